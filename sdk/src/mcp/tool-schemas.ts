@@ -1,0 +1,181 @@
+// Typed contracts of the seven gateway tools. Inputs are checked strictly before anything is sent
+// (a typo'd argument should fail here, not be dropped by the server); outputs are loose objects so
+// fields a newer gateway adds are kept, while the fields we read are type-checked.
+import { z } from 'zod';
+
+const money = z.number().int().nonnegative().refine(Number.isSafeInteger, 'not a safe integer');
+const shieldMode = z.enum(['off', 'monitor', 'strict']);
+
+export const GATEWAY_TOOL_NAMES = [
+  'browse_apis',
+  'describe_endpoint',
+  'call_api',
+  'check_balance',
+  'get_pricing',
+  'get_usage',
+  'rate_seller',
+] as const;
+export type GatewayToolName = (typeof GATEWAY_TOOL_NAMES)[number];
+
+export const ListingSchema = z.looseObject({
+  id: z.string(),
+  slug: z.string(),
+  name: z.string(),
+  description: z.string(),
+  service: z.string(),
+  category: z.string(),
+  type: z.string(),
+  seller_id: z.string(),
+  price_micro_cents: money,
+  shield_fee_micro_cents: money,
+  verified: z.boolean(),
+  endpoints: z.array(z.looseObject({ method: z.string(), path: z.string(), description: z.string().optional() })),
+});
+
+export const BrowseApisInput = z.strictObject({
+  q: z.string().optional(),
+  service: z.string().optional(),
+  category: z.string().optional(),
+  sort: z.enum(['price_asc', 'price_desc', 'popular', 'newest', 'fastest', 'best_rated']).optional(),
+  verified: z.boolean().optional(),
+  type: z.enum(['rest', 'sse']).optional(),
+  limit: z.number().int().min(1).max(100).optional(),
+  cursor: z.string().optional(),
+});
+export const BrowseApisOutput = z.looseObject({
+  data: z.array(ListingSchema),
+  cursor: z.string().nullable(),
+  has_more: z.boolean(),
+});
+
+export const DescribeEndpointInput = z.strictObject({
+  /** Listing id (`lst_...`) or slug. */
+  listing_id: z.string().min(1),
+});
+export const DescribeEndpointOutput = z.looseObject({
+  listing: ListingSchema,
+  markdown: z.string(),
+});
+
+export const CallApiInput = z.strictObject({
+  listing_id: z.string().min(1),
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).optional(),
+  /** Upstream path, starting with `/`. */
+  path: z.string().startsWith('/'),
+  query: z.record(z.string(), z.string()).optional(),
+  /** Raw request body (JSON callers stringify it themselves so the hashed bytes are explicit). */
+  body: z.string().optional(),
+  content_type: z.string().optional(),
+  shield: shieldMode.optional(),
+  idempotency_key: z.string().min(1).max(255).regex(/^[\x20-\x7e]+$/).optional(),
+});
+export const ToolShieldSchema = z.looseObject({
+  mode: shieldMode,
+  score: z.number().min(0).max(1),
+  flags: z.array(z.string()),
+  action: z.enum(['allowed', 'flagged', 'blocked']),
+});
+export const CallApiOutput = z.looseObject({
+  status: z.number().int(),
+  content_type: z.string().nullable(),
+  /** Upstream body as text, exactly as delivered. */
+  body: z.string(),
+  amount_micro_cents: money,
+  request_id: z.string(),
+  /** The signed receipt: base64 of its JSON, as in `x-proxygate-receipt`. */
+  receipt: z.string(),
+  /** The same receipt decoded, for display; only the base64 form is verified. */
+  receipt_decoded: z.record(z.string(), z.unknown()),
+  shield: ToolShieldSchema,
+  idempotent_replayed: z.boolean(),
+});
+
+export const CheckBalanceInput = z.strictObject({});
+export const CheckBalanceOutput = z.looseObject({ balance_micro_cents: money, currency: z.string() });
+
+export const GetPricingInput = z.strictObject({ listing_id: z.string().min(1).optional() });
+export const GetPricingOutput = z.looseObject({
+  data: z.array(z.looseObject({
+    listing_id: z.string(),
+    slug: z.string(),
+    service: z.string(),
+    price_micro_cents: money,
+    shield_fee_micro_cents: money,
+    currency: z.string(),
+  })),
+});
+
+export const GetUsageInput = z.strictObject({
+  service: z.string().optional(),
+  from: z.string().optional(),
+  to: z.string().optional(),
+  limit: z.number().int().min(1).max(100).optional(),
+  cursor: z.string().optional(),
+});
+export const GetUsageOutput = z.looseObject({
+  data: z.array(z.looseObject({
+    id: z.string(),
+    request_id: z.string(),
+    service: z.string(),
+    listing_id: z.string(),
+    method: z.string(),
+    path: z.string(),
+    status_code: z.number().int(),
+    cost_micro_cents: money,
+    refunded: z.boolean(),
+    created_at: z.string(),
+  })),
+  cursor: z.string().nullable(),
+  has_more: z.boolean(),
+});
+
+export const RateSellerInput = z.strictObject({ request_id: z.string().min(1), is_positive: z.boolean() });
+export const RateSellerOutput = z.looseObject({
+  request_id: z.string(),
+  listing_id: z.string(),
+  is_positive: z.boolean(),
+});
+
+/** Error payload of a tool result with `isError: true` (the REST error body, as JSON text). */
+export const ToolErrorBody = z.looseObject({
+  error: z.string(),
+  message: z.string(),
+  status: z.number().int().optional(),
+  code: z.string().optional(),
+  required_scope: z.string().optional(),
+});
+
+export const TOOL_SCHEMAS = {
+  browse_apis: { input: BrowseApisInput, output: BrowseApisOutput },
+  describe_endpoint: { input: DescribeEndpointInput, output: DescribeEndpointOutput },
+  call_api: { input: CallApiInput, output: CallApiOutput },
+  check_balance: { input: CheckBalanceInput, output: CheckBalanceOutput },
+  get_pricing: { input: GetPricingInput, output: GetPricingOutput },
+  get_usage: { input: GetUsageInput, output: GetUsageOutput },
+  rate_seller: { input: RateSellerInput, output: RateSellerOutput },
+} as const satisfies Record<GatewayToolName, { input: z.ZodType; output: z.ZodType }>;
+
+/** Scope each tool needs (spec: catalog needs none, account reads `account:read`, spending `trade`). */
+export const TOOL_SCOPES: Record<GatewayToolName, string | null> = {
+  browse_apis: null,
+  describe_endpoint: null,
+  get_pricing: null,
+  check_balance: 'account:read',
+  get_usage: 'account:read',
+  call_api: 'trade',
+  rate_seller: 'trade',
+};
+
+export type BrowseApisParams = z.input<typeof BrowseApisInput>;
+export type BrowseApisResult = z.output<typeof BrowseApisOutput>;
+export type DescribeEndpointParams = z.input<typeof DescribeEndpointInput>;
+export type DescribeEndpointResult = z.output<typeof DescribeEndpointOutput>;
+export type CallApiParams = z.input<typeof CallApiInput>;
+export type CallApiToolOutput = z.output<typeof CallApiOutput>;
+export type CheckBalanceResult = z.output<typeof CheckBalanceOutput>;
+export type GetPricingParams = z.input<typeof GetPricingInput>;
+export type GetPricingResult = z.output<typeof GetPricingOutput>;
+export type GetUsageParams = z.input<typeof GetUsageInput>;
+export type GetUsageResult = z.output<typeof GetUsageOutput>;
+export type RateSellerParams = z.input<typeof RateSellerInput>;
+export type RateSellerResult = z.output<typeof RateSellerOutput>;
