@@ -1,0 +1,62 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../lib/base-command.js';
+import { createClient } from '../lib/client.js';
+import { UsageError } from '../lib/errors.js';
+import { formatBody, formatResponseHead } from '../lib/http-output.js';
+import { parsePairs, readRequestBody } from '../lib/input.js';
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;
+
+export default class Api extends BaseCommand {
+  static override summary = 'make an authenticated request to any gateway path (like gh api)';
+  static override description = `Uses the stored key, retries and error handling of every other command. The response body goes
+to stdout; with --include the status line and headers go to stderr.`;
+  static override examples = [
+    '<%= config.bin %> api GET /v1/balance',
+    '<%= config.bin %> api GET /v1/apis --query q=weather --query limit=5',
+    `<%= config.bin %> api POST /v1/rate --data '{"request_id":"req_123","is_positive":true}'`,
+  ];
+  static override enableJsonFlag = true;
+  static override args = {
+    method: Args.string({ description: 'HTTP method', required: true, options: [...METHODS], parse: async (m) => m.toUpperCase() }),
+    path: Args.string({ description: 'path below the gateway origin, e.g. /v1/balance', required: true }),
+  };
+  static override flags = {
+    data: Flags.string({ char: 'd', description: 'JSON body: inline, @file, or - for stdin' }),
+    query: Flags.string({ char: 'q', description: 'query parameter key=value (repeatable)', multiple: true, default: [] }),
+    header: Flags.string({ char: 'H', description: 'extra request header "Name: value" (repeatable)', multiple: true, default: [] }),
+    include: Flags.boolean({ char: 'i', description: 'print the status line and response headers to stderr' }),
+    'idempotency-key': Flags.string({ description: 'Idempotency-Key to send (makes a retried POST safe)' }),
+    'max-retries': Flags.integer({ description: 'retries after the first attempt for retryable failures', min: 0, max: 10 }),
+  };
+
+  async run(): Promise<unknown> {
+    const { args, flags } = await this.parse(Api);
+    if (!args.path.startsWith('/')) throw new UsageError(`the path must start with "/" (got "${args.path}")`, 'pass a path such as /v1/balance, not a URL');
+    const auth = await this.resolveAuth(flags);
+    const client = await createClient(auth, flags['max-retries'] === undefined ? {} : { maxRetries: flags['max-retries'] });
+    const query: Record<string, string[]> = {};
+    for (const [k, v] of parsePairs(flags.query, 'query')) (query[k] ??= []).push(v);
+    const headers: Record<string, string> = {};
+    for (const value of flags.header) {
+      const at = value.indexOf(':');
+      if (at <= 0) throw new UsageError(`--header expects "Name: value", got "${value}"`);
+      const name = value.slice(0, at).trim().toLowerCase();
+      if (name === 'authorization') throw new UsageError('set the token with --api-key, PROXYGATE_API_KEY or login, not a header');
+      headers[name] = value.slice(at + 1).trim();
+    }
+    const body = flags.data === undefined ? undefined : await readRequestBody(flags.data);
+    const response = await client.request({
+      method: args.method as (typeof METHODS)[number],
+      path: args.path,
+      query,
+      headers: body ? { 'content-type': 'application/json', ...headers } : headers,
+      ...(body ? { rawBody: body.raw } : {}),
+      ...(flags['idempotency-key'] ? { idempotencyKey: flags['idempotency-key'] } : {}),
+    });
+    if (flags.include) this.note(formatResponseHead(response.status, response.headers));
+    const text = formatBody(response.data);
+    if (text) this.out(text);
+    return response.data ?? null;
+  }
+}

@@ -1,0 +1,112 @@
+import { Command, Errors, Flags } from '@oclif/core';
+import { DEFAULT_PROFILE, describeLocation, loadProfile } from './credentials.js';
+import { CliError, formatErrorLine, toCliError } from './errors.js';
+import { ExitCode } from './exit-codes.js';
+import { redactSecrets } from './redact.js';
+
+export const DEFAULT_GATEWAY_URL = 'https://gateway.proxygate.ai';
+
+export interface ResolvedAuth {
+  apiKey: string | undefined;
+  /** Where the key came from, for whoami and error hints. */
+  source: 'flag' | 'env' | 'profile' | 'none';
+  profile: string;
+  gatewayUrl: string;
+  /** Where the stored secret lives (profile source only). */
+  storedAt?: string;
+}
+
+/** Base of every command: shared connection flags, one error path, plain JSON output. */
+export abstract class BaseCommand extends Command {
+  static override baseFlags = {
+    'api-key': Flags.string({
+      description: 'API key or delegation token (prefer PROXYGATE_API_KEY or `proxygate login`: flags show up in shell history)',
+      helpGroup: 'CONNECTION',
+    }),
+    gateway: Flags.string({ description: `gateway base URL [env: PROXYGATE_GATEWAY_URL] (default ${DEFAULT_GATEWAY_URL})`, helpGroup: 'CONNECTION' }),
+    profile: Flags.string({ description: 'stored credentials profile [env: PROXYGATE_PROFILE] (default "default")', helpGroup: 'CONNECTION' }),
+  };
+
+  /** Secrets seen by this run, masked in any error line. */
+  protected readonly secrets: string[] = [];
+
+  /** `--api-key` > PROXYGATE_API_KEY > stored profile; `--gateway` > PROXYGATE_GATEWAY_URL > profile > default. */
+  protected async resolveAuth(flags: { 'api-key'?: string | undefined; gateway?: string | undefined; profile?: string | undefined }): Promise<ResolvedAuth> {
+    const env = process.env;
+    const profile = flags.profile ?? nonEmpty(env['PROXYGATE_PROFILE']) ?? DEFAULT_PROFILE;
+    const flagKey = nonEmpty(flags['api-key']);
+    const envKey = nonEmpty(env['PROXYGATE_API_KEY']);
+    const envGateway = nonEmpty(flags.gateway) ?? nonEmpty(env['PROXYGATE_GATEWAY_URL']);
+    let apiKey = flagKey ?? envKey;
+    let source: ResolvedAuth['source'] = flagKey ? 'flag' : envKey ? 'env' : 'none';
+    let storedGateway: string | undefined;
+    let storedAt: string | undefined;
+    // The profile is read even when a key came from elsewhere, for its gateway URL.
+    const stored = await loadProfile(profile).catch(() => undefined);
+    if (stored) {
+      storedGateway = stored.entry.gateway_url;
+      if (!apiKey && stored.apiKey) {
+        apiKey = stored.apiKey;
+        source = 'profile';
+        storedAt = describeLocation(stored.entry).description;
+      }
+    }
+    if (apiKey) this.secrets.push(apiKey);
+    const auth: ResolvedAuth = { apiKey, source, profile, gatewayUrl: stripSlash(envGateway ?? storedGateway ?? DEFAULT_GATEWAY_URL) };
+    if (storedAt) auth.storedAt = storedAt;
+    return auth;
+  }
+
+  protected requireKey(auth: ResolvedAuth): string {
+    if (!auth.apiKey) {
+      throw new CliError('unauthorized', 'no API key for this command', ExitCode.authRequired, 'run "proxygate login", pass --api-key or set PROXYGATE_API_KEY');
+    }
+    return auth.apiKey;
+  }
+
+  /** Human output to stdout; silent under --json (run() returns the data instead). */
+  protected out(text: string): void {
+    if (!this.jsonEnabled()) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /** Notes for humans (costs, receipts, hints) go to stderr so stdout stays pipeable. */
+  protected note(text: string): void {
+    process.stderr.write(redactSecrets(text.endsWith('\n') ? text : `${text}\n`, this.secrets));
+  }
+
+  override logJson(json: unknown): void {
+    // Plain JSON, never colourised: --json output is for programs.
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  }
+
+  /** Every failure ends here: one line on stderr, a JSON error under --json, a documented exit code. */
+  override async catch(thrown: Error & { exitCode?: number }): Promise<never> {
+    const failure = toCliError(thrown);
+    if (process.env['DEBUG'] && thrown instanceof Error && thrown.stack) {
+      process.stderr.write(`${redactSecrets(thrown.stack, this.secrets)}\n`);
+    }
+    process.stderr.write(`${formatErrorLine(failure, this.secrets)}\n`);
+    if (this.jsonEnabled()) {
+      this.logJson({
+        error: {
+          code: failure.code,
+          message: redactSecrets(failure.message, this.secrets),
+          ...(failure.action ? { action: failure.action } : {}),
+          exit_code: failure.exitCode,
+        },
+      });
+    }
+    const exit = new Errors.CLIError(redactSecrets(failure.message, this.secrets), { exit: failure.exitCode, code: failure.code });
+    exit.skipOclifErrorHandling = true;
+    throw exit;
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+function stripSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}

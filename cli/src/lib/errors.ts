@@ -1,0 +1,138 @@
+import { ExitCode, type ExitCodeValue } from './exit-codes.js';
+import { redactSecrets } from './redact.js';
+
+/** A failure the CLI reports as one line `code: message (action)` and a documented exit code. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly exitCode: ExitCodeValue = ExitCode.failure,
+    readonly action?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Wrong invocation: bad flag value, unreadable input file, prompt needed but not possible. */
+export class UsageError extends CliError {
+  constructor(message: string, action?: string) {
+    super('usage_error', message, ExitCode.usage, action);
+  }
+}
+
+interface ErrorLike {
+  name?: unknown;
+  message?: unknown;
+  status?: unknown;
+  code?: unknown;
+  error?: unknown;
+  body?: unknown;
+  action?: unknown;
+  requiredScope?: unknown;
+  required_scope?: unknown;
+  oclif?: { exit?: unknown };
+}
+
+// oclif's parser errors: all of them mean the command line itself is wrong.
+const OCLIF_USAGE_ERRORS = new Set([
+  'RequiredArgsError',
+  'RequiredFlagError',
+  'FailedFlagValidationError',
+  'NonExistentFlagsError',
+  'UnexpectedArgsError',
+  'ArgInvalidOptionError',
+  'FlagInvalidOptionError',
+  'CLIParseError',
+]);
+
+function classNames(err: object): string[] {
+  const names: string[] = [];
+  for (let proto = Object.getPrototypeOf(err); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    const ctorName = (proto as { constructor?: { name?: string } }).constructor?.name;
+    if (ctorName) names.push(ctorName);
+  }
+  const own = (err as ErrorLike).name;
+  if (typeof own === 'string') names.push(own);
+  return names;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/** The API error code (`insufficient_scope`, ...) from an SDK error, whatever field carries it. */
+function apiCode(err: ErrorLike): string | undefined {
+  const body = (typeof err.body === 'object' && err.body !== null ? err.body : typeof err.error === 'object' && err.error !== null ? err.error : undefined) as
+    | Record<string, unknown>
+    | undefined;
+  return str(typeof err.error === 'string' ? err.error : undefined) ?? str(body?.['error']) ?? str(typeof err.code === 'string' ? err.code : undefined);
+}
+
+function apiAction(err: ErrorLike): string | undefined {
+  const body = (typeof err.body === 'object' && err.body !== null ? err.body : undefined) as Record<string, unknown> | undefined;
+  return str(err.action) ?? str(body?.['action']);
+}
+
+/**
+ * The one place SDK and oclif errors become exit codes. Matches SDK classes by name (the CLI loads
+ * the SDK lazily, so it cannot `instanceof` without importing it) and falls back to HTTP status.
+ */
+export function toCliError(thrown: unknown): CliError {
+  if (thrown instanceof CliError) return thrown;
+  if (typeof thrown !== 'object' || thrown === null) return new CliError('error', String(thrown));
+  const err = thrown as ErrorLike;
+  const names = classNames(thrown);
+  const message = str(err.message) ?? 'unknown error';
+  const status = typeof err.status === 'number' ? err.status : undefined;
+  const code = apiCode(err);
+  const action = apiAction(err);
+  const has = (n: string) => names.includes(n);
+
+  if (names.some((n) => OCLIF_USAGE_ERRORS.has(n)) || (has('CLIError') && err.oclif?.exit === 2)) {
+    return new CliError('usage_error', firstLine(message), ExitCode.usage, 'see --help');
+  }
+  if (has('AbortError') || has('UserAbortError') || has('APIUserAbortError') || code === 'ABORT_ERR' || code === 'aborted') {
+    return new CliError('interrupted', message, ExitCode.interrupted);
+  }
+  if (has('InsufficientScopeError') || code === 'insufficient_scope') {
+    const scope = str(err.requiredScope) ?? str(err.required_scope);
+    return new CliError(
+      'insufficient_scope',
+      message,
+      ExitCode.insufficientScope,
+      action ?? (scope ? `use a token with the "${scope}" scope` : 'use a token with the missing scope'),
+    );
+  }
+  if (has('AuthenticationError') || status === 401) {
+    return new CliError(code ?? 'unauthorized', message, ExitCode.authRequired, action ?? 'run "proxygate login" or set PROXYGATE_API_KEY');
+  }
+  if (has('ShieldBlockedError') || code === 'response_blocked' || code === 'shield_blocked') {
+    return new CliError('shield_blocked', message, ExitCode.shieldBlocked, action ?? 'the charge was refunded; the response is withheld');
+  }
+  if (has('ConnectionError') || has('APIConnectionError') || has('APIConnectionTimeoutError') || has('TimeoutError')) {
+    return new CliError('connection_error', message, ExitCode.failure, 'check the gateway URL (--gateway, PROXYGATE_GATEWAY_URL) and your network');
+  }
+  if (has('ValidationError') && status === undefined) {
+    return new CliError('invalid_response', message, ExitCode.failure, action);
+  }
+  if (code || status !== undefined) {
+    return new CliError(code ?? `http_${status}`, message, ExitCode.failure, action);
+  }
+  if (has('CLIError')) {
+    const exit = err.oclif?.exit;
+    return new CliError('error', firstLine(message), exit === 2 ? ExitCode.usage : ExitCode.failure);
+  }
+  return new CliError('error', message, ExitCode.failure);
+}
+
+function firstLine(text: string): string {
+  return text.split('\n').find((l) => l.trim().length > 0)?.trim() ?? text;
+}
+
+/** `code: message (action)`, one line, secrets masked. */
+export function formatErrorLine(error: CliError, secrets: readonly string[] = []): string {
+  const message = error.message.replace(/\s*\n\s*/g, ' ').trim();
+  const line = error.action ? `${error.code}: ${message} (${error.action})` : `${error.code}: ${message}`;
+  return redactSecrets(line, secrets);
+}

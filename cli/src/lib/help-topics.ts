@@ -1,0 +1,44 @@
+import { EXIT_CODE_TABLE } from './exit-codes.js';
+
+// Help topics (like `gh help environment`): reference pages that are not commands.
+
+const ENVIRONMENT = `ENVIRONMENT VARIABLES
+
+  PROXYGATE_API_KEY           API key or delegation token; overrides the stored profile,
+                              overridden by --api-key
+  PROXYGATE_GATEWAY_URL       gateway base URL (default https://gateway.proxygate.ai);
+                              overridden by --gateway
+  PROXYGATE_PROFILE           stored profile to use (default "default"); overridden by --profile
+  PROXYGATE_CONFIG_DIR        directory of credentials.json (default
+                              $XDG_CONFIG_HOME/proxygate, else ~/.config/proxygate)
+  XDG_CONFIG_HOME             base of the default configuration directory
+  PROXYGATE_CREDENTIAL_STORE  "file" keeps secrets in credentials.json (mode 0600) instead of
+                              the OS keychain (macOS Keychain via \`security\`, Secret Service
+                              via \`secret-tool\`; each call times out after 3 s)
+  PROXYGATE_CONTENT_TYPE      "json" makes every data command print JSON, as --json does
+  PROXYGATE_PROMPT_DISABLED   any value: never prompt (also when CI is set or stdin is not a TTY)
+  CI                          set by CI runners: no prompts, no spinners
+  NO_COLOR                    any non-empty value: no colour (https://no-color.org)
+  DEBUG                       any value: print stack traces of errors (secrets stay masked);
+                              DEBUG=oclif:perf shows start-up timings
+
+PRECEDENCE
+  key:      --api-key > PROXYGATE_API_KEY > stored profile
+  gateway:  --gateway > PROXYGATE_GATEWAY_URL > stored profile > default
+`;
+
+function exitCodesPage(): string {
+  const rows = EXIT_CODE_TABLE.map(({ code, meaning }) => `  ${String(code).padEnd(5)}${meaning}`).join('\n');
+  return `EXIT CODES
+
+${rows}
+
+Errors print one line on stderr: "code: message (suggested action)". With --json the same
+error is also printed on stdout as {"error": {"code", "message", "action", "exit_code"}}.
+`;
+}
+
+export const HELP_TOPICS: Record<string, { summary: string; render: () => string }> = {
+  environment: { summary: 'environment variables the CLI reads', render: () => ENVIRONMENT },
+  'exit-codes': { summary: 'what each exit code means', render: exitCodesPage },
+};
