@@ -1,0 +1,94 @@
+// The mock's MCP endpoint: streamable HTTP at /mcp, stateless (a fresh McpServer and transport
+// per POST, JSON responses), over the same backend as REST. Auth happens here, before MCP: a bad
+// token or a missing one for an account tool is a 401 with an OAuth discovery challenge, a
+// missing scope a 403 naming the scope, exactly like the REST endpoints.
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { http, HttpResponse, type HttpHandler } from 'msw';
+import { isBackendError, type McpBackend, type McpCaller } from '../mcp/backend.js';
+import {
+  authorizationServerMetadata,
+  calledTools,
+  insufficientScopeChallenge,
+  MCP_PATH,
+  protectedResourceMetadata,
+  requiredScopes,
+  unauthorizedChallenge,
+} from '../mcp/oauth-metadata.js';
+import { grants } from '../mcp/scopes.js';
+import { createGatewayMcpServer, type McpToolOptions } from '../mcp/tools.js';
+
+export interface McpHandlerOptions extends McpToolOptions {
+  /** Extra handlers for the OAuth authorization server (see `mcp/oauth-server.ts`). */
+  oauth?: HttpHandler[];
+}
+
+function errorResponse(status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): Response {
+  return HttpResponse.json(body, { status, headers });
+}
+
+async function readJson(request: Request): Promise<unknown> {
+  try {
+    return await request.clone().json();
+  } catch {
+    return undefined; // the MCP transport answers malformed JSON with a JSON-RPC parse error
+  }
+}
+
+export function createMcpHandlers<P>(backend: McpBackend<P>, options: McpHandlerOptions = {}): HttpHandler[] {
+  const handlePost = async (request: Request): Promise<Response> => {
+    const origin = new URL(request.url).origin;
+    let caller: McpCaller<P> | null;
+    try {
+      caller = await backend.authenticate(request.headers.get('authorization'));
+    } catch (error) {
+      if (!isBackendError(error)) throw error;
+      const headers = { ...error.headers, 'www-authenticate': unauthorizedChallenge(origin, 'invalid_token') };
+      return errorResponse(error.status, error.body, headers);
+    }
+
+    const parsedBody = await readJson(request);
+    for (const scope of requiredScopes(calledTools(parsedBody))) {
+      if (!caller) {
+        return errorResponse(401, {
+          error: 'unauthorized', message: 'This tool needs a token.', action: 'Authorize, then retry.',
+        }, { 'www-authenticate': unauthorizedChallenge(origin, 'invalid_token', scope) });
+      }
+      if (!grants(caller.scopes, scope)) {
+        return errorResponse(403, {
+          error: 'insufficient_scope', required_scope: scope,
+          message: `This tool needs the "${scope}" scope.`, action: `Use a token with the "${scope}" scope.`,
+        }, { 'www-authenticate': insufficientScopeChallenge(origin, scope) });
+      }
+    }
+
+    const server = createGatewayMcpServer(backend, caller, options);
+    const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true }) // no sessionIdGenerator = stateless;
+    await server.connect(transport);
+    try {
+      return await transport.handleRequest(request, parsedBody === undefined ? {} : { parsedBody });
+    } finally {
+      // JSON mode has the whole answer once handleRequest resolves; nothing stays open per request.
+      void server.close();
+    }
+  };
+
+  const notAllowed = (): Response =>
+    new Response(null, { status: 405, headers: { allow: 'POST' } }); // stateless: no GET stream, no session to delete
+
+  return [
+    http.post(`*${MCP_PATH}`, ({ request }) => handlePost(request)),
+    http.get(`*${MCP_PATH}`, notAllowed),
+    http.delete(`*${MCP_PATH}`, notAllowed),
+    http.get(`*/.well-known/oauth-protected-resource${MCP_PATH}`, ({ request }) => {
+      const origin = new URL(request.url).origin;
+      return HttpResponse.json(protectedResourceMetadata(origin, `${origin}${MCP_PATH}`));
+    }),
+    http.get('*/.well-known/oauth-protected-resource', ({ request }) => {
+      const origin = new URL(request.url).origin;
+      return HttpResponse.json(protectedResourceMetadata(origin, origin));
+    }),
+    http.get('*/.well-known/oauth-authorization-server', ({ request }) =>
+      HttpResponse.json(authorizationServerMetadata(new URL(request.url).origin))),
+    ...(options.oauth ?? []),
+  ];
+}

@@ -1,0 +1,67 @@
+/**
+ * What the MCP endpoint needs from the gateway. It is the transport-free domain layer seen
+ * through the tools' shapes, so `/mcp` and REST share one in-memory state (balance, receipts,
+ * scopes). `Principal` is whatever the domain layer uses to identify the presented token.
+ */
+export interface McpCaller<Principal> {
+  principal: Principal;
+  scopes: readonly string[];
+}
+
+/** A failed operation as its REST answer (the domain layer's `GatewayError` has this shape). */
+export interface McpBackendError {
+  status: number;
+  body: { error: string; message: string; [extra: string]: unknown };
+  headers?: Record<string, string>;
+}
+
+export function isBackendError(error: unknown): error is McpBackendError {
+  if (typeof error !== 'object' || error === null) return false;
+  const { status, body } = error as { status?: unknown; body?: unknown };
+  return typeof status === 'number' && typeof body === 'object' && body !== null &&
+    typeof (body as { error?: unknown }).error === 'string';
+}
+
+export interface CallApiArgs {
+  listing_id: string;
+  method?: string | undefined;
+  path: string;
+  query?: Record<string, string> | undefined;
+  body?: string | undefined;
+  content_type?: string | undefined;
+  shield?: 'off' | 'monitor' | 'strict' | undefined;
+  idempotency_key?: string | undefined;
+}
+
+export interface ToolShield {
+  mode: 'off' | 'monitor' | 'strict';
+  score: number;
+  flags: string[];
+  action: 'allowed' | 'flagged' | 'blocked';
+}
+
+export interface CallApiOutcome {
+  status: number;
+  content_type: string | null;
+  body: string;
+  amount_micro_cents: number;
+  request_id: string;
+  /** base64 of the receipt JSON, byte for byte what `x-proxygate-receipt` carries. */
+  receipt: string;
+  shield: ToolShield;
+  idempotent_replayed: boolean;
+  /** Set when the shield blocked the response (strict): the REST 422 body. */
+  blocked?: { error: string; message: string; [extra: string]: unknown } | undefined;
+}
+
+export interface McpBackend<Principal> {
+  /** null when no Authorization header; throws an `McpBackendError` (401) for a bad token. */
+  authenticate(authorization: string | null): Promise<McpCaller<Principal> | null>;
+  browseApis(args: Record<string, unknown>): Promise<unknown>;
+  describeEndpoint(listingId: string): Promise<{ listing: unknown; markdown: string }>;
+  getPricing(listingId: string | undefined): Promise<unknown>;
+  checkBalance(caller: McpCaller<Principal>): Promise<unknown>;
+  getUsage(caller: McpCaller<Principal>, args: Record<string, unknown>): Promise<unknown>;
+  rateSeller(caller: McpCaller<Principal>, args: { request_id: string; is_positive: boolean }): Promise<unknown>;
+  callApi(caller: McpCaller<Principal>, args: CallApiArgs): Promise<CallApiOutcome>;
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { Gateway, GatewayError } from '../src/state/index.js';
+
+function bearer(secret: string): string {
+  return `Bearer ${secret}`;
+}
+
+describe('Gateway domain layer', () => {
+  it('is deterministic from the seed', () => {
+    const a = new Gateway({ seed: 'alpha' });
+    const b = new Gateway({ seed: 'alpha' });
+    const c = new Gateway({ seed: 'beta' });
+    expect(a.demoTokens).toEqual(b.demoTokens);
+    expect(a.demoTokens.trader).not.toEqual(c.demoTokens.trader);
+    expect(a.keySet().keys[0]?.x).toEqual(b.keySet().keys[0]?.x);
+    expect(a.demoTokens.trader).toMatch(/^pg_live_[0-9A-Za-z]{32}$/);
+    expect(a.demoTokens.capped).toMatch(/^pg_del_[\w-]+\.[\w-]+\.[\w-]+$/);
+  });
+
+  it('charges a paid call and signs a chained v3 receipt', () => {
+    const gateway = new Gateway({ seed: 's' });
+    const auth = gateway.authenticate(bearer(gateway.demoTokens.trader));
+    const before = gateway.balance(auth).balance_micro_cents;
+    const first = gateway.callListing(auth, { listing: 'weather-current', service: 'weather', method: 'GET', path: '/current', query: 'city=Oslo' });
+    const second = gateway.callListing(auth, { listing: 'weather-current', service: 'weather', method: 'GET', path: '/current', query: 'city=Rome' });
+    expect(first.status).toBe(200);
+    expect(first.amount).toBe(220_000);
+    expect(gateway.balance(auth).balance_micro_cents).toBe(before - 440_000);
+    if (first.receipt && 'seq' in first.receipt && second.receipt && 'seq' in second.receipt) {
+      expect(first.receipt.seq).toBe(1);
+      expect(second.receipt.seq).toBe(2);
+      expect(second.receipt.prev).toMatch(/^[0-9a-f]{64}$/);
+    } else {
+      throw new Error('expected v3 receipts');
+    }
+  });
+
+  it('rejects a missing scope with 403 insufficient_scope', () => {
+    const gateway = new Gateway();
+    const auth = gateway.authenticate(bearer(gateway.demoTokens.readOnly));
+    try {
+      gateway.callListing(auth, { listing: 'echo', service: 'echo', method: 'GET', path: '/echo' });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(GatewayError);
+      const failure = error as GatewayError;
+      expect(failure.status).toBe(403);
+      expect(failure.body.error).toBe('insufficient_scope');
+      expect(failure.headers['WWW-Authenticate']).toBe('Bearer error="insufficient_scope", scope="trade"');
+    }
+  });
+});
