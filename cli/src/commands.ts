@@ -1,15 +1,39 @@
 // Explicit command discovery: oclif loads this one module instead of scanning directories.
 // Command modules are thin and import the SDK lazily, so loading all of them stays cheap.
 import Api from './commands/api.js';
+import Apis from './commands/apis/index.js';
+import ApisDocs from './commands/apis/docs.js';
+import ApisShow from './commands/apis/show.js';
+import Balance from './commands/balance.js';
+import Categories from './commands/categories.js';
 import Help from './commands/help.js';
 import Login from './commands/login.js';
 import Logout from './commands/logout.js';
+import Pricing from './commands/pricing.js';
+import Rate from './commands/rate.js';
+import Services from './commands/services.js';
+import TokensCreate from './commands/tokens/create.js';
+import TokensList from './commands/tokens/list.js';
+import TokensRevoke from './commands/tokens/revoke.js';
+import Usage from './commands/usage.js';
 import Whoami from './commands/whoami.js';
 
 export const COMMANDS = {
   api: Api,
+  apis: Apis,
+  'apis:docs': ApisDocs,
+  'apis:show': ApisShow,
+  balance: Balance,
+  categories: Categories,
   help: Help,
   login: Login,
   logout: Logout,
+  pricing: Pricing,
+  rate: Rate,
+  services: Services,
+  'tokens:create': TokensCreate,
+  'tokens:list': TokensList,
+  'tokens:revoke': TokensRevoke,
+  usage: Usage,
   whoami: Whoami,
 };

@@ -40,3 +40,23 @@ export function renderKeyValues(pairs: ReadonlyArray<readonly [string, string | 
   const width = Math.max(...pairs.map(([k]) => k.length));
   return pairs.map(([k, v]) => `${k.padEnd(width)}  ${cellText(v)}`).join('\n');
 }
+
+/** "2.50" or "$2.50" dollars -> integer micro-cents, exactly (at most 8 decimals); undefined if not money. */
+export function parseUsd(text: string): number | undefined {
+  const match = /^\$?(\d+)(?:\.(\d{1,8}))?$/.exec(text.trim());
+  if (!match) return undefined;
+  const micro = BigInt(match[1] ?? '0') * MICRO_CENTS_PER_USD + BigInt((match[2] ?? '').padEnd(8, '0') || '0');
+  return micro <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(micro) : undefined;
+}
+
+/** "30m", "12h", "7d" from now, or an RFC 3339 timestamp -> RFC 3339 UTC with milliseconds. */
+export function parseExpiry(text: string, now: number = Date.now()): string | undefined {
+  const relative = /^(\d+)([smhd])$/.exec(text.trim());
+  if (relative) {
+    const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[relative[2] as 's' | 'm' | 'h' | 'd'];
+    return new Date(now + Number(relative[1]) * unit).toISOString();
+  }
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(text)) return undefined;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : new Date(at).toISOString();
+}

@@ -1,0 +1,20 @@
+import { Args } from '@oclif/core';
+import type { TokenInfo } from '@proxygate-kit/sdk';
+import { BaseCommand } from '../../lib/base-command.js';
+import { createClient } from '../../lib/client.js';
+
+export default class TokensRevoke extends BaseCommand {
+  static override summary = 'revoke a token and, in cascade, the tokens it minted';
+  static override examples = ['<%= config.bin %> tokens revoke tok_01HXYZ'];
+  static override enableJsonFlag = true;
+  static override args = { id: Args.string({ description: 'token id (tok_…)', required: true }) };
+
+  async run(): Promise<TokenInfo> {
+    const { args, flags } = await this.parse(TokensRevoke);
+    const auth = await this.resolveAuth(flags);
+    this.requireKey(auth);
+    const info = await (await createClient(auth)).tokens.revoke(args.id);
+    this.out(`Revoked ${info.id} at ${info.revoked_at ?? 'now'}`);
+    return info;
+  }
+}
