@@ -1,0 +1,150 @@
+// Reads spec/openapi.yaml for the cross-package spec tests: walks operations and responses and
+// compiles ajv (JSON Schema 2020-12, the dialect of OpenAPI 3.1) validators for any schema in it.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as Ajv2020Module from 'ajv/dist/2020.js';
+import * as addFormatsModule from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import yaml from 'js-yaml';
+
+export const specPath = fileURLToPath(new URL('../../spec/openapi.yaml', import.meta.url));
+
+export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export interface Operation {
+  readonly path: string;
+  readonly method: (typeof HTTP_METHODS)[number];
+  readonly pointer: string;
+  readonly node: JsonObject;
+}
+
+export interface ResolvedResponse {
+  readonly status: string;
+  /** JSON pointer of the response object after following its $ref, for error messages and ajv refs. */
+  readonly pointer: string;
+  readonly node: JsonObject;
+}
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function loadSpec(): JsonObject {
+  const doc: unknown = yaml.load(readFileSync(specPath, 'utf8'));
+  if (!isObject(doc)) throw new Error('spec/openapi.yaml is not a YAML mapping');
+  return doc;
+}
+
+/** RFC 6901 escaping of one reference token. */
+export function escapePointerToken(token: string): string {
+  return token.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+export function resolvePointer(doc: JsonObject, pointer: string): Json {
+  if (!pointer.startsWith('#')) throw new Error(`only local refs are used in the spec, got ${pointer}`);
+  let node: Json = doc;
+  for (const raw of pointer.slice(2).split('/').filter((t) => t !== '')) {
+    const token = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (!isObject(node) || !(token in node)) throw new Error(`unresolved pointer ${pointer}`);
+    node = node[token] as Json;
+  }
+  return node;
+}
+
+/** Follows `$ref` chains (response, header, example and parameter objects). */
+export function deref(doc: JsonObject, node: Json, pointer: string): { node: Json; pointer: string } {
+  let current = node;
+  let at = pointer;
+  const seen = new Set<string>();
+  while (isObject(current) && typeof current['$ref'] === 'string') {
+    const ref = current['$ref'];
+    if (seen.has(ref)) throw new Error(`$ref cycle at ${ref}`);
+    seen.add(ref);
+    at = ref;
+    current = resolvePointer(doc, ref);
+  }
+  return { node: current, pointer: at };
+}
+
+export function listOperations(doc: JsonObject): Operation[] {
+  const paths = doc['paths'];
+  if (!isObject(paths)) return [];
+  const operations: Operation[] = [];
+  for (const [path, item] of Object.entries(paths)) {
+    if (!isObject(item)) continue;
+    for (const method of HTTP_METHODS) {
+      const node = item[method];
+      if (isObject(node)) {
+        operations.push({ path, method, node, pointer: `#/paths/${escapePointerToken(path)}/${method}` });
+      }
+    }
+  }
+  return operations;
+}
+
+export function responsesOf(doc: JsonObject, operation: Operation): ResolvedResponse[] {
+  const responses = operation.node['responses'];
+  if (!isObject(responses)) return [];
+  return Object.entries(responses).map(([status, raw]) => {
+    const { node, pointer } = deref(doc, raw, `${operation.pointer}/responses/${status}`);
+    if (!isObject(node)) throw new Error(`response ${status} of ${operation.pointer} is not an object`);
+    return { status, node, pointer };
+  });
+}
+
+type AjvInstance = {
+  addSchema(schema: object, key: string): unknown;
+  compile(schema: object): ValidateFunction;
+};
+
+function defaultExport<T>(module: unknown): T {
+  // CJS packages seen through ESM interop: the export is either the module or its `default`.
+  const candidate = (module as { default?: unknown }).default ?? module;
+  return ((candidate as { default?: unknown }).default ?? candidate) as T;
+}
+
+const SPEC_KEY = 'openapi.yaml';
+
+/** Compiles validators against the spec's own schemas (all `$ref`s resolve inside the document). */
+export function createSpecValidator(doc: JsonObject): {
+  validatorAt(pointer: string): ValidateFunction;
+} {
+  const Ajv2020 = defaultExport<new (options: object) => AjvInstance>(Ajv2020Module);
+  const addFormats = defaultExport<(ajv: AjvInstance) => void>(addFormatsModule);
+  // strict: false because OpenAPI adds keywords JSON Schema does not know (example, x-*).
+  const ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false });
+  addFormats(ajv);
+  ajv.addSchema(doc, SPEC_KEY);
+  const cache = new Map<string, ValidateFunction>();
+  return {
+    validatorAt(pointer: string) {
+      let validate = cache.get(pointer);
+      if (!validate) {
+        validate = ajv.compile({ $ref: `${SPEC_KEY}${pointer}` });
+        cache.set(pointer, validate);
+      }
+      return validate;
+    },
+  };
+}
+
+export function describeErrors(errors: readonly ErrorObject[] | null | undefined): string {
+  return (errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`).join('; ');
+}
+
+/** Every example of a media type object, by name (`example` is named "example"). */
+export function examplesOf(doc: JsonObject, mediaType: JsonObject): Map<string, Json> {
+  const found = new Map<string, Json>();
+  if ('example' in mediaType) found.set('example', mediaType['example'] as Json);
+  const examples = mediaType['examples'];
+  if (isObject(examples)) {
+    for (const [name, raw] of Object.entries(examples)) {
+      const { node } = deref(doc, raw, '');
+      if (isObject(node) && 'value' in node) found.set(name, node['value'] as Json);
+    }
+  }
+  return found;
+}
