@@ -75,10 +75,8 @@ export function createMcpHandlers<P>(backend: McpBackend<P>, options: McpHandler
   const notAllowed = (): Response =>
     new Response(null, { status: 405, headers: { allow: 'POST' } }); // stateless: no GET stream, no session to delete
 
+  // The well-known routes come first: `*/mcp` would also match `.../oauth-protected-resource/mcp`.
   return [
-    http.post(`*${MCP_PATH}`, ({ request }) => handlePost(request)),
-    http.get(`*${MCP_PATH}`, notAllowed),
-    http.delete(`*${MCP_PATH}`, notAllowed),
     http.get(`*/.well-known/oauth-protected-resource${MCP_PATH}`, ({ request }) => {
       const origin = new URL(request.url).origin;
       return HttpResponse.json(protectedResourceMetadata(origin, `${origin}${MCP_PATH}`));
@@ -90,5 +88,8 @@ export function createMcpHandlers<P>(backend: McpBackend<P>, options: McpHandler
     http.get('*/.well-known/oauth-authorization-server', ({ request }) =>
       HttpResponse.json(authorizationServerMetadata(new URL(request.url).origin))),
     ...(options.oauth ?? []),
+    http.post(`*${MCP_PATH}`, ({ request }) => handlePost(request)),
+    http.get(`*${MCP_PATH}`, notAllowed),
+    http.delete(`*${MCP_PATH}`, notAllowed),
   ];
 }
