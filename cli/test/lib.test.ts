@@ -1,0 +1,176 @@
+import { mkdtemp, readFile, stat, writeFile, chmod, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  AuthenticationError,
+  ConnectionError,
+  InsufficientScopeError,
+  NotFoundError,
+  ShieldBlockedError,
+  APIError,
+} from '@proxygate-kit/sdk';
+import { CliError, formatErrorLine, toCliError, UsageError } from '../src/lib/errors.js';
+import { ExitCode } from '../src/lib/exit-codes.js';
+import { formatUsd, parseExpiry, parseUsd, renderTable } from '../src/lib/format.js';
+import { maskToken, redactSecrets } from '../src/lib/redact.js';
+import { deleteProfile, loadProfile, saveProfile, listProfiles } from '../src/lib/credentials.js';
+import { parsePairs, readRequestBody } from '../src/lib/input.js';
+import { colorEnabled } from '../src/lib/terminal.js';
+
+const fakeKey = () => `pg_live_${'Ab3'.repeat(10)}${Math.random().toString(36).slice(2, 4)}`;
+
+describe('exit code mapping', () => {
+  const headers = (h: Record<string, string>) => new Headers(h);
+  it('maps SDK error classes to the documented codes', () => {
+    const scope = APIError.generate({
+      status: 403,
+      headers: headers({ 'www-authenticate': 'Bearer error="insufficient_scope", scope="trade"' }),
+      body: { error: 'insufficient_scope', required_scope: 'trade', message: 'needs trade' },
+    });
+    expect(scope).toBeInstanceOf(InsufficientScopeError);
+    const mapped = toCliError(scope);
+    expect(mapped.exitCode).toBe(ExitCode.insufficientScope);
+    expect(mapped.action).toContain('trade');
+
+    const auth = APIError.generate({ status: 401, body: { error: 'token_expired', message: 'expired' } });
+    expect(auth).toBeInstanceOf(AuthenticationError);
+    expect(toCliError(auth)).toMatchObject({ exitCode: ExitCode.authRequired, code: 'token_expired' });
+
+    const blocked = APIError.generate({ status: 422, body: { error: 'response_blocked', code: 'shield_blocked', shield_score: 0.9, shield_flags: ['prompt_injection'], refunded: true, message: 'blocked' } });
+    expect(blocked).toBeInstanceOf(ShieldBlockedError);
+    expect(toCliError(blocked).exitCode).toBe(ExitCode.shieldBlocked);
+
+    const missing = APIError.generate({ status: 404, body: { error: 'listing_not_found', message: 'no such listing', action: 'run proxygate apis' } });
+    expect(missing).toBeInstanceOf(NotFoundError);
+    expect(toCliError(missing)).toMatchObject({ exitCode: ExitCode.failure, code: 'listing_not_found', action: 'run proxygate apis' });
+
+    expect(toCliError(new ConnectionError('Connection error: ECONNREFUSED')).exitCode).toBe(ExitCode.failure);
+    expect(toCliError(InsufficientScopeError.missing('tokens:write', ['trade'])).exitCode).toBe(ExitCode.insufficientScope);
+  });
+
+  it('treats oclif parse errors and UsageError as usage (2), unknown throwables as failures (1)', () => {
+    const parseError = Object.assign(new Error('Missing 1 required arg:\nid'), { oclif: { exit: 2 } });
+    Object.defineProperty(parseError, 'name', { value: 'RequiredArgsError' });
+    const mapped = toCliError(parseError);
+    expect(mapped.exitCode).toBe(ExitCode.usage);
+    expect(mapped.message).toBe('Missing 1 required arg:');
+    expect(toCliError(new UsageError('bad')).exitCode).toBe(2);
+    expect(toCliError(new Error('boom')).exitCode).toBe(1);
+    expect(toCliError('weird').exitCode).toBe(1);
+  });
+
+  it('formats one line with code, message and action, masking secrets', () => {
+    const key = fakeKey();
+    const line = formatErrorLine(new CliError('unauthorized', `key ${key} was\nrejected`, 4, 'run login'), [key]);
+    expect(line).toBe(`unauthorized: key ${maskToken(key)} was rejected (run login)`);
+    expect(line).not.toContain(key);
+    expect(line.split('\n')).toHaveLength(1);
+  });
+});
+
+describe('redaction', () => {
+  it('shows at most the prefix and last four characters', () => {
+    const key = fakeKey();
+    expect(maskToken(key)).toBe(`pg_live_…${key.slice(-4)}`);
+    expect(maskToken('pg_live_short')).toBe('pg_live_…');
+    const del = `pg_del_eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ0b2sifQ.c2lnbmF0dXJlc2lnbmF0dXJl`;
+    const text = redactSecrets(`a ${key} b ${del} c`);
+    expect(text).not.toContain(key);
+    expect(text).not.toContain(del);
+    expect(text).toContain(`pg_del_…${del.slice(-4)}`);
+  });
+});
+
+describe('money and time formatting', () => {
+  it('formats integer micro-cents exactly', () => {
+    expect(formatUsd(0)).toBe('$0.00');
+    expect(formatUsd(1500)).toBe('$0.000015');
+    expect(formatUsd(250_000_000)).toBe('$2.50');
+    expect(formatUsd('900719925474099312345')).toBe('$9007199254740.99312345');
+    expect(formatUsd(-1)).toBe('-$0.00000001');
+  });
+  it('parses dollars into integer micro-cents and round-trips', () => {
+    expect(parseUsd('2.50')).toBe(250_000_000);
+    expect(parseUsd('$0.00000001')).toBe(1);
+    expect(parseUsd('1.123456789')).toBeUndefined();
+    expect(parseUsd('-1')).toBeUndefined();
+    expect(parseUsd('abc')).toBeUndefined();
+    for (const v of [1, 99, 123_456_789, 250_000_000]) expect(parseUsd(formatUsd(v))).toBe(v);
+  });
+  it('parses expiry durations and timestamps', () => {
+    const now = Date.parse('2026-11-25T12:00:00.000Z');
+    expect(parseExpiry('1h', now)).toBe('2026-11-25T13:00:00.000Z');
+    expect(parseExpiry('7d', now)).toBe('2026-12-02T12:00:00.000Z');
+    expect(parseExpiry('2026-12-01T00:00:00Z', now)).toBe('2026-12-01T00:00:00.000Z');
+    expect(parseExpiry('tomorrow', now)).toBeUndefined();
+  });
+  it('renders aligned tables', () => {
+    const out = renderTable([{ a: 'x', b: 1 }, { a: 'long value', b: null }], [
+      { header: 'a', get: (r) => r.a },
+      { header: 'b', get: (r) => r.b },
+    ]);
+    expect(out.split('\n')).toEqual(['A           B', 'x           1', 'long value  -']);
+  });
+});
+
+describe('terminal discipline', () => {
+  it('honours NO_COLOR and non-TTY streams', () => {
+    expect(colorEnabled({ isTTY: true }, {})).toBe(true);
+    expect(colorEnabled({ isTTY: true }, { NO_COLOR: '1' })).toBe(false);
+    expect(colorEnabled({ isTTY: false }, {})).toBe(false);
+  });
+});
+
+describe('credentials store (file backend)', () => {
+  let dir: string;
+  let env: Record<string, string>;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pg-cred-'));
+    env = { PROXYGATE_CONFIG_DIR: join(dir, 'cfg'), PROXYGATE_CREDENTIAL_STORE: 'file' };
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('writes credentials.json 0600 in a 0700 directory and reads profiles back', async () => {
+    const key = fakeKey();
+    const saved = await saveProfile('ci', key, 'http://127.0.0.1:9', env);
+    expect(saved.storage).toBe('file');
+    const file = join(dir, 'cfg', 'credentials.json');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect((await stat(join(dir, 'cfg'))).mode & 0o777).toBe(0o700);
+    const loaded = await loadProfile('ci', env);
+    expect(loaded?.apiKey).toBe(key);
+    expect(loaded?.entry.gateway_url).toBe('http://127.0.0.1:9');
+    expect(loaded?.entry.token_hint).toBe(maskToken(key));
+    expect(await loadProfile('default', env)).toBeUndefined();
+    expect(await listProfiles(env)).toEqual(['ci']);
+    expect(await deleteProfile('ci', env)).toBe(true);
+    expect(await deleteProfile('ci', env)).toBe(false);
+    expect(JSON.parse(await readFile(file, 'utf8')).profiles).toEqual({});
+  });
+
+  it('tightens a credentials file left readable by others', async () => {
+    await saveProfile('default', fakeKey(), undefined, env);
+    const file = join(dir, 'cfg', 'credentials.json');
+    await chmod(file, 0o644);
+    await loadProfile('default', env);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('input parsing', () => {
+  it('parses key=value pairs and rejects malformed ones as usage errors', () => {
+    expect(parsePairs(['a=1', 'b=x=y', 'c='], 'query')).toEqual([['a', '1'], ['b', 'x=y'], ['c', '']]);
+    expect(() => parsePairs(['novalue'], 'query')).toThrow(UsageError);
+  });
+  it('reads bodies inline and from @file, keeping the exact bytes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pg-body-'));
+    const file = join(dir, 'body.json');
+    await writeFile(file, '{ "city" : "Oslo" }\n');
+    expect(await readRequestBody('@' + file)).toEqual({ raw: '{ "city" : "Oslo" }\n', json: { city: 'Oslo' } });
+    expect((await readRequestBody('[1,2]')).json).toEqual([1, 2]);
+    await expect(readRequestBody('{nope')).rejects.toBeInstanceOf(UsageError);
+    await expect(readRequestBody('@' + join(dir, 'missing.json'))).rejects.toMatchObject({ exitCode: 2 });
+    await rm(dir, { recursive: true, force: true });
+  });
+});
