@@ -66,10 +66,20 @@ export function parseScoreBp(text: string): number | undefined {
   return bp <= 10_000 ? bp : undefined;
 }
 
-/** Basis points to the header's two-decimal form ("0.73"), using integer arithmetic. */
+/**
+ * Basis points to the header's two-decimal form ("0.73"), truncated like the gateway does so a
+ * shown 0.70 always means "would block".
+ */
 export function formatScore(scoreBp: number): string {
-  const hundredths = Math.round(scoreBp / 100);
+  const hundredths = Math.floor(scoreBp / 100);
   return `${Math.floor(hundredths / 100)}.${String(hundredths % 100).padStart(2, '0')}`;
+}
+
+/** Whether a header score is the signed score as shown with two decimals (truncated or rounded). */
+function scoresAgree(claimedBp: number, signedBp: number): boolean {
+  if (claimedBp === signedBp) return true;
+  if (claimedBp % 100 !== 0) return false;
+  return claimedBp === Math.floor(signedBp / 100) * 100 || claimedBp === Math.round(signedBp / 100) * 100;
 }
 
 export function parseFlags(text: string | null | undefined): ShieldFlag[] {
@@ -153,12 +163,12 @@ export function shieldFromEvent(value: unknown): ShieldVerdict | null {
 
 /**
  * Describes how a header verdict differs from the signed one, or returns null when they agree.
- * The header score has two decimals, so it agrees when it is the signed score rounded to 0.01.
+ * The header score has two decimals, so it agrees when it is the signed score cut to 0.01.
  */
 export function shieldMismatch(claimed: ShieldVerdict, signed: ShieldVerdict): string | null {
   const problems: string[] = [];
   if (claimed.mode !== signed.mode) problems.push(`mode ${claimed.mode} != ${signed.mode}`);
-  if (Math.abs(claimed.scoreBp - signed.scoreBp) > 50) {
+  if (!scoresAgree(claimed.scoreBp, signed.scoreBp)) {
     problems.push(`score ${formatScore(claimed.scoreBp)} != ${formatScore(signed.scoreBp)}`);
   }
   const claimedFlags = [...new Set(claimed.flags)].sort();

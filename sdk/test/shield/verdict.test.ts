@@ -23,11 +23,13 @@ describe('shield verdict parsing', () => {
     expect(parseScoreBp('0.12345')).toBeUndefined();
   });
 
-  test('property: formatScore then parse is the score rounded to hundredths', () => {
+  test('property: formatScore then parse is the score truncated to hundredths', () => {
+    expect(formatScore(6999)).toBe('0.69');
+    expect(formatScore(10_000)).toBe('1.00');
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 10_000 }), (bp) => {
         const back = parseScoreBp(formatScore(bp));
-        expect(back).toBe(Math.round(bp / 100) * 100);
+        expect(back).toBe(Math.floor(bp / 100) * 100);
       }),
     );
   });
@@ -91,6 +93,10 @@ describe('shield verdict parsing', () => {
     );
     if (!signed || !header) throw new Error('fixture');
     expect(shieldMismatch(header, signed)).toBeNull();
+    expect(shieldMismatch({ ...header, scoreBp: 8300 }, { ...signed, scoreBp: 8299 })).toBeNull(); // rounded
+    expect(shieldMismatch({ ...header, scoreBp: 8200 }, { ...signed, scoreBp: 8299 })).toBeNull(); // truncated
+    expect(shieldMismatch({ ...header, scoreBp: 8100 }, { ...signed, scoreBp: 8299 })).toMatch(/score/);
+    expect(shieldMismatch({ ...header, scoreBp: 8250 }, signed)).toMatch(/score/); // finer but different
     expect(shieldMismatch({ ...header, scoreBp: 1000 }, signed)).toMatch(/score 0.10 != 0.82/);
     expect(shieldMismatch({ ...header, flags: [] }, signed)).toMatch(/flags/);
     expect(shieldMismatch({ ...header, action: 'allowed' }, signed)).toMatch(/action/);
