@@ -1,1 +1,21 @@
-export {};
+/**
+ * `@proxygate-kit/sdk/receipts`: parse, canonicalize and verify Proxygate receipts (v1, v2, v3)
+ * offline against a pinned key set, and audit sets of them. Runs in Node, browsers and edge
+ * runtimes: nothing here imports `node:*` statically or touches the network. Node-only helpers
+ * (worker pool, key-set files) live in `@proxygate-kit/sdk/receipts/node`.
+ */
+export { ReceiptParseError, KeySetError, type ReasonCode } from './errors.js';
+export type { Receipt, ReceiptV1, ReceiptV2, ReceiptV3, DelegationV2, ShieldMode, ShieldAction, Verdict } from './types.js';
+export { parseReceipt, decodeReceiptHeader } from './parse.js';
+export { canonicalize } from './jcs.js';
+export { signedBytes, V3_SIGNING_PREFIX } from './canonical.js';
+export {
+  requestSha256, responseSha256, receiptHash, canonicalQuery,
+  type RequestDescription, type QueryInput, type BodyInput,
+} from './hashes.js';
+export {
+  KeySet, type KeySetDocument, type KeySetDocumentKey, type RawKeyInput, type KeySetPins,
+  type ReceiptKey, type KeyStatus, type KeyJudgement,
+} from './key-set.js';
+export { resolveBackend, nobleBackend, type Ed25519Backend, type BackendName, type BackendChoice } from './backends.js';
+export { verifyReceipt, verifyReceipts, type VerifyOptions, type ReceiptInput } from './verify.js';

@@ -1,0 +1,37 @@
+import { canonicalize } from './jcs.js';
+import { utf8Bytes } from './encoding.js';
+import type { DelegationV2, ReceiptV1, ReceiptV2, ReceiptV3 } from './types.js';
+
+/** Domain separation so a v3 signature can never be replayed as another message. */
+export const V3_SIGNING_PREFIX = 'proxygate-receipt-v3\n';
+
+/**
+ * v1/v2 signed bytes (§1): keys amount, buyer, request_id, seller, timestamp in that order, no
+ * whitespace, each value serialized as it came (a numeric amount stays a number).
+ */
+export function legacySignedText(r: ReceiptV1 | ReceiptV2): string {
+  return (
+    `{"amount":${JSON.stringify(r.amount)},"buyer":${JSON.stringify(r.buyer)},` +
+    `"request_id":${JSON.stringify(r.request_id)},"seller":${JSON.stringify(r.seller)},` +
+    `"timestamp":${JSON.stringify(r.timestamp)}}`
+  );
+}
+
+/** v2 certificate bytes the CA signs: ephemeral_pubkey, not_after, not_before, purpose. */
+export function delegationSignedText(d: DelegationV2): string {
+  return (
+    `{"ephemeral_pubkey":${JSON.stringify(d.ephemeral_pubkey)},"not_after":${JSON.stringify(d.not_after)},` +
+    `"not_before":${JSON.stringify(d.not_before)},"purpose":${JSON.stringify(d.purpose)}}`
+  );
+}
+
+/** The text a v3 signature covers: the prefix plus the JCS form of every field but `signature`. */
+export function v3SignedText(r: ReceiptV3): string {
+  const { signature: _signature, ...unsigned } = r;
+  return V3_SIGNING_PREFIX + canonicalize(unsigned);
+}
+
+/** Signed bytes of any receipt version (for v2, the receipt bytes the ephemeral key signs). */
+export function signedBytes(r: ReceiptV1 | ReceiptV2 | ReceiptV3): Uint8Array {
+  return utf8Bytes(r.receipt_version === 3 ? v3SignedText(r) : legacySignedText(r));
+}

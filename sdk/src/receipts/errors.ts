@@ -1,0 +1,40 @@
+/** Why a receipt (or a set of receipts) failed verification. `valid` is never a reason code. */
+export type ReasonCode =
+  | 'malformed'
+  | 'unsupported_version'
+  | 'bad_signature'
+  | 'unknown_key'
+  | 'key_revoked'
+  | 'key_not_yet_valid'
+  | 'key_expired'
+  | 'delegation_invalid'
+  | 'content_mismatch'
+  | 'chain_gap'
+  | 'chain_fork'
+  | 'duplicate';
+
+/** The only error the receipt parser throws: the input is not a receipt we accept. */
+export class ReceiptParseError extends Error {
+  override readonly name = 'ReceiptParseError';
+  /** `malformed` for anything structurally wrong, `unsupported_version` for an unknown `receipt_version`. */
+  readonly reason: 'malformed' | 'unsupported_version';
+  /** Dotted path of the failing field (`amount`, `shield.score_bp`), or `''` for the whole document. */
+  readonly field: string;
+
+  constructor(reason: 'malformed' | 'unsupported_version', field: string, message: string) {
+    super(field ? `${field}: ${message}` : message);
+    this.reason = reason;
+    this.field = field;
+  }
+}
+
+/** A key or key-set document that cannot be loaded. Thrown by `KeySet` constructors, never by verification. */
+export class KeySetError extends Error {
+  override readonly name = 'KeySetError';
+  /** Dotted path of the failing entry (`keys[1].x`). */
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(field ? `${field}: ${message}` : message);
+    this.field = field;
+  }
+}

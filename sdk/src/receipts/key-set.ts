@@ -1,0 +1,230 @@
+import { KeySetError, ReceiptParseError, type ReasonCode } from './errors.js';
+import { fromBase58, fromBase64, fromBase64Url, toBase58, toBase64Url } from './encoding.js';
+import { publicKeyProblem } from './public-key.js';
+import { decodeUtf8, parseStrictJson } from './strict-json.js';
+
+export type KeyStatus = 'active' | 'retired' | 'revoked';
+
+/** One key of `/.well-known/proxygate-receipt-keys`. */
+export interface KeySetDocumentKey {
+  kid: string;
+  kty: 'OKP';
+  crv: 'Ed25519';
+  alg: 'EdDSA';
+  /** base64url (no padding) of the 32-byte public key. */
+  x: string;
+  not_before: string;
+  not_after: string | null;
+  status: KeyStatus;
+  revoked_at?: string;
+}
+
+/** The `/.well-known/proxygate-receipt-keys` document. */
+export interface KeySetDocument {
+  issuer?: string;
+  keys: KeySetDocumentKey[];
+  /** base58 key that signs v1 receipts. */
+  platform_pubkey?: string;
+  /** base58 CA key that certifies v2 ephemeral keys. */
+  receipt_ca_pubkey?: string;
+}
+
+/** A raw key for {@link KeySet.fromKeys}. */
+export interface RawKeyInput {
+  kid: string;
+  /** The 32 public-key bytes, or their text in `encoding`. */
+  publicKey: string | Uint8Array;
+  /** Required for text keys unless its characters settle it (`+/=` base64, `-_0OIl` base64url). */
+  encoding?: 'base58' | 'base64' | 'base64url';
+  /** Defaults to the Unix epoch. */
+  not_before?: string;
+  not_after?: string | null;
+  status?: KeyStatus;
+  revoked_at?: string;
+}
+
+export interface KeySetPins {
+  issuer?: string;
+  /** base58 v1 platform key. */
+  platformPubkey?: string;
+  /** base58 v2 receipt CA key. */
+  receiptCaPubkey?: string;
+}
+
+/** A validated receipt-signing key. */
+export interface ReceiptKey {
+  readonly kid: string;
+  readonly publicKey: Uint8Array;
+  readonly status: KeyStatus;
+  /** Epoch ms. */
+  readonly notBefore: number;
+  readonly notAfter: number | null;
+  readonly revokedAt: number | undefined;
+  readonly document: KeySetDocumentKey;
+}
+
+/** The outcome of judging a key at a receipt's timestamp. */
+export type KeyJudgement =
+  | { ok: true; key: ReceiptKey }
+  | { ok: false; reason: Extract<ReasonCode, 'unknown_key' | 'key_revoked' | 'key_not_yet_valid' | 'key_expired'>; message: string };
+
+const EPOCH = '1970-01-01T00:00:00.000Z';
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+
+function time(value: unknown, field: string): number {
+  if (typeof value !== 'string' || !TIMESTAMP.test(value)) throw new KeySetError(field, 'must be an RFC 3339 timestamp');
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new KeySetError(field, 'must be an RFC 3339 timestamp');
+  return ms;
+}
+
+function checked(bytes: Uint8Array | undefined, field: string): Uint8Array {
+  if (!bytes) throw new KeySetError(field, 'not a strict encoding');
+  const problem = publicKeyProblem(bytes);
+  if (problem) throw new KeySetError(field, `public key ${problem}`);
+  return bytes;
+}
+
+function decodeKeyText(text: string, encoding: RawKeyInput['encoding'], field: string): Uint8Array {
+  let enc = encoding;
+  if (!enc) {
+    if (/[+/=]/.test(text)) enc = 'base64';
+    else if (/[-_0OIl]/.test(text)) enc = 'base64url';
+    else throw new KeySetError(field, 'ambiguous key text: say which encoding (base58, base64, base64url)');
+  }
+  const bytes = enc === 'base58' ? fromBase58(text) : enc === 'base64' ? fromBase64(text) : fromBase64Url(text);
+  return checked(bytes, field);
+}
+
+/**
+ * Pinned receipt keys: the `/.well-known/proxygate-receipt-keys` document (or raw keys), every key
+ * validated once at load, plus the v1 platform key and v2 CA key. Verification with a KeySet needs
+ * no network. Immutable.
+ */
+export class KeySet {
+  readonly issuer: string | undefined;
+  /** The v1 platform key, when pinned. */
+  readonly platformKey: Uint8Array | undefined;
+  /** The v2 receipt CA key, when pinned. */
+  readonly caKey: Uint8Array | undefined;
+  private readonly byKid: ReadonlyMap<string, ReceiptKey>;
+
+  private constructor(keys: ReceiptKey[], pins: KeySetPins) {
+    const byKid = new Map<string, ReceiptKey>();
+    keys.forEach((key, i) => {
+      if (byKid.has(key.kid)) throw new KeySetError(`keys[${i}].kid`, `duplicate kid ${JSON.stringify(key.kid)}`);
+      byKid.set(key.kid, key);
+    });
+    this.byKid = byKid;
+    this.issuer = pins.issuer;
+    this.platformKey = pins.platformPubkey === undefined ? undefined : checked(fromBase58(pins.platformPubkey), 'platform_pubkey');
+    this.caKey = pins.receiptCaPubkey === undefined ? undefined : checked(fromBase58(pins.receiptCaPubkey), 'receipt_ca_pubkey');
+  }
+
+  /**
+   * Loads the key-set document (an object, JSON text or UTF-8 bytes). Throws {@link KeySetError}
+   * for anything invalid: a key set is loaded once, so failing loudly beats verifying nothing.
+   */
+  static fromDocument(doc: KeySetDocument | string | Uint8Array): KeySet {
+    let value: unknown = doc;
+    if (typeof doc === 'string' || doc instanceof Uint8Array) {
+      try {
+        value = parseStrictJson(typeof doc === 'string' ? doc : decodeUtf8(doc));
+      } catch (error) {
+        if (error instanceof ReceiptParseError) throw new KeySetError(error.field, error.message);
+        throw error;
+      }
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new KeySetError('', 'must be an object');
+    const d = value as Record<string, unknown>;
+    if (!Array.isArray(d['keys'])) throw new KeySetError('keys', 'must be an array');
+    const keys = (d['keys'] as unknown[]).map((k, i) => documentKey(k, `keys[${i}]`));
+    const pins: KeySetPins = {};
+    for (const [field, pin] of [['issuer', 'issuer'], ['platform_pubkey', 'platformPubkey'], ['receipt_ca_pubkey', 'receiptCaPubkey']] as const) {
+      const v = d[field];
+      if (v === undefined || v === null) continue;
+      if (typeof v !== 'string') throw new KeySetError(field, 'must be a string');
+      pins[pin] = v;
+    }
+    return new KeySet(keys, pins);
+  }
+
+  /** Builds a key set from raw keys (base58, base64 or base64url, with kid and validity window). */
+  static fromKeys(keys: readonly RawKeyInput[], pins: KeySetPins = {}): KeySet {
+    const loaded = keys.map((k, i) => {
+      const bytes = typeof k.publicKey === 'string'
+        ? decodeKeyText(k.publicKey, k.encoding, `keys[${i}].publicKey`)
+        : checked(new Uint8Array(k.publicKey), `keys[${i}].publicKey`);
+      const doc: KeySetDocumentKey = {
+        kid: k.kid, kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', x: toBase64Url(bytes),
+        not_before: k.not_before ?? EPOCH, not_after: k.not_after ?? null, status: k.status ?? 'active',
+      };
+      if (k.revoked_at !== undefined) doc.revoked_at = k.revoked_at;
+      return documentKey(doc, `keys[${i}]`);
+    });
+    return new KeySet(loaded, pins);
+  }
+
+  /** Key ids in load order. */
+  get kids(): string[] {
+    return [...this.byKid.keys()];
+  }
+
+  get(kid: string): ReceiptKey | undefined {
+    return this.byKid.get(kid);
+  }
+
+  /**
+   * Judges key `kid` at `timestampMs` (the receipt's time, not now): revoked keys verify nothing
+   * at or after `revoked_at` (nothing at all without it); retired keys still verify inside their window.
+   */
+  judge(kid: string, timestampMs: number): KeyJudgement {
+    const key = this.byKid.get(kid);
+    if (!key) return { ok: false, reason: 'unknown_key', message: `no key ${JSON.stringify(kid)} in the pinned key set` };
+    if (key.status === 'revoked' && (key.revokedAt === undefined || timestampMs >= key.revokedAt)) {
+      return { ok: false, reason: 'key_revoked', message: `key ${kid} is revoked${key.revokedAt === undefined ? '' : ` since ${key.document.revoked_at}`}` };
+    }
+    if (timestampMs < key.notBefore) {
+      return { ok: false, reason: 'key_not_yet_valid', message: `key ${kid} is valid from ${key.document.not_before}` };
+    }
+    if (key.notAfter !== null && timestampMs > key.notAfter) {
+      return { ok: false, reason: 'key_expired', message: `key ${kid} expired at ${key.document.not_after}` };
+    }
+    return { ok: true, key };
+  }
+
+  /** The document form (what `receipts keys export` saves); `KeySet.fromDocument` reads it back. */
+  toJSON(): KeySetDocument {
+    const doc: KeySetDocument = { keys: [...this.byKid.values()].map((k) => ({ ...k.document })) };
+    if (this.issuer !== undefined) doc.issuer = this.issuer;
+    if (this.platformKey) doc.platform_pubkey = toBase58(this.platformKey);
+    if (this.caKey) doc.receipt_ca_pubkey = toBase58(this.caKey);
+    return doc;
+  }
+}
+
+function documentKey(value: unknown, at: string): ReceiptKey {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new KeySetError(at, 'must be an object');
+  const k = value as Record<string, unknown>;
+  if (typeof k['kid'] !== 'string' || !k['kid']) throw new KeySetError(`${at}.kid`, 'must be a non-empty string');
+  if (k['kty'] !== 'OKP') throw new KeySetError(`${at}.kty`, 'must be "OKP"');
+  if (k['crv'] !== 'Ed25519') throw new KeySetError(`${at}.crv`, 'must be "Ed25519"');
+  if (k['alg'] !== 'EdDSA') throw new KeySetError(`${at}.alg`, 'must be "EdDSA"');
+  if (typeof k['x'] !== 'string') throw new KeySetError(`${at}.x`, 'must be base64url');
+  const publicKey = checked(fromBase64Url(k['x']), `${at}.x`);
+  const status = k['status'];
+  if (status !== 'active' && status !== 'retired' && status !== 'revoked') {
+    throw new KeySetError(`${at}.status`, 'must be active, retired or revoked');
+  }
+  const notBefore = time(k['not_before'], `${at}.not_before`);
+  const notAfter = k['not_after'] === null ? null : time(k['not_after'], `${at}.not_after`);
+  if (notAfter !== null && notAfter < notBefore) throw new KeySetError(`${at}.not_after`, 'is before not_before');
+  const revokedAt = k['revoked_at'] === undefined ? undefined : time(k['revoked_at'], `${at}.revoked_at`);
+  if (revokedAt !== undefined && status !== 'revoked') throw new KeySetError(`${at}.revoked_at`, 'only a revoked key has revoked_at');
+  const document: KeySetDocumentKey = {
+    kid: k['kid'], kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', x: k['x'],
+    not_before: k['not_before'] as string, not_after: notAfter === null ? null : (k['not_after'] as string), status,
+  };
+  if (revokedAt !== undefined) document.revoked_at = k['revoked_at'] as string;
+  return { kid: k['kid'], publicKey, status, notBefore, notAfter, revokedAt, document };
+}

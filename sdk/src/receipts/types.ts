@@ -1,0 +1,73 @@
+/** A public-gateway v1 receipt, signed by the platform key (`platform_pubkey`). */
+export interface ReceiptV1 {
+  receipt_version?: 1;
+  request_id: string;
+  buyer: string;
+  seller: string;
+  /** As it came on the wire: a safe integer or an integer string; signed bytes reproduce it as is. */
+  amount: number | string;
+  timestamp: string;
+  /** base64 of the 64-byte Ed25519 signature. */
+  signature: string;
+}
+
+/** The CA certificate of a v2 receipt's ephemeral key. */
+export interface DelegationV2 {
+  /** base58 Ed25519 public key that signs the receipt. */
+  ephemeral_pubkey: string;
+  not_before: string;
+  not_after: string;
+  purpose: 'proxygate-receipt';
+  /** base58; must equal the pinned CA key. */
+  receipt_ca_pubkey: string;
+  /** base64 CA signature over the certificate bytes. */
+  signature: string;
+}
+
+/** A public-gateway v2 receipt: v1 fields signed by an ephemeral key the CA certified. */
+export interface ReceiptV2 extends Omit<ReceiptV1, 'receipt_version'> {
+  receipt_version: 2;
+  delegation: DelegationV2;
+}
+
+export type ShieldMode = 'off' | 'monitor' | 'strict';
+export type ShieldAction = 'allowed' | 'flagged' | 'blocked';
+
+/** A v3 receipt: exactly these fields, all covered by the signature except `signature`. */
+export interface ReceiptV3 {
+  receipt_version: 3;
+  kid: string;
+  request_id: string;
+  /** Token id of the buyer; the hash chain (`seq`, `prev`) is per buyer token. */
+  buyer: string;
+  seller: string;
+  listing_id: string;
+  service: string;
+  method: string;
+  path: string;
+  /** Micro-cents as an integer string (any size). */
+  amount: string;
+  currency: 'USD';
+  /** RFC 3339 UTC with milliseconds. */
+  timestamp: string;
+  request_sha256: string;
+  response_sha256: string;
+  shield: { mode: ShieldMode; score_bp: number; flags: string[]; action: ShieldAction };
+  seq: number;
+  /** SHA-256 hex of the previous receipt's JCS bytes (with its signature); 64 zeros for seq 1. */
+  prev: string;
+  signature: string;
+}
+
+export type Receipt = ReceiptV1 | ReceiptV2 | ReceiptV3;
+
+/** The result of verifying one receipt. Verification never throws for a bad receipt. */
+export interface Verdict {
+  valid: boolean;
+  reason: 'valid' | import('./errors.js').ReasonCode;
+  /** The failing field, when one is to blame (`signature`, `kid`, `delegation.not_after`). */
+  field?: string;
+  message: string;
+  /** The parsed receipt, whenever it could be parsed. */
+  receipt?: Receipt;
+}

@@ -1,0 +1,144 @@
+import { resolveBackend, type BackendChoice, type Ed25519Backend } from './backends.js';
+import { delegationSignedText, legacySignedText, v3SignedText } from './canonical.js';
+import { ReceiptParseError, type ReasonCode } from './errors.js';
+import { bytesEqual, fromBase58, fromBase64, utf8Bytes } from './encoding.js';
+import { requestSha256, responseSha256, type BodyInput, type RequestDescription } from './hashes.js';
+import type { KeySet } from './key-set.js';
+import { parseReceipt } from './parse.js';
+import { publicKeyProblemCached } from './public-key.js';
+import type { Receipt, ReceiptV1, ReceiptV2, ReceiptV3, Verdict } from './types.js';
+
+export interface VerifyOptions {
+  /** The pinned keys; verification never fetches any. */
+  keys: KeySet;
+  /** `auto` (default: native when available, else noble), a backend name, or your own backend. */
+  backend?: BackendChoice;
+  /**
+   * What was actually sent and received, to check `request_sha256` / `response_sha256` (v3 only;
+   * v1/v2 receipts bind no content, so this is ignored for them).
+   */
+  content?: { request?: RequestDescription; response?: BodyInput };
+}
+
+/** What a receipt can be given as: JSON text, UTF-8 bytes, or a decoded object. */
+export type ReceiptInput = string | Uint8Array | Receipt | Record<string, unknown>;
+
+export const fail = (reason: ReasonCode, message: string, field?: string, receipt?: Receipt): Verdict => {
+  const verdict: Verdict = { valid: false, reason, message };
+  if (field !== undefined) verdict.field = field;
+  if (receipt !== undefined) verdict.receipt = receipt;
+  return verdict;
+};
+
+const ok = (receipt: Receipt): Verdict => ({ valid: true, reason: 'valid', message: 'receipt is valid', receipt });
+
+/** Parses without throwing: a receipt, or the verdict that explains why not. */
+export function parseToVerdict(input: ReceiptInput): Receipt | Verdict {
+  try {
+    return parseReceipt(input);
+  } catch (error) {
+    if (error instanceof ReceiptParseError) return fail(error.reason, error.message, error.field || undefined);
+    return fail('malformed', 'receipt could not be read');
+  }
+}
+
+export function isVerdict(value: Receipt | Verdict): value is Verdict {
+  return 'valid' in value && 'reason' in value;
+}
+
+/**
+ * Verifies one receipt offline against pinned keys. Resolves to a {@link Verdict}; it never
+ * rejects for a bad receipt (only for a backend named but unavailable in this runtime).
+ */
+export async function verifyReceipt(input: ReceiptInput, options: VerifyOptions): Promise<Verdict> {
+  const parsed = parseToVerdict(input);
+  if (isVerdict(parsed)) return parsed;
+  const backend = await resolveBackend(options.backend);
+  const verdict = await verifyParsed(parsed, options.keys, backend);
+  if (!verdict.valid || !options.content || parsed.receipt_version !== 3) return verdict;
+  return checkContent(parsed, options.content);
+}
+
+/**
+ * Verifies many receipts; the verdicts come back in input order. For JSON Lines streams use
+ * `verifyStream`, which keeps memory flat.
+ */
+export async function verifyReceipts(
+  inputs: Iterable<ReceiptInput> | AsyncIterable<ReceiptInput>,
+  options: Omit<VerifyOptions, 'content'>,
+): Promise<Verdict[]> {
+  const backend = await resolveBackend(options.backend);
+  const verdicts: Verdict[] = [];
+  for await (const input of inputs as AsyncIterable<ReceiptInput>) {
+    const parsed = parseToVerdict(input);
+    verdicts.push(isVerdict(parsed) ? parsed : await verifyParsed(parsed, options.keys, backend));
+  }
+  return verdicts;
+}
+
+/** The signature and key checks of one parsed receipt. */
+export async function verifyParsed(receipt: Receipt, keys: KeySet, backend: Ed25519Backend): Promise<Verdict> {
+  try {
+    if (receipt.receipt_version === 3) return await verifyV3(receipt, keys, backend);
+    if (receipt.receipt_version === 2) return await verifyV2(receipt, keys, backend);
+    return await verifyV1(receipt, keys, backend);
+  } catch {
+    // A backend that throws on hostile bytes must not turn into a thrown verification.
+    return fail('bad_signature', 'signature could not be verified', 'signature', receipt);
+  }
+}
+
+async function verifyV3(r: ReceiptV3, keys: KeySet, backend: Ed25519Backend): Promise<Verdict> {
+  const key = keys.get(r.kid);
+  if (!key) return fail('unknown_key', `no key ${JSON.stringify(r.kid)} in the pinned key set`, 'kid', r);
+  const signature = fromBase64(r.signature)!;
+  if (!(await backend.verify(key.publicKey, utf8Bytes(v3SignedText(r)), signature))) {
+    return fail('bad_signature', 'signature does not match the signed fields', 'signature', r);
+  }
+  // Judged after the signature, so a tampered timestamp reads as tampering, not as a window miss.
+  const judgement = keys.judge(r.kid, Date.parse(r.timestamp));
+  if (!judgement.ok) return fail(judgement.reason, judgement.message, judgement.reason === 'unknown_key' ? 'kid' : 'timestamp', r);
+  return ok(r);
+}
+
+async function verifyV1(r: ReceiptV1, keys: KeySet, backend: Ed25519Backend): Promise<Verdict> {
+  if (!keys.platformKey) return fail('unknown_key', 'no platform_pubkey pinned for v1 receipts', undefined, r);
+  const signature = fromBase64(r.signature)!;
+  if (!(await backend.verify(keys.platformKey, utf8Bytes(legacySignedText(r)), signature))) {
+    return fail('bad_signature', 'signature does not match the signed fields', 'signature', r);
+  }
+  return ok(r);
+}
+
+async function verifyV2(r: ReceiptV2, keys: KeySet, backend: Ed25519Backend): Promise<Verdict> {
+  const d = r.delegation;
+  if (!keys.caKey) return fail('unknown_key', 'no receipt_ca_pubkey pinned for v2 receipts', 'delegation.receipt_ca_pubkey', r);
+  const named = fromBase58(d.receipt_ca_pubkey);
+  if (!named || !bytesEqual(named, keys.caKey)) {
+    return fail('delegation_invalid', 'certificate names a CA other than the pinned one', 'delegation.receipt_ca_pubkey', r);
+  }
+  const ephemeral = fromBase58(d.ephemeral_pubkey);
+  const problem = ephemeral ? publicKeyProblemCached(d.ephemeral_pubkey, ephemeral) : 'is not strict base58';
+  if (!ephemeral || problem) return fail('delegation_invalid', `ephemeral key ${problem}`, 'delegation.ephemeral_pubkey', r);
+  if (!(await backend.verify(keys.caKey, utf8Bytes(delegationSignedText(d)), fromBase64(d.signature)!))) {
+    return fail('delegation_invalid', 'CA signature over the ephemeral key certificate is invalid', 'delegation.signature', r);
+  }
+  if (!(await backend.verify(ephemeral, utf8Bytes(legacySignedText(r)), fromBase64(r.signature)!))) {
+    return fail('bad_signature', 'signature does not match the signed fields', 'signature', r);
+  }
+  const t = Date.parse(r.timestamp);
+  if (t < Date.parse(d.not_before) || t > Date.parse(d.not_after)) {
+    return fail('delegation_invalid', `timestamp lies outside the certificate window [${d.not_before}, ${d.not_after}]`, 'timestamp', r);
+  }
+  return ok(r);
+}
+
+async function checkContent(r: ReceiptV3, content: NonNullable<VerifyOptions['content']>): Promise<Verdict> {
+  if (content.request !== undefined && (await requestSha256(content.request)) !== r.request_sha256) {
+    return fail('content_mismatch', 'the request sent does not hash to request_sha256', 'request_sha256', r);
+  }
+  if (content.response !== undefined && (await responseSha256(content.response)) !== r.response_sha256) {
+    return fail('content_mismatch', 'the response received does not hash to response_sha256', 'response_sha256', r);
+  }
+  return ok(r);
+}
