@@ -1,5 +1,65 @@
+import type { RequestHandler } from 'msw';
+import { createMcpHandlers } from './handlers/mcp.js';
+import { createRestHandlers } from './handlers/index.js';
+import { gatewayMcpBackend } from './mcp/gateway-backend.js';
+import type { FaultInjector } from './faults.js';
+import { Gateway, type DemoTokenSecrets } from './state/gateway.js';
+import type { LedgerEntry, ReceiptVersion } from './state/types.js';
+
 export * from './state/index.js';
-export { FaultInjector, FAULT_KINDS } from './faults.js';
+export { FaultInjector, FaultSpecError, FAULT_KINDS } from './faults.js';
 export type { Fault, FaultKind, FaultPhase, FaultSpec } from './faults.js';
-export { scan, formatScore, SHIELD_RULES, BLOCK_THRESHOLD_BP } from './scanner/index.js';
-export type { ShieldAction, ShieldFlag, ShieldMode, ShieldVerdict } from './scanner/index.js';
+export { scan, formatScore, SHIELD_RULES, SHIELD_MODES, BLOCK_THRESHOLD_BP } from './scanner/index.js';
+export type { ShieldAction, ShieldFlag, ShieldMode, ShieldRule, ShieldVerdict } from './scanner/index.js';
+export { createRestHandlers, FAULT_HEADER } from './handlers/index.js';
+export type { HandlerOptions } from './handlers/index.js';
+
+/** Origin for in-process use with msw `setupServer` (nothing listens there). */
+export const MOCK_ORIGIN = 'https://mock.proxygate.test';
+
+export interface MockGatewayOptions {
+  seed?: string | number;
+  receiptVersion?: ReceiptVersion;
+  now?: () => Date;
+  origin?: string;
+  /** Serve `/mcp` too (default true). */
+  mcp?: boolean;
+  /** Internal: set by serve.ts so connection resets become real socket resets. */
+  realSockets?: boolean;
+}
+
+export interface MockGateway {
+  gateway: Gateway;
+  /** msw handlers for every operation (any origin), plus `/mcp` and `/__mock/*`. */
+  handlers: RequestHandler[];
+  /** Secrets of the seeded demo tokens. */
+  demoTokens: DemoTokenSecrets;
+  faults: FaultInjector;
+  ledger(): LedgerEntry[];
+  rotateKeys(): { retired: string; active: string };
+}
+
+/** Builds a seeded in-memory gateway and the msw handlers that serve it. */
+export function createMockGateway(options: MockGatewayOptions = {}): MockGateway {
+  const gateway = new Gateway({
+    origin: options.origin ?? MOCK_ORIGIN,
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(options.receiptVersion === undefined ? {} : { receiptVersion: options.receiptVersion }),
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+  const handlers: RequestHandler[] = [
+    ...(options.mcp === false ? [] : createMcpHandlers(gatewayMcpBackend(gateway))),
+    ...createRestHandlers(gateway, { realSockets: options.realSockets ?? false }),
+  ];
+  return {
+    gateway,
+    handlers,
+    // A getter so demo tokens stay right after `gateway.reset()`.
+    get demoTokens() {
+      return gateway.demoTokens;
+    },
+    faults: gateway.faults,
+    ledger: () => gateway.ledger(),
+    rotateKeys: () => gateway.rotateKeys(),
+  };
+}

@@ -1,1 +1,84 @@
-export {};
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Readable } from 'node:stream';
+import { createServer as createMswApp } from '@mswjs/http-middleware';
+import { createMockGateway, FAULT_HEADER } from './index.js';
+import type { DemoTokenSecrets, Gateway, ReceiptVersion } from './state/index.js';
+
+export interface StartMockServerOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1; the mock is for local tests only. */
+  host?: string;
+  seed?: string | number;
+  receiptVersion?: ReceiptVersion;
+  now?: () => Date;
+  /** Suppress the one-line request log on stderr (default true: no log). */
+  quiet?: boolean;
+}
+
+export interface MockServer {
+  url: string;
+  gateway: Gateway;
+  demoTokens: DemoTokenSecrets;
+  close(): Promise<void>;
+}
+
+/**
+ * Turns the internal fault marker into a real socket reset, and a body stream that fails midway
+ * (truncate fault) into a cut connection instead of a response that never ends.
+ */
+function socketFaults(res: ServerResponse): void {
+  const appendHeader = res.appendHeader.bind(res);
+  res.appendHeader = ((name: string, value: string | readonly string[]) => {
+    if (name.toLowerCase() === FAULT_HEADER) {
+      res.socket?.resetAndDestroy();
+      return res;
+    }
+    return appendHeader(name, value);
+  }) as ServerResponse['appendHeader'];
+  res.on('pipe', (source: Readable) => {
+    source.once('error', () => res.destroy());
+  });
+}
+
+/** Serves the mock gateway over real HTTP (bound to 127.0.0.1 by default). */
+export async function startMockServer(options: StartMockServerOptions = {}): Promise<MockServer> {
+  const host = options.host ?? '127.0.0.1';
+  const mock = createMockGateway({
+    realSockets: true,
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(options.receiptVersion === undefined ? {} : { receiptVersion: options.receiptVersion }),
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+  // http-middleware is CommonJS and sees msw's CJS typings; the handlers are the same at run time.
+  const app = createMswApp(...(mock.handlers as unknown as Parameters<typeof createMswApp>));
+  const quiet = options.quiet ?? true;
+  const server = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
+    socketFaults(res);
+    if (!quiet) res.on('finish', () => process.stderr.write(`${req.method ?? 'GET'} ${(req.url ?? '').split('?')[0]} ${res.statusCode}\n`));
+    app(req, res);
+  });
+  // Keep-alive sockets would hold close() open; tests must be able to stop the server at once.
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${hostPart}:${address.port}`;
+  mock.gateway.setOrigin(url);
+  return {
+    url,
+    gateway: mock.gateway,
+    get demoTokens() {
+      return mock.gateway.demoTokens;
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -99,6 +99,8 @@ export interface CallResult {
   events?: string[];
   sseReceiptEvent?: string;
   receipt: Receipt;
+  /** base64 of the receipt JSON, exactly what `x-proxygate-receipt` (or the SSE event) carries. */
+  receiptHeader: string;
   shield: ShieldVerdict;
   /** Micro-cents finally charged (0 when free or refunded). */
   amount: number;
@@ -872,6 +874,7 @@ export class Gateway {
       headers,
       body: responseBody,
       receipt,
+      receiptHeader,
       shield: verdict,
       amount,
       requestId,
@@ -880,7 +883,7 @@ export class Gateway {
     };
     if (streaming) {
       result.events = upstream.events ?? [upstream.body];
-      const shield = { mode: verdict.mode, score: verdict.score_bp / 10000, score_bp: verdict.score_bp, flags: verdict.flags, action: verdict.action };
+      const shield = { mode: verdict.mode, score: verdict.score_bp / 10000, flags: verdict.flags, action: verdict.action };
       result.sseReceiptEvent = `event: proxygate.receipt\ndata: ${JSON.stringify({ receipt: receiptHeader, shield })}\n\n`;
     }
     if (storeKey !== null) this.state.idempotency.set(storeKey, { requestHash, storedAt: now, result });
@@ -936,8 +939,20 @@ export class Gateway {
   }
 
   /** `GET /.well-known/oauth-protected-resource` (RFC 9728). */
-  protectedResourceMetadata(): { resource: string; authorization_servers: string[]; scopes_supported: Scope[]; bearer_methods_supported: string[] } {
-    return { resource: this.origin, authorization_servers: [this.origin], scopes_supported: [...SCOPES], bearer_methods_supported: ['header'] };
+  protectedResourceMetadata(): {
+    resource: string;
+    authorization_servers: string[];
+    scopes_supported: Scope[];
+    bearer_methods_supported: string[];
+    resource_name: string;
+  } {
+    return {
+      resource: this.origin,
+      authorization_servers: [this.origin],
+      scopes_supported: [...SCOPES],
+      bearer_methods_supported: ['header'],
+      resource_name: 'Proxygate mock gateway',
+    };
   }
 
   /** Every charge and refund, oldest first (test inspection; not a public endpoint). */

@@ -1,0 +1,56 @@
+import { http, type HttpHandler } from 'msw';
+import { FaultSpecError, type FaultSpec } from '../faults.js';
+import type { ReceiptVersion } from '../state/types.js';
+import { errorResponse, json, readJsonBody, type HandlerContext } from './common.js';
+
+/**
+ * `/__mock/*`: test control for subprocess tests (faults, ledger, key rotation, reset). Served only
+ * by the mock; never subject to fault injection itself.
+ */
+export function controlHandlers(ctx: HandlerContext): HttpHandler[] {
+  const { gateway } = ctx;
+  const guarded = async (run: () => Promise<Response> | Response): Promise<Response> => {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof FaultSpecError) return json({ error: 'validation_error', message: error.message }, 400);
+      return errorResponse(gateway, error);
+    }
+  };
+  return [
+    http.post('*/__mock/faults', ({ request }) =>
+      guarded(async () => {
+        const body = await readJsonBody(gateway, request);
+        const specs = (Array.isArray(body) ? body : [body]) as FaultSpec[];
+        return json({ data: specs.map((spec) => gateway.faults.inject(spec)) }, 201);
+      }),
+    ),
+    http.get('*/__mock/faults', () => json({ data: gateway.faults.list() })),
+    http.delete('*/__mock/faults', () => {
+      gateway.faults.clear();
+      return json({ data: [] });
+    }),
+    http.get('*/__mock/ledger', () => json({ data: gateway.ledger() })),
+    http.post('*/__mock/rotate-keys', () => guarded(() => json(gateway.rotateKeys()))),
+    http.post('*/__mock/revoke-key', ({ request }) =>
+      guarded(async () => {
+        const body = (await readJsonBody(gateway, request)) as { kid?: unknown };
+        return json(gateway.revokeKey(String(body.kid ?? '')));
+      }),
+    ),
+    http.post('*/__mock/receipt-version', ({ request }) =>
+      guarded(async () => {
+        const body = (await readJsonBody(gateway, request)) as { version?: unknown; token_id?: unknown };
+        const version = body.version;
+        if (version !== 1 && version !== 2 && version !== 3) return json({ error: 'validation_error', message: 'version must be 1, 2 or 3' }, 400);
+        if (typeof body.token_id === 'string') gateway.setTokenReceiptVersion(body.token_id, version as ReceiptVersion);
+        else gateway.setDefaultReceiptVersion(version as ReceiptVersion);
+        return json({ version });
+      }),
+    ),
+    http.post('*/__mock/reset', () => {
+      gateway.reset();
+      return json({ ok: true });
+    }),
+  ];
+}
