@@ -1,1 +1,26 @@
-export {};
+// @proxygate-kit/sdk/mcp: the only entry that imports @modelcontextprotocol/sdk (an optional peer).
+export { connectGateway, GatewayMcpClient } from './connect-gateway.js';
+export type { CallApiResult, CallVerdict, ConnectGatewayOptions, PinMode, PinOptions } from './connect-gateway.js';
+export { McpProtocolError, ReceiptVerificationError, ToolPinMismatchError } from './errors.js';
+export type { CallReceiptVerdict } from './receipt-check.js';
+export { computeToolPins, diffToolPins, isEmptyDiff, parseToolPinSet, pinTool } from './tool-pinning.js';
+export type { PinnableTool, ToolPinDiff, ToolPinSet } from './tool-pinning.js';
+export { toDataBlock } from './data-block.js';
+export type { DataBlock, DataBlockOptions, ToolResultLike } from './data-block.js';
+export { GATEWAY_TOOL_NAMES, TOOL_SCOPES } from './tool-schemas.js';
+export type {
+  BrowseApisParams,
+  BrowseApisResult,
+  CallApiParams,
+  CallApiToolOutput,
+  CheckBalanceResult,
+  DescribeEndpointParams,
+  DescribeEndpointResult,
+  GatewayToolName,
+  GetPricingParams,
+  GetPricingResult,
+  GetUsageParams,
+  GetUsageResult,
+  RateSellerParams,
+  RateSellerResult,
+} from './tool-schemas.js';

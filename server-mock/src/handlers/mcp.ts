@@ -5,6 +5,7 @@
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { http, HttpResponse, type HttpHandler } from 'msw';
 import { isBackendError, type McpBackend, type McpCaller } from '../mcp/backend.js';
+import { gatewayMcpBackend } from '../mcp/gateway-backend.js';
 import {
   authorizationServerMetadata,
   calledTools,
@@ -16,10 +17,13 @@ import {
 } from '../mcp/oauth-metadata.js';
 import { grants } from '../mcp/scopes.js';
 import { createGatewayMcpServer, type McpToolOptions } from '../mcp/tools.js';
+import type { HandlerContext } from './common.js';
 
 export interface McpHandlerOptions extends McpToolOptions {
   /** Extra handlers for the OAuth authorization server (see `mcp/oauth-server.ts`). */
   oauth?: HttpHandler[];
+  /** Also serve the root `/.well-known/oauth-protected-resource` (default true; off when meta handlers do). */
+  rootMetadata?: boolean;
 }
 
 function errorResponse(status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): Response {
@@ -81,10 +85,12 @@ export function createMcpHandlers<P>(backend: McpBackend<P>, options: McpHandler
       const origin = new URL(request.url).origin;
       return HttpResponse.json(protectedResourceMetadata(origin, `${origin}${MCP_PATH}`));
     }),
-    http.get('*/.well-known/oauth-protected-resource', ({ request }) => {
-      const origin = new URL(request.url).origin;
-      return HttpResponse.json(protectedResourceMetadata(origin, origin));
-    }),
+    ...(options.rootMetadata === false ? [] : [
+      http.get('*/.well-known/oauth-protected-resource', ({ request }) => {
+        const origin = new URL(request.url).origin;
+        return HttpResponse.json(protectedResourceMetadata(origin, origin));
+      }),
+    ]),
     http.get('*/.well-known/oauth-authorization-server', ({ request }) =>
       HttpResponse.json(authorizationServerMetadata(new URL(request.url).origin))),
     ...(options.oauth ?? []),
@@ -92,4 +98,12 @@ export function createMcpHandlers<P>(backend: McpBackend<P>, options: McpHandler
     http.get(`*${MCP_PATH}`, notAllowed),
     http.delete(`*${MCP_PATH}`, notAllowed),
   ];
+}
+
+/**
+ * The /mcp handlers over the shared in-memory Gateway. List them before the meta handlers: their
+ * `/.well-known/oauth-protected-resource/*` route would otherwise answer for `/mcp` too.
+ */
+export function mcpHandlers(ctx: HandlerContext, options: McpHandlerOptions = {}): HttpHandler[] {
+  return createMcpHandlers(gatewayMcpBackend(ctx.gateway), { rootMetadata: false, ...options });
 }

@@ -1,0 +1,74 @@
+// Offline verification of the receipt a `call_api` tool result carries: the signature against
+// the pinned key set, the request and response hashes against what was actually sent and
+// received, and the unsigned fields of the tool result against the signed ones.
+import type { KeySet } from '../receipts/key-set.js';
+import { decodeReceiptHeader } from '../receipts/parse.js';
+import type { Receipt, Verdict } from '../receipts/types.js';
+import { verifyReceipt } from '../receipts/verify.js';
+import { ReceiptParseError } from '../receipts/errors.js';
+import { shieldFromSigned, type ShieldVerdict } from '../shield/index.js';
+import type { CallApiToolOutput } from './tool-schemas.js';
+
+export interface CallReceiptVerdict extends Verdict {
+  /** The signed shield verdict (v3), when the receipt verified. */
+  shield: ShieldVerdict | null;
+}
+
+interface SentRequest {
+  listing_id: string;
+  method?: string | undefined;
+  path: string;
+  query?: Record<string, string> | undefined;
+  body?: string | undefined;
+}
+
+const failed = (reason: Verdict['reason'], message: string, receipt?: Receipt, field?: string): CallReceiptVerdict => ({
+  valid: false,
+  reason,
+  message,
+  shield: null,
+  ...(receipt ? { receipt } : {}),
+  ...(field ? { field } : {}),
+});
+
+/** Fields of the tool result that the signature does not cover must agree with the signed ones. */
+function unsignedMismatch(receipt: Receipt, output: CallApiToolOutput, sent: SentRequest): string | undefined {
+  if (receipt.request_id !== output.request_id) return 'request_id';
+  if (String(receipt.amount) !== String(output.amount_micro_cents)) return 'amount';
+  if (receipt.receipt_version === 3) {
+    if (sent.listing_id.startsWith('lst_') && receipt.listing_id !== sent.listing_id) return 'listing_id';
+    if (receipt.method !== (sent.method ?? 'GET')) return 'method';
+    if (receipt.path !== sent.path) return 'path';
+  }
+  return undefined;
+}
+
+export async function verifyCallReceipt(
+  output: CallApiToolOutput,
+  sent: SentRequest,
+  keys: KeySet | undefined,
+): Promise<CallReceiptVerdict> {
+  let receipt: Receipt;
+  try {
+    receipt = decodeReceiptHeader(output.receipt);
+  } catch (error) {
+    if (error instanceof ReceiptParseError) return failed(error.reason, error.message, undefined, error.field || undefined);
+    return failed('malformed', 'receipt could not be decoded');
+  }
+  if (!keys) {
+    // Failing closed: an unverified receipt proves nothing, so it counts as invalid.
+    return failed('unknown_key', 'no receipt key set pinned (pass `keys` to connectGateway)', receipt, 'kid');
+  }
+  const verdict = await verifyReceipt(receipt, {
+    keys,
+    content: {
+      request: { method: sent.method ?? 'GET', path: sent.path, ...(sent.query ? { query: sent.query } : {}), body: sent.body ?? null },
+      response: output.body,
+    },
+  });
+  if (!verdict.valid) return { ...verdict, shield: null };
+  const field = unsignedMismatch(receipt, output, sent);
+  if (field) return failed('content_mismatch', `the tool result's ${field} differs from the signed receipt`, receipt, field);
+  const shield = receipt.receipt_version === 3 ? shieldFromSigned(receipt.shield) : null;
+  return { ...verdict, shield };
+}

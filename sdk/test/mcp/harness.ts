@@ -1,0 +1,47 @@
+// Shared setup of the MCP tests: a seeded in-memory gateway behind the mock's REST and /mcp
+// handlers, a pinned key set read from it, and a fetch that records what the client sends.
+import './source-condition-fix.js';
+import type { HttpHandler } from 'msw';
+import { Gateway } from '@proxygate-kit/server-mock';
+import { createRestHandlers } from '../../../server-mock/src/handlers/index.js';
+import { mcpHandlers } from '../../../server-mock/src/handlers/mcp.js';
+import { KeySet } from '../../src/receipts/index.js';
+
+export const ORIGIN = 'http://gateway.mcp.test';
+export const MCP_URL = `${ORIGIN}/mcp`;
+
+export interface Harness {
+  gateway: Gateway;
+  keys: KeySet;
+  /** Mutable: the mock reads it per request (rug-pull tests). */
+  descriptions: Record<string, string>;
+  handlers: HttpHandler[];
+  /** JSON-RPC methods (and tool names) of every POST to /mcp, plus REST paths, in order. */
+  sent: string[];
+  recordingFetch: typeof fetch;
+}
+
+export function createHarness(seed = 'mcp-tests'): Harness {
+  const gateway = new Gateway({ seed, origin: ORIGIN });
+  const descriptions: Record<string, string> = {};
+  const sent: string[] = [];
+  const recordingFetch: typeof fetch = async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    if (url.pathname === '/mcp' && init?.method === 'POST' && typeof init.body === 'string') {
+      const message = JSON.parse(init.body) as { method?: string; params?: { name?: string } };
+      sent.push(message.method === 'tools/call' ? `tools/call:${message.params?.name}` : String(message.method));
+    } else {
+      sent.push(`${init?.method ?? 'GET'} ${url.pathname}`);
+    }
+    return fetch(input, init);
+  };
+  return {
+    gateway,
+    keys: KeySet.fromDocument(JSON.stringify(gateway.keySet())),
+    descriptions,
+    // /mcp first: the REST meta handlers also answer `/.well-known/oauth-protected-resource/*`.
+    handlers: [...mcpHandlers({ gateway, options: {} }, { descriptions }), ...createRestHandlers(gateway)],
+    sent,
+    recordingFetch,
+  };
+}
