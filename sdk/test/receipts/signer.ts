@@ -89,7 +89,7 @@ export function signV1(key: TestKey, r: Omit<ReceiptV1, 'signature'>): ReceiptV1
 export function signV2(
   ca: TestKey,
   ephemeral: TestKey,
-  r: Omit<ReceiptV2, 'signature' | 'delegation'>,
+  r: Omit<ReceiptV2, 'signature' | 'delegation' | 'receipt_version'>,
   window: { not_before: string; not_after: string },
 ): ReceiptV2 {
   const cert = {
@@ -101,7 +101,7 @@ export function signV2(
     signature: '',
   };
   cert.signature = signBytes(ca, delegationSignedText(cert));
-  const unsigned = { ...r, delegation: cert, signature: '' };
+  const unsigned = { receipt_version: 2 as const, ...r, delegation: cert, signature: '' };
   return { ...unsigned, signature: signBytes(ephemeral, legacySignedText(unsigned)) };
 }
 
