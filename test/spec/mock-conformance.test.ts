@@ -12,6 +12,7 @@ import {
   listOperations,
   loadSpec,
   responsesOf,
+  undeclaredKeys,
   type Json,
   type JsonObject,
   type Operation,
@@ -29,6 +30,8 @@ let tokens: MockServer['demoTokens'];
 const covered = new Map<string, Set<string>>();
 /** components/responses pointers validated at least once. */
 const coveredResponses = new Set<string>();
+/** Fields the mock sent that the spec does not declare: "<operationId> <status> <pointer>". */
+const undeclared = new Set<string>();
 
 interface CallOptions {
   method?: string;
@@ -98,6 +101,7 @@ async function expectConforms(id: string, res: Response, expectedStatus: number)
   const bodyPointer = `${response.pointer}/content/${escapePointerToken(contentType)}/schema`;
   const body: unknown = contentType === 'application/json' ? JSON.parse(text) : text;
   validateAt(bodyPointer, body, `${id} ${res.status} body`);
+  for (const key of undeclaredKeys(doc, bodyPointer, body)) undeclared.add(`${id} ${res.status} ${key.replace(/\/\d+(?=\/|$)/g, '/*')}`);
   for (const [name, raw] of Object.entries((response.node['headers'] ?? {}) as JsonObject)) {
     const header = deref(doc, raw, `${response.pointer}/headers/${escapePointerToken(name)}`);
     const value = res.headers.get(name);
@@ -181,6 +185,8 @@ describe('mock gateway answers conform to spec/openapi.yaml', () => {
       expect((decodeBase64Json(header ?? '') as JsonObject)['receipt_version']).toBe(version);
     }
 
+    const overCap = await call('/proxy/llm/chat?listing=llm-stream', { method: 'POST', token: tokens.capped, body: { prompt: 'hi' } });
+    expect((await expectConforms('proxyPost', overCap, 402)).error).toBe('spend_cap_exceeded');
     const capped = await call('/proxy/echo/echo?listing=echo', { token: tokens.capped });
     expect(capped.headers.get('x-spendlimit-limit')).not.toBeNull();
     await expectConforms('proxyGet', capped, 200);
@@ -217,7 +223,8 @@ describe('mock gateway answers conform to spec/openapi.yaml', () => {
     const receipt = decodeBase64Json(receiptHeader ?? '') as JsonObject;
     expect(receipt).toMatchObject({ amount: '0', shield: { action: 'blocked' } });
 
-    await expectConforms('proxyGet', await call('/proxy/echo/echo?listing=echo', { token: tokens.broke }), 402);
+    const broke = await expectConforms('proxyGet', await call('/proxy/echo/echo?listing=echo', { token: tokens.broke }), 402);
+    expect(broke.error).toBe('insufficient_credits');
     const forbidden = await call('/proxy/echo/echo?listing=echo', { token: tokens.readOnly });
     expect(forbidden.headers.get('www-authenticate')).toContain('scope="trade"');
     await expectConforms('proxyGet', forbidden, 403);
@@ -291,6 +298,10 @@ describe('mock gateway answers conform to spec/openapi.yaml', () => {
     await expectConforms('listApis', await call('/v1/apis'), 503);
     server.gateway.faults.inject({ kind: 'server_error', status: 502, path: '/proxy/echo' });
     await expectConforms('proxyGet', await call('/proxy/echo/echo?listing=echo', { token: tokens.trader }), 502);
+  });
+
+  it('sent no field the spec does not declare', () => {
+    expect([...undeclared].sort()).toEqual([]);
   });
 
   it('covered every operation and every shared response of the spec', () => {

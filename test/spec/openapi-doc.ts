@@ -148,3 +148,41 @@ export function examplesOf(doc: JsonObject, mediaType: JsonObject): Map<string, 
   }
   return found;
 }
+
+/**
+ * Keys of `value` that its schema does not declare (following $ref, allOf, anyOf and oneOf),
+ * as JSON pointers. Objects whose schema declares no properties at all (pass-through bodies,
+ * free-form maps) are not inspected. Run it on values that already validate.
+ */
+export function undeclaredKeys(doc: JsonObject, schemaPointer: string, value: unknown): string[] {
+  const found: string[] = [];
+  const visit = (schemas: Json[], at: unknown, path: string): void => {
+    const resolved = schemas.flatMap((s) => expand(s));
+    if (Array.isArray(at)) {
+      const items = resolved.map((s) => s['items']).filter((s): s is JsonObject => isObject(s));
+      if (items.length > 0) at.forEach((item, i) => visit(items, item, `${path}/${i}`));
+      return;
+    }
+    if (!isObject(at)) return;
+    const declared = new Map<string, Json[]>();
+    for (const schema of resolved) {
+      const properties = schema['properties'];
+      if (!isObject(properties)) continue;
+      for (const [key, sub] of Object.entries(properties)) declared.set(key, [...(declared.get(key) ?? []), sub]);
+    }
+    if (declared.size === 0) return;
+    for (const [key, child] of Object.entries(at)) {
+      const subs = declared.get(key);
+      if (!subs) found.push(`${path}/${escapePointerToken(key)}`);
+      else visit(subs, child, `${path}/${escapePointerToken(key)}`);
+    }
+  };
+  const expand = (schema: Json): JsonObject[] => {
+    const { node } = deref(doc, schema, '');
+    if (!isObject(node)) return [];
+    const parts = ['allOf', 'anyOf', 'oneOf'].flatMap((k) => (Array.isArray(node[k]) ? (node[k] as Json[]) : []));
+    return [node, ...parts.flatMap((p) => expand(p))];
+  };
+  visit([{ $ref: schemaPointer }], value, '');
+  return found;
+}
