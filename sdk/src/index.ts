@@ -1,1 +1,65 @@
 export { VERSION } from './version.js';
+export {
+  Proxygate,
+  Proxygate as default,
+  DEFAULT_GATEWAY_URL,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_TIMEOUT_MS,
+  type APIResponse,
+  type ClientOptions,
+  type Fetch,
+  type HeadersInit,
+  type HttpMethod,
+  type KeySetLike,
+  type QueryValue,
+  type RequestOptions,
+  type ShortcutOptions,
+} from './core/client.js';
+export {
+  ProxygateError,
+  APIError,
+  BadRequestError,
+  AuthenticationError,
+  InsufficientCreditsError,
+  PermissionDeniedError,
+  InsufficientScopeError,
+  NotFoundError,
+  ConflictError,
+  UnprocessableEntityError,
+  ShieldBlockedError,
+  RateLimitError,
+  InternalServerError,
+  ConnectionError,
+  TimeoutError,
+  UserAbortError,
+  ValidationError,
+  type ValidationIssue,
+} from './core/error.js';
+export { Page, PagePromise, type ListBody, type PageRequest } from './core/pagination.js';
+export type { Logger, LogLevel } from './internal/log.js';
+export type { Model, ValidationMode } from './internal/validate.js';
+export { path } from './internal/path.js';
+export { redactText } from './internal/redact.js';
+export type { CallOptions } from './resources/resource.js';
+export type { CatalogListParams, ListingSort, Catalog } from './resources/catalog.js';
+export type { UsageListParams, RateParams, Account } from './resources/account.js';
+export type { TokenCreateParams, TokenListParams, Tokens } from './resources/tokens.js';
+export type { ReceiptLogParams, ReceiptsLog } from './resources/receipts-log.js';
+export type { Meta } from './resources/meta.js';
+export type {
+  Balance,
+  Category,
+  CreatedToken,
+  Health,
+  Listing,
+  ListingDocs,
+  ListingEndpoint,
+  PriceEntry,
+  RateResult,
+  ReceiptLogBody,
+  ReceiptLogEntry,
+  ReceiptLogHead,
+  Service,
+  TokenInfo,
+  UsageEntry,
+} from './resources/models.js';

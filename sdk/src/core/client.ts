@@ -1,0 +1,462 @@
+import { createFetch } from 'ofetch';
+import { VERSION } from '../version.js';
+import { readEnv } from '../internal/env.js';
+import { newIdempotencyKey, isValidIdempotencyKey } from '../internal/idempotency.js';
+import { resolveLogLevel, SdkLogger, type Logger, type LogLevel } from '../internal/log.js';
+import { redactHeaders } from '../internal/redact.js';
+import {
+  backoffMs,
+  isPreConnectFailure,
+  isRetryableStatus,
+  parseRetryAfterMs,
+  provesNotProcessed,
+  serverRetryVerdict,
+} from '../internal/retry.js';
+import { hasScope } from '../internal/scopes.js';
+import { abortableSleep, attemptSignal } from '../internal/timeout.js';
+import { validate, type Model, type ValidationMode } from '../internal/validate.js';
+import * as Errors from './error.js';
+import { PagePromise, type ListBody, type PageRequest } from './pagination.js';
+import { Calls } from '../resources/calls.js';
+import { Catalog } from '../resources/catalog.js';
+import { Account } from '../resources/account.js';
+import { Tokens } from '../resources/tokens.js';
+import { ReceiptsLog } from '../resources/receipts-log.js';
+import { Meta } from '../resources/meta.js';
+
+/** Default gateway origin. */
+export const DEFAULT_GATEWAY_URL = 'https://gateway.proxygate.ai';
+/** Default per-attempt timeout (ms). Below undici's 300 s header/body timeouts on purpose. */
+export const DEFAULT_TIMEOUT_MS = 60_000;
+/** Default number of retries after the first attempt. */
+export const DEFAULT_MAX_RETRIES = 2;
+
+/** A WHATWG fetch (global fetch, undici, a test double). */
+export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
+
+/** Header values; `null` removes a default header. */
+export type HeadersInit = Record<string, string | null | undefined>;
+
+export type QueryValue = string | number | boolean | null | undefined | readonly (string | number | boolean)[];
+
+/**
+ * A receipts key set (see `@proxygate-kit/sdk/receipts`). Typed loosely here so the client does not
+ * pull the receipts module into bundles that never verify receipts.
+ */
+export type KeySetLike = object;
+
+export interface ClientOptions {
+  /**
+   * Gateway token (`pg_live_...` API key or `pg_del_...` delegation token), or a function returning
+   * one (called once per logical request, so rotating credentials work).
+   * Default: env `PROXYGATE_API_KEY`. Catalog, health and key-set calls work without a token.
+   */
+  apiKey?: string | (() => string | Promise<string>) | null | undefined;
+  /** Gateway origin. Default: env `PROXYGATE_GATEWAY_URL`, else `https://gateway.proxygate.ai`. */
+  gatewayUrl?: string | undefined;
+  /**
+   * Timeout of each attempt in milliseconds (retries get a fresh one). Default 60 000. On Node,
+   * undici also stops at 300 s; raise its `headersTimeout`/`bodyTimeout` through a custom `fetch`
+   * for longer calls.
+   */
+  timeout?: number | undefined;
+  /** Retries after the first attempt for retryable failures. Default 2; 0 disables retries. */
+  maxRetries?: number | undefined;
+  /** fetch implementation. Default: `globalThis.fetch`. */
+  fetch?: Fetch | undefined;
+  /** Where log lines go. Default: `console`. Every line is redacted. */
+  logger?: Logger | undefined;
+  /** `off` | `error` | `warn` | `info` | `debug`. Default: env `PROXYGATE_LOG`, else `warn`. */
+  logLevel?: LogLevel | undefined;
+  /** Headers sent with every request; a `null` value removes a header the SDK would send. */
+  defaultHeaders?: HeadersInit | undefined;
+  /**
+   * Scopes the token is known to hold. When set (or learnt by `tokens.self()`), a request needing a
+   * missing scope is refused locally with `InsufficientScopeError` and nothing is sent.
+   */
+  scopes?: readonly string[] | undefined;
+  /** Response validation: `lenient` (default, unknown fields kept), `strict` (rejected), `off`. */
+  validation?: ValidationMode | undefined;
+  /** Receipt key set used by paid calls to verify receipts offline. Fetching keys is always explicit. */
+  keys?: KeySetLike | undefined;
+}
+
+/** One logical request through the pipeline (auth, scope check, retries, timeouts, logging, validation). */
+export interface RequestOptions<T = unknown> {
+  method: HttpMethod;
+  /** Path below the gateway origin, e.g. `/v1/balance` (build ids in with `path\`...\``). */
+  path: string;
+  query?: Record<string, QueryValue> | undefined;
+  /** JSON body (serialised by the SDK). */
+  body?: unknown;
+  /** Bytes sent as-is (paid calls hash exactly what is sent). Strings are sent as UTF-8. */
+  rawBody?: string | Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array> | undefined;
+  headers?: HeadersInit | undefined;
+  /** A paid call: send an `Idempotency-Key` (generated once per logical call) so retries are safe. */
+  idempotent?: boolean | undefined;
+  /** Caller-chosen idempotency key (1..255 printable ASCII); implies `idempotent`. */
+  idempotencyKey?: string | undefined;
+  /** Scope the operation needs; refused locally when the client knows its token lacks it. */
+  requiredScope?: string | undefined;
+  /** Response shape to validate the JSON body against. */
+  schema?: Model<T> | undefined;
+  signal?: AbortSignal | undefined;
+  /** Per-attempt timeout override (ms). */
+  timeout?: number | undefined;
+  maxRetries?: number | undefined;
+  /** Return once headers arrive with the body unread (`response.body`); no retry after that point. */
+  stream?: boolean | undefined;
+}
+
+export interface APIResponse<T> {
+  /** Parsed (and validated) body; for `stream: true`, `undefined` (read `response.body`). */
+  data: T;
+  status: number;
+  headers: Headers;
+  response: Response;
+  requestId?: string | undefined;
+  /** The idempotency key sent, when the request carried one. */
+  idempotencyKey?: string | undefined;
+}
+
+/** Options for the `get/post/put/patch/delete` escape hatch. */
+export type ShortcutOptions<T> = Omit<RequestOptions<T>, 'method' | 'path'>;
+
+type CallMethod = Calls extends { call: infer F } ? F : (...args: never[]) => never;
+
+let localCounter = 0;
+function nextLocalId(): string {
+  localCounter = (localCounter + 1) % 1e9;
+  return `loc_${Date.now().toString(36)}${localCounter.toString(36)}`;
+}
+
+function cleanQuery(query: Record<string, QueryValue> | undefined): Record<string, unknown> | undefined {
+  if (!query) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null) out[key] = value;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+function parseBody(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Client of a Proxygate-style gateway.
+ *
+ * ```ts
+ * const pg = new Proxygate(); // PROXYGATE_API_KEY, PROXYGATE_GATEWAY_URL
+ * for await (const listing of pg.catalog.list({ q: 'weather' })) console.log(listing.slug);
+ * ```
+ */
+export class Proxygate {
+  static readonly VERSION = VERSION;
+  static readonly ProxygateError = Errors.ProxygateError;
+  static readonly APIError = Errors.APIError;
+  static readonly BadRequestError = Errors.BadRequestError;
+  static readonly AuthenticationError = Errors.AuthenticationError;
+  static readonly InsufficientCreditsError = Errors.InsufficientCreditsError;
+  static readonly PermissionDeniedError = Errors.PermissionDeniedError;
+  static readonly InsufficientScopeError = Errors.InsufficientScopeError;
+  static readonly NotFoundError = Errors.NotFoundError;
+  static readonly ConflictError = Errors.ConflictError;
+  static readonly UnprocessableEntityError = Errors.UnprocessableEntityError;
+  static readonly ShieldBlockedError = Errors.ShieldBlockedError;
+  static readonly RateLimitError = Errors.RateLimitError;
+  static readonly InternalServerError = Errors.InternalServerError;
+  static readonly ConnectionError = Errors.ConnectionError;
+  static readonly TimeoutError = Errors.TimeoutError;
+  static readonly UserAbortError = Errors.UserAbortError;
+  static readonly ValidationError = Errors.ValidationError;
+
+  readonly gatewayUrl: string;
+  readonly timeout: number;
+  readonly maxRetries: number;
+  readonly validation: ValidationMode;
+  readonly keys: KeySetLike | undefined;
+  readonly logLevel: LogLevel;
+
+  readonly catalog: Catalog;
+  readonly account: Account;
+  readonly tokens: Tokens;
+  readonly receiptsLog: ReceiptsLog;
+  readonly meta: Meta;
+  readonly calls: Calls;
+  /** Paid call through the gateway (see `client.calls`). */
+  readonly call: CallMethod;
+
+  readonly #options: ClientOptions;
+  readonly #apiKey: string | (() => string | Promise<string>) | undefined;
+  readonly #fetch: Fetch;
+  readonly #ofetch: ReturnType<typeof createFetch>;
+  readonly #log: SdkLogger;
+  readonly #secrets = new Set<string>();
+  #scopes: readonly string[] | undefined;
+
+  constructor(options: ClientOptions = {}) {
+    this.#options = options;
+    const apiKey = options.apiKey === undefined ? readEnv('PROXYGATE_API_KEY') : options.apiKey ?? undefined;
+    this.#apiKey = apiKey;
+    if (typeof apiKey === 'string') this.#secrets.add(apiKey);
+    const url = options.gatewayUrl ?? readEnv('PROXYGATE_GATEWAY_URL') ?? DEFAULT_GATEWAY_URL;
+    this.gatewayUrl = url.replace(/\/+$/, '');
+    this.timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
+    this.maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
+    if (!Number.isInteger(this.maxRetries) || this.maxRetries < 0) throw new TypeError('maxRetries must be a non-negative integer');
+    if (!(this.timeout > 0)) throw new TypeError('timeout must be a positive number of milliseconds');
+    this.validation = options.validation ?? 'lenient';
+    this.keys = options.keys;
+    this.#scopes = options.scopes ? [...options.scopes] : undefined;
+    const fetchImpl = options.fetch ?? (globalThis.fetch as Fetch | undefined);
+    if (!fetchImpl) throw new TypeError('No fetch available: pass `fetch` in the client options');
+    this.#fetch = fetchImpl;
+    // ofetch for URL/query/body ergonomics only: retries, timeouts and errors are ours.
+    this.#ofetch = createFetch({ fetch: (input, init) => this.#fetch(input as string, init) });
+    const logger = options.logger ?? console;
+    this.logLevel = resolveLogLevel(options.logLevel, options.logger);
+    this.#log = new SdkLogger(logger, this.logLevel, () => [...this.#secrets]);
+
+    this.catalog = new Catalog(this);
+    this.account = new Account(this);
+    this.tokens = new Tokens(this);
+    this.receiptsLog = new ReceiptsLog(this);
+    this.meta = new Meta(this);
+    this.calls = new Calls(this);
+    const calls = this.calls as unknown as { call?: (...args: unknown[]) => unknown };
+    this.call = ((...args: unknown[]) => {
+      if (typeof calls.call !== 'function') throw new Errors.ProxygateError('Paid calls are not available in this build');
+      return calls.call(...args);
+    }) as unknown as CallMethod;
+  }
+
+  /** A new client with these options layered over this one's (known scopes kept unless the key changes). */
+  withOptions(options: Partial<ClientOptions>): this {
+    const merged: ClientOptions = { ...this.#options, ...options };
+    if (options.scopes === undefined && options.apiKey === undefined && this.#scopes) merged.scopes = this.#scopes;
+    const Ctor = this.constructor as new (o: ClientOptions) => this;
+    return new Ctor(merged);
+  }
+
+  /** Scopes the client knows its token holds (from options or `tokens.self()`), if any. */
+  get knownScopes(): readonly string[] | undefined {
+    return this.#scopes;
+  }
+
+  /** @internal Records the token's scopes (called by `tokens.self()`). */
+  rememberScopes(scopes: readonly string[]): void {
+    this.#scopes = [...scopes];
+  }
+
+  /** Redacts this client's token (and any token-looking text) from a string. */
+  get secrets(): readonly string[] {
+    return [...this.#secrets];
+  }
+
+  /** Waits between attempts; overridable in tests to observe delays without waiting. */
+  protected sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    return abortableSleep(ms, signal);
+  }
+
+  async #resolveApiKey(): Promise<string | undefined> {
+    const source = this.#apiKey;
+    if (source === undefined) return undefined;
+    const key = typeof source === 'function' ? await source() : source;
+    if (typeof key !== 'string' || key.trim() === '') throw new Errors.AuthenticationError({ status: undefined, message: 'The apiKey function returned no token' });
+    const trimmed = key.trim();
+    this.#secrets.add(trimmed);
+    return trimmed;
+  }
+
+  #buildHeaders(opts: RequestOptions<unknown>, token: string | undefined, idempotencyKey: string | undefined, retryCount: number): Headers {
+    const headers = new Headers();
+    if (!opts.stream) headers.set('accept', 'application/json');
+    if (token) headers.set('authorization', `Bearer ${token}`);
+    for (const layer of [this.#options.defaultHeaders, opts.headers]) {
+      if (!layer) continue;
+      for (const [name, value] of Object.entries(layer)) {
+        if (value === null) headers.delete(name);
+        else if (value !== undefined) headers.set(name, value);
+      }
+    }
+    if (idempotencyKey !== undefined) headers.set('idempotency-key', idempotencyKey);
+    headers.set('x-retry-count', String(retryCount));
+    return headers;
+  }
+
+  /**
+   * Sends one logical request: auth, local scope check, per-attempt timeout, retries with backoff,
+   * typed errors, response validation. Other SDK modules (paid calls, MCP) build on this.
+   */
+  async request<T = unknown>(opts: RequestOptions<T>): Promise<APIResponse<T>> {
+    const method = opts.method.toUpperCase() as HttpMethod;
+    if (opts.requiredScope && this.#scopes && !hasScope(this.#scopes, opts.requiredScope)) {
+      const error = Errors.InsufficientScopeError.missing(opts.requiredScope, this.#scopes);
+      this.#log.warn(`${method} ${opts.path} refused locally: ${error.message}`);
+      throw error;
+    }
+    const maxRetries = opts.maxRetries ?? this.maxRetries;
+    const timeout = opts.timeout ?? this.timeout;
+    // One key per logical call, created before the loop so every attempt carries the same one.
+    const idempotencyKey = opts.idempotencyKey ?? (opts.idempotent ? newIdempotencyKey() : undefined);
+    if (idempotencyKey !== undefined && !isValidIdempotencyKey(idempotencyKey)) {
+      throw new TypeError('idempotencyKey must be 1..255 printable ASCII characters');
+    }
+    const retrySafe = idempotencyKey !== undefined || (method !== 'POST' && method !== 'PATCH');
+    const rawBody = typeof opts.rawBody === 'string' ? new TextEncoder().encode(opts.rawBody) : opts.rawBody;
+    const bodyReplayable = !(typeof ReadableStream !== 'undefined' && rawBody instanceof ReadableStream);
+    const token = await this.#resolveApiKey();
+    const url = `${this.gatewayUrl}${opts.path.startsWith('/') ? '' : '/'}${opts.path}`;
+    const firstId = nextLocalId();
+
+    for (let attempt = 0; ; attempt++) {
+      if (opts.signal?.aborted) throw new Errors.UserAbortError(undefined, opts.signal.reason);
+      const localId = attempt === 0 ? firstId : nextLocalId();
+      const canRetryMore = attempt < maxRetries && bodyReplayable;
+      const headers = this.#buildHeaders(opts as RequestOptions<unknown>, token, idempotencyKey, attempt);
+      this.#log.debug(`${method} ${url}`, {
+        localId,
+        ...(attempt > 0 ? { retryOf: firstId } : {}),
+        attempt,
+        headers: redactHeaders(headers, this.secrets),
+      });
+      const sig = attemptSignal(opts.signal, timeout);
+      let response: Response;
+      try {
+        const query = cleanQuery(opts.query);
+        const body = (rawBody ?? opts.body) as BodyInit | Record<string, unknown> | undefined;
+        response = await this.#ofetch.raw(url, {
+          method,
+          ...(query ? { query } : {}),
+          ...(body !== undefined ? { body } : {}),
+          headers,
+          signal: sig.signal,
+          retry: 0,
+          responseType: 'stream',
+          ignoreResponseError: true,
+        });
+      } catch (cause) {
+        sig.dispose();
+        const failure = this.#connectionFailure(cause, sig.timedOut(), opts.signal);
+        const reachedServer = !isPreConnectFailure(cause);
+        if (failure instanceof Errors.UserAbortError || !canRetryMore || (!retrySafe && reachedServer)) {
+          this.#log.debug(`${method} ${url} failed: ${failure.message}`, { localId });
+          throw failure;
+        }
+        await this.#waitBeforeRetry(method, url, localId, firstId, attempt, undefined, failure.message, opts.signal);
+        continue;
+      }
+
+      if (!response.ok) {
+        const verdict = serverRetryVerdict(response.headers);
+        const retryable = verdict ?? isRetryableStatus(response.status);
+        const allowed = retrySafe || verdict === true || provesNotProcessed(response.status);
+        if (retryable && allowed && canRetryMore) {
+          sig.dispose();
+          // Not awaited: cancelling a tee'd body (a cloned Response) settles only when its twin is cancelled too.
+          response.body?.cancel().catch(() => undefined);
+          await this.#waitBeforeRetry(method, url, localId, firstId, attempt, response, `status ${response.status}`, opts.signal);
+          continue;
+        }
+        let text = '';
+        try {
+          text = await response.text();
+        } catch {
+          // The status is what matters; a broken error body is not worth another failure.
+        } finally {
+          sig.dispose();
+        }
+        const error = Errors.APIError.generate({
+          status: response.status,
+          headers: response.headers,
+          body: parseBody(text),
+          secrets: this.secrets,
+        });
+        this.#log.debug(`${method} ${url} -> ${response.status}`, { localId, code: error.code });
+        throw error;
+      }
+
+      const requestId = response.headers.get('x-request-id') ?? undefined;
+      const base = { status: response.status, headers: response.headers, response, requestId, idempotencyKey };
+      if (opts.stream) {
+        // Headers are in: the body belongs to the caller now, only their signal can stop it.
+        sig.clearTimer();
+        this.#log.debug(`${method} ${url} -> ${response.status} (stream)`, { localId });
+        return { ...base, data: undefined as T };
+      }
+      let text: string;
+      try {
+        text = await response.text();
+      } catch (cause) {
+        sig.dispose();
+        const failure = this.#connectionFailure(cause, sig.timedOut(), opts.signal);
+        // The server answered, so the request was processed: only retry-safe requests go again.
+        if (failure instanceof Errors.UserAbortError || !canRetryMore || !retrySafe) throw failure;
+        await this.#waitBeforeRetry(method, url, localId, firstId, attempt, undefined, failure.message, opts.signal);
+        continue;
+      }
+      sig.dispose();
+      this.#log.debug(`${method} ${url} -> ${response.status}`, { localId });
+      const parsed = parseBody(text);
+      const data = opts.schema ? validate(opts.schema, parsed, this.validation, requestId) : (parsed as T);
+      return { ...base, data };
+    }
+  }
+
+  #connectionFailure(cause: unknown, timedOut: boolean, userSignal: AbortSignal | undefined): Errors.ProxygateError {
+    if (userSignal?.aborted) return new Errors.UserAbortError(undefined, cause);
+    if (timedOut) return new Errors.TimeoutError(undefined, cause);
+    const detail = cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause);
+    return new Errors.ConnectionError(`Connection error: ${detail}`, cause);
+  }
+
+  async #waitBeforeRetry(
+    method: string,
+    url: string,
+    localId: string,
+    firstId: string,
+    attempt: number,
+    response: Response | undefined,
+    reason: string,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const requested = response ? parseRetryAfterMs(response.headers) : undefined;
+    const delay = requested ?? backoffMs(attempt);
+    this.#log.info(`${method} ${url} retrying in ${Math.round(delay)} ms (${reason})`, { localId, retryOf: firstId, attempt: attempt + 1 });
+    try {
+      await this.sleep(delay, signal);
+    } catch (cause) {
+      throw new Errors.UserAbortError(undefined, cause);
+    }
+  }
+
+  /** Fetches a list endpoint as an awaitable, async-iterable page promise. */
+  getPage<Item, Body extends ListBody<Item> = ListBody<Item>>(request: PageRequest<Body>): PagePromise<Item, Body> {
+    return new PagePromise<Item, Body>(this, request);
+  }
+
+  /** Escape hatch: GET any gateway path with auth, retries, logging. Resolves to the parsed body. */
+  async get<T = unknown>(path: string, opts: ShortcutOptions<T> = {}): Promise<T> {
+    return (await this.request<T>({ ...opts, method: 'GET', path })).data;
+  }
+  async post<T = unknown>(path: string, opts: ShortcutOptions<T> = {}): Promise<T> {
+    return (await this.request<T>({ ...opts, method: 'POST', path })).data;
+  }
+  async put<T = unknown>(path: string, opts: ShortcutOptions<T> = {}): Promise<T> {
+    return (await this.request<T>({ ...opts, method: 'PUT', path })).data;
+  }
+  async patch<T = unknown>(path: string, opts: ShortcutOptions<T> = {}): Promise<T> {
+    return (await this.request<T>({ ...opts, method: 'PATCH', path })).data;
+  }
+  async delete<T = unknown>(path: string, opts: ShortcutOptions<T> = {}): Promise<T> {
+    return (await this.request<T>({ ...opts, method: 'DELETE', path })).data;
+  }
+}

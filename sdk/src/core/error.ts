@@ -1,0 +1,258 @@
+import { parseRetryAfterMs } from '../internal/retry.js';
+import { REDACTED, redactHeaders, redactText, redactValue } from '../internal/redact.js';
+
+type Json = Record<string, unknown>;
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Base of every error the SDK throws. Messages and serialisations never contain a token. */
+export class ProxygateError extends Error {
+  /** Machine-readable code: the gateway's `error` field, or a local code such as `connection_error`. */
+  readonly code: string | undefined;
+  /** What the caller can do about it (the gateway's `action`, or a local hint). */
+  readonly action: string | undefined;
+  /** Gateway request id, when known. */
+  readonly requestId: string | undefined;
+  /** Gateway trace id (`trace_id`), when known. */
+  readonly traceId: string | undefined;
+
+  constructor(
+    message: string,
+    init: { code?: string | undefined; action?: string | undefined; requestId?: string | undefined; traceId?: string | undefined; cause?: unknown } = {},
+  ) {
+    super(redactText(message), init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = new.target.name;
+    this.code = init.code;
+    this.action = init.action === undefined ? undefined : redactText(init.action);
+    this.requestId = init.requestId;
+    this.traceId = init.traceId;
+  }
+
+  /** Serialisable view: redacted, and the cause reduced to its redacted message. */
+  toJSON(): Record<string, unknown> {
+    const cause = (this as { cause?: unknown }).cause;
+    return {
+      name: this.name,
+      message: this.message,
+      code: this.code,
+      action: this.action,
+      requestId: this.requestId,
+      traceId: this.traceId,
+      ...(cause instanceof Error ? { cause: redactText(`${cause.name}: ${cause.message}`) } : {}),
+    };
+  }
+}
+
+/** Fields of an error answered by the gateway. */
+export interface APIErrorInit {
+  status: number | undefined;
+  headers?: Headers | undefined;
+  /** Parsed JSON body, or the raw text when the body was not JSON. */
+  body?: unknown;
+  message?: string | undefined;
+  /** Extra secrets (the client's key) to scrub from what the error keeps. */
+  secrets?: readonly string[];
+}
+
+/** An error answered by the gateway (or decided locally on its behalf, like a missing scope). */
+export class APIError extends ProxygateError {
+  /** HTTP status; undefined when the SDK decided locally without a request. */
+  readonly status: number | undefined;
+  /** Response headers, redacted. */
+  readonly headers: Record<string, string>;
+  /** Parsed response body, redacted. */
+  readonly body: unknown;
+  /** Documentation link from the gateway, when sent. */
+  readonly docs: string | undefined;
+
+  constructor(init: APIErrorInit) {
+    const secrets = init.secrets ?? [];
+    const body = redactValue(init.body, secrets);
+    const json: Json = body && typeof body === 'object' && !Array.isArray(body) ? (body as Json) : {};
+    const code = str(json['error']);
+    const serverMessage = str(json['message']);
+    const message =
+      init.message ??
+      [init.status ?? 'local', code, serverMessage ?? (typeof body === 'string' && body ? body.slice(0, 500) : undefined)]
+        .filter((part) => part !== undefined)
+        .join(' ');
+    super(redactText(message, secrets), {
+      code,
+      action: str(json['action']),
+      requestId: str(json['request_id']) ?? init.headers?.get('x-request-id') ?? undefined,
+      traceId: str(json['trace_id']) ?? init.headers?.get('x-trace-id') ?? undefined,
+    });
+    this.status = init.status;
+    this.headers = redactHeaders(init.headers, secrets);
+    this.body = body;
+    this.docs = str(json['docs']);
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), status: this.status, docs: this.docs, headers: this.headers, body: this.body };
+  }
+
+  /** Builds the most specific error class for a gateway answer. */
+  static generate(init: APIErrorInit & { status: number }): APIError {
+    const json: Json = init.body && typeof init.body === 'object' ? (init.body as Json) : {};
+    const code = str(json['error']);
+    const { status } = init;
+    if (status === 400) return new BadRequestError(init);
+    if (status === 401) return new AuthenticationError(init);
+    if (status === 402) return new InsufficientCreditsError(init);
+    if (status === 403) {
+      const challenge = init.headers?.get('www-authenticate') ?? '';
+      if (code === 'insufficient_scope' || /error="?insufficient_scope/i.test(challenge)) return new InsufficientScopeError(init);
+      return new PermissionDeniedError(init);
+    }
+    if (status === 404) return new NotFoundError(init);
+    if (status === 409) return new ConflictError(init);
+    if (status === 422) {
+      if (code === 'response_blocked' || json['code'] === 'shield_blocked') return new ShieldBlockedError(init);
+      return new UnprocessableEntityError(init);
+    }
+    if (status === 429) return new RateLimitError(init);
+    if (status >= 500) return new InternalServerError(init);
+    return new APIError(init);
+  }
+}
+
+export class BadRequestError extends APIError {}
+export class AuthenticationError extends APIError {}
+export class InsufficientCreditsError extends APIError {}
+export class PermissionDeniedError extends APIError {}
+
+/** The token lacks a scope: answered 403 by the gateway, or refused locally before any request. */
+export class InsufficientScopeError extends PermissionDeniedError {
+  /** The scope to add (from `required_scope`, or `scope="..."` of the WWW-Authenticate challenge). */
+  readonly requiredScope: string | undefined;
+  /** True when the SDK refused locally and sent nothing. */
+  readonly local: boolean;
+
+  constructor(init: APIErrorInit & { requiredScope?: string; local?: boolean }) {
+    super(init);
+    const json: Json = this.body && typeof this.body === 'object' ? (this.body as Json) : {};
+    const challenge = init.headers?.get('www-authenticate') ?? '';
+    this.requiredScope = init.requiredScope ?? str(json['required_scope']) ?? /scope="([^"]*)"/i.exec(challenge)?.[1];
+    this.local = init.local ?? false;
+  }
+
+  /** The local refusal: the client knows its token's scopes and `requiredScope` is not among them. */
+  static missing(requiredScope: string, held: readonly string[]): InsufficientScopeError {
+    return new InsufficientScopeError({
+      status: undefined,
+      requiredScope,
+      local: true,
+      body: {
+        error: 'insufficient_scope',
+        required_scope: requiredScope,
+        message: `This token lacks the "${requiredScope}" scope (it has: ${held.join(', ') || 'none'}); nothing was sent`,
+        action: `Use a token with the "${requiredScope}" scope`,
+      },
+    });
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), requiredScope: this.requiredScope, local: this.local };
+  }
+}
+
+export class NotFoundError extends APIError {}
+export class ConflictError extends APIError {}
+export class UnprocessableEntityError extends APIError {}
+
+/** A strict-shield block (422 `shield_blocked`): the charge was refunded. */
+export class ShieldBlockedError extends UnprocessableEntityError {
+  /** Shield score 0..1 as sent by the gateway. */
+  readonly score: number | undefined;
+  readonly flags: readonly string[];
+  readonly refunded: boolean;
+  /** Raw receipt header of the blocked call (`x-proxygate-receipt` base64, or plain-JSON `x-receipt`). */
+  readonly receipt: string | undefined;
+
+  constructor(init: APIErrorInit) {
+    super(init);
+    const json: Json = this.body && typeof this.body === 'object' ? (this.body as Json) : {};
+    const score = json['shield_score'];
+    this.score = typeof score === 'number' ? score : undefined;
+    const flags = json['shield_flags'];
+    this.flags = Array.isArray(flags) ? flags.filter((f): f is string => typeof f === 'string') : [];
+    this.refunded = json['refunded'] === true;
+    this.receipt = init.headers?.get('x-proxygate-receipt') ?? init.headers?.get('x-receipt') ?? undefined;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), score: this.score, flags: this.flags, refunded: this.refunded, receipt: this.receipt };
+  }
+}
+
+/** 429: the wait the gateway asked for is in `retryAfterMs`. */
+export class RateLimitError extends APIError {
+  readonly retryAfterMs: number | undefined;
+  constructor(init: APIErrorInit) {
+    super(init);
+    this.retryAfterMs = init.headers ? parseRetryAfterMs(init.headers) : undefined;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), retryAfterMs: this.retryAfterMs };
+  }
+}
+
+export class InternalServerError extends APIError {}
+
+/** The request could not reach the gateway or the connection broke. */
+export class ConnectionError extends ProxygateError {
+  constructor(
+    message = 'Connection error',
+    cause?: unknown,
+    init: { code?: string; action?: string } = {},
+  ) {
+    super(message, {
+      code: init.code ?? 'connection_error',
+      action: init.action ?? 'Check the gateway URL and your network, then retry',
+      cause,
+    });
+  }
+}
+
+/** An attempt exceeded its timeout (and no retry was left). */
+export class TimeoutError extends ConnectionError {
+  constructor(message = 'Request timed out', cause?: unknown) {
+    super(message, cause, { code: 'timeout', action: 'Raise `timeout` or retry later' });
+  }
+}
+
+/** The caller aborted through its signal; never retried. */
+export class UserAbortError extends ProxygateError {
+  constructor(message = 'Request was aborted', cause?: unknown) {
+    super(message, { code: 'aborted', cause });
+  }
+}
+
+/** One validation problem, free of zod types. */
+export interface ValidationIssue {
+  path: readonly (string | number)[];
+  message: string;
+  code: string;
+}
+
+/** A response did not match the expected shape (or a local value broke a rule, e.g. unsafe money). */
+export class ValidationError extends ProxygateError {
+  readonly issues: readonly ValidationIssue[];
+  /** The value as received, so callers can still inspect it (non-enumerable and never serialised). */
+  declare readonly value: unknown;
+
+  constructor(message: string, issues: readonly ValidationIssue[], value: unknown, requestId?: string) {
+    super(message, { code: 'validation_error', action: 'Upgrade the SDK, or set `validation: \'off\'` to accept the raw body', requestId });
+    this.issues = issues;
+    Object.defineProperty(this, 'value', { value, enumerable: false });
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), issues: this.issues };
+  }
+}
+
+export { REDACTED };

@@ -1,0 +1,147 @@
+import type { Model } from '../internal/validate.js';
+import type { Proxygate, QueryValue } from './client.js';
+
+/** The list envelope of the gateway: `{ data, cursor, has_more }` (plus endpoint extras such as `head`). */
+export interface ListBody<Item> {
+  data: Item[];
+  cursor: string | null;
+  has_more: boolean;
+}
+
+/** How to fetch one page; the cursor of the next page is added to `query`. */
+export interface PageRequest<Body> {
+  path: string;
+  query?: Record<string, QueryValue> | undefined;
+  schema?: Model<Body> | undefined;
+  requiredScope?: string | undefined;
+  signal?: AbortSignal | undefined;
+  timeout?: number | undefined;
+  maxRetries?: number | undefined;
+}
+
+/** One page of a cursor-paginated list. Iterating it with `for await` walks this page and all later ones. */
+export class Page<Item, Body extends ListBody<Item> = ListBody<Item>> implements AsyncIterable<Item> {
+  /** The whole list body, including endpoint extras (e.g. `head` of the receipt log). */
+  readonly body: Body;
+  readonly response: Response;
+  readonly #client: Proxygate;
+  readonly #request: PageRequest<Body>;
+
+  constructor(client: Proxygate, request: PageRequest<Body>, body: Body, response: Response) {
+    this.#client = client;
+    this.#request = request;
+    this.body = body;
+    this.response = response;
+  }
+
+  /** Items of this page only. */
+  get data(): Item[] {
+    return this.body.data;
+  }
+
+  /** Opaque cursor of the next page, or null. */
+  get cursor(): string | null {
+    return this.body.cursor;
+  }
+
+  hasNextPage(): boolean {
+    return this.body.has_more && typeof this.body.cursor === 'string' && this.body.cursor !== '';
+  }
+
+  /** Fetches the next page; throws when there is none (check `hasNextPage()` first). */
+  async nextPage(): Promise<Page<Item, Body>> {
+    if (!this.hasNextPage() || this.body.cursor === null) {
+      throw new Error('No next page: check hasNextPage() before calling nextPage()');
+    }
+    return fetchPage<Item, Body>(this.#client, {
+      ...this.#request,
+      query: { ...this.#request.query, cursor: this.body.cursor },
+    });
+  }
+
+  /** This page, then each following page, fetched lazily. */
+  async *iterPages(): AsyncGenerator<Page<Item, Body>, void, undefined> {
+    let page: Page<Item, Body> = this;
+    yield page;
+    while (page.hasNextPage()) {
+      page = await page.nextPage();
+      yield page;
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Item, void, undefined> {
+    for await (const page of this.iterPages()) yield* page.data;
+  }
+}
+
+export async function fetchPage<Item, Body extends ListBody<Item>>(client: Proxygate, request: PageRequest<Body>): Promise<Page<Item, Body>> {
+  const { data, response } = await client.request<Body>({
+    method: 'GET',
+    path: request.path,
+    query: request.query,
+    schema: request.schema,
+    requiredScope: request.requiredScope,
+    signal: request.signal,
+    timeout: request.timeout,
+    maxRetries: request.maxRetries,
+  });
+  return new Page<Item, Body>(client, request, data, response);
+}
+
+/**
+ * The result of a list call: `await` it for the first `Page`, or `for await` over it for every
+ * item across pages. The first request starts on first use.
+ */
+export class PagePromise<Item, Body extends ListBody<Item> = ListBody<Item>>
+  implements PromiseLike<Page<Item, Body>>, AsyncIterable<Item>
+{
+  readonly #client: Proxygate;
+  readonly #request: PageRequest<Body>;
+  #first: Promise<Page<Item, Body>> | undefined;
+
+  constructor(client: Proxygate, request: PageRequest<Body>) {
+    this.#client = client;
+    this.#request = request;
+  }
+
+  #firstPage(): Promise<Page<Item, Body>> {
+    this.#first ??= fetchPage<Item, Body>(this.#client, this.#request);
+    return this.#first;
+  }
+
+  then<R1 = Page<Item, Body>, R2 = never>(
+    onfulfilled?: ((value: Page<Item, Body>) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this.#firstPage().then(onfulfilled, onrejected);
+  }
+
+  catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<Page<Item, Body> | R> {
+    return this.#firstPage().catch(onrejected);
+  }
+
+  finally(onfinally?: (() => void) | null): Promise<Page<Item, Body>> {
+    return this.#firstPage().finally(onfinally);
+  }
+
+  /** Every page, starting with the first. */
+  async *iterPages(): AsyncGenerator<Page<Item, Body>, void, undefined> {
+    yield* (await this.#firstPage()).iterPages();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Item, void, undefined> {
+    yield* await this.#firstPage();
+  }
+
+  /** Collects items across pages, up to `limit` (required so an unbounded list cannot exhaust memory). */
+  async toArray({ limit }: { limit: number }): Promise<Item[]> {
+    if (!Number.isInteger(limit) || limit < 0) throw new TypeError('toArray needs a non-negative integer limit');
+    const items: Item[] = [];
+    if (limit === 0) return items;
+    for await (const item of this) {
+      items.push(item);
+      if (items.length >= limit) break;
+    }
+    return items;
+  }
+}

@@ -1,0 +1,64 @@
+/** Placeholder written wherever a secret was. */
+export const REDACTED = '[REDACTED]';
+
+// Token shapes of the gateway plus any bearer credential; applied to every log line and error text.
+const TOKEN_PATTERNS: readonly RegExp[] = [
+  /\bBearer\s+[^\s"',;]+/gi,
+  /\bpg_live_[A-Za-z0-9]+/g,
+  /\bpg_del_[A-Za-z0-9._~+/=-]+/g,
+];
+
+/** Header names whose values are always secret. */
+export const SECRET_HEADERS: ReadonlySet<string> = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+  'api-key',
+]);
+
+/**
+ * Replaces token-looking substrings (and each explicitly known secret) with `[REDACTED]`.
+ * Known secrets cover API keys of an unfamiliar shape that the patterns would miss.
+ */
+export function redactText(text: string, secrets: readonly string[] = []): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret.length >= 8) out = out.split(secret).join(REDACTED);
+  }
+  for (const pattern of TOKEN_PATTERNS) {
+    out = out.replace(pattern, (match) => (/^bearer/i.test(match) ? `Bearer ${REDACTED}` : REDACTED));
+  }
+  return out;
+}
+
+/** Deep copy of a JSON-like value with every string redacted. */
+export function redactValue(value: unknown, secrets: readonly string[] = [], depth = 0): unknown {
+  if (typeof value === 'string') return redactText(value, secrets);
+  if (depth > 32 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, secrets, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    out[key] = SECRET_HEADERS.has(key.toLowerCase()) ? REDACTED : redactValue(v, secrets, depth + 1);
+  }
+  return out;
+}
+
+type HeaderSource = Headers | Record<string, string | null | undefined> | undefined;
+
+/** Plain record of headers with secret headers and token-looking values redacted. */
+export function redactHeaders(headers: HeaderSource, secrets: readonly string[] = []): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!headers) return out;
+  const entries: Iterable<[string, string | null | undefined]> =
+    typeof (headers as Headers).forEach === 'function' && typeof (headers as Headers).get === 'function'
+      ? (headers as Headers).entries()
+      : Object.entries(headers as Record<string, string | null | undefined>);
+  for (const [name, value] of entries) {
+    if (value === null || value === undefined) continue;
+    const lower = name.toLowerCase();
+    out[lower] = SECRET_HEADERS.has(lower) ? REDACTED : redactText(value, secrets);
+  }
+  return out;
+}

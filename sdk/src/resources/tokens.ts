@@ -1,0 +1,84 @@
+import type { PagePromise } from '../core/pagination.js';
+import { ValidationError } from '../core/error.js';
+import { path } from '../internal/path.js';
+import { CreatedTokenModel, TokenInfoModel, TokenListModel, type CreatedToken, type TokenInfo } from './models.js';
+import { APIResource, callOptions, type CallOptions } from './resource.js';
+
+export interface TokenCreateParams {
+  name?: string | undefined;
+  /** Subset of the parent's scopes. */
+  scopes: string[];
+  /** Spend cap in integer micro-cents (<= the parent's remaining cap). */
+  spend_cap_micro_cents?: number | undefined;
+  /** RFC 3339 expiry (<= the parent's). */
+  expires_at?: string | undefined;
+  /** Listing ids the child may call (subset of the parent's). */
+  listings?: string[] | undefined;
+}
+
+export interface TokenListParams {
+  limit?: number | undefined;
+  cursor?: string | undefined;
+}
+
+/** Token introspection and delegation (mint narrower tokens, list, revoke). */
+export class Tokens extends APIResource {
+  /** Describes the presented token and remembers its scopes on the client for local scope checks. */
+  async self(options?: CallOptions): Promise<TokenInfo> {
+    const res = await this.client.request({ method: 'GET', path: '/v1/tokens/self', schema: TokenInfoModel, ...callOptions(options) });
+    this.client.rememberScopes(res.data.scopes);
+    return res.data;
+  }
+
+  /**
+   * Mints a delegation token that narrows this one (needs `tokens:write`). The secret in `token` is
+   * shown once. Not retried after the request may have reached the gateway, so no duplicate is minted.
+   */
+  async create(params: TokenCreateParams, options?: CallOptions): Promise<CreatedToken> {
+    const cap = params.spend_cap_micro_cents;
+    if (cap !== undefined && (!Number.isSafeInteger(cap) || cap < 0)) {
+      throw new ValidationError(
+        'spend_cap_micro_cents must be a non-negative safe integer of micro-cents',
+        [{ path: ['spend_cap_micro_cents'], message: 'Expected a non-negative safe integer', code: 'invalid_type' }],
+        cap,
+      );
+    }
+    const body: Record<string, unknown> = { scopes: params.scopes };
+    if (params.name !== undefined) body['name'] = params.name;
+    if (cap !== undefined) body['spend_cap_micro_cents'] = cap;
+    if (params.expires_at !== undefined) body['expires_at'] = params.expires_at;
+    if (params.listings !== undefined) body['listings'] = params.listings;
+    const res = await this.client.request({
+      method: 'POST',
+      path: '/v1/tokens',
+      body,
+      requiredScope: 'tokens:write',
+      schema: CreatedTokenModel,
+      ...callOptions(options),
+    });
+    return res.data;
+  }
+
+  /** Tokens minted by this token's account, across pages (needs `tokens:write`). */
+  list(params: TokenListParams = {}, options?: CallOptions): PagePromise<TokenInfo> {
+    return this.client.getPage<TokenInfo>({
+      path: '/v1/tokens',
+      query: { ...params },
+      schema: TokenListModel,
+      requiredScope: 'tokens:write',
+      ...callOptions(options),
+    });
+  }
+
+  /** Revokes a token and, in cascade, its children (needs `tokens:write`). */
+  async revoke(tokenId: string, options?: CallOptions): Promise<TokenInfo> {
+    const res = await this.client.request({
+      method: 'DELETE',
+      path: path`/v1/tokens/${tokenId}`,
+      requiredScope: 'tokens:write',
+      schema: TokenInfoModel,
+      ...callOptions(options),
+    });
+    return res.data;
+  }
+}
