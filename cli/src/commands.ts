@@ -5,12 +5,16 @@ import Apis from './commands/apis/index.js';
 import ApisDocs from './commands/apis/docs.js';
 import ApisShow from './commands/apis/show.js';
 import Balance from './commands/balance.js';
+import Call from './commands/call.js';
 import Categories from './commands/categories.js';
 import Help from './commands/help.js';
 import Login from './commands/login.js';
 import Logout from './commands/logout.js';
 import Pricing from './commands/pricing.js';
 import Rate from './commands/rate.js';
+import ReceiptsAudit from './commands/receipts/audit.js';
+import ReceiptsKeysExport from './commands/receipts/keys/export.js';
+import ReceiptsVerify from './commands/receipts/verify.js';
 import Services from './commands/services.js';
 import TokensCreate from './commands/tokens/create.js';
 import TokensList from './commands/tokens/list.js';
@@ -24,12 +28,16 @@ export const COMMANDS = {
   'apis:docs': ApisDocs,
   'apis:show': ApisShow,
   balance: Balance,
+  call: Call,
   categories: Categories,
   help: Help,
   login: Login,
   logout: Logout,
   pricing: Pricing,
   rate: Rate,
+  'receipts:audit': ReceiptsAudit,
+  'receipts:keys:export': ReceiptsKeysExport,
+  'receipts:verify': ReceiptsVerify,
   services: Services,
   'tokens:create': TokensCreate,
   'tokens:list': TokensList,

@@ -86,7 +86,9 @@ export abstract class BaseCommand extends Command {
       process.stderr.write(`${redactSecrets(thrown.stack, this.secrets)}\n`);
     }
     process.stderr.write(`${formatErrorLine(failure, this.secrets)}\n`);
-    if (this.jsonEnabled()) {
+    // A command that already printed its own report (receipts verify) only needs the exit code.
+    const reported = (thrown as { reported?: boolean }).reported === true;
+    if (this.jsonEnabled() && !reported) {
       this.logJson({
         error: {
           code: failure.code,

@@ -6,6 +6,8 @@ export type GatewayClient = Proxygate;
 
 export interface ClientOptions {
   maxRetries?: number;
+  /** Pinned receipt keys: paid calls then verify their receipts offline. */
+  keys?: object;
 }
 
 /**
@@ -22,5 +24,6 @@ export async function createClient(auth: ResolvedAuth, options: ClientOptions = 
     // SDK logs would interleave with command output; PROXYGATE_LOG still turns them on.
     ...(process.env['PROXYGATE_LOG'] ? {} : { logLevel: 'off' as const }),
     ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
+    ...(options.keys === undefined ? {} : { keys: options.keys }),
   });
 }

@@ -1,0 +1,114 @@
+import { appendFile } from 'node:fs/promises';
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../lib/base-command.js';
+import { callFactsJson, formatCallSummary } from '../lib/call-summary.js';
+import { createClient, type GatewayClient } from '../lib/client.js';
+import { CliError, UsageError } from '../lib/errors.js';
+import { ExitCode } from '../lib/exit-codes.js';
+import { parseUsd } from '../lib/format.js';
+import { formatResponseHead } from '../lib/http-output.js';
+import { parsePairs, readRequestBody } from '../lib/input.js';
+import { loadPinnedKeys } from '../lib/receipt-keys.js';
+
+type CallOptions = NonNullable<Parameters<GatewayClient['call']>[2]>;
+
+export default class Call extends BaseCommand {
+  static override summary = 'make a paid call to a listing; body to stdout, cost/receipt/shield to stderr';
+  static override description = `Calls PATH on LISTING through the gateway (needs the "trade" scope). The upstream body goes to
+stdout exactly as received; one summary line (cost, request id, receipt verdict, shield verdict)
+goes to stderr. A retried call reuses its Idempotency-Key, so it is never charged twice.
+Exit 5 when the strict shield blocks the response (the charge is refunded).`;
+  static override examples = [
+    '<%= config.bin %> call weather-now /v1/current --query city=Oslo',
+    `<%= config.bin %> call lst_translate01 /v1/translate --data '{"text":"hello","to":"fr"}' --shield strict --receipts receipts.jsonl`,
+    'echo \'{"prompt":"hi"}\' | <%= config.bin %> call chat-stream /v1/chat --data - --stream',
+  ];
+  static override enableJsonFlag = true;
+  static override args = {
+    listing: Args.string({ description: 'listing id (lst_…), slug, or service name', required: true }),
+    path: Args.string({ description: 'upstream path, e.g. /v1/current', required: true }),
+  };
+  static override flags = {
+    method: Flags.string({ char: 'X', description: 'HTTP method (default POST with --data, else GET)', options: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] }),
+    data: Flags.string({ char: 'd', description: 'JSON body: inline, @file, or - for stdin (sent byte for byte)' }),
+    query: Flags.string({ char: 'q', description: 'upstream query parameter key=value (repeatable)', multiple: true, default: [] }),
+    shield: Flags.string({ description: 'shield mode (off skips the shield fee)', options: ['off', 'monitor', 'strict'] }),
+    stream: Flags.boolean({ description: 'stream server-sent events; each event\'s data is printed as it arrives' }),
+    'idempotency-key': Flags.string({ description: 'reuse a key to repeat a call without paying twice (default: a new key)' }),
+    'max-cost': Flags.string({ description: 'refuse, before sending, when the price (plus shield fee) is above this many USD' }),
+    receipts: Flags.string({ description: 'append the receipt to this JSON Lines file' }),
+    keys: Flags.string({ description: 'pinned key set: verify the receipt offline' }),
+    include: Flags.boolean({ char: 'i', description: 'print the status line and response headers to stderr' }),
+  };
+
+  async run(): Promise<Record<string, unknown>> {
+    const { args, flags } = await this.parse(Call);
+    if (!args.path.startsWith('/')) throw new UsageError(`the path must start with "/" (got "${args.path}")`);
+    const maxCost = flags['max-cost'] === undefined ? undefined : parseUsd(flags['max-cost']);
+    if (flags['max-cost'] !== undefined && maxCost === undefined) throw new UsageError(`--max-cost is not an amount of USD: "${flags['max-cost']}"`, 'e.g. --max-cost 0.05');
+    const query: Record<string, string | string[]> = {};
+    for (const [k, v] of parsePairs(flags.query, 'query')) {
+      const existing = query[k];
+      query[k] = existing === undefined ? v : [...(Array.isArray(existing) ? existing : [existing]), v];
+    }
+    const body = flags.data === undefined ? undefined : await readRequestBody(flags.data);
+    const keys = flags.keys === undefined ? undefined : await loadPinnedKeys(flags.keys, []);
+    const auth = await this.resolveAuth(flags);
+    this.requireKey(auth);
+    const client = await createClient(auth, keys ? { keys } : {});
+
+    const options: CallOptions = {
+      query,
+      ...(flags.method ? { method: flags.method } : {}),
+      ...(body ? { body: body.raw, headers: { 'content-type': 'application/json' } } : {}),
+      ...(flags.shield ? { shield: flags.shield as 'off' | 'monitor' | 'strict' } : {}),
+      ...(flags['idempotency-key'] ? { idempotencyKey: flags['idempotency-key'] } : {}),
+      ...(maxCost === undefined ? {} : { maxCost }),
+    };
+    let result: Record<string, unknown>;
+    try {
+      result = flags.stream ? await this.streamCall(client, args.listing, args.path, options, flags) : await this.plainCall(client, args.listing, args.path, options, flags);
+    } catch (error) {
+      // A blocked call still has a (zero-amount) receipt: keep it so the chain has no gap.
+      const refund = (error as { refundReceipt?: unknown }).refundReceipt;
+      if (refund && flags.receipts) await appendReceipt(flags.receipts, refund);
+      throw error;
+    }
+    const verdict = result['receipt_verdict'] as { valid: boolean; reason: string } | null;
+    if (verdict && !verdict.valid) {
+      // The answer was delivered, but its receipt does not prove what was paid for: exit 1.
+      if (this.jsonEnabled()) this.logJson(result);
+      throw Object.assign(new CliError('receipt_invalid', `the receipt did not verify (${verdict.reason})`, ExitCode.failure, 'keep the response; report the request id to the gateway'), { reported: true });
+    }
+    return result;
+  }
+
+  private async plainCall(client: GatewayClient, listing: string, path: string, options: CallOptions, flags: { include: boolean; receipts?: string | undefined }): Promise<Record<string, unknown>> {
+    const result = await client.call(listing, path, options);
+    if (flags.include) this.note(formatResponseHead(result.status, result.headers));
+    if (!this.jsonEnabled()) process.stdout.write(result.rawBody);
+    if (flags.receipts && result.receipt) await appendReceipt(flags.receipts, result.receipt);
+    const facts = { ...result, status: result.status };
+    this.note(formatCallSummary(facts));
+    return { ...callFactsJson(facts), listing_id: result.listing.id, body: result.body };
+  }
+
+  private async streamCall(client: GatewayClient, listing: string, path: string, options: CallOptions, flags: { include: boolean; receipts?: string | undefined }): Promise<Record<string, unknown>> {
+    const stream = await client.calls.stream(listing, path, options);
+    if (flags.include) this.note(formatResponseHead(stream.status, stream.headers));
+    const events: Array<{ event: string; data: string }> = [];
+    for await (const event of stream) {
+      if (this.jsonEnabled()) events.push({ event: event.event, data: event.data });
+      else process.stdout.write(`${event.data}\n`);
+    }
+    const outcome = await stream.finished();
+    if (flags.receipts && outcome.receipt) await appendReceipt(flags.receipts, outcome.receipt);
+    const facts = { ...outcome, status: stream.status };
+    this.note(formatCallSummary(facts));
+    return { ...callFactsJson(facts), listing_id: stream.listing.id, events };
+  }
+}
+
+async function appendReceipt(file: string, receipt: unknown): Promise<void> {
+  await appendFile(file, `${JSON.stringify(receipt)}\n`);
+}

@@ -1,0 +1,38 @@
+import type { KeySet } from '@proxygate-kit/sdk/receipts';
+import { UsageError } from './errors.js';
+import { readInputFile } from './input.js';
+import { loadReceiptsSdk } from './sdk-loader.js';
+
+/**
+ * The pinned keys: `--keys FILE` (a saved `/.well-known/proxygate-receipt-keys` document) or
+ * `--pin KID=KEY` (repeatable; `platform=` and `receipt-ca=` pin the v1/v2 base58 keys).
+ * Never fetched: verification is offline by design.
+ */
+export async function loadPinnedKeys(keysFile: string | undefined, pins: readonly string[]): Promise<KeySet> {
+  const { KeySet, KeySetError } = await loadReceiptsSdk();
+  if (!keysFile && pins.length === 0) {
+    throw new UsageError('no keys to verify against', 'pass --keys keys.json (from "proxygate receipts keys export") or --pin KID=KEY');
+  }
+  try {
+    if (keysFile) {
+      if (pins.length > 0) throw new UsageError('use either --keys or --pin, not both');
+      return KeySet.fromDocument((await readInputFile(keysFile)).toString('utf8'));
+    }
+    const keys: Array<{ kid: string; publicKey: string }> = [];
+    const extra: { platformPubkey?: string; receiptCaPubkey?: string } = {};
+    for (const pin of pins) {
+      const at = pin.indexOf('=');
+      if (at <= 0) throw new UsageError(`--pin expects KID=KEY, got "${pin.slice(0, 24)}"`);
+      const kid = pin.slice(0, at);
+      const key = pin.slice(at + 1);
+      if (kid === 'platform') extra.platformPubkey = key;
+      else if (kid === 'receipt-ca') extra.receiptCaPubkey = key;
+      else keys.push({ kid, publicKey: key });
+    }
+    return KeySet.fromKeys(keys, extra);
+  } catch (error) {
+    if (error instanceof KeySetError) throw new UsageError(`the pinned keys are not usable: ${error.message}`, 'export them again with "proxygate receipts keys export"');
+    if (error instanceof Error && error.name === 'SyntaxError') throw new UsageError(`${keysFile ?? '--pin'} is not valid JSON`);
+    throw error;
+  }
+}
