@@ -219,7 +219,9 @@ export async function* readServerSentEvents(
     }
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    if (!finished) await reader.cancel().catch(() => undefined);
+    // Not awaited: some bodies settle their cancel only when the source does, and a consumer that
+    // stopped reading must not wait on the upstream's teardown.
+    if (!finished) reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
 }

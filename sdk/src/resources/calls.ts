@@ -1,4 +1,539 @@
-// Placeholder owned by the paid-calls work: the SDK core wires `client.call` to this class.
-export class Calls {
-  constructor(protected readonly client: unknown) {}
+// Paid calls through the gateway: `{METHOD} /proxy/{service}{path}?listing=...`.
+// The body is sent as exact bytes and the response read as exact bytes, so the v3 receipt's
+// request_sha256 / response_sha256 can be checked against what really crossed the wire.
+import type { QueryValue } from '../core/client.js';
+import { NotFoundError, ProxygateError, ShieldBlockedError, UserAbortError, InsufficientScopeError } from '../core/error.js';
+import { readServerSentEvents, SseDecoder, type ServerSentEvent } from '../core/streaming.js';
+import { isValidIdempotencyKey, newIdempotencyKey } from '../internal/idempotency.js';
+import { path as encodePath } from '../internal/path.js';
+import { hasScope } from '../internal/scopes.js';
+import type { KeySet } from '../receipts/key-set.js';
+import type { Receipt, Verdict } from '../receipts/types.js';
+import { verifyReceipt } from '../receipts/verify.js';
+import { settleReceipt, type ReceiptVerifier, type SentRequest, type Settlement } from '../shield/settle.js';
+import { isShieldMode, parseShieldHeaders, shieldFromEvent, type ShieldMode, type ShieldVerdict } from '../shield/verdict.js';
+import type { Listing } from './models.js';
+import { APIResource } from './resource.js';
+
+/** A listing id (`lst_...`), slug or service name, or a listing already fetched. */
+export type ListingRef = string | Listing;
+
+export type CallQuery = Record<string, QueryValue>;
+
+export interface PaidCallOptions {
+  /** HTTP method; default `POST` when a body is given, else `GET`. */
+  method?: string | undefined;
+  /**
+   * Request body: a string (sent as UTF-8), bytes (sent as is), or any other value (sent as JSON).
+   * Exactly these bytes are what `request_sha256` covers.
+   */
+  body?: unknown;
+  /** Upstream query parameters (`listing` is added by the SDK). */
+  query?: CallQuery | undefined;
+  /** Extra request headers (e.g. `content-type`). */
+  headers?: Record<string, string> | undefined;
+  /** Shield mode; default `monitor` (the gateway default). `off` skips the shield fee. */
+  shield?: ShieldMode | undefined;
+  /** Idempotency key (1..255 printable ASCII); default: one generated per logical call. */
+  idempotencyKey?: string | undefined;
+  /** Refuse locally (nothing is sent) when the price, plus the shield fee unless `off`, is above this (micro-cents). */
+  maxCost?: number | bigint | undefined;
+  signal?: AbortSignal | undefined;
+  /** Per-attempt timeout (ms) until the response headers arrive. */
+  timeout?: number | undefined;
+  maxRetries?: number | undefined;
+  /**
+   * Verify the receipt against the client's pinned key set (`keys` option). Default true when a key
+   * set is configured. Without one, content hashes and the shield verdict are still cross-checked.
+   */
+  verifyReceipt?: boolean | undefined;
+}
+
+export interface CallResult<T = unknown> {
+  status: number;
+  headers: Headers;
+  /** JSON-parsed when the content type is JSON, else text. */
+  body: T;
+  /** The exact bytes received (what `response_sha256` covers). */
+  rawBody: Uint8Array;
+  contentType: string | null;
+  /** The parsed receipt, or null when none came (or it could not be parsed: see `receiptVerdict`). */
+  receipt: Receipt | null;
+  /**
+   * Verification verdict. Null only when the receipt was not verified (no key set) and no local
+   * check failed; a receipt that fails never hides the response, it is reported here.
+   */
+  receiptVerdict: Verdict | null;
+  /** Shield verdict: the signed receipt's when present (it wins over headers), else the headers'. */
+  shield: ShieldVerdict | null;
+  /** Amount charged in micro-cents (from the receipt): a number when safe, else a bigint. */
+  cost: number | bigint | null;
+  /** Gateway request id (from the receipt). */
+  requestId: string | null;
+  /** True when the gateway answered with the stored result of an earlier call with the same key. */
+  replayed: boolean;
+  /** The key this call was sent with (reuse it to retry the same logical call safely). */
+  idempotencyKey: string;
+  listing: Listing;
+}
+
+/** What a finished stream proved. */
+export interface StreamOutcome extends Settlement {
+  /** The event-stream bytes before the `proxygate.receipt` event (what `response_sha256` covers). */
+  rawBody: Uint8Array;
+  /** Events delivered to the consumer (the receipt event excluded). */
+  events: number;
+}
+
+/** The call would cost more than `maxCost`: refused before anything was sent. */
+export class MaxCostExceededError extends ProxygateError {
+  readonly priceMicroCents: bigint;
+  readonly maxCostMicroCents: bigint;
+  readonly listingId: string;
+
+  constructor(listing: Listing, price: bigint, maxCost: bigint, shield: ShieldMode) {
+    const fee = shield === 'off' ? '' : ` including the ${listing.shield_fee_micro_cents} shield fee`;
+    super(`Listing ${listing.slug} costs ${price} micro-cents${fee}, above maxCost ${maxCost}; nothing was sent`, {
+      code: 'max_cost_exceeded',
+      action: 'Raise maxCost, pick a cheaper listing, or call with shield: "off" to skip the shield fee',
+    });
+    this.priceMicroCents = price;
+    this.maxCostMicroCents = maxCost;
+    this.listingId = listing.id;
+  }
+}
+
+/** A service name matched several listings: the SDK will not pick one to spend on. */
+export class AmbiguousListingError extends ProxygateError {
+  readonly candidates: readonly string[];
+  constructor(ref: string, candidates: readonly string[]) {
+    super(`"${ref}" names a service with ${candidates.length} listings (${candidates.join(', ')}); pass a listing id or slug`, {
+      code: 'ambiguous_listing',
+      action: 'Pass one of the listed slugs or ids',
+    });
+    this.candidates = candidates;
+  }
+}
+
+/** Extra fields attached to a `ShieldBlockedError` thrown by a paid call. */
+export interface ShieldBlockedDetails {
+  /** The refund receipt (`amount: "0"`, `shield.action: "blocked"`), when the gateway sent one. */
+  refundReceipt: Receipt | null;
+  refundReceiptVerdict: Verdict | null;
+  /** The signed verdict of the blocked call when present, else the body's. */
+  shield: ShieldVerdict | null;
+}
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
+const utf8 = new TextEncoder();
+
+interface EncodedBody {
+  bytes: Uint8Array | undefined;
+  contentType: string | undefined;
+}
+
+function encodeBody(body: unknown): EncodedBody {
+  if (body === undefined || body === null) return { bytes: undefined, contentType: undefined };
+  if (typeof body === 'string') return { bytes: utf8.encode(body), contentType: 'text/plain; charset=utf-8' };
+  if (body instanceof Uint8Array) return { bytes: body, contentType: 'application/octet-stream' };
+  if (body instanceof ArrayBuffer) return { bytes: new Uint8Array(body), contentType: 'application/octet-stream' };
+  const json = JSON.stringify(body, (_key, value: unknown) => {
+    if (typeof value === 'bigint') throw new TypeError('bigint in a call body: send it as a string');
+    return value;
+  });
+  return { bytes: utf8.encode(json), contentType: 'application/json' };
+}
+
+function decodeBody(bytes: Uint8Array, contentType: string | null): unknown {
+  const text = new TextDecoder().decode(bytes);
+  if (contentType && JSON_TYPE.test(contentType) && text.trim() !== '') {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+/** Splits `path?query` and normalises the path to its on-the-wire (percent-encoded) form. */
+function splitUpstreamPath(upstream: string): { path: string; query: [string, string][] } {
+  if (!upstream.startsWith('/')) throw new TypeError(`Upstream path must start with "/": ${JSON.stringify(upstream)}`);
+  const [rawPath = '/', rawQuery] = upstream.split(/\?(.*)/s, 2);
+  if (rawPath.split('/').some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment))) {
+    // fetch would resolve dot segments and send the call (and the token) outside /proxy/{service}.
+    throw new TypeError(`Upstream path must not contain "." or ".." segments: ${JSON.stringify(upstream)}`);
+  }
+  const wirePath = new URL(rawPath, 'http://upstream.invalid').pathname;
+  return { path: wirePath, query: rawQuery ? [...new URLSearchParams(rawQuery)] : [] };
+}
+
+/** Pairs as sent (ofetch repeats the key for array values; null and undefined are dropped). */
+function queryPairs(query: CallQuery | undefined): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value === undefined || value === null) continue;
+    for (const item of Array.isArray(value) ? value : [value]) pairs.push([key, String(item)]);
+  }
+  return pairs;
+}
+
+function toQueryRecord(listingId: string, pairs: readonly [string, string][]): CallQuery {
+  const out: Record<string, string | string[]> = { listing: listingId };
+  for (const [key, value] of pairs) {
+    if (key === 'listing') throw new TypeError('The "listing" query parameter is set by the SDK');
+    const current = out[key];
+    out[key] = current === undefined ? value : Array.isArray(current) ? [...current, value] : [current, value];
+  }
+  return out;
+}
+
+function anySignal(signals: readonly (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const present = signals.filter((signal): signal is AbortSignal => signal !== undefined);
+  if (present.length <= 1) return present[0];
+  return AbortSignal.any(present);
+}
+
+interface Prepared {
+  listing: Listing;
+  method: string;
+  sent: SentRequest;
+  shield: ShieldMode;
+  idempotencyKey: string;
+  contentType: string | undefined;
+  receiptExpected: boolean;
+  verify: ReceiptVerifier | undefined;
+}
+
+/** Paid calls (`client.call`, `client.calls.stream`). */
+export class Calls extends APIResource {
+  readonly #listings = new Map<string, Promise<Listing>>();
+
+  /**
+   * Calls `path` on a listing through the gateway and returns the upstream answer with its receipt,
+   * receipt verdict and shield verdict. Throws `ShieldBlockedError` for a strict-mode block
+   * (refunded), typed API errors for gateway refusals, and `MaxCostExceededError` /
+   * `InsufficientScopeError` before sending anything when the call cannot be allowed.
+   */
+  call = async <T = unknown>(listing: ListingRef, path: string, options: PaidCallOptions = {}): Promise<CallResult<T>> => {
+    const prepared = await this.#prepare(listing, path, options);
+    const response = await this.#send(prepared, options, false);
+    const bytes = new Uint8Array(await this.#readAll(response, options.signal));
+    const contentType = response.headers.get('content-type');
+    const settlement = await settleReceipt({
+      rawReceipt: rawReceiptHeader(response.headers),
+      claimedShield: parseShieldHeaders(response.headers),
+      request: prepared.sent,
+      response: bytes,
+      verify: prepared.verify,
+      receiptExpected: prepared.receiptExpected,
+    });
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: decodeBody(bytes, contentType) as T,
+      rawBody: bytes,
+      contentType,
+      ...settlement,
+      replayed: response.headers.get('idempotent-replayed') === 'true',
+      idempotencyKey: prepared.idempotencyKey,
+      listing: prepared.listing,
+    };
+  };
+
+  /**
+   * Calls an SSE listing and returns once the headers arrive. Iterate the result for events (pulled
+   * from the network one read at a time); the receipt and verdicts are in `await stream.finished()`
+   * after the final `proxygate.receipt` event. `stream.abort()` (or the signal) cancels the read.
+   */
+  stream = async (listing: ListingRef, path: string, options: PaidCallOptions = {}): Promise<CallStream> => {
+    const prepared = await this.#prepare(listing, path, options);
+    const controller = new AbortController();
+    const signal = anySignal([options.signal, controller.signal]);
+    const response = await this.#send(prepared, { ...options, signal }, true);
+    return new CallStream(response, prepared, controller, signal);
+  };
+
+  /** Resolves an id, slug or service name to a listing; one lookup per reference per client. */
+  resolveListing(ref: ListingRef, signal?: AbortSignal): Promise<Listing> {
+    if (typeof ref !== 'string') return Promise.resolve(ref);
+    let pending = this.#listings.get(ref);
+    if (!pending) {
+      pending = this.#lookup(ref, signal);
+      this.#listings.set(ref, pending);
+      pending.then(
+        (found) => {
+          for (const key of [found.id, found.slug]) if (!this.#listings.has(key)) this.#listings.set(key, pending as Promise<Listing>);
+        },
+        () => this.#listings.delete(ref),
+      );
+    }
+    return pending;
+  }
+
+  async #lookup(ref: string, signal: AbortSignal | undefined): Promise<Listing> {
+    try {
+      return await this.client.catalog.get(ref, { signal });
+    } catch (error) {
+      if (!(error instanceof NotFoundError) || ref.startsWith('lst_')) throw error;
+    }
+    const page = await this.client.catalog.list({ service: ref, limit: 100 }, { signal });
+    const matches = page.data.filter((candidate) => candidate.service === ref);
+    const [only] = matches;
+    if (matches.length === 1 && only) return only;
+    if (matches.length > 1) throw new AmbiguousListingError(ref, matches.map((m) => m.slug));
+    throw new NotFoundError({
+      status: undefined,
+      body: { error: 'listing_not_found', message: `No listing has the id, slug or service "${ref}"` },
+    });
+  }
+
+  async #prepare(ref: ListingRef, upstreamPath: string, options: PaidCallOptions): Promise<Prepared> {
+    const shield = options.shield ?? 'monitor';
+    if (!isShieldMode(shield)) throw new TypeError(`shield must be off, monitor or strict, not ${JSON.stringify(shield)}`);
+    if (options.idempotencyKey !== undefined && !isValidIdempotencyKey(options.idempotencyKey)) {
+      throw new TypeError('idempotencyKey must be 1..255 printable ASCII characters');
+    }
+    const split = splitUpstreamPath(upstreamPath);
+    const query = [...split.query, ...queryPairs(options.query)];
+    // Refuse before the catalog lookup too: nothing at all goes out for a call that cannot be made.
+    const held = this.client.knownScopes;
+    if (held && !hasScope(held, 'trade')) throw InsufficientScopeError.missing('trade', held);
+
+    const listing = await this.resolveListing(ref, options.signal);
+    const price = BigInt(listing.price_micro_cents) + (shield === 'off' ? 0n : BigInt(listing.shield_fee_micro_cents));
+    if (options.maxCost !== undefined) {
+      if (typeof options.maxCost === 'number' && !Number.isSafeInteger(options.maxCost)) {
+        throw new TypeError('maxCost must be an integer number of micro-cents');
+      }
+      const maxCost = BigInt(options.maxCost);
+      if (price > maxCost) throw new MaxCostExceededError(listing, price, maxCost, shield);
+    }
+
+    const encoded = encodeBody(options.body);
+    const method = (options.method ?? (encoded.bytes ? 'POST' : 'GET')).toUpperCase();
+    const keys = this.client.keys as KeySet | undefined;
+    const verify: ReceiptVerifier | undefined =
+      keys && options.verifyReceipt !== false
+        ? (receipt, content) =>
+            verifyReceipt(receipt, {
+              keys,
+              content: {
+                request: { method: content.request.method, path: content.request.path, query: content.request.query, body: content.request.body },
+                response: content.response,
+              },
+            })
+        : undefined;
+    return {
+      listing,
+      method,
+      sent: { method, path: split.path, query, body: encoded.bytes },
+      shield,
+      idempotencyKey: options.idempotencyKey ?? newIdempotencyKey(),
+      contentType: encoded.contentType,
+      receiptExpected: price > 0n,
+      verify,
+    };
+  }
+
+  async #send(prepared: Prepared, options: PaidCallOptions, streaming: boolean): Promise<Response> {
+    const { listing, sent } = prepared;
+    const headers: Record<string, string> = {};
+    if (prepared.contentType) headers['content-type'] = prepared.contentType;
+    headers['accept'] = streaming ? 'text/event-stream' : 'application/json, */*;q=0.8';
+    for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value;
+    headers['x-proxygate-shield'] = prepared.shield;
+    try {
+      const res = await this.client.request({
+        method: sent.method as 'GET',
+        path: encodePath`/proxy/${listing.service}` + sent.path,
+        query: toQueryRecord(listing.id, sent.query),
+        rawBody: sent.body,
+        headers,
+        idempotencyKey: prepared.idempotencyKey,
+        requiredScope: 'trade',
+        signal: options.signal,
+        timeout: options.timeout,
+        maxRetries: options.maxRetries,
+        stream: true,
+      });
+      return res.response;
+    } catch (error) {
+      if (error instanceof ShieldBlockedError) await this.#explainBlock(error, prepared);
+      throw error;
+    }
+  }
+
+  /** Attaches the decoded, verified refund receipt and the signed verdict to a strict block. */
+  async #explainBlock(error: ShieldBlockedError, prepared: Prepared): Promise<void> {
+    const bodyShield: ShieldVerdict | null =
+      error.score === undefined
+        ? null
+        : {
+            mode: 'strict',
+            scoreBp: Math.round(error.score * 10_000),
+            score: error.score,
+            flags: [...error.flags],
+            action: 'blocked',
+            source: 'headers',
+          };
+    // The blocked upstream body was never delivered, so only the request side can be bound.
+    const verify: ReceiptVerifier | undefined = prepared.verify
+      ? (receipt) => {
+          const keys = this.client.keys as KeySet;
+          return verifyReceipt(receipt, { keys, content: { request: { ...prepared.sent } } });
+        }
+      : undefined;
+    const settlement = error.receipt
+      ? await settleReceipt({
+          rawReceipt: error.receipt,
+          claimedShield: null,
+          request: prepared.sent,
+          response: new Uint8Array(0),
+          verify,
+          receiptExpected: false,
+        })
+      : null;
+    const details: ShieldBlockedDetails = {
+      refundReceipt: settlement?.receipt ?? null,
+      refundReceiptVerdict: settlement?.receiptVerdict ?? null,
+      shield: settlement?.shield ?? bodyShield,
+    };
+    Object.assign(error, details);
+  }
+
+  async #readAll(response: Response, signal: AbortSignal | undefined): Promise<ArrayBuffer> {
+    try {
+      return await response.arrayBuffer();
+    } catch (cause) {
+      if (signal?.aborted) throw new UserAbortError(undefined, cause);
+      throw new ProxygateError('The connection broke while reading the response body', {
+        code: 'connection_error',
+        action: 'Retry with the same idempotencyKey: the gateway replays the result without charging again',
+        cause,
+      });
+    }
+  }
+}
+
+function rawReceiptHeader(headers: Headers): string | undefined {
+  return headers.get('x-proxygate-receipt') ?? headers.get('x-receipt') ?? undefined;
+}
+
+interface ReceiptEventData {
+  receipt?: unknown;
+  shield?: unknown;
+}
+
+/**
+ * One streaming call. Async-iterable once; events are pulled from the network only as the loop asks.
+ */
+export class CallStream implements AsyncIterable<ServerSentEvent> {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly listing: Listing;
+  readonly idempotencyKey: string;
+  /** The shield verdict the headers announced (the final one comes with the receipt event). */
+  readonly headerShield: ShieldVerdict | null;
+
+  readonly #response: Response;
+  readonly #prepared: Prepared;
+  readonly #controller: AbortController;
+  readonly #signal: AbortSignal | undefined;
+  #started = false;
+  #outcome: Promise<StreamOutcome> | undefined;
+  #resolve!: (outcome: StreamOutcome) => void;
+  #reject!: (error: unknown) => void;
+  readonly #settled: Promise<StreamOutcome>;
+
+  constructor(response: Response, prepared: Prepared, controller: AbortController, signal: AbortSignal | undefined) {
+    this.#response = response;
+    this.#prepared = prepared;
+    this.#controller = controller;
+    this.#signal = signal;
+    this.status = response.status;
+    this.headers = response.headers;
+    this.listing = prepared.listing;
+    this.idempotencyKey = prepared.idempotencyKey;
+    this.headerShield = parseShieldHeaders(response.headers);
+    this.#settled = new Promise<StreamOutcome>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    this.#settled.catch(() => undefined); // observed through finished()
+  }
+
+  /** Stops the stream: the upstream read is cancelled and iteration ends with a `UserAbortError`. */
+  abort(reason?: unknown): void {
+    this.#controller.abort(reason ?? new UserAbortError('Stream aborted'));
+  }
+
+  /** Resolves after the stream ends with its receipt and verdicts; drains it if nobody iterates. */
+  finished(): Promise<StreamOutcome> {
+    if (!this.#started && !this.#outcome) {
+      this.#outcome = (async () => {
+        for await (const _event of this) {
+          // draining: the caller only wants the outcome
+        }
+        return this.#settled;
+      })();
+    }
+    return this.#outcome ?? this.#settled;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<ServerSentEvent> {
+    if (this.#started) throw new ProxygateError('A CallStream can be iterated only once', { code: 'stream_consumed' });
+    this.#started = true;
+    const body = this.#response.body;
+    const decoder = new SseDecoder(true);
+    let receiptEvent: { data: ReceiptEventData; start: number } | undefined;
+    let delivered = 0;
+    try {
+      if (body) {
+        for await (const event of readServerSentEvents(body, { signal: this.#signal, decoder })) {
+          if (event.event === 'proxygate.receipt') {
+            receiptEvent = { data: parseReceiptEvent(event.data), start: event.start };
+            continue;
+          }
+          if (receiptEvent) continue; // nothing after the receipt is covered by it
+          delivered++;
+          const { event: type, data, id, retry } = event;
+          const out: ServerSentEvent = { event: type, data };
+          if (id !== undefined) out.id = id;
+          if (retry !== undefined) out.retry = retry;
+          yield out;
+        }
+      }
+    } catch (error) {
+      const failure = this.#signal?.aborted ? toAbortError(this.#signal.reason, error) : error;
+      this.#reject(failure);
+      throw failure;
+    }
+    const rawBody = decoder.bytesBefore(receiptEvent ? receiptEvent.start : decoder.bytesSeen);
+    const claimed = (receiptEvent && shieldFromEvent(receiptEvent.data.shield)) ?? this.headerShield;
+    const rawReceipt = typeof receiptEvent?.data.receipt === 'string' ? receiptEvent.data.receipt : rawReceiptHeader(this.headers);
+    const settlement = await settleReceipt({
+      rawReceipt,
+      claimedShield: claimed,
+      request: this.#prepared.sent,
+      response: rawBody,
+      verify: this.#prepared.verify,
+      receiptExpected: this.#prepared.receiptExpected,
+    });
+    this.#resolve({ ...settlement, rawBody, events: delivered });
+  }
+}
+
+function parseReceiptEvent(data: string): ReceiptEventData {
+  try {
+    const parsed = JSON.parse(data) as unknown;
+    return typeof parsed === 'object' && parsed !== null ? (parsed as ReceiptEventData) : {};
+  } catch {
+    return {};
+  }
+}
+
+function toAbortError(reason: unknown, cause: unknown): unknown {
+  if (reason instanceof UserAbortError) return reason;
+  return new UserAbortError(undefined, reason ?? cause);
 }

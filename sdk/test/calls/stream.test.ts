@@ -1,0 +1,105 @@
+import { afterAll, beforeEach, describe, expect, test } from 'vitest';
+import { UserAbortError } from '../../src/core/error.js';
+import { responseSha256 } from '../../src/receipts/hashes.js';
+import type { ReceiptV3 } from '../../src/receipts/types.js';
+import { netCharged, startMock } from './mock.js';
+
+const harness = startMock('stream-tests');
+afterAll(() => harness.close());
+beforeEach(() => harness.reset());
+
+function delta(data: string): string {
+  if (data === '[DONE]') return '';
+  return (JSON.parse(data) as { delta: string }).delta;
+}
+
+describe('client.calls.stream', () => {
+  test('yields the upstream events; the verified receipt and verdict come when the stream ends', async () => {
+    const client = harness.client();
+    const stream = await client.calls.stream('llm-stream', '/chat', { body: { prompt: 'ping' } });
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get('content-type')).toMatch(/text\/event-stream/);
+
+    const events: string[] = [];
+    for await (const event of stream) {
+      expect(event.event).toBe('message'); // the proxygate.receipt event is consumed by the SDK
+      events.push(event.data);
+    }
+    expect(events.at(-1)).toBe('[DONE]');
+    expect(events.map(delta).join('')).toBe('Hello, I am a mock model. You said: ping');
+
+    const outcome = await stream.finished();
+    expect(outcome.events).toBe(events.length);
+    expect(outcome.receiptVerdict).toMatchObject({ valid: true, reason: 'valid' });
+    const receipt = outcome.receipt as ReceiptV3;
+    expect(receipt.response_sha256).toBe(await responseSha256(outcome.rawBody));
+    expect(new TextDecoder().decode(outcome.rawBody)).not.toContain('proxygate.receipt');
+    expect(outcome.cost).toBe(1_050_000);
+    expect(outcome.requestId).toBe(receipt.request_id);
+    expect(outcome.shield).toMatchObject({ mode: 'monitor', action: 'allowed', source: 'receipt' });
+    expect(netCharged(harness.mock, { idempotencyKey: stream.idempotencyKey })).toBe(1_050_000);
+  });
+
+  test('finished() drains a stream nobody iterates', async () => {
+    const stream = await harness.client().calls.stream('llm-stream', '/chat', { body: { prompt: 'x' }, shield: 'off' });
+    const outcome = await stream.finished();
+    expect(outcome.events).toBeGreaterThan(5);
+    expect(outcome.cost).toBe(1_000_000);
+    expect(outcome.receiptVerdict?.valid).toBe(true);
+  });
+
+  test('aborting mid-stream cancels the upstream read and ends iteration with UserAbortError', async () => {
+    const stream = await harness.client().calls.stream('llm-stream', '/chat', { body: { prompt: 'stop me' } });
+    const seen: string[] = [];
+    const failure = await (async () => {
+      for await (const event of stream) {
+        seen.push(event.data);
+        if (seen.length === 2) stream.abort();
+      }
+    })().catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(UserAbortError);
+    expect(seen).toHaveLength(2);
+    expect(harness.cancelled).toContain('/proxy/llm/chat');
+    await expect(stream.finished()).rejects.toBeInstanceOf(UserAbortError);
+  });
+
+  test("the caller's signal aborts the stream too, and breaking out of the loop cancels the read", async () => {
+    const controller = new AbortController();
+    const stream = await harness.client().calls.stream('llm-stream', '/chat', { body: { prompt: 'a' }, signal: controller.signal });
+    const iterator = stream[Symbol.asyncIterator]();
+    await iterator.next();
+    controller.abort();
+    await expect(iterator.next()).rejects.toBeInstanceOf(UserAbortError);
+    expect(harness.cancelled).toContain('/proxy/llm/chat');
+
+    harness.cancelled.length = 0;
+    const second = await harness.client().calls.stream('llm-stream', '/chat', { body: { prompt: 'b' } });
+    for await (const _event of second) break;
+    expect(harness.cancelled).toContain('/proxy/llm/chat');
+  });
+
+  test('a stream can be iterated once', async () => {
+    const stream = await harness.client().calls.stream('llm-stream', '/chat', { body: { prompt: 'x' } });
+    await stream.finished();
+    await expect(stream[Symbol.asyncIterator]().next()).rejects.toThrow(/once/);
+  });
+
+  test('a receipt event whose shield disagrees with the signed receipt is content_mismatch', async () => {
+    harness.tamper = (response, request) => {
+      if (!request.url.pathname.startsWith('/proxy/') || !response.body) return response;
+      // Rewrite the claimed verdict inside the final event, as a hostile proxy could.
+      const rewrite = new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          const text = new TextDecoder().decode(chunk);
+          const spoofed = text.includes('proxygate.receipt') ? text.replace('"mode":"monitor"', '"mode":"off"') : text;
+          controller.enqueue(new TextEncoder().encode(spoofed));
+        },
+      });
+      return new Response(response.body.pipeThrough(rewrite), { status: response.status, headers: response.headers });
+    };
+    const stream = await harness.client().calls.stream('llm-stream', '/chat', { body: { prompt: 'x' } });
+    const outcome = await stream.finished();
+    expect(outcome.receiptVerdict).toMatchObject({ valid: false, reason: 'content_mismatch', field: 'shield' });
+    expect(outcome.shield).toMatchObject({ mode: 'monitor', source: 'receipt' });
+  });
+});
