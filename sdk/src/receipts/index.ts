@@ -19,3 +19,4 @@ export {
 } from './key-set.js';
 export { resolveBackend, nobleBackend, type Ed25519Backend, type BackendName, type BackendChoice } from './backends.js';
 export { verifyReceipt, verifyReceipts, type VerifyOptions, type ReceiptInput } from './verify.js';
+export { verifyStream, jsonLines, type VerifyStreamOptions } from './stream.js';

@@ -1,0 +1,159 @@
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import type { Ed25519Backend } from './backends.js';
+import { KeySet, type KeySetDocument } from './key-set.js';
+import { verifyStream, type VerifyStreamOptions } from './stream.js';
+import type { Verdict } from './types.js';
+import { isVerdict, parseToVerdict, verifyParsed, type ReceiptInput } from './verify.js';
+
+// The worker only runs Ed25519 (the costly part); parsing and key rules stay on the caller's
+// thread, so there is one implementation of them. Inline source: it needs no build step or path.
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const crypto = require('node:crypto');
+const keys = new Map();
+parentPort.on('message', (batch) => {
+  for (const [id, x] of batch.newKeys) {
+    keys.set(id, crypto.createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' }));
+  }
+  const { n, keyIds, offsets, data } = batch;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const msgStart = offsets[2 * i], sigStart = offsets[2 * i + 1], end = offsets[2 * i + 2];
+    try {
+      out[i] = crypto.verify(null, data.subarray(msgStart, sigStart), keys.get(keyIds[i]), data.subarray(sigStart, end)) ? 1 : 0;
+    } catch { out[i] = 0; }
+  }
+  parentPort.postMessage({ id: batch.id, out }, [out.buffer]);
+});
+`;
+
+interface Job { keyId: number; message: Uint8Array; signature: Uint8Array; resolve: (ok: boolean) => void }
+
+export interface VerifierPoolOptions {
+  /** Worker threads; default: available cores. */
+  size?: number;
+  /** Signatures per message to a worker; default 128. */
+  batchSize?: number;
+}
+
+/** A pool of worker threads that verifies receipts on every core; results keep input order. */
+export interface VerifierPool {
+  /** The pool as an Ed25519 backend, for `verifyReceipt` / `verifyStream` / `auditReceipts`. */
+  readonly backend: Ed25519Backend;
+  readonly size: number;
+  verify(input: ReceiptInput): Promise<Verdict>;
+  /** Like `verifyStream`, with enough receipts in flight to keep every worker busy. */
+  verifyStream(source: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>, options?: Pick<VerifyStreamOptions, 'maxLineBytes' | 'concurrency'>): AsyncGenerator<Verdict>;
+  /** Stops the workers; pending verifications resolve as failed. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a worker-thread verifier pool bound to one key set. Node only
+ * (`@proxygate-kit/sdk/receipts/node`). Call `close()` when done.
+ */
+export function createVerifierPool(keys: KeySet | KeySetDocument | string, options: VerifierPoolOptions = {}): VerifierPool {
+  const keySet = keys instanceof KeySet ? keys : KeySet.fromDocument(keys);
+  const size = Math.max(1, options.size ?? availableParallelism());
+  const batchSize = Math.max(1, options.batchSize ?? 128);
+  const workers = Array.from({ length: size }, () => {
+    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    worker.unref();
+    return { worker, knownKeys: new Set<number>(), inFlight: 0 };
+  });
+  const pending = new Map<number, Job[]>();
+  let nextBatchId = 0;
+  let closed = false;
+  const keyIds = new WeakMap<Uint8Array, { id: number; x: string }>();
+  let nextKeyId = 0;
+  let batch: Job[] = [];
+  let flushScheduled = false;
+
+  for (const w of workers) {
+    w.worker.on('message', ({ id, out }: { id: number; out: Uint8Array }) => {
+      const jobs = pending.get(id);
+      pending.delete(id);
+      w.inFlight--;
+      jobs?.forEach((job, i) => job.resolve(out[i] === 1));
+    });
+    w.worker.on('error', () => {
+      // A crashed worker fails its jobs closed (invalid), never open.
+      for (const [id, jobs] of pending) { pending.delete(id); jobs.forEach((j) => j.resolve(false)); }
+    });
+  }
+
+  const flush = () => {
+    flushScheduled = false;
+    if (batch.length === 0) return;
+    const jobs = batch;
+    batch = [];
+    if (closed) { jobs.forEach((j) => j.resolve(false)); return; }
+    const target = workers.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
+    const newKeys: [number, string][] = [];
+    const ids = new Int32Array(jobs.length);
+    const offsets = new Uint32Array(jobs.length * 2 + 1);
+    let total = 0;
+    jobs.forEach((job, i) => {
+      ids[i] = job.keyId;
+      total += job.message.length + job.signature.length;
+    });
+    const data = new Uint8Array(total);
+    let o = 0;
+    jobs.forEach((job, i) => {
+      offsets[2 * i] = o;
+      data.set(job.message, o); o += job.message.length;
+      offsets[2 * i + 1] = o;
+      data.set(job.signature, o); o += job.signature.length;
+    });
+    offsets[2 * jobs.length] = o;
+    for (const job of jobs) {
+      if (!target.knownKeys.has(job.keyId)) {
+        target.knownKeys.add(job.keyId);
+        newKeys.push([job.keyId, keyX.get(job.keyId)!]);
+      }
+    }
+    const id = nextBatchId++;
+    pending.set(id, jobs);
+    target.inFlight++;
+    target.worker.postMessage({ id, newKeys, n: jobs.length, keyIds: ids, offsets, data }, [data.buffer, ids.buffer, offsets.buffer]);
+  };
+  const keyX = new Map<number, string>();
+
+  const backend: Ed25519Backend = {
+    name: 'node-pool',
+    verify(publicKey, message, signature) {
+      if (closed || publicKey.length !== 32 || signature.length !== 64) return false;
+      let key = keyIds.get(publicKey);
+      if (!key) {
+        key = { id: nextKeyId++, x: Buffer.from(publicKey).toString('base64url') };
+        keyIds.set(publicKey, key);
+        keyX.set(key.id, key.x);
+      }
+      const keyId = key.id;
+      return new Promise<boolean>((resolve) => {
+        batch.push({ keyId, message, signature, resolve });
+        if (batch.length >= batchSize) flush();
+        else if (!flushScheduled) { flushScheduled = true; setImmediate(flush); }
+      });
+    },
+  };
+
+  return {
+    backend,
+    size,
+    async verify(input) {
+      const parsed = parseToVerdict(input);
+      return isVerdict(parsed) ? parsed : verifyParsed(parsed, keySet, backend);
+    },
+    verifyStream(source, streamOptions = {}) {
+      return verifyStream(source, { keys: keySet, backend, concurrency: streamOptions.concurrency ?? size * batchSize * 2, ...(streamOptions.maxLineBytes === undefined ? {} : { maxLineBytes: streamOptions.maxLineBytes }) });
+    },
+    async close() {
+      closed = true;
+      flush();
+      for (const [id, jobs] of pending) { pending.delete(id); jobs.forEach((j) => j.resolve(false)); }
+      await Promise.all(workers.map((w) => w.worker.terminate()));
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+const srcDir = new URL('../../src/receipts/', import.meta.url);
+
+/** Every module the browser entry reaches through static imports. */
+function reachable(entry: string): Map<string, string> {
+  const seen = new Map<string, string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    const text = readFileSync(new URL(file, srcDir), 'utf8');
+    seen.set(file, text);
+    for (const m of text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+'(\.[^']+)'/gm)) {
+      visit(m[1]!.replace(/^\.\//, '').replace(/\.js$/, '.ts'));
+    }
+  };
+  visit(entry);
+  return seen;
+}
+
+describe('@proxygate-kit/sdk/receipts entry', () => {
+  const modules = reachable('index.ts');
+
+  it('reaches the whole verifier but not the Node-only pool', () => {
+    expect([...modules.keys()]).toEqual(expect.arrayContaining(['verify.ts', 'stream.ts', 'key-set.ts', 'backends.ts']));
+    expect(modules.has('pool.ts')).toBe(false);
+    expect(modules.has('node.ts')).toBe(false);
+  });
+
+  it('has no static node:* import and no network code', () => {
+    for (const [file, text] of modules) {
+      const valueImports = [...text.matchAll(/^\s*import\s+(?!type\b)[^;]*?from\s+'([^']+)'/gm)].map((m) => m[1]);
+      expect(valueImports.filter((s) => s!.startsWith('node:') || !s!.startsWith('.') && s !== '@noble/ed25519'), file).toEqual([]);
+      expect(text, file).not.toMatch(/\bofetch\b|\bfetch\(|XMLHttpRequest/);
+    }
+  });
+
+  it('the Node entry re-exports the browser entry plus the pool and file loader', async () => {
+    const node = await import('../../src/receipts/node.js');
+    const browser = await import('../../src/receipts/index.js');
+    for (const name of Object.keys(browser)) expect(node, name).toHaveProperty(name);
+    expect(typeof node.createVerifierPool).toBe('function');
+    expect(typeof node.loadKeySetFile).toBe('function');
+  });
+});
