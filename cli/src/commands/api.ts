@@ -18,7 +18,7 @@ to stdout; with --include the status line and headers go to stderr.`;
   ];
   static override enableJsonFlag = true;
   static override args = {
-    method: Args.string({ description: 'HTTP method', required: true, options: [...METHODS], parse: async (m) => m.toUpperCase() }),
+    method: Args.string({ description: `HTTP method (${METHODS.join(', ')}; any case)`, required: true }),
     path: Args.string({ description: 'path below the gateway origin, e.g. /v1/balance', required: true }),
   };
   static override flags = {
@@ -32,6 +32,8 @@ to stdout; with --include the status line and headers go to stderr.`;
 
   async run(): Promise<unknown> {
     const { args, flags } = await this.parse(Api);
+    const method = args.method.toUpperCase() as (typeof METHODS)[number];
+    if (!METHODS.includes(method)) throw new UsageError(`unknown method "${args.method}"`, `use one of ${METHODS.join(', ')}`);
     if (!args.path.startsWith('/')) throw new UsageError(`the path must start with "/" (got "${args.path}")`, 'pass a path such as /v1/balance, not a URL');
     const auth = await this.resolveAuth(flags);
     const client = await createClient(auth, flags['max-retries'] === undefined ? {} : { maxRetries: flags['max-retries'] });
@@ -47,7 +49,7 @@ to stdout; with --include the status line and headers go to stderr.`;
     }
     const body = flags.data === undefined ? undefined : await readRequestBody(flags.data);
     const response = await client.request({
-      method: args.method as (typeof METHODS)[number],
+      method,
       path: args.path,
       query,
       headers: body ? { 'content-type': 'application/json', ...headers } : headers,
