@@ -241,7 +241,11 @@ export class Proxygate {
   /** A new client with these options layered over this one's (known scopes kept unless the key changes). */
   withOptions(options: Partial<ClientOptions>): this {
     const merged: ClientOptions = { ...this.#options, ...options };
-    if (options.scopes === undefined && options.apiKey === undefined && this.#scopes) merged.scopes = this.#scopes;
+    if (options.scopes === undefined) {
+      // Known scopes describe the token: keep them only while the token stays the same.
+      if (options.apiKey === undefined) merged.scopes = this.#scopes;
+      else delete merged.scopes;
+    }
     const Ctor = this.constructor as new (o: ClientOptions) => this;
     return new Ctor(merged);
   }
