@@ -107,3 +107,64 @@ describe('/mcp endpoint', () => {
     expect((await fetch(`${ORIGIN}/mcp`, { method: 'DELETE' })).status).toBe(405);
   });
 });
+
+describe('toy OAuth authorization server', () => {
+  const issued: string[][] = [];
+  const oauthServer = setupServer(...createMcpHandlers({
+    ...backend,
+    async issueAccessToken(scopes) {
+      issued.push([...scopes]);
+      return { token: 'issued-token', scopes: [...scopes], expiresIn: 60 };
+    },
+  }));
+  beforeAll(() => { server.close(); oauthServer.listen({ onUnhandledRequest: 'error' }); });
+  afterAll(() => { oauthServer.close(); server.listen({ onUnhandledRequest: 'error' }); });
+
+  const verifier = 'v'.repeat(43);
+  const challenge = async (text: string): Promise<string> =>
+    Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))).toString('base64url');
+
+  async function authorize(params: Record<string, string>): Promise<Response> {
+    const url = new URL(`${ORIGIN}/oauth/authorize`);
+    for (const [k, v] of Object.entries({
+      response_type: 'code', client_id: 'c1', redirect_uri: 'http://127.0.0.1:1/cb', code_challenge: await challenge(verifier),
+      code_challenge_method: 'S256', scope: 'trade', resource: `${ORIGIN}/mcp`, state: 's1', ...params,
+    })) url.searchParams.set(k, v);
+    return fetch(url, { redirect: 'manual' });
+  }
+
+  const exchange = (code: string, overrides: Record<string, string> = {}): Promise<Response> =>
+    fetch(`${ORIGIN}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code', code, code_verifier: verifier, client_id: 'c1',
+        redirect_uri: 'http://127.0.0.1:1/cb', resource: `${ORIGIN}/mcp`, ...overrides,
+      }),
+    });
+
+  it('advertises itself through RFC 8414 metadata', async () => {
+    const metadata = await (await fetch(`${ORIGIN}/.well-known/oauth-authorization-server`)).json() as Record<string, unknown>;
+    expect(metadata).toMatchObject({ issuer: ORIGIN, token_endpoint: `${ORIGIN}/oauth/token`, code_challenge_methods_supported: ['S256'] });
+  });
+
+  it('issues a code bound to PKCE and resource, usable once', async () => {
+    const approval = await authorize({});
+    expect(approval.status).toBe(302);
+    const location = new URL(approval.headers.get('location') ?? '');
+    expect(location.searchParams.get('state')).toBe('s1');
+    const code = location.searchParams.get('code') ?? '';
+    const token = await exchange(code);
+    expect(await token.json()).toEqual({ access_token: 'issued-token', token_type: 'Bearer', expires_in: 60, scope: 'trade' });
+    expect(issued.at(-1)).toEqual(['trade']);
+    expect((await exchange(code)).status).toBe(400); // single use
+  });
+
+  it('refuses a wrong verifier, a foreign resource, and plain PKCE', async () => {
+    const code = new URL((await authorize({})).headers.get('location') ?? '').searchParams.get('code') ?? '';
+    const wrong = await exchange(code, { code_verifier: 'w'.repeat(43) });
+    expect(await wrong.json()).toMatchObject({ error: 'invalid_grant', error_description: 'PKCE verification failed' });
+    expect(await (await authorize({ resource: 'https://elsewhere.test/mcp' })).json()).toMatchObject({ error: 'invalid_target' });
+    expect((await authorize({ code_challenge_method: 'plain' })).status).toBe(400);
+  });
+});

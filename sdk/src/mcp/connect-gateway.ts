@@ -138,8 +138,7 @@ function textOf(result: CallToolResult): string {
 
 /** A typed MCP client for one gateway. Create it with {@link connectGateway}. */
 export class GatewayMcpClient {
-  /** The scopes the client believes its token holds; undefined when unknown (the server decides). */
-  readonly scopes: readonly string[] | undefined;
+  private knownScopes: readonly string[] | undefined;
   private currentPins: ToolPinSet;
   private baseline: ToolPinSet;
   private blocked: ToolPinDiff | undefined;
@@ -156,10 +155,15 @@ export class GatewayMcpClient {
     tools: Tool[],
     pins: ToolPinSet,
   ) {
-    this.scopes = scopes;
+    this.knownScopes = scopes;
     this.currentPins = pins;
     this.baseline = pins;
     this.setTools(tools);
+  }
+
+  /** The scopes the client believes its token holds; undefined when unknown (the server decides). */
+  get scopes(): readonly string[] | undefined {
+    return this.knownScopes;
   }
 
   /** Pins of the tools as last listed; save them to detect changes on the next connect. */
@@ -369,6 +373,8 @@ export class GatewayMcpClient {
       throw new McpProtocolError('finishAuth needs the streamable HTTP transport');
     }
     await this.transport.finishAuth(authorizationCode);
+    const granted = parseScopes((await this.options.authProvider?.tokens())?.scope);
+    if (granted) this.knownScopes = granted;
   }
 
   async close(): Promise<void> {

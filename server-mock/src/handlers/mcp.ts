@@ -15,12 +15,13 @@ import {
   requiredScopes,
   unauthorizedChallenge,
 } from '../mcp/oauth-metadata.js';
+import { createOAuthHandlers } from '../mcp/oauth-server.js';
 import { grants } from '../mcp/scopes.js';
 import { createGatewayMcpServer, type McpToolOptions } from '../mcp/tools.js';
 import type { HandlerContext } from './common.js';
 
 export interface McpHandlerOptions extends McpToolOptions {
-  /** Extra handlers for the OAuth authorization server (see `mcp/oauth-server.ts`). */
+  /** Handlers of the OAuth authorization server; default: the toy one when the backend can issue tokens. */
   oauth?: HttpHandler[];
   /** Also serve the root `/.well-known/oauth-protected-resource` (default true; off when meta handlers do). */
   rootMetadata?: boolean;
@@ -93,7 +94,7 @@ export function createMcpHandlers<P>(backend: McpBackend<P>, options: McpHandler
     ]),
     http.get('*/.well-known/oauth-authorization-server', ({ request }) =>
       HttpResponse.json(authorizationServerMetadata(new URL(request.url).origin))),
-    ...(options.oauth ?? []),
+    ...(options.oauth ?? (backend.issueAccessToken ? createOAuthHandlers({ issueAccessToken: backend.issueAccessToken.bind(backend) }) : [])),
     http.post(`*${MCP_PATH}`, ({ request }) => handlePost(request)),
     http.get(`*${MCP_PATH}`, notAllowed),
     http.delete(`*${MCP_PATH}`, notAllowed),

@@ -64,4 +64,6 @@ export interface McpBackend<Principal> {
   getUsage(caller: McpCaller<Principal>, args: Record<string, unknown>): Promise<unknown>;
   rateSeller(caller: McpCaller<Principal>, args: { request_id: string; is_positive: boolean }): Promise<unknown>;
   callApi(caller: McpCaller<Principal>, args: CallApiArgs): Promise<CallApiOutcome>;
+  /** When present, the mock also runs its toy OAuth authorization server (see oauth-server.ts). */
+  issueAccessToken?(scopes: readonly string[]): Promise<{ token: string; scopes: string[]; expiresIn: number }>;
 }

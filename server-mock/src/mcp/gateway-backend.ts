@@ -15,6 +15,16 @@ function receiptOf(headers: Record<string, string>, sseReceiptEvent: string | un
 
 export function gatewayMcpBackend(gateway: Gateway): McpBackend<AuthContext> {
   return {
+    async issueAccessToken(requested) {
+      // OAuth grants a child of the demo trader token, narrowed to what was asked for.
+      const parent = gateway.authenticate(`Bearer ${gateway.demoTokens.trader}`);
+      const allowed = requested.filter((scope) => parent.token.scopes.includes(scope as never));
+      const scopes = allowed.length > 0 ? allowed : ['catalog:read'];
+      const expiresIn = 3600;
+      const expires_at = new Date(gateway.now().getTime() + expiresIn * 1000).toISOString();
+      const minted = gateway.createToken(parent, { name: 'oauth', scopes, expires_at });
+      return { token: minted.token, scopes: minted.info.scopes, expiresIn };
+    },
     async authenticate(authorization) {
       if (!authorization) return null;
       const auth = gateway.authenticate(authorization);
