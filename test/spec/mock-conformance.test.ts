@@ -98,12 +98,16 @@ async function expectConforms(id: string, res: Response, expectedStatus: number)
   expect(response, `${id} answered ${res.status}, which the spec does not document`).toBeDefined();
   if (!response) return undefined;
   const contentType = (res.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
-  const content = response.node['content'] as JsonObject;
-  expect(Object.keys(content), `${id} ${res.status} content type`).toContain(contentType);
-  const bodyPointer = `${response.pointer}/content/${escapePointerToken(contentType)}/schema`;
-  const body: unknown = contentType === 'application/json' ? JSON.parse(text) : text;
-  validateAt(bodyPointer, body, `${id} ${res.status} body`);
-  for (const key of undeclaredKeys(doc, bodyPointer, body)) undeclared.add(`${id} ${res.status} ${key.replace(/\/\d+(?=\/|$)/g, '/*')}`);
+  let body: unknown;
+  if (isObject(response.node['content'])) {
+    expect(Object.keys(response.node['content']), `${id} ${res.status} content type`).toContain(contentType);
+    const bodyPointer = `${response.pointer}/content/${escapePointerToken(contentType)}/schema`;
+    body = contentType === 'application/json' ? JSON.parse(text) : text;
+    validateAt(bodyPointer, body, `${id} ${res.status} body`);
+    for (const key of undeclaredKeys(doc, bodyPointer, body)) undeclared.add(`${id} ${res.status} ${key.replace(/\/\d+(?=\/|$)/g, '/*')}`);
+  } else {
+    expect(text, `${id} ${res.status} has no body`).toBe('');
+  }
   for (const [name, raw] of Object.entries((response.node['headers'] ?? {}) as JsonObject)) {
     const header = deref(doc, raw, `${response.pointer}/headers/${escapePointerToken(name)}`);
     const value = res.headers.get(name);
@@ -118,7 +122,7 @@ async function expectConforms(id: string, res: Response, expectedStatus: number)
   if (!covered.has(id)) covered.set(id, new Set());
   covered.get(id)?.add(String(res.status));
   if (response.pointer.startsWith('#/components/responses/')) coveredResponses.add(response.pointer);
-  return contentType === 'application/json' ? body : text;
+  return body;
 }
 
 /** Splits an SSE stream into events ({ event, data }). */
@@ -171,6 +175,28 @@ describe('mock gateway answers conform to spec/openapi.yaml', () => {
     await expectConforms('getHealth', await call('/health'), 200);
     await expectConforms('getReceiptKeys', await call('/.well-known/proxygate-receipt-keys'), 200);
     await expectConforms('getProtectedResourceMetadata', await call('/.well-known/oauth-protected-resource'), 200);
+    const mcpMetadata = await expectConforms('getMcpProtectedResourceMetadata', await call('/.well-known/oauth-protected-resource/mcp'), 200);
+    expect(mcpMetadata.resource).toBe(`${server.url}/mcp`);
+  });
+
+  it('MCP endpoint: JSON-RPC answers, 401 challenge and 403 scope', async () => {
+    const accept = { accept: 'application/json, text/event-stream' };
+    const initialize = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'spec-conformance', version: '0' } },
+    };
+    const init = await expectConforms('mcpPost', await call('/mcp', { method: 'POST', body: initialize, headers: accept }), 200);
+    expect(init.result.serverInfo).toBeDefined();
+    const toolCall = (name: string) => ({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name, arguments: {} } });
+    const balance = await expectConforms('mcpPost', await call('/mcp', { method: 'POST', body: toolCall('check_balance'), headers: accept, token: tokens.readOnly }), 200);
+    expect(balance.id).toBe(2);
+    const anonymous = await call('/mcp', { method: 'POST', body: toolCall('check_balance'), headers: accept });
+    expect(anonymous.headers.get('www-authenticate')).toContain('resource_metadata=');
+    await expectConforms('mcpPost', anonymous, 401);
+    await expectConforms('mcpPost', await call('/mcp', { method: 'POST', body: toolCall('call_api'), headers: accept, token: tokens.readOnly }), 403);
+    await expectConforms('mcpPost', await call('/mcp', { method: 'POST', body: initialize, headers: { accept: 'text/html' } }), 406);
   });
 
   it('paid calls: JSON, every receipt version, spend limits, idempotent replay', async () => {

@@ -27,7 +27,7 @@ const validator = createSpecValidator(doc);
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 /** Scope each operation needs (spec/README.md "Operation -> scope"); null = no token at all. */
-const EXPECTED_SCOPE: Record<string, string | null | 'any-token'> = {
+const EXPECTED_SCOPE: Record<string, string | null | 'any-token' | 'optional-token'> = {
   listApis: null,
   getApi: null,
   getApiDocs: null,
@@ -50,6 +50,8 @@ const EXPECTED_SCOPE: Record<string, string | null | 'any-token'> = {
   getReceiptKeys: null,
   getHealth: null,
   getProtectedResourceMetadata: null,
+  getMcpProtectedResourceMetadata: null,
+  mcpPost: 'optional-token',
 };
 
 const EXPECTED_ROUTES: Record<string, string> = {
@@ -75,7 +77,12 @@ const EXPECTED_ROUTES: Record<string, string> = {
   getReceiptKeys: 'get /.well-known/proxygate-receipt-keys',
   getHealth: 'get /health',
   getProtectedResourceMetadata: 'get /.well-known/oauth-protected-resource',
+  getMcpProtectedResourceMetadata: 'get /.well-known/oauth-protected-resource/mcp',
+  mcpPost: 'post /mcp',
 };
+
+/** Statuses whose answer has no body by definition (no example possible). */
+const NO_BODY_STATUSES = new Set(['202', '204']);
 
 function operationId(node: JsonObject): string {
   const id = node['operationId'];
@@ -126,6 +133,7 @@ describe('spec/openapi.yaml', () => {
       expect(Array.isArray(security), `${id} declares security`).toBe(true);
       if (expected === null) expect(security, id).toEqual([]);
       else if (expected === 'any-token') expect(security, id).toEqual([{ bearerAuth: [] }]);
+      else if (expected === 'optional-token') expect(security, id).toEqual([{}, { bearerAuth: [] }]);
       else {
         expect(security, id).toEqual([{ bearerAuth: [expected] }]);
         expect(String(op.node['description']), `${id} names its scope in prose too`).toContain(`\`${expected}\``);
@@ -138,6 +146,10 @@ describe('spec/openapi.yaml', () => {
     let responses = 0;
     for (const op of operations) {
       for (const response of responsesOf(doc, op)) {
+        if (NO_BODY_STATUSES.has(response.status)) {
+          expect(response.node['content'], `${operationId(op.node)} ${response.status} has no body`).toBeUndefined();
+          continue;
+        }
         responses += 1;
         const content = response.node['content'];
         expect(isObject(content), `${operationId(op.node)} ${response.status} has content`).toBe(true);
@@ -155,7 +167,7 @@ describe('spec/openapi.yaml', () => {
     let checked = 0;
     for (const op of operations) {
       for (const response of responsesOf(doc, op)) {
-        for (const [type, mediaType] of Object.entries(response.node['content'] as JsonObject)) {
+        for (const [type, mediaType] of Object.entries((response.node['content'] ?? {}) as JsonObject)) {
           if (type !== 'application/json') continue;
           const validate = validator.validatorAt(`${response.pointer}/content/${escapePointerToken(type)}/schema`);
           for (const [name, value] of examplesOf(doc, mediaType as JsonObject)) {
@@ -172,6 +184,7 @@ describe('spec/openapi.yaml', () => {
   it('answers every error status with an error schema, 401 with WWW-Authenticate and 429 with Retry-After', () => {
     const errorRefs = new Set([
       '#/components/schemas/Error',
+      '#/components/schemas/JsonRpcMessage', // only MCP transport errors (McpTransportError)
       '#/components/schemas/InsufficientScopeError',
       '#/components/schemas/ShieldBlockError',
     ]);
