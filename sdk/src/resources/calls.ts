@@ -2,7 +2,7 @@
 // The body is sent as exact bytes and the response read as exact bytes, so the v3 receipt's
 // request_sha256 / response_sha256 can be checked against what really crossed the wire.
 import type { QueryValue } from '../core/client.js';
-import { NotFoundError, ProxygateError, ShieldBlockedError, UserAbortError, InsufficientScopeError } from '../core/error.js';
+import { APIError, NotFoundError, ProxygateError, ShieldBlockedError, UserAbortError, InsufficientScopeError } from '../core/error.js';
 import { readServerSentEvents, SseDecoder, type ServerSentEvent } from '../core/streaming.js';
 import { isValidIdempotencyKey, newIdempotencyKey } from '../internal/idempotency.js';
 import { path as encodePath } from '../internal/path.js';
@@ -115,13 +115,25 @@ export class AmbiguousListingError extends ProxygateError {
   }
 }
 
+/**
+ * Fields attached to an `APIError` thrown by a paid call whose answer carried a receipt: the
+ * gateway charged and passed an upstream error status through (or refunded a shield block).
+ * The response is only bound on the request side here (the error body was parsed, not kept as bytes).
+ */
+export interface PaidCallErrorDetails {
+  receipt: Receipt | null;
+  receiptVerdict: Verdict | null;
+  /** The signed verdict when present, else the headers' (or the block body's). */
+  shield: ShieldVerdict | null;
+  cost: number | bigint | null;
+  requestId: string | null;
+}
+
 /** Extra fields attached to a `ShieldBlockedError` thrown by a paid call. */
-export interface ShieldBlockedDetails {
+export interface ShieldBlockedDetails extends PaidCallErrorDetails {
   /** The refund receipt (`amount: "0"`, `shield.action: "blocked"`), when the gateway sent one. */
   refundReceipt: Receipt | null;
   refundReceiptVerdict: Verdict | null;
-  /** The signed verdict of the blocked call when present, else the body's. */
-  shield: ShieldVerdict | null;
 }
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
@@ -359,47 +371,52 @@ export class Calls extends APIResource {
       });
       return res.response;
     } catch (error) {
-      if (error instanceof ShieldBlockedError) await this.#explainBlock(error, prepared);
+      if (error instanceof APIError) await this.#explainFailure(error, prepared);
       throw error;
     }
   }
 
-  /** Attaches the decoded, verified refund receipt and the signed verdict to a strict block. */
-  async #explainBlock(error: ShieldBlockedError, prepared: Prepared): Promise<void> {
-    const bodyShield: ShieldVerdict | null =
-      error.score === undefined
-        ? null
-        : {
-            mode: 'strict',
-            scoreBp: Math.round(error.score * 10_000),
-            score: error.score,
-            flags: [...error.flags],
-            action: 'blocked',
-            source: 'headers',
-          };
-    // The blocked upstream body was never delivered, so only the request side can be bound.
-    const verify: ReceiptVerifier | undefined = prepared.verify
-      ? (receipt) => {
-          const keys = this.client.keys as KeySet;
-          return verifyReceipt(receipt, { keys, content: { request: { ...prepared.sent } } });
-        }
-      : undefined;
-    const settlement = error.receipt
-      ? await settleReceipt({
-          rawReceipt: error.receipt,
-          claimedShield: null,
-          request: prepared.sent,
-          response: new Uint8Array(0),
-          verify,
-          receiptExpected: false,
-        })
-      : null;
-    const details: ShieldBlockedDetails = {
-      refundReceipt: settlement?.receipt ?? null,
-      refundReceiptVerdict: settlement?.receiptVerdict ?? null,
-      shield: settlement?.shield ?? bodyShield,
+  /**
+   * Attaches the decoded, verified receipt of a charged (or refunded) failure to the error, so a
+   * strict block or an upstream error status never loses its receipt.
+   */
+  async #explainFailure(error: APIError, prepared: Prepared): Promise<void> {
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(error.headers)) headers.set(name, value);
+    const rawReceipt = rawReceiptHeader(headers);
+    const blocked = error instanceof ShieldBlockedError;
+    if (rawReceipt === undefined && !blocked) return;
+    const keys = this.client.keys as KeySet | undefined;
+    // The upstream body is not at hand as bytes (blocked: never delivered), so only the request side is bound.
+    const verify: ReceiptVerifier | undefined =
+      prepared.verify && keys
+        ? (receipt, content) => verifyReceipt(receipt, { keys, content: { request: { ...content.request } } })
+        : undefined;
+    const settlement = await settleReceipt({
+      rawReceipt,
+      claimedShield: parseShieldHeaders(headers) ?? (blocked ? blockBodyShield(error) : null),
+      request: prepared.sent,
+      response: new Uint8Array(0),
+      verify,
+      receiptExpected: false,
+      checkResponse: false,
+    });
+    const details: PaidCallErrorDetails = {
+      receipt: settlement.receipt,
+      receiptVerdict: settlement.receiptVerdict,
+      shield: settlement.shield,
+      cost: settlement.cost,
+      requestId: settlement.requestId ?? error.requestId ?? null,
     };
-    Object.assign(error, details);
+    if (blocked) {
+      const extra: Pick<ShieldBlockedDetails, 'refundReceipt' | 'refundReceiptVerdict'> = {
+        refundReceipt: settlement.receipt,
+        refundReceiptVerdict: settlement.receiptVerdict,
+      };
+      Object.assign(error, details, extra);
+    } else {
+      Object.assign(error, details);
+    }
   }
 
   async #readAll(response: Response, signal: AbortSignal | undefined): Promise<ArrayBuffer> {
@@ -414,6 +431,12 @@ export class Calls extends APIResource {
       });
     }
   }
+}
+
+function blockBodyShield(error: ShieldBlockedError): ShieldVerdict | null {
+  if (error.score === undefined) return null;
+  const scoreBp = Math.round(error.score * 10_000);
+  return { mode: 'strict', scoreBp, score: scoreBp / 10_000, flags: [...error.flags], action: 'blocked', source: 'headers' };
 }
 
 function rawReceiptHeader(headers: Headers): string | undefined {

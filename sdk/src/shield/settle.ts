@@ -36,6 +36,8 @@ export interface SettleInput {
   verify: ReceiptVerifier | undefined;
   /** Whether a receipt must come (a charged call with a pinned key set). */
   receiptExpected: boolean;
+  /** False when `response` is not the delivered bytes (error bodies): skip the local response check. */
+  checkResponse?: boolean;
 }
 
 export interface Settlement {
@@ -78,12 +80,12 @@ function mismatchVerdict(receipt: Receipt, field: string, message: string): Verd
  * Content binding checked without keys: it proves nothing about the signer, but a receipt that
  * describes another request or response is wrong whoever signed it.
  */
-async function localContentCheck(receipt: ReceiptV3, request: SentRequest, response: Uint8Array): Promise<Verdict | null> {
+async function localContentCheck(receipt: ReceiptV3, request: SentRequest, response: Uint8Array | undefined): Promise<Verdict | null> {
   const sent = await requestSha256({ method: request.method, path: request.path, query: request.query, body: request.body });
   if (sent !== receipt.request_sha256) {
     return mismatchVerdict(receipt, 'request_sha256', 'request_sha256 does not match the request that was sent');
   }
-  if ((await responseSha256(response)) !== receipt.response_sha256) {
+  if (response !== undefined && (await responseSha256(response)) !== receipt.response_sha256) {
     return mismatchVerdict(receipt, 'response_sha256', 'response_sha256 does not match the bytes received');
   }
   return null;
@@ -108,7 +110,7 @@ export async function settleReceipt(input: SettleInput): Promise<Settlement> {
   if (input.verify) {
     receiptVerdict = await input.verify(receipt, { request: input.request, response: input.response });
   } else if (receipt.receipt_version === 3) {
-    receiptVerdict = await localContentCheck(receipt, input.request, input.response);
+    receiptVerdict = await localContentCheck(receipt, input.request, input.checkResponse === false ? undefined : input.response);
   }
 
   let shield = claimedShield;

@@ -1,8 +1,13 @@
 import { afterAll, beforeEach, describe, expect, test } from 'vitest';
-import { InsufficientScopeError, ShieldBlockedError } from '../../src/core/error.js';
+import { BadRequestError, InsufficientScopeError, ShieldBlockedError } from '../../src/core/error.js';
 import { requestSha256, responseSha256 } from '../../src/receipts/hashes.js';
 import type { ReceiptV3 } from '../../src/receipts/types.js';
-import { AmbiguousListingError, MaxCostExceededError, type ShieldBlockedDetails } from '../../src/resources/calls.js';
+import {
+  AmbiguousListingError,
+  MaxCostExceededError,
+  type PaidCallErrorDetails,
+  type ShieldBlockedDetails,
+} from '../../src/resources/calls.js';
 import { asUntrusted } from '../../src/shield/untrusted.js';
 import { netCharged, startMock } from './mock.js';
 
@@ -84,6 +89,27 @@ describe('client.call: clean calls', () => {
     expect(again.requestId).toBe(first.requestId);
     expect(again.receiptVerdict?.valid).toBe(true);
     expect(netCharged(harness.mock, { idempotencyKey: 'order-42' })).toBe(60_000);
+  });
+});
+
+describe('client.call: upstream error statuses', () => {
+  test('a charged upstream 400 throws the typed error carrying its verified receipt and cost', async () => {
+    const error = await harness.client().call('translate-text', '/translate', { body: { to: 'fr' } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BadRequestError);
+    const failed = error as BadRequestError & PaidCallErrorDetails;
+    expect(failed.status).toBe(400);
+    expect(failed.receipt?.receipt_version).toBe(3);
+    expect(failed.receiptVerdict).toMatchObject({ valid: true });
+    expect(failed.requestId).toBe(failed.receipt?.request_id);
+    expect(failed.cost).toBeGreaterThan(0);
+    expect(netCharged(harness.mock, { requestId: failed.requestId ?? '' })).toBe(failed.cost);
+  });
+
+  test('a gateway refusal (no receipt) carries no receipt details', async () => {
+    const client = harness.client({ apiKey: harness.mock.demoTokens.broke });
+    const error = await client.call('echo', '/echo').catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 402, code: 'insufficient_credits' });
+    expect((error as Partial<PaidCallErrorDetails>).receipt).toBeUndefined();
   });
 });
 
