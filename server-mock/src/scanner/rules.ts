@@ -169,7 +169,8 @@ export const SHIELD_RULES: readonly ShieldRule[] = [
     test: (text) => urlHosts(text).some((host) => host.split('.').some((label) => label.startsWith('xn--'))),
   },
   { id: 'lookalike_domain', flag: 'suspicious_link', weightBp: 3000, test: (text) => urlHosts(text).some(isLookalikeHost) },
-  regexRule('script_url', 'suspicious_link', 4000, /(?:^|[\s"'(=[<])javascript\s*:/i),
+  // Text like "JavaScript: the good parts" is prose; a script URL runs code right after the colon.
+  regexRule('script_url', 'suspicious_link', 4000, /(?:^|[\s"'(=[<])javascript\s*:[\w(/%]/i),
   regexRule('data_url', 'suspicious_link', 3000, /\bdata:(?:text\/html|application\/(?:x-)?javascript|text\/javascript|image\/svg\+xml)[;,]/i),
   { id: 'url_shortener', flag: 'suspicious_link', weightBp: 1500, test: (text) => urlHosts(text).some((host) => SHORTENERS.has(host)) },
 ];
