@@ -86,7 +86,7 @@ Exit 5 when the strict shield blocks the response (the charge is refunded).`;
   private async plainCall(client: GatewayClient, listing: string, path: string, options: CallOptions, flags: { include: boolean; receipts?: string | undefined }): Promise<Record<string, unknown>> {
     const result = await client.call(listing, path, options);
     if (flags.include) this.note(formatResponseHead(result.status, result.headers));
-    if (!this.jsonEnabled()) process.stdout.write(result.rawBody);
+    if (!this.jsonEnabled()) process.stdout.write(Buffer.from(result.rawBody.buffer, result.rawBody.byteOffset, result.rawBody.byteLength));
     if (flags.receipts && result.receipt) await appendReceipt(flags.receipts, result.receipt);
     const facts = { ...result, status: result.status };
     this.note(formatCallSummary(facts));

@@ -29,8 +29,9 @@ export interface AuditSummary {
 const ZERO_HASH = '0'.repeat(64);
 
 /**
- * Per-buyer chain checks over the receipts that verified: `seq` must run 1, 2, 3… without holes,
- * each `prev` must be the hash of the receipt before it (64 zeros for seq 1). Only valid v3
+ * Per-buyer chain checks over the receipts that verified: `seq` must run on without holes and
+ * each `prev` must be the hash of the receipt before it (64 zeros for seq 1). A set may start
+ * after seq 1 (an audit of one month): `first_seq` says where it starts. Only valid v3
  * receipts take part: a bad signature is already reported by verification.
  * Note: a deletion at the end of a chain is invisible here; completeness needs the signed log head.
  */
@@ -62,14 +63,10 @@ export async function auditItems(items: readonly ReceiptItem[], verdicts: readon
         else problem('chain_fork', `two different receipts claim seq ${entry.receipt.seq} of ${buyer}`);
         continue;
       }
-      const expectedSeq = previous ? previous.receipt.seq + 1 : 1;
-      if (entry.receipt.seq !== expectedSeq) {
-        problem('chain_gap', `${buyer}: seq ${entry.receipt.seq} follows ${previous ? `seq ${previous.receipt.seq}` : 'nothing'} (missing ${expectedSeq}..${entry.receipt.seq - 1})`);
-      } else {
-        const expectedPrev = previous ? previous.hash : ZERO_HASH;
-        if (entry.receipt.prev !== expectedPrev) {
-          problem('chain_fork', `${buyer}: seq ${entry.receipt.seq} does not link to the receipt before it (prev mismatch)`);
-        }
+      if (previous && entry.receipt.seq !== previous.receipt.seq + 1) {
+        problem('chain_gap', `${buyer}: seq ${entry.receipt.seq} follows seq ${previous.receipt.seq} (missing ${previous.receipt.seq + 1}..${entry.receipt.seq - 1})`);
+      } else if (previous ? entry.receipt.prev !== previous.hash : entry.receipt.seq === 1 && entry.receipt.prev !== ZERO_HASH) {
+        problem('chain_fork', `${buyer}: seq ${entry.receipt.seq} does not link to the receipt before it (prev mismatch)`);
       }
       kept.push(entry);
       total += BigInt(entry.receipt.amount);

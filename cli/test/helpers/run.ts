@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Plugin } from '@oclif/core';
-import { runCommand } from '@oclif/test';
+import { captureOutput, runCommand } from '@oclif/test';
+import { run } from '@oclif/core';
 import { COMMANDS } from '../../src/commands.js';
 
 const cliRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -42,7 +43,12 @@ export interface CliResult {
 
 /** Runs `proxygate <args>` in-process and reports its exit code like the real binary would. */
 export async function cli(args: string[]): Promise<CliResult> {
-  const { stdout, stderr, error, result } = await runCommand(args, { root: cliRoot });
+  // runCommand re-splits its arguments on spaces; an argument with spaces goes through its
+  // captureOutput + run directly (the same thing runCommand does, minus the re-splitting).
+  const hasSpaces = args.some((a) => /\s/.test(a));
+  const { stdout, stderr, error, result } = hasSpaces
+    ? await captureOutput(async () => run(args, { root: cliRoot }))
+    : await runCommand(args, { root: cliRoot });
   const exit = (error as { oclif?: { exit?: number } } | undefined)?.oclif?.exit;
   return { stdout, stderr, result, exitCode: error ? (exit ?? 1) : 0 };
 }
