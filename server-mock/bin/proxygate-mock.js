@@ -52,6 +52,22 @@ const server = await startMockServer({
   ...(receiptVersion === undefined ? {} : { receiptVersion }),
 });
 
+// Handlers go in before the URL is printed: a test may signal as soon as it reads it.
+let closing = false;
+async function shutdown() {
+  if (closing) return;
+  closing = true;
+  await server.close();
+  process.exit(0);
+}
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
+if (values['exit-on-stdin-close']) {
+  process.stdin.on('end', shutdown);
+  process.stdin.on('close', shutdown);
+  process.stdin.resume();
+}
+
 const tokens = server.demoTokens;
 if (values.json) {
   process.stdout.write(`${JSON.stringify({ url: server.url, tokens: { readOnly: tokens.readOnly, trade: tokens.trader, ...tokens } })}\n`);
@@ -68,17 +84,3 @@ if (values.json) {
   );
 }
 
-let closing = false;
-async function shutdown() {
-  if (closing) return;
-  closing = true;
-  await server.close();
-  process.exit(0);
-}
-process.on('SIGINT', shutdown);
-process.on('SIGTERM', shutdown);
-if (values['exit-on-stdin-close']) {
-  process.stdin.on('end', shutdown);
-  process.stdin.on('close', shutdown);
-  process.stdin.resume();
-}

@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { startMockServer } from '../src/serve.js';
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+
+describe('real HTTP server', () => {
+  it('binds 127.0.0.1 on a free port, answers every kind of route, and closes', async () => {
+    const server = await startMockServer({ seed: 'http-tests' });
+    try {
+      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const apis = await fetch(`${server.url}/v1/apis?limit=2`);
+      expect(apis.status).toBe(200);
+      expect(((await apis.json()) as { data: unknown[] }).data).toHaveLength(2);
+      const call = await fetch(`${server.url}/proxy/echo/echo?listing=echo`, {
+        method: 'POST',
+        body: 'over-http',
+        headers: { authorization: `Bearer ${server.demoTokens.trader}`, 'idempotency-key': 'k1' },
+      });
+      expect(call.status).toBe(200);
+      expect(((await call.json()) as { body: string }).body).toBe('over-http');
+      expect(call.headers.get('x-proxygate-receipt')).toBeTruthy();
+      const keys = (await (await fetch(`${server.url}/.well-known/proxygate-receipt-keys`)).json()) as { issuer: string };
+      expect(keys.issuer).toBe(server.url);
+      const denied = await fetch(`${server.url}/v1/balance`);
+      expect(denied.headers.get('www-authenticate')).toContain(`resource_metadata="${server.url}/.well-known/oauth-protected-resource"`);
+
+      // Faults are real socket events over HTTP.
+      server.gateway.faults.inject({ kind: 'reset' });
+      await expect(fetch(`${server.url}/health`)).rejects.toThrow();
+      server.gateway.faults.inject({ kind: 'truncate', phase: 'after' });
+      await expect(fetch(`${server.url}/v1/apis`).then((response) => response.text())).rejects.toThrow();
+
+      const sse = await fetch(`${server.url}/proxy/llm/chat?listing=llm-stream`, {
+        method: 'POST',
+        body: '{"prompt":"x"}',
+        headers: { authorization: `Bearer ${server.demoTokens.trader}` },
+      });
+      expect(sse.headers.get('content-type')).toBe('text/event-stream');
+      expect(await sse.text()).toMatch(/event: proxygate\.receipt\ndata: \{"receipt":"[A-Za-z0-9+/=]+","shield":/);
+    } finally {
+      await server.close();
+    }
+    await expect(fetch(`${server.url}/health`)).rejects.toThrow();
+  });
+});
+
+describe('proxygate-mock bin', () => {
+  it('prints its URL and demo tokens as JSON, serves, and exits when stdin closes', async () => {
+    if (!existsSync(`${packageDir}dist/serve.js`)) execFileSync('npm', ['run', 'build'], { cwd: packageDir, stdio: 'ignore' });
+    const child = spawn(process.execPath, [`${packageDir}bin/proxygate-mock.js`, '--json', '--seed', 'bin-test', '--exit-on-stdin-close'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let buffer = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          buffer += chunk.toString('utf8');
+          const newline = buffer.indexOf('\n');
+          if (newline >= 0) resolve(buffer.slice(0, newline));
+        });
+        child.once('exit', (code) => reject(new Error(`bin exited early with ${code}`)));
+      });
+      const printed = JSON.parse(line) as { url: string; tokens: { readOnly: string; trade: string } };
+      expect(printed.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(printed.tokens.readOnly).toMatch(/^pg_live_/);
+      const balance = await fetch(`${printed.url}/v1/balance`, { headers: { authorization: `Bearer ${printed.tokens.trade}` } });
+      expect(balance.status).toBe(200);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.stdin.end();
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGTERM');
+    }
+  });
+
+  it('prints readable lines without --json and stops on SIGTERM', async () => {
+    if (!existsSync(`${packageDir}dist/serve.js`)) execFileSync('npm', ['run', 'build'], { cwd: packageDir, stdio: 'ignore' });
+    const child = spawn(process.execPath, [`${packageDir}bin/proxygate-mock.js`, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const first = await new Promise<string>((resolve) => child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString('utf8'))));
+    expect(first).toMatch(/^proxygate-mock listening on http:\/\/127\.0\.0\.1:\d+\n/);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});
