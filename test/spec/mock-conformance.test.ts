@@ -111,8 +111,7 @@ async function expectConforms(id: string, res: Response, expectedStatus: number)
   for (const [name, raw] of Object.entries((response.node['headers'] ?? {}) as JsonObject)) {
     const header = deref(doc, raw, `${response.pointer}/headers/${escapePointerToken(name)}`);
     const value = res.headers.get(name);
-    const required = (header.node as JsonObject)['required'] === true && contentType !== 'text/event-stream';
-    if (required) expect(value, `${id} ${res.status} header ${name}`).not.toBeNull();
+    if ((header.node as JsonObject)['required'] === true) expect(value, `${id} ${res.status} header ${name}`).not.toBeNull();
     if (value !== null) checkHeader(header.pointer, header.node as JsonObject, value, `${id} ${res.status} header ${name}`);
   }
   const documented = new Set(Object.keys((response.node['headers'] ?? {}) as JsonObject).map((h) => h.toLowerCase()));

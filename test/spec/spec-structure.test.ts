@@ -198,8 +198,12 @@ describe('spec/openapi.yaml', () => {
         const refs = [schema, ...((schema['anyOf'] as JsonObject[] | undefined) ?? [])].map((s) => s['$ref']);
         expect(refs.some((r) => typeof r === 'string' && errorRefs.has(r)), `${operationId(op.node)} ${response.status}`).toBe(true);
         const headers = (response.node['headers'] ?? {}) as JsonObject;
-        if (response.status === '401') expect(Object.keys(headers)).toContain('WWW-Authenticate');
-        if (response.status === '429') expect(Object.keys(headers)).toContain('Retry-After');
+        const requiredHeader = (name: string) => {
+          expect(Object.keys(headers), `${operationId(op.node)} ${response.status}`).toContain(name);
+          expect(deref(doc, headers[name] as Json, '').node, `${operationId(op.node)} ${response.status} ${name}`).toMatchObject({ required: true });
+        };
+        if (response.status === '401') requiredHeader('WWW-Authenticate');
+        if (response.status === '429') requiredHeader('Retry-After');
       }
     }
   });
