@@ -458,6 +458,8 @@ export class CallStream implements AsyncIterable<ServerSentEvent> {
   readonly idempotencyKey: string;
   /** The shield verdict the headers announced (the final one comes with the receipt event). */
   readonly headerShield: ShieldVerdict | null;
+  /** True when the gateway replayed a stored answer for this idempotency key. */
+  readonly replayed: boolean;
 
   readonly #response: Response;
   readonly #prepared: Prepared;
@@ -479,6 +481,7 @@ export class CallStream implements AsyncIterable<ServerSentEvent> {
     this.listing = prepared.listing;
     this.idempotencyKey = prepared.idempotencyKey;
     this.headerShield = parseShieldHeaders(response.headers);
+    this.replayed = response.headers.get('idempotent-replayed') === 'true';
     this.#settled = new Promise<StreamOutcome>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -533,11 +536,12 @@ export class CallStream implements AsyncIterable<ServerSentEvent> {
       throw failure;
     }
     const rawBody = decoder.bytesBefore(receiptEvent ? receiptEvent.start : decoder.bytesSeen);
-    const claimed = (receiptEvent && shieldFromEvent(receiptEvent.data.shield)) ?? this.headerShield;
+    const eventShield = receiptEvent ? shieldFromEvent(receiptEvent.data.shield) : null;
     const rawReceipt = typeof receiptEvent?.data.receipt === 'string' ? receiptEvent.data.receipt : rawReceiptHeader(this.headers);
     const settlement = await settleReceipt({
       rawReceipt,
-      claimedShield: claimed,
+      // SSE headers leave before the body is scanned, so only the event's verdict is a claim to check.
+      claimedShield: receiptEvent ? eventShield : this.headerShield,
       request: this.#prepared.sent,
       response: rawBody,
       verify: this.#prepared.verify,

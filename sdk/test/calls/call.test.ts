@@ -92,6 +92,36 @@ describe('client.call: clean calls', () => {
   });
 });
 
+describe('client.call: receipt versions and verification switch', () => {
+  test.each([
+    ['traderV1', 1],
+    ['traderV2', 2],
+  ] as const)('%s gets a v%i receipt that verifies; cost comes from its amount, the verdict from headers', async (token, version) => {
+    const client = harness.client({ apiKey: harness.mock.demoTokens[token] });
+    const result = await client.call('product-reviews', '/reviews');
+    expect(result.receipt?.receipt_version ?? 1).toBe(version);
+    expect(result.receiptVerdict).toMatchObject({ valid: true });
+    expect(result.cost).toBe(110_000);
+    expect(result.requestId).toBe(result.receipt?.request_id);
+    expect(result.shield).toMatchObject({ action: 'flagged', source: 'headers' });
+  });
+
+  test('verifyReceipt: false skips verification even with a key set', async () => {
+    const result = await harness.client().call('echo', '/echo', { verifyReceipt: false });
+    expect(result.receipt?.receipt_version).toBe(3);
+    expect(result.receiptVerdict).toBeNull();
+  });
+
+  test('a receipt signed by a key outside the pinned set is reported, the body kept', async () => {
+    const pinnedBeforeRotation = harness.keys();
+    harness.mock.rotateKeys();
+    const result = await harness.client({ keys: pinnedBeforeRotation }).call<Echo>('echo', '/echo');
+    expect(result.body.method).toBe('GET');
+    expect(result.receiptVerdict).toMatchObject({ valid: false, reason: 'unknown_key' });
+    expect(result.cost).toBe(60_000);
+  });
+});
+
 describe('client.call: upstream error statuses', () => {
   test('a charged upstream 400 throws the typed error carrying its verified receipt and cost', async () => {
     const error = await harness.client().call('translate-text', '/translate', { body: { to: 'fr' } }).catch((e: unknown) => e);

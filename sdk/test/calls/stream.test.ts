@@ -1,5 +1,6 @@
 import { afterAll, beforeEach, describe, expect, test } from 'vitest';
 import { UserAbortError } from '../../src/core/error.js';
+import { MaxCostExceededError } from '../../src/resources/calls.js';
 import { responseSha256 } from '../../src/receipts/hashes.js';
 import type { ReceiptV3 } from '../../src/receipts/types.js';
 import { netCharged, startMock } from './mock.js';
@@ -76,6 +77,25 @@ describe('client.calls.stream', () => {
     const second = await harness.client().calls.stream('llm-stream', '/chat', { body: { prompt: 'b' } });
     for await (const _event of second) break;
     expect(harness.cancelled).toContain('/proxy/llm/chat');
+  });
+
+  test('maxCost refuses a stream before sending', async () => {
+    const error = await harness.client().calls.stream('llm-stream', '/chat', { body: { prompt: 'x' }, maxCost: 1_000_000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MaxCostExceededError);
+    expect(harness.proxyCalls()).toHaveLength(0);
+  });
+
+  test('the same key replays the stored stream with the same receipt and no new charge', async () => {
+    const client = harness.client();
+    const first = await client.calls.stream('llm-stream', '/chat', { body: { prompt: 'r' }, idempotencyKey: 'stream-1' });
+    const firstOutcome = await first.finished();
+    const second = await client.calls.stream('llm-stream', '/chat', { body: { prompt: 'r' }, idempotencyKey: 'stream-1' });
+    const secondOutcome = await second.finished();
+    expect(first.replayed).toBe(false);
+    expect(second.replayed).toBe(true);
+    expect(secondOutcome.requestId).toBe(firstOutcome.requestId);
+    expect(secondOutcome.receiptVerdict?.valid).toBe(true);
+    expect(netCharged(harness.mock, { idempotencyKey: 'stream-1' })).toBe(1_050_000);
   });
 
   test('a stream can be iterated once', async () => {
