@@ -1,6 +1,6 @@
 import './source-condition-fix.js';
 import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InsufficientScopeError, ShieldBlockedError, ValidationError } from '../../src/core/error.js';
 import {
   connectGateway,
@@ -201,6 +201,51 @@ describe('connectGateway (in-process mock)', () => {
     const seqs = results.map((r) => Number(r.receipt_decoded['seq'])).sort((a, b) => a - b);
     expect(new Set(seqs).size).toBe(6);
     expect((await client.checkBalance()).balance_micro_cents).toBe(before - 6 * 60_000);
+  });
+
+  it('replays an idempotent call with the same receipt and charges once', async () => {
+    const client = await connect({ token: h.gateway.demoTokens.trader });
+    const before = (await client.checkBalance()).balance_micro_cents;
+    const first = await client.callApi({ ...echo, idempotency_key: 'order-42' });
+    const again = await client.callApi({ ...echo, idempotency_key: 'order-42' });
+    expect(first.idempotent_replayed).toBe(false);
+    expect(again.idempotent_replayed).toBe(true);
+    expect(again.receipt).toBe(first.receipt);
+    expect(again.verification.valid).toBe(true);
+    expect((await client.checkBalance()).balance_micro_cents).toBe(before - first.amount_micro_cents);
+    await expect(client.callApi({ ...echo, body: '{}', idempotency_key: 'order-42' })).rejects.toMatchObject({ status: 409, code: 'idempotency_conflict' });
+  });
+
+  it('verifies the receipt of a streaming listing against the whole event stream', async () => {
+    const client = await connect({ token: h.gateway.demoTokens.trader });
+    const call = await client.callApi({ listing_id: 'llm-stream', method: 'POST', path: '/chat', body: '{"prompt":"hi"}' });
+    expect(call.content_type).toContain('text/event-stream');
+    expect(call.body).toContain('data: [DONE]');
+    expect(call.verification).toMatchObject({ valid: true });
+  });
+
+  it('reads a token function on every request and maps a revoked token to a 401', async () => {
+    const trader = h.gateway.demoTokens.trader;
+    let reads = 0;
+    const client = await connect({ token: async () => { reads += 1; return trader; } });
+    const afterConnect = reads;
+    await client.checkBalance();
+    expect(reads).toBeGreaterThan(afterConnect);
+
+    const owner = h.gateway.authenticate(`Bearer ${trader}`);
+    const child = h.gateway.createToken(owner, { scopes: ['catalog:read', 'account:read'] });
+    const childClient = await connect({ token: child.token });
+    await childClient.checkBalance();
+    h.gateway.revokeToken(owner, child.info.id);
+    const error = await childClient.checkBalance().catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'AuthenticationError', status: 401, code: 'token_revoked' });
+    expect(JSON.stringify(error)).not.toContain(child.token);
+  });
+
+  it('keeps working when the optional GET stream is refused (405 from a stateless server)', async () => {
+    const client = await connect({ token: null });
+    await vi.waitFor(() => expect(h.sent).toContain('GET /mcp'));
+    await expect(client.getPricing()).resolves.toMatchObject({ data: expect.any(Array) });
   });
 
   it('turns any tool result into a delimited data block', async () => {
