@@ -2,7 +2,7 @@
 // The body is sent as exact bytes and the response read as exact bytes, so the v3 receipt's
 // request_sha256 / response_sha256 can be checked against what really crossed the wire.
 import type { QueryValue } from '../core/client.js';
-import { APIError, NotFoundError, ProxygateError, ShieldBlockedError, UserAbortError, InsufficientScopeError } from '../core/error.js';
+import { APIError, ConnectionError, NotFoundError, ProxygateError, ShieldBlockedError, UserAbortError, InsufficientScopeError } from '../core/error.js';
 import { readServerSentEvents, SseDecoder, type ServerSentEvent } from '../core/streaming.js';
 import { isValidIdempotencyKey, newIdempotencyKey } from '../internal/idempotency.js';
 import { path as encodePath } from '../internal/path.js';
@@ -193,7 +193,6 @@ function queryPairs(query: CallQuery | undefined): [string, string][] {
 function toQueryRecord(listingId: string, pairs: readonly [string, string][]): CallQuery {
   const out: Record<string, string | string[]> = { listing: listingId };
   for (const [key, value] of pairs) {
-    if (key === 'listing') throw new TypeError('The "listing" query parameter is set by the SDK');
     const current = out[key];
     out[key] = current === undefined ? value : Array.isArray(current) ? [...current, value] : [current, value];
   }
@@ -229,8 +228,7 @@ export class Calls extends APIResource {
    */
   call = async <T = unknown>(listing: ListingRef, path: string, options: PaidCallOptions = {}): Promise<CallResult<T>> => {
     const prepared = await this.#prepare(listing, path, options);
-    const response = await this.#send(prepared, options, false);
-    const bytes = new Uint8Array(await this.#readAll(response, options.signal));
+    const { response, bytes } = await this.#sendAndRead(prepared, options);
     const contentType = response.headers.get('content-type');
     const settlement = await settleReceipt({
       rawReceipt: rawReceiptHeader(response.headers),
@@ -308,6 +306,7 @@ export class Calls extends APIResource {
     }
     const split = splitUpstreamPath(upstreamPath);
     const query = [...split.query, ...queryPairs(options.query)];
+    if (query.some(([key]) => key === 'listing')) throw new TypeError('The "listing" query parameter is set by the SDK');
     // Refuse before the catalog lookup too: nothing at all goes out for a call that cannot be made.
     const held = this.client.knownScopes;
     if (held && !hasScope(held, 'trade')) throw InsufficientScopeError.missing('trade', held);
@@ -419,16 +418,25 @@ export class Calls extends APIResource {
     }
   }
 
-  async #readAll(response: Response, signal: AbortSignal | undefined): Promise<ArrayBuffer> {
-    try {
-      return await response.arrayBuffer();
-    } catch (cause) {
-      if (signal?.aborted) throw new UserAbortError(undefined, cause);
-      throw new ProxygateError('The connection broke while reading the response body', {
-        code: 'connection_error',
-        action: 'Retry with the same idempotencyKey: the gateway replays the result without charging again',
-        cause,
-      });
+  /**
+   * Sends and reads the whole body. A body cut off after the headers means the call was processed
+   * (and charged): it is sent again with the same idempotency key, which replays the stored answer
+   * without a new charge, within the retry budget.
+   */
+  async #sendAndRead(prepared: Prepared, options: PaidCallOptions): Promise<{ response: Response; bytes: Uint8Array }> {
+    const budget = options.maxRetries ?? this.client.maxRetries;
+    for (let attempt = 0; ; attempt++) {
+      const response = await this.#send(prepared, options, false);
+      try {
+        return { response, bytes: new Uint8Array(await response.arrayBuffer()) };
+      } catch (cause) {
+        if (options.signal?.aborted) throw new UserAbortError(undefined, cause);
+        if (attempt >= budget) {
+          throw new ConnectionError('The connection broke while reading the response body', cause, {
+            action: `Retry with idempotencyKey "${prepared.idempotencyKey}": the gateway replays the result without charging again`,
+          });
+        }
+      }
     }
   }
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeEach, describe, expect, test } from 'vitest';
 import type { FaultKind } from '@proxygate-kit/server-mock';
-import { InternalServerError } from '../../src/core/error.js';
+import { ConnectionError, InternalServerError } from '../../src/core/error.js';
 import { netCharged, startMock } from './mock.js';
 
 const harness = startMock('idempotency-tests');
@@ -35,6 +35,30 @@ describe('paid calls under faults after the charge', () => {
       expect((await harness.client().account.balance()).balance_micro_cents).toBe(balanceBefore - 60_000);
     },
   );
+
+  test('a body cut off after the charge is fetched again with the same key: one charge, verified bytes', async () => {
+    harness.mock.faults.inject({ kind: 'truncate', phase: 'after', path: '/proxy/' });
+    const result = await fastClient().call('echo', '/echo', { query: { cut: 'yes' } });
+    expect(harness.proxyCalls()).toHaveLength(2);
+    expect(result.replayed).toBe(true);
+    expect(result.receiptVerdict).toMatchObject({ valid: true });
+    expect(netCharged(harness.mock, { idempotencyKey: result.idempotencyKey })).toBe(60_000);
+  });
+
+  test('a cut body with no retry left names the key to retry with', async () => {
+    harness.mock.faults.inject({ kind: 'truncate', phase: 'after', path: '/proxy/' });
+    const error = await fastClient(0).call('echo', '/echo', { idempotencyKey: 'cut-1' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect((error as ConnectionError).action).toContain('cut-1');
+    expect(netCharged(harness.mock, { idempotencyKey: 'cut-1' })).toBe(60_000);
+  });
+
+  test('a damaged body after the charge is reported by the receipt (response_sha256), not hidden', async () => {
+    harness.mock.faults.inject({ kind: 'malformed_json', phase: 'after', path: '/proxy/' });
+    const result = await fastClient().call('echo', '/echo');
+    expect(typeof result.body).toBe('string');
+    expect(result.receiptVerdict).toMatchObject({ valid: false, reason: 'content_mismatch', field: 'response_sha256' });
+  });
 
   test('with retries off the failure surfaces, and a manual retry with the returned key charges nothing more', async () => {
     harness.mock.faults.inject({ kind: 'server_error', phase: 'after', path: '/proxy/' });
