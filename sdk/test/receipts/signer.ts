@@ -113,3 +113,26 @@ export function keyDocument(keys: KeySetDocumentKey[], pins: { platform?: TestKe
 }
 
 export { toHex };
+
+/** RFC 9162 MTH, written as the RFC's recursive definition (an independent check of merkleRoot). */
+export function referenceRoot(leafInputs: Buffer[]): Buffer {
+  const h = (...parts: Buffer[]) => createHash('sha256').update(Buffer.concat(parts)).digest();
+  const mth = (d: Buffer[]): Buffer => {
+    if (d.length === 0) return h();
+    if (d.length === 1) return h(Buffer.from([0]), d[0]!);
+    let k = 1;
+    while (k * 2 < d.length) k *= 2;
+    return h(Buffer.from([1]), mth(d.slice(0, k)), mth(d.slice(k)));
+  };
+  return mth(leafInputs);
+}
+
+/** A signed log head over the first `treeSize` receipts of a chain. */
+export function signHead(key: TestKey, receipts: object[], treeSize = receipts.length, origin = 'gateway.test/receipts/tok_buyer1', timestamp = '2026-11-25T13:00:00.000Z') {
+  const root = referenceRoot(receipts.slice(0, treeSize).map((r) => Buffer.from(canonicalize(r), 'utf8'))).toString('base64');
+  const body = `${origin}\n${treeSize}\n${root}\n${timestamp}\n`;
+  const keyHash = createHash('sha256').update(Buffer.concat([Buffer.from(key.kid + '\n'), Buffer.from([1]), Buffer.from(key.publicKey)])).digest().subarray(0, 4);
+  const sig = sign(null, Buffer.from(body), key.privateKey);
+  const checkpoint = `${body}\n\u2014 ${key.kid} ${Buffer.concat([keyHash, sig]).toString('base64')}\n`;
+  return { origin, tree_size: treeSize, root_hash: root, timestamp, kid: key.kid, checkpoint };
+}
