@@ -53,6 +53,7 @@ export async function startMockServer(options: StartMockServerOptions = {}): Pro
   });
   // http-middleware is CommonJS and sees msw's CJS typings; the handlers are the same at run time.
   const app = createMswApp(...(mock.handlers as unknown as Parameters<typeof createMswApp>));
+  app.disable('x-powered-by');
   const quiet = options.quiet ?? true;
   const server = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
     socketFaults(res);

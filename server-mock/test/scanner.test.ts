@@ -98,3 +98,28 @@ describe('shield rules', () => {
     expect(formatScore(10000)).toBe('1.00');
   });
 });
+
+describe('hostile catalog listings', () => {
+  it('together trip every shield rule through real paid calls', async () => {
+    const { Gateway } = await import('../src/index.js');
+    const gateway = new Gateway({ seed: 'hostile' });
+    const auth = gateway.authenticate(`Bearer ${gateway.demoTokens.trader}`);
+    const calls = [
+      { listing: 'product-reviews', service: 'reviews', path: '/reviews', query: '' },
+      { listing: 'release-notes', service: 'pages', path: '/page', query: '' },
+      { listing: 'paste-dump', service: 'pastebin', path: '/paste', query: '' },
+      { listing: 'link-directory', service: 'links', path: '/links', query: 'variant=mild' },
+      { listing: 'link-directory', service: 'links', path: '/links', query: 'variant=phish' },
+    ];
+    const fired = new Set<string>();
+    for (const call of calls) {
+      const result = gateway.callListing(auth, { ...call, method: 'GET', shield: 'monitor' });
+      expect(result.shield.action, call.listing).toBe('flagged');
+      for (const rule of result.shield.rules) fired.add(rule);
+    }
+    expect([...fired].sort()).toEqual(SHIELD_RULES.map((rule) => rule.id).sort());
+    // Clean listings stay clean.
+    const clean = gateway.callListing(auth, { listing: 'web-search', service: 'search', method: 'GET', path: '/search', query: 'q=news', shield: 'strict' });
+    expect(clean.shield).toMatchObject({ score_bp: 0, action: 'allowed' });
+  });
+});

@@ -34,6 +34,27 @@ describe('real HTTP server', () => {
       server.gateway.faults.inject({ kind: 'truncate', phase: 'after' });
       await expect(fetch(`${server.url}/v1/apis`).then((response) => response.text())).rejects.toThrow();
 
+      // An answer lost AFTER the charge (real reset), then a retry with the same key: one charge.
+      const control = await fetch(`${server.url}/__mock/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'reset', phase: 'after', path: '/proxy/weather' }),
+      });
+      expect(control.status).toBe(201);
+      const paid = () =>
+        fetch(`${server.url}/proxy/weather/current?listing=weather-current&city=Oslo`, {
+          headers: { authorization: `Bearer ${server.demoTokens.trader}`, 'idempotency-key': 'lost-once' },
+        });
+      await expect(paid()).rejects.toThrow();
+      const retried = await paid();
+      expect(retried.status).toBe(200);
+      expect(retried.headers.get('idempotent-replayed')).toBe('true');
+      const ledger = (await (await fetch(`${server.url}/__mock/ledger`)).json()) as { data: { kind: string; idempotency_key: string | null }[] };
+      expect(ledger.data.filter((entry) => entry.idempotency_key === 'lost-once')).toEqual([expect.objectContaining({ kind: 'charge' })]);
+      const unknownRoute = await fetch(`${server.url}/v1/nothing-here`);
+      expect([unknownRoute.status, ((await unknownRoute.json()) as { error: string }).error]).toEqual([404, 'not_found']);
+      expect(unknownRoute.headers.get('x-powered-by')).toBeNull();
+
       const sse = await fetch(`${server.url}/proxy/llm/chat?listing=llm-stream`, {
         method: 'POST',
         body: '{"prompt":"x"}',

@@ -4,7 +4,7 @@ import { accountHandlers } from './account.js';
 import { catalogHandlers } from './catalog.js';
 import type { HandlerContext, HandlerOptions } from './common.js';
 import { controlHandlers } from './control.js';
-import { metaHandlers } from './meta.js';
+import { metaHandlers, notFoundHandlers } from './meta.js';
 import { proxyHandlers } from './proxy.js';
 import { receiptHandlers } from './receipts.js';
 import { tokenHandlers } from './tokens.js';
@@ -23,5 +23,6 @@ export function createRestHandlers(gateway: Gateway, options: HandlerOptions = {
     ...proxyHandlers(ctx),
     ...receiptHandlers(ctx),
     ...metaHandlers(ctx),
+    ...notFoundHandlers(ctx),
   ];
 }

@@ -9,3 +9,15 @@ export function metaHandlers(ctx: HandlerContext): HttpHandler[] {
     http.get('*/.well-known/oauth-protected-resource', ({ request }) => withFaults(ctx, request, () => json(gateway.protectedResourceMetadata()))),
   ];
 }
+
+/** Unknown `/v1/*` routes answer the spec's error shape instead of an adapter-specific 404. */
+export function notFoundHandlers(ctx: HandlerContext): HttpHandler[] {
+  const { gateway } = ctx;
+  return [
+    http.all('*/v1/*', ({ request }) =>
+      withFaults(ctx, request, () =>
+        json({ error: 'not_found', message: `No route ${request.method} ${new URL(request.url).pathname}.`, trace_id: gateway.nextTraceId() }, 404),
+      ),
+    ),
+  ];
+}
