@@ -51,6 +51,7 @@ export type {
   Category,
   CreatedToken,
   Health,
+  KeySetDocument,
   Listing,
   ListingDocs,
   ListingEndpoint,
@@ -59,7 +60,9 @@ export type {
   ReceiptLogBody,
   ReceiptLogEntry,
   ReceiptLogHead,
+  Scope,
   Service,
   TokenInfo,
   UsageEntry,
 } from './resources/models.js';
+export type { components, paths, operations } from './generated/openapi.js';

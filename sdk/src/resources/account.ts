@@ -1,21 +1,11 @@
 import type { PagePromise } from '../core/pagination.js';
-import { BalanceModel, RateResultModel, UsageListModel, type Balance, type RateResult, type UsageEntry } from './models.js';
+import { BalanceModel, RateResultModel, UsagePageModel, type Balance, type RateResult, type UsageEntry, type UsageListQuery, type RateRequest } from './models.js';
 import { APIResource, callOptions, type CallOptions } from './resource.js';
 
-export interface UsageListParams {
-  service?: string | undefined;
-  /** RFC 3339 lower bound (inclusive). */
-  from?: string | undefined;
-  /** RFC 3339 upper bound. */
-  to?: string | undefined;
-  limit?: number | undefined;
-  cursor?: string | undefined;
-}
-
-export interface RateParams {
-  request_id: string;
-  is_positive: boolean;
-}
+/** Query of `GET /v1/usage` (generated from the spec). */
+export type UsageListParams = UsageListQuery;
+/** Body of `POST /v1/rate`. */
+export type RateParams = RateRequest;
 
 /** Balance, usage history and seller ratings of the token's account. */
 export class Account extends APIResource {
@@ -30,7 +20,7 @@ export class Account extends APIResource {
     return this.client.getPage<UsageEntry>({
       path: '/v1/usage',
       query: { ...params },
-      schema: UsageListModel,
+      schema: UsagePageModel,
       requiredScope: 'account:read',
       ...callOptions(options),
     });

@@ -3,10 +3,11 @@ import { path } from '../internal/path.js';
 import {
   CategoriesModel,
   ListingDocsModel,
-  ListingListModel,
+  ListingPageModel,
   ListingModel,
   PricingModel,
   ServicesModel,
+  type CatalogListQuery,
   type Category,
   type Listing,
   type ListingDocs,
@@ -15,27 +16,15 @@ import {
 } from './models.js';
 import { APIResource, callOptions, type CallOptions } from './resource.js';
 
-export type ListingSort = 'price_asc' | 'price_desc' | 'popular' | 'newest' | 'fastest' | 'best_rated';
-
-export interface CatalogListParams {
-  /** Free-text search. */
-  q?: string | undefined;
-  service?: string | undefined;
-  category?: string | undefined;
-  sort?: ListingSort | undefined;
-  verified?: boolean | undefined;
-  type?: 'rest' | 'sse' | undefined;
-  /** Page size 1..100 (gateway default 20). */
-  limit?: number | undefined;
-  /** Start from this opaque cursor. */
-  cursor?: string | undefined;
-}
+/** Query of `GET /v1/apis` (generated from the spec). */
+export type CatalogListParams = CatalogListQuery;
+export type ListingSort = NonNullable<CatalogListQuery['sort']>;
 
 /** The public catalog of listings (no token needed). */
 export class Catalog extends APIResource {
   /** Lists listings; `await` for the first page or `for await` over every listing. */
   list(params: CatalogListParams = {}, options?: CallOptions): PagePromise<Listing> {
-    return this.client.getPage<Listing>({ path: '/v1/apis', query: { ...params }, schema: ListingListModel, ...callOptions(options) });
+    return this.client.getPage<Listing>({ path: '/v1/apis', query: { ...params }, schema: ListingPageModel, ...callOptions(options) });
   }
 
   /** One listing by id (`lst_...`) or slug. */

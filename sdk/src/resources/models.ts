@@ -1,19 +1,52 @@
-// Response shapes of spec/README.md as zod models (lenient/strict from one description).
-// Types are inferred here until sdk/src/generated/openapi.ts lands; then they are checked against it.
+// Response shapes as zod models (lenient/strict from one description). Public types come from the
+// generated spec types; the assertions at the end fail to compile when the two drift apart.
 import { z } from 'zod';
-import { model, safeInt } from '../internal/validate.js';
+import type { components, operations } from '../generated/openapi.js';
+import { model, safeInt, type Model } from '../internal/validate.js';
 
+type Schemas = components['schemas'];
 type ObjectFactory = typeof z.looseObject;
+
+export type Listing = Schemas['Listing'];
+export type ListingEndpoint = Schemas['Endpoint'];
+export type ListingDocs = Schemas['ListingDocs'];
+export type PriceEntry = Schemas['Price'];
+export type Service = Schemas['Service'];
+export type Category = Schemas['Category'];
+export type Balance = Schemas['Balance'];
+export type UsageEntry = Schemas['UsageEntry'];
+export type RateResult = Schemas['RateResult'];
+export type TokenInfo = Schemas['TokenInfo'];
+export type CreatedToken = Schemas['CreatedToken'];
+export type ReceiptLogEntry = Schemas['ReceiptV3'];
+export type ReceiptLogHead = Schemas['ReceiptLogHead'];
+export type ReceiptLogBody = Schemas['ReceiptPage'];
+export type Health = Schemas['Health'];
+export type KeySetDocument = Schemas['KeySet'];
+export type Scope = Schemas['Scope'];
+export type ListingPage = Schemas['ListingPage'];
+export type UsagePage = Schemas['UsagePage'];
+export type TokenPage = Schemas['TokenPage'];
+
+/** Query parameters of the list operations, straight from the spec. */
+export type CatalogListQuery = NonNullable<operations['listApis']['parameters']['query']>;
+export type UsageListQuery = NonNullable<operations['listUsage']['parameters']['query']>;
+export type TokenListQuery = NonNullable<operations['listTokens']['parameters']['query']>;
+export type ReceiptLogQuery = NonNullable<operations['listReceipts']['parameters']['query']>;
+export type CreateTokenRequest = Schemas['CreateTokenRequest'];
+export type RateRequest = Schemas['RateRequest'];
 
 const money = safeInt;
 const timestamp = () => z.string();
+const httpMethod = () => z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+const usd = () => z.literal('USD');
 
-function list<I extends z.ZodType>(item: I, o: ObjectFactory) {
+function page<I extends z.ZodType>(item: I, o: ObjectFactory) {
   return o({ data: z.array(item), cursor: z.string().nullable(), has_more: z.boolean() });
 }
 
 const endpoint = (o: ObjectFactory) =>
-  o({ method: z.string(), path: z.string(), description: z.string().optional(), streaming: z.boolean().optional() });
+  o({ method: httpMethod(), path: z.string(), description: z.string(), streaming: z.boolean().exactOptional() });
 
 const listing = (o: ObjectFactory) =>
   o({
@@ -35,33 +68,20 @@ const listing = (o: ObjectFactory) =>
     endpoints: z.array(endpoint(o)),
   });
 
-export const ListingModel = model(listing);
-export const ListingListModel = model((o) => list(listing(o), o));
-export const ListingDocsModel = model((o) =>
-  o({ listing_id: z.string(), markdown: z.string(), endpoints: z.array(endpoint(o)) }),
-);
-export const PricingModel = model((o) =>
+const listingDocs = (o: ObjectFactory) => o({ listing_id: z.string(), markdown: z.string(), endpoints: z.array(endpoint(o)) });
+const price = (o: ObjectFactory) =>
   o({
-    data: z.array(
-      o({
-        listing_id: z.string(),
-        slug: z.string(),
-        service: z.string(),
-        price_micro_cents: money(),
-        shield_fee_micro_cents: money(),
-        currency: z.string(),
-      }),
-    ),
-  }),
-);
-export const ServicesModel = model((o) =>
-  o({
-    data: z.array(o({ name: z.string(), description: z.string(), listing_count: safeInt(), categories: z.array(z.string()) })),
-  }),
-);
-export const CategoriesModel = model((o) => o({ data: z.array(o({ name: z.string(), listing_count: safeInt() })) }));
-
-export const BalanceModel = model((o) => o({ balance_micro_cents: money(), currency: z.string() }));
+    listing_id: z.string(),
+    slug: z.string(),
+    service: z.string(),
+    price_micro_cents: money(),
+    shield_fee_micro_cents: money(),
+    currency: usd(),
+  });
+const service = (o: ObjectFactory) =>
+  o({ name: z.string(), description: z.string(), listing_count: safeInt(), categories: z.array(z.string()) });
+const category = (o: ObjectFactory) => o({ name: z.string(), listing_count: safeInt() });
+const balance = (o: ObjectFactory) => o({ balance_micro_cents: money(), currency: usd() });
 
 const usageEntry = (o: ObjectFactory) =>
   o({
@@ -69,7 +89,7 @@ const usageEntry = (o: ObjectFactory) =>
     request_id: z.string(),
     service: z.string(),
     listing_id: z.string(),
-    method: z.string(),
+    method: httpMethod(),
     path: z.string(),
     status_code: safeInt(),
     latency_ms: safeInt(),
@@ -77,8 +97,7 @@ const usageEntry = (o: ObjectFactory) =>
     refunded: z.boolean(),
     created_at: timestamp(),
   });
-export const UsageListModel = model((o) => list(usageEntry(o), o));
-export const RateResultModel = model((o) => o({ request_id: z.string(), listing_id: z.string(), is_positive: z.boolean() }));
+const rateResult = (o: ObjectFactory) => o({ request_id: z.string(), listing_id: z.string(), is_positive: z.boolean() });
 
 const tokenInfo = (o: ObjectFactory) =>
   o({
@@ -94,41 +113,83 @@ const tokenInfo = (o: ObjectFactory) =>
     spent_micro_cents: money(),
     listings: z.array(z.string()).nullable(),
   });
-export const TokenInfoModel = model(tokenInfo);
-export const TokenListModel = model((o) => list(tokenInfo(o), o));
-export const CreatedTokenModel = model((o) => o({ token: z.string(), info: tokenInfo(o) }));
+const createdToken = (o: ObjectFactory) => o({ token: z.string(), info: tokenInfo(o) });
 
-// Receipts are kept as loose records here: their exact checks belong to the receipts module.
-const receiptRecord = () => z.record(z.string(), z.unknown());
-const logHead = (o: ObjectFactory) =>
+// Flags are an open set in the spec (new detectors may appear), so any string is accepted.
+const shieldFlag = () => z.string();
+// Shape only: signatures, hashes and chain links are the receipts module's to verify.
+const receiptV3 = (o: ObjectFactory) =>
   o({
-    origin: z.string(),
-    tree_size: safeInt(),
-    root_hash: z.string(),
-    timestamp: timestamp(),
+    receipt_version: z.literal(3),
     kid: z.string(),
-    checkpoint: z.string(),
+    request_id: z.string(),
+    buyer: z.string(),
+    seller: z.string(),
+    listing_id: z.string(),
+    service: z.string(),
+    method: httpMethod(),
+    path: z.string(),
+    amount: z.string().regex(/^(0|[1-9][0-9]*)$/),
+    currency: usd(),
+    timestamp: timestamp(),
+    request_sha256: z.string(),
+    response_sha256: z.string(),
+    shield: o({
+      mode: z.enum(['off', 'monitor', 'strict']),
+      score_bp: safeInt().min(0).max(10_000),
+      flags: z.array(shieldFlag()),
+      action: z.enum(['allowed', 'flagged', 'blocked']),
+    }),
+    seq: safeInt().min(1),
+    prev: z.string(),
+    signature: z.string(),
   });
-export const ReceiptLogModel = model((o) =>
-  o({ data: z.array(receiptRecord()), cursor: z.string().nullable(), has_more: z.boolean(), head: logHead(o) }),
-);
+const logHead = (o: ObjectFactory) =>
+  o({ origin: z.string(), tree_size: safeInt(), root_hash: z.string(), timestamp: timestamp(), kid: z.string(), checkpoint: z.string() });
+const receiptPage = (o: ObjectFactory) =>
+  o({ data: z.array(receiptV3(o)), cursor: z.string().nullable(), has_more: z.boolean(), head: logHead(o) });
 
-export const HealthModel = model((o) =>
-  o({ platform_pubkey: z.string().optional(), receipt_ca_pubkey: z.string().optional() }),
-);
+const health = (o: ObjectFactory) =>
+  o({
+    status: z.string().exactOptional(),
+    receipt_versions: z.array(z.union([z.literal(1), z.literal(2), z.literal(3)])).exactOptional(),
+    time: timestamp().exactOptional(),
+    platform_pubkey: z.string(),
+    receipt_ca_pubkey: z.string(),
+  });
 
-export type Listing = z.output<ReturnType<typeof listing>>;
-export type ListingEndpoint = z.output<ReturnType<typeof endpoint>>;
-export type ListingDocs = z.output<(typeof ListingDocsModel)['loose']>;
-export type PriceEntry = z.output<(typeof PricingModel)['loose']>['data'][number];
-export type Service = z.output<(typeof ServicesModel)['loose']>['data'][number];
-export type Category = z.output<(typeof CategoriesModel)['loose']>['data'][number];
-export type Balance = z.output<(typeof BalanceModel)['loose']>;
-export type UsageEntry = z.output<ReturnType<typeof usageEntry>>;
-export type RateResult = z.output<(typeof RateResultModel)['loose']>;
-export type TokenInfo = z.output<ReturnType<typeof tokenInfo>>;
-export type CreatedToken = z.output<(typeof CreatedTokenModel)['loose']>;
-export type ReceiptLogEntry = Record<string, unknown>;
-export type ReceiptLogHead = z.output<ReturnType<typeof logHead>>;
-export type ReceiptLogBody = z.output<(typeof ReceiptLogModel)['loose']>;
-export type Health = z.output<(typeof HealthModel)['loose']>;
+export const ListingModel: Model<Listing> = model(listing);
+export const ListingPageModel: Model<ListingPage> = model((o) => page(listing(o), o));
+export const ListingDocsModel: Model<ListingDocs> = model(listingDocs);
+export const PricingModel: Model<Schemas['PricingList']> = model((o) => o({ data: z.array(price(o)) }));
+export const ServicesModel: Model<Schemas['ServiceList']> = model((o) => o({ data: z.array(service(o)) }));
+export const CategoriesModel: Model<Schemas['CategoryList']> = model((o) => o({ data: z.array(category(o)) }));
+export const BalanceModel: Model<Balance> = model(balance);
+export const UsagePageModel: Model<UsagePage> = model((o) => page(usageEntry(o), o));
+export const RateResultModel: Model<RateResult> = model(rateResult);
+export const TokenInfoModel: Model<TokenInfo> = model(tokenInfo);
+export const TokenPageModel: Model<TokenPage> = model((o) => page(tokenInfo(o), o));
+export const CreatedTokenModel: Model<CreatedToken> = model(createdToken);
+export const ReceiptPageModel: Model<ReceiptLogBody> = model(receiptPage);
+export const HealthModel: Model<Health> = model(health);
+
+// Drift check, both ways: every generated field is validated, and validation adds nothing the spec lacks.
+type Out<F extends (o: ObjectFactory) => z.ZodType> = z.output<ReturnType<F>>;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+export type ModelDriftCheck = [
+  Assert<Same<Out<typeof listing>, Listing>>,
+  Assert<Same<Out<typeof endpoint>, ListingEndpoint>>,
+  Assert<Same<Out<typeof listingDocs>, ListingDocs>>,
+  Assert<Same<Out<typeof price>, PriceEntry>>,
+  Assert<Same<Out<typeof service>, Service>>,
+  Assert<Same<Out<typeof category>, Category>>,
+  Assert<Same<Out<typeof balance>, Balance>>,
+  Assert<Same<Out<typeof usageEntry>, UsageEntry>>,
+  Assert<Same<Out<typeof rateResult>, RateResult>>,
+  Assert<Same<Out<typeof tokenInfo>, TokenInfo>>,
+  Assert<Same<Out<typeof createdToken>, CreatedToken>>,
+  Assert<Same<Out<typeof receiptV3>, ReceiptLogEntry>>,
+  Assert<Same<Out<typeof logHead>, ReceiptLogHead>>,
+  Assert<Same<Out<typeof health>, Health>>,
+];

@@ -1,13 +1,9 @@
 import type { PagePromise } from '../core/pagination.js';
-import { ReceiptLogModel, type ReceiptLogBody, type ReceiptLogEntry } from './models.js';
+import { ReceiptPageModel, type ReceiptLogBody, type ReceiptLogEntry, type ReceiptLogQuery } from './models.js';
 import { APIResource, callOptions, type CallOptions } from './resource.js';
 
-export interface ReceiptLogParams {
-  /** A child token's id, to read its chain instead of the presented token's. */
-  token_id?: string | undefined;
-  limit?: number | undefined;
-  cursor?: string | undefined;
-}
+/** Query of `GET /v1/receipts` (`token_id` reads a child token's chain). */
+export type ReceiptLogParams = ReceiptLogQuery;
 
 /** The gateway's signed receipt log (needs `account:read`). Verification is the receipts module's job. */
 export class ReceiptsLog extends APIResource {
@@ -19,7 +15,7 @@ export class ReceiptsLog extends APIResource {
     return this.client.getPage<ReceiptLogEntry, ReceiptLogBody>({
       path: '/v1/receipts',
       query: { ...params },
-      schema: ReceiptLogModel,
+      schema: ReceiptPageModel,
       requiredScope: 'account:read',
       ...callOptions(options),
     });

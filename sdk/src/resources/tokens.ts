@@ -1,25 +1,13 @@
 import type { PagePromise } from '../core/pagination.js';
 import { ValidationError } from '../core/error.js';
 import { path } from '../internal/path.js';
-import { CreatedTokenModel, TokenInfoModel, TokenListModel, type CreatedToken, type TokenInfo } from './models.js';
+import { CreatedTokenModel, TokenInfoModel, TokenPageModel, type CreatedToken, type TokenInfo, type CreateTokenRequest, type TokenListQuery } from './models.js';
 import { APIResource, callOptions, type CallOptions } from './resource.js';
 
-export interface TokenCreateParams {
-  name?: string | undefined;
-  /** Subset of the parent's scopes. */
-  scopes: string[];
-  /** Spend cap in integer micro-cents (<= the parent's remaining cap). */
-  spend_cap_micro_cents?: number | undefined;
-  /** RFC 3339 expiry (<= the parent's). */
-  expires_at?: string | undefined;
-  /** Listing ids the child may call (subset of the parent's). */
-  listings?: string[] | undefined;
-}
-
-export interface TokenListParams {
-  limit?: number | undefined;
-  cursor?: string | undefined;
-}
+/** Body of `POST /v1/tokens`: every field can only narrow the parent token. */
+export type TokenCreateParams = CreateTokenRequest;
+/** Query of `GET /v1/tokens`. */
+export type TokenListParams = TokenListQuery;
 
 /** Token introspection and delegation (mint narrower tokens, list, revoke). */
 export class Tokens extends APIResource {
@@ -64,7 +52,7 @@ export class Tokens extends APIResource {
     return this.client.getPage<TokenInfo>({
       path: '/v1/tokens',
       query: { ...params },
-      schema: TokenListModel,
+      schema: TokenPageModel,
       requiredScope: 'tokens:write',
       ...callOptions(options),
     });

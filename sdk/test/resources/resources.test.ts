@@ -88,7 +88,7 @@ describe('catalog (no token)', () => {
 
 describe('meta', () => {
   test('health and the raw receipt key set', async () => {
-    const pg = h.client();
+    const pg = h.client({ validation: 'strict' });
     const health = await pg.meta.health();
     expect(health.platform_pubkey).toMatch(/^[1-9A-HJ-NP-Za-km-z]+$/);
     const keys = (await pg.meta.receiptKeys()) as { keys: { kid: string; crv: string }[] };
@@ -119,12 +119,12 @@ describe('account and tokens', () => {
   });
 
   test('the receipt log pages in seq order and carries its signed head', async () => {
-    const pg = h.client({ apiKey: h.mock.demoTokens.trader });
+    const pg = h.client({ apiKey: h.mock.demoTokens.trader, validation: 'strict' });
     const seqs: number[] = [];
     let head: unknown;
     for await (const page of pg.receiptsLog.list({ limit: 2 }).iterPages()) {
       head = page.body.head;
-      for (const r of page.data) seqs.push(r['seq'] as number);
+      for (const r of page.data) seqs.push(r.seq);
     }
     expect(seqs.length).toBeGreaterThanOrEqual(3);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
@@ -132,7 +132,7 @@ describe('account and tokens', () => {
   });
 
   test('self, create a narrower token, list, revoke; the child works then stops', async () => {
-    const pg = h.client({ apiKey: h.mock.demoTokens.trader });
+    const pg = h.client({ apiKey: h.mock.demoTokens.trader, validation: 'strict' });
     const me = await pg.tokens.self();
     expect(pg.knownScopes).toEqual(me.scopes);
     const created = await pg.tokens.create({ name: 'ci reader', scopes: ['catalog:read', 'account:read'], spend_cap_micro_cents: 1000 });
