@@ -1,6 +1,7 @@
 // @proxygate-kit/sdk/mcp: the only entry that imports @modelcontextprotocol/sdk (an optional peer).
-export { connectGateway, GatewayMcpClient } from './connect-gateway.js';
-export type { CallApiResult, CallVerdict, ConnectGatewayOptions, PinMode, PinOptions } from './connect-gateway.js';
+export { connectGateway } from './connect-gateway.js';
+export { GatewayMcpClient } from './gateway-client.js';
+export type { CallApiResult, CallVerdict, ConnectGatewayOptions, PinMode, PinOptions } from './options.js';
 export { McpProtocolError, ReceiptVerificationError, ToolPinMismatchError } from './errors.js';
 export type { CallReceiptVerdict } from './receipt-check.js';
 export { computeToolPins, diffToolPins, isEmptyDiff, parseToolPinSet, pinTool } from './tool-pinning.js';

@@ -1,0 +1,101 @@
+// The HTTP side of the MCP client: the Bearer token on every request, the token's scopes from
+// the gateway, and auth answers turned into typed errors before the MCP transport sees them.
+import {
+  APIError,
+  ConnectionError,
+  ValidationError,
+} from '../core/error.js';
+import { readEnv } from '../internal/env.js';
+import type { ConnectGatewayOptions } from './options.js';
+
+export async function resolveToken(token: ConnectGatewayOptions['token']): Promise<string | undefined> {
+  if (token === null) return undefined;
+  if (token === undefined) return readEnv('PROXYGATE_API_KEY');
+  if (typeof token === 'string') return token;
+  return (await token()) ?? undefined;
+}
+
+/** OAuth `scope` (space separated) to a list; undefined stays unknown. */
+export function parseScopes(value: string | undefined): string[] | undefined {
+  return value === undefined ? undefined : value.split(/\s+/).filter(Boolean);
+}
+
+/** Reads the presented token's scopes; undefined when the gateway has no introspection endpoint. */
+export async function fetchTokenScopes(
+  restBase: string,
+  token: string,
+  fetchImpl: typeof fetch,
+  secrets: readonly string[],
+): Promise<string[] | undefined> {
+  let response: Response;
+  try {
+    response = await fetchImpl(`${restBase}/v1/tokens/self`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+  } catch (error) {
+    throw new ConnectionError('Could not read the token scopes (GET /v1/tokens/self)', error);
+  }
+  if (response.status === 404 || response.status === 405) return undefined;
+  const body: unknown = await response.json().catch(() => undefined);
+  if (!response.ok) throw APIError.generate({ status: response.status, headers: response.headers, body, secrets });
+  const scopes = (body as { scopes?: unknown } | undefined)?.scopes;
+  if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string')) {
+    throw new ValidationError('GET /v1/tokens/self returned no scopes list', [{ path: ['scopes'], message: 'expected string[]', code: 'invalid_type' }], body);
+  }
+  return scopes;
+}
+
+function isScopeChallenge(response: Response): boolean {
+  return response.status === 403 && /error="?insufficient_scope/i.test(response.headers.get('www-authenticate') ?? '');
+}
+
+async function errorFrom(response: Response, secrets: readonly string[]): Promise<APIError> {
+  const text = await response.clone().text().catch(() => '');
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON: the error keeps the (redacted) text
+  }
+  return APIError.generate({ status: response.status, headers: response.headers, body, secrets });
+}
+
+export interface GatewayFetchOptions {
+  /** The MCP endpoint: only requests to it get the token and the error mapping. */
+  mcpUrl: URL;
+  token: ConnectGatewayOptions['token'];
+  /** With an OAuth provider the transport adds the token and runs the 401 flow itself. */
+  oauth: boolean;
+  fetch: typeof fetch;
+  /** Every token seen, so errors can scrub them; appended to as tokens rotate. */
+  secrets: string[];
+}
+
+/**
+ * fetch for the MCP transport. A 403 `insufficient_scope` becomes an `InsufficientScopeError`
+ * naming the scope: the MCP SDK would otherwise re-authorize with a broader scope on its own,
+ * and step-up is the caller's decision. Other failed POSTs become typed gateway errors (a 429
+ * keeps its Retry-After); a 401 is left to the transport only when it can run OAuth.
+ */
+export function createGatewayFetch(options: GatewayFetchOptions): typeof fetch {
+  const endpoint = `${options.mcpUrl.origin}${options.mcpUrl.pathname}`;
+  return async (input, init) => {
+    const target = new URL(input instanceof Request ? input.url : String(input));
+    // OAuth discovery and token requests pass through untouched, and never carry our token.
+    if (`${target.origin}${target.pathname}` !== endpoint) return options.fetch(input, init);
+    const headers = new Headers(init?.headers);
+    if (!options.oauth) {
+      const token = await resolveToken(options.token);
+      if (token) {
+        if (!options.secrets.includes(token)) options.secrets.push(token);
+        headers.set('authorization', `Bearer ${token}`);
+      }
+    }
+    const response = await options.fetch(input, { ...init, headers });
+    if (response.ok) return response;
+    if (isScopeChallenge(response)) throw await errorFrom(response, options.secrets);
+    if (response.status === 401 && options.oauth) return response;
+    // GET (optional SSE stream) and DELETE (session end) answers are the transport's business;
+    // 404 on a POST means an expired session, which the client handles by reconnecting.
+    if ((init?.method ?? 'GET') !== 'POST' || response.status === 404) return response;
+    throw await errorFrom(response, options.secrets);
+  };
+}

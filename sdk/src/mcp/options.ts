@@ -1,0 +1,70 @@
+import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { KeySet } from '../receipts/key-set.js';
+import type { ShieldVerdict, UntrustedContent } from '../shield/index.js';
+import type { CallReceiptVerdict } from './receipt-check.js';
+import type { ToolPinDiff, ToolPinSet } from './tool-pinning.js';
+import type { CallApiToolOutput } from './tool-schemas.js';
+
+export type PinMode = 'refuse' | 'warn';
+
+export interface PinOptions {
+  /** Pins saved from an earlier connect. Absent: trust on first use, read them from `client.pins`. */
+  saved?: ToolPinSet | undefined;
+  /** `refuse` (default) fails closed: connect throws, and calls stay blocked after a live change. */
+  mode?: PinMode;
+  /** Called whenever the server's tools differ from the pins (both modes). */
+  onMismatch?: (diff: ToolPinDiff) => void;
+}
+
+/** Everything known about one paid call's trustworthiness, also passed to `onVerdict`. */
+export interface CallVerdict {
+  tool: 'call_api';
+  requestId: string;
+  receipt: CallReceiptVerdict;
+  shield: ShieldVerdict;
+}
+
+export interface ConnectGatewayOptions {
+  /** MCP endpoint. Default: env `PROXYGATE_MCP_URL`, else `<PROXYGATE_GATEWAY_URL or https://gateway.proxygate.ai>/mcp`. */
+  url?: string | URL;
+  /** REST base for `GET /v1/tokens/self`. Default: the MCP URL without its last path segment. */
+  restBaseUrl?: string | URL;
+  /**
+   * Bearer token sent on every request (a function is called per request, e.g. to read a
+   * keychain). Default: env `PROXYGATE_API_KEY`; pass `null` to browse anonymously.
+   */
+  token?: string | null | (() => string | undefined | Promise<string | undefined>);
+  /** OAuth client for servers that answer 401 with discovery metadata; then `token` is ignored. */
+  authProvider?: OAuthClientProvider;
+  /** The token's scopes, if known; otherwise read from `GET /v1/tokens/self` at connect. */
+  scopes?: readonly string[];
+  /** Pinned receipt keys: every `callApi` receipt is verified offline against them. */
+  keys?: KeySet;
+  /** Return results whose receipt fails verification instead of throwing (the verdict says why). */
+  acceptInvalidReceipts?: boolean;
+  /** Called once per paid call with its receipt and shield verdicts. */
+  onVerdict?: (verdict: CallVerdict) => void;
+  /** Tool pinning; pass saved pins (or `{ saved, mode }`) to detect changed tool definitions. */
+  pin?: ToolPinSet | PinOptions;
+  /** Per-request timeout in ms (the MCP SDK's default is 60 s). */
+  timeoutMs?: number;
+  /** fetch used for every HTTP request (MCP and REST). */
+  fetch?: typeof fetch;
+  /** A ready transport instead of streamable HTTP (in-memory servers in tests, stdio bridges). */
+  transport?: Transport;
+  /** Client name/version announced to the server. */
+  clientInfo?: { name: string; version: string };
+}
+
+export interface CallApiResult extends CallApiToolOutput {
+  /** Offline verdict on the signed receipt (`valid: true` only when the signature and content check out). */
+  verification: CallReceiptVerdict;
+  /** The shield verdict; the signed one from the receipt when it verified. */
+  shieldVerdict: ShieldVerdict;
+  /** The upstream body wrapped for a model prompt: data, never instructions. */
+  untrusted: UntrustedContent;
+}
+export function isPinOptions(pin: ToolPinSet | PinOptions): pin is PinOptions {
+  return !('version' in pin && 'tools' in pin);
+}
