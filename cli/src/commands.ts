@@ -10,6 +10,9 @@ import Categories from './commands/categories.js';
 import Help from './commands/help.js';
 import Login from './commands/login.js';
 import Logout from './commands/logout.js';
+import McpCall from './commands/mcp/call.js';
+import McpConfig from './commands/mcp/config.js';
+import McpTools from './commands/mcp/tools.js';
 import Pricing from './commands/pricing.js';
 import Rate from './commands/rate.js';
 import ReceiptsAudit from './commands/receipts/audit.js';
@@ -33,6 +36,9 @@ export const COMMANDS = {
   help: Help,
   login: Login,
   logout: Logout,
+  'mcp:call': McpCall,
+  'mcp:config': McpConfig,
+  'mcp:tools': McpTools,
   pricing: Pricing,
   rate: Rate,
   'receipts:audit': ReceiptsAudit,

@@ -3,7 +3,7 @@ import type { UsageEntry } from '@proxygate-kit/sdk';
 import { BaseCommand } from '../lib/base-command.js';
 import { createClient } from '../lib/client.js';
 import { UsageError } from '../lib/errors.js';
-import { formatUsd, renderTable } from '../lib/format.js';
+import { compact, formatUsd, renderTable } from '../lib/format.js';
 
 function timestamp(flag: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
@@ -34,7 +34,7 @@ export default class Usage extends BaseCommand {
     const to = timestamp('to', flags.to);
     const auth = await this.resolveAuth(flags);
     this.requireKey(auth);
-    const pages = (await createClient(auth)).account.usage({ from, to, service: flags.service, limit: flags.limit, cursor: flags.cursor });
+    const pages = (await createClient(auth)).account.usage(compact({ from, to, service: flags.service, limit: flags.limit, cursor: flags.cursor }));
     let data: UsageEntry[];
     let cursor: string | null = null;
     let hasMore = false;

@@ -60,3 +60,8 @@ export function parseExpiry(text: string, now: number = Date.now()): string | un
   const at = Date.parse(text);
   return Number.isNaN(at) ? undefined : new Date(at).toISOString();
 }
+
+/** Drops undefined values (optional flags) so params satisfy exactOptionalPropertyTypes. */
+export function compact<T extends Record<string, unknown>>(params: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}

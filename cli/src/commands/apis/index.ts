@@ -3,6 +3,7 @@ import type { Listing } from '@proxygate-kit/sdk';
 import { BaseCommand } from '../../lib/base-command.js';
 import { listingTable } from '../../lib/catalog-render.js';
 import { createClient } from '../../lib/client.js';
+import { compact } from '../../lib/format.js';
 
 const SORTS = ['price_asc', 'price_desc', 'popular', 'newest', 'fastest', 'best_rated'] as const;
 
@@ -29,7 +30,7 @@ export default class Apis extends BaseCommand {
   async run(): Promise<{ data: Listing[]; cursor: string | null; has_more: boolean }> {
     const { args, flags } = await this.parse(Apis);
     const client = await createClient(await this.resolveAuth(flags));
-    const pages = client.catalog.list({
+    const pages = client.catalog.list(compact({
       q: args.query,
       service: flags.service,
       category: flags.category,
@@ -38,7 +39,7 @@ export default class Apis extends BaseCommand {
       type: flags.type as 'rest' | 'sse' | undefined,
       limit: flags.limit,
       cursor: flags.cursor,
-    });
+    }));
     let result: { data: Listing[]; cursor: string | null; has_more: boolean };
     if (flags.all) {
       const data: Listing[] = [];

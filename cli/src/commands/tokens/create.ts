@@ -1,10 +1,10 @@
 import { Flags } from '@oclif/core';
-import type { TokenInfo } from '@proxygate-kit/sdk';
+import type { TokenCreateParams, TokenInfo } from '@proxygate-kit/sdk';
 import { BaseCommand } from '../../lib/base-command.js';
 import { createClient } from '../../lib/client.js';
 import { saveProfile } from '../../lib/credentials.js';
 import { UsageError } from '../../lib/errors.js';
-import { parseExpiry, parseUsd } from '../../lib/format.js';
+import { compact, parseExpiry, parseUsd } from '../../lib/format.js';
 import { maskToken } from '../../lib/redact.js';
 import { tokenDetails } from '../../lib/token-render.js';
 
@@ -37,13 +37,11 @@ written to stdout (so TOKEN=$(proxygate tokens create …) works); details go to
     if (flags.expires !== undefined && expiresAt === undefined) throw new UsageError(`--expires is not a duration or time: "${flags.expires}"`, 'e.g. --expires 1h or --expires 2026-12-01T00:00:00Z');
     const auth = await this.resolveAuth(flags);
     this.requireKey(auth);
-    const created = await (await createClient(auth)).tokens.create({
-      scopes: flags.scope,
-      name: flags.name,
-      spend_cap_micro_cents: cap,
-      expires_at: expiresAt,
-      listings: flags.listing,
-    });
+    const params: TokenCreateParams = {
+      scopes: flags.scope as TokenCreateParams['scopes'],
+      ...compact({ name: flags.name, spend_cap_micro_cents: cap, expires_at: expiresAt, listings: flags.listing }),
+    };
+    const created = await (await createClient(auth)).tokens.create(params);
     this.secrets.push(created.token);
     const saveAs = flags['save-profile'];
     if (saveAs) {

@@ -1,0 +1,55 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startInProcessMock } from './helpers/mock.js';
+import { cli, isolatedEnv } from './helpers/run.js';
+
+const { mock, server, origin } = startInProcessMock('cli-mcp');
+afterAll(() => server.close());
+
+describe('mcp commands', () => {
+  let env: Awaited<ReturnType<typeof isolatedEnv>>;
+  beforeEach(async () => {
+    env = await isolatedEnv({ PROXYGATE_GATEWAY_URL: origin, PROXYGATE_API_KEY: mock.demoTokens.trader });
+  });
+  afterEach(() => env.restore());
+
+  it('mcp tools lists the seven gateway tools and saves their pins', async () => {
+    const pins = join(env.dir, 'pins.json');
+    const r = await cli(['mcp', 'tools', '--save-pins', pins]);
+    expect(r.exitCode).toBe(0);
+    for (const name of ['browse_apis', 'describe_endpoint', 'call_api', 'check_balance', 'get_pricing', 'get_usage', 'rate_seller']) {
+      expect(r.stdout).toContain(name);
+    }
+    const saved = JSON.parse(await readFile(pins, 'utf8'));
+    expect(Object.keys(saved.tools)).toHaveLength(7);
+    expect(r.stdout + r.stderr).not.toContain(mock.demoTokens.trader);
+  });
+
+  it('mcp call runs a tool with typed --arg values; anonymous browsing works', async () => {
+    const r = await cli(['mcp', 'call', 'check_balance', '--json']);
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout).structuredContent).toHaveProperty('balance_micro_cents');
+    delete process.env['PROXYGATE_API_KEY'];
+    const browse = await cli(['mcp', 'call', 'browse_apis', '--arg', 'query=weather', '--arg', 'limit=2', '--json']);
+    expect(browse.exitCode).toBe(0);
+    expect(JSON.stringify(JSON.parse(browse.stdout).structuredContent)).toContain('weather');
+  });
+
+  it('a read-only token calling a spending tool exits 3', async () => {
+    process.env['PROXYGATE_API_KEY'] = mock.demoTokens.readOnly;
+    const r = await cli(['mcp', 'call', 'rate_seller', '--arg', 'request_id=req_x', '--arg', 'is_positive=true']);
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toMatch(/^insufficient_scope: /);
+  });
+
+  it('mcp config prints a snippet that reads the token from the environment', async () => {
+    const r = await cli(['mcp', 'config', '--json']);
+    const snippet = JSON.parse(r.stdout);
+    expect(snippet.mcpServers.proxygate).toMatchObject({ type: 'http', url: `${origin}/mcp` });
+    expect(r.stdout).toContain('${PROXYGATE_API_KEY}');
+    expect(r.stdout).not.toContain(mock.demoTokens.trader);
+    const code = await cli(['mcp', 'config', '--client', 'claude-code']);
+    expect(code.stdout).toMatch(/^claude mcp add --transport http proxygate /);
+  });
+});
