@@ -268,6 +268,9 @@ const DRAFTS: Draft[] = [
     endpoints: [
       { method: 'GET', path: '/echo', description: 'Echoes the query.' },
       { method: 'POST', path: '/echo', description: 'Echoes the query and body.' },
+      { method: 'PUT', path: '/echo', description: 'Echoes the query and body.' },
+      { method: 'PATCH', path: '/echo', description: 'Echoes the query and body.' },
+      { method: 'DELETE', path: '/echo', description: 'Echoes the query.' },
     ],
     respond: (request) =>
       json({ method: request.method, path: request.path, query: Object.fromEntries(request.query), body: bodyText(request) }),

@@ -853,9 +853,11 @@ export class Gateway {
       buyer: token.id,
     });
 
+    const streaming = listing.type === 'sse' && !blocked;
+    // On streams the verdict travels in the final SSE event (spec: no shield headers there).
     const headers: Record<string, string> = {
       'content-type': blocked ? 'application/json' : upstream.contentType,
-      ...this.shieldHeaders(verdict),
+      ...(streaming ? {} : this.shieldHeaders(verdict)),
     };
     const capAfter = this.remainingCap(token);
     if (capAfter) {
@@ -863,7 +865,6 @@ export class Gateway {
       headers['x-spendlimit-limit'] = String(capAfter.limit);
     }
     const receiptHeader = encodeReceiptHeader(receipt);
-    const streaming = listing.type === 'sse' && !blocked;
     if (streaming) {
       headers['cache-control'] = 'no-cache';
     } else {
