@@ -522,6 +522,7 @@ export class CallStream implements AsyncIterable<ServerSentEvent> {
     const decoder = new SseDecoder(true);
     let receiptEvent: { data: ReceiptEventData; start: number } | undefined;
     let delivered = 0;
+    let completed = false;
     try {
       if (body) {
         for await (const event of readServerSentEvents(body, { signal: this.#signal, decoder })) {
@@ -538,10 +539,20 @@ export class CallStream implements AsyncIterable<ServerSentEvent> {
           yield out;
         }
       }
+      completed = true;
     } catch (error) {
-      const failure = this.#signal?.aborted ? toAbortError(this.#signal.reason, error) : error;
+      const failure = this.#signal?.aborted
+        ? toAbortError(this.#signal.reason, error)
+        : error instanceof ProxygateError
+          ? error
+          : new ConnectionError('The connection broke during the stream', error, {
+              action: `Call again with idempotencyKey "${this.idempotencyKey}": the gateway replays the whole stream without charging again`,
+            });
       this.#reject(failure);
       throw failure;
+    } finally {
+      // The consumer left the loop early (break/return): there will be no receipt to wait for.
+      if (!completed) this.#reject(new UserAbortError('The stream was closed before its receipt arrived'));
     }
     const rawBody = decoder.bytesBefore(receiptEvent ? receiptEvent.start : decoder.bytesSeen);
     const eventShield = receiptEvent ? shieldFromEvent(receiptEvent.data.shield) : null;

@@ -303,6 +303,13 @@ describe('listing resolution', () => {
     expect(catalogLookups.map((call) => call.url.pathname)).toEqual(['/v1/apis/llm', '/v1/apis', '/v1/apis/echo']);
   });
 
+  test('concurrent calls to an unresolved listing share one lookup', async () => {
+    const client = harness.client();
+    await Promise.all([client.call('echo', '/echo'), client.call('echo', '/echo'), client.call('echo', '/echo')]);
+    expect(harness.seen.filter((call) => call.url.pathname.startsWith('/v1/apis'))).toHaveLength(1);
+    expect(harness.proxyCalls()).toHaveLength(3);
+  });
+
   test('a service with several listings is refused instead of guessed', async () => {
     const error = await harness.client().call('weather', '/current').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AmbiguousListingError);

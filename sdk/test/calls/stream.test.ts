@@ -1,5 +1,5 @@
 import { afterAll, beforeEach, describe, expect, test } from 'vitest';
-import { UserAbortError } from '../../src/core/error.js';
+import { ConnectionError, UserAbortError } from '../../src/core/error.js';
 import { MaxCostExceededError } from '../../src/resources/calls.js';
 import { responseSha256 } from '../../src/receipts/hashes.js';
 import type { ReceiptV3 } from '../../src/receipts/types.js';
@@ -96,6 +96,26 @@ describe('client.calls.stream', () => {
     expect(secondOutcome.requestId).toBe(firstOutcome.requestId);
     expect(secondOutcome.receiptVerdict?.valid).toBe(true);
     expect(netCharged(harness.mock, { idempotencyKey: 'stream-1' })).toBe(1_050_000);
+  });
+
+  test('finished() after breaking out of the loop rejects instead of hanging', async () => {
+    const stream = await harness.client().calls.stream('llm-stream', '/chat', { body: { prompt: 'x' } });
+    for await (const _event of stream) break;
+    await expect(stream.finished()).rejects.toBeInstanceOf(UserAbortError);
+  });
+
+  test('a connection cut mid-stream is a ConnectionError naming the key; calling again replays it free', async () => {
+    harness.mock.faults.inject({ kind: 'truncate', phase: 'after', path: '/proxy/' });
+    const client = harness.client();
+    const stream = await client.calls.stream('llm-stream', '/chat', { body: { prompt: 'cut' } });
+    const failure = await stream.finished().catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(ConnectionError);
+    expect((failure as ConnectionError).action).toContain(stream.idempotencyKey);
+    const again = await client.calls.stream('llm-stream', '/chat', { body: { prompt: 'cut' }, idempotencyKey: stream.idempotencyKey });
+    const outcome = await again.finished();
+    expect(again.replayed).toBe(true);
+    expect(outcome.receiptVerdict?.valid).toBe(true);
+    expect(netCharged(harness.mock, { idempotencyKey: stream.idempotencyKey })).toBe(1_050_000);
   });
 
   test('a stream can be iterated once', async () => {
