@@ -2,25 +2,34 @@
 // Generates sdk/src/generated/openapi.ts from spec/openapi.yaml with openapi-typescript.
 //   node scripts/generate.mjs          write the file
 //   node scripts/generate.mjs --check  regenerate in memory; exit 1 if the committed file differs
+//   --spec <file> / --out <file>       other input or output (tests of the check itself)
 // The output depends only on the spec's bytes and the pinned openapi-typescript version, so CI can
 // detect a spec change that was not followed by `npm run generate`.
 import { createHash } from 'node:crypto';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
-import { dirname, relative } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 
-const sdkRoot = fileURLToPath(new URL('..', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const specPath = fileURLToPath(new URL('../../spec/openapi.yaml', import.meta.url));
-const outPath = fileURLToPath(new URL('../src/generated/openapi.ts', import.meta.url));
+const defaultSpecPath = fileURLToPath(new URL('../../spec/openapi.yaml', import.meta.url));
+const defaultOutPath = fileURLToPath(new URL('../src/generated/openapi.ts', import.meta.url));
+
+/** Value of `--name <value>` on the command line, resolved against the working directory. */
+function pathOption(name, fallback) {
+  const index = process.argv.indexOf(name);
+  if (index === -1) return fallback;
+  const value = process.argv[index + 1];
+  if (!value || value.startsWith('--')) throw new Error(`${name} needs a file path`);
+  return resolve(value);
+}
 
 /** Line endings are normalised so a CRLF checkout hashes and generates the same as LF. */
 function normaliseNewlines(text) {
   return text.replace(/\r\n?/g, '\n');
 }
 
-export async function generate() {
+export async function generate(specPath = defaultSpecPath) {
   const specText = normaliseNewlines(await readFile(specPath, 'utf8'));
   const specSha256 = createHash('sha256').update(specText, 'utf8').digest('hex');
   const ast = await openapiTS(specText, {
@@ -55,8 +64,11 @@ function firstDifferingLine(a, b) {
 
 async function main() {
   const check = process.argv.includes('--check');
-  const { source, specSha256 } = await generate();
+  const specPath = pathOption('--spec', defaultSpecPath);
+  const outPath = pathOption('--out', defaultOutPath);
+  const { source, specSha256 } = await generate(specPath);
   const shownOut = relative(repoRoot, outPath);
+  const shownSpec = relative(repoRoot, specPath);
   if (check) {
     let committed = null;
     try {
@@ -65,12 +77,12 @@ async function main() {
       // handled below: a missing file is drift too
     }
     if (committed === source) {
-      console.log(`${shownOut} is up to date with spec/openapi.yaml (sha256 ${specSha256.slice(0, 12)}).`);
+      console.log(`${shownOut} is up to date with ${shownSpec} (sha256 ${specSha256.slice(0, 12)}).`);
       return;
     }
     const where = committed === null ? 'the file is missing' : `first difference at line ${firstDifferingLine(committed, source)}`;
     console.error(
-      `${shownOut} is out of date with spec/openapi.yaml (${where}).\n` +
+      `${shownOut} is out of date with ${shownSpec} (${where}).\n` +
         'Run `npm run generate` and commit the result.',
     );
     process.exitCode = 1;
@@ -78,7 +90,7 @@ async function main() {
   }
   await mkdir(dirname(outPath), { recursive: true });
   await writeFile(outPath, source, 'utf8');
-  console.log(`wrote ${relative(sdkRoot, outPath)} from spec/openapi.yaml (sha256 ${specSha256.slice(0, 12)}).`);
+  console.log(`wrote ${shownOut} from ${shownSpec} (sha256 ${specSha256.slice(0, 12)}).`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

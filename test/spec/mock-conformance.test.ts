@@ -262,13 +262,19 @@ describe('mock gateway answers conform to spec/openapi.yaml', () => {
     await expectConforms('proxyGet', await call('/proxy/echo/echo?listing=echo'), 401);
     await expectConforms('proxyGet', await call('/proxy/echo/echo?listing=lst_doesnotexist', { token: tokens.trader }), 404);
     await expectConforms('proxyGet', await call('/proxy/echo/not-an-endpoint?listing=echo', { token: tokens.trader }), 400);
-    // No mock listing has PUT, PATCH or DELETE endpoints: those answer the documented 400.
+    await expectConforms('proxyPut', await call('/proxy/echo/not-an-endpoint?listing=echo', { method: 'PUT', token: tokens.trader, body: {} }), 400);
+  });
+
+  it('paid calls: PUT, PATCH and DELETE carry a receipt of their method', async () => {
     for (const [id, method] of [
       ['proxyPut', 'PUT'],
       ['proxyPatch', 'PATCH'],
       ['proxyDelete', 'DELETE'],
     ] as const) {
-      await expectConforms(id, await call('/proxy/echo/echo?listing=echo', { method, token: tokens.trader, body: {} }), 400);
+      const res = await call('/proxy/echo/echo?listing=echo', { method, token: tokens.trader, ...(method === 'DELETE' ? {} : { body: { n: 1 } }) });
+      const header = res.headers.get('x-proxygate-receipt');
+      await expectConforms(id, res, 200);
+      expect((decodeBase64Json(header ?? '') as JsonObject)['method']).toBe(method);
     }
   });
 
