@@ -50,3 +50,20 @@ describe('Gateway domain layer', () => {
     }
   });
 });
+
+describe('callListingStream', () => {
+  it('yields the SSE events then the receipt event, and the plain body for REST listings', async () => {
+    const gateway = new Gateway({ seed: 'stream' });
+    const auth = gateway.authenticate(bearer(gateway.demoTokens.trader));
+    const { result, chunks } = gateway.callListingStream(auth, { listing: 'llm-stream', service: 'llm', method: 'POST', path: '/chat', body: '{"prompt":"yo"}' });
+    const seen: string[] = [];
+    for await (const chunk of chunks) seen.push(chunk);
+    expect(seen.length).toBe((result.events?.length ?? 0) + 1);
+    expect(seen.at(-1)).toMatch(/^event: proxygate\.receipt\ndata: /);
+    expect(seen.slice(0, -1).join('')).toBe(result.body);
+    const rest = gateway.callListingStream(auth, { listing: 'echo', service: 'echo', method: 'GET', path: '/echo' });
+    const restChunks: string[] = [];
+    for await (const chunk of rest.chunks) restChunks.push(chunk);
+    expect(restChunks).toEqual([rest.result.body]);
+  });
+});

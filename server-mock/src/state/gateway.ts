@@ -891,6 +891,20 @@ export class Gateway {
     return result;
   }
 
+  /**
+   * The streaming variant of `callListing`: the same call (charge, scan, receipt, idempotency),
+   * delivered as the chunks a client would read. For an `sse` listing these are the upstream
+   * events and then the `proxygate.receipt` event; for any other answer, the whole body once.
+   */
+  callListingStream(auth: AuthContext, input: CallInput): { result: CallResult; chunks: AsyncIterable<string> } {
+    const result = this.callListing(auth, input);
+    const parts = result.events ? [...result.events, result.sseReceiptEvent ?? ''] : [result.body];
+    async function* chunks(): AsyncGenerator<string> {
+      for (const part of parts) yield part;
+    }
+    return { result, chunks: chunks() };
+  }
+
   // ---------------------------------------------------------------- receipts and keys
 
   /** `GET /v1/receipts` (account:read): a token's v3 chain (seq ascending) with the signed log head. */
