@@ -190,9 +190,10 @@ export class GatewayMcpClient {
     if (this.blocked) throw new ToolPinMismatchError(this.blocked);
   }
 
-  /** One new session for everyone who saw the old one expire. */
-  private async reconnect(): Promise<void> {
+  /** One new session for everyone who saw `expired` expire (calls racing it reuse the new one). */
+  private async reconnect(expired: McpSession): Promise<void> {
     if (!this.openSession) throw new McpProtocolError('the MCP session expired and this transport cannot reconnect');
+    if (this.session !== expired) return this.reconnecting;
     this.reconnecting ??= (async () => {
       const old = this.session;
       this.session = await this.openSession!();
@@ -206,7 +207,8 @@ export class GatewayMcpClient {
   }
 
   private async send(name: string, args: Record<string, unknown>): Promise<CallToolResult> {
-    const { client, transport } = this.session;
+    const used = this.session;
+    const { client, transport } = used;
     const hadSession = transport.sessionId !== undefined;
     try {
       const result = await client.callTool({ name, arguments: args }, undefined,
@@ -214,7 +216,7 @@ export class GatewayMcpClient {
       return result as CallToolResult;
     } catch (error) {
       if (!isExpiredSession(error, hadSession)) throw error;
-      await this.reconnect();
+      await this.reconnect(used);
       if (SPENDING_TOOLS.has(name)) {
         // The server refused the expired session before running anything, but a paid call is
         // still never re-sent automatically: the caller decides (with an idempotency key).
