@@ -202,7 +202,18 @@ function toQueryRecord(listingId: string, pairs: readonly [string, string][]): C
 function anySignal(signals: readonly (AbortSignal | undefined)[]): AbortSignal | undefined {
   const present = signals.filter((signal): signal is AbortSignal => signal !== undefined);
   if (present.length <= 1) return present[0];
-  return AbortSignal.any(present);
+  const any = (AbortSignal as { any?: (signals: AbortSignal[]) => AbortSignal }).any;
+  if (any) return any.call(AbortSignal, present);
+  // Runtimes before AbortSignal.any (Node < 20.3): link by hand.
+  const controller = new AbortController();
+  for (const signal of present) {
+    if (signal.aborted) {
+      controller.abort(signal.reason);
+      break;
+    }
+    signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
+  }
+  return controller.signal;
 }
 
 interface Prepared {
