@@ -141,6 +141,11 @@ function cleanQuery(query: Record<string, QueryValue> | undefined): Record<strin
   return Object.keys(out).length ? out : undefined;
 }
 
+/** A 409 `idempotency_conflict` (same key, other request) answers the same every time: not worth a retry. */
+function isDeterministicConflict(status: number, body: unknown): boolean {
+  return status === 409 && typeof body === 'object' && body !== null && (body as { error?: unknown }).error === 'idempotency_conflict';
+}
+
 function parseBody(text: string): unknown {
   if (text === '') return undefined;
   try {
@@ -360,16 +365,7 @@ export class Proxygate {
       }
 
       if (!response.ok) {
-        const verdict = serverRetryVerdict(response.headers);
-        const retryable = verdict ?? isRetryableStatus(response.status);
-        const allowed = retrySafe || verdict === true || provesNotProcessed(response.status);
-        if (retryable && allowed && canRetryMore) {
-          sig.dispose();
-          // Not awaited: cancelling a tee'd body (a cloned Response) settles only when its twin is cancelled too.
-          response.body?.cancel().catch(() => undefined);
-          await this.#waitBeforeRetry(method, url, localId, firstId, attempt, response, `status ${response.status}`, opts.signal);
-          continue;
-        }
+        // Error bodies are small; reading them first lets the body inform the retry decision.
         let text = '';
         try {
           text = await response.text();
@@ -378,12 +374,15 @@ export class Proxygate {
         } finally {
           sig.dispose();
         }
-        const error = Errors.APIError.generate({
-          status: response.status,
-          headers: response.headers,
-          body: parseBody(text),
-          secrets: this.secrets,
-        });
+        const body = parseBody(text);
+        const verdict = serverRetryVerdict(response.headers);
+        const retryable = verdict ?? (isRetryableStatus(response.status) && !isDeterministicConflict(response.status, body));
+        const allowed = retrySafe || verdict === true || provesNotProcessed(response.status);
+        if (retryable && allowed && canRetryMore) {
+          await this.#waitBeforeRetry(method, url, localId, firstId, attempt, response, `status ${response.status}`, opts.signal);
+          continue;
+        }
+        const error = Errors.APIError.generate({ status: response.status, headers: response.headers, body, secrets: this.secrets });
         this.#log.debug(`${method} ${url} -> ${response.status}`, { localId, code: error.code });
         throw error;
       }

@@ -251,3 +251,11 @@ describe('streaming', () => {
     await expect(client(fetch).request({ method: 'GET', path: '/proxy/s/x', stream: true })).rejects.toMatchObject({ status: 402, code: 'insufficient_credits' });
   });
 });
+
+describe('deterministic conflicts', () => {
+  test('409 idempotency_conflict is not retried (same key, other request answers the same every time)', async () => {
+    const { fetch, seen } = fakeFetch(json(409, { error: 'idempotency_conflict', message: 'key reused' }), json(200, {}));
+    await expect(client(fetch).request({ method: 'POST', path: '/proxy/a/b', idempotent: true })).rejects.toMatchObject({ status: 409, code: 'idempotency_conflict' });
+    expect(seen).toHaveLength(1);
+  });
+});
