@@ -248,6 +248,39 @@ describe('connectGateway (in-process mock)', () => {
     await expect(client.getPricing()).resolves.toMatchObject({ data: expect.any(Array) });
   });
 
+  it('never lets a token reach errors or console output (canary)', async () => {
+    const owner = h.gateway.authenticate(`Bearer ${h.gateway.demoTokens.trader}`);
+    const canary = h.gateway.createToken(owner, { name: 'canary', scopes: ['catalog:read', 'account:read'] });
+    const printed: string[] = [];
+    const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) =>
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => { printed.push(args.map(String).join(' ')); }));
+    try {
+      const errors: unknown[] = [];
+      const client = await connect({ token: canary.token, pin: { mode: 'warn', saved: { version: 1, tools: {} } } });
+      errors.push(await client.callApi(echo).catch((e: unknown) => e));
+      errors.push(await client.describeEndpoint({ listing_id: 'no-such-listing' }).catch((e: unknown) => e));
+      const stale = await connect({ token: canary.token, scopes: ['trade'] });
+      errors.push(await stale.callApi(echo).catch((e: unknown) => e));
+      h.gateway.revokeToken(owner, canary.info.id);
+      errors.push(await client.checkBalance().catch((e: unknown) => e));
+      errors.push(await connectGateway({ url: MCP_URL, token: canary.token }).catch((e: unknown) => e));
+      expect(errors.map((e) => (e as { name?: string }).name)).toEqual([
+        'InsufficientScopeError', 'NotFoundError', 'InsufficientScopeError', 'AuthenticationError', 'AuthenticationError',
+      ]);
+      const { inspect } = await import('node:util');
+      for (const error of errors) {
+        const e = error as Error;
+        for (const text of [String(e), e.stack ?? '', JSON.stringify(e), inspect(e, { depth: 6 })]) {
+          expect(text).not.toContain(canary.token);
+        }
+      }
+      expect(printed.length).toBeGreaterThan(0); // the warn-mode pin message was printed
+      expect(printed.join('\n')).not.toContain(canary.token);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+  });
+
   it('turns any tool result into a delimited data block', async () => {
     const client = await connect({ token: null });
     const raw = await client.callTool('describe_endpoint', { listing_id: 'product-reviews' });
