@@ -86,7 +86,12 @@ Exit 5 when the strict shield blocks the response (the charge is refunded).`;
   private async plainCall(client: GatewayClient, listing: string, path: string, options: CallOptions, flags: { include: boolean; receipts?: string | undefined }): Promise<Record<string, unknown>> {
     const result = await client.call(listing, path, options);
     if (flags.include) this.note(formatResponseHead(result.status, result.headers));
-    if (!this.jsonEnabled()) process.stdout.write(Buffer.from(result.rawBody.buffer, result.rawBody.byteOffset, result.rawBody.byteLength));
+    if (!this.jsonEnabled()) {
+      const bytes = Buffer.from(result.rawBody.buffer, result.rawBody.byteOffset, result.rawBody.byteLength);
+      process.stdout.write(bytes);
+      // On a terminal, keep the summary off the body's last line (pipes get the bytes untouched).
+      if (process.stdout.isTTY && bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a) process.stdout.write('\n');
+    }
     if (flags.receipts && result.receipt) await appendReceipt(flags.receipts, result.receipt);
     const facts = { ...result, status: result.status };
     this.note(formatCallSummary(facts));

@@ -17,7 +17,7 @@ export default class Rate extends BaseCommand {
     const { args, flags } = await this.parse(Rate);
     const auth = await this.resolveAuth(flags);
     this.requireKey(auth);
-    const result = await (await createClient(auth)).account.rate({ request_id: args.requestId, is_positive: flags.up });
+    const result = await (await createClient(auth)).account.rate({ request_id: args.requestId, is_positive: flags.up === true });
     this.out(`Rated ${result.request_id} (${result.listing_id}) ${result.is_positive ? 'up' : 'down'}`);
     return result;
   }

@@ -1,0 +1,84 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+// Subprocess harness for the BUILT binary (`npm test` builds first; or
+// `npx turbo run build --filter=@proxygate-kit/cli...`).
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+export const CLI_BIN = `${repo}cli/bin/run.js`;
+const MOCK_BIN = `${repo}server-mock/bin/proxygate-mock.js`;
+
+export interface MockProcess {
+  url: string;
+  tokens: { readOnly: string; trader: string; capped: string };
+  stop(): Promise<void>;
+}
+
+/** `proxygate-mock --port 0 --json` on 127.0.0.1; it exits when we close its stdin. */
+export async function startMockProcess(seed: string): Promise<MockProcess> {
+  const child = spawn(process.execPath, [MOCK_BIN, '--port', '0', '--seed', seed, '--json', '--exit-on-stdin-close'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    const rl = createInterface({ input: child.stdout! });
+    rl.once('line', (l) => {
+      rl.close();
+      resolve(l);
+    });
+    child.once('exit', (code) => reject(new Error(`proxygate-mock exited early (${code})`)));
+  });
+  const info = JSON.parse(line) as { url: string; tokens: MockProcess['tokens'] };
+  return {
+    url: info.url,
+    tokens: info.tokens,
+    stop: () => stopChild(child),
+  };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.stdin?.end();
+    setTimeout(() => child.kill('SIGTERM'), 2_000).unref();
+  });
+}
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  env?: Record<string, string | undefined>;
+  input?: string;
+  /** Leave stdin open (for interrupt tests); `onSpawn` gets the child. */
+  keepStdinOpen?: boolean;
+  onSpawn?: (child: ChildProcess) => void;
+}
+
+/** Runs `node cli/bin/run.js ...args` with a clean environment plus `env`. Stdin is a pipe: never a TTY. */
+export function runCli(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  const base: Record<string, string> = {};
+  for (const key of ['PATH', 'HOME', 'SYSTEMROOT', 'TMPDIR']) {
+    const value = process.env[key];
+    if (value !== undefined) base[key] = value;
+  }
+  const env: Record<string, string> = { ...base };
+  for (const [k, v] of Object.entries(options.env ?? {})) if (v !== undefined) env[k] = v;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    options.onSpawn?.(child);
+    if (options.input !== undefined) child.stdin.end(options.input);
+    else if (!options.keepStdinOpen) child.stdin.end();
+  });
+}
