@@ -96,19 +96,33 @@ function deconfuse(label: string): string {
   return label.replace(/0/g, 'o').replace(/1/g, 'l').replace(/3/g, 'e').replace(/5/g, 's').replace(/rn/g, 'm').replace(/vv/g, 'w');
 }
 
+// Second-level labels under which ccTLDs register names (google.co.uk, paypal.com.au).
+const SECOND_LEVEL = new Set(['co', 'com', 'org', 'net', 'gov', 'ac', 'edu']);
+
+/** The label a registrant chose (`paypal` in www.paypal.co.uk) and the labels left of it. */
+function registeredLabel(host: string): { registered: string; subdomains: string[] } | null {
+  const labels = host.split('.');
+  if (labels.length < 2) return null;
+  const tld = labels[labels.length - 1] ?? '';
+  const second = labels[labels.length - 2] ?? '';
+  const index = labels.length >= 3 && tld.length === 2 && SECOND_LEVEL.has(second) ? labels.length - 3 : labels.length - 2;
+  return { registered: labels[index] ?? '', subdomains: labels.slice(0, index) };
+}
+
 /** A host that imitates a brand: a near-miss spelling, or the brand as a label of someone else's domain. */
 function isLookalikeHost(host: string): boolean {
-  const labels = host.split('.');
-  if (labels.length < 2) return false;
-  const registered = labels[labels.length - 2] ?? '';
-  for (const brand of BRANDS) {
-    if (registered === brand) return false;
-    const plain = deconfuse(registered).replace(/-/g, '');
-    if (plain === brand || (registered.length >= 5 && levenshtein(registered, brand) === 1)) return true;
-    if (registered.split('-').includes(brand)) return true;
-    if (labels.slice(0, -2).includes(brand)) return true;
-  }
-  return false;
+  const parts = registeredLabel(host);
+  if (!parts) return false;
+  const { registered, subdomains } = parts;
+  if (BRANDS.includes(registered)) return false;
+  const plain = deconfuse(registered).replace(/-/g, '');
+  return BRANDS.some(
+    (brand) =>
+      plain === brand ||
+      (registered.length >= 5 && levenshtein(registered, brand) === 1) ||
+      registered.split('-').includes(brand) ||
+      subdomains.includes(brand),
+  );
 }
 
 export const SHIELD_RULES: readonly ShieldRule[] = [
