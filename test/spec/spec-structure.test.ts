@@ -288,6 +288,22 @@ describe('spec/openapi.yaml', () => {
     expect(validate({ ...v1, amount: 1.5 })).toBe(false);
   });
 
+  it('documents a stream whose final proxygate.receipt event matches SseReceiptEvent and hashes the stream before it', () => {
+    const stream = String(resolvePointer(doc, '#/components/responses/ProxySuccess/content/text~1event-stream/example'));
+    const marker = 'event: proxygate.receipt\n';
+    const at = stream.lastIndexOf(marker);
+    expect(at).toBeGreaterThan(0);
+    const dataLine = stream.slice(at + marker.length).split('\n')[0] ?? '';
+    expect(dataLine.startsWith('data: ')).toBe(true);
+    const event = JSON.parse(dataLine.slice('data: '.length)) as JsonObject;
+    const validateEvent = validator.validatorAt('#/components/schemas/SseReceiptEvent');
+    expect(validateEvent(event), describeErrors(validateEvent.errors)).toBe(true);
+    const receipt = JSON.parse(Buffer.from(String(event['receipt']), 'base64').toString('utf8')) as JsonObject;
+    const validateReceipt = validator.validatorAt('#/components/schemas/ReceiptV3');
+    expect(validateReceipt(receipt), describeErrors(validateReceipt.errors)).toBe(true);
+    expect(receipt['response_sha256']).toBe(createHash('sha256').update(stream.slice(0, at), 'utf8').digest('hex'));
+  });
+
   it('contains no real-looking secret: every token in it is an obvious EXAMPLE', () => {
     const text = readFileSync(specPath, 'utf8');
     const tokens = text.match(/pg_(live|del)_[A-Za-z0-9._-]+/g) ?? [];
