@@ -67,3 +67,40 @@ describe('callListingStream', () => {
     expect(restChunks).toEqual([rest.result.body]);
   });
 });
+
+describe('time-bound behaviour on the controllable clock', () => {
+  it('keeps idempotency keys 24 h, then treats the key as new', () => {
+    let now = new Date('2026-11-25T12:00:00.000Z');
+    const gateway = new Gateway({ seed: 'ttl', now: () => now });
+    const auth = gateway.authenticate(bearer(gateway.demoTokens.trader));
+    const call = (body: string) => gateway.callListing(auth, { listing: 'echo', service: 'echo', method: 'POST', path: '/echo', body, idempotencyKey: 'day' });
+    call('first');
+    now = new Date('2026-11-26T11:59:59.999Z');
+    expect(() => call('second')).toThrowError(expect.objectContaining({ status: 409 }) as Error);
+    expect(call('first').replayed).toBe(true);
+    now = new Date('2026-11-26T12:00:00.000Z');
+    const fresh = call('second');
+    expect(fresh.replayed).toBe(false);
+    expect(gateway.ledger().filter((entry) => entry.kind === 'charge')).toHaveLength(2);
+  });
+
+  it('resets the free daily cap at UTC midnight', () => {
+    let now = new Date('2026-11-25T23:59:59.000Z');
+    const gateway = new Gateway({ seed: 'free-cap', freeDailyCap: 1, now: () => now });
+    const auth = gateway.authenticate(bearer(gateway.demoTokens.trader));
+    const call = () => gateway.callListing(auth, { listing: 'weather-alerts', service: 'weather', method: 'GET', path: '/alerts' });
+    call();
+    expect(call).toThrowError(expect.objectContaining({ status: 429, headers: { 'Retry-After': '1' } }) as Error);
+    now = new Date('2026-11-26T00:00:00.000Z');
+    expect(call().status).toBe(200);
+  });
+});
+
+describe('scope aliases of the public gateway', () => {
+  it('accepts proxy / balance:read / usage:read when minting and stores our scope names', () => {
+    const gateway = new Gateway({ seed: 'alias' });
+    const auth = gateway.authenticate(bearer(gateway.demoTokens.trader));
+    const minted = gateway.createToken(auth, { scopes: ['proxy', 'balance:read', 'usage:read'] });
+    expect(minted.info.scopes).toEqual(['account:read', 'trade']);
+  });
+});
