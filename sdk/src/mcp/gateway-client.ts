@@ -4,7 +4,7 @@ import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import {
   APIError,
@@ -12,6 +12,7 @@ import {
   ConnectionError,
   InsufficientScopeError,
   ProxygateError,
+  TimeoutError,
   ValidationError,
   type ValidationIssue,
 } from '../core/error.js';
@@ -245,11 +246,11 @@ export class GatewayMcpClient {
     try {
       return await this.send(name, args);
     } catch (error) {
-      throw this.mapError(error);
+      throw this.mapError(error, name);
     }
   }
 
-  private mapError(error: unknown): unknown {
+  private mapError(error: unknown, tool: string): unknown {
     if (error instanceof ProxygateError) return error;
     if (error instanceof UnauthorizedError) {
       return new AuthenticationError({
@@ -258,6 +259,11 @@ export class GatewayMcpClient {
         body: { error: 'unauthorized', message: 'Authorization required' },
         secrets: this.secrets,
       });
+    }
+    if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+      // The server may still finish the call: for a paid call that means it may have been charged.
+      const note = SPENDING_TOOLS.has(tool) ? ' It may still have run and been charged: check getUsage() before retrying, or retry with the same idempotency_key.' : '';
+      return new TimeoutError(`${tool} timed out.${note}`, error);
     }
     if (error instanceof McpError) return new McpProtocolError(`MCP error ${error.code}: ${error.message}`, error);
     if (error instanceof StreamableHTTPError) return new McpProtocolError(error.message, error);

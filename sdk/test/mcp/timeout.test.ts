@@ -1,0 +1,29 @@
+import './source-condition-fix.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { TimeoutError } from '../../src/core/error.js';
+import { connectGateway } from '../../src/mcp/index.js';
+
+describe('request timeouts', () => {
+  it('become TimeoutError, and a timed-out paid call warns that it may have been charged', async () => {
+    const server = new McpServer({ name: 'slow', version: '0' });
+    const never = (): Promise<never> => new Promise<never>(() => undefined);
+    server.registerTool('call_api', { inputSchema: { listing_id: z.string(), path: z.string() } }, never);
+    server.registerTool('browse_apis', {}, never);
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverSide);
+    const client = await connectGateway({ transport: clientSide, token: null, scopes: ['trade'], timeoutMs: 100 });
+
+    const read = await client.browseApis().catch((e: unknown) => e);
+    expect(read).toBeInstanceOf(TimeoutError);
+    expect((read as Error).message).not.toMatch(/charged/);
+
+    const paid = await client.callApi({ listing_id: 'lst_1', path: '/x' }).catch((e: unknown) => e);
+    expect(paid).toBeInstanceOf(TimeoutError);
+    expect((paid as Error).message).toMatch(/may still have run and been charged/);
+    await client.close();
+    await server.close();
+  });
+});
