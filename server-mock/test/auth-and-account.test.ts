@@ -107,3 +107,30 @@ describe('account endpoints', () => {
     expect((await t.json('/v1/rate', { token: t.mock.demoTokens.broke, body: { request_id: requestId, is_positive: true } })).status).toBe(404);
   });
 });
+
+describe('secrets canary', () => {
+  it('never sends a presented or misplaced token back, in any body or header', async () => {
+    const { trader, capped } = t.mock.demoTokens;
+    const answers = [
+      await t.fetch('/v1/balance', { token: trader }),
+      await t.fetch('/v1/tokens/self', { token: capped }),
+      await t.fetch('/proxy/echo/echo?listing=echo', { token: trader }),
+      await t.fetch(`/proxy/echo/echo?listing=${encodeURIComponent(trader)}`, { token: trader }),
+      await t.fetch(`/v1/apis/${encodeURIComponent(capped)}`),
+      await t.fetch(`/proxy/echo/${encodeURIComponent(trader)}?listing=echo`, { token: trader }),
+      await t.fetch('/v1/tokens', { token: trader, body: { scopes: [trader], listings: [capped] } }),
+      await t.fetch('/v1/tokens', { token: trader, body: { scopes: ['trade'], listings: [capped] } }),
+      await t.fetch(`/v1/${encodeURIComponent(trader)}`),
+      await t.fetch('/v1/tokens?limit=100', { token: trader }),
+      await t.fetch('/v1/usage', { token: trader }),
+      await t.fetch('/v1/receipts', { token: trader }),
+    ];
+    for (const answer of answers) {
+      const text = `${[...answer.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n${await answer.text()}`;
+      for (const secret of [trader, capped]) {
+        expect(text).not.toContain(secret);
+        expect(text).not.toContain(secret.slice(8, 40));
+      }
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { http, type HttpHandler } from 'msw';
+import { echo } from '../state/errors.js';
 import { json, withFaults, type HandlerContext } from './common.js';
 
 /** Tag `meta`: health and OAuth protected-resource metadata. */
@@ -16,7 +17,7 @@ export function notFoundHandlers(ctx: HandlerContext): HttpHandler[] {
   return [
     http.all('*/v1/*', ({ request }) =>
       withFaults(ctx, request, () =>
-        json({ error: 'not_found', message: `No route ${request.method} ${new URL(request.url).pathname}.`, trace_id: gateway.nextTraceId() }, 404),
+        json({ error: 'not_found', message: `No route ${request.method} ${echo(new URL(request.url).pathname, 120)}.`, trace_id: gateway.nextTraceId() }, 404),
       ),
     ),
   ];

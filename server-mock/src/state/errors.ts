@@ -57,3 +57,10 @@ export function validationError(message: string, extra: Partial<ErrorBody> = {})
 export function notFound(message: string): GatewayError {
   return new GatewayError(404, { error: 'not_found', message });
 }
+
+const TOKEN_LIKE = /pg_(?:live|del)_[A-Za-z0-9._-]+/g;
+
+/** Quotes caller input for an error message, cut short and with anything token-shaped redacted. */
+export function echo(input: unknown, max = 80): string {
+  return JSON.stringify(String(input).replace(TOKEN_LIKE, 'pg_[redacted]').slice(0, max));
+}

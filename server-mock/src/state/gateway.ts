@@ -3,7 +3,7 @@ import { formatScore, scan, SHIELD_MODES, type ShieldMode, type ShieldVerdict } 
 import { sha256Hex } from '../crypto/hash.js';
 import { buildCatalog, listingDocs, SERVICE_DESCRIPTIONS, type CatalogEntry } from './catalog.js';
 import { SeedDerivation } from './derive.js';
-import { GatewayError, notFound, validationError, type ErrorBody } from './errors.js';
+import { echo, GatewayError, notFound, validationError, type ErrorBody } from './errors.js';
 import { Keyring } from './keys.js';
 import { paginate, type Page, type PageParams } from './pagination.js';
 import {
@@ -364,7 +364,7 @@ export class Gateway {
   private listingNotFound(idOrSlug: string): GatewayError {
     return new GatewayError(404, {
       error: 'listing_not_found',
-      message: `No listing ${JSON.stringify(idOrSlug.slice(0, 80))}.`,
+      message: `No listing ${echo(idOrSlug)}.`,
       action: 'Browse GET /v1/apis for listing ids.',
       trace_id: this.nextTraceId(),
     });
@@ -519,7 +519,7 @@ export class Gateway {
     const scopes = new Set<Scope>();
     for (const item of raw) {
       const scope = typeof item === 'string' ? (SCOPES.includes(item as Scope) ? (item as Scope) : SCOPE_ALIASES[item]) : undefined;
-      if (!scope) throw validationError(`unknown scope ${JSON.stringify(String(item)).slice(0, 60)}`, { param: 'scopes' });
+      if (!scope) throw validationError(`unknown scope ${echo(item, 60)}`, { param: 'scopes' });
       scopes.add(scope);
     }
     return SCOPES.filter((scope) => scopes.has(scope));
@@ -571,7 +571,7 @@ export class Gateway {
       const ids: string[] = [];
       for (const item of body.listings) {
         const entry = typeof item === 'string' ? this.findEntry(item) : undefined;
-        if (!entry) throw validationError(`unknown listing ${JSON.stringify(String(item)).slice(0, 80)}`, { param: 'listings' });
+        if (!entry) throw validationError(`unknown listing ${echo(item)}`, { param: 'listings' });
         if (parent.listings && !parent.listings.includes(entry.listing.id)) throw validationError(`listing ${entry.listing.id} is not allowed for the parent token`, { param: 'listings' });
         if (!ids.includes(entry.listing.id)) ids.push(entry.listing.id);
       }
@@ -750,7 +750,7 @@ export class Gateway {
     if (!listing.endpoints.some((endpoint) => endpointMatches(endpoint, method, path))) {
       throw new GatewayError(400, {
         error: 'path_not_allowed',
-        message: `${method} ${path} is not an endpoint of listing ${listing.id}.`,
+        message: `${method} ${echo(path, 120)} is not an endpoint of listing ${listing.id}.`,
         action: `See GET /v1/apis/${listing.id}/docs.`,
         trace_id: this.nextTraceId(),
       });
