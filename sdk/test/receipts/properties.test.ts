@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { KeySet, ReceiptParseError, parseReceipt, signedBytes, verifyReceipt } from '../../src/receipts/index.js';
+import { v3SignedText, v3SignedTextGeneric } from '../../src/receipts/canonical.js';
 import { baseV3, docKey, keyDocument, makeKey, signV3 } from './signer.js';
 
 const k1 = makeKey('k1');
@@ -63,6 +64,22 @@ describe('receipt properties', () => {
         expect((await verifyReceipt(spaced, { keys })).valid).toBe(true);
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it('the fast v3 signed text equals the generic JCS serializer on arbitrary well-formed receipts', () => {
+    const text = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 });
+    fc.assert(
+      fc.property(
+        fc.record({ buyer: text, seller: text, kid: text, listing_id: text, service: text, request_id: text, path: text.map((p) => '/' + p) }),
+        fc.bigInt({ min: 0n, max: 10n ** 30n }), fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: 0, max: 10000 }),
+        fc.array(text, { maxLength: 4 }),
+        (fields, amount, seq, score, flags) => {
+          const r = { ...receipt, ...fields, amount: amount.toString(), seq, shield: { ...receipt.shield, score_bp: score, flags } };
+          expect(v3SignedText(r)).toBe(v3SignedTextGeneric(r));
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 

@@ -1,0 +1,139 @@
+// Receipt verification benchmark. Run with `npm run bench:receipts` (builds the sdk first).
+// Prints, from one run, ratios to a same-run baseline (raw node:crypto Ed25519 verify):
+//   - our single-thread verifyStream over v3 JSON Lines,
+//   - the worker-pool verifyStream,
+// and peak RSS of fresh processes verifying 10k vs 100k receipts (1M with --1m).
+// Goals: single >= 0.8x raw, pool >= 1.7x single on 2 cores, RSS flat.
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import { availableParallelism, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { KeySet, canonicalize, verifyStream } from '@proxygate-kit/sdk/receipts';
+import { createVerifierPool } from '@proxygate-kit/sdk/receipts/node';
+
+const PREFIX = 'proxygate-receipt-v3\n';
+const ZERO = '0'.repeat(64);
+
+/** A key generated for this run only, its key set, and `count` distinct signed v3 receipt lines. */
+function fixture(count) {
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
+  const x = publicKey.export({ format: 'jwk' }).x;
+  const keys = KeySet.fromDocument({
+    issuer: 'bench',
+    keys: [{ kid: 'bench-1', kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', x, not_before: '2026-01-01T00:00:00.000Z', not_after: null, status: 'active' }],
+  });
+  const lines = [];
+  const raw = [];
+  let prev = ZERO;
+  for (let i = 1; i <= count; i++) {
+    const unsigned = {
+      receipt_version: 3, kid: 'bench-1', request_id: `req_${i.toString().padStart(8, '0')}`, buyer: 'tok_bench',
+      seller: 'sel_bench', listing_id: 'lst_bench', service: 'weather', method: 'GET', path: '/v1/forecast',
+      amount: String(1000 + i), currency: 'USD', timestamp: new Date(Date.parse('2026-11-25T12:00:00.000Z') + i).toISOString(),
+      request_sha256: crypto.createHash('sha256').update(`q${i}`).digest('hex'),
+      response_sha256: crypto.createHash('sha256').update(`r${i}`).digest('hex'),
+      shield: { mode: 'monitor', score_bp: i % 10000, flags: i % 3 ? [] : ['suspicious_link'], action: i % 3 ? 'allowed' : 'flagged' },
+      seq: i, prev,
+    };
+    const message = Buffer.from(PREFIX + canonicalize(unsigned));
+    const signature = crypto.sign(null, message, privateKey);
+    const receipt = { ...unsigned, signature: signature.toString('base64') };
+    prev = crypto.createHash('sha256').update(canonicalize(receipt)).digest('hex');
+    lines.push(JSON.stringify(receipt));
+    raw.push({ message, signature });
+  }
+  return { keys, publicKey, lines, raw };
+}
+
+/** JSON Lines in 64 KiB chunks, produced lazily by cycling `lines` `total` times (memory stays flat). */
+function* jsonl(lines, total) {
+  let buf = '';
+  for (let i = 0; i < total; i++) {
+    buf += lines[i % lines.length] + '\n';
+    if (buf.length >= 65536) { yield Buffer.from(buf); buf = ''; }
+  }
+  if (buf) yield Buffer.from(buf);
+}
+
+async function countValid(verdicts) {
+  let valid = 0, total = 0;
+  for await (const v of verdicts) { total++; if (v.valid) valid++; }
+  if (valid !== total) throw new Error(`only ${valid}/${total} receipts verified`);
+  return total;
+}
+
+function rawNative({ publicKey, raw }, total) {
+  // The baseline: the cheapest honest verify loop, one cached KeyObject.
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < total; i++) {
+    const { message, signature } = raw[i % raw.length];
+    if (!crypto.verify(null, message, publicKey, signature)) throw new Error('raw verify failed');
+  }
+  return total / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+const cpuMicros = (u) => u.user + u.system;
+
+async function rate(run, total) {
+  const start = process.hrtime.bigint();
+  const n = await run();
+  if (n !== total) throw new Error(`expected ${total} verdicts, got ${n}`);
+  return total / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+async function memoryChild(total) {
+  const fx = fixture(1000);
+  const n = await countValid(verifyStream(jsonl(fx.lines, total), { keys: fx.keys }));
+  process.stdout.write(JSON.stringify({ total: n, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  const childAt = args.indexOf('--memory-child');
+  if (childAt >= 0) return memoryChild(Number(args[childAt + 1]));
+
+  const total = Number(process.env.BENCH_RECEIPTS ?? 30000);
+  const fx = fixture(5000);
+  const cores = availableParallelism();
+  console.log(`receipts bench: ${total} v3 receipts per run, ${cores} cores, node ${process.version}`);
+
+  // Warm-up: JIT, key objects, worker start.
+  rawNative(fx, 2000);
+  await countValid(verifyStream(jsonl(fx.lines, 2000), { keys: fx.keys }));
+  const pool = createVerifierPool(fx.keys, { size: cores });
+  await countValid(pool.verifyStream(jsonl(fx.lines, 2000)));
+
+  // Rounds interleave the three measurements so load from other processes hits them alike;
+  // each figure is the best round. CPU time per receipt is printed too: it ignores that load.
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  let raw = 0, single = 0, pooled = 0, rawCpu = Infinity, singleCpu = Infinity;
+  for (let round = 0; round < rounds; round++) {
+    let cpu = process.cpuUsage();
+    raw = Math.max(raw, rawNative(fx, total));
+    rawCpu = Math.min(rawCpu, cpuMicros(process.cpuUsage(cpu)) / total);
+    cpu = process.cpuUsage();
+    single = Math.max(single, await rate(() => countValid(verifyStream(jsonl(fx.lines, total), { keys: fx.keys })), total));
+    singleCpu = Math.min(singleCpu, cpuMicros(process.cpuUsage(cpu)) / total);
+    pooled = Math.max(pooled, await rate(() => countValid(pool.verifyStream(jsonl(fx.lines, total))), total));
+  }
+  await pool.close();
+
+  const fmt = (n) => Math.round(n).toLocaleString('en-US').padStart(9);
+  console.log(`raw node:crypto verify       ${fmt(raw)} /s   1.00x (baseline)            ${rawCpu.toFixed(1)} µs CPU each`);
+  console.log(`verifyStream, single thread  ${fmt(single)} /s   ${(single / raw).toFixed(2)}x raw (goal >= 0.80x)   ${singleCpu.toFixed(1)} µs CPU each = ${(rawCpu / singleCpu).toFixed(2)}x raw by CPU`);
+  console.log(`verifyStream, ${cores}-worker pool   ${fmt(pooled)} /s   ${(pooled / raw).toFixed(2)}x raw, ${(pooled / single).toFixed(2)}x single (goal >= 1.70x on 2 cores)`);
+  console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (figures are only comparable on an idle machine)`);
+
+  const sizes = [10_000, 100_000, ...(args.includes('--1m') ? [1_000_000] : [])];
+  const self = fileURLToPath(import.meta.url);
+  const rss = [];
+  for (const n of sizes) {
+    const child = spawnSync(process.execPath, [self, '--memory-child', String(n)], { encoding: 'utf8' });
+    if (child.status !== 0) throw new Error(`memory child failed: ${child.stderr}`);
+    const { maxRssMiB } = JSON.parse(child.stdout);
+    rss.push(maxRssMiB);
+    console.log(`peak RSS verifying ${n.toLocaleString('en-US').padStart(9)} receipts: ${maxRssMiB.toFixed(1)} MiB   ${(maxRssMiB / rss[0]).toFixed(2)}x the 10k run`);
+  }
+}
+
+await main();
