@@ -12,7 +12,9 @@ import type { Receipt, Verdict } from '../receipts/types.js';
 import { verifyReceipt } from '../receipts/verify.js';
 import { settleReceipt, type ReceiptVerifier, type SentRequest, type Settlement } from '../shield/settle.js';
 import { isShieldMode, parseShieldHeaders, shieldFromEvent, type ShieldMode, type ShieldVerdict } from '../shield/verdict.js';
-import type { Listing } from './models.js';
+import { z } from 'zod';
+import { model } from '../internal/validate.js';
+import { ListingModel, type Listing } from './models.js';
 import { APIResource } from './resource.js';
 
 /** A listing id (`lst_...`), slug or service name, or a listing already fetched. */
@@ -227,6 +229,9 @@ interface Prepared {
   verify: ReceiptVerifier | undefined;
 }
 
+/** The part of a catalog page a service-name lookup reads. */
+const ListingSearchModel = model((o) => o({ data: z.array(ListingModel.build(o)) }));
+
 /** Paid calls (`client.call`, `client.calls.stream`). */
 export class Calls extends APIResource {
   readonly #listings = new Map<string, Promise<Listing>>();
@@ -294,12 +299,19 @@ export class Calls extends APIResource {
 
   async #lookup(ref: string, signal: AbortSignal | undefined): Promise<Listing> {
     try {
-      return await this.client.catalog.get(ref, { signal });
+      const found = await this.client.request({ method: 'GET', path: encodePath`/v1/apis/${ref}`, schema: ListingModel, signal });
+      return found.data;
     } catch (error) {
       if (!(error instanceof NotFoundError) || ref.startsWith('lst_')) throw error;
     }
-    const page = await this.client.catalog.list({ service: ref, limit: 100 }, { signal });
-    const matches = page.data.filter((candidate) => candidate.service === ref);
+    const page = await this.client.request({
+      method: 'GET',
+      path: '/v1/apis',
+      query: { service: ref, limit: 100 },
+      schema: ListingSearchModel,
+      signal,
+    });
+    const matches = page.data.data.filter((candidate) => candidate.service === ref);
     const [only] = matches;
     if (matches.length === 1 && only) return only;
     if (matches.length > 1) throw new AmbiguousListingError(ref, matches.map((m) => m.slug));

@@ -21,6 +21,8 @@ export interface Harness {
   seen: SeenCall[];
   /** Cancellations of response bodies, per request path. */
   cancelled: string[];
+  /** Reads the SDK pulled from response bodies (chunks delivered), in order, by request path. */
+  pulls: string[];
   tamper: Tamper | undefined;
   client(options?: ClientOptions): Proxygate;
   proxyCalls(): SeenCall[];
@@ -28,11 +30,12 @@ export interface Harness {
 }
 
 /** Wraps a body so a test can see whether the SDK cancelled the upstream read. */
-function observeCancel(body: ReadableStream<Uint8Array>, onCancel: () => void): ReadableStream<Uint8Array> {
+function observeCancel(body: ReadableStream<Uint8Array>, onCancel: () => void, onPull: () => void): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
+        onPull();
         const { done, value } = await reader.read();
         if (done) controller.close();
         else controller.enqueue(value);
@@ -54,6 +57,7 @@ export function startMock(seed = 'calls-tests'): Harness & { close(): void; rese
     mock,
     seen: [],
     cancelled: [],
+    pulls: [],
     tamper: undefined,
     client(options: ClientOptions = {}) {
       const fetch: Fetch = async (input, init) => {
@@ -66,7 +70,11 @@ export function startMock(seed = 'calls-tests'): Harness & { close(): void; rese
         let response = await globalThis.fetch(input, init);
         if (harness.tamper) response = await harness.tamper(response, request);
         if (!response.body) return response;
-        const body = observeCancel(response.body, () => harness.cancelled.push(request.url.pathname));
+        const body = observeCancel(
+          response.body,
+          () => harness.cancelled.push(request.url.pathname),
+          () => harness.pulls.push(request.url.pathname),
+        );
         return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
       };
       return new Proxygate({
@@ -90,6 +98,7 @@ export function startMock(seed = 'calls-tests'): Harness & { close(): void; rese
       harness.mock = mock;
       harness.seen.length = 0;
       harness.cancelled.length = 0;
+      harness.pulls.length = 0;
       harness.tamper = undefined;
     },
     close() {

@@ -41,6 +41,20 @@ describe('client.calls.stream', () => {
     expect(netCharged(harness.mock, { idempotencyKey: stream.idempotencyKey })).toBe(1_050_000);
   });
 
+  test('events are pulled from the network only as the consumer asks (backpressure)', async () => {
+    const stream = await harness.client().calls.stream('llm-stream', '/chat', { body: { prompt: 'slow reader' } });
+    const iterator = stream[Symbol.asyncIterator]();
+    await iterator.next();
+    const pullsAfterOne = harness.pulls.length;
+    await new Promise((resolve) => setTimeout(resolve, 60)); // the mock would have sent everything by now
+    expect(harness.pulls.length).toBe(pullsAfterOne);
+    expect(pullsAfterOne).toBeLessThanOrEqual(4); // of ~14 chunks: a read-ahead of one or two at most
+    let rest = 0;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) rest++;
+    expect(rest).toBeGreaterThan(5);
+    expect(harness.pulls.length).toBeGreaterThan(pullsAfterOne + 5);
+  });
+
   test('finished() drains a stream nobody iterates', async () => {
     const stream = await harness.client().calls.stream('llm-stream', '/chat', { body: { prompt: 'x' }, shield: 'off' });
     const outcome = await stream.finished();
