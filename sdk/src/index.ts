@@ -36,6 +36,7 @@ export {
   type ValidationIssue,
 } from './core/error.js';
 export { Page, PagePromise, type ListBody, type PageRequest } from './core/pagination.js';
+export { APIPromise, type WithResponse } from './core/api-promise.js';
 export type { Logger, LogLevel } from './internal/log.js';
 export type { Model, ValidationMode } from './internal/validate.js';
 export { path } from './internal/path.js';

@@ -1,5 +1,6 @@
 import type { PagePromise } from '../core/pagination.js';
 import { BalanceModel, RateResultModel, UsagePageModel, type Balance, type RateResult, type UsageEntry, type UsageListQuery, type RateRequest } from './models.js';
+import { APIPromise } from '../core/api-promise.js';
 import { APIResource, callOptions, type CallOptions } from './resource.js';
 
 /** Query of `GET /v1/usage` (generated from the spec). */
@@ -10,9 +11,8 @@ export type RateParams = RateRequest;
 /** Balance, usage history and seller ratings of the token's account. */
 export class Account extends APIResource {
   /** Current balance in integer micro-cents (needs `account:read`). */
-  async balance(options?: CallOptions): Promise<Balance> {
-    const res = await this.client.request({ method: 'GET', path: '/v1/balance', requiredScope: 'account:read', schema: BalanceModel, ...callOptions(options) });
-    return res.data;
+  balance(options?: CallOptions): APIPromise<Balance> {
+    return APIPromise.of(this.client.request({ method: 'GET', path: '/v1/balance', requiredScope: 'account:read', schema: BalanceModel, ...callOptions(options) }));
   }
 
   /** Usage entries, newest first, across pages (needs `account:read`). */
@@ -27,15 +27,14 @@ export class Account extends APIResource {
   }
 
   /** Rates the seller of a past call (needs `trade`). Rating twice is harmless, so it may be retried. */
-  async rate(params: RateParams, options?: CallOptions): Promise<RateResult> {
-    const res = await this.client.request({
+  rate(params: RateParams, options?: CallOptions): APIPromise<RateResult> {
+    return APIPromise.of(this.client.request({
       method: 'POST',
       path: '/v1/rate',
       body: { request_id: params.request_id, is_positive: params.is_positive },
       requiredScope: 'trade',
       schema: RateResultModel,
       ...callOptions(options),
-    });
-    return res.data;
+    }));
   }
 }

@@ -14,6 +14,7 @@ import {
   type PriceEntry,
   type Service,
 } from './models.js';
+import { APIPromise } from '../core/api-promise.js';
 import { APIResource, callOptions, type CallOptions } from './resource.js';
 
 /** Query of `GET /v1/apis` (generated from the spec). */
@@ -28,30 +29,25 @@ export class Catalog extends APIResource {
   }
 
   /** One listing by id (`lst_...`) or slug. */
-  async get(idOrSlug: string, options?: CallOptions): Promise<Listing> {
-    const res = await this.client.request({ method: 'GET', path: path`/v1/apis/${idOrSlug}`, schema: ListingModel, ...callOptions(options) });
-    return res.data;
+  get(idOrSlug: string, options?: CallOptions): APIPromise<Listing> {
+    return APIPromise.of(this.send(() => ({ method: 'GET', path: path`/v1/apis/${idOrSlug}`, schema: ListingModel, ...callOptions(options) })));
   }
 
   /** Markdown documentation and endpoints of a listing (id or slug). */
-  async docs(idOrSlug: string, options?: CallOptions): Promise<ListingDocs> {
-    const res = await this.client.request({ method: 'GET', path: path`/v1/apis/${idOrSlug}/docs`, schema: ListingDocsModel, ...callOptions(options) });
-    return res.data;
+  docs(idOrSlug: string, options?: CallOptions): APIPromise<ListingDocs> {
+    return APIPromise.of(this.send(() => ({ method: 'GET', path: path`/v1/apis/${idOrSlug}/docs`, schema: ListingDocsModel, ...callOptions(options) })));
   }
 
   /** Price of every listing (integer micro-cents). */
-  async pricing(options?: CallOptions): Promise<PriceEntry[]> {
-    const res = await this.client.request({ method: 'GET', path: '/v1/pricing', schema: PricingModel, ...callOptions(options) });
-    return res.data.data;
+  pricing(options?: CallOptions): APIPromise<PriceEntry[]> {
+    return APIPromise.select(this.client.request({ method: 'GET', path: '/v1/pricing', schema: PricingModel, ...callOptions(options) }), (body) => body.data);
   }
 
-  async services(options?: CallOptions): Promise<Service[]> {
-    const res = await this.client.request({ method: 'GET', path: '/v1/services', schema: ServicesModel, ...callOptions(options) });
-    return res.data.data;
+  services(options?: CallOptions): APIPromise<Service[]> {
+    return APIPromise.select(this.client.request({ method: 'GET', path: '/v1/services', schema: ServicesModel, ...callOptions(options) }), (body) => body.data);
   }
 
-  async categories(options?: CallOptions): Promise<Category[]> {
-    const res = await this.client.request({ method: 'GET', path: '/v1/categories', schema: CategoriesModel, ...callOptions(options) });
-    return res.data.data;
+  categories(options?: CallOptions): APIPromise<Category[]> {
+    return APIPromise.select(this.client.request({ method: 'GET', path: '/v1/categories', schema: CategoriesModel, ...callOptions(options) }), (body) => body.data);
   }
 }

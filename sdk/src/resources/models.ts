@@ -193,3 +193,9 @@ export type ModelDriftCheck = [
   Assert<Same<Out<typeof logHead>, ReceiptLogHead>>,
   Assert<Same<Out<typeof health>, Health>>,
 ];
+
+// Earlier names, kept for modules written against them.
+export const ListingListModel = ListingPageModel;
+export const UsageListModel = UsagePageModel;
+export const TokenListModel = TokenPageModel;
+export const ReceiptLogModel = ReceiptPageModel;

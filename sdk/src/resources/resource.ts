@@ -1,8 +1,13 @@
-import type { Proxygate } from '../core/client.js';
+import type { APIResponse, Proxygate, RequestOptions } from '../core/client.js';
 
 /** Base of the thin resource wrappers: they only describe requests, the client does the rest. */
 export abstract class APIResource {
   constructor(protected readonly client: Proxygate) {}
+
+  /** Builds the request inside the promise, so a bad argument (e.g. a `..` id) rejects instead of throwing. */
+  protected async send<T>(build: () => RequestOptions<T>): Promise<APIResponse<T>> {
+    return this.client.request(build());
+  }
 }
 
 /** Per-call options every resource method accepts. */

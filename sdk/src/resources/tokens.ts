@@ -2,6 +2,7 @@ import type { PagePromise } from '../core/pagination.js';
 import { ValidationError } from '../core/error.js';
 import { path } from '../internal/path.js';
 import { CreatedTokenModel, TokenInfoModel, TokenPageModel, type CreatedToken, type TokenInfo, type CreateTokenRequest, type TokenListQuery } from './models.js';
+import { APIPromise } from '../core/api-promise.js';
 import { APIResource, callOptions, type CallOptions } from './resource.js';
 
 /** Body of `POST /v1/tokens`: every field can only narrow the parent token. */
@@ -12,10 +13,14 @@ export type TokenListParams = TokenListQuery;
 /** Token introspection and delegation (mint narrower tokens, list, revoke). */
 export class Tokens extends APIResource {
   /** Describes the presented token and remembers its scopes on the client for local scope checks. */
-  async self(options?: CallOptions): Promise<TokenInfo> {
-    const res = await this.client.request({ method: 'GET', path: '/v1/tokens/self', schema: TokenInfoModel, ...callOptions(options) });
-    this.client.rememberScopes(res.data.scopes);
-    return res.data;
+  self(options?: CallOptions): APIPromise<TokenInfo> {
+    const request = this.client.request({ method: 'GET', path: '/v1/tokens/self', schema: TokenInfoModel, ...callOptions(options) });
+    return APIPromise.of(
+      request.then((res) => {
+        this.client.rememberScopes(res.data.scopes);
+        return res;
+      }),
+    );
   }
 
   /**
@@ -59,14 +64,13 @@ export class Tokens extends APIResource {
   }
 
   /** Revokes a token and, in cascade, its children (needs `tokens:write`). */
-  async revoke(tokenId: string, options?: CallOptions): Promise<TokenInfo> {
-    const res = await this.client.request({
+  revoke(tokenId: string, options?: CallOptions): APIPromise<TokenInfo> {
+    return APIPromise.of(this.send(() => ({
       method: 'DELETE',
       path: path`/v1/tokens/${tokenId}`,
       requiredScope: 'tokens:write',
       schema: TokenInfoModel,
       ...callOptions(options),
-    });
-    return res.data;
+    })));
   }
 }

@@ -238,3 +238,17 @@ describe('errors from real mock answers', () => {
     await expect(pg.catalog.categories()).rejects.toBeInstanceOf(ConnectionError);
   });
 });
+
+describe('withResponse', () => {
+  test('a resource call also yields status and headers without a second request', async () => {
+    const pg = h.client({ apiKey: h.mock.demoTokens.trader });
+    h.sent.length = 0;
+    const promise = pg.account.balance();
+    const { data, status, headers, response } = await promise.withResponse();
+    expect(status).toBe(200);
+    expect(headers.get('content-type')).toContain('application/json');
+    expect(response.bodyUsed).toBe(true);
+    expect(data).toEqual(await promise);
+    expect(h.sent).toHaveLength(1);
+  });
+});
