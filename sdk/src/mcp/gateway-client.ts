@@ -12,6 +12,7 @@ import {
   ConnectionError,
   InsufficientScopeError,
   ProxygateError,
+  ShieldBlockedError,
   TimeoutError,
   ValidationError,
   type ValidationIssue,
@@ -346,7 +347,10 @@ export class GatewayMcpClient {
    * `acceptInvalidReceipts` is set. A strict shield block throws `ShieldBlockedError`.
    */
   async callApi(params: CallApiParams): Promise<CallApiResult> {
-    const { result, args } = await this.typedCall('call_api', params);
+    const { result, args } = await this.typedCall('call_api', params).catch(async (error: unknown) => {
+      if (error instanceof ShieldBlockedError) await this.reportBlocked(error, params);
+      throw error;
+    });
     const claimedShield = shieldFromEvent(result.shield);
     if (!claimedShield) throw new McpProtocolError('call_api returned no usable shield verdict');
     const verification = await verifyCallReceipt(result, args, this.options.keys);
@@ -356,6 +360,17 @@ export class GatewayMcpClient {
       throw new ReceiptVerificationError(verification.reason, verification.message, result.request_id);
     }
     return { ...result, verification, shieldVerdict, untrusted: asUntrusted({ body: result.body, shield: shieldVerdict }) };
+  }
+
+  /** A blocked call still has a (zero-amount) receipt: verify it and report it to `onVerdict`. */
+  private async reportBlocked(error: ShieldBlockedError, params: CallApiParams): Promise<void> {
+    const onVerdict = this.options.onVerdict;
+    const body = error.body as { request_id?: unknown } | undefined;
+    if (!onVerdict || !error.receipt || typeof body?.request_id !== 'string') return;
+    const sent = TOOL_SCHEMAS.call_api.input.parse(params);
+    const verification = await verifyCallReceipt({ receipt: error.receipt, request_id: body.request_id, amount_micro_cents: 0 }, sent, this.options.keys);
+    const shield = verification.shield ?? { mode: 'strict', scoreBp: Math.round((error.score ?? 0) * 10_000), score: error.score ?? 0, flags: [...error.flags], action: 'blocked', source: 'headers' };
+    onVerdict({ tool: 'call_api', requestId: body.request_id, receipt: verification, shield });
   }
 
   /** Completes an OAuth authorization (after `authProvider.redirectToAuthorization`). */

@@ -31,8 +31,11 @@ const failed = (reason: Verdict['reason'], message: string, receipt?: Receipt, f
   ...(field ? { field } : {}),
 });
 
+/** What the tool result claims next to the receipt; `body` is absent when the shield withheld it. */
+export type ReceiptClaims = Pick<CallApiToolOutput, 'receipt' | 'request_id' | 'amount_micro_cents'> & { body?: string | undefined };
+
 /** Fields of the tool result that the signature does not cover must agree with the signed ones. */
-function unsignedMismatch(receipt: Receipt, output: CallApiToolOutput, sent: SentRequest): string | undefined {
+function unsignedMismatch(receipt: Receipt, output: ReceiptClaims, sent: SentRequest): string | undefined {
   if (receipt.request_id !== output.request_id) return 'request_id';
   if (String(receipt.amount) !== String(output.amount_micro_cents)) return 'amount';
   if (receipt.receipt_version === 3) {
@@ -44,7 +47,7 @@ function unsignedMismatch(receipt: Receipt, output: CallApiToolOutput, sent: Sen
 }
 
 export async function verifyCallReceipt(
-  output: CallApiToolOutput,
+  output: ReceiptClaims,
   sent: SentRequest,
   keys: KeySet | undefined,
 ): Promise<CallReceiptVerdict> {
@@ -63,7 +66,7 @@ export async function verifyCallReceipt(
     keys,
     content: {
       request: { method: sent.method ?? 'GET', path: sent.path, ...(sent.query ? { query: sent.query } : {}), body: sent.body ?? null },
-      response: output.body,
+      ...(output.body === undefined ? {} : { response: output.body }),
     },
   });
   if (!verdict.valid) return { ...verdict, shield: null };

@@ -150,7 +150,11 @@ describe('connectGateway (in-process mock)', () => {
   });
 
   it('exposes the shield verdict, returns content as untrusted data, and turns a strict block into ShieldBlockedError', async () => {
-    const client = await connect({ token: h.gateway.demoTokens.trader });
+    const verdicts: Array<{ valid: boolean; action: string; requestId: string }> = [];
+    const client = await connect({
+      token: h.gateway.demoTokens.trader,
+      onVerdict: (v) => verdicts.push({ valid: v.receipt.valid, action: v.shield.action, requestId: v.requestId }),
+    });
     const flagged = await client.callApi({ listing_id: 'product-reviews', path: '/reviews' });
     expect(flagged.shieldVerdict).toMatchObject({ mode: 'monitor', action: 'flagged', source: 'receipt' });
     expect(flagged.shieldVerdict.flags).toContain('prompt_injection');
@@ -166,6 +170,11 @@ describe('connectGateway (in-process mock)', () => {
     expect(blocked.receipt).toMatch(/^[A-Za-z0-9+/]+=*$/);
     expect(JSON.parse(Buffer.from(blocked.receipt ?? '', 'base64').toString())).toMatchObject({ amount: '0', shield: { action: 'blocked' } });
     expect((await client.checkBalance()).balance_micro_cents).toBe(balance);
+    // The blocked call's zero-amount receipt verifies too, and its signed verdict says blocked.
+    expect(verdicts).toEqual([
+      { valid: true, action: 'flagged', requestId: flagged.request_id },
+      { valid: true, action: 'blocked', requestId: blocked.requestId ?? (blocked.body as { request_id: string }).request_id },
+    ]);
   });
 
   it('validates arguments locally', async () => {
