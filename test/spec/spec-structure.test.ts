@@ -304,6 +304,36 @@ describe('spec/openapi.yaml', () => {
     expect(receipt['response_sha256']).toBe(createHash('sha256').update(stream.slice(0, at), 'utf8').digest('hex'));
   });
 
+  it('has header examples that validate, base64 receipts included', () => {
+    let checked = 0;
+    for (const op of operations) {
+      for (const response of responsesOf(doc, op)) {
+        for (const [name, raw] of Object.entries((response.node['headers'] ?? {}) as JsonObject)) {
+          const header = deref(doc, raw, `${response.pointer}/headers/${escapePointerToken(name)}`);
+          const node = header.node as JsonObject;
+          if (isObject(node['content'])) {
+            const media = node['content']['application/json'] as JsonObject;
+            const validate = validator.validatorAt(`${header.pointer}/content/application~1json/schema`);
+            expect(validate(media['example']), `${name}: ${describeErrors(validate.errors)}`).toBe(true);
+            checked += 1;
+            continue;
+          }
+          expect('example' in node, `${operationId(op.node)} ${response.status} ${name} has an example`).toBe(true);
+          const validate = validator.validatorAt(`${header.pointer}/schema`);
+          expect(validate(node['example']), `${name}: ${describeErrors(validate.errors)}`).toBe(true);
+          const schema = deref(doc, node['schema'] as Json, '').node as JsonObject;
+          if (schema['contentEncoding'] === 'base64') {
+            const decoded: unknown = JSON.parse(Buffer.from(String(node['example']), 'base64').toString('utf8'));
+            const validateReceipt = validator.validatorAt('#/components/schemas/Receipt');
+            expect(validateReceipt(decoded), `${name} decoded: ${describeErrors(validateReceipt.errors)}`).toBe(true);
+          }
+          checked += 1;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(50);
+  });
+
   it('contains no real-looking secret: every token in it is an obvious EXAMPLE', () => {
     const text = readFileSync(specPath, 'utf8');
     const tokens = text.match(/pg_(live|del)_[A-Za-z0-9._-]+/g) ?? [];
