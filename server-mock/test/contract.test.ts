@@ -126,6 +126,10 @@ const RECIPES: Record<string, Recipe[]> = {
     async (t) => ['/proxy/reviews/reviews?listing=product-reviews', { token: t.mock.demoTokens.trader, headers: { 'x-proxygate-shield': 'strict' } }],
     async (t) => ['/proxy/echo/echo?listing=echo', { token: t.mock.demoTokens.broke }],
     async (t) => ['/proxy/echo/nope?listing=echo', { token: t.mock.demoTokens.trader }],
+    async (t) => {
+      t.mock.gateway.setListingAvailable('fx-rates', false);
+      return ['/proxy/finance/rates?listing=fx-rates', { token: t.mock.demoTokens.trader }];
+    },
   ],
   proxyPost: [
     async (t) => ['/proxy/echo/echo?listing=echo', { token: t.mock.demoTokens.traderV2, body: { city: 'Lisbon' } }],

@@ -92,3 +92,30 @@ describe('/__mock control API', () => {
     expect((await t.fetch('/v1/balance', { token: t.mock.demoTokens.trader })).status).toBe(200);
   });
 });
+
+describe('runtime switches for client fallbacks', () => {
+  it('takes a listing offline with 503 listing_unavailable and Retry-After, charging nothing', async () => {
+    const switched = await t.json('/__mock/listing-availability', { body: { listing: 'echo', available: false } });
+    expect(switched.status).toBe(200);
+    const down = await t.json('/proxy/echo/echo?listing=echo', { token: t.mock.demoTokens.trader });
+    expect([down.status, down.body['error'], down.headers.get('retry-after')]).toEqual([503, 'listing_unavailable', '30']);
+    expect(t.mock.ledger()).toEqual([]);
+    t.mock.gateway.setListingAvailable('echo', true);
+    expect((await t.fetch('/proxy/echo/echo?listing=echo', { token: t.mock.demoTokens.trader })).status).toBe(200);
+    expect((await t.json('/__mock/listing-availability', { body: { listing: 'echo' } })).status).toBe(400);
+  });
+
+  it('can send the receipt as plain-JSON x-receipt instead of x-proxygate-receipt, until reset', async () => {
+    expect((await t.json('/__mock/receipt-header', { body: { name: 'x-receipt' } })).status).toBe(200);
+    const call = await t.fetch('/proxy/echo/echo?listing=echo', { token: t.mock.demoTokens.trader });
+    expect(call.headers.get('x-proxygate-receipt')).toBeNull();
+    const receipt = JSON.parse(call.headers.get('x-receipt') ?? '') as { receipt_version: number; seq: number };
+    expect([receipt.receipt_version, receipt.seq]).toEqual([3, 1]);
+    await t.json('/__mock/receipt-version', { body: { version: 1 } });
+    await t.fetch('/__mock/reset', { method: 'POST' });
+    const after = await t.fetch('/proxy/echo/echo?listing=echo', { token: t.mock.demoTokens.trader });
+    expect(after.headers.get('x-receipt')).toBeNull();
+    expect(JSON.parse(Buffer.from(after.headers.get('x-proxygate-receipt') ?? '', 'base64').toString()).receipt_version).toBe(3);
+    expect((await t.json('/__mock/receipt-header', { body: { name: 'x-other' } })).status).toBe(400);
+  });
+});

@@ -48,6 +48,26 @@ export function controlHandlers(ctx: HandlerContext): HttpHandler[] {
         return json({ version });
       }),
     ),
+    http.post('*/__mock/receipt-header', ({ request }) =>
+      guarded(async () => {
+        const body = (await readJsonBody(gateway, request)) as { name?: unknown };
+        if (body.name !== 'x-proxygate-receipt' && body.name !== 'x-receipt') {
+          return json({ error: 'validation_error', message: 'name must be x-proxygate-receipt or x-receipt' }, 400);
+        }
+        gateway.setReceiptHeader(body.name);
+        return json({ name: body.name });
+      }),
+    ),
+    http.post('*/__mock/listing-availability', ({ request }) =>
+      guarded(async () => {
+        const body = (await readJsonBody(gateway, request)) as { listing?: unknown; available?: unknown };
+        if (typeof body.listing !== 'string' || typeof body.available !== 'boolean') {
+          return json({ error: 'validation_error', message: 'body must be { listing: string, available: boolean }' }, 400);
+        }
+        gateway.setListingAvailable(body.listing, body.available);
+        return json({ listing: body.listing, available: body.available });
+      }),
+    ),
     http.post('*/__mock/reset', () => {
       gateway.reset();
       return json({ ok: true });

@@ -136,6 +136,7 @@ interface State {
   chains: Map<string, ReceiptV3[]>;
   idempotency: Map<string, StoredCall>;
   freeCalls: Map<string, number>;
+  unavailable: Set<string>;
   counters: { request: number; usage: number; ledger: number; trace: number };
   demoSecrets: DemoTokenSecrets;
 }
@@ -209,7 +210,9 @@ export class Gateway {
   readonly seed: string;
   readonly now: () => Date;
   private origin: string;
+  private readonly initialReceiptVersion: ReceiptVersion;
   private defaultReceiptVersion: ReceiptVersion;
+  private receiptHeaderName: 'x-proxygate-receipt' | 'x-receipt' = 'x-proxygate-receipt';
   private readonly freeDailyCap: number;
   private state: State;
 
@@ -217,7 +220,8 @@ export class Gateway {
     this.seed = String(options.seed ?? 'proxygate-mock');
     this.now = options.now ?? (() => new Date());
     this.origin = (options.origin ?? 'https://mock.proxygate.test').replace(/\/+$/, '');
-    this.defaultReceiptVersion = options.receiptVersion ?? 3;
+    this.initialReceiptVersion = options.receiptVersion ?? 3;
+    this.defaultReceiptVersion = this.initialReceiptVersion;
     this.freeDailyCap = options.freeDailyCap ?? 100;
     this.state = this.initialState();
   }
@@ -257,6 +261,7 @@ export class Gateway {
       chains: new Map(),
       idempotency: new Map(),
       freeCalls: new Map(),
+      unavailable: new Set(),
       counters: { request: 0, usage: 0, ledger: 0, trace: 0 },
       demoSecrets: {
         readOnly: readOnly.secret,
@@ -269,9 +274,11 @@ export class Gateway {
     };
   }
 
-  /** Forgets everything (tokens, ledger, receipts, faults) and rebuilds the seeded state. */
+  /** Forgets everything (tokens, ledger, receipts, faults, runtime settings) and rebuilds the seeded state. */
   reset(): void {
     this.faults.clear();
+    this.defaultReceiptVersion = this.initialReceiptVersion;
+    this.receiptHeaderName = 'x-proxygate-receipt';
     this.state = this.initialState();
   }
 
@@ -290,6 +297,22 @@ export class Gateway {
 
   setDefaultReceiptVersion(version: ReceiptVersion): void {
     this.defaultReceiptVersion = version;
+  }
+
+  /**
+   * Which header carries the receipt: `x-proxygate-receipt` (base64, default) or the public
+   * README's plain-JSON `x-receipt`, so clients can test their fallback.
+   */
+  setReceiptHeader(name: 'x-proxygate-receipt' | 'x-receipt'): void {
+    this.receiptHeaderName = name;
+  }
+
+  /** Takes a listing offline (paid calls answer 503 `listing_unavailable`) or back online. */
+  setListingAvailable(idOrSlug: string, available: boolean): void {
+    const entry = this.findEntry(idOrSlug);
+    if (!entry) throw this.listingNotFound(idOrSlug);
+    if (available) this.state.unavailable.delete(entry.listing.id);
+    else this.state.unavailable.add(entry.listing.id);
   }
 
   /** Per-token receipt version (`null` follows the gateway default). */
@@ -745,6 +768,13 @@ export class Gateway {
     }
     const entry = this.resolveListing(auth, input);
     const listing = entry.listing;
+    if (this.state.unavailable.has(listing.id)) {
+      throw new GatewayError(
+        503,
+        { error: 'listing_unavailable', message: `Listing ${listing.id} is temporarily unavailable.`, action: 'Retry later or pick another listing.', trace_id: this.nextTraceId() },
+        { 'Retry-After': '30' },
+      );
+    }
     const method = input.method.toUpperCase();
     const path = input.path || '/';
     if (!listing.endpoints.some((endpoint) => endpointMatches(endpoint, method, path))) {
@@ -867,6 +897,8 @@ export class Gateway {
     const receiptHeader = encodeReceiptHeader(receipt);
     if (streaming) {
       headers['cache-control'] = 'no-cache';
+    } else if (this.receiptHeaderName === 'x-receipt') {
+      headers['x-receipt'] = JSON.stringify(receipt);
     } else {
       headers['x-proxygate-receipt'] = receiptHeader;
     }
