@@ -67,6 +67,15 @@ function textOf(result: CallToolResult): string {
   return result.content.filter((c) => c.type === 'text').map((c) => (c as { text: string }).text).join('\n');
 }
 
+/** Servers without output schemas return the JSON as text; read it as the structured result. */
+function jsonText(result: CallToolResult): unknown {
+  try {
+    return JSON.parse(textOf(result));
+  } catch {
+    return undefined;
+  }
+}
+
 export async function listAllTools(client: Client, timeoutMs: number | undefined): Promise<Tool[]> {
   const tools: Tool[] = [];
   let cursor: string | undefined;
@@ -285,9 +294,10 @@ export class GatewayMcpClient {
     }
     const raw = await this.callTool(name, input.data as Record<string, unknown>);
     if (raw.isError) throw this.toolError(raw);
-    const output = schemas.output.safeParse(raw.structuredContent);
+    const data = raw.structuredContent ?? jsonText(raw);
+    const output = schemas.output.safeParse(data);
     if (!output.success) {
-      throw new ValidationError(`The ${name} result did not match its schema`, zodIssues(output.error), raw.structuredContent);
+      throw new ValidationError(`The ${name} result did not match its schema`, zodIssues(output.error), data);
     }
     return { result: output.data as Output<N>, args: input.data as Input<N> };
   }

@@ -27,3 +27,19 @@ describe('request timeouts', () => {
     await server.close();
   });
 });
+
+describe('servers without output schemas', () => {
+  it('reads the JSON text content as the result, still validated', async () => {
+    const server = new McpServer({ name: 'text-only', version: '0' });
+    let answer: unknown = { balance_micro_cents: 1234, currency: 'USD' };
+    server.registerTool('check_balance', {}, () => ({ content: [{ type: 'text', text: JSON.stringify(answer) }] }));
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverSide);
+    const client = await connectGateway({ transport: clientSide, token: null, scopes: ['account:read'] });
+    await expect(client.checkBalance()).resolves.toEqual({ balance_micro_cents: 1234, currency: 'USD' });
+    answer = { balance_micro_cents: 12.5, currency: 'USD' }; // money must be an integer
+    await expect(client.checkBalance()).rejects.toMatchObject({ name: 'ValidationError' });
+    await client.close();
+    await server.close();
+  });
+});
