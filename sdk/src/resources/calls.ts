@@ -2,7 +2,17 @@
 // The body is sent as exact bytes and the response read as exact bytes, so the v3 receipt's
 // request_sha256 / response_sha256 can be checked against what really crossed the wire.
 import type { QueryValue } from '../core/client.js';
-import { APIError, ConnectionError, NotFoundError, ProxygateError, ShieldBlockedError, UserAbortError, InsufficientScopeError } from '../core/error.js';
+import {
+  APIError,
+  ConnectionError,
+  InsufficientScopeError,
+  NotFoundError,
+  ProxygateError,
+  ShieldBlockedError,
+  UserAbortError,
+  ValidationError,
+  type ValidationIssue,
+} from '../core/error.js';
 import { readServerSentEvents, SseDecoder, type ServerSentEvent } from '../core/streaming.js';
 import { isValidIdempotencyKey, newIdempotencyKey } from '../internal/idempotency.js';
 import { path as encodePath } from '../internal/path.js';
@@ -22,7 +32,17 @@ export type ListingRef = string | Listing;
 
 export type CallQuery = Record<string, QueryValue>;
 
-export interface PaidCallOptions {
+/** Anything with a zod-like `parse` (zod schemas fit) describing the upstream body. */
+export interface BodySchema<T> {
+  parse(value: unknown): T;
+}
+
+export interface PaidCallOptions<T = unknown> {
+  /**
+   * Shape of the upstream body, when you know it (listings publish no schema). The parsed body is
+   * checked against it; a mismatch throws `ValidationError` with the charged call's `result` attached.
+   */
+  schema?: BodySchema<T> | undefined;
   /** HTTP method; default `POST` when a body is given, else `GET`. */
   method?: string | undefined;
   /**
@@ -158,6 +178,25 @@ function encodeBody(body: unknown): EncodedBody {
   return { bytes: utf8.encode(json), contentType: 'application/json' };
 }
 
+/** Validates the body; on a mismatch the charged result travels with the error, never lost. */
+function checkBody<T>(result: CallResult<unknown>, schema: BodySchema<T>): CallResult<T> {
+  try {
+    return { ...result, body: schema.parse(result.body) };
+  } catch (cause) {
+    const raw = (cause as { issues?: unknown }).issues;
+    const issues: ValidationIssue[] = Array.isArray(raw)
+      ? raw.map((issue: { path?: unknown; message?: unknown; code?: unknown }) => ({
+          path: Array.isArray(issue.path) ? issue.path.filter((p): p is string | number => typeof p === 'string' || typeof p === 'number') : [],
+          message: typeof issue.message === 'string' ? issue.message : 'invalid',
+          code: typeof issue.code === 'string' ? issue.code : 'invalid',
+        }))
+      : [{ path: [], message: cause instanceof Error ? cause.message : 'invalid', code: 'custom' }];
+    const error = new ValidationError('The upstream body does not match the schema given to call()', issues, result.body, result.requestId ?? undefined);
+    Object.defineProperty(error, 'result', { value: result, enumerable: false });
+    throw error;
+  }
+}
+
 function decodeBody(bytes: Uint8Array, contentType: string | null): unknown {
   const text = new TextDecoder().decode(bytes);
   if (contentType && JSON_TYPE.test(contentType) && text.trim() !== '') {
@@ -242,7 +281,7 @@ export class Calls extends APIResource {
    * (refunded), typed API errors for gateway refusals, and `MaxCostExceededError` /
    * `InsufficientScopeError` before sending anything when the call cannot be allowed.
    */
-  call = async <T = unknown>(listing: ListingRef, path: string, options: PaidCallOptions = {}): Promise<CallResult<T>> => {
+  call = async <T = unknown>(listing: ListingRef, path: string, options: PaidCallOptions<T> = {}): Promise<CallResult<T>> => {
     const prepared = await this.#prepare(listing, path, options);
     const { response, bytes } = await this.#sendAndRead(prepared, options);
     const contentType = response.headers.get('content-type');
@@ -254,10 +293,10 @@ export class Calls extends APIResource {
       verify: prepared.verify,
       receiptExpected: prepared.receiptExpected,
     });
-    return {
+    const result: CallResult<unknown> = {
       status: response.status,
       headers: response.headers,
-      body: decodeBody(bytes, contentType) as T,
+      body: decodeBody(bytes, contentType),
       rawBody: bytes,
       contentType,
       ...settlement,
@@ -265,6 +304,7 @@ export class Calls extends APIResource {
       idempotencyKey: prepared.idempotencyKey,
       listing: prepared.listing,
     };
+    return options.schema ? checkBody(result, options.schema) : (result as CallResult<T>);
   };
 
   /**

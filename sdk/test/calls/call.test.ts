@@ -1,5 +1,7 @@
 import { afterAll, beforeEach, describe, expect, test } from 'vitest';
-import { BadRequestError, InsufficientScopeError, ShieldBlockedError } from '../../src/core/error.js';
+import { z } from 'zod';
+import { BadRequestError, InsufficientScopeError, ShieldBlockedError, ValidationError } from '../../src/core/error.js';
+import type { CallResult } from '../../src/resources/calls.js';
 import { requestSha256, responseSha256 } from '../../src/receipts/hashes.js';
 import type { ReceiptV3 } from '../../src/receipts/types.js';
 import {
@@ -89,6 +91,27 @@ describe('client.call: clean calls', () => {
     expect(again.requestId).toBe(first.requestId);
     expect(again.receiptVerdict?.valid).toBe(true);
     expect(netCharged(harness.mock, { idempotencyKey: 'order-42' })).toBe(60_000);
+  });
+});
+
+describe('client.call: typed bodies', () => {
+  test('a schema types and checks the body', async () => {
+    const schema = z.object({ method: z.literal('GET'), query: z.record(z.string(), z.string()) });
+    const result = await harness.client().call('echo', '/echo', { query: { a: '1' }, schema });
+    const method: 'GET' = result.body.method; // typed by the schema
+    expect(method).toBe('GET');
+    expect(result.body.query).toEqual({ a: '1' });
+  });
+
+  test('a body that does not match throws ValidationError carrying the charged result', async () => {
+    const schema = z.object({ method: z.literal('POST') });
+    const error = await harness.client().call('echo', '/echo', { schema }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues[0]?.path).toEqual(['method']);
+    const result = (error as { result?: CallResult }).result;
+    expect(result?.receiptVerdict?.valid).toBe(true);
+    expect(result?.cost).toBe(60_000);
+    expect(JSON.stringify(error)).not.toContain('receipt'); // the result is kept, not serialised
   });
 });
 
