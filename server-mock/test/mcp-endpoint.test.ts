@@ -6,7 +6,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createMcpHandlers } from '../src/handlers/mcp.js';
-import type { McpBackend } from '../src/mcp/backend.js';
+import { McpBackendFailure, type McpBackend } from '../src/mcp/backend.js';
 
 const ORIGIN = 'http://gateway.test';
 const TOKENS: Record<string, string[]> = { 'Bearer reader': ['catalog:read', 'account:read'], 'Bearer trader': ['trade', 'account:read'] };
@@ -16,11 +16,11 @@ const backend: McpBackend<string> = {
   async authenticate(authorization) {
     if (authorization === null) return null;
     const scopes = TOKENS[authorization];
-    if (!scopes) throw { status: 401, body: { error: 'invalid_token', message: 'Unknown token.' } };
+    if (!scopes) throw new McpBackendFailure(401, { error: 'invalid_token', message: 'Unknown token.' });
     return { principal: authorization, scopes };
   },
   async browseApis() { calls.push('browse'); return { data: [], cursor: null, has_more: false }; },
-  async describeEndpoint(id) { throw { status: 404, body: { error: 'listing_not_found', message: `No listing ${id}.` } }; },
+  async describeEndpoint(id) { throw new McpBackendFailure(404, { error: 'listing_not_found', message: `No listing ${id}.` }); },
   async getPricing() { return { data: [] }; },
   async checkBalance() { calls.push('balance'); return { balance_micro_cents: 42, currency: 'USD' }; },
   async getUsage() { return { data: [], cursor: null, has_more: false }; },

@@ -15,6 +15,14 @@ export interface McpBackendError {
   headers?: Record<string, string>;
 }
 
+/** A backend error raised by the MCP layer itself (the domain layer throws its own `GatewayError`). */
+export class McpBackendFailure extends Error implements McpBackendError {
+  constructor(readonly status: number, readonly body: McpBackendError['body']) {
+    super(`${status} ${body.error}: ${body.message}`);
+    this.name = 'McpBackendFailure';
+  }
+}
+
 export function isBackendError(error: unknown): error is McpBackendError {
   if (typeof error !== 'object' || error === null) return false;
   const { status, body } = error as { status?: unknown; body?: unknown };

@@ -1,7 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { isBackendError, type CallApiOutcome, type McpBackend, type McpCaller } from './backend.js';
+import { isBackendError, McpBackendFailure, type CallApiOutcome, type McpBackend, type McpCaller } from './backend.js';
 
 const money = z.number().int().nonnegative();
 const shieldMode = z.enum(['off', 'monitor', 'strict']);
@@ -79,7 +79,7 @@ export function createGatewayMcpServer<P>(
   const describe = (name: string): string => options.descriptions?.[name] ?? TOOL_DESCRIPTIONS[name] ?? name;
   // Scopes are enforced at the HTTP layer (401/403 challenges); this is the in-process backstop.
   const need = (): McpCaller<P> => {
-    if (!caller) throw { status: 401, body: { error: 'unauthorized', message: 'A token is required.' } };
+    if (!caller) throw new McpBackendFailure(401, { error: 'unauthorized', message: 'A token is required.' });
     return caller;
   };
 
