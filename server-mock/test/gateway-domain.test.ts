@@ -104,3 +104,18 @@ describe('scope aliases of the public gateway', () => {
     expect(minted.info.scopes).toEqual(['account:read', 'trade']);
   });
 });
+
+describe('idempotency edge cases', () => {
+  it('replays even after the listing went offline, and 409s the same key on another listing', () => {
+    const gateway = new Gateway({ seed: 'edge' });
+    const auth = gateway.authenticate(bearer(gateway.demoTokens.trader));
+    const first = gateway.callListing(auth, { listing: 'weather-current', service: 'weather', method: 'GET', path: '/current', idempotencyKey: 'k' });
+    gateway.setListingAvailable('weather-current', false);
+    const replay = gateway.callListing(auth, { listing: 'weather-current', service: 'weather', method: 'GET', path: '/current', idempotencyKey: 'k' });
+    expect(replay.replayed).toBe(true);
+    expect(replay.receiptHeader).toBe(first.receiptHeader);
+    expect(() => gateway.callListing(auth, { listing: 'weather-alerts', service: 'weather', method: 'GET', path: '/current', idempotencyKey: 'k' })).toThrowError(
+      expect.objectContaining({ status: 409 }) as Error,
+    );
+  });
+});

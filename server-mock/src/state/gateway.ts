@@ -768,34 +768,21 @@ export class Gateway {
     }
     const entry = this.resolveListing(auth, input);
     const listing = entry.listing;
-    if (this.state.unavailable.has(listing.id)) {
-      throw new GatewayError(
-        503,
-        { error: 'listing_unavailable', message: `Listing ${listing.id} is temporarily unavailable.`, action: 'Retry later or pick another listing.', trace_id: this.nextTraceId() },
-        { 'Retry-After': '30' },
-      );
-    }
     const method = input.method.toUpperCase();
     const path = input.path || '/';
-    if (!listing.endpoints.some((endpoint) => endpointMatches(endpoint, method, path))) {
-      throw new GatewayError(400, {
-        error: 'path_not_allowed',
-        message: `${method} ${echo(path, 120)} is not an endpoint of listing ${listing.id}.`,
-        action: `See GET /v1/apis/${listing.id}/docs.`,
-        trace_id: this.nextTraceId(),
-      });
-    }
     const query = new URLSearchParams(input.query ?? '');
     query.delete('listing');
     const body = typeof input.body === 'string' ? new TextEncoder().encode(input.body) : (input.body ?? new Uint8Array());
     const requestHash = requestSha256(method, path, query, body);
     const now = this.now();
 
+    // A stored answer replays before anything else is judged (availability, prices, caps).
     const storeKey = idempotencyKey === null ? null : `${token.id}\n${idempotencyKey}`;
     if (storeKey !== null) {
       const stored = this.state.idempotency.get(storeKey);
       if (stored && now.getTime() - stored.storedAt.getTime() < IDEMPOTENCY_TTL_MS) {
-        if (stored.requestHash !== requestHash) {
+        // The request hash leaves out `listing`, so the listing is compared on its own.
+        if (stored.requestHash !== requestHash || stored.result.listingId !== listing.id) {
           throw new GatewayError(409, {
             error: 'idempotency_conflict',
             message: 'This Idempotency-Key was used with another request.',
@@ -805,6 +792,22 @@ export class Gateway {
         }
         return { ...stored.result, headers: { ...stored.result.headers, 'idempotent-replayed': 'true' }, replayed: true };
       }
+    }
+
+    if (this.state.unavailable.has(listing.id)) {
+      throw new GatewayError(
+        503,
+        { error: 'listing_unavailable', message: `Listing ${listing.id} is temporarily unavailable.`, action: 'Retry later or pick another listing.', trace_id: this.nextTraceId() },
+        { 'Retry-After': '30' },
+      );
+    }
+    if (!listing.endpoints.some((endpoint) => endpointMatches(endpoint, method, path))) {
+      throw new GatewayError(400, {
+        error: 'path_not_allowed',
+        message: `${method} ${echo(path, 120)} is not an endpoint of listing ${listing.id}.`,
+        action: `See GET /v1/apis/${listing.id}/docs.`,
+        trace_id: this.nextTraceId(),
+      });
     }
 
     const price = listing.price_micro_cents + (mode === 'off' ? 0 : listing.shield_fee_micro_cents);
