@@ -1,6 +1,7 @@
 // Paid calls through the gateway: `{METHOD} /proxy/{service}{path}?listing=...`.
 // The body is sent as exact bytes and the response read as exact bytes, so the v3 receipt's
 // request_sha256 / response_sha256 can be checked against what really crossed the wire.
+import { z } from 'zod';
 import type { QueryValue } from '../core/client.js';
 import {
   APIError,
@@ -17,13 +18,12 @@ import { readServerSentEvents, SseDecoder, type ServerSentEvent } from '../core/
 import { isValidIdempotencyKey, newIdempotencyKey } from '../internal/idempotency.js';
 import { path as encodePath } from '../internal/path.js';
 import { hasScope } from '../internal/scopes.js';
+import { model } from '../internal/validate.js';
 import type { KeySet } from '../receipts/key-set.js';
 import type { Receipt, Verdict } from '../receipts/types.js';
 import { verifyReceipt } from '../receipts/verify.js';
 import { settleReceipt, type ReceiptVerifier, type SentRequest, type Settlement } from '../shield/settle.js';
 import { isShieldMode, parseShieldHeaders, shieldFromEvent, type ShieldMode, type ShieldVerdict } from '../shield/verdict.js';
-import { z } from 'zod';
-import { model } from '../internal/validate.js';
 import { ListingModel, type Listing } from './models.js';
 import { APIResource } from './resource.js';
 
@@ -123,6 +123,15 @@ export class MaxCostExceededError extends ProxygateError {
     this.maxCostMicroCents = maxCost;
     this.listingId = listing.id;
   }
+
+  override toJSON(): Record<string, unknown> {
+    return {
+      ...super.toJSON(),
+      priceMicroCents: this.priceMicroCents.toString(),
+      maxCostMicroCents: this.maxCostMicroCents.toString(),
+      listingId: this.listingId,
+    };
+  }
 }
 
 /** A service name matched several listings: the SDK will not pick one to spend on. */
@@ -134,6 +143,10 @@ export class AmbiguousListingError extends ProxygateError {
       action: 'Pass one of the listed slugs or ids',
     });
     this.candidates = candidates;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), candidates: this.candidates };
   }
 }
 

@@ -278,6 +278,7 @@ describe('client.call: refusals before sending', () => {
     const error = await client.call('echo', '/echo', { maxCost: 59_999 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MaxCostExceededError);
     expect((error as MaxCostExceededError).priceMicroCents).toBe(60_000n);
+    expect(JSON.parse(JSON.stringify(error))).toMatchObject({ code: 'max_cost_exceeded', priceMicroCents: '60000', maxCostMicroCents: '59999' });
     expect(harness.proxyCalls()).toHaveLength(0);
     expect(harness.mock.ledger()).toHaveLength(ledgerBefore);
     // Without the shield fee the same budget is enough.
