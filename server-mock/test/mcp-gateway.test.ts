@@ -47,6 +47,22 @@ describe('/mcp over the shared gateway', () => {
     await client.close();
   });
 
+  it('answers a revoked token with one 401 challenge pointing at the /mcp resource metadata', async () => {
+    const owner = mock.gateway.authenticate(`Bearer ${mock.demoTokens.trader}`);
+    const child = mock.gateway.createToken(owner, { scopes: ['catalog:read'] });
+    mock.gateway.revokeToken(owner, child.info.id);
+    const response = await fetch(`${MOCK_ORIGIN}/mcp`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${child.token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+    });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ error: 'token_revoked' });
+    const challenge = response.headers.get('www-authenticate') ?? '';
+    expect(challenge.match(/Bearer /g)).toHaveLength(1);
+    expect(challenge).toContain(`resource_metadata="${MOCK_ORIGIN}/.well-known/oauth-protected-resource/mcp"`);
+  });
+
   it('turns gateway errors into tool errors carrying the REST error body', async () => {
     const client = await mcpClient(mock.demoTokens.broke);
     const result = await client.callTool({ name: 'call_api', arguments: { listing_id: 'echo', path: '/echo' } });

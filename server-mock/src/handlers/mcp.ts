@@ -47,7 +47,9 @@ export function createMcpHandlers<P>(backend: McpBackend<P>, options: McpHandler
       caller = await backend.authenticate(request.headers.get('authorization'));
     } catch (error) {
       if (!isBackendError(error)) throw error;
-      const headers = { ...error.headers, 'www-authenticate': unauthorizedChallenge(origin, 'invalid_token') };
+      // Our challenge replaces the domain layer's: it points at the metadata of the /mcp resource.
+      const headers = Object.fromEntries(Object.entries(error.headers ?? {}).filter(([name]) => name.toLowerCase() !== 'www-authenticate'));
+      headers['www-authenticate'] = unauthorizedChallenge(origin, 'invalid_token');
       return errorResponse(error.status, error.body, headers);
     }
 
@@ -67,7 +69,8 @@ export function createMcpHandlers<P>(backend: McpBackend<P>, options: McpHandler
     }
 
     const server = createGatewayMcpServer(backend, caller, options);
-    const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true }) // no sessionIdGenerator = stateless;
+    // No sessionIdGenerator: stateless, one transport per request.
+    const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true });
     await server.connect(transport);
     try {
       return await transport.handleRequest(request, parsedBody === undefined ? {} : { parsedBody });
