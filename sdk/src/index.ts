@@ -67,3 +67,4 @@ export type {
   UsageEntry,
 } from './resources/models.js';
 export type { components, paths, operations } from './generated/openapi.js';
+export { formatUsd, parseUsd, sumMicroCents, toMicroCents, toSafeNumber, MICRO_CENTS_PER_USD, MICRO_CENTS_PER_CENT } from './lib/money.js';

@@ -1,5 +1,6 @@
 import { createFetch } from 'ofetch';
 import { VERSION } from '../version.js';
+import type { KeySet } from '../receipts/key-set.js';
 import { readEnv } from '../internal/env.js';
 import { newIdempotencyKey, isValidIdempotencyKey } from '../internal/idempotency.js';
 import { resolveLogLevel, SdkLogger, type Logger, type LogLevel } from '../internal/log.js';
@@ -41,11 +42,8 @@ export type HeadersInit = Record<string, string | null | undefined>;
 
 export type QueryValue = string | number | boolean | null | undefined | readonly (string | number | boolean)[];
 
-/**
- * A receipts key set (see `@proxygate-kit/sdk/receipts`). Typed loosely here so the client does not
- * pull the receipts module into bundles that never verify receipts.
- */
-export type KeySetLike = object;
+/** A loaded receipts key set (`KeySet` from `@proxygate-kit/sdk/receipts`); a type-only import, so no bundle cost. */
+export type KeySetLike = KeySet;
 
 export interface ClientOptions {
   /**

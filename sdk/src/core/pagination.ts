@@ -1,4 +1,5 @@
 import type { Model } from '../internal/validate.js';
+import { ProxygateError } from './error.js';
 import type { Proxygate, QueryValue } from './client.js';
 
 /** The list envelope of the gateway: `{ data, cursor, has_more }` (plus endpoint extras such as `head`). */
@@ -51,7 +52,7 @@ export class Page<Item, Body extends ListBody<Item> = ListBody<Item>> implements
   /** Fetches the next page; throws when there is none (check `hasNextPage()` first). */
   async nextPage(): Promise<Page<Item, Body>> {
     if (!this.hasNextPage() || this.body.cursor === null) {
-      throw new Error('No next page: check hasNextPage() before calling nextPage()');
+      throw new ProxygateError('No next page: check hasNextPage() before calling nextPage()', { code: 'no_next_page' });
     }
     return fetchPage<Item, Body>(this.#client, {
       ...this.#request,

@@ -26,7 +26,7 @@ export class Account extends APIResource {
     });
   }
 
-  /** Rates the seller of a past call (needs `trade`). Rating twice is harmless, so it may be retried. */
+  /** Rates the seller of a past call (needs `trade`). Not retried once it may have reached the gateway. */
   rate(params: RateParams, options?: CallOptions): APIPromise<RateResult> {
     return APIPromise.of(this.client.request({
       method: 'POST',
