@@ -273,3 +273,17 @@ async function checkHead(
 }
 
 export type { LogHead };
+
+/** An {@link AuditReport} with bigint sums as decimal strings, ready for `JSON.stringify`. */
+export type AuditReportJson = Omit<AuditReport, 'spend'> & {
+  spend: { total: string; byListing: Record<string, string>; byBuyer: Record<string, string> };
+};
+
+/** Converts an audit report for JSON output (bigints become integer strings; nothing is rounded). */
+export function auditReportToJson(report: AuditReport): AuditReportJson {
+  const strings = (r: Record<string, bigint>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.toString()]));
+  return {
+    ...report,
+    spend: { total: report.spend.total.toString(), byListing: strings(report.spend.byListing), byBuyer: strings(report.spend.byBuyer) },
+  };
+}

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { KeySet, auditReceipts, merkleRoot } from '../../src/receipts/index.js';
+import { KeySet, auditReceipts, auditReportToJson, merkleRoot } from '../../src/receipts/index.js';
 import { baseV3, chain, docKey, hashReceipt, keyDocument, makeKey, referenceRoot, signHead, signV1, signV3 } from './signer.js';
 
 const k1 = makeKey('k1');
@@ -43,6 +43,8 @@ describe('auditReceipts', () => {
     const r2 = signV3(k1, baseV3({ amount: big, buyer: 'tok_big', seq: 2, prev: hashReceipt(r1), request_id: 'req_2' }));
     const report = await auditReceipts([r1, r2], { keys });
     expect(report.spend.total).toBe(18014398509481986000n);
+    const json = JSON.parse(JSON.stringify(auditReportToJson(report)));
+    expect(json.spend).toEqual({ total: '18014398509481986000', byListing: { lst_weather: '18014398509481986000' }, byBuyer: { tok_big: '18014398509481986000' } });
   });
 
   it('chain_gap for a missing receipt in the middle or at the start', async () => {
