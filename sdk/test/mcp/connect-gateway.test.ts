@@ -290,6 +290,22 @@ describe('connectGateway (in-process mock)', () => {
     }
   });
 
+  it('maps HTTP-level gateway errors on /mcp to typed errors (429 keeps Retry-After) without retrying', async () => {
+    let posts = 0;
+    const limited: typeof fetch = async (input, init) => {
+      const isCall = typeof init?.body === 'string' && init.body.includes('"tools/call"');
+      if (isCall) {
+        posts += 1;
+        return Response.json({ error: 'rate_limit_exceeded', message: 'Slow down.' }, { status: 429, headers: { 'retry-after': '7' } });
+      }
+      return h.recordingFetch(input, init);
+    };
+    const client = await connect({ token: null, fetch: limited });
+    const error = await client.getPricing().catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'RateLimitError', status: 429, code: 'rate_limit_exceeded', retryAfterMs: 7000 });
+    expect(posts).toBe(1);
+  });
+
   it('turns any tool result into a delimited data block', async () => {
     const client = await connect({ token: null });
     const raw = await client.callTool('describe_endpoint', { listing_id: 'product-reviews' });
