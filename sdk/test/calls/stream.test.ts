@@ -132,6 +132,15 @@ describe('client.calls.stream', () => {
     expect(netCharged(harness.mock, { idempotencyKey: stream.idempotencyKey })).toBe(1_050_000);
   });
 
+  test('stream() on a REST listing yields no events and settles the header receipt over the whole body', async () => {
+    const stream = await harness.client().calls.stream('echo', '/echo', { query: { s: '1' } });
+    const outcome = await stream.finished();
+    expect(outcome.events).toBe(0);
+    expect(JSON.parse(new TextDecoder().decode(outcome.rawBody))).toMatchObject({ method: 'GET', query: { s: '1' } });
+    expect(outcome.receiptVerdict).toMatchObject({ valid: true });
+    expect(outcome.cost).toBe(60_000);
+  });
+
   test('a stream can be iterated once', async () => {
     const stream = await harness.client().calls.stream('llm-stream', '/chat', { body: { prompt: 'x' } });
     await stream.finished();
