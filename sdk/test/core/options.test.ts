@@ -113,3 +113,17 @@ describe('options and environment', () => {
     expect(() => new Proxygate({ fetch, timeout: 0 })).toThrow(TypeError);
   });
 });
+
+describe('PROXYGATE_LOG validation', () => {
+  test('an unknown level falls back to warn and says so once, redacted', () => {
+    const canary = mintToken();
+    vi.stubEnv('PROXYGATE_LOG', `verbose ${canary}`);
+    const warnings: string[] = [];
+    const logger = { error: () => {}, warn: (m: string) => warnings.push(m), info: () => {}, debug: () => {} };
+    const { fetch } = fakeFetch(ok());
+    expect(new Proxygate({ fetch, logger }).logLevel).toBe('warn');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('PROXYGATE_LOG');
+    expect(warnings[0]).not.toContain(canary);
+  });
+});

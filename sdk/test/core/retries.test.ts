@@ -259,3 +259,26 @@ describe('deterministic conflicts', () => {
     expect(seen).toHaveLength(1);
   });
 });
+
+describe('runtimes without AbortSignal.any', () => {
+  test('the caller signal and the attempt timeout are linked by hand', async () => {
+    const any = (AbortSignal as { any?: unknown }).any;
+    Object.defineProperty(AbortSignal, 'any', { value: undefined, configurable: true, writable: true });
+    try {
+      const hang = (req: { signal: AbortSignal | undefined }): Promise<Response> =>
+        new Promise((_, reject) => req.signal?.addEventListener('abort', () => reject(req.signal?.reason), { once: true }));
+      const a = fakeFetch(hang);
+      await expect(client(a.fetch, { maxRetries: 0 }).request({ method: 'GET', path: '/x', timeout: 5, signal: new AbortController().signal })).rejects.toBeInstanceOf(TimeoutError);
+
+      const controller = new AbortController();
+      const b = fakeFetch((req) => {
+        setTimeout(() => controller.abort(), 1);
+        return hang(req);
+      });
+      await expect(client(b.fetch).request({ method: 'GET', path: '/x', signal: controller.signal })).rejects.toBeInstanceOf(UserAbortError);
+      expect(b.seen).toHaveLength(1);
+    } finally {
+      Object.defineProperty(AbortSignal, 'any', { value: any, configurable: true, writable: true });
+    }
+  });
+});
