@@ -1,27 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../lib/base-command.js';
-import { CliError } from '../../lib/errors.js';
-import { ExitCode } from '../../lib/exit-codes.js';
-import { parseShard, readReceiptSources, shardOf, type ReceiptItem } from '../../lib/receipt-input.js';
-import { loadPinnedKeys } from '../../lib/receipt-keys.js';
-import { loadReceiptsSdk } from '../../lib/sdk-loader.js';
-import { auditItems, type AuditSummary } from '../../lib/receipt-audit.js';
+import { renderVerifyReport, verificationFailure, verifyReceiptFiles, type VerifyReport } from '../../lib/receipts-verify.js';
 
-export interface VerifyFailure {
-  at: string;
-  reason: string;
-  message: string;
-  field?: string;
-  request_id?: string;
-}
-
-export interface VerifyReport {
-  valid: number;
-  invalid: number;
-  shard?: string;
-  failures: VerifyFailure[];
-  audit?: AuditSummary;
-}
+export type { VerifyReport } from '../../lib/receipts-verify.js';
 
 export default class ReceiptsVerify extends BaseCommand {
   static override summary = 'verify signed receipts offline against pinned keys';
@@ -46,63 +27,14 @@ FILES or stdin. Never uses the network. Prints one line per failure with its rea
 
   async run(): Promise<VerifyReport> {
     const { argv, flags } = await this.parse(ReceiptsVerify);
-    const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
-    const keys = await loadPinnedKeys(flags.keys, flags.pin);
-    let items = await readReceiptSources(argv as string[]);
-    if (shard) items = selectShard(items, shard, flags.audit);
-
-    const { verifyReceipts } = await loadReceiptsSdk();
-    const verdicts = await verifyReceipts(
-      items.map((i) => i.text),
-      { keys },
-    );
-    const failures: VerifyFailure[] = [];
-    verdicts.forEach((verdict, i) => {
-      if (verdict.valid) return;
-      const failure: VerifyFailure = { at: items[i]?.locator ?? `#${i + 1}`, reason: verdict.reason, message: verdict.message };
-      if (verdict.field) failure.field = verdict.field;
-      const requestId = verdict.receipt?.request_id;
-      if (requestId) failure.request_id = requestId;
-      failures.push(failure);
-    });
-    const report: VerifyReport = { valid: verdicts.length - failures.length, invalid: failures.length, failures };
-    if (flags.shard) report.shard = flags.shard;
-    if (flags.audit) {
-      const audit = await auditItems(items, verdicts);
-      report.audit = audit;
-      for (const problem of audit.problems) failures.push(problem);
-    }
-
-    for (const f of failures) this.out(`${f.at}: ${f.reason}: ${f.message}${f.request_id ? ` (${f.request_id})` : ''}`);
-    if (report.audit) this.out(formatAudit(report.audit));
-    this.out(`${report.valid} valid, ${report.invalid} invalid${flags.shard ? ` (shard ${flags.shard})` : ''}`);
-    if (verdicts.length === 0) this.note('no receipts found in the input');
-
-    if (failures.length > 0) {
+    const report = await verifyReceiptFiles({ files: argv as string[], keys: flags.keys, pins: flags.pin, audit: flags.audit, shard: flags.shard });
+    this.out(renderVerifyReport(report));
+    if (report.valid + report.invalid === 0) this.note('no receipts found in the input');
+    const failure = verificationFailure(report);
+    if (failure) {
       if (this.jsonEnabled()) this.logJson(report);
-      // The report is the output; the exit code carries the verdict, without a second error line.
-      throw Object.assign(new CliError('verification_failed', `${failures.length} problem(s) found`, ExitCode.failure), { reported: true });
+      throw failure;
     }
     return report;
   }
-}
-
-function selectShard(items: ReceiptItem[], shard: { index: number; total: number }, byChain: boolean): ReceiptItem[] {
-  if (!byChain) return items.filter((_, i) => (i % shard.total) + 1 === shard.index);
-  // An audit needs whole chains: shard by buyer so each chain lands in exactly one job.
-  return items.filter((item) => shardOf(buyerOf(item.text), shard.total) === shard.index);
-}
-
-function buyerOf(text: string): string {
-  try {
-    const buyer = (JSON.parse(text) as { buyer?: unknown }).buyer;
-    return typeof buyer === 'string' ? buyer : '';
-  } catch {
-    return '';
-  }
-}
-
-function formatAudit(audit: AuditSummary): string {
-  const chains = audit.chains.map((c) => `  ${c.buyer}: ${c.count} receipt(s), seq ${c.first_seq}..${c.last_seq}, total ${c.total_amount} ${c.currency}`);
-  return [`chains: ${audit.chains.length}, total ${audit.total_amount} (integer minor units per receipt currency)`, ...chains].join('\n');
 }

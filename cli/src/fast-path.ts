@@ -1,0 +1,64 @@
+// Start-up fast path: `receipts verify` runs in CI loops, so its common form skips loading oclif
+// (most of the start-up time). Anything unusual (help, unknown flags, DEBUG) returns undefined
+// and the caller falls back to oclif, which gives the same output for the same input.
+import { formatErrorLine, toCliError } from './lib/errors.js';
+import { renderVerifyReport, verificationFailure, verifyReceiptFiles, type VerifyRequest } from './lib/receipts-verify.js';
+
+interface Parsed {
+  request: VerifyRequest;
+  json: boolean;
+}
+
+/** Parses `receipts verify` arguments, or undefined when anything is not plainly understood. */
+export function parseVerifyArgs(args: readonly string[], env: Record<string, string | undefined> = process.env): Parsed | undefined {
+  const files: string[] = [];
+  const pins: string[] = [];
+  let keys: string | undefined;
+  let shard: string | undefined;
+  let json = env['PROXYGATE_CONTENT_TYPE']?.toLowerCase() === 'json';
+  let audit = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const takeValue = (): string | undefined => (eq > 0 ? arg.slice(eq + 1) : args[++i]);
+    if (name === '--json' && eq < 0) json = true;
+    else if (name === '--audit' && eq < 0) audit = true;
+    else if (name === '--keys' && keys === undefined) keys = takeValue();
+    else if (name === '--shard' && shard === undefined) shard = takeValue();
+    else if (name === '--pin') {
+      const value = takeValue();
+      if (value === undefined) return undefined;
+      pins.push(value);
+    } else if (arg === '-' || !arg.startsWith('-')) files.push(arg);
+    else return undefined;
+    if ((name === '--keys' && keys === undefined) || (name === '--shard' && shard === undefined)) return undefined;
+  }
+  const request: VerifyRequest = { files, pins, audit };
+  if (keys !== undefined) request.keys = keys;
+  if (shard !== undefined) request.shard = shard;
+  return { request, json };
+}
+
+const writeJson = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+
+/** Runs `receipts verify` without oclif; resolves to the exit code, or undefined to fall back. */
+export async function runVerifyFastPath(args: readonly string[]): Promise<number | undefined> {
+  const parsed = parseVerifyArgs(args);
+  if (!parsed) return undefined;
+  try {
+    const report = await verifyReceiptFiles(parsed.request);
+    if (parsed.json) writeJson(report);
+    else process.stdout.write(renderVerifyReport(report));
+    if (report.valid + report.invalid === 0) process.stderr.write('no receipts found in the input\n');
+    const failure = verificationFailure(report);
+    if (!failure) return 0;
+    process.stderr.write(`${formatErrorLine(failure)}\n`);
+    return failure.exitCode;
+  } catch (thrown) {
+    const failure = toCliError(thrown);
+    process.stderr.write(`${formatErrorLine(failure)}\n`);
+    if (parsed.json) writeJson({ error: { code: failure.code, message: failure.message, ...(failure.action ? { action: failure.action } : {}), exit_code: failure.exitCode } });
+    return failure.exitCode;
+  }
+}
