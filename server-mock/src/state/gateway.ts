@@ -5,6 +5,7 @@ import { buildCatalog, listingDocs, SERVICE_DESCRIPTIONS, type CatalogEntry } fr
 import { SeedDerivation } from './derive.js';
 import { echo, GatewayError, notFound, validationError, type ErrorBody } from './errors.js';
 import { Keyring } from './keys.js';
+import { queryListings, type ListApisParams } from './listing-query.js';
 import { paginate, type Page, type PageParams } from './pagination.js';
 import {
   chainHash,
@@ -17,6 +18,7 @@ import {
   signV2,
   signV3,
 } from './receipts.js';
+import { DEFAULT_DELEGATION_TTL_MS, narrowChild, parseTimestamp, type CreateTokenBody } from './token-narrowing.js';
 import { tokenInfo, TokenStore, type TokenRecord } from './tokens.js';
 import {
   SCOPES,
@@ -32,6 +34,8 @@ import {
   type TokenInfo,
   type UsageEntry,
 } from './types.js';
+
+export type { ListApisParams } from './listing-query.js';
 
 export interface GatewayOptions {
   /** Everything random derives from it (default `"proxygate-mock"`). */
@@ -51,28 +55,13 @@ export interface AuthContext {
   readonly token: TokenRecord;
 }
 
-export interface ListApisParams extends PageParams {
-  q?: string | null;
-  service?: string | null;
-  category?: string | null;
-  sort?: string | null;
-  verified?: string | boolean | null;
-  type?: string | null;
-}
-
 export interface UsageParams extends PageParams {
   service?: string | null;
   from?: string | null;
   to?: string | null;
 }
 
-export interface CreateTokenBody {
-  name?: unknown;
-  scopes?: unknown;
-  spend_cap_micro_cents?: unknown;
-  expires_at?: unknown;
-  listings?: unknown;
-}
+export type { CreateTokenBody } from './token-narrowing.js';
 
 export interface CallInput {
   /** Listing id or slug (`?listing=`); may be omitted when the service has exactly one listing. */
@@ -162,24 +151,7 @@ export const BROKE_ACCOUNT_ID = 'acct_broke';
 /** 10 USD. */
 export const DEMO_BALANCE_MICRO_CENTS = 1_000_000_000;
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
-const DEFAULT_DELEGATION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
-const SCOPE_ALIASES: Record<string, Scope> = { proxy: 'trade', 'balance:read': 'account:read', 'usage:read': 'account:read' };
-
-const SORTS: Record<string, (a: Listing, b: Listing) => number> = {
-  price_asc: (a, b) => a.price_micro_cents - b.price_micro_cents,
-  price_desc: (a, b) => b.price_micro_cents - a.price_micro_cents,
-  popular: (a, b) => b.calls_30d - a.calls_30d,
-  newest: (a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0),
-  fastest: (a, b) => a.avg_latency_ms - b.avg_latency_ms,
-  best_rated: (a, b) => ratingScore(b) - ratingScore(a),
-};
-
-// Wilson-free but stable: share of positive votes in basis points, unrated listings last.
-function ratingScore(listing: Listing): number {
-  const total = listing.rating.up + listing.rating.down;
-  return total === 0 ? -1 : Math.floor((listing.rating.up * 10000) / total);
-}
 
 function endpointMatches(endpoint: Endpoint, method: string, path: string): boolean {
   if (endpoint.method.toUpperCase() !== method.toUpperCase()) return false;
@@ -187,15 +159,7 @@ function endpointMatches(endpoint: Endpoint, method: string, path: string): bool
   return pattern.test(path);
 }
 
-function parseTimestamp(raw: string, name: string): Date {
-  const date = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/.test(raw) ? new Date(raw) : new Date(Number.NaN);
-  if (Number.isNaN(date.getTime())) throw validationError(`${name} must be an RFC 3339 timestamp`, { param: name });
-  return date;
-}
 
-function isSafeMoney(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
 
 /**
  * The in-memory gateway: every domain operation of spec/README.md, transport-free. REST handlers
@@ -395,29 +359,10 @@ export class Gateway {
 
   /** `GET /v1/apis`: filter, sort (stable, ties by id) and paginate. */
   listApis(params: ListApisParams = {}): Page<Listing> {
-    let listings = this.state.catalog.map((entry) => entry.listing);
-    const q = params.q?.trim().toLowerCase();
-    if (q) {
-      listings = listings.filter((l) => [l.name, l.description, l.slug, l.service, l.category].some((field) => field.toLowerCase().includes(q)));
-    }
-    if (params.service) listings = listings.filter((l) => l.service === params.service);
-    if (params.category) listings = listings.filter((l) => l.category === params.category);
-    if (params.type) {
-      if (params.type !== 'rest' && params.type !== 'sse') throw validationError('type must be rest or sse', { param: 'type' });
-      listings = listings.filter((l) => l.type === params.type);
-    }
-    if (params.verified !== undefined && params.verified !== null && params.verified !== '') {
-      const verified = params.verified === true || params.verified === 'true' ? true : params.verified === false || params.verified === 'false' ? false : null;
-      if (verified === null) throw validationError('verified must be true or false', { param: 'verified' });
-      listings = listings.filter((l) => l.verified === verified);
-    }
-    const sortKey = params.sort ?? null;
-    if (sortKey !== null && sortKey !== '') {
-      const compare = SORTS[sortKey];
-      if (!compare) throw validationError(`sort must be one of ${Object.keys(SORTS).join(', ')}`, { param: 'sort' });
-      listings = [...listings].sort((a, b) => compare(a, b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    }
-    const scope = sha256Hex(JSON.stringify([q ?? '', params.service ?? '', params.category ?? '', params.type ?? '', String(params.verified ?? ''), sortKey ?? ''])).slice(0, 12);
+    const { listings, scope } = queryListings(
+      this.state.catalog.map((entry) => entry.listing),
+      params,
+    );
     return paginate(structuredClone(listings), params, `apis:${scope}`);
   }
 
@@ -537,81 +482,24 @@ export class Gateway {
     return tightest;
   }
 
-  private normalizeScopes(raw: unknown): Scope[] {
-    if (!Array.isArray(raw) || raw.length === 0) throw validationError('scopes must be a non-empty array', { param: 'scopes' });
-    const scopes = new Set<Scope>();
-    for (const item of raw) {
-      const scope = typeof item === 'string' ? (SCOPES.includes(item as Scope) ? (item as Scope) : SCOPE_ALIASES[item]) : undefined;
-      if (!scope) throw validationError(`unknown scope ${echo(item, 60)}`, { param: 'scopes' });
-      scopes.add(scope);
-    }
-    return SCOPES.filter((scope) => scopes.has(scope));
-  }
-
   /** `POST /v1/tokens` (tokens:write): mints a delegation token that narrows the caller. */
   createToken(auth: AuthContext, body: CreateTokenBody): { token: string; info: TokenInfo } {
     this.requireScope(auth, 'tokens:write');
     const parent = auth.token;
-    if (typeof body !== 'object' || body === null) throw validationError('the body must be a JSON object');
     const now = this.now();
-    const name = body.name ?? null;
-    if (name !== null && (typeof name !== 'string' || name.length > 100)) throw validationError('name must be a string of at most 100 characters', { param: 'name' });
-
-    const scopes = this.normalizeScopes(body.scopes);
-    const escalated = scopes.filter((scope) => !parent.scopes.includes(scope));
-    if (escalated.length > 0) {
-      throw new GatewayError(400, {
-        error: 'scope_escalation',
-        message: `A child token cannot hold scopes its parent lacks: ${escalated.join(', ')}.`,
-        scopes: escalated,
-        trace_id: this.nextTraceId(),
-      });
-    }
-
-    const parentCap = this.remainingCap(parent);
-    let spendCap: number | null = parentCap ? parentCap.remaining : null;
-    if (body.spend_cap_micro_cents !== undefined && body.spend_cap_micro_cents !== null) {
-      if (!isSafeMoney(body.spend_cap_micro_cents)) throw validationError('spend_cap_micro_cents must be a non-negative safe integer', { param: 'spend_cap_micro_cents' });
-      if (parentCap && body.spend_cap_micro_cents > parentCap.remaining) {
-        throw validationError(`spend_cap_micro_cents exceeds the parent's remaining cap (${parentCap.remaining})`, { param: 'spend_cap_micro_cents' });
-      }
-      spendCap = body.spend_cap_micro_cents;
-    }
-
-    const defaultExpiry = new Date(now.getTime() + DEFAULT_DELEGATION_TTL_MS);
-    let expiresAt = parent.expiresAt && parent.expiresAt < defaultExpiry ? parent.expiresAt : defaultExpiry;
-    if (body.expires_at !== undefined && body.expires_at !== null) {
-      if (typeof body.expires_at !== 'string') throw validationError('expires_at must be an RFC 3339 timestamp', { param: 'expires_at' });
-      const requested = parseTimestamp(body.expires_at, 'expires_at');
-      if (requested <= now) throw validationError('expires_at must be in the future', { param: 'expires_at' });
-      if (parent.expiresAt && requested > parent.expiresAt) throw validationError("expires_at is later than the parent's expiry", { param: 'expires_at' });
-      expiresAt = requested;
-    }
-
-    let listings: string[] | null = parent.listings ? [...parent.listings] : null;
-    if (body.listings !== undefined && body.listings !== null) {
-      if (!Array.isArray(body.listings)) throw validationError('listings must be an array of listing ids', { param: 'listings' });
-      const ids: string[] = [];
-      for (const item of body.listings) {
-        const entry = typeof item === 'string' ? this.findEntry(item) : undefined;
-        if (!entry) throw validationError(`unknown listing ${echo(item)}`, { param: 'listings' });
-        if (parent.listings && !parent.listings.includes(entry.listing.id)) throw validationError(`listing ${entry.listing.id} is not allowed for the parent token`, { param: 'listings' });
-        if (!ids.includes(entry.listing.id)) ids.push(entry.listing.id);
-      }
-      listings = ids;
-    }
-
+    const child = narrowChild(parent, body, {
+      now,
+      parentRemainingCap: this.remainingCap(parent)?.remaining ?? null,
+      listingId: (idOrSlug) => this.findEntry(idOrSlug)?.listing.id,
+      traceId: () => this.nextTraceId(),
+    });
     const { token, secret } = this.state.tokens.createDelegation({
+      ...child,
       accountId: parent.accountId,
-      name,
-      scopes,
       parentId: parent.id,
       createdAt: now,
-      expiresAt,
       revokedAt: null,
-      spendCap,
       spent: 0,
-      listings,
       receiptVersion: parent.receiptVersion,
     });
     return { token: secret, info: tokenInfo(token) };
