@@ -313,7 +313,8 @@ export class Proxygate {
     const maxRetries = opts.maxRetries ?? this.maxRetries;
     const timeout = opts.timeout ?? this.timeout;
     // One key per logical call, created before the loop so every attempt carries the same one.
-    const idempotencyKey = opts.idempotencyKey ?? (opts.idempotent ? newIdempotencyKey() : undefined);
+    const headerKey = Object.entries(opts.headers ?? {}).find(([name]) => name.toLowerCase() === 'idempotency-key')?.[1] ?? undefined;
+    const idempotencyKey = opts.idempotencyKey ?? headerKey ?? (opts.idempotent ? newIdempotencyKey() : undefined);
     if (idempotencyKey !== undefined && !isValidIdempotencyKey(idempotencyKey)) {
       throw new TypeError('idempotencyKey must be 1..255 printable ASCII characters');
     }

@@ -282,3 +282,11 @@ describe('runtimes without AbortSignal.any', () => {
     }
   });
 });
+
+describe('idempotency key given as a header', () => {
+  test('counts as the key: kept across retries of a POST', async () => {
+    const { fetch, seen } = fakeFetch(json(503, { error: 'service_unavailable', message: 'x' }), json(200, {}));
+    await client(fetch).request({ method: 'POST', path: '/proxy/a/b', headers: { 'Idempotency-Key': 'hdr-1' } });
+    expect(seen.map((r) => r.headers.get('idempotency-key'))).toEqual(['hdr-1', 'hdr-1']);
+  });
+});
