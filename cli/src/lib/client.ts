@@ -1,4 +1,4 @@
-import type { Proxygate } from '@proxygate-kit/sdk';
+import type { ClientOptions as SdkClientOptions, Proxygate } from '@proxygate-kit/sdk';
 import type { ResolvedAuth } from './base-command.js';
 import { loadSdk } from './sdk-loader.js';
 
@@ -7,7 +7,7 @@ export type GatewayClient = Proxygate;
 export interface ClientOptions {
   maxRetries?: number;
   /** Pinned receipt keys: paid calls then verify their receipts offline. */
-  keys?: object;
+  keys?: NonNullable<SdkClientOptions['keys']>;
 }
 
 /**
