@@ -281,12 +281,34 @@ interface Prepared {
   verify: ReceiptVerifier | undefined;
 }
 
+/** How long a resolved listing (and so its price) is reused by one client. */
+export const LISTING_TTL_MS = 5 * 60_000;
+
+function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(new UserAbortError(undefined, signal.reason));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new UserAbortError(undefined, signal.reason));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 /** The part of a catalog page a service-name lookup reads. */
 const ListingSearchModel = model((o) => o({ data: z.array(ListingModel.build(o)) }));
 
 /** Paid calls (`client.call`, `client.calls.stream`). */
 export class Calls extends APIResource {
-  readonly #listings = new Map<string, Promise<Listing>>();
+  readonly #listings = new Map<string, { listing: Promise<Listing>; expires: number }>();
 
   /**
    * Calls `path` on a listing through the gateway and returns the upstream answer with its receipt,
@@ -333,26 +355,35 @@ export class Calls extends APIResource {
     return new CallStream(response, prepared, controller, signal);
   };
 
-  /** Resolves an id, slug or service name to a listing; one lookup per reference per client. */
+  /**
+   * Resolves an id, slug or service name to a listing: one lookup per reference per client, shared
+   * by concurrent calls and kept for {@link LISTING_TTL_MS} so price checks do not go stale.
+   */
   resolveListing(ref: ListingRef, signal?: AbortSignal): Promise<Listing> {
     if (typeof ref !== 'string') return Promise.resolve(ref);
-    let pending = this.#listings.get(ref);
-    if (!pending) {
-      pending = this.#lookup(ref, signal);
-      this.#listings.set(ref, pending);
-      pending.then(
+    const now = Date.now();
+    let entry = this.#listings.get(ref);
+    if (!entry || entry.expires <= now) {
+      // Shared, so no single caller's signal may cancel it; each caller races its own below.
+      const listing = this.#lookup(ref);
+      entry = { listing, expires: now + LISTING_TTL_MS };
+      this.#listings.set(ref, entry);
+      const cached = entry;
+      listing.then(
         (found) => {
-          for (const key of [found.id, found.slug]) if (!this.#listings.has(key)) this.#listings.set(key, pending as Promise<Listing>);
+          for (const key of [found.id, found.slug]) if (key !== ref) this.#listings.set(key, cached);
         },
-        () => this.#listings.delete(ref),
+        () => {
+          if (this.#listings.get(ref) === cached) this.#listings.delete(ref);
+        },
       );
     }
-    return pending;
+    return raceSignal(entry.listing, signal);
   }
 
-  async #lookup(ref: string, signal: AbortSignal | undefined): Promise<Listing> {
+  async #lookup(ref: string): Promise<Listing> {
     try {
-      const found = await this.client.request({ method: 'GET', path: encodePath`/v1/apis/${ref}`, schema: ListingModel, signal });
+      const found = await this.client.request({ method: 'GET', path: encodePath`/v1/apis/${ref}`, schema: ListingModel });
       return found.data;
     } catch (error) {
       if (!(error instanceof NotFoundError) || ref.startsWith('lst_')) throw error;
@@ -362,7 +393,6 @@ export class Calls extends APIResource {
       path: '/v1/apis',
       query: { service: ref, limit: 100 },
       schema: ListingSearchModel,
-      signal,
     });
     const matches = page.data.data.filter((candidate) => candidate.service === ref);
     const [only] = matches;

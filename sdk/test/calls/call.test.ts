@@ -1,11 +1,12 @@
-import { afterAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { z } from 'zod';
-import { BadRequestError, InsufficientScopeError, ShieldBlockedError, ValidationError } from '../../src/core/error.js';
+import { BadRequestError, InsufficientScopeError, ShieldBlockedError, UserAbortError, ValidationError } from '../../src/core/error.js';
 import type { CallResult } from '../../src/resources/calls.js';
 import { requestSha256, responseSha256 } from '../../src/receipts/hashes.js';
 import type { ReceiptV3 } from '../../src/receipts/types.js';
 import {
   AmbiguousListingError,
+  LISTING_TTL_MS,
   MaxCostExceededError,
   type PaidCallErrorDetails,
   type ShieldBlockedDetails,
@@ -332,6 +333,35 @@ describe('listing resolution', () => {
     await Promise.all([client.call('echo', '/echo'), client.call('echo', '/echo'), client.call('echo', '/echo')]);
     expect(harness.seen.filter((call) => call.url.pathname.startsWith('/v1/apis'))).toHaveLength(1);
     expect(harness.proxyCalls()).toHaveLength(3);
+  });
+
+  test('a resolved listing is looked up again once its TTL has passed', async () => {
+    const client = harness.client();
+    const lookups = () => harness.seen.filter((call) => call.url.pathname.startsWith('/v1/apis')).length;
+    const start = Date.now();
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(start);
+    try {
+      await client.call('echo', '/echo');
+      clock.mockReturnValue(start + LISTING_TTL_MS - 1);
+      await client.call('echo', '/echo');
+      expect(lookups()).toBe(1);
+      clock.mockReturnValue(start + LISTING_TTL_MS + 1);
+      await client.call('echo', '/echo');
+      expect(lookups()).toBe(2);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
+  test("one caller's abort during a shared lookup does not fail the others", async () => {
+    const client = harness.client();
+    const controller = new AbortController();
+    const aborted = client.call('echo', '/echo', { signal: controller.signal });
+    const other = client.call('echo', '/echo');
+    controller.abort();
+    await expect(aborted).rejects.toBeInstanceOf(UserAbortError);
+    expect((await other).status).toBe(200);
+    expect(harness.proxyCalls()).toHaveLength(1);
   });
 
   test('a service with several listings is refused instead of guessed', async () => {
