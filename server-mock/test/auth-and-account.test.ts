@@ -31,6 +31,14 @@ describe('authentication and scopes', () => {
     expect((await t.json('/v1/balance', { token: forged })).body['error']).toBe('invalid_token');
   });
 
+  it('points the challenge at the origin the request was sent to', async () => {
+    const answer = await fetch('https://gateway.elsewhere.test/v1/balance');
+    expect(answer.status).toBe(401);
+    expect(answer.headers.get('www-authenticate')).toBe(
+      'Bearer realm="proxygate", error="invalid_token", resource_metadata="https://gateway.elsewhere.test/.well-known/oauth-protected-resource"',
+    );
+  });
+
   it('answers 403 insufficient_scope with the scope challenge for each protected operation', async () => {
     const readOnly = t.mock.demoTokens.readOnly;
     const cases: [string, string, unknown, string][] = [

@@ -1,7 +1,7 @@
 import { HttpResponse } from 'msw';
 import type { Fault } from '../faults.js';
 import { GatewayError } from '../state/errors.js';
-import type { Gateway } from '../state/gateway.js';
+import type { AuthContext, Gateway } from '../state/gateway.js';
 
 export interface HandlerOptions {
   /**
@@ -116,6 +116,11 @@ export async function withFaults(ctx: HandlerContext, request: Request, run: () 
   if (after.latencyMs > 0) await delay(after.latencyMs);
   if (after.fault) return faultResponse(ctx, after.fault, response);
   return response;
+}
+
+/** Authenticates a request; the 401 challenge points at the origin the request was sent to. */
+export function authenticate(gateway: Gateway, request: Request): AuthContext {
+  return gateway.authenticate(request.headers.get('authorization'), new URL(request.url).origin);
 }
 
 export function query(request: Request): URLSearchParams {

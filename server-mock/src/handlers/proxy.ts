@@ -1,6 +1,6 @@
 import { http, type HttpHandler } from 'msw';
 import type { CallResult } from '../state/gateway.js';
-import { withFaults, type HandlerContext } from './common.js';
+import { authenticate, withFaults, type HandlerContext } from './common.js';
 
 // Pause between SSE chunks so clients really see a stream, not one buffered body.
 const SSE_CHUNK_DELAY_MS = 2;
@@ -31,7 +31,7 @@ export function proxyHandlers(ctx: HandlerContext): HttpHandler[] {
   const { gateway } = ctx;
   const handle = ({ request }: { request: Request }): Promise<Response> =>
     withFaults(ctx, request, async () => {
-      const auth = gateway.authenticate(request.headers.get('authorization'));
+      const auth = authenticate(gateway, request);
       gateway.requireScope(auth, 'trade');
       const url = new URL(request.url);
       const match = /^\/proxy\/([^/]+)(\/.*)?$/.exec(url.pathname);

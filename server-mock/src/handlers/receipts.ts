@@ -1,5 +1,5 @@
 import { http, type HttpHandler } from 'msw';
-import { json, pageParams, query, withFaults, type HandlerContext } from './common.js';
+import { authenticate, json, pageParams, query, withFaults, type HandlerContext } from './common.js';
 
 /** Tag `receipts`: the per-token log (account:read) and the public key set. */
 export function receiptHandlers(ctx: HandlerContext): HttpHandler[] {
@@ -7,7 +7,7 @@ export function receiptHandlers(ctx: HandlerContext): HttpHandler[] {
   return [
     http.get('*/v1/receipts', ({ request }) =>
       withFaults(ctx, request, () => {
-        const auth = gateway.authenticate(request.headers.get('authorization'));
+        const auth = authenticate(gateway, request);
         const params = query(request);
         return json(gateway.receiptLog(auth, { ...pageParams(params), token_id: params.get('token_id') }));
       }),

@@ -296,23 +296,28 @@ export class Gateway {
 
   // ---------------------------------------------------------------- auth
 
-  private unauthorized(error: 'unauthorized' | 'invalid_token' | 'token_expired' | 'token_revoked', message: string): GatewayError {
+  private unauthorized(error: 'unauthorized' | 'invalid_token' | 'token_expired' | 'token_revoked', message: string, origin: string): GatewayError {
     return new GatewayError(
       401,
       { error, message, action: 'Present a valid token as `Authorization: Bearer <token>`.', trace_id: this.nextTraceId() },
       {
-        'WWW-Authenticate': `Bearer realm="proxygate", error="invalid_token", resource_metadata="${this.origin}/.well-known/oauth-protected-resource"`,
+        'WWW-Authenticate': `Bearer realm="proxygate", error="invalid_token", resource_metadata="${origin}/.well-known/oauth-protected-resource"`,
       },
     );
   }
 
-  /** Resolves an `Authorization` header to the caller; 401 (with the challenge header) otherwise. Never echoes the token. */
-  authenticate(authorization: string | null | undefined): AuthContext {
-    if (!authorization) throw this.unauthorized('unauthorized', 'This operation needs a token.');
+  /**
+   * Resolves an `Authorization` header to the caller; 401 (with the challenge header) otherwise.
+   * Never echoes the token. `requestOrigin` (the origin the request was sent to) goes into the
+   * challenge's `resource_metadata`; default: the gateway's origin.
+   */
+  authenticate(authorization: string | null | undefined, requestOrigin?: string): AuthContext {
+    const origin = requestOrigin ?? this.origin;
+    if (!authorization) throw this.unauthorized('unauthorized', 'This operation needs a token.', origin);
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     const secret = match?.[1];
     if (!secret || !(secret.startsWith('pg_live_') || secret.startsWith('pg_del_'))) {
-      throw this.unauthorized('invalid_token', 'The token is malformed or unknown.');
+      throw this.unauthorized('invalid_token', 'The token is malformed or unknown.', origin);
     }
     const found = this.state.tokens.lookup(secret, this.now());
     if (!found.ok) {
@@ -321,7 +326,7 @@ export class Gateway {
         token_expired: 'The token has expired.',
         token_revoked: 'The token has been revoked.',
       } as const;
-      throw this.unauthorized(found.reason, messages[found.reason]);
+      throw this.unauthorized(found.reason, messages[found.reason], origin);
     }
     return { token: found.token };
   }
