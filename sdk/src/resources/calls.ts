@@ -429,6 +429,8 @@ export class Calls extends APIResource {
 
     const encoded = encodeBody(options.body);
     const method = (options.method ?? (encoded.bytes ? 'POST' : 'GET')).toUpperCase();
+    if (!/^[A-Z]{1,16}$/.test(method)) throw new TypeError(`Invalid HTTP method: ${JSON.stringify(options.method)}`);
+    if (encoded.bytes && (method === 'GET' || method === 'HEAD')) throw new TypeError(`A ${method} call cannot carry a body`);
     const keys = this.client.keys as KeySet | undefined;
     const verify: ReceiptVerifier | undefined =
       keys && options.verifyReceipt !== false

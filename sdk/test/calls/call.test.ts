@@ -310,6 +310,8 @@ describe('client.call: refusals before sending', () => {
     await expect(client.call('echo', '/%2e%2e/v1/tokens')).rejects.toThrow(/segments/);
     await expect(client.call('echo', 'echo')).rejects.toThrow(/start with/);
     await expect(client.call('echo', '/echo', { query: { listing: 'lst_x' } })).rejects.toThrow(/listing/);
+    await expect(client.call('echo', '/echo', { method: 'GET', body: 'x' })).rejects.toThrow(/cannot carry a body/);
+    await expect(client.call('echo', '/echo', { method: 'GE T' })).rejects.toThrow(/method/);
     expect(harness.proxyCalls()).toHaveLength(0);
   });
 });
