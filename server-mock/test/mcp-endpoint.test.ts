@@ -1,6 +1,5 @@
 // The /mcp HTTP layer over an injected backend: auth challenges, scope checks and the tool
 // contract. The end-to-end tests over the real in-memory gateway live in mcp-gateway.test.ts.
-import '../../sdk/test/mcp/source-condition-fix.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { setupServer } from 'msw/node';

@@ -1,5 +1,4 @@
 // /mcp over the real in-memory gateway, as createMockGateway wires it: one state for REST and MCP.
-import '../../sdk/test/mcp/source-condition-fix.js';
 import { createHash } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';

@@ -1,4 +1,3 @@
-import './source-condition-fix.js';
 import { startMockServer, type MockServer } from '@proxygate-kit/server-mock/serve';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InsufficientScopeError, ShieldBlockedError } from '../../src/core/error.js';

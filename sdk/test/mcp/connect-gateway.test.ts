@@ -1,4 +1,3 @@
-import './source-condition-fix.js';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InsufficientScopeError, ShieldBlockedError, ValidationError } from '../../src/core/error.js';

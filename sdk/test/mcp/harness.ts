@@ -1,6 +1,5 @@
 // Shared setup of the MCP tests: a seeded in-memory gateway behind the mock's REST and /mcp
 // handlers, a pinned key set read from it, and a fetch that records what the client sends.
-import './source-condition-fix.js';
 import type { HttpHandler } from 'msw';
 import { Gateway } from '@proxygate-kit/server-mock';
 import { createRestHandlers } from '../../../server-mock/src/handlers/index.js';

@@ -1,4 +1,3 @@
-import './source-condition-fix.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { Gateway } from '@proxygate-kit/server-mock';
 import { http, HttpResponse } from 'msw';

@@ -1,4 +1,3 @@
-import './source-condition-fix.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { Gateway } from '@proxygate-kit/server-mock';
 import { describe, expect, it, vi } from 'vitest';
