@@ -17,6 +17,7 @@ import { hasScope } from '../internal/scopes.js';
 import { abortableSleep, attemptSignal } from '../internal/timeout.js';
 import { validate, type Model, type ValidationMode } from '../internal/validate.js';
 import * as Errors from './error.js';
+import type { Answer } from './typed-paths.js';
 import { PagePromise, type ListBody, type PageRequest } from './pagination.js';
 import { Calls } from '../resources/calls.js';
 import { Catalog } from '../resources/catalog.js';
@@ -445,20 +446,24 @@ export class Proxygate {
     return new PagePromise<Item, Body>(this, request);
   }
 
-  /** Escape hatch: GET any gateway path with auth, retries, logging. Resolves to the parsed body. */
-  async get<T = unknown>(path: string, opts: ShortcutOptions<T> = {}): Promise<T> {
-    return (await this.request<T>({ ...opts, method: 'GET', path })).data;
+  /**
+   * Escape hatch: any gateway path with the client's auth, retries, timeouts and logging. Resolves
+   * to the parsed body, typed from the spec for paths it knows (`client.get('/v1/balance')`), or
+   * as the `T` you name. Pass `schema` to validate.
+   */
+  async get<T = never, P extends string = string>(path: P, opts: ShortcutOptions<Answer<T, 'get', P>> = {}): Promise<Answer<T, 'get', P>> {
+    return (await this.request({ ...opts, method: 'GET', path })).data;
   }
-  async post<T = unknown>(path: string, opts: ShortcutOptions<T> = {}): Promise<T> {
-    return (await this.request<T>({ ...opts, method: 'POST', path })).data;
+  async post<T = never, P extends string = string>(path: P, opts: ShortcutOptions<Answer<T, 'post', P>> = {}): Promise<Answer<T, 'post', P>> {
+    return (await this.request({ ...opts, method: 'POST', path })).data;
   }
-  async put<T = unknown>(path: string, opts: ShortcutOptions<T> = {}): Promise<T> {
-    return (await this.request<T>({ ...opts, method: 'PUT', path })).data;
+  async put<T = never, P extends string = string>(path: P, opts: ShortcutOptions<Answer<T, 'put', P>> = {}): Promise<Answer<T, 'put', P>> {
+    return (await this.request({ ...opts, method: 'PUT', path })).data;
   }
-  async patch<T = unknown>(path: string, opts: ShortcutOptions<T> = {}): Promise<T> {
-    return (await this.request<T>({ ...opts, method: 'PATCH', path })).data;
+  async patch<T = never, P extends string = string>(path: P, opts: ShortcutOptions<Answer<T, 'patch', P>> = {}): Promise<Answer<T, 'patch', P>> {
+    return (await this.request({ ...opts, method: 'PATCH', path })).data;
   }
-  async delete<T = unknown>(path: string, opts: ShortcutOptions<T> = {}): Promise<T> {
-    return (await this.request<T>({ ...opts, method: 'DELETE', path })).data;
+  async delete<T = never, P extends string = string>(path: P, opts: ShortcutOptions<Answer<T, 'delete', P>> = {}): Promise<Answer<T, 'delete', P>> {
+    return (await this.request({ ...opts, method: 'DELETE', path })).data;
   }
 }
