@@ -33,7 +33,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-describe('the built proxygate binary', () => {
+describe('the built proxygate binary', { timeout: 60_000 }, () => {
   it('--version, --help and the help topics', async () => {
     const version = await pg(['--version']);
     expect(version.code).toBe(0);
@@ -122,6 +122,16 @@ describe('the built proxygate binary', () => {
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/stdin:1: bad_signature: /);
     expect(bad.stdout).toMatch(/1 valid, 1 invalid/);
+
+    // The start-up fast path and the oclif command give the same answer (--profile forces oclif).
+    for (const extra of [[], ['--json']]) {
+      const fast = await pg(['receipts', 'verify', '-', '--keys', keys, ...extra], { input: broken, env: offline });
+      const slow = await pg(['receipts', 'verify', '-', '--keys', keys, '--profile', 'default', ...extra], { input: broken, env: offline });
+      expect(fast).toEqual(slow);
+    }
+    const noKeys = await pg(['receipts', 'verify', receipts], { env: offline });
+    expect(noKeys.code).toBe(2);
+    expect(noKeys.stderr).toMatch(/^usage_error: no keys/);
 
     const login = await pg(['login', '--profile', 'piped', '--json'], { input: `${mock.tokens.trader}\n`, env: { PROXYGATE_API_KEY: undefined } });
     expect(login.code).toBe(0);
