@@ -108,3 +108,27 @@ describe('proxygate-mock bin', () => {
     expect(await exited).toBe(0);
   });
 });
+
+describe('proxygate-mock bin flags', () => {
+  it('honours --receipt-version and rejects bad flags with exit code 2', async () => {
+    if (!existsSync(`${packageDir}dist/serve.js`)) execFileSync('npm', ['run', 'build'], { cwd: packageDir, stdio: 'ignore' });
+    const bad = spawn(process.execPath, [`${packageDir}bin/proxygate-mock.js`, '--receipt-version', '7'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    bad.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    expect(await new Promise((resolve) => bad.once('exit', resolve))).toBe(2);
+    expect(stderr).toContain('--receipt-version must be 1, 2 or 3');
+
+    const child = spawn(process.execPath, [`${packageDir}bin/proxygate-mock.js`, '--json', '--receipt-version', '2', '--exit-on-stdin-close'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    try {
+      const line = await new Promise<string>((resolve) => child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString('utf8'))));
+      const printed = JSON.parse(line) as { url: string; tokens: { trade: string } };
+      const call = await fetch(`${printed.url}/proxy/echo/echo?listing=echo`, { headers: { authorization: `Bearer ${printed.tokens.trade}` } });
+      const receipt = JSON.parse(Buffer.from(call.headers.get('x-proxygate-receipt') ?? '', 'base64').toString('utf8')) as { receipt_version?: number };
+      expect(receipt.receipt_version).toBe(2);
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.stdin.end();
+      await exited;
+    }
+  });
+});
