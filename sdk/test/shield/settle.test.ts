@@ -1,0 +1,53 @@
+import { describe, expect, test } from 'vitest';
+import type { Receipt } from '../../src/receipts/types.js';
+import { amountOf, settleReceipt, type SentRequest } from '../../src/shield/settle.js';
+
+const sent: SentRequest = { method: 'GET', path: '/x', query: [], body: undefined };
+const neverCalled = async () => {
+  throw new Error('verify must not run');
+};
+
+describe('amountOf', () => {
+  test('safe integers stay numbers, larger integer strings become bigints, anything else is null', () => {
+    expect(amountOf({ amount: '1500' } as Receipt)).toBe(1500);
+    expect(amountOf({ amount: 1500 } as Receipt)).toBe(1500);
+    expect(amountOf({ amount: '9007199254740991' } as Receipt)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(amountOf({ amount: '9007199254740993' } as Receipt)).toBe(9_007_199_254_740_993n);
+    expect(amountOf({ amount: '01' } as Receipt)).toBeNull();
+    expect(amountOf({ amount: '1.5' } as Receipt)).toBeNull();
+    expect(amountOf({ amount: 2 ** 60 } as Receipt)).toBeNull();
+  });
+});
+
+describe('settleReceipt without a usable receipt', () => {
+  test('a charged call with a key set and no receipt is reported, not ignored', async () => {
+    const settled = await settleReceipt({
+      rawReceipt: undefined,
+      claimedShield: null,
+      request: sent,
+      response: new Uint8Array(),
+      verify: neverCalled,
+      receiptExpected: true,
+    });
+    expect(settled.receiptVerdict).toMatchObject({ valid: false, reason: 'malformed', field: 'receipt' });
+  });
+
+  test('without a key set a missing receipt leaves no verdict', async () => {
+    const settled = await settleReceipt({
+      rawReceipt: undefined,
+      claimedShield: null,
+      request: sent,
+      response: new Uint8Array(),
+      verify: undefined,
+      receiptExpected: true,
+    });
+    expect(settled.receiptVerdict).toBeNull();
+  });
+
+  test('garbage and unknown versions become verdicts, never exceptions', async () => {
+    const base = { claimedShield: null, request: sent, response: new Uint8Array(), verify: neverCalled, receiptExpected: true };
+    expect((await settleReceipt({ ...base, rawReceipt: '{"receipt_version": 9}' })).receiptVerdict?.reason).toBe('unsupported_version');
+    expect((await settleReceipt({ ...base, rawReceipt: '%%%' })).receiptVerdict?.reason).toBe('malformed');
+    expect((await settleReceipt({ ...base, rawReceipt: '{"amount": 1, "amount": 2}' })).receiptVerdict?.reason).toBe('malformed');
+  });
+});
