@@ -19,7 +19,7 @@ import { isValidIdempotencyKey, newIdempotencyKey } from '../internal/idempotenc
 import { path as encodePath } from '../internal/path.js';
 import { hasScope } from '../internal/scopes.js';
 import { model } from '../internal/validate.js';
-import type { KeySet } from '../receipts/key-set.js';
+import { KeySet, type KeySetDocument } from '../receipts/key-set.js';
 import type { Receipt, Verdict } from '../receipts/types.js';
 import { verifyReceipt } from '../receipts/verify.js';
 import { settleReceipt, type ReceiptVerifier, type SentRequest, type Settlement } from '../shield/settle.js';
@@ -309,6 +309,18 @@ const ListingSearchModel = model((o) => o({ data: z.array(ListingModel.build(o))
 /** Paid calls (`client.call`, `client.calls.stream`). */
 export class Calls extends APIResource {
   readonly #listings = new Map<string, { listing: Promise<Listing>; expires: number }>();
+  #keys: { source: unknown; keys: KeySet } | undefined;
+
+  /** The client's pinned key set; a key-set document (or its JSON) is loaded once into a KeySet. */
+  #pinnedKeys(): KeySet | undefined {
+    const source: unknown = this.client.keys;
+    if (source === undefined || source === null) return undefined;
+    if (source instanceof KeySet) return source;
+    if (this.#keys?.source !== source) {
+      this.#keys = { source, keys: KeySet.fromDocument(source as KeySetDocument | string | Uint8Array) };
+    }
+    return this.#keys.keys;
+  }
 
   /**
    * Calls `path` on a listing through the gateway and returns the upstream answer with its receipt,
@@ -431,7 +443,7 @@ export class Calls extends APIResource {
     const method = (options.method ?? (encoded.bytes ? 'POST' : 'GET')).toUpperCase();
     if (!/^[A-Z]{1,16}$/.test(method)) throw new TypeError(`Invalid HTTP method: ${JSON.stringify(options.method)}`);
     if (encoded.bytes && (method === 'GET' || method === 'HEAD')) throw new TypeError(`A ${method} call cannot carry a body`);
-    const keys = this.client.keys as KeySet | undefined;
+    const keys = this.#pinnedKeys();
     const verify: ReceiptVerifier | undefined =
       keys && options.verifyReceipt !== false
         ? (receipt, content) =>
@@ -493,7 +505,7 @@ export class Calls extends APIResource {
     const rawReceipt = rawReceiptHeader(headers);
     const blocked = error instanceof ShieldBlockedError;
     if (rawReceipt === undefined && !blocked) return;
-    const keys = this.client.keys as KeySet | undefined;
+    const keys = this.#pinnedKeys();
     // The upstream body is not at hand as bytes (blocked: never delivered), so only the request side is bound.
     const verify: ReceiptVerifier | undefined =
       prepared.verify && keys

@@ -130,6 +130,11 @@ describe('client.call: receipt versions and verification switch', () => {
     expect(result.shield).toMatchObject({ action: 'flagged', source: 'headers' });
   });
 
+  test('a key-set document (not only a KeySet) pinned on the client verifies too', async () => {
+    const result = await harness.client({ keys: harness.mock.gateway.keySet() }).call('echo', '/echo');
+    expect(result.receiptVerdict).toMatchObject({ valid: true });
+  });
+
   test('verifyReceipt: false skips verification even with a key set', async () => {
     const result = await harness.client().call('echo', '/echo', { verifyReceipt: false });
     expect(result.receipt?.receipt_version).toBe(3);
