@@ -4,8 +4,8 @@ export const REDACTED = '[REDACTED]';
 // Token shapes of the gateway plus any bearer credential; applied to every log line and error text.
 const TOKEN_PATTERNS: readonly RegExp[] = [
   /\bBearer\s+[^\s"',;]+/gi,
-  /\bpg_live_[A-Za-z0-9]+/g,
-  /\bpg_del_[A-Za-z0-9._~+/=-]+/g,
+  /pg_live_[A-Za-z0-9]+/g,
+  /pg_del_[A-Za-z0-9._~+/=-]+/g,
 ];
 
 /** Header names whose values are always secret. */

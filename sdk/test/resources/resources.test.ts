@@ -252,3 +252,11 @@ describe('withResponse', () => {
     expect(h.sent).toHaveLength(1);
   });
 });
+
+describe('escape hatch against the mock', () => {
+  test('raw get matches the resource method; an unknown path is a NotFoundError', async () => {
+    const pg = h.client({ apiKey: h.mock.demoTokens.trader });
+    expect(await pg.get('/v1/balance')).toEqual(await pg.account.balance());
+    await expect(pg.get('/v1/_unknown')).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
