@@ -358,6 +358,7 @@ export class Calls extends APIResource {
    * Calls an SSE listing and returns once the headers arrive. Iterate the result for events (pulled
    * from the network one read at a time); the receipt and verdicts are in `await stream.finished()`
    * after the final `proxygate.receipt` event. `stream.abort()` (or the signal) cancels the read.
+   * The raw event-stream bytes are kept until the end, since `response_sha256` covers all of them.
    */
   stream = async (listing: ListingRef, path: string, options: PaidCallOptions = {}): Promise<CallStream> => {
     const prepared = await this.#prepare(listing, path, options);
