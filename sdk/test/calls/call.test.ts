@@ -135,6 +135,20 @@ describe('client.call: receipt versions and verification switch', () => {
     expect(result.receiptVerdict).toMatchObject({ valid: true });
   });
 
+  test('a plain-JSON x-receipt header (public gateway README form) is read too', async () => {
+    harness.tamper = (response) => {
+      const encoded = response.headers.get('x-proxygate-receipt');
+      if (!encoded) return response;
+      const headers = new Headers(response.headers);
+      headers.delete('x-proxygate-receipt');
+      headers.set('x-receipt', new TextDecoder().decode(Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0))));
+      return new Response(response.body, { status: response.status, headers });
+    };
+    const result = await harness.client().call('echo', '/echo');
+    expect(result.receipt?.receipt_version).toBe(3);
+    expect(result.receiptVerdict).toMatchObject({ valid: true });
+  });
+
   test('verifyReceipt: false skips verification even with a key set', async () => {
     const result = await harness.client().call('echo', '/echo', { verifyReceipt: false });
     expect(result.receipt?.receipt_version).toBe(3);
