@@ -23,8 +23,8 @@ to stdout; with --include the status line and headers go to stderr.`;
   };
   static override flags = {
     data: Flags.string({ char: 'd', description: 'JSON body: inline, @file, or - for stdin' }),
-    query: Flags.string({ char: 'q', description: 'query parameter key=value (repeatable)', multiple: true, default: [] }),
-    header: Flags.string({ char: 'H', description: 'extra request header "Name: value" (repeatable)', multiple: true, default: [] }),
+    query: Flags.string({ char: 'q', description: 'query parameter key=value (repeatable)', multiple: true }),
+    header: Flags.string({ char: 'H', description: 'extra request header "Name: value" (repeatable)', multiple: true }),
     include: Flags.boolean({ char: 'i', description: 'print the status line and response headers to stderr' }),
     'idempotency-key': Flags.string({ description: 'Idempotency-Key to send (makes a retried POST safe)' }),
     'max-retries': Flags.integer({ description: 'retries after the first attempt for retryable failures', min: 0, max: 10 }),
@@ -38,9 +38,9 @@ to stdout; with --include the status line and headers go to stderr.`;
     const auth = await this.resolveAuth(flags);
     const client = await createClient(auth, flags['max-retries'] === undefined ? {} : { maxRetries: flags['max-retries'] });
     const query: Record<string, string[]> = {};
-    for (const [k, v] of parsePairs(flags.query, 'query')) (query[k] ??= []).push(v);
+    for (const [k, v] of parsePairs(flags.query ?? [], 'query')) (query[k] ??= []).push(v);
     const headers: Record<string, string> = {};
-    for (const value of flags.header) {
+    for (const value of flags.header ?? []) {
       const at = value.indexOf(':');
       if (at <= 0) throw new UsageError(`--header expects "Name: value", got "${value}"`);
       const name = value.slice(0, at).trim().toLowerCase();

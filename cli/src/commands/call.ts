@@ -31,7 +31,7 @@ Exit 5 when the strict shield blocks the response (the charge is refunded).`;
   static override flags = {
     method: Flags.string({ char: 'X', description: 'HTTP method (default POST with --data, else GET)', options: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] }),
     data: Flags.string({ char: 'd', description: 'JSON body: inline, @file, or - for stdin (sent byte for byte)' }),
-    query: Flags.string({ char: 'q', description: 'upstream query parameter key=value (repeatable)', multiple: true, default: [] }),
+    query: Flags.string({ char: 'q', description: 'upstream query parameter key=value (repeatable)', multiple: true }),
     shield: Flags.string({ description: 'shield mode (off skips the shield fee)', options: ['off', 'monitor', 'strict'] }),
     stream: Flags.boolean({ description: 'stream server-sent events; each event\'s data is printed as it arrives' }),
     'idempotency-key': Flags.string({ description: 'reuse a key to repeat a call without paying twice (default: a new key)' }),
@@ -47,7 +47,7 @@ Exit 5 when the strict shield blocks the response (the charge is refunded).`;
     const maxCost = flags['max-cost'] === undefined ? undefined : parseUsd(flags['max-cost']);
     if (flags['max-cost'] !== undefined && maxCost === undefined) throw new UsageError(`--max-cost is not an amount of USD: "${flags['max-cost']}"`, 'e.g. --max-cost 0.05');
     const query: Record<string, string | string[]> = {};
-    for (const [k, v] of parsePairs(flags.query, 'query')) {
+    for (const [k, v] of parsePairs(flags.query ?? [], 'query')) {
       const existing = query[k];
       query[k] = existing === undefined ? v : [...(Array.isArray(existing) ? existing : [existing]), v];
     }

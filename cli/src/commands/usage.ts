@@ -4,6 +4,7 @@ import { BaseCommand } from '../lib/base-command.js';
 import { createClient } from '../lib/client.js';
 import { UsageError } from '../lib/errors.js';
 import { compact, formatUsd, renderTable } from '../lib/format.js';
+import { startSpinner } from '../lib/terminal.js';
 
 function timestamp(flag: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
@@ -40,7 +41,12 @@ export default class Usage extends BaseCommand {
     let hasMore = false;
     if (flags.all) {
       data = [];
-      for await (const entry of pages) data.push(entry);
+      const spinner = startSpinner('fetching every page');
+      try {
+        for await (const entry of pages) data.push(entry);
+      } finally {
+        spinner.stop();
+      }
     } else {
       const page = await pages;
       data = page.data;

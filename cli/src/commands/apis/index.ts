@@ -4,6 +4,7 @@ import { BaseCommand } from '../../lib/base-command.js';
 import { listingTable } from '../../lib/catalog-render.js';
 import { createClient } from '../../lib/client.js';
 import { compact } from '../../lib/format.js';
+import { startSpinner } from '../../lib/terminal.js';
 
 const SORTS = ['price_asc', 'price_desc', 'popular', 'newest', 'fastest', 'best_rated'] as const;
 
@@ -43,7 +44,12 @@ export default class Apis extends BaseCommand {
     let result: { data: Listing[]; cursor: string | null; has_more: boolean };
     if (flags.all) {
       const data: Listing[] = [];
-      for await (const listing of pages) data.push(listing);
+      const spinner = startSpinner('fetching every page');
+      try {
+        for await (const listing of pages) data.push(listing);
+      } finally {
+        spinner.stop();
+      }
       result = { data, cursor: null, has_more: false };
     } else {
       const page = await pages;

@@ -24,12 +24,12 @@ structuredContent). A tool error exits with the code of the gateway error it car
   static override enableJsonFlag = true;
   static override args = { tool: Args.string({ description: 'tool name (see "mcp tools")', required: true }) };
   static override flags = {
-    arg: Flags.string({ char: 'a', description: 'tool argument key=value (repeatable; JSON values allowed)', multiple: true, default: [] }),
+    arg: Flags.string({ char: 'a', description: 'tool argument key=value (repeatable; JSON values allowed)', multiple: true }),
   };
 
   async run(): Promise<unknown> {
     const { args, flags } = await this.parse(McpCall);
-    const toolArgs = Object.fromEntries(parsePairs(flags.arg, 'arg').map(([k, v]) => [k, argValue(v)]));
+    const toolArgs = Object.fromEntries(parsePairs(flags.arg ?? [], 'arg').map(([k, v]) => [k, argValue(v)]));
     const client = await connectMcp(await this.resolveAuth(flags));
     try {
       const result = await client.callTool(args.tool, toolArgs);

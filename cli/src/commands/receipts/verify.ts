@@ -20,14 +20,14 @@ FILES or stdin. Never uses the network. Prints one line per failure with its rea
   static override args = { files: Args.string({ description: 'receipt files (- for stdin; default stdin)', required: false }) };
   static override flags = {
     keys: Flags.string({ description: 'key set file saved by "receipts keys export"' }),
-    pin: Flags.string({ description: 'pin one key as KID=KEY (repeatable; platform=… and receipt-ca=… for v1/v2)', multiple: true, default: [] }),
+    pin: Flags.string({ description: 'pin one key as KID=KEY (repeatable; platform=… and receipt-ca=… for v1/v2)', multiple: true }),
     audit: Flags.boolean({ description: 'also check each buyer chain (seq/prev: gaps, forks, duplicates) and total the amounts' }),
     shard: Flags.string({ description: 'take part i of n of the receipts, e.g. 2/4 (CI matrices)' }),
   };
 
   async run(): Promise<VerifyReport> {
     const { argv, flags } = await this.parse(ReceiptsVerify);
-    const report = await verifyReceiptFiles({ files: argv as string[], keys: flags.keys, pins: flags.pin, audit: flags.audit, shard: flags.shard });
+    const report = await verifyReceiptFiles({ files: argv as string[], keys: flags.keys, pins: flags.pin ?? [], audit: flags.audit, shard: flags.shard });
     this.out(renderVerifyReport(report));
     if (report.valid + report.invalid === 0) this.note('no receipts found in the input');
     const failure = verificationFailure(report);
