@@ -28,7 +28,7 @@ parentPort.on('message', (batch) => {
 });
 `;
 
-interface Job { keyId: number; message: Uint8Array; signature: Uint8Array; resolve: (ok: boolean) => void }
+interface Job { keyId: number; message: Uint8Array; signature: Uint8Array; resolve: (ok: boolean) => void; reject: (error: Error) => void }
 
 export interface VerifierPoolOptions {
   /** Worker threads; default: available cores. */
@@ -45,7 +45,7 @@ export interface VerifierPool {
   verify(input: ReceiptInput): Promise<Verdict>;
   /** Like `verifyStream`, with enough receipts in flight to keep every worker busy. */
   verifyStream(source: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>, options?: Pick<VerifyStreamOptions, 'maxLineBytes' | 'concurrency'>): AsyncGenerator<Verdict>;
-  /** Stops the workers; pending verifications resolve as failed. */
+  /** Stops the workers; verifications still pending reject (they are not verdicts). */
   close(): Promise<void>;
 }
 
@@ -77,18 +77,22 @@ export function createVerifierPool(keys: KeySet | KeySetDocument | string, optio
       w.inFlight--;
       jobs?.forEach((job, i) => job.resolve(out[i] === 1));
     });
-    w.worker.on('error', () => {
-      // A crashed worker fails its jobs closed (invalid), never open.
-      for (const [id, jobs] of pending) { pending.delete(id); jobs.forEach((j) => j.resolve(false)); }
+    w.worker.on('error', (error) => {
+      // A crashed worker is not a verdict on any receipt: its callers get the error.
+      failAll(new Error(`receipt verifier worker failed: ${error.message}`));
     });
   }
+
+  const failAll = (error: Error) => {
+    for (const [id, jobs] of pending) { pending.delete(id); jobs.forEach((j) => j.reject(error)); }
+  };
 
   const flush = () => {
     flushScheduled = false;
     if (batch.length === 0) return;
     const jobs = batch;
     batch = [];
-    if (closed) { jobs.forEach((j) => j.resolve(false)); return; }
+    if (closed) { jobs.forEach((j) => j.reject(new Error('verifier pool is closed'))); return; }
     const target = workers.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
     const newKeys: [number, string][] = [];
     const ids = new Int32Array(jobs.length);
@@ -123,7 +127,8 @@ export function createVerifierPool(keys: KeySet | KeySetDocument | string, optio
   const backend: Ed25519Backend = {
     name: 'node-pool',
     verify(publicKey, message, signature) {
-      if (closed || publicKey.length !== 32 || signature.length !== 64) return false;
+      if (closed) return Promise.reject(new Error('verifier pool is closed'));
+      if (publicKey.length !== 32 || signature.length !== 64) return false;
       let key = keyIds.get(publicKey);
       if (!key) {
         key = { id: nextKeyId++, x: Buffer.from(publicKey).toString('base64url') };
@@ -131,8 +136,8 @@ export function createVerifierPool(keys: KeySet | KeySetDocument | string, optio
         keyX.set(key.id, key.x);
       }
       const keyId = key.id;
-      return new Promise<boolean>((resolve) => {
-        batch.push({ keyId, message, signature, resolve });
+      return new Promise<boolean>((resolve, reject) => {
+        batch.push({ keyId, message, signature, resolve, reject });
         if (batch.length >= batchSize) flush();
         else if (!flushScheduled) { flushScheduled = true; setImmediate(flush); }
       });
@@ -152,7 +157,7 @@ export function createVerifierPool(keys: KeySet | KeySetDocument | string, optio
     async close() {
       closed = true;
       flush();
-      for (const [id, jobs] of pending) { pending.delete(id); jobs.forEach((j) => j.resolve(false)); }
+      failAll(new Error('verifier pool is closed'));
       await Promise.all(workers.map((w) => w.worker.terminate()));
     },
   };

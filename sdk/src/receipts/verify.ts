@@ -76,16 +76,14 @@ export async function verifyReceipts(
   return verdicts;
 }
 
-/** The signature and key checks of one parsed receipt. */
-export async function verifyParsed(receipt: Receipt, keys: KeySet, backend: Ed25519Backend): Promise<Verdict> {
-  try {
-    if (receipt.receipt_version === 3) return await verifyV3(receipt, keys, backend);
-    if (receipt.receipt_version === 2) return await verifyV2(receipt, keys, backend);
-    return await verifyV1(receipt, keys, backend);
-  } catch {
-    // A backend that throws on hostile bytes must not turn into a thrown verification.
-    return fail('bad_signature', 'signature could not be verified', 'signature', receipt);
-  }
+/**
+ * The signature and key checks of one parsed receipt. Backends return false for hostile bytes;
+ * an error a backend throws (a closed pool, a crashed worker) is not a verdict and propagates.
+ */
+export function verifyParsed(receipt: Receipt, keys: KeySet, backend: Ed25519Backend): Promise<Verdict> {
+  if (receipt.receipt_version === 3) return verifyV3(receipt, keys, backend);
+  if (receipt.receipt_version === 2) return verifyV2(receipt, keys, backend);
+  return verifyV1(receipt, keys, backend);
 }
 
 async function verifyV3(r: ReceiptV3, keys: KeySet, backend: Ed25519Backend): Promise<Verdict> {

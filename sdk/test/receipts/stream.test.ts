@@ -76,6 +76,18 @@ describe('worker pool (Node entry)', () => {
   });
 });
 
+describe('closing a pool', () => {
+  it('rejects verifications still pending or started later instead of calling them invalid', async () => {
+    const pool = createVerifierPool(keys, { size: 1, batchSize: 1000 });
+    const pending = pool.verify(JSON.stringify(receipts[0]));
+    await pool.close();
+    await expect(pending).rejects.toThrow(/closed/);
+    await expect(pool.verify(JSON.stringify(receipts[1]))).rejects.toThrow(/closed/);
+    // A receipt that fails parsing needs no worker: still a verdict.
+    expect((await pool.verify('{')).reason).toBe('malformed');
+  });
+});
+
 describe('loadKeySetFile', () => {
   const dir = mkdtempSync(join(tmpdir(), 'receipt-keys-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
