@@ -222,15 +222,22 @@ function decodeBody(bytes: Uint8Array, contentType: string | null): unknown {
   return text;
 }
 
-/** Splits `path?query` and normalises the path to its on-the-wire (percent-encoded) form. */
-function splitUpstreamPath(upstream: string): { path: string; query: [string, string][] } {
+/**
+ * Splits `path?query` and normalises the path to its on-the-wire (percent-encoded) form: the path
+ * `request_sha256` covers. Throws TypeError for a path that could leave `/proxy/{service}`.
+ */
+export function splitUpstreamPath(upstream: string): { path: string; query: [string, string][] } {
   if (!upstream.startsWith('/')) throw new TypeError(`Upstream path must start with "/": ${JSON.stringify(upstream)}`);
-  const [rawPath = '/', rawQuery] = upstream.split(/\?(.*)/s, 2);
+  // URL parsers drop tabs and newlines and read "\" as "/": refuse the first, normalise the second,
+  // so the dot-segment check below sees the path fetch will really send.
+  if (/[\u0000-\u001f\u007f]/.test(upstream)) throw new TypeError('Upstream path must not contain control characters');
+  const [pathPart = '/', rawQuery] = upstream.split(/\?(.*)/s, 2);
+  const rawPath = pathPart.replace(/\\/g, '/');
   if (rawPath.split('/').some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment))) {
     // fetch would resolve dot segments and send the call (and the token) outside /proxy/{service}.
     throw new TypeError(`Upstream path must not contain "." or ".." segments: ${JSON.stringify(upstream)}`);
   }
-  const wirePath = new URL(rawPath, 'http://upstream.invalid').pathname;
+  const wirePath = new URL(`http://upstream.invalid${rawPath}`).pathname;
   return { path: wirePath, query: rawQuery ? [...new URLSearchParams(rawQuery)] : [] };
 }
 

@@ -131,7 +131,7 @@ describe('client.call: receipt versions and verification switch', () => {
   });
 
   test('a key-set document (not only a KeySet) pinned on the client verifies too', async () => {
-    const result = await harness.client({ keys: harness.mock.gateway.keySet() }).call('echo', '/echo');
+    const result = await harness.client({ keys: harness.mock.gateway.keySet() as object }).call('echo', '/echo');
     expect(result.receiptVerdict).toMatchObject({ valid: true });
   });
 
