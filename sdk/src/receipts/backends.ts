@@ -1,5 +1,4 @@
 import * as noble from '@noble/ed25519';
-import type * as NodeCrypto from 'node:crypto';
 import { toBase64Url } from './encoding.js';
 
 /**
@@ -24,23 +23,32 @@ export const nobleBackend: Ed25519Backend = {
   },
 };
 
+/**
+ * The two node:crypto functions the native backend uses, typed structurally so this entry's
+ * declarations do not need @types/node (browser projects compile against them too).
+ */
+export interface NodeCryptoLike {
+  createPublicKey(options: { key: { kty: 'OKP'; crv: 'Ed25519'; x: string }; format: 'jwk' }): object;
+  verify(algorithm: null, data: Uint8Array, key: object, signature: Uint8Array): boolean;
+}
+
 // A variable specifier keeps bundlers for browsers from trying to resolve node:crypto.
 const NODE_CRYPTO = 'node:crypto';
 
-async function loadNodeCrypto(): Promise<typeof NodeCrypto | undefined> {
+async function loadNodeCrypto(): Promise<NodeCryptoLike | undefined> {
   const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
   if (!proc?.versions?.node) return undefined;
   try {
-    return (await import(/* @vite-ignore */ NODE_CRYPTO)) as typeof NodeCrypto;
+    return (await import(/* @vite-ignore */ NODE_CRYPTO)) as NodeCryptoLike;
   } catch {
     return undefined;
   }
 }
 
 /** node:crypto verifier with one KeyObject cached per key (rebuilding it per call halves throughput). */
-export function createNodeBackend(nodeCrypto: typeof NodeCrypto): Ed25519Backend {
-  const keyObjects = new WeakMap<Uint8Array, NodeCrypto.KeyObject>();
-  const keyObjectFor = (publicKey: Uint8Array): NodeCrypto.KeyObject => {
+export function createNodeBackend(nodeCrypto: NodeCryptoLike): Ed25519Backend {
+  const keyObjects = new WeakMap<Uint8Array, object>();
+  const keyObjectFor = (publicKey: Uint8Array): object => {
     let keyObject = keyObjects.get(publicKey);
     if (!keyObject) {
       keyObject = nodeCrypto.createPublicKey({
