@@ -97,7 +97,22 @@ describe('receipts verify / audit (offline)', () => {
     expect(audit.audit.chains).toHaveLength(1);
     expect(audit.audit.chains[0]).toMatchObject({ count: 3, first_seq: 1, last_seq: 3 });
     const sum = (await lines(receipts)).reduce((s, l) => s + BigInt(JSON.parse(l).amount), 0n);
-    expect(audit.audit.total_amount).toBe(sum.toString());
+    expect(audit.audit.spend.total).toBe(sum.toString());
+
+    // The log page from the gateway carries a signed head: with it the audit proves completeness.
+    process.env['PROXYGATE_GATEWAY_URL'] = origin;
+    const page = join(env.dir, 'log.json');
+    await writeFile(page, (await cli(['api', 'GET', '/v1/receipts', '--json'])).stdout);
+    process.env['PROXYGATE_GATEWAY_URL'] = 'http://127.0.0.1:1';
+    const withHead = await cli(['receipts', 'audit', page, '--keys', keys, '--head', page]);
+    expect(withHead.exitCode).toBe(0);
+    expect(withHead.stdout).toMatch(/log head: signature valid, tree size 3, root matches/);
+    // Cut the last receipt: the chain alone looks fine, the head does not.
+    const cut = JSON.parse(await readFile(page, 'utf8'));
+    cut.data.pop();
+    await writeFile(join(env.dir, 'cut.json'), JSON.stringify(cut));
+    const truncated = await cli(['receipts', 'audit', join(env.dir, 'cut.json'), '--keys', keys, '--head', page]);
+    expect(truncated.exitCode).toBe(1);
   });
 
   it('a tampered receipt: exit 1, one line with its reason code; a removed one: chain_gap under --audit', async () => {
