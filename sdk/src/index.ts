@@ -37,6 +37,7 @@ export {
 } from './core/error.js';
 export { Page, PagePromise, type ListBody, type PageRequest } from './core/pagination.js';
 export { APIPromise, type WithResponse } from './core/api-promise.js';
+export type { Middleware, MiddlewareContext, Next } from './core/middleware.js';
 export type { Logger, LogLevel } from './internal/log.js';
 export type { Model, ValidationMode } from './internal/validate.js';
 export { path } from './internal/path.js';

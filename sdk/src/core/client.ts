@@ -18,6 +18,7 @@ import { abortableSleep, attemptSignal } from '../internal/timeout.js';
 import { validate, type Model, type ValidationMode } from '../internal/validate.js';
 import * as Errors from './error.js';
 import type { Answer } from './typed-paths.js';
+import { chain, isFetchError, type Middleware, type MiddlewareContext } from './middleware.js';
 import { PagePromise, type ListBody, type PageRequest } from './pagination.js';
 import { Calls } from '../resources/calls.js';
 import { Catalog } from '../resources/catalog.js';
@@ -43,8 +44,11 @@ export type HeadersInit = Record<string, string | null | undefined>;
 
 export type QueryValue = string | number | boolean | null | undefined | readonly (string | number | boolean)[];
 
-/** A loaded receipts key set (`KeySet` from `@proxygate-kit/sdk/receipts`); a type-only import, so no bundle cost. */
-export type KeySetLike = KeySet;
+/**
+ * Receipt keys for offline verification: a loaded `KeySet` (from `@proxygate-kit/sdk/receipts`) or
+ * a key-set document as served at `/.well-known/proxygate-receipt-keys` (paid calls load it).
+ */
+export type KeySetLike = KeySet | object;
 
 export interface ClientOptions {
   /**
@@ -80,6 +84,8 @@ export interface ClientOptions {
   validation?: ValidationMode | undefined;
   /** Receipt key set used by paid calls to verify receipts offline. Fetching keys is always explicit. */
   keys?: KeySetLike | undefined;
+  /** Functions run around every attempt (first = outermost), inside the retry loop. */
+  middleware?: readonly Middleware[] | undefined;
 }
 
 /** One logical request through the pipeline (auth, scope check, retries, timeouts, logging, validation). */
@@ -107,6 +113,8 @@ export interface RequestOptions<T = unknown> {
   maxRetries?: number | undefined;
   /** Return once headers arrive with the body unread (`response.body`); no retry after that point. */
   stream?: boolean | undefined;
+  /** Extra middleware for this request, run inside the client's. */
+  middleware?: readonly Middleware[] | undefined;
 }
 
 export interface APIResponse<T> {
@@ -124,6 +132,8 @@ export interface APIResponse<T> {
 export type ShortcutOptions<T> = Omit<RequestOptions<T>, 'method' | 'path'>;
 
 type CallMethod = Calls extends { call: infer F } ? F : (...args: never[]) => never;
+
+const ATTEMPT = Symbol('proxygate.attempt');
 
 let localCounter = 0;
 function nextLocalId(): string {
@@ -224,7 +234,13 @@ export class Proxygate {
     if (!fetchImpl) throw new TypeError('No fetch available: pass `fetch` in the client options');
     this.#fetch = fetchImpl;
     // ofetch for URL/query/body ergonomics only: retries, timeouts and errors are ours.
-    this.#ofetch = createFetch({ fetch: (input, init) => this.#fetch(input as string, init) });
+    this.#ofetch = createFetch({
+      fetch: (input, init) => {
+        // The attempt's middleware chain rides along in the init under a private symbol.
+        const { [ATTEMPT]: next, ...rest } = (init ?? {}) as RequestInit & { [ATTEMPT]?: (url: string, init: RequestInit) => Promise<Response> };
+        return next ? next(String(input), rest) : this.#fetch(input as string, rest);
+      },
+    });
     const logger = options.logger ?? console;
     this.logLevel = resolveLogLevel(options.logLevel, options.logger);
     this.#log = new SdkLogger(logger, this.logLevel, () => [...this.#secrets]);
@@ -342,7 +358,11 @@ export class Proxygate {
       try {
         const query = cleanQuery(opts.query);
         const body = (rawBody ?? opts.body) as BodyInit | Record<string, unknown> | undefined;
+        const middleware = [...(this.#options.middleware ?? []), ...(opts.middleware ?? [])];
+        const context: MiddlewareContext = { method, attempt, localId, retryOf: attempt > 0 ? firstId : undefined, idempotencyKey };
+        const attemptFetch = middleware.length ? chain(middleware, (u, i) => this.#fetch(u, i), context) : undefined;
         response = await this.#ofetch.raw(url, {
+          ...(attemptFetch ? { [ATTEMPT]: attemptFetch } : {}),
           method,
           ...(query ? { query } : {}),
           ...(body !== undefined ? { body } : {}),
@@ -354,6 +374,11 @@ export class Proxygate {
         });
       } catch (cause) {
         sig.dispose();
+        const own = (cause as { cause?: unknown } | undefined)?.cause ?? cause;
+        if (this.#hasMiddleware(opts) && !isFetchError(cause) && !sig.signal.aborted) {
+          // A middleware's own error: not a network failure, so not retried or rewrapped.
+          throw own;
+        }
         const failure = this.#connectionFailure(cause, sig.timedOut(), opts.signal);
         const reachedServer = !isPreConnectFailure(cause);
         if (failure instanceof Errors.UserAbortError || !canRetryMore || (!retrySafe && reachedServer)) {
@@ -412,6 +437,10 @@ export class Proxygate {
       const data = opts.schema ? validate(opts.schema, parsed, this.validation, requestId) : (parsed as T);
       return { ...base, data };
     }
+  }
+
+  #hasMiddleware(opts: RequestOptions<unknown>): boolean {
+    return (this.#options.middleware?.length ?? 0) + (opts.middleware?.length ?? 0) > 0;
   }
 
   #connectionFailure(cause: unknown, timedOut: boolean, userSignal: AbortSignal | undefined): Errors.ProxygateError {
