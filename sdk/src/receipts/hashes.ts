@@ -49,16 +49,14 @@ function queryPairs(query: QueryInput | undefined): [string, string][] {
 }
 
 /**
- * The canonical query of `request_sha256`: pairs without `listing`, each key and value
- * percent-encoded per RFC 3986, sorted by encoded key then encoded value (byte order), joined
- * as `k=v` with `&`.
+ * The canonical query of `request_sha256`: pairs without `listing`, sorted by key then value
+ * (UTF-16 code units, as given), then each percent-encoded per RFC 3986 (unreserved kept) and
+ * joined as `k=v` with `&`.
  */
 export function canonicalQuery(query: QueryInput | undefined): string {
-  const encoded = queryPairs(query)
-    .filter(([k]) => k !== 'listing')
-    .map(([k, v]) => [encodeRfc3986(k), encodeRfc3986(v)] as const);
-  encoded.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
-  return encoded.map(([k, v]) => `${k}=${v}`).join('&');
+  const pairs = queryPairs(query).filter(([k]) => k !== 'listing');
+  pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  return pairs.map(([k, v]) => `${encodeRfc3986(k)}=${encodeRfc3986(v)}`).join('&');
 }
 
 function bodyBytes(body: BodyInput): Uint8Array {

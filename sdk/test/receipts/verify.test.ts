@@ -176,6 +176,9 @@ describe('content binding', () => {
     expect(await requestSha256({ method: 'GET', path: '/x', query: { q: "it's (ok)*!" } }))
       .toBe(createHash('sha256').update("GET\n/x\nq=it%27s%20%28ok%29%2A%21\n").digest('hex'));
     expect(await responseSha256(response)).toBe(createHash('sha256').update(response).digest('hex'));
+    // Sorted before encoding: "~" (0x7e) sorts before "é" (0xe9) although "%C3%A9" < "~".
+    expect(await requestSha256({ method: 'GET', path: '/x', query: [['aé', '1'], ['a~', '2']] }))
+      .toBe(createHash('sha256').update('GET\n/x\na~=2&a%C3%A9=1\n').digest('hex'));
   });
 
   it('content_mismatch when the saved request or response differs', async () => {
