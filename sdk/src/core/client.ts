@@ -150,6 +150,10 @@ function cleanQuery(query: Record<string, QueryValue> | undefined): Record<strin
   return Object.keys(out).length ? out : undefined;
 }
 
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
 /** A 409 `idempotency_conflict` (same key, other request) answers the same every time: not worth a retry. */
 function isDeterministicConflict(status: number, body: unknown): boolean {
   return status === 409 && typeof body === 'object' && body !== null && (body as { error?: unknown }).error === 'idempotency_conflict';
@@ -222,6 +226,14 @@ export class Proxygate {
     this.#apiKey = apiKey;
     if (typeof apiKey === 'string') this.#secrets.add(apiKey);
     const url = options.gatewayUrl ?? readEnv('PROXYGATE_GATEWAY_URL') ?? DEFAULT_GATEWAY_URL;
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new TypeError(`gatewayUrl is not a URL: ${JSON.stringify(url.slice(0, 100))}`);
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new TypeError('gatewayUrl must be an http(s) URL');
+    if (parsed.search || parsed.hash || parsed.username || parsed.password) throw new TypeError('gatewayUrl must not carry a query, fragment or credentials');
     this.gatewayUrl = url.replace(/\/+$/, '');
     this.timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
     this.maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
@@ -230,9 +242,9 @@ export class Proxygate {
     this.validation = options.validation ?? 'lenient';
     this.keys = options.keys;
     this.#scopes = options.scopes ? [...options.scopes] : undefined;
-    const fetchImpl = options.fetch ?? (globalThis.fetch as Fetch | undefined);
-    if (!fetchImpl) throw new TypeError('No fetch available: pass `fetch` in the client options');
-    this.#fetch = fetchImpl;
+    if (!options.fetch && typeof globalThis.fetch !== 'function') throw new TypeError('No fetch available: pass `fetch` in the client options');
+    // The global is looked up per call, so instrumentation installed after construction still applies.
+    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     // ofetch for URL/query/body ergonomics only: retries, timeouts and errors are ours.
     this.#ofetch = createFetch({
       fetch: (input, init) => {
@@ -244,6 +256,9 @@ export class Proxygate {
     const logger = options.logger ?? console;
     this.logLevel = resolveLogLevel(options.logLevel, options.logger);
     this.#log = new SdkLogger(logger, this.logLevel, () => [...this.#secrets]);
+    if (parsed.protocol === 'http:' && apiKey !== undefined && !isLoopback(parsed.hostname)) {
+      this.#log.warn(`gatewayUrl ${parsed.origin} is plain http: the token would cross the network unencrypted`);
+    }
 
     this.catalog = new Catalog(this);
     this.account = new Account(this);

@@ -127,3 +127,25 @@ describe('PROXYGATE_LOG validation', () => {
     expect(warnings[0]).not.toContain(canary);
   });
 });
+
+describe('gateway URL checks', () => {
+  test('refuses URLs that are not plain http(s) origins', () => {
+    const { fetch } = fakeFetch(ok());
+    for (const bad of ['not a url', 'ftp://x.test', 'https://user:pw@x.test', 'https://x.test/?a=1']) {
+      expect(() => new Proxygate({ fetch, gatewayUrl: bad, logLevel: 'off' }), bad).toThrow(TypeError);
+    }
+    expect(new Proxygate({ fetch, gatewayUrl: 'https://x.test/base/', logLevel: 'off' }).gatewayUrl).toBe('https://x.test/base');
+  });
+
+  test('warns when a token would travel over plain http to a non-loopback host', () => {
+    const warnings: string[] = [];
+    const logger = { error: () => {}, warn: (m: string) => warnings.push(m), info: () => {}, debug: () => {} };
+    const { fetch } = fakeFetch(ok());
+    new Proxygate({ fetch, logger, apiKey: mintToken(), gatewayUrl: 'http://127.0.0.1:4010' });
+    new Proxygate({ fetch, logger, apiKey: null, gatewayUrl: 'http://gateway.example' });
+    expect(warnings).toHaveLength(0);
+    new Proxygate({ fetch, logger, apiKey: mintToken(), gatewayUrl: 'http://gateway.example' });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('plain http');
+  });
+});
