@@ -251,13 +251,15 @@ function queryPairs(query: CallQuery | undefined): [string, string][] {
   return pairs;
 }
 
-function toQueryRecord(listingId: string, pairs: readonly [string, string][]): CallQuery {
-  const out: Record<string, string | string[]> = { listing: listingId };
-  for (const [key, value] of pairs) {
-    const current = out[key];
-    out[key] = current === undefined ? value : Array.isArray(current) ? [...current, value] : [current, value];
-  }
-  return out;
+/**
+ * The query string as sent, built here rather than by the fetch layer so the pairs the gateway
+ * parses are exactly the pairs hashed (no merging through an object, where keys such as
+ * `toString` or repeated keys could be mangled).
+ */
+function queryString(listingId: string, pairs: readonly [string, string][]): string {
+  return [['listing', listingId] as const, ...pairs]
+    .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`)
+    .join('&');
 }
 
 function anySignal(signals: readonly (AbortSignal | undefined)[]): AbortSignal | undefined {
@@ -485,8 +487,7 @@ export class Calls extends APIResource {
     try {
       const res = await this.client.request({
         method: sent.method as 'GET',
-        path: encodePath`/proxy/${listing.service}` + sent.path,
-        query: toQueryRecord(listing.id, sent.query),
+        path: `${encodePath`/proxy/${listing.service}`}${sent.path}?${queryString(listing.id, sent.query)}`,
         rawBody: sent.body,
         headers,
         idempotencyKey: prepared.idempotencyKey,
