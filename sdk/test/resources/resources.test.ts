@@ -9,7 +9,9 @@ import {
   InternalServerError,
   NotFoundError,
   RateLimitError,
+  PermissionDeniedError,
   ShieldBlockedError,
+  TimeoutError,
   type Proxygate,
 } from '@proxygate-kit/sdk';
 import { startMock, type Harness } from './harness.js';
@@ -250,6 +252,39 @@ describe('withResponse', () => {
     expect(response.bodyUsed).toBe(true);
     expect(data).toEqual(await promise);
     expect(h.sent).toHaveLength(1);
+  });
+});
+
+describe('more errors from real mock answers', () => {
+  test('403 listing_not_allowed for a token limited to other listings (not a scope problem)', async () => {
+    const parent = h.client({ apiKey: h.mock.demoTokens.trader });
+    const echo = await parent.catalog.get('echo');
+    const child = await parent.tokens.create({ scopes: ['catalog:read', 'trade'], listings: [echo.id] });
+    const pg = h.client({ apiKey: child.token });
+    expect((await paidEcho(pg, { ok: 1 })).status).toBe(200);
+    const reviews = await pg.catalog.get('product-reviews');
+    const err = await pg
+      .request({ method: 'GET', path: '/proxy/reviews/reviews', query: { listing: reviews.id }, idempotent: true })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PermissionDeniedError);
+    expect(err).not.toBeInstanceOf(InsufficientScopeError);
+    expect((err as PermissionDeniedError).code).toBe('listing_not_allowed');
+  });
+
+  test('402 spend_cap_exceeded for a token whose cap is too small', async () => {
+    const parent = h.client({ apiKey: h.mock.demoTokens.trader });
+    const child = await parent.tokens.create({ scopes: ['catalog:read', 'trade'], spend_cap_micro_cents: 1 });
+    const err = await paidEcho(h.client({ apiKey: child.token }), { n: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InsufficientCreditsError);
+    expect((err as InsufficientCreditsError).code).toBe('spend_cap_exceeded');
+  });
+
+  test('a slow answer beyond the per-attempt timeout is a TimeoutError after the retries', async () => {
+    const pg = h.client({ timeout: 20, maxRetries: 1 });
+    h.mock.faults.inject({ kind: 'latency', latencyMs: 200, path: '/v1/services', times: 2 });
+    h.sent.length = 0;
+    await expect(pg.catalog.services()).rejects.toBeInstanceOf(TimeoutError);
+    expect(h.sent).toHaveLength(2);
   });
 });
 
