@@ -107,10 +107,17 @@ function matchingBracket(text: string, open: number): number {
   return -1;
 }
 
+/** The sources to read: the files, or stdin when none is named (never a terminal: it would wait forever). */
+export function inputSources(files: readonly string[]): string[] {
+  const sources = files.length === 0 ? ['-'] : [...files];
+  if (sources.filter((f) => f === '-').length > 1) throw new UsageError('stdin (-) can be read only once');
+  if (sources.includes('-') && process.stdin.isTTY) throw new UsageError('no receipts given', 'pass receipt files, or pipe them on stdin');
+  return sources;
+}
+
 /** Every receipt of every source (`-` or no file: stdin). */
 export async function readReceiptSources(files: readonly string[]): Promise<ReceiptItem[]> {
-  const sources = files.length === 0 ? ['-'] : files;
-  if (sources.filter((f) => f === '-').length > 1) throw new UsageError('stdin (-) can be read only once');
+  const sources = inputSources(files);
   const items: ReceiptItem[] = [];
   for (const file of sources) {
     const text = (await readInputFile(file)).toString('utf8');

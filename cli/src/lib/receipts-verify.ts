@@ -1,7 +1,9 @@
 import { CliError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { readInputFile } from './input.js';
-import { parseShard, readReceiptSources, shardOf, type ReceiptItem } from './receipt-input.js';
+import { inputSources, parseShard, readReceiptSources, shardOf, splitReceipts, type ReceiptItem } from './receipt-input.js';
+import { openReceiptSource } from './receipt-stream.js';
+import type { Verdict } from '@proxygate-kit/sdk/receipts';
 import { UsageError } from './errors.js';
 import { loadPinnedKeys } from './receipt-keys.js';
 import { loadReceiptsSdk } from './sdk-loader.js';
@@ -47,21 +49,15 @@ export interface VerifyRequest {
 export async function verifyReceiptFiles(request: VerifyRequest): Promise<VerifyReport> {
   const shard = request.shard === undefined ? undefined : parseShard(request.shard);
   const keys = await loadPinnedKeys(request.keys, request.pins);
-  let items = await readReceiptSources(request.files);
-  if (shard) items = selectShard(items, shard, request.audit);
-
-  const texts = items.map((i) => i.text);
-  const at = (index: number | undefined) => (index === undefined ? '-' : (items[index]?.locator ?? `#${index + 1}`));
   const sdk = await loadReceiptsSdk();
   if (!request.audit) {
     if (request.head || request.previousHead) throw new UsageError('--head and --previous-head need --audit');
-    const verdicts = await sdk.verifyReceipts(texts, { keys });
-    const failures: VerifyFailure[] = [];
-    verdicts.forEach((verdict, i) => {
-      if (!verdict.valid) failures.push(failureOf(at(i), verdict.reason, verdict.message, verdict.field, verdict.receipt?.request_id));
-    });
-    return withShard({ valid: verdicts.length - failures.length, invalid: failures.length, failures }, request.shard);
+    return withShard(await verifyStreaming(request.files, keys, shard, sdk), request.shard);
   }
+  let items = await readReceiptSources(request.files);
+  if (shard) items = selectChains(items, shard);
+  const texts = items.map((i) => i.text);
+  const at = (index: number | undefined) => (index === undefined ? '-' : (items[index]?.locator ?? `#${index + 1}`));
   const head = request.head ? await readHead(request.head) : undefined;
   const previousHead = request.previousHead ? await readHead(request.previousHead) : undefined;
   const audit = await sdk.auditReceipts(texts, {
@@ -83,6 +79,59 @@ export async function verifyReceiptFiles(request: VerifyRequest): Promise<Verify
     if (audit.head.extendsPrevious !== undefined) summary.head.extends_previous = audit.head.extendsPrevious;
   }
   return withShard({ valid: audit.verdicts.length - invalid, invalid, failures, audit: summary }, request.shard);
+}
+
+type ReceiptsSdk = Awaited<ReturnType<typeof loadReceiptsSdk>>;
+type Keys = Awaited<ReturnType<typeof loadPinnedKeys>>;
+
+/**
+ * Plain verification, one source at a time: JSON Lines go through the SDK's verifyStream (memory
+ * bounded by its window, whatever the file size); other forms are read whole. Only failures are
+ * kept. `--shard` takes every n-th receipt counted across all sources.
+ */
+async function verifyStreaming(files: readonly string[], keys: Keys, shard: { index: number; total: number } | undefined, sdk: ReceiptsSdk): Promise<VerifyReport> {
+  const sources = inputSources(files);
+  const failures: VerifyFailure[] = [];
+  let valid = 0;
+  let ordinal = 0;
+  const mine = () => !shard || ordinal++ % shard.total === shard.index - 1;
+  const record = (verdict: Verdict, at: string) => {
+    if (verdict.valid) valid++;
+    else failures.push(failureOf(at, verdict.reason, verdict.message, verdict.field, verdict.receipt?.request_id));
+  };
+  for (const file of sources) {
+    const name = file === '-' ? 'stdin' : file;
+    const source = await openReceiptSource(file);
+    if (source.kind === 'whole') {
+      const items = splitReceipts(source.text, name).filter(() => mine());
+      const verdicts = await sdk.verifyReceipts(items.map((i) => i.text), { keys });
+      verdicts.forEach((verdict, i) => record(verdict, items[i]?.locator ?? name));
+      continue;
+    }
+    // Positions (n-th receipt line of this source) of the lines handed to verifyStream, in order.
+    const positions: number[] = [];
+    let line = 0;
+    async function* selected(): AsyncGenerator<Uint8Array> {
+      for await (const bytes of sdk.jsonLines(source.kind === 'lines' ? source.chunks : [])) {
+        line++;
+        if (!mine()) continue;
+        positions.push(line);
+        // An over-long line stays a (malformed) line so verdicts keep their positions.
+        yield bytes === null ? NEWLINE_MALFORMED : withNewline(bytes);
+      }
+    }
+    for await (const verdict of sdk.verifyStream(selected(), { keys })) record(verdict, `${name}:${positions.shift() ?? '?'}`);
+  }
+  return { valid, invalid: failures.length, failures };
+}
+
+const NEWLINE_MALFORMED = new TextEncoder().encode('"line too long"\n');
+
+function withNewline(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length + 1);
+  out.set(bytes);
+  out[bytes.length] = 0x0a;
+  return out;
 }
 
 function failureOf(at: string, reason: string, message: string, field: string | undefined, requestId: string | undefined): VerifyFailure {
@@ -138,9 +187,8 @@ export function verificationFailure(report: VerifyReport): CliError | undefined 
   return Object.assign(new CliError('verification_failed', `${report.failures.length} problem(s) found`, ExitCode.failure), { reported: true });
 }
 
-function selectShard(items: ReceiptItem[], shard: { index: number; total: number }, byChain: boolean): ReceiptItem[] {
-  if (!byChain) return items.filter((_, i) => (i % shard.total) + 1 === shard.index);
-  // An audit needs whole chains: shard by buyer so each chain lands in exactly one job.
+/** An audit needs whole chains: shard by buyer so each chain lands in exactly one job. */
+function selectChains(items: ReceiptItem[], shard: { index: number; total: number }): ReceiptItem[] {
   return items.filter((item) => shardOf(buyerOf(item.text), shard.total) === shard.index);
 }
 
