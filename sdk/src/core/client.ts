@@ -458,7 +458,9 @@ export class Proxygate {
     return (this.#options.middleware?.length ?? 0) + (opts.middleware?.length ?? 0) > 0;
   }
 
-  #connectionFailure(cause: unknown, timedOut: boolean, userSignal: AbortSignal | undefined): Errors.ProxygateError {
+  #connectionFailure(wrapped: unknown, timedOut: boolean, userSignal: AbortSignal | undefined): Errors.ProxygateError {
+    // ofetch's FetchError exposes the request options (Authorization included): keep only what it wraps.
+    const cause = wrapped instanceof Error && wrapped.name === 'FetchError' && wrapped.cause !== undefined ? wrapped.cause : wrapped;
     if (userSignal?.aborted) return new Errors.UserAbortError(undefined, cause);
     if (timedOut) return new Errors.TimeoutError(undefined, cause);
     const detail = cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause);

@@ -89,6 +89,9 @@ describe('secrets never leak', () => {
     expect(err).toBeInstanceOf(ConnectionError);
     expect(err.message).not.toContain(canary);
     expect(JSON.stringify(err)).not.toContain(canary);
+    // The cause is the network error itself, not ofetch's wrapper that holds the request headers.
+    expect((err.cause as { options?: unknown }).options).toBeUndefined();
+    expect((err.cause as Error).message).toBe('fetch failed');
   });
 
   test('debug logs show the idempotency key, a local request id and retryOf, but not authorization', async () => {
