@@ -122,6 +122,11 @@ async function main() {
   console.log(`raw node:crypto verify       ${fmt(raw)} /s   1.00x (baseline)            ${rawCpu.toFixed(1)} µs CPU each`);
   console.log(`verifyStream, single thread  ${fmt(single)} /s   ${(single / raw).toFixed(2)}x raw (goal >= 0.80x)   ${singleCpu.toFixed(1)} µs CPU each = ${(rawCpu / singleCpu).toFixed(2)}x raw by CPU`);
   console.log(`verifyStream, ${cores}-worker pool   ${fmt(pooled)} /s   ${(pooled / raw).toFixed(2)}x raw, ${(pooled / single).toFixed(2)}x single (goal >= 1.70x on 2 cores)`);
+  // The portable backends, for orientation (smaller samples: noble is pure JS).
+  for (const [backend, n] of [['webcrypto', Math.min(total, 5000)], ['noble', Math.min(total, 500)]]) {
+    const r = await rate(() => countValid(verifyStream(jsonl(fx.lines, n), { keys: fx.keys, backend, concurrency: 64 })), n);
+    console.log(`verifyStream, ${backend.padEnd(9)} backend ${fmt(r)} /s   ${(r / raw).toFixed(2)}x raw`);
+  }
   console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (figures are only comparable on an idle machine)`);
 
   const sizes = [10_000, 100_000, ...(args.includes('--1m') ? [1_000_000] : [])];

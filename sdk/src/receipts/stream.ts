@@ -96,7 +96,12 @@ export async function* verifyStream(
       } catch {
         parsed = fail('malformed', 'not valid UTF-8');
       }
-      verdict = isVerdict(parsed) ? parsed : verifyParsed(parsed, options.keys, backend);
+      if (isVerdict(parsed)) verdict = parsed;
+      else {
+        verdict = verifyParsed(parsed, options.keys, backend);
+        // Waiting in the queue is not "unhandled": the error reaches the caller when its turn comes.
+        verdict.catch(() => undefined);
+      }
     }
     queue.push(verdict);
     if (queue.length >= window) yield await queue.shift()!;

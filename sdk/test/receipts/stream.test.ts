@@ -79,10 +79,13 @@ describe('worker pool (Node entry)', () => {
 describe('closing a pool', () => {
   it('rejects verifications still pending or started later instead of calling them invalid', async () => {
     const pool = createVerifierPool(keys, { size: 1, batchSize: 1000 });
-    const pending = pool.verify(JSON.stringify(receipts[0]));
+    const pending = expect(pool.verify(JSON.stringify(receipts[0]))).rejects.toThrow(/closed/);
     await pool.close();
-    await expect(pending).rejects.toThrow(/closed/);
+    await pending;
     await expect(pool.verify(JSON.stringify(receipts[1]))).rejects.toThrow(/closed/);
+    // A stream on a closed pool throws to its reader (no unhandled rejections for queued lines).
+    const lines = receipts.map((r) => JSON.stringify(r) + '\n');
+    await expect(collect(pool.verifyStream(lines))).rejects.toThrow(/closed/);
     // A receipt that fails parsing needs no worker: still a verdict.
     expect((await pool.verify('{')).reason).toBe('malformed');
   });
