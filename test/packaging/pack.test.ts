@@ -1,0 +1,154 @@
+// The published artefacts: what `npm pack` ships covers every `exports`/`bin` target, carries no
+// tests, fixtures or stale build output, and every export loads in a plain Node process.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { posix } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { exportTargets, packagePath, packAll, type PackedPackage } from './packed-files.js';
+import { PACKAGES, REPO_ROOT, type PackageName } from './paths.js';
+
+const NAMES = Object.keys(PACKAGES) as PackageName[];
+let packed: Map<PackageName, PackedPackage>;
+beforeAll(() => {
+  packed = packAll();
+}, 60_000);
+const pkg = (name: PackageName): PackedPackage => {
+  const found = packed.get(name);
+  if (!found) throw new Error(`npm pack reported nothing for ${name}`);
+  return found;
+};
+
+/** Relative files a bin script loads (`../dist/x.js`), as package paths. */
+function binDependencies(p: PackedPackage, binPath: string): string[] {
+  const text = readFileSync(`${p.dir}/${binPath}`, 'utf8');
+  return [...text.matchAll(/['"](\.\.?\/[^'"]+\.(?:js|json))['"]/g)].map((m) => posix.normalize(posix.join(posix.dirname(binPath), m[1]!)));
+}
+
+describe.each(NAMES)('%s', (name) => {
+  it('packs every exports target (all conditions), and each exists on disk', () => {
+    const p = pkg(name);
+    const targets = exportTargets(p.manifest).filter((t) => t.subpath !== './package.json');
+    expect(targets.length).toBeGreaterThan(name === '@proxygate-kit/cli' ? -1 : 0);
+    for (const t of targets) {
+      const file = packagePath(t.target);
+      expect(existsSync(`${p.dir}/${file}`), `${t.subpath} [${t.condition}] -> ${file} exists`).toBe(true);
+      expect(p.files.has(file), `${t.subpath} [${t.condition}] -> ${file} is packed`).toBe(true);
+    }
+  });
+
+  it('gives every export subpath built types (.d.ts) and built JS (.js) from dist/', () => {
+    const p = pkg(name);
+    for (const [subpath, value] of Object.entries(p.manifest.exports ?? {})) {
+      if (subpath === './package.json') continue;
+      expect(typeof value, subpath).toBe('object');
+      const conditions = value as Record<string, string>;
+      expect(conditions['types'], subpath).toMatch(/^\.\/dist\/.+\.d\.ts$/);
+      expect(conditions['default'], subpath).toMatch(/^\.\/dist\/.+\.js$/);
+      expect(conditions['types']!.replace(/\.d\.ts$/, ''), subpath).toBe(conditions['default']!.replace(/\.js$/, ''));
+    }
+  });
+
+  it('packs each bin with a node shebang and every file it loads', () => {
+    const p = pkg(name);
+    for (const [bin, target] of Object.entries(p.manifest.bin ?? {})) {
+      const file = packagePath(target);
+      expect(p.files.has(file), `bin ${bin} -> ${file}`).toBe(true);
+      expect(readFileSync(`${p.dir}/${file}`, 'utf8').startsWith('#!/usr/bin/env node\n'), `${file} shebang`).toBe(true);
+      for (const dep of binDependencies(p, file)) expect(p.files.has(dep), `${file} loads ${dep}`).toBe(true);
+    }
+  });
+
+  it('ships no tests, fixtures, coverage, build caches or TypeScript build info', () => {
+    const unwanted = [...pkg(name).files].filter((f) =>
+      /(^|\/)(test|tests|__tests__|fixtures?|__fixtures__|coverage|\.turbo|node_modules)\//.test(f)
+      || /\.(test|spec)\.[cm]?[jt]sx?(\.map)?$|\.d\.(test|spec)\.ts$|\.tsbuildinfo$|\.log$/.test(f));
+    expect(unwanted).toEqual([]);
+  });
+
+  it('ships no stale build output: every packed dist/ module has a current source (or is a file a bin loads)', () => {
+    const p = pkg(name);
+    const binLoaded = new Set(Object.values(p.manifest.bin ?? {}).flatMap((b) => binDependencies(p, packagePath(b))));
+    const stale = [...p.files]
+      .filter((f) => /^dist\/.+\.js$/.test(f) && !binLoaded.has(f))
+      .filter((f) => !existsSync(`${p.dir}/src/${f.slice('dist/'.length).replace(/\.js$/, '.ts')}`));
+    expect(stale, 'rebuild from a clean dist/ (tsc never deletes outputs of removed sources)').toEqual([]);
+  });
+
+  it('ships TypeScript sources only as the targets of its source maps, and its declaration maps point at packed sources', () => {
+    const p = pkg(name);
+    const mapped = new Set<string>();
+    const missing: string[] = [];
+    for (const map of [...p.files].filter((f) => f.endsWith('.map'))) {
+      const { sources } = JSON.parse(readFileSync(`${p.dir}/${map}`, 'utf8')) as { sources: string[] };
+      for (const source of sources) {
+        const file = posix.normalize(posix.join(posix.dirname(map), source));
+        mapped.add(file);
+        if (map.endsWith('.d.ts.map') && p.manifest.exports && !p.files.has(file)) missing.push(`${map} -> ${file}`);
+      }
+    }
+    expect(missing, 'go-to-definition of the published types').toEqual([]);
+    const unmappedSources = [...p.files].filter((f) => /^src\/.+\.ts$/.test(f) && !mapped.has(f));
+    expect(unmappedSources).toEqual([]);
+  });
+});
+
+describe('@proxygate-kit/cli oclif artefacts', () => {
+  it('packs oclif.manifest.json, the command index, help class and hooks that package.json names', () => {
+    const p = pkg('@proxygate-kit/cli');
+    const oclif = p.manifest.oclif ?? {};
+    const named = [oclif.commands?.target, oclif.helpClass, ...Object.values(oclif.hooks ?? {}).flat()];
+    expect(named.every((f) => typeof f === 'string')).toBe(true);
+    for (const file of ['oclif.manifest.json', ...(named as string[]).map(packagePath)]) expect(p.files.has(file), file).toBe(true);
+  });
+
+  it('oclif.manifest.json lists exactly the commands the built command index exports', async () => {
+    const dir = PACKAGES['@proxygate-kit/cli'];
+    const manifest = JSON.parse(readFileSync(`${dir}/oclif.manifest.json`, 'utf8')) as { version: string; commands: Record<string, unknown> };
+    const { COMMANDS } = (await import(`${dir}/dist/commands.js`)) as { COMMANDS: Record<string, unknown> };
+    expect(Object.keys(manifest.commands).sort()).toEqual(Object.keys(COMMANDS).sort());
+    expect(manifest.version).toBe((pkg('@proxygate-kit/cli').manifest as { version?: string }).version);
+  });
+});
+
+describe('import() of every export from a fresh Node process (default conditions, built dist/)', () => {
+  const EXPECTED: Record<string, string[]> = {
+    '@proxygate-kit/sdk': ['Proxygate', 'default', 'APIError', 'InsufficientCreditsError', 'formatUsd'],
+    '@proxygate-kit/sdk/receipts': ['verifyReceipt', 'KeySet', 'auditReceipts', 'canonicalize'],
+    '@proxygate-kit/sdk/receipts/node': ['verifyReceipt', 'createVerifierPool', 'loadKeySetFile'],
+    '@proxygate-kit/sdk/mcp': ['connectGateway', 'GatewayMcpClient', 'computeToolPins'],
+    '@proxygate-kit/sdk/package.json': ['default'],
+    '@proxygate-kit/server-mock': ['createRestHandlers', 'FaultInjector', 'scan', 'MOCK_ORIGIN'],
+    '@proxygate-kit/server-mock/serve': ['startMockServer'],
+    '@proxygate-kit/server-mock/package.json': ['default'],
+  };
+
+  it('lists an expectation for every exports subpath of the library packages', () => {
+    const subpaths = (['@proxygate-kit/sdk', '@proxygate-kit/server-mock'] as const).flatMap((name) =>
+      Object.keys(pkg(name).manifest.exports ?? {}).map((s) => (s === '.' ? name : `${name}/${s.slice(2)}`)));
+    expect(subpaths.sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it('loads each one and finds its public names', () => {
+    const script = `
+      const results = {};
+      for (const specifier of ${JSON.stringify(Object.keys(EXPECTED))}) {
+        try {
+          const mod = await import(specifier, specifier.endsWith('.json') ? { with: { type: 'json' } } : undefined);
+          results[specifier] = { keys: Object.keys(mod) };
+        } catch (error) {
+          results[specifier] = { error: String(error && error.message || error).split('\\n')[0] };
+        }
+      }
+      process.stdout.write(JSON.stringify(results));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000, env: { PATH: process.env['PATH'] ?? '' },
+    });
+    const results = JSON.parse(out) as Record<string, { keys?: string[]; error?: string }>;
+    for (const [specifier, names] of Object.entries(EXPECTED)) {
+      const result = results[specifier];
+      expect(result?.error, specifier).toBeUndefined();
+      expect(result?.keys?.length, specifier).toBeGreaterThan(0);
+      expect(result?.keys, specifier).toEqual(expect.arrayContaining(names));
+    }
+  });
+});
