@@ -73,11 +73,10 @@ export class APIError extends ProxygateError {
     const json: Json = body && typeof body === 'object' && !Array.isArray(body) ? (body as Json) : {};
     const code = str(json['error']);
     const serverMessage = str(json['message']);
-    const message =
-      init.message ??
-      [init.status ?? 'local', code, serverMessage ?? (typeof body === 'string' && body ? body.slice(0, 500) : undefined)]
-        .filter((part) => part !== undefined)
-        .join(' ');
+    // "403 insufficient_scope: <gateway message>"; a local decision has no status.
+    const head = [init.status, code].filter((part) => part !== undefined).join(' ');
+    const detail = serverMessage ?? (typeof body === 'string' && body ? body.slice(0, 500) : undefined);
+    const message = init.message ?? ([head, detail].filter((part) => part).join(': ') || 'Gateway error');
     super(redactText(message, secrets), {
       code,
       action: str(json['action']),

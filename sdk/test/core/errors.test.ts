@@ -100,3 +100,14 @@ describe('error classes from gateway answers', () => {
     expect(Proxygate.ShieldBlockedError).toBe(ShieldBlockedError);
   });
 });
+
+describe('error messages', () => {
+  test('read "<status> <code>: <message>"; a local refusal has no status', async () => {
+    const err = (await errorFor(404, { error: 'listing_not_found', message: 'No listing "x"' })) as APIError;
+    expect(err.message).toBe('404 listing_not_found: No listing "x"');
+    const local = InsufficientScopeError.missing('trade', ['catalog:read']);
+    expect(local.message).toMatch(/^insufficient_scope: This token lacks the "trade" scope/);
+    const bare = (await errorFor(500, '')) as APIError;
+    expect(bare.message).toBe('500');
+  });
+});
