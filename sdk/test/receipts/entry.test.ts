@@ -35,6 +35,14 @@ describe('@proxygate-kit/sdk/receipts entry', () => {
     }
   });
 
+  it('exports the agreed public API', async () => {
+    const api = await import('../../src/receipts/index.js');
+    for (const name of ['KeySet', 'parseReceipt', 'decodeReceiptHeader', 'verifyReceipt', 'verifyReceipts', 'auditReceipts',
+      'verifyStream', 'requestSha256', 'responseSha256', 'receiptHash', 'canonicalize', 'ReceiptParseError']) {
+      expect(typeof (api as Record<string, unknown>)[name], name).toBe('function');
+    }
+  });
+
   it('the Node entry re-exports the browser entry plus the pool and file loader', async () => {
     const node = await import('../../src/receipts/node.js');
     const browser = await import('../../src/receipts/index.js');
