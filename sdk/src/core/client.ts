@@ -9,6 +9,7 @@ import {
   backoffMs,
   isPreConnectFailure,
   isRetryableStatus,
+  MAX_RETRY_AFTER_MS,
   parseRetryAfterMs,
   provesNotProcessed,
   serverRetryVerdict,
@@ -418,7 +419,10 @@ export class Proxygate {
         const verdict = serverRetryVerdict(response.headers);
         const retryable = verdict ?? (isRetryableStatus(response.status) && !isDeterministicConflict(response.status, body));
         const allowed = retrySafe || verdict === true || provesNotProcessed(response.status);
-        if (retryable && allowed && canRetryMore) {
+        // A server asking for more than our longest wait would only answer the same again: fail fast.
+        const requested = parseRetryAfterMs(response.headers);
+        const waitable = requested === undefined || requested <= MAX_RETRY_AFTER_MS;
+        if (retryable && allowed && waitable && canRetryMore) {
           await this.#waitBeforeRetry(method, url, localId, firstId, attempt, response, `status ${response.status}`, opts.signal);
           continue;
         }

@@ -5,21 +5,21 @@ const MAX_BACKOFF_MS = 8_000;
 
 /**
  * Wait requested by the server: `retry-after-ms` first, then `Retry-After` as seconds or an HTTP
- * date. Capped at 60 s; undefined when absent or unparseable.
+ * date; undefined when absent or unparseable. Not capped: callers compare with MAX_RETRY_AFTER_MS.
  */
 export function parseRetryAfterMs(headers: Headers, now: number = Date.now()): number | undefined {
   const ms = headers.get('retry-after-ms');
   if (ms !== null && ms.trim() !== '') {
     const value = Number(ms);
-    if (Number.isFinite(value) && value >= 0) return Math.min(value, MAX_RETRY_AFTER_MS);
+    if (Number.isFinite(value) && value >= 0) return value;
   }
   const retryAfter = headers.get('retry-after');
   if (retryAfter === null || retryAfter.trim() === '') return undefined;
   const trimmed = retryAfter.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.min(Number(trimmed) * 1000, MAX_RETRY_AFTER_MS);
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000;
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return undefined;
-  return Math.min(Math.max(date - now, 0), MAX_RETRY_AFTER_MS);
+  return Math.max(date - now, 0);
 }
 
 /** Exponential backoff 0.5 s * 2^n capped at 8 s, minus up to 25% jitter so clients spread out. */

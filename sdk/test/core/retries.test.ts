@@ -72,15 +72,25 @@ describe('retries', () => {
     expect(pg.delays[0]!).toBeLessThanOrEqual(30_000);
   });
 
-  test('retry-after-ms wins over Retry-After, and waits are capped at 60 s', async () => {
+  test('retry-after-ms wins over Retry-After; a wait of exactly 60 s is still honoured', async () => {
     const { fetch } = fakeFetch(
       json(429, { error: 'rate_limit_exceeded', message: 'x' }, { 'retry-after-ms': '1234', 'retry-after': '9' }),
-      json(503, { error: 'service_unavailable', message: 'x' }, { 'retry-after': '3600' }),
+      json(503, { error: 'service_unavailable', message: 'x' }, { 'retry-after': '60' }),
       ok(),
     );
     const pg = client(fetch);
     await pg.request({ method: 'GET', path: '/v1/balance' });
     expect(pg.delays).toEqual([1234, 60_000]);
+  });
+
+  test('a server asking for more than 60 s fails fast with the full wait in retryAfterMs', async () => {
+    const { fetch, seen } = fakeFetch(json(429, { error: 'daily_free_cap', message: 'x' }, { 'retry-after': '3600' }), ok());
+    const pg = client(fetch);
+    const err = await pg.request({ method: 'GET', path: '/v1/balance' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RateLimitError);
+    expect((err as RateLimitError).retryAfterMs).toBe(3_600_000);
+    expect(seen).toHaveLength(1);
+    expect(pg.delays).toEqual([]);
   });
 
   test('a final 429 becomes RateLimitError carrying retryAfterMs', async () => {
