@@ -11,24 +11,32 @@ import { isVerdict, parseToVerdict, verifyParsed, type ReceiptInput } from './ve
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const crypto = require('node:crypto');
+// One KeyObject per key (building one per call halves throughput); bounded, as v2 receipts may
+// each bring their own ephemeral key.
 const keys = new Map();
-parentPort.on('message', (batch) => {
-  for (const [id, x] of batch.newKeys) {
-    keys.set(id, crypto.createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' }));
+const keyObject = (x) => {
+  let key = keys.get(x);
+  if (!key) {
+    if (keys.size >= 4096) keys.clear();
+    key = crypto.createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' });
+    keys.set(x, key);
   }
-  const { n, keyIds, offsets, data } = batch;
+  return key;
+};
+parentPort.on('message', (batch) => {
+  const { n, xs, offsets, data } = batch;
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const msgStart = offsets[2 * i], sigStart = offsets[2 * i + 1], end = offsets[2 * i + 2];
     try {
-      out[i] = crypto.verify(null, data.subarray(msgStart, sigStart), keys.get(keyIds[i]), data.subarray(sigStart, end)) ? 1 : 0;
+      out[i] = crypto.verify(null, data.subarray(msgStart, sigStart), keyObject(xs[i]), data.subarray(sigStart, end)) ? 1 : 0;
     } catch { out[i] = 0; }
   }
   parentPort.postMessage({ id: batch.id, out }, [out.buffer]);
 });
 `;
 
-interface Job { keyId: number; message: Uint8Array; signature: Uint8Array; resolve: (ok: boolean) => void; reject: (error: Error) => void }
+interface Job { x: string; message: Uint8Array; signature: Uint8Array; resolve: (ok: boolean) => void; reject: (error: Error) => void }
 
 export interface VerifierPoolOptions {
   /** Worker threads; default: available cores. */
@@ -60,13 +68,13 @@ export function createVerifierPool(keys: KeySet | KeySetDocument | string, optio
   const workers = Array.from({ length: size }, () => {
     const worker = new Worker(WORKER_SOURCE, { eval: true });
     worker.unref();
-    return { worker, knownKeys: new Set<number>(), inFlight: 0 };
+    return { worker, inFlight: 0 };
   });
   const pending = new Map<number, Job[]>();
   let nextBatchId = 0;
   let closed = false;
-  const keyIds = new WeakMap<Uint8Array, { id: number; x: string }>();
-  let nextKeyId = 0;
+  // base64url per key object; a WeakMap, so per-receipt v2 keys are collected with their receipts.
+  const keyTexts = new WeakMap<Uint8Array, string>();
   let batch: Job[] = [];
   let flushScheduled = false;
 
@@ -94,14 +102,10 @@ export function createVerifierPool(keys: KeySet | KeySetDocument | string, optio
     batch = [];
     if (closed) { jobs.forEach((j) => j.reject(new Error('verifier pool is closed'))); return; }
     const target = workers.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
-    const newKeys: [number, string][] = [];
-    const ids = new Int32Array(jobs.length);
+    const xs = jobs.map((job) => job.x);
     const offsets = new Uint32Array(jobs.length * 2 + 1);
     let total = 0;
-    jobs.forEach((job, i) => {
-      ids[i] = job.keyId;
-      total += job.message.length + job.signature.length;
-    });
+    for (const job of jobs) total += job.message.length + job.signature.length;
     const data = new Uint8Array(total);
     let o = 0;
     jobs.forEach((job, i) => {
@@ -111,33 +115,25 @@ export function createVerifierPool(keys: KeySet | KeySetDocument | string, optio
       data.set(job.signature, o); o += job.signature.length;
     });
     offsets[2 * jobs.length] = o;
-    for (const job of jobs) {
-      if (!target.knownKeys.has(job.keyId)) {
-        target.knownKeys.add(job.keyId);
-        newKeys.push([job.keyId, keyX.get(job.keyId)!]);
-      }
-    }
     const id = nextBatchId++;
     pending.set(id, jobs);
     target.inFlight++;
-    target.worker.postMessage({ id, newKeys, n: jobs.length, keyIds: ids, offsets, data }, [data.buffer, ids.buffer, offsets.buffer]);
+    target.worker.postMessage({ id, n: jobs.length, xs, offsets, data }, [data.buffer, offsets.buffer]);
   };
-  const keyX = new Map<number, string>();
 
   const backend: Ed25519Backend = {
     name: 'node-pool',
     verify(publicKey, message, signature) {
       if (closed) return Promise.reject(new Error('verifier pool is closed'));
       if (publicKey.length !== 32 || signature.length !== 64) return false;
-      let key = keyIds.get(publicKey);
-      if (!key) {
-        key = { id: nextKeyId++, x: Buffer.from(publicKey).toString('base64url') };
-        keyIds.set(publicKey, key);
-        keyX.set(key.id, key.x);
+      let x = keyTexts.get(publicKey);
+      if (x === undefined) {
+        x = Buffer.from(publicKey).toString('base64url');
+        keyTexts.set(publicKey, x);
       }
-      const keyId = key.id;
+      const keyText = x;
       return new Promise<boolean>((resolve, reject) => {
-        batch.push({ keyId, message, signature, resolve, reject });
+        batch.push({ x: keyText, message, signature, resolve, reject });
         if (batch.length >= batchSize) flush();
         else if (!flushScheduled) { flushScheduled = true; setImmediate(flush); }
       });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KeySet, verifyStream, type Verdict } from '../../src/receipts/index.js';
 import { createVerifierPool, loadKeySetFile } from '../../src/receipts/node.js';
-import { chain, docKey, keyDocument, makeKey } from './signer.js';
+import { chain, docKey, keyDocument, makeKey, signV2 } from './signer.js';
 
 const k1 = makeKey('k1');
 const keys = KeySet.fromDocument(keyDocument([docKey(k1)]));
@@ -73,6 +73,22 @@ describe('worker pool (Node entry)', () => {
     const input = many.map((r, i) => JSON.stringify(i % 50 === 0 ? { ...r, path: '/evil' } : r) + '\n');
     const reasons = await collect(pool.verifyStream(input));
     expect(reasons).toEqual(many.map((_, i) => (i % 50 === 0 ? 'bad_signature' : 'valid')));
+  });
+});
+
+describe('worker pool with v2 receipts (a key per certificate)', () => {
+  it('verifies each receipt under its own ephemeral key', async () => {
+    const ca = makeKey('ca');
+    const v2keys = KeySet.fromDocument(keyDocument([docKey(k1)], { ca }));
+    const pool = createVerifierPool(v2keys, { size: 2, batchSize: 4 });
+    try {
+      const window = { not_before: '2026-11-25T00:00:00Z', not_after: '2026-11-25T23:59:59Z' };
+      const items = Array.from({ length: 12 }, (_, i) => signV2(ca, makeKey(`e${i}`), { request_id: `req_${i}`, buyer: 'b', seller: 's', amount: i, timestamp: '2026-11-25T12:00:00Z' }, window));
+      const input = items.map((r, i) => JSON.stringify(i === 5 ? { ...r, amount: 99 } : r) + '\n');
+      expect(await collect(pool.verifyStream(input))).toEqual(items.map((_, i) => (i === 5 ? 'bad_signature' : 'valid')));
+    } finally {
+      await pool.close();
+    }
   });
 });
 
