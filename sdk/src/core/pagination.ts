@@ -54,6 +54,10 @@ export class Page<Item, Body extends ListBody<Item> = ListBody<Item>> implements
     if (!this.hasNextPage() || this.body.cursor === null) {
       throw new ProxygateError('No next page: check hasNextPage() before calling nextPage()', { code: 'no_next_page' });
     }
+    if (this.body.cursor === this.#request.query?.['cursor']) {
+      // A gateway handing back the cursor it was given would make `for await` spin forever.
+      throw new ProxygateError('The gateway returned the same cursor again; stopping pagination', { code: 'pagination_loop' });
+    }
     return fetchPage<Item, Body>(this.#client, {
       ...this.#request,
       query: { ...this.#request.query, cursor: this.body.cursor },

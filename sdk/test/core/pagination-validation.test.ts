@@ -103,3 +103,16 @@ describe('response validation', () => {
     expect(JSON.stringify(err)).not.toContain('lots');
   });
 });
+
+describe('pagination safety', () => {
+  test('a gateway that repeats the cursor stops iteration with an error instead of looping', async () => {
+    const { fetch, seen } = fakeFetch(() => json(200, { data: [usage(1)], cursor: 'same', has_more: true }));
+    const ids: string[] = [];
+    const err = await (async () => {
+      for await (const u of client(fetch).account.usage()) ids.push(u.id);
+    })().catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'pagination_loop' });
+    expect(seen).toHaveLength(2);
+    expect(ids).toEqual(['use_1', 'use_1']);
+  });
+});
