@@ -7,11 +7,12 @@ export async function promptSecret(question: string): Promise<string> {
     throw new UsageError('input needed but this session is not interactive', 'pass --key or pipe the key on stdin');
   }
   const stdin = process.stdin;
+  const wasRaw = stdin.isRaw;
+  // Echo goes off before the question shows, so nothing typed after it can appear on screen.
+  stdin.setRawMode(true);
   process.stderr.write(question);
   return new Promise((resolve, reject) => {
     let value = '';
-    const wasRaw = stdin.isRaw;
-    stdin.setRawMode(true);
     stdin.resume();
     stdin.setEncoding('utf8');
     const done = (error?: Error) => {

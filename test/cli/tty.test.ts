@@ -1,0 +1,59 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CLI_BIN } from './harness.js';
+
+// The TTY half of the TTY/non-TTY pair: util-linux `script` gives the CLI a pseudo-terminal.
+const hasScript = process.platform === 'linux' && spawnSync('script', ['--version']).status === 0;
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+describe.skipIf(!hasScript)('on a terminal', { timeout: 60_000 }, () => {
+  it('login prompts with hidden input, stores the key and never echoes it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pg-tty-'));
+    const key = `pg_live_${'Tt7'.repeat(10)}k9`;
+    const env: Record<string, string> = {
+      PATH: process.env['PATH'] ?? '',
+      HOME: dir,
+      TERM: 'dumb',
+      PROXYGATE_CONFIG_DIR: join(dir, 'config'),
+      PROXYGATE_CREDENTIAL_STORE: 'file',
+    };
+    const command = `${shellQuote(process.execPath)} ${shellQuote(CLI_BIN)} login --no-verify --profile tty`;
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let screen = '';
+    const prompted = new Promise<void>((resolve) => {
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        screen += chunk;
+        if (screen.includes('input hidden')) resolve();
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    await prompted;
+    // Raw mode is on once the prompt shows; give the event loop a beat, then type the key.
+    await new Promise((r) => setTimeout(r, 300));
+    child.stdin.write(`${key}\r`);
+    const code = await exited;
+    expect(code).toBe(0);
+    expect(screen).not.toContain(key);
+    expect(screen).toContain(`pg_live_…${key.slice(-4)}`);
+    const stored = JSON.parse(await readFile(join(dir, 'config', 'credentials.json'), 'utf8'));
+    expect(stored.profiles.tty.api_key).toBe(key);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('CI set: no prompt even on a terminal (usage error, exit 2)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pg-tty-'));
+    const env = { PATH: process.env['PATH'] ?? '', HOME: dir, TERM: 'dumb', CI: 'true', PROXYGATE_CONFIG_DIR: join(dir, 'c'), PROXYGATE_CREDENTIAL_STORE: 'file' };
+    const command = `${shellQuote(process.execPath)} ${shellQuote(CLI_BIN)} login --no-verify`;
+    const r = spawnSync('script', ['-qfec', command, '/dev/null'], { env, encoding: 'utf8', input: '', timeout: 30_000 });
+    expect(r.status).toBe(2);
+    expect(r.stdout).not.toContain('input hidden');
+    expect(r.stdout).toContain('usage_error');
+    await rm(dir, { recursive: true, force: true });
+  });
+});
