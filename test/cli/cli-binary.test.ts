@@ -44,6 +44,10 @@ describe('the built proxygate binary', { timeout: 60_000 }, () => {
     const codes = await pg(['help', 'exit-codes']);
     for (const code of ['0 ', '1 ', '2 ', '3 ', '4 ', '5 ', '130']) expect(codes.stdout).toContain(`  ${code}`);
     expect((await pg(['receipts', 'verify', '--help'])).stdout).toContain('--shard');
+    // Completion (the cache goes under a throwaway HOME).
+    const completion = await pg(['autocomplete', 'bash'], { env: { HOME: dir, XDG_CACHE_HOME: join(dir, 'cache') } });
+    expect(completion.code).toBe(0);
+    expect(completion.stdout).toContain('proxygate autocomplete script bash');
   });
 
   it('catalog commands print JSON that parses', async () => {
