@@ -4,7 +4,7 @@ import type { KeySet } from '../receipts/key-set.js';
 import { readEnv } from '../internal/env.js';
 import { newIdempotencyKey, isValidIdempotencyKey } from '../internal/idempotency.js';
 import { resolveLogLevel, SdkLogger, type Logger, type LogLevel } from '../internal/log.js';
-import { redactHeaders } from '../internal/redact.js';
+import { redactHeaders, redactText } from '../internal/redact.js';
 import {
   backoffMs,
   isPreConnectFailure,
@@ -296,8 +296,12 @@ export class Proxygate {
     this.#scopes = [...scopes];
   }
 
-  /** Redacts this client's token (and any token-looking text) from a string. */
-  get secrets(): readonly string[] {
+  /** `text` with this client's token (and any token-looking string) replaced by `[REDACTED]`. */
+  redact(text: string): string {
+    return redactText(text, this.#knownSecrets());
+  }
+
+  #knownSecrets(): string[] {
     return [...this.#secrets];
   }
 
@@ -367,7 +371,7 @@ export class Proxygate {
         localId,
         ...(attempt > 0 ? { retryOf: firstId } : {}),
         attempt,
-        headers: redactHeaders(headers, this.secrets),
+        headers: redactHeaders(headers, this.#knownSecrets()),
       });
       const sig = attemptSignal(opts.signal, timeout);
       let response: Response;
@@ -426,7 +430,7 @@ export class Proxygate {
           await this.#waitBeforeRetry(method, url, localId, firstId, attempt, response, `status ${response.status}`, opts.signal);
           continue;
         }
-        const error = Errors.APIError.generate({ status: response.status, headers: response.headers, body, secrets: this.secrets });
+        const error = Errors.APIError.generate({ status: response.status, headers: response.headers, body, secrets: this.#knownSecrets() });
         this.#log.debug(`${method} ${url} -> ${response.status}`, { localId, code: error.code });
         throw error;
       }

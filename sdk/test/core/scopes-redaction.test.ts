@@ -52,6 +52,14 @@ describe('scopes known before the network', () => {
 });
 
 describe('secrets never leak', () => {
+  test('inspecting or logging the client shows no token', async () => {
+    const canary = mintToken();
+    const { inspect } = await import('node:util');
+    const pg = client(fakeFetch(json(200, {})).fetch, { apiKey: canary });
+    expect(inspect(pg, { depth: 6, showHidden: true })).not.toContain(canary);
+    expect(inspect(pg.withOptions({ timeout: 5 }), { depth: 6 })).not.toContain(canary);
+  });
+
   test('a canary token is absent from error messages, error JSON and every log line', async () => {
     const canary = mintToken();
     const child = mintToken('pg_del_');
@@ -117,5 +125,15 @@ describe('secrets never leak', () => {
     const before = lines.length;
     await client(flaky(), { logger, logLevel: 'off', scopes: [] }).get('/x', { requiredScope: 'trade' }).catch(() => undefined);
     expect(lines).toHaveLength(before);
+  });
+});
+
+describe('client.redact', () => {
+  test('scrubs the client token even when it has no familiar shape, and exposes no secret list', () => {
+    const odd = `k-${crypto.randomUUID()}`;
+    const pg = client(fakeFetch(json(200, {})).fetch, { apiKey: odd });
+    expect(pg.redact(`token=${odd}; other pg_live_${'A'.repeat(32)}`)).toBe('token=[REDACTED]; other [REDACTED]');
+    expect(Object.keys(pg)).not.toContain('secrets');
+    expect('secrets' in pg).toBe(false);
   });
 });
