@@ -201,3 +201,12 @@ describe('prompts and progress only with a human at a terminal', () => {
     }
   });
 });
+
+describe('rate limits', () => {
+  it('a 429 exits 1 and says when to retry', () => {
+    const limited = APIError.generate({ status: 429, headers: new Headers({ 'retry-after': '7' }), body: { error: 'rate_limit_exceeded', message: 'slow down' } });
+    const mapped = toCliError(limited);
+    expect(mapped).toMatchObject({ exitCode: 1, code: 'rate_limit_exceeded' });
+    expect(mapped.action).toContain('retry in 7 s');
+  });
+});

@@ -161,6 +161,13 @@ describe('receipts verify / audit (offline)', () => {
     const doc = JSON.parse(await readFile(keys, 'utf8'));
     const key = doc.keys[0];
     expect((await cli(['receipts', 'verify', receipts, '--pin', `${key.kid}=${key.x}`])).exitCode).toBe(0);
+    process.env['PROXYGATE_RECEIPT_KEYS'] = keys;
+    try {
+      expect((await cli(['receipts', 'verify', receipts])).stdout).toBe('1 valid, 0 invalid\n');
+      expect((await cli(['call', 'echo', '/echo'])).stderr).toContain('receipt: valid');
+    } finally {
+      delete process.env['PROXYGATE_RECEIPT_KEYS'];
+    }
     const wrong = await cli(['receipts', 'verify', receipts, '--pin', `other=${key.x}`]);
     expect(wrong.exitCode).toBe(1);
     expect(wrong.stdout).toMatch(/unknown_key/);

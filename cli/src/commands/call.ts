@@ -37,7 +37,7 @@ Exit 5 when the strict shield blocks the response (the charge is refunded).`;
     'idempotency-key': Flags.string({ description: 'reuse a key to repeat a call without paying twice (default: a new key)' }),
     'max-cost': Flags.string({ description: 'refuse, before sending, when the price (plus shield fee) is above this many USD' }),
     receipts: Flags.string({ description: 'append the receipt to this JSON Lines file' }),
-    keys: Flags.string({ description: 'pinned key set: verify the receipt offline' }),
+    keys: Flags.string({ description: 'pinned key set: verify the receipt offline [env: PROXYGATE_RECEIPT_KEYS]' }),
     include: Flags.boolean({ char: 'i', description: 'print the status line and response headers to stderr' }),
   };
 
@@ -52,7 +52,7 @@ Exit 5 when the strict shield blocks the response (the charge is refunded).`;
       query[k] = existing === undefined ? v : [...(Array.isArray(existing) ? existing : [existing]), v];
     }
     const body = flags.data === undefined ? undefined : await readRequestBody(flags.data);
-    const keys = flags.keys === undefined ? undefined : await loadPinnedKeys(flags.keys, []);
+    const keys = flags.keys === undefined && !process.env['PROXYGATE_RECEIPT_KEYS'] ? undefined : await loadPinnedKeys(flags.keys, []);
     const auth = await this.resolveAuth(flags);
     this.requireKey(auth);
     const client = await createClient(auth, keys ? { keys } : {});

@@ -116,6 +116,11 @@ export function toCliError(thrown: unknown): CliError {
   if (has('ValidationError') && status === undefined) {
     return new CliError('invalid_response', message, ExitCode.failure, action);
   }
+  if (status === 429 || has('RateLimitError')) {
+    const waitMs = (err as { retryAfterMs?: unknown }).retryAfterMs;
+    const wait = typeof waitMs === 'number' ? `retry in ${Math.max(1, Math.ceil(waitMs / 1000))} s` : 'retry later';
+    return new CliError(code ?? 'rate_limit_exceeded', message, ExitCode.failure, action ? `${action}; ${wait}` : wait);
+  }
   if (code || status !== undefined) {
     return new CliError(code ?? `http_${status}`, message, ExitCode.failure, action);
   }

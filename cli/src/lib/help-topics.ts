@@ -15,6 +15,10 @@ const ENVIRONMENT = `ENVIRONMENT VARIABLES
   PROXYGATE_CREDENTIAL_STORE  "file" keeps secrets in credentials.json (mode 0600) instead of
                               the OS keychain (macOS Keychain via \`security\`, Secret Service
                               via \`secret-tool\`; each call times out after 3 s)
+  PROXYGATE_RECEIPT_KEYS      pinned key-set file for receipts verify/audit and call, when
+                              neither --keys nor --pin is given
+  PROXYGATE_MCP_URL           MCP endpoint (default <gateway>/mcp)
+  PROXYGATE_LOG               SDK log level (off, error, warn, info, debug); off by default
   PROXYGATE_CONTENT_TYPE      "json" makes every data command print JSON, as --json does
   PROXYGATE_PROMPT_DISABLED   any value: never prompt (also when CI is set or stdin is not a TTY)
   CI                          set by CI runners: no prompts, no spinners

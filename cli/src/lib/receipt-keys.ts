@@ -8,10 +8,13 @@ import { loadReceiptsSdk } from './sdk-loader.js';
  * `--pin KID=KEY` (repeatable; `platform=` and `receipt-ca=` pin the v1/v2 base58 keys).
  * Never fetched: verification is offline by design.
  */
-export async function loadPinnedKeys(keysFile: string | undefined, pins: readonly string[]): Promise<KeySet> {
+export async function loadPinnedKeys(keysFlag: string | undefined, pins: readonly string[]): Promise<KeySet> {
   const { KeySet, KeySetError } = await loadReceiptsSdk();
+  // PROXYGATE_RECEIPT_KEYS names a pinned key-set file for CI jobs; flags win over it.
+  const fromEnv = process.env['PROXYGATE_RECEIPT_KEYS'];
+  const keysFile = keysFlag ?? (pins.length === 0 && fromEnv ? fromEnv : undefined);
   if (!keysFile && pins.length === 0) {
-    throw new UsageError('no keys to verify against', 'pass --keys keys.json (from "proxygate receipts keys export") or --pin KID=KEY');
+    throw new UsageError('no keys to verify against', 'pass --keys keys.json (from "proxygate receipts keys export"), --pin KID=KEY, or set PROXYGATE_RECEIPT_KEYS');
   }
   try {
     if (keysFile) {

@@ -19,7 +19,7 @@ FILES or stdin. Never uses the network. Prints one line per failure with its rea
   static override strict = false;
   static override args = { files: Args.string({ description: 'receipt files (- for stdin; default stdin)', required: false }) };
   static override flags = {
-    keys: Flags.string({ description: 'key set file saved by "receipts keys export"' }),
+    keys: Flags.string({ description: 'key set file saved by "receipts keys export" [env: PROXYGATE_RECEIPT_KEYS]' }),
     pin: Flags.string({ description: 'pin one key as KID=KEY (repeatable; platform=… and receipt-ca=… for v1/v2)', multiple: true }),
     audit: Flags.boolean({ description: 'also check each buyer chain (seq/prev: gaps, forks, duplicates) and total the amounts' }),
     shard: Flags.string({ description: 'take part i of n of the receipts, e.g. 2/4 (CI matrices)' }),
