@@ -69,3 +69,18 @@ export type {
 } from './resources/models.js';
 export type { components, paths, operations } from './generated/openapi.js';
 export { formatUsd, parseUsd, sumMicroCents, toMicroCents, toSafeNumber, MICRO_CENTS_PER_USD, MICRO_CENTS_PER_CENT } from './lib/money.js';
+// Paid calls (built by the paid-calls module on the client's request pipeline) and shield verdicts.
+export { MaxCostExceededError, AmbiguousListingError } from './resources/calls.js';
+export type {
+  Calls,
+  CallStream,
+  CallResult,
+  CallQuery,
+  ListingRef,
+  PaidCallOptions,
+  PaidCallErrorDetails,
+  ShieldBlockedDetails,
+  StreamOutcome,
+} from './resources/calls.js';
+export type { ServerSentEvent } from './core/streaming.js';
+export * from './shield/index.js';
