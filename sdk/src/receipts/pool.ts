@@ -41,7 +41,7 @@ interface Job { x: string; message: Uint8Array; signature: Uint8Array; resolve: 
 export interface VerifierPoolOptions {
   /** Worker threads; default: available cores. */
   size?: number;
-  /** Signatures per message to a worker; default 128. */
+  /** Signatures per message to a worker; default 64. */
   batchSize?: number;
 }
 
@@ -64,7 +64,7 @@ export interface VerifierPool {
 export function createVerifierPool(keys: KeySet | KeySetDocument | string, options: VerifierPoolOptions = {}): VerifierPool {
   const keySet = keys instanceof KeySet ? keys : KeySet.fromDocument(keys);
   const size = Math.max(1, options.size ?? availableParallelism());
-  const batchSize = Math.max(1, options.batchSize ?? 128);
+  const batchSize = Math.max(1, options.batchSize ?? 64);
   const workers = Array.from({ length: size }, () => {
     const worker = new Worker(WORKER_SOURCE, { eval: true });
     worker.unref();
