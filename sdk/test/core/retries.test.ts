@@ -300,3 +300,35 @@ describe('idempotency key given as a header', () => {
     expect(seen.map((r) => r.headers.get('idempotency-key'))).toEqual(['hdr-1', 'hdr-1']);
   });
 });
+
+describe('stream bodies outlive the attempt timeout', () => {
+  test('after headers, the per-attempt timer no longer aborts the body', async () => {
+    const { fetch } = fakeFetch((req) => {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          req.signal?.addEventListener('abort', () => controller.error(req.signal?.reason), { once: true });
+          setTimeout(() => {
+            controller.enqueue(new TextEncoder().encode('data: late\n\n'));
+            controller.close();
+          }, 30);
+        },
+      });
+      return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
+    });
+    const res = await client(fetch).request({ method: 'GET', path: '/proxy/s/x', stream: true, timeout: 5 });
+    expect(await res.response.text()).toBe('data: late\n\n');
+  });
+
+  test('without stream, the same slow body times out', async () => {
+    const { fetch } = fakeFetch((req) => {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          req.signal?.addEventListener('abort', () => controller.error(req.signal?.reason), { once: true });
+          setTimeout(() => controller.close(), 30);
+        },
+      });
+      return new Response(body, { status: 200 });
+    });
+    await expect(client(fetch, { maxRetries: 0 }).request({ method: 'GET', path: '/x', timeout: 5 })).rejects.toBeInstanceOf(TimeoutError);
+  });
+});
