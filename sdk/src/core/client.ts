@@ -173,9 +173,18 @@ function parseBody(text: string): unknown {
  * Client of a Proxygate-style gateway.
  *
  * ```ts
- * const pg = new Proxygate(); // PROXYGATE_API_KEY, PROXYGATE_GATEWAY_URL
+ * const pg = new Proxygate(); // PROXYGATE_API_KEY, PROXYGATE_GATEWAY_URL, PROXYGATE_LOG
  * for await (const listing of pg.catalog.list({ q: 'weather' })) console.log(listing.slug);
+ * const { balance_micro_cents } = await pg.account.balance();
  * ```
+ *
+ * Every request goes through one pipeline: local scope check (when the token's scopes are known),
+ * a timeout per attempt, and retries (default 2) of connection errors, timeouts and 408/409/429/5xx
+ * with 0.5 s * 2^n backoff (max 8 s, jittered) or the server's `retry-after-ms`/`Retry-After`
+ * (a wait above 60 s fails fast). A POST is retried only when it carries an `Idempotency-Key`
+ * (paid calls always do: one key per logical call, reused on every attempt) or when the gateway
+ * provably did not process it. Errors are typed (`Proxygate.RateLimitError`, ...) and never
+ * contain the token.
  */
 export class Proxygate {
   static readonly VERSION = VERSION;
