@@ -142,7 +142,11 @@ class StrictReader {
     const start = this.pos;
     if (s.charCodeAt(this.pos) === 0x2d) this.pos++;
     const first = s.charCodeAt(this.pos);
-    if (first === 0x30) this.pos++;
+    if (first === 0x30) {
+      this.pos++;
+      const after = s.charCodeAt(this.pos);
+      if (after >= 0x30 && after <= 0x39) this.fail('leading zero');
+    }
     else if (first >= 0x31 && first <= 0x39) {
       do this.pos++;
       while (s.charCodeAt(this.pos) >= 0x30 && s.charCodeAt(this.pos) <= 0x39);
