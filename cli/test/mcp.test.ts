@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startInProcessMock } from './helpers/mock.js';
@@ -24,6 +24,13 @@ describe('mcp commands', () => {
     const saved = JSON.parse(await readFile(pins, 'utf8'));
     expect(Object.keys(saved.tools)).toHaveLength(7);
     expect(r.stdout + r.stderr).not.toContain(mock.demoTokens.trader);
+    // Pinned and unchanged: fine. A tampered pin (a changed tool): refused, exit 1.
+    expect((await cli(['mcp', 'call', 'get_pricing', '--pins', pins])).exitCode).toBe(0);
+    saved.tools.call_api = '0'.repeat(64);
+    await writeFile(pins, JSON.stringify(saved));
+    const refused = await cli(['mcp', 'call', 'get_pricing', '--pins', pins]);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toMatch(/^tool_pin_mismatch: .*call_api/);
   });
 
   it('mcp call runs a tool with typed --arg values; anonymous browsing works', async () => {

@@ -1,18 +1,33 @@
 import type { ResolvedAuth } from './base-command.js';
+import { UsageError } from './errors.js';
+import { readInputFile } from './input.js';
 import { loadMcpSdk } from './sdk-loader.js';
 
 export function mcpUrl(auth: ResolvedAuth): string {
   return process.env['PROXYGATE_MCP_URL'] ?? `${auth.gatewayUrl}/mcp`;
 }
 
-/** An MCP client of the gateway; browsing works without a key (anonymous). */
-export async function connectMcp(auth: ResolvedAuth) {
-  const { connectGateway } = await loadMcpSdk();
+/**
+ * An MCP client of the gateway; browsing works without a key (anonymous). With `pinsFile` the
+ * tool definitions must match the saved pins or nothing is called (fail closed, exit 1).
+ */
+export async function connectMcp(auth: ResolvedAuth, pinsFile?: string) {
+  const { connectGateway, parseToolPinSet } = await loadMcpSdk();
+  let saved;
+  if (pinsFile) {
+    try {
+      saved = parseToolPinSet((await readInputFile(pinsFile)).toString('utf8'));
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      throw new UsageError(`${pinsFile} is not a tool-pin file (${error instanceof Error ? error.message : 'unreadable'})`, 'save one with "proxygate mcp tools --save-pins FILE"');
+    }
+  }
   return connectGateway({
     url: mcpUrl(auth),
     restBaseUrl: auth.gatewayUrl,
     token: auth.apiKey ?? null,
     fetch: (input, init) => globalThis.fetch(input, init),
     clientInfo: { name: 'proxygate-cli', version: '0.1.0' },
+    ...(saved ? { pin: { saved, mode: 'refuse' as const } } : {}),
   });
 }

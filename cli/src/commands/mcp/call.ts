@@ -24,13 +24,14 @@ structuredContent). A tool error exits with the code of the gateway error it car
   static override enableJsonFlag = true;
   static override args = { tool: Args.string({ description: 'tool name (see "mcp tools")', required: true }) };
   static override flags = {
+    pins: Flags.string({ description: 'saved tool pins: refuse to go on if any tool definition changed' }),
     arg: Flags.string({ char: 'a', description: 'tool argument key=value (repeatable; JSON values allowed)', multiple: true }),
   };
 
   async run(): Promise<unknown> {
     const { args, flags } = await this.parse(McpCall);
     const toolArgs = Object.fromEntries(parsePairs(flags.arg ?? [], 'arg').map(([k, v]) => [k, argValue(v)]));
-    const client = await connectMcp(await this.resolveAuth(flags));
+    const client = await connectMcp(await this.resolveAuth(flags), flags.pins);
     try {
       const result = await client.callTool(args.tool, toolArgs);
       const text = result.content

@@ -17,12 +17,13 @@ export default class McpTools extends BaseCommand {
   static override examples = ['<%= config.bin %> mcp tools', '<%= config.bin %> mcp tools --save-pins tool-pins.json'];
   static override enableJsonFlag = true;
   static override flags = {
+    pins: Flags.string({ description: 'saved tool pins: refuse to go on if any tool definition changed' }),
     'save-pins': Flags.string({ description: 'write the tool pins to this file' }),
   };
 
   async run(): Promise<ToolRow[]> {
     const { flags } = await this.parse(McpTools);
-    const client = await connectMcp(await this.resolveAuth(flags));
+    const client = await connectMcp(await this.resolveAuth(flags), flags.pins);
     try {
       const tools = await client.listTools();
       const pins = client.pins;
