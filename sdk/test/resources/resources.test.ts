@@ -12,6 +12,7 @@ import {
   PermissionDeniedError,
   ShieldBlockedError,
   TimeoutError,
+  ValidationError,
   type Proxygate,
 } from '@proxygate-kit/sdk';
 import { startMock, type Harness } from './harness.js';
@@ -285,6 +286,24 @@ describe('more errors from real mock answers', () => {
     h.sent.length = 0;
     await expect(pg.catalog.services()).rejects.toBeInstanceOf(TimeoutError);
     expect(h.sent).toHaveLength(2);
+  });
+});
+
+describe('damaged answers', () => {
+  test('a body cut mid-stream on a GET is retried; persistently cut, it is a ConnectionError', async () => {
+    const pg = h.client();
+    h.mock.faults.inject({ kind: 'truncate', path: '/v1/categories', times: 1 });
+    expect((await pg.catalog.categories()).length).toBeGreaterThan(0);
+    h.mock.faults.inject({ kind: 'truncate', path: '/v1/categories', times: 3 });
+    await expect(pg.catalog.categories()).rejects.toBeInstanceOf(ConnectionError);
+  });
+
+  test('malformed JSON on a success is a ValidationError that keeps the raw text', async () => {
+    const pg = h.client();
+    h.mock.faults.inject({ kind: 'malformed_json', path: '/v1/categories', times: 1 });
+    const err = await pg.catalog.categories().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect(typeof (err as ValidationError).value).toBe('string');
   });
 });
 
