@@ -217,7 +217,8 @@ function documentKey(value: unknown, at: string): ReceiptKey {
     throw new KeySetError(`${at}.status`, 'must be active, retired or revoked');
   }
   const notBefore = time(k['not_before'], `${at}.not_before`);
-  const notAfter = k['not_after'] === null ? null : time(k['not_after'], `${at}.not_after`);
+  // An absent not_after reads as null (open-ended), the same as the spec's explicit null.
+  const notAfter = k['not_after'] === null || k['not_after'] === undefined ? null : time(k['not_after'], `${at}.not_after`);
   if (notAfter !== null && notAfter < notBefore) throw new KeySetError(`${at}.not_after`, 'is before not_before');
   const revokedAt = k['revoked_at'] === undefined ? undefined : time(k['revoked_at'], `${at}.revoked_at`);
   if (revokedAt !== undefined && status !== 'revoked') throw new KeySetError(`${at}.revoked_at`, 'only a revoked key has revoked_at');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KeySet, KeySetError } from '../../src/receipts/index.js';
+import { KeySet, KeySetError, type KeySetDocumentKey } from '../../src/receipts/index.js';
 import { toBase58, toBase64, toBase64Url, fromHex } from '../../src/receipts/encoding.js';
 import { docKey, keyDocument, makeKey } from './signer.js';
 
@@ -51,6 +51,13 @@ describe('KeySet', () => {
     expect(() => KeySet.fromDocument('{"keys":[],"keys":[]}')).toThrow(KeySetError);
     expect(() => KeySet.fromDocument({ keys: [], platform_pubkey: '0OIl' })).toThrow(/platform_pubkey/);
     expect(() => KeySet.fromKeys([{ kid: 'z', publicKey: toBase58(a.publicKey).replace(/[-_0OIl+/=]/g, '') || 'abc' }])).toThrow(KeySetError);
+  });
+
+  it('reads an absent not_after as open-ended', () => {
+    const { not_after: _omit, ...open } = docKey(a);
+    const set = KeySet.fromDocument({ keys: [open as unknown as KeySetDocumentKey] });
+    expect(set.get('a')!.notAfter).toBeNull();
+    expect(set.toJSON().keys[0]!.not_after).toBeNull();
   });
 
   it('judges keys at a given time', () => {
