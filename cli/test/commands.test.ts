@@ -106,6 +106,30 @@ describe('account and token commands', () => {
     expect(dead.exitCode).toBe(4);
   });
 
+  it('usage date filters; a bad date is a usage error', async () => {
+    await cli(['call', 'echo', '/echo']);
+    const future = JSON.parse((await cli(['usage', '--from', '2999-01-01', '--json'])).stdout);
+    expect(future.data).toEqual([]);
+    const past = JSON.parse((await cli(['usage', '--to', '2000-01-01T00:00:00Z', '--json'])).stdout);
+    expect(past.data).toEqual([]);
+    const now = JSON.parse((await cli(['usage', '--from', '2000-01-01', '--all', '--json'])).stdout);
+    expect(now.data.length).toBeGreaterThan(0);
+    expect(now.total_cost_micro_cents).toBe(now.data.reduce((s: number, e: { cost_micro_cents: number; refunded: boolean }) => s + (e.refunded ? 0 : e.cost_micro_cents), 0));
+    expect((await cli(['usage', '--from', 'last tuesday'])).exitCode).toBe(2);
+  });
+
+  it('tokens create --save-profile stores the child instead of printing it', async () => {
+    const r = await cli(['tokens', 'create', '--scope', 'catalog:read', '--save-profile', 'agent', '--json']);
+    expect(r.exitCode).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.token).toMatch(/^pg_del_…/);
+    expect(out.saved_profile).toBe('agent');
+    delete process.env['PROXYGATE_API_KEY'];
+    const who = JSON.parse((await cli(['whoami', '--profile', 'agent', '--json'])).stdout);
+    expect(who).toMatchObject({ id: out.info.id, scopes: ['catalog:read'], key_source: 'profile' });
+    expect((await cli(['tokens', 'create', '--scope', 'trade', '--spend-cap', 'lots'])).exitCode).toBe(2);
+  });
+
   it('insufficient scope exits 3 and names the scope', async () => {
     process.env['PROXYGATE_API_KEY'] = mock.demoTokens.readOnly;
     const r = await cli(['tokens', 'list']);
