@@ -153,6 +153,10 @@ describe('account and token commands', () => {
     expect(r.stderr).toMatch(/^HTTP 200/);
     const q = JSON.parse((await cli(['api', 'get', '/v1/apis', '--query', 'limit=1', '--json'])).stdout);
     expect(q.data).toHaveLength(1);
+    const everything = JSON.parse((await cli(['api', 'GET', '/v1/apis', '--query', 'limit=3', '--paginate', '--json'])).stdout);
+    const pricing = JSON.parse((await cli(['pricing', '--json'])).stdout);
+    expect(everything).toHaveLength(pricing.length);
+    expect((await cli(['api', 'GET', '/v1/balance', '--paginate'])).exitCode).toBe(2);
     const missing = await cli(['api', 'GET', '/v1/apis/no-such-listing']);
     expect(missing.exitCode).toBe(1);
     expect(missing.stderr).toMatch(/^listing_not_found: /);

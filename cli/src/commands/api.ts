@@ -27,6 +27,7 @@ to stdout; with --include the status line and headers go to stderr.`;
     header: Flags.string({ char: 'H', description: 'extra request header "Name: value" (repeatable)', multiple: true }),
     include: Flags.boolean({ char: 'i', description: 'print the status line and response headers to stderr' }),
     'idempotency-key': Flags.string({ description: 'Idempotency-Key to send (makes a retried POST safe)' }),
+    paginate: Flags.boolean({ description: 'GET lists: follow cursors and print every page\'s data as one array' }),
     'max-retries': Flags.integer({ description: 'retries after the first attempt for retryable failures', min: 0, max: 10 }),
   };
 
@@ -48,6 +49,7 @@ to stdout; with --include the status line and headers go to stderr.`;
       headers[name] = value.slice(at + 1).trim();
     }
     const body = flags.data === undefined ? undefined : await readRequestBody(flags.data);
+    if (flags.paginate && (method !== 'GET' || body)) throw new UsageError('--paginate works with GET requests only');
     const response = await client.request({
       method,
       path: args.path,
@@ -57,8 +59,22 @@ to stdout; with --include the status line and headers go to stderr.`;
       ...(flags['idempotency-key'] ? { idempotencyKey: flags['idempotency-key'] } : {}),
     });
     if (flags.include) this.note(formatResponseHead(response.status, response.headers));
-    const text = formatBody(response.data);
+    let data = response.data;
+    if (flags.paginate) {
+      // Lists are { data, cursor, has_more }: keep asking with the cursor until has_more is false.
+      const items: unknown[] = [];
+      let page = data as { data?: unknown; cursor?: unknown; has_more?: unknown } | null;
+      for (;;) {
+        if (!page || !Array.isArray(page.data)) throw new UsageError(`${args.path} did not answer a list ({ data, cursor, has_more })`);
+        items.push(...(page.data as unknown[]));
+        if (page.has_more !== true || typeof page.cursor !== 'string' || page.cursor === '') break;
+        const next = await client.request({ method, path: args.path, query: { ...query, cursor: [page.cursor] }, headers });
+        page = next.data as typeof page;
+      }
+      data = items;
+    }
+    const text = formatBody(data);
     if (text) this.out(text);
-    return response.data ?? null;
+    return data ?? null;
   }
 }
