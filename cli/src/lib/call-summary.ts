@@ -1,4 +1,5 @@
 import { formatUsd } from './format.js';
+import { paint } from './terminal.js';
 
 interface ShieldLike {
   mode: string;
@@ -25,7 +26,15 @@ export interface CallFacts {
 function receiptState(facts: CallFacts): string {
   if (!facts.receipt && !facts.receiptVerdict) return 'receipt: none';
   if (!facts.receiptVerdict) return 'receipt: not verified (pass --keys to verify)';
-  return facts.receiptVerdict.valid ? 'receipt: valid' : `receipt: INVALID (${facts.receiptVerdict.reason})`;
+  return facts.receiptVerdict.valid
+    ? paint('green', 'receipt: valid', process.stderr)
+    : paint('red', `receipt: INVALID (${facts.receiptVerdict.reason})`, process.stderr);
+}
+
+function shieldText(shield: ShieldLike): string {
+  const text = `shield: ${shield.mode} ${shield.action} score ${shield.score.toFixed(2)}${shield.flags.length ? ` [${shield.flags.join(',')}]` : ''}`;
+  // Colour only on a terminal, never with NO_COLOR (paint decides).
+  return shield.action === 'allowed' ? text : paint(shield.action === 'blocked' ? 'red' : 'yellow', text, process.stderr);
 }
 
 /** The one stderr line after a paid call: cost, request id, receipt verdict, shield verdict. */
@@ -34,9 +43,7 @@ export function formatCallSummary(facts: CallFacts): string {
     facts.cost === null ? 'cost: unknown' : `cost: ${formatUsd(facts.cost)}`,
     ...(facts.requestId ? [`request: ${facts.requestId}`] : []),
     receiptState(facts),
-    facts.shield
-      ? `shield: ${facts.shield.mode} ${facts.shield.action} score ${facts.shield.score.toFixed(2)}${facts.shield.flags.length ? ` [${facts.shield.flags.join(',')}]` : ''}`
-      : 'shield: n/a',
+    facts.shield ? shieldText(facts.shield) : 'shield: n/a',
     ...(facts.replayed ? ['replayed: no new charge'] : []),
   ];
   return parts.join(' · ');
