@@ -13,11 +13,12 @@ export default class ReceiptsKeysExport extends BaseCommand {
 document is validated (every key strictly decoded, not of small order) before it is written, so a
 pinned file always loads. Commit it and pass it to "receipts verify --keys".`;
   static override examples = ['<%= config.bin %> receipts keys export > keys.json', '<%= config.bin %> receipts keys export --output keys.json'];
+  static override enableJsonFlag = true;
   static override flags = {
     output: Flags.string({ char: 'o', description: 'write to this file instead of stdout' }),
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<KeySetDocument> {
     const { flags } = await this.parse(ReceiptsKeysExport);
     const client = await createClient(await this.resolveAuth(flags));
     const raw = await client.meta.receiptKeys();
@@ -33,8 +34,9 @@ pinned file always loads. Commit it and pass it to "receipts verify --keys".`;
     if (flags.output) {
       await writeFile(flags.output, text);
       this.note(`Saved ${document.keys.length} key(s) to ${flags.output}`);
-    } else {
+    } else if (!this.jsonEnabled()) {
       process.stdout.write(text);
     }
+    return document;
   }
 }
