@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -9,6 +10,16 @@ const repo = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI_BIN = `${repo}cli/bin/run.js`;
 const MOCK_BIN = `${repo}server-mock/bin/proxygate-mock.js`;
 
+/** Fails with the fix in the message when the binaries were not built. */
+export function assertBuilt(): void {
+  const missing = ['cli/oclif.manifest.json', 'cli/dist/fast-path.bundle.js', 'cli/dist/commands.js', 'server-mock/dist/serve.js'].filter(
+    (file) => !existsSync(`${repo}${file}`),
+  );
+  if (missing.length > 0) {
+    throw new Error(`build first (npm test does; or npx turbo run build --filter=@proxygate-kit/cli...): missing ${missing.join(', ')}`);
+  }
+}
+
 export interface MockProcess {
   url: string;
   tokens: { readOnly: string; trader: string; capped: string };
@@ -17,6 +28,7 @@ export interface MockProcess {
 
 /** `proxygate-mock --port 0 --json` on 127.0.0.1; it exits when we close its stdin. */
 export async function startMockProcess(seed: string): Promise<MockProcess> {
+  assertBuilt();
   const child = spawn(process.execPath, [MOCK_BIN, '--port', '0', '--seed', seed, '--json', '--exit-on-stdin-close'], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });

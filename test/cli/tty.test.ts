@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI_BIN } from './harness.js';
+import { assertBuilt, CLI_BIN } from './harness.js';
 
 // The TTY half of the TTY/non-TTY pair: util-linux `script` gives the CLI a pseudo-terminal.
 const hasScript = process.platform === 'linux' && spawnSync('script', ['--version']).status === 0;
@@ -14,6 +14,7 @@ function shellQuote(s: string): string {
 
 describe.skipIf(!hasScript)('on a terminal', { timeout: 60_000 }, () => {
   it('login prompts with hidden input, stores the key and never echoes it', async () => {
+    assertBuilt();
     const dir = await mkdtemp(join(tmpdir(), 'pg-tty-'));
     const key = `pg_live_${'Tt7'.repeat(10)}k9`;
     const env: Record<string, string> = {
