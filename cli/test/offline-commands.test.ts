@@ -26,6 +26,13 @@ describe('commands that need no gateway', () => {
     expect(JSON.parse(r.stdout)).toEqual({ error: expect.objectContaining({ code: 'unauthorized', exit_code: 4 }) });
   });
 
+  it('PROXYGATE_CONTENT_TYPE=json turns --json on for every data command', async () => {
+    process.env['PROXYGATE_CONTENT_TYPE'] = 'json';
+    const r = await cli(['whoami']);
+    expect(r.exitCode).toBe(4);
+    expect(JSON.parse(r.stdout).error.code).toBe('unauthorized');
+  });
+
   it('usage errors exit 2: missing argument, bad flag value, unknown flag', async () => {
     expect((await cli(['apis', 'show'])).exitCode).toBe(2);
     expect((await cli(['apis', '--limit', '500'])).exitCode).toBe(2);

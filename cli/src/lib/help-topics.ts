@@ -20,7 +20,7 @@ const ENVIRONMENT = `ENVIRONMENT VARIABLES
   PROXYGATE_MCP_URL           MCP endpoint (default <gateway>/mcp)
   PROXYGATE_LOG               SDK log level (off, error, warn, info, debug); off by default
   PROXYGATE_CONTENT_TYPE      "json" makes every data command print JSON, as --json does
-  PROXYGATE_PROMPT_DISABLED   any value: never prompt (also when CI is set or stdin is not a TTY)
+  PROXYGATE_PROMPT_DISABLED   1 or true: never prompt (nor when CI is set or stdin is not a TTY)
   CI                          set by CI runners: no prompts, no spinners
   NO_COLOR                    any non-empty value: no colour (https://no-color.org)
   DEBUG                       any value: print stack traces of errors (secrets stay masked);
