@@ -1,5 +1,5 @@
 // The published types work for users: projects under consumer/, compiled as a user's node16
-// project would be (no source condition, lib checking on), resolve every import to dist/*.d.ts.
+// project would be (no source condition), resolve every import to dist/*.d.ts.
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
@@ -34,7 +34,7 @@ describe.concurrent('TypeScript consumers of the published packages', () => {
     expectCleanCompile(await compile('tsconfig.json'), ['index', 'receipts/index', 'receipts/node', 'mcp/index']);
   }, 90_000);
 
-  it('a browser project (DOM lib, no @types/node) uses the client, receipts and mcp', async () => {
+  it('a browser project (DOM lib, no @types/node, lib checking on) uses the client, receipts and mcp', async () => {
     const files = expectCleanCompile(await compile('tsconfig.browser.json'), ['index', 'receipts/index', 'mcp/index']);
     expect(files.filter((file) => file.includes('/@types/node/'))).toEqual([]);
     expect(files.some((file) => file.endsWith('/sdk/dist/receipts/node.d.ts'))).toBe(false);

@@ -1,12 +1,15 @@
 // What `npm pack` would publish for each workspace package, and what its package.json promises.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PACKAGES, REPO_ROOT, type PackageName } from './paths.js';
 
 export interface PackedPackage {
   name: PackageName;
   dir: string;
   files: Set<string>;
+  /** The .tgz, when packed into a destination. */
+  tarball?: string;
   manifest: PackageManifest;
 }
 
@@ -18,17 +21,22 @@ export interface PackageManifest {
   oclif?: { commands?: { target?: string }; helpClass?: string; hooks?: Record<string, string | string[]> };
 }
 
-/** One `npm pack --dry-run --json` for all packages (lifecycle scripts off: nothing is built or run). */
-export function packAll(): Map<PackageName, PackedPackage> {
+/**
+ * One `npm pack --json` for all packages (lifecycle scripts off: nothing is built or run): a dry
+ * run, or real tarballs written to `destination`.
+ */
+export function packAll(destination?: string): Map<PackageName, PackedPackage> {
   const names = Object.keys(PACKAGES) as PackageName[];
-  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts', ...names.flatMap((n) => ['-w', n])], {
+  const mode = destination === undefined ? ['--dry-run'] : ['--pack-destination', destination];
+  const out = execFileSync('npm', ['pack', ...mode, '--json', '--ignore-scripts', ...names.flatMap((n) => ['-w', n])], {
     cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000,
   });
-  const reports = JSON.parse(out) as { name: PackageName; files: { path: string }[] }[];
+  const reports = JSON.parse(out) as { name: PackageName; filename: string; files: { path: string }[] }[];
   return new Map(reports.map((r) => [r.name, {
     name: r.name,
     dir: PACKAGES[r.name],
     files: new Set(r.files.map((f) => f.path)),
+    ...(destination === undefined ? {} : { tarball: join(destination, r.filename) }),
     manifest: JSON.parse(readFileSync(`${PACKAGES[r.name]}/package.json`, 'utf8')) as PackageManifest,
   }]));
 }
