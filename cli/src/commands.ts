@@ -17,6 +17,7 @@ import Pricing from './commands/pricing.js';
 import Rate from './commands/rate.js';
 import ReceiptsAudit from './commands/receipts/audit.js';
 import ReceiptsKeysExport from './commands/receipts/keys/export.js';
+import ReceiptsLog from './commands/receipts/log.js';
 import ReceiptsVerify from './commands/receipts/verify.js';
 import Services from './commands/services.js';
 import TokensCreate from './commands/tokens/create.js';
@@ -43,6 +44,7 @@ export const COMMANDS = {
   rate: Rate,
   'receipts:audit': ReceiptsAudit,
   'receipts:keys:export': ReceiptsKeysExport,
+  'receipts:log': ReceiptsLog,
   'receipts:verify': ReceiptsVerify,
   services: Services,
   'tokens:create': TokensCreate,

@@ -107,6 +107,15 @@ describe('receipts verify / audit (offline)', () => {
     const withHead = await cli(['receipts', 'audit', page, '--keys', keys, '--head', page]);
     expect(withHead.exitCode).toBe(0);
     expect(withHead.stdout).toMatch(/log head: signature valid, tree size 3, root matches/);
+    // The same through `receipts log`: every page as JSON Lines plus the head.
+    process.env['PROXYGATE_GATEWAY_URL'] = origin;
+    const logged = join(env.dir, 'logged.jsonl');
+    const headFile = join(env.dir, 'head.json');
+    const log = await cli(['receipts', 'log', '--limit', '2', '--output', logged, '--head', headFile]);
+    expect(log.exitCode).toBe(0);
+    expect(await lines(logged)).toHaveLength(3);
+    process.env['PROXYGATE_GATEWAY_URL'] = 'http://127.0.0.1:1';
+    expect((await cli(['receipts', 'audit', logged, '--keys', keys, '--head', headFile])).exitCode).toBe(0);
     // Cut the last receipt: the chain alone looks fine, the head does not.
     const cut = JSON.parse(await readFile(page, 'utf8'));
     cut.data.pop();
