@@ -17,8 +17,10 @@ export interface BrowserBundle {
   /** Same graph as a classic script that assigns the entry's exports to `globalThis[name]`. */
   iife: string;
   nodeImports: NodeImport[];
-  /** Every bundled module, relative to the repo root (shows which files `exports` selected). */
+  /** Every module the graph reached, relative to the repo root (shows which files `exports` selected). */
   modules: string[];
+  /** The modules that still have code in the output after tree-shaking. */
+  renderedModules: string[];
   /** External imports left in the ESM output (a browser would have to resolve them). */
   externalImports: string[];
 }
@@ -36,8 +38,16 @@ export function formatChain(found: NodeImport): string {
   return `${found.kind} import of ${found.specifier}: ${[...found.chain, found.specifier].join(' -> ')}`;
 }
 
-/** Bundles `export * from '<specifier>'` for the browser. */
-export async function bundleForBrowser(specifier: string, globalName = 'PackagingEntry'): Promise<BrowserBundle> {
+export interface BundleOptions {
+  /** Name the IIFE output assigns the entry's exports to. */
+  globalName?: string;
+  /** The app's code; by default `export * from '<specifier>'`. */
+  entryCode?: string;
+}
+
+/** Bundles an app that imports `specifier` for the browser. */
+export async function bundleForBrowser(specifier: string, options: BundleOptions = {}): Promise<BrowserBundle> {
+  const { globalName = 'PackagingEntry', entryCode = `export * from ${JSON.stringify(specifier)};` } = options;
   const parentOf = new Map<string, string>();
   const nodeImports: NodeImport[] = [];
   const seen = new Set<string>();
@@ -67,7 +77,7 @@ export async function bundleForBrowser(specifier: string, globalName = 'Packagin
       return resolved;
     },
     load(id) {
-      return id === ENTRY ? `export * from ${JSON.stringify(specifier)};` : null;
+      return id === ENTRY ? entryCode : null;
     },
   };
 
@@ -90,6 +100,7 @@ export async function bundleForBrowser(specifier: string, globalName = 'Packagin
       iife: iife.output[0].code,
       nodeImports,
       modules: [...new Set(parentOf.keys())].map(relative),
+      renderedModules: Object.entries(chunk.modules).filter(([, m]) => m.renderedLength > 0).map(([id]) => relative(id)),
       externalImports: [...chunk.imports, ...chunk.dynamicImports],
     };
   } finally {

@@ -10,7 +10,7 @@ const BROWSER_ENTRIES = ['@proxygate-kit/sdk', '@proxygate-kit/sdk/receipts', '@
 
 const bundles = new Map<string, BrowserBundle>();
 beforeAll(async () => {
-  for (const entry of [...BROWSER_ENTRIES, '@proxygate-kit/sdk/receipts/node']) bundles.set(entry, await bundleForBrowser(entry, 'Entry'));
+  for (const entry of [...BROWSER_ENTRIES, '@proxygate-kit/sdk/receipts/node']) bundles.set(entry, await bundleForBrowser(entry, { globalName: 'Entry' }));
 }, 60_000);
 const bundleOf = (entry: string): BrowserBundle => {
   const bundle = bundles.get(entry);
