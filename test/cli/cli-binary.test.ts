@@ -79,6 +79,9 @@ describe('the built proxygate binary', { timeout: 60_000 }, () => {
     expect(entry).toBeDefined();
     expect(json(await pg(['tokens', 'revoke', entry!.id, '--json'])).revoked_at).not.toBeNull();
     expect(json(await pg(['api', 'GET', '/v1/tokens/self', '--json'])).type).toBe('api_key');
+    const log = await pg(['receipts', 'log']);
+    expect(log.code).toBe(0);
+    expect(log.stdout.trim().split('\n').map((l) => JSON.parse(l).receipt_version)).toContain(3);
   });
 
   it('exit codes: 2 usage, 3 scope, 4 auth, 5 shield, 1 API error; one line, no stack', async () => {
