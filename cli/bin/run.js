@@ -9,6 +9,12 @@ process.once('SIGINT', () => {
   process.exit(130);
 });
 
+// `proxygate apis --all | head -1`: a reader that stops early is not an error.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 const argv = process.argv.slice(2);
 
 // The two hottest invocations skip loading oclif (most of the start-up time); same output.
