@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+// The main job, end to end, against the embedded mock gateway on a free 127.0.0.1 port:
+// browse the catalog, get refused for lack of `trade` (before anything is sent), mint a narrower
+// trade token, make a paid call, print and verify its signed receipt offline, then verify the
+// saved receipts file with the CLI exactly as a CI job would. Secrets are never printed.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { asUntrusted, InsufficientScopeError, Proxygate, ShieldBlockedError } from '@proxygate-kit/sdk';
+import { KeySet } from '@proxygate-kit/sdk/receipts';
+import { startMockServer } from '@proxygate-kit/server-mock/serve';
+
+const color = process.stdout.isTTY && !process.env.NO_COLOR;
+const bold = (s) => (color ? `\x1b[1m${s}\x1b[22m` : s);
+const dim = (s) => (color ? `\x1b[2m${s}\x1b[22m` : s);
+const step = (n, title) => console.log(`\n${bold(`${n}. ${title}`)}`);
+const usd = (microCents) => `$${(Number(microCents) / 1e8).toFixed(4)}`;
+
+const mock = await startMockServer({ port: 0, seed: 'demo' });
+const workDir = mkdtempSync(join(tmpdir(), 'proxygate-demo-'));
+try {
+  console.log(`${bold('proxygate-kit demo')} ${dim(`mock gateway at ${mock.url}`)}`);
+
+  step(1, 'Browse the catalog with a read-only token (auto-paginated, 5 per page)');
+  const reader = new Proxygate({ apiKey: mock.demoTokens.readOnly, gatewayUrl: mock.url });
+  const me = await reader.tokens.self();
+  console.log(dim(`token ${me.id} scopes: ${me.scopes.join(' ')}`));
+  let shown = 0;
+  for await (const listing of reader.catalog.list({ limit: 5 })) {
+    const price = listing.price_micro_cents === 0 ? 'free' : usd(listing.price_micro_cents);
+    console.log(`  ${listing.slug.padEnd(18)} ${listing.service.padEnd(10)} ${price.padStart(9)}  ${listing.name}`);
+    if (++shown === 8) break;
+  }
+
+  step(2, 'A paid call without `trade` is refused before anything is sent');
+  try {
+    await reader.call('weather-current', '/current', { query: { city: 'Lisbon' } });
+    throw new Error('the call was not refused');
+  } catch (error) {
+    if (!(error instanceof InsufficientScopeError)) throw error;
+    console.log(`  refused locally: ${error.message}`);
+  }
+
+  step(3, 'Mint a narrower token: trade on one listing, a spend cap, one hour');
+  const trader = new Proxygate({ apiKey: mock.demoTokens.trader, gatewayUrl: mock.url });
+  const weather = await trader.catalog.get('weather-current');
+  const child = await trader.tokens.create({
+    name: 'demo-agent',
+    scopes: ['catalog:read', 'trade'],
+    spend_cap_micro_cents: 1_000_000,
+    expires_at: new Date(Date.now() + 3600_000).toISOString(),
+    listings: [weather.id],
+  });
+  console.log(`  ${child.info.id}: scopes ${child.info.scopes.join(' ')}, cap ${usd(child.info.spend_cap_micro_cents)}, listing ${weather.slug}`);
+
+  step(4, 'Pin the receipt keys once (the only fetch), then make a paid call');
+  const keyDocument = await trader.meta.receiptKeys();
+  const keysFile = join(workDir, 'keys.json');
+  writeFileSync(keysFile, JSON.stringify(keyDocument, null, 2));
+  const keys = KeySet.fromDocument(keyDocument);
+  const agent = new Proxygate({ apiKey: child.token, gatewayUrl: mock.url, keys });
+  const result = await agent.call(weather, '/current', { query: { city: 'Lisbon' }, shield: 'strict' });
+  console.log(`  status ${result.status}, body ${JSON.stringify(result.body)}`);
+  console.log(`  cost ${usd(result.cost)} (${result.cost} micro-cents), request ${result.requestId}`);
+  console.log(`  shield ${result.shield?.mode}: ${result.shield?.action}, score ${result.shield?.score}`);
+  console.log(`  receipt ${result.receiptVerdict?.valid ? 'verified offline' : `NOT valid: ${result.receiptVerdict?.reason}`}:`);
+  console.log(JSON.stringify(result.receipt, null, 2).replace(/^/gm, '    '));
+  if (!result.receiptVerdict?.valid) throw new Error('the receipt did not verify');
+
+  step(5, 'The shield scans upstream content: monitor flags it, strict blocks and refunds');
+  const traderWithKeys = trader.withOptions({ keys });
+  const flagged = await traderWithKeys.call('product-reviews', '/reviews', { shield: 'monitor' });
+  console.log(`  monitor: ${flagged.shield?.action}, score ${flagged.shield?.score}, flags ${flagged.shield?.flags.join(', ')}`);
+  const wrapped = asUntrusted(flagged);
+  console.log(`  handed to a model as data, never as instructions:\n${dim(wrapped.text.split('\n').slice(0, 4).join('\n').replace(/^/gm, '    '))}\n    ${dim('...')}`);
+  try {
+    await traderWithKeys.call('product-reviews', '/reviews', { shield: 'strict' });
+    throw new Error('the strict call was not blocked');
+  } catch (error) {
+    if (!(error instanceof ShieldBlockedError)) throw error;
+    console.log(`  strict: blocked (score ${error.score}, flags ${error.flags.join(', ')}), refunded: ${error.refunded}`);
+  }
+
+  step(6, 'Verify the saved receipts offline with the CLI, as a CI job would');
+  const receiptsFile = join(workDir, 'receipts.jsonl');
+  writeFileSync(receiptsFile, [result.receipt, flagged.receipt].map((r) => `${JSON.stringify(r)}\n`).join(''));
+  const cli = fileURLToPath(new URL('../cli/bin/run.js', import.meta.url));
+  const out = execFileSync(process.execPath, [cli, 'receipts', 'verify', receiptsFile, '--keys', keysFile], {
+    encoding: 'utf8',
+    env: { ...process.env, PROXYGATE_API_KEY: '', NO_COLOR: '1' },
+  });
+  console.log(`  $ proxygate receipts verify receipts.jsonl --keys keys.json\n${out.trimEnd().replace(/^/gm, '  ')}`);
+
+  const balance = await trader.account.balance();
+  console.log(`\n${bold('done')} ${dim(`demo account balance ${usd(balance.balance_micro_cents)}`)}`);
+} finally {
+  rmSync(workDir, { recursive: true, force: true });
+  await mock.close();
+}
