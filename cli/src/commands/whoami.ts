@@ -2,7 +2,7 @@ import { BaseCommand } from '../lib/base-command.js';
 import { createClient } from '../lib/client.js';
 import { formatUsd, renderKeyValues } from '../lib/format.js';
 import { maskToken } from '../lib/redact.js';
-import type { TokenInfo } from '../lib/wire.js';
+import type { TokenInfo } from '@proxygate-kit/sdk';
 
 const SOURCES = { flag: '--api-key flag', env: 'PROXYGATE_API_KEY', profile: 'stored profile', none: 'none' } as const;
 
