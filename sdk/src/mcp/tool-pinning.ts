@@ -1,4 +1,5 @@
-import { canonicalJson, sha256Hex } from './canonical-json.js';
+import { sha256Hex } from '../receipts/hashes.js';
+import { canonicalize } from '../receipts/jcs.js';
 
 /** The parts of an MCP tool definition a pin covers (everything a model or the client acts on). */
 export interface PinnableTool {
@@ -28,11 +29,13 @@ export interface ToolPinDiff {
 }
 
 /**
- * SHA-256 over the tool's whole definition in canonical JSON. Hashing the description alone
- * would miss a rug pull hidden in a schema or an annotation, so every field the server sent counts.
+ * SHA-256 over the tool's whole definition in canonical JSON (RFC 8785, the receipts' JCS).
+ * Hashing the description alone would miss a rug pull hidden in a schema or an annotation, so
+ * every field the server sent counts. A definition JCS cannot represent (a lone surrogate) throws:
+ * such a tool is refused rather than pinned under a lossy encoding.
  */
 export async function pinTool(tool: PinnableTool): Promise<string> {
-  return sha256Hex(canonicalJson(tool));
+  return sha256Hex(canonicalize(tool));
 }
 
 export async function computeToolPins(tools: readonly PinnableTool[]): Promise<ToolPinSet> {

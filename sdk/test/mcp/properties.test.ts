@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../src/mcp/canonical-json.js';
+import { canonicalize as canonicalJson } from '../../src/receipts/jcs.js';
 import { toDataBlock } from '../../src/mcp/data-block.js';
 import { pinTool } from '../../src/mcp/tool-pinning.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../src/mcp/canonical-json.js';
+import { canonicalize as canonicalJson } from '../../src/receipts/jcs.js';
 import { computeToolPins, diffToolPins, isEmptyDiff, parseToolPinSet, pinTool } from '../../src/mcp/tool-pinning.js';
 
 const tool = {
