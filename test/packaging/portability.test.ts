@@ -104,3 +104,35 @@ describe('the bundles run without Node globals', () => {
     ]);
   });
 });
+
+describe('the MCP entry runs without Node globals', () => {
+  it('connectGateway lists the catalog and reads the balance through the mock gateway over a given fetch', async () => {
+    const { startMockServer } = await import('@proxygate-kit/server-mock/serve');
+    const server = await startMockServer({ quiet: true });
+    try {
+      const realm = createBrowserRealm({ hostFetch: fetch, mcpUrl: `${server.url}/mcp`, token: server.demoTokens.readOnly });
+      realm.run(bundleOf('@proxygate-kit/sdk/mcp').iife);
+      const result = await (realm.run(`(async () => {
+        const gateway = await Entry.connectGateway({ url: mcpUrl, token, fetch: hostFetch });
+        try {
+          const tools = await gateway.listTools();
+          const listings = await gateway.browseApis({});
+          const balance = await gateway.checkBalance();
+          return JSON.stringify({
+            tools: tools.map((t) => t.name).sort(),
+            browsed: JSON.stringify(listings).includes('lst_'),
+            balanceIsInteger: Number.isSafeInteger(balance.balance_micro_cents),
+          });
+        } finally {
+          await gateway.close();
+        }
+      })()`) as Promise<string>);
+      const parsed = JSON.parse(result) as { tools: string[]; browsed: boolean; balanceIsInteger: boolean };
+      expect(parsed.tools).toEqual(expect.arrayContaining(['browse_apis', 'check_balance']));
+      expect(parsed.browsed).toBe(true);
+      expect(parsed.balanceIsInteger).toBe(true);
+    } finally {
+      await server.close();
+    }
+  }, 30_000);
+});
