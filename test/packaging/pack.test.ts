@@ -8,6 +8,8 @@ import { exportTargets, packagePath, packAll, type PackedPackage } from './packe
 import { PACKAGES, REPO_ROOT, type PackageName } from './paths.js';
 
 const NAMES = Object.keys(PACKAGES) as PackageName[];
+// API keys, delegation JWTs, PEM private keys, private JWKs.
+const SECRET_PATTERNS = /pg_live_[0-9A-Za-z]{32}|pg_del_[\w-]+\.[\w-]+\.[\w-]+|-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END|"d"\s*:\s*"[\w-]{43}"/g;
 let packed: Map<PackageName, PackedPackage>;
 beforeAll(() => {
   packed = packAll();
@@ -63,6 +65,18 @@ describe.each(NAMES)('%s', (name) => {
       /(^|\/)(test|tests|__tests__|fixtures?|__fixtures__|coverage|\.turbo|node_modules)\//.test(f)
       || /\.(test|spec)\.[cm]?[jt]sx?(\.map)?$|\.d\.(test|spec)\.ts$|\.tsbuildinfo$|\.log$/.test(f));
     expect(unwanted).toEqual([]);
+  });
+
+  it('ships no credentials (only fakes spelled EXAMPLE, as the shield fixtures use)', () => {
+    const p = pkg(name);
+    const found: string[] = [];
+    for (const file of [...p.files].filter((f) => /\.(js|ts|json|md|map|mjs|cjs)$/.test(f))) {
+      const text = readFileSync(`${p.dir}/${file}`, 'utf8');
+      for (const m of text.matchAll(SECRET_PATTERNS)) {
+        if (!/example/i.test(m[0])) found.push(`${file}: ${m[0].slice(0, 12)}…`);
+      }
+    }
+    expect(found).toEqual([]);
   });
 
   it('ships no stale build output: every packed dist/ module has a current source (or is a file a bin loads)', () => {
