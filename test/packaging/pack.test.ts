@@ -1,6 +1,7 @@
 // The published artefacts: what `npm pack` ships covers every `exports`/`bin` target, carries no
 // tests, fixtures or stale build output, and every export loads in a plain Node process.
 import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -117,6 +118,17 @@ describe.each(NAMES)('%s', (name) => {
     expect(missing, 'go-to-definition of the published types').toEqual([]);
     const unmappedSources = [...p.files].filter((f) => /^src\/.+\.ts$/.test(f) && !mapped.has(f));
     expect(unmappedSources).toEqual([]);
+  });
+});
+
+describe('the credential scan', () => {
+  it('recognises credentials minted at run time', () => {
+    const base62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+    const apiKey = `pg_live_${Array.from(randomBytes(32), (b) => base62[b % 62]).join('')}`;
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const jwt = ['eyJhbGciOiJFZERTQSJ9', randomBytes(24).toString('base64url'), randomBytes(64).toString('base64url')].join('.');
+    const samples = [apiKey, `pg_del_${jwt}`, privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), JSON.stringify(privateKey.export({ format: 'jwk' }))];
+    expect(samples.map((sample) => [...sample.matchAll(SECRET_PATTERNS)].length)).toEqual([1, 1, 1, 1]);
   });
 });
 
