@@ -41,6 +41,18 @@ describe('call', () => {
     expect(before - after).toBe(first.cost_micro_cents);
   });
 
+  it('a failure after the gateway may have charged prints the key to retry with; the retry is not charged twice', async () => {
+    const before = JSON.parse((await cli(['balance', '--json'])).stdout).balance_micro_cents;
+    mock.faults.inject({ kind: 'server_error', status: 500, path: '/proxy/', phase: 'after', times: 3 });
+    const failed = await cli(['call', 'weather-current', '/current', '--query', 'city=Rome']);
+    expect(failed.exitCode).toBe(1);
+    const key = /--idempotency-key (\S+):/.exec(failed.stderr)?.[1];
+    expect(key).toMatch(/^cli-/);
+    const retried = JSON.parse((await cli(['call', 'weather-current', '/current', '--query', 'city=Rome', '--idempotency-key', key ?? '', '--json'])).stdout);
+    const after = JSON.parse((await cli(['balance', '--json'])).stdout).balance_micro_cents;
+    expect(before - after).toBe(retried.cost_micro_cents);
+  });
+
   it('refuses locally above --max-cost (nothing charged)', async () => {
     const before = JSON.parse((await cli(['balance', '--json'])).stdout).balance_micro_cents;
     const r = await cli(['call', 'weather-current', '/current', '--max-cost', '0.000001']);

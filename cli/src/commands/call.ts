@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../lib/base-command.js';
 import { callFactsJson, formatCallSummary } from '../lib/call-summary.js';
 import { createClient, type GatewayClient } from '../lib/client.js';
-import { CliError, UsageError } from '../lib/errors.js';
+import { CliError, toCliError, UsageError } from '../lib/errors.js';
 import { ExitCode } from '../lib/exit-codes.js';
 import { parseUsd } from '../lib/format.js';
 import { formatResponseHead } from '../lib/http-output.js';
@@ -57,12 +58,14 @@ Exit 5 when the strict shield blocks the response (the charge is refunded).`;
     this.requireKey(auth);
     const client = await createClient(auth, keys ? { keys } : {});
 
+    // The key is chosen here, not in the SDK, so a failed run can tell the user how to retry safely.
+    const idempotencyKey = flags['idempotency-key'] ?? `cli-${randomUUID()}`;
     const options: CallOptions = {
       query,
+      idempotencyKey,
       ...(flags.method ? { method: flags.method } : {}),
       ...(body ? { body: body.raw, headers: { 'content-type': 'application/json' } } : {}),
       ...(flags.shield ? { shield: flags.shield as 'off' | 'monitor' | 'strict' } : {}),
-      ...(flags['idempotency-key'] ? { idempotencyKey: flags['idempotency-key'] } : {}),
       ...(maxCost === undefined ? {} : { maxCost }),
     };
     let result: Record<string, unknown>;
@@ -72,7 +75,7 @@ Exit 5 when the strict shield blocks the response (the charge is refunded).`;
       // A blocked call still has a (zero-amount) receipt: keep it so the chain has no gap.
       const refund = (error as { refundReceipt?: unknown }).refundReceipt;
       if (refund && flags.receipts) await appendReceipt(flags.receipts, refund);
-      throw error;
+      throw withRetryHint(error, idempotencyKey);
     }
     const verdict = result['receipt_verdict'] as { valid: boolean; reason: string } | null;
     if (verdict && !verdict.valid) {
@@ -112,6 +115,15 @@ Exit 5 when the strict shield blocks the response (the charge is refunded).`;
     this.note(formatCallSummary(facts));
     return { ...callFactsJson(facts), listing_id: stream.listing.id, events };
   }
+}
+
+/** After a failure where the call may have gone through, retrying with the same key cannot charge twice. */
+function withRetryHint(error: unknown, key: string): unknown {
+  const failure = toCliError(error);
+  const uncertain = failure.code === 'connection_error' || failure.code === 'timeout' || /^(internal_error|upstream_error|service_unavailable|http_5\d\d)$/.test(failure.code);
+  if (!uncertain) return error;
+  const hint = `retry with --idempotency-key ${key}: a call that went through is replayed, not charged again`;
+  return new CliError(failure.code, failure.message, failure.exitCode, failure.action ? `${failure.action}; ${hint}` : hint);
 }
 
 async function appendReceipt(file: string, receipt: unknown): Promise<void> {
