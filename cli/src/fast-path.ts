@@ -26,7 +26,7 @@ export function parseVerifyArgs(args: readonly string[], env: Record<string, str
     else if (name === '--audit' && eq < 0) audit = true;
     else if (name === '--keys' && keys === undefined) keys = takeValue();
     else if (name === '--shard' && shard === undefined) shard = takeValue();
-    else if (name === '--head' || name === '--previous-head') return undefined;
+    else if (name === '--head' || name === '--previous-head' || name === '--usage') return undefined;
     else if (name === '--pin') {
       const value = takeValue();
       if (value === undefined) return undefined;

@@ -111,6 +111,19 @@ describe('receipts verify / audit (offline)', () => {
     const sum = (await lines(receipts)).reduce((s, l) => s + BigInt(JSON.parse(l).amount), 0n);
     expect(audit.audit.spend.total).toBe(sum.toString());
 
+    // Reconciled with saved usage (offline): every call has its receipt and the amounts agree.
+    process.env['PROXYGATE_GATEWAY_URL'] = origin;
+    const usageFile = join(env.dir, 'usage.json');
+    await writeFile(usageFile, (await cli(['usage', '--all', '--json'])).stdout);
+    process.env['PROXYGATE_GATEWAY_URL'] = 'http://127.0.0.1:1';
+    const reconciled = JSON.parse((await cli(['receipts', 'audit', receipts, '--keys', keys, '--usage', usageFile, '--json'])).stdout);
+    expect(reconciled.audit.usage).toMatchObject({ matched: 3, missing_receipts: [], amount_mismatches: [] });
+    const dropped = (await lines(receipts)).slice(1).join('\n') + '\n';
+    await writeFile(join(env.dir, 'dropped.jsonl'), dropped);
+    const missing = await cli(['receipts', 'audit', join(env.dir, 'dropped.jsonl'), '--keys', keys, '--usage', usageFile]);
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stdout).toMatch(/usage: 2 matched, 1 without a receipt/);
+
     // The log page from the gateway carries a signed head: with it the audit proves completeness.
     process.env['PROXYGATE_GATEWAY_URL'] = origin;
     const page = join(env.dir, 'log.json');

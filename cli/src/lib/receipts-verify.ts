@@ -24,6 +24,7 @@ export interface AuditSummary {
   /** Integer micro-cents as strings (summed as bigint: any size survives JSON readers). */
   spend: { total: string; by_listing: Record<string, string>; by_buyer: Record<string, string> };
   head?: { verified: boolean; tree_size: number; root_matches: boolean; extends_previous?: boolean };
+  usage?: { matched: number; missing_receipts: string[]; amount_mismatches: string[]; receipts_without_usage: string[] };
 }
 
 export interface VerifyReport {
@@ -44,6 +45,8 @@ export interface VerifyRequest {
   head?: string | undefined;
   /** The head a previous audit accepted: the new one must extend it. */
   previousHead?: string | undefined;
+  /** Saved `proxygate usage --all --json` output to reconcile with the receipts (offline). */
+  usage?: string | undefined;
 }
 
 export async function verifyReceiptFiles(request: VerifyRequest): Promise<VerifyReport> {
@@ -51,7 +54,7 @@ export async function verifyReceiptFiles(request: VerifyRequest): Promise<Verify
   const keys = await loadPinnedKeys(request.keys, request.pins);
   const sdk = await loadReceiptsSdk();
   if (!request.audit) {
-    if (request.head || request.previousHead) throw new UsageError('--head and --previous-head need --audit');
+    if (request.head || request.previousHead || request.usage) throw new UsageError('--head, --previous-head and --usage need --audit');
     return withShard(await verifyStreaming(request.files, keys, shard, sdk), request.shard);
   }
   let items = await readReceiptSources(request.files);
@@ -60,12 +63,14 @@ export async function verifyReceiptFiles(request: VerifyRequest): Promise<Verify
   const at = (index: number | undefined) => (index === undefined ? '-' : (items[index]?.locator ?? `#${index + 1}`));
   const head = request.head ? await readHead(request.head) : undefined;
   const previousHead = request.previousHead ? await readHead(request.previousHead) : undefined;
+  const usage = request.usage ? await readUsage(request.usage) : undefined;
   const audit = await sdk.auditReceipts(texts, {
     keys,
     // Without a head the set may be a slice (one month of receipts): it need not start at seq 1.
     partial: head === undefined,
     ...(head ? { head } : {}),
     ...(previousHead ? { previousHead } : {}),
+    ...(usage ? { usage } : {}),
   });
   const invalid = audit.verdicts.filter((v) => !v.valid).length;
   const failures = audit.issues.map((issue) => failureOf(at(issue.index), issue.reason, issue.message, issue.field, issue.request_id));
@@ -77,6 +82,14 @@ export async function verifyReceiptFiles(request: VerifyRequest): Promise<Verify
   if (audit.head) {
     summary.head = { verified: audit.head.verified, tree_size: audit.head.treeSize, root_matches: audit.head.rootMatches };
     if (audit.head.extendsPrevious !== undefined) summary.head.extends_previous = audit.head.extendsPrevious;
+  }
+  if (audit.usage) {
+    summary.usage = {
+      matched: audit.usage.matched,
+      missing_receipts: audit.usage.missingReceipts,
+      amount_mismatches: audit.usage.amountMismatches,
+      receipts_without_usage: audit.usage.receiptsWithoutUsage,
+    };
   }
   return withShard({ valid: audit.verdicts.length - invalid, invalid, failures, audit: summary }, request.shard);
 }
@@ -148,6 +161,24 @@ function withShard(report: VerifyReport, shard: string | undefined): VerifyRepor
 
 type Head = NonNullable<Parameters<Awaited<ReturnType<typeof loadReceiptsSdk>>['auditReceipts']>[1]['head']>;
 
+type UsageEntries = NonNullable<Parameters<ReceiptsSdk['auditReceipts']>[1]['usage']>;
+
+/** Usage entries saved by `proxygate usage --all --json` (or the API's list, or a bare array). */
+async function readUsage(file: string): Promise<UsageEntries> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse((await readInputFile(file)).toString('utf8'));
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`${file} is not JSON`);
+  }
+  const entries = Array.isArray(parsed) ? parsed : (parsed as { data?: unknown }).data;
+  if (!Array.isArray(entries) || !entries.every((e) => typeof e === 'object' && e !== null && typeof (e as { request_id?: unknown }).request_id === 'string')) {
+    throw new UsageError(`${file} is not a usage list`, 'save one with "proxygate usage --all --json > usage.json"');
+  }
+  return entries as UsageEntries;
+}
+
 /** A log head file: the `head` object itself, or a whole `GET /v1/receipts` page carrying one. */
 async function readHead(file: string): Promise<Head> {
   let parsed: unknown;
@@ -173,6 +204,10 @@ export function renderVerifyReport(report: VerifyReport): string {
     const { chains, spend, head } = report.audit;
     lines.push(`audit: ${chains.length} chain(s), spend ${formatUsd(spend.total)} (${spend.total} micro-cents)`);
     for (const c of chains) lines.push(`  ${c.buyer}: ${c.count} receipt(s), seq ${c.first_seq}..${c.last_seq}, spend ${formatUsd(spend.by_buyer[c.buyer] ?? '0')}`);
+    if (report.audit.usage) {
+      const u = report.audit.usage;
+      lines.push(`  usage: ${u.matched} matched, ${u.missing_receipts.length} without a receipt, ${u.amount_mismatches.length} amount mismatch(es), ${u.receipts_without_usage.length} receipt(s) not in usage`);
+    }
     if (head) {
       lines.push(`  log head: ${head.verified ? 'signature valid' : 'signature INVALID'}, tree size ${head.tree_size}, root ${head.root_matches ? 'matches' : 'DOES NOT match'}${head.extends_previous === undefined ? '' : head.extends_previous ? ', extends the previous head' : ', does NOT extend the previous head'}`);
     }

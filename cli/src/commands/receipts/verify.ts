@@ -24,12 +24,13 @@ FILES or stdin. Never uses the network. Prints one line per failure with its rea
     audit: Flags.boolean({ description: 'also check each buyer chain (seq/prev: gaps, forks, duplicates) and total the amounts' }),
     shard: Flags.string({ description: 'take part i of n of the receipts, e.g. 2/4 (CI matrices)' }),
     head: Flags.string({ description: 'with --audit: signed receipt-log head (JSON, or a GET /v1/receipts page) proving the chain is complete' }),
+    usage: Flags.string({ description: 'with --audit: usage saved by "proxygate usage --all --json", reconciled with the receipts' }),
     'previous-head': Flags.string({ description: 'with --audit --head: the head a previous audit accepted; the new one must extend it' }),
   };
 
   async run(): Promise<VerifyReport> {
     const { argv, flags } = await this.parse(ReceiptsVerify);
-    const report = await verifyReceiptFiles({ files: argv as string[], keys: flags.keys, pins: flags.pin ?? [], audit: flags.audit, shard: flags.shard, head: flags.head, previousHead: flags['previous-head'] });
+    const report = await verifyReceiptFiles({ files: argv as string[], keys: flags.keys, pins: flags.pin ?? [], audit: flags.audit, shard: flags.shard, head: flags.head, previousHead: flags['previous-head'], usage: flags.usage });
     this.out(renderVerifyReport(report));
     if (report.valid + report.invalid === 0) this.note('no receipts found in the input');
     const failure = verificationFailure(report);
