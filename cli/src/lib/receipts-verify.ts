@@ -1,13 +1,12 @@
-import { CliError } from './errors.js';
+import type { Verdict } from '@proxygate-kit/sdk/receipts';
+import { CliError, UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
+import { formatUsd } from './format.js';
 import { readInputFile } from './input.js';
 import { inputSources, parseShard, readReceiptSources, shardOf, splitReceipts, type ReceiptItem } from './receipt-input.js';
-import { openReceiptSource } from './receipt-stream.js';
-import type { Verdict } from '@proxygate-kit/sdk/receipts';
-import { UsageError } from './errors.js';
 import { loadPinnedKeys } from './receipt-keys.js';
+import { openReceiptSource } from './receipt-stream.js';
 import { loadReceiptsSdk } from './sdk-loader.js';
-import { formatUsd } from './format.js';
 
 // The whole of `receipts verify`, free of oclif, so the start-up fast path can run it too.
 
@@ -130,7 +129,7 @@ async function verifyStreaming(files: readonly string[], keys: Keys, shard: { in
         if (!mine()) continue;
         positions.push(line);
         // An over-long line stays a (malformed) line so verdicts keep their positions.
-        yield bytes === null ? NEWLINE_MALFORMED : withNewline(bytes);
+        yield bytes === null ? TOO_LONG_LINE : withNewline(bytes);
       }
     }
     for await (const verdict of sdk.verifyStream(selected(), { keys })) record(verdict, `${name}:${positions.shift() ?? '?'}`);
@@ -138,7 +137,7 @@ async function verifyStreaming(files: readonly string[], keys: Keys, shard: { in
   return { valid, invalid: failures.length, failures };
 }
 
-const NEWLINE_MALFORMED = new TextEncoder().encode('"line too long"\n');
+const TOO_LONG_LINE = new TextEncoder().encode('"line too long"\n');
 
 function withNewline(bytes: Uint8Array): Uint8Array {
   const out = new Uint8Array(bytes.length + 1);
