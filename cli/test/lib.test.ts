@@ -44,6 +44,10 @@ describe('exit code mapping', () => {
     const missing = APIError.generate({ status: 404, body: { error: 'listing_not_found', message: 'no such listing', action: 'run proxygate apis' } });
     expect(missing).toBeInstanceOf(NotFoundError);
     expect(toCliError(missing)).toMatchObject({ exitCode: ExitCode.failure, code: 'listing_not_found', action: 'run proxygate apis' });
+    // The line says the code once: the gateway's sentence, not the SDK's "404 listing_not_found …".
+    expect(formatErrorLine(toCliError(missing))).toBe('listing_not_found: no such listing (run proxygate apis)');
+    const local = Object.assign(new Error('ambiguous_listing: "weather" names 2 listings'), { code: 'ambiguous_listing' });
+    expect(formatErrorLine(toCliError(local))).toBe('ambiguous_listing: "weather" names 2 listings');
 
     expect(toCliError(new ConnectionError('Connection error: ECONNREFUSED')).exitCode).toBe(ExitCode.failure);
     expect(toCliError(InsufficientScopeError.missing('tokens:write', ['trade'])).exitCode).toBe(ExitCode.insufficientScope);

@@ -83,7 +83,7 @@ export function toCliError(thrown: unknown): CliError {
   if (typeof thrown !== 'object' || thrown === null) return new CliError('error', String(thrown));
   const err = thrown as ErrorLike;
   const names = classNames(thrown);
-  const message = str(err.message) ?? 'unknown error';
+  const message = cleanMessage(err);
   const status = typeof err.status === 'number' ? err.status : undefined;
   const code = apiCode(err);
   const action = apiAction(err);
@@ -129,6 +129,21 @@ export function toCliError(thrown: unknown): CliError {
     return new CliError('error', firstLine(message), exit === 2 ? ExitCode.usage : ExitCode.failure);
   }
   return new CliError('error', message, ExitCode.failure);
+}
+
+/**
+ * The gateway's own sentence when the error carries its body; SDK messages otherwise, without the
+ * "404 listing_not_found " or "listing_not_found: " prefix the line's code already says.
+ */
+function cleanMessage(err: ErrorLike): string {
+  const body = typeof err.body === 'object' && err.body !== null ? (err.body as Record<string, unknown>) : undefined;
+  const fromBody = str(body?.['message']);
+  if (fromBody) return fromBody;
+  const message = str(err.message) ?? 'unknown error';
+  const code = apiCode(err);
+  let cleaned = message.replace(/^\d{3} [a-z_]+ (?=\S)/, '');
+  if (code && cleaned.startsWith(`${code}: `)) cleaned = cleaned.slice(code.length + 2);
+  return cleaned || message;
 }
 
 function firstLine(text: string): string {
