@@ -4,7 +4,7 @@ import type { KeySet } from '../receipts/key-set.js';
 import { readEnv } from '../internal/env.js';
 import { newIdempotencyKey, isValidIdempotencyKey } from '../internal/idempotency.js';
 import { resolveLogLevel, SdkLogger, type Logger, type LogLevel } from '../internal/log.js';
-import { redactHeaders, redactText } from '../internal/redact.js';
+import { redactHeaders, redactText, scrubError } from '../internal/redact.js';
 import {
   backoffMs,
   isPreConnectFailure,
@@ -326,6 +326,13 @@ export class Proxygate {
     if (typeof key !== 'string' || key.trim() === '') throw new Errors.AuthenticationError({ status: undefined, message: 'The apiKey function returned no token' });
     const trimmed = key.trim();
     this.#secrets.add(trimmed);
+    // Headers.set would throw a TypeError quoting "Bearer <token>" in clear: refuse it ourselves.
+    if (/[^\x21-\x7e]/.test(trimmed)) {
+      throw new Errors.AuthenticationError({
+        status: undefined,
+        message: 'The API key contains whitespace, control or non-ASCII characters an HTTP header cannot carry; check how it was copied',
+      });
+    }
     return trimmed;
   }
 
@@ -477,11 +484,13 @@ export class Proxygate {
 
   #connectionFailure(wrapped: unknown, timedOut: boolean, userSignal: AbortSignal | undefined): Errors.ProxygateError {
     // ofetch's FetchError exposes the request options (Authorization included): keep only what it wraps.
-    const cause = wrapped instanceof Error && wrapped.name === 'FetchError' && wrapped.cause !== undefined ? wrapped.cause : wrapped;
+    const unwrapped = wrapped instanceof Error && wrapped.name === 'FetchError' && wrapped.cause !== undefined ? wrapped.cause : wrapped;
+    // A custom fetch or proxy may quote the credential; the patterns alone miss unfamiliar key shapes.
+    const cause = scrubError(unwrapped, this.#knownSecrets());
     if (userSignal?.aborted) return new Errors.UserAbortError(undefined, cause);
     if (timedOut) return new Errors.TimeoutError(undefined, cause);
     const detail = cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause);
-    return new Errors.ConnectionError(`Connection error: ${detail}`, cause);
+    return new Errors.ConnectionError(`Connection error: ${redactText(detail, this.#knownSecrets())}`, cause);
   }
 
   async #waitBeforeRetry(

@@ -67,8 +67,14 @@ export class Page<Item, Body extends ListBody<Item> = ListBody<Item>> implements
   /** This page, then each following page, fetched lazily. */
   async *iterPages(): AsyncGenerator<Page<Item, Body>, void, undefined> {
     let page: Page<Item, Body> = this;
+    // Every cursor already followed: a gateway cycling A -> B -> A would otherwise never end.
+    const followed = new Set<unknown>([this.#request.query?.['cursor']]);
     yield page;
     while (page.hasNextPage()) {
+      if (followed.has(page.cursor)) {
+        throw new ProxygateError('The gateway returned a cursor it had already returned; stopping pagination', { code: 'pagination_loop' });
+      }
+      followed.add(page.cursor);
       page = await page.nextPage();
       yield page;
     }

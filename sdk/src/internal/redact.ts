@@ -62,3 +62,21 @@ export function redactHeaders(headers: HeaderSource, secrets: readonly string[] 
   }
   return out;
 }
+
+/**
+ * `error` itself when no message along its cause chain holds a secret; otherwise a copy of the
+ * chain with redacted messages (name and `code` kept), so logging the error cannot print a token.
+ */
+export function scrubError(error: unknown, secrets: readonly string[], depth = 0): unknown {
+  if (!(error instanceof Error) || depth > 5) return error;
+  const cause = (error as { cause?: unknown }).cause;
+  const scrubbedCause = scrubError(cause, secrets, depth + 1);
+  const message = redactText(error.message, secrets);
+  if (message === error.message && scrubbedCause === cause) return error;
+  const copy = new Error(message, scrubbedCause === undefined ? undefined : { cause: scrubbedCause });
+  copy.name = error.name;
+  const code = (error as { code?: unknown }).code;
+  if (code !== undefined) Object.assign(copy, { code });
+  copy.stack = `${copy.name}: ${message}`;
+  return copy;
+}

@@ -1,0 +1,59 @@
+// Defects found in the adversarial review of the core pipeline; each test failed before its fix.
+import { describe, expect, test } from 'vitest';
+import { AuthenticationError, ConnectionError } from '@proxygate-kit/sdk';
+import { client, fakeFetch, json, mintToken } from './helpers.js';
+
+describe('a token the Headers API refuses never reaches an error message', () => {
+  // undici's own TypeError quotes the whole header value ("Bearer <token>") in its message.
+  for (const [label, token] of [
+    ['an inner line break', `${mintToken()}\nrest`],
+    ['a NUL byte', `${mintToken()}\u0000rest`],
+    ['a non-Latin-1 character', `${mintToken()}\u2028rest`],
+  ] as const) {
+    test(`${label}: typed error, no token text, nothing sent`, async () => {
+      const { fetch, seen } = fakeFetch(json(200, { balance_micro_cents: 1, currency: 'USD' }));
+      const err = await client(fetch, { apiKey: token }).account.balance().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AuthenticationError);
+      const secretPart = token.slice('pg_live_'.length, 'pg_live_'.length + 20);
+      const seenText = `${String(err)} ${(err as Error).stack ?? ''} ${JSON.stringify(err)}`;
+      expect(seenText).not.toContain(secretPart);
+      expect(seenText).not.toContain('rest');
+      expect(seen).toHaveLength(0);
+    });
+  }
+});
+
+describe('connection errors scrub the client token even in an unfamiliar shape', () => {
+  test('message, toJSON and cause carry no token', async () => {
+    const token = `acme-${crypto.randomUUID()}`;
+    const failing = fakeFetch(new TypeError(`proxy refused credentials ${token}`));
+    const err = await client(failing.fetch, { apiKey: token, maxRetries: 0 }).account.balance().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectionError);
+    const e = err as ConnectionError;
+    expect(e.message).not.toContain(token);
+    expect(JSON.stringify(e)).not.toContain(token);
+    expect(String((e.cause as Error | undefined)?.message)).not.toContain(token);
+    expect(e.message).toContain('[REDACTED]');
+  });
+});
+
+describe('pagination cannot cycle', () => {
+  test('a gateway cycling between two cursors stops with pagination_loop', async () => {
+    const usage = (n: number) => ({
+      id: `use_${n}`, request_id: `req_${n}`, service: 'w', listing_id: 'lst_1', method: 'GET', path: '/',
+      status_code: 200, latency_ms: 1, cost_micro_cents: 1, refunded: false, created_at: '2026-11-25T12:00:00.000Z',
+    });
+    // No cursor -> A, A -> B, B -> A, ... (each page differs from the previous one's cursor).
+    const { fetch, seen } = fakeFetch((req) => {
+      const cursor = req.url.searchParams.get('cursor');
+      const next = cursor === 'A' ? 'B' : 'A';
+      return json(200, { data: [usage(seen.length)], cursor: next, has_more: true });
+    });
+    const err = await (async () => {
+      let n = 0;
+      for await (const _ of client(fetch).account.usage()) if (++n > 50) throw new Error('looped');
+    })().catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'pagination_loop' });
+    expect(seen.length).toBeLessThanOrEqual(3);
+  });
+});
