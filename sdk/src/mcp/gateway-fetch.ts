@@ -2,6 +2,7 @@
 // the gateway, and auth answers turned into typed errors before the MCP transport sees them.
 import {
   APIError,
+  AuthenticationError,
   ConnectionError,
   ValidationError,
 } from '../core/error.js';
@@ -10,9 +11,17 @@ import type { ConnectGatewayOptions } from './options.js';
 
 export async function resolveToken(token: ConnectGatewayOptions['token']): Promise<string | undefined> {
   if (token === null) return undefined;
-  if (token === undefined) return readEnv('PROXYGATE_API_KEY');
-  if (typeof token === 'string') return token;
-  return (await token()) ?? undefined;
+  const raw = token === undefined ? readEnv('PROXYGATE_API_KEY') : typeof token === 'string' ? token : (await token()) ?? undefined;
+  // Trimmed like the REST client's key (a token read from a file often ends with a newline).
+  const value = raw?.trim();
+  // Headers.set would throw a TypeError quoting "Bearer <token>" in clear: refuse it ourselves.
+  if (value && /[^\x21-\x7e]/.test(value)) {
+    throw new AuthenticationError({
+      status: undefined,
+      message: 'The token contains whitespace, control or non-ASCII characters an HTTP header cannot carry; check how it was copied',
+    });
+  }
+  return value;
 }
 
 /** OAuth `scope` (space separated) to a list; undefined stays unknown. */
