@@ -152,15 +152,24 @@ function dropDuplicates(entries: Entry[], issues: AuditIssue[]): Entry[] {
 
 function sumSpend(entries: Entry[]): AuditReport['spend'] {
   let total = 0n;
-  const byListing: Record<string, bigint> = {};
-  const byBuyer: Record<string, bigint> = {};
+  // Maps, not object literals: an id such as `constructor` or `__proto__` would hit the prototype
+  // (its sum turned into a string, or silently dropped).
+  const byListing = new Map<string, bigint>();
+  const byBuyer = new Map<string, bigint>();
   for (const { receipt: r } of entries) {
     const amount = BigInt(r.amount);
     total += amount;
-    byBuyer[r.buyer] = (byBuyer[r.buyer] ?? 0n) + amount;
-    if (r.receipt_version === 3) byListing[r.listing_id] = (byListing[r.listing_id] ?? 0n) + amount;
+    byBuyer.set(r.buyer, (byBuyer.get(r.buyer) ?? 0n) + amount);
+    if (r.receipt_version === 3) byListing.set(r.listing_id, (byListing.get(r.listing_id) ?? 0n) + amount);
   }
-  return { total, byListing, byBuyer };
+  return { total, byListing: ownRecord(byListing), byBuyer: ownRecord(byBuyer) };
+}
+
+/** A record with every key as an own data property (defineProperty, so `__proto__` is a plain key). */
+function ownRecord<V>(map: Map<string, V>): Record<string, V> {
+  const out: Record<string, V> = {};
+  for (const [key, value] of map) Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  return out;
 }
 
 async function checkChain(
@@ -196,6 +205,14 @@ async function checkChain(
   };
 }
 
+/** A usage cost as bigint, or undefined when it is not an integer (BigInt would throw on 1.5 or "abc"). */
+function integerAmount(value: unknown): bigint | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : undefined;
+  if (typeof value === 'string' && /^-?(0|[1-9][0-9]*)$/.test(value)) return BigInt(value);
+  if (typeof value === 'bigint') return value;
+  return undefined;
+}
+
 function reconcileUsage(entries: Entry[], usage: Iterable<UsageEntry>, issues: AuditIssue[]): NonNullable<AuditReport['usage']> {
   const receipts = new Map(entries.map((e) => [e.receipt.request_id, e.receipt]));
   const seen = new Set<string>();
@@ -209,11 +226,12 @@ function reconcileUsage(entries: Entry[], usage: Iterable<UsageEntry>, issues: A
       continue;
     }
     const charged = BigInt(r.amount);
-    const cost = BigInt(u.cost_micro_cents);
-    if (charged === cost || (u.refunded === true && charged === 0n)) result.matched++;
+    const cost = integerAmount(u.cost_micro_cents);
+    if (cost !== undefined && (charged === cost || (u.refunded === true && charged === 0n))) result.matched++;
     else {
       result.amountMismatches.push(u.request_id);
-      issues.push({ reason: 'content_mismatch', field: 'amount', request_id: u.request_id, buyer: r.buyer, message: `receipt amount ${charged} differs from usage cost ${cost}` });
+      const said = cost === undefined ? `usage cost ${JSON.stringify(String(u.cost_micro_cents).slice(0, 40))} is not an integer of micro-cents` : `usage cost ${cost}`;
+      issues.push({ reason: 'content_mismatch', field: 'amount', request_id: u.request_id, buyer: r.buyer, message: `receipt amount ${charged} differs from ${said}` });
     }
   }
   for (const id of receipts.keys()) if (!seen.has(id)) result.receiptsWithoutUsage.push(id);

@@ -2,6 +2,7 @@ import { KeySetError, ReceiptParseError, type ReasonCode } from './errors.js';
 import { fromBase58, fromBase64, fromBase64Url, toBase58, toBase64Url } from './encoding.js';
 import { publicKeyProblem } from './public-key.js';
 import { decodeUtf8, parseStrictJson } from './strict-json.js';
+import { parseRfc3339 } from './time.js';
 
 export type KeyStatus = 'active' | 'retired' | 'revoked';
 
@@ -73,8 +74,8 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]
 
 function time(value: unknown, field: string): number {
   if (typeof value !== 'string' || !TIMESTAMP.test(value)) throw new KeySetError(field, 'must be an RFC 3339 timestamp');
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new KeySetError(field, 'must be an RFC 3339 timestamp');
+  const ms = parseRfc3339(value);
+  if (ms === undefined) throw new KeySetError(field, 'must be an RFC 3339 timestamp');
   return ms;
 }
 

@@ -1,6 +1,7 @@
 import { ReceiptParseError } from './errors.js';
 import { decodeUtf8, parseStrictJson, type JsonValue } from './strict-json.js';
 import { fromBase64, fromBase64AnyPadding } from './encoding.js';
+import { parseRfc3339 } from './time.js';
 import type { DelegationV2, Receipt, ReceiptV1, ReceiptV2, ReceiptV3, ShieldAction, ShieldMode } from './types.js';
 
 type Obj = { [key: string]: unknown };
@@ -135,7 +136,7 @@ function legacyAmount(obj: Obj): number | string {
 
 function rfc3339(obj: Obj, key: string, field: string): string {
   const s = str(obj, key, field);
-  if (!RFC3339.test(s) || Number.isNaN(Date.parse(s))) malformed(field, 'must be an RFC 3339 timestamp');
+  if (!RFC3339.test(s) || parseRfc3339(s) === undefined) malformed(field, 'must be an RFC 3339 timestamp');
   return s;
 }
 
@@ -191,7 +192,7 @@ function validateV3(obj: Obj): ReceiptV3 {
   if (!INT_STRING.test(amount)) malformed('amount', 'must be a non-negative integer string');
   if (obj['currency'] !== 'USD') malformed('currency', 'must be "USD"');
   const timestamp = str(obj, 'timestamp');
-  if (!V3_TIMESTAMP.test(timestamp) || Number.isNaN(Date.parse(timestamp))) {
+  if (!V3_TIMESTAMP.test(timestamp) || parseRfc3339(timestamp) === undefined) {
     malformed('timestamp', 'must be RFC 3339 UTC with milliseconds');
   }
   const requestSha = str(obj, 'request_sha256');

@@ -1,0 +1,62 @@
+// Defects found in the adversarial review of the receipts module; each test failed before its fix.
+import { describe, expect, it } from 'vitest';
+import { KeySet, KeySetError, auditReceipts, parseReceipt, verifyReceipt } from '../../src/receipts/index.js';
+import { baseV3, docKey, hashReceipt, keyDocument, makeKey, signV2, signV3 } from './signer.js';
+
+const k1 = makeKey('k1');
+const ca = makeKey('ca');
+const ephemeral = makeKey('eph');
+const keys = KeySet.fromDocument(keyDocument([docKey(k1)], { ca }));
+
+describe('audit spend sums keyed by buyer and listing ids', () => {
+  it('ids named like Object.prototype members are summed, not lost or turned into strings', async () => {
+    const first = signV3(k1, baseV3({ buyer: 'constructor', listing_id: '__proto__', request_id: 'req_a', amount: '1500' }));
+    const second = signV3(k1, baseV3({ buyer: '__proto__', listing_id: 'toString', request_id: 'req_b', amount: '700' }));
+    const report = await auditReceipts([first, second], { keys });
+    expect(report.ok).toBe(true);
+    expect(report.spend.total).toBe(2200n);
+    expect(Object.entries(report.spend.byBuyer)).toEqual([['constructor', 1500n], ['__proto__', 700n]]);
+    expect(Object.entries(report.spend.byListing)).toEqual([['__proto__', 1500n], ['toString', 700n]]);
+  });
+});
+
+describe('usage reconciliation never throws on a bad usage amount', () => {
+  it('a fractional or non-numeric cost is an amount mismatch, not a RangeError', async () => {
+    const r = signV3(k1, baseV3({ request_id: 'req_1', amount: '1500' }));
+    for (const cost of [1500.5, 'abc', '1e3']) {
+      const report = await auditReceipts([r], { keys, usage: [{ request_id: 'req_1', cost_micro_cents: cost }] });
+      expect(report.ok, String(cost)).toBe(false);
+      expect(report.usage?.amountMismatches).toEqual(['req_1']);
+      expect(report.issues.map((i) => i.reason)).toEqual(['content_mismatch']);
+    }
+  });
+});
+
+describe('timestamps that name no real instant are malformed', () => {
+  it('v3: 30 February is refused, not read as 2 March', async () => {
+    const r = signV3(k1, baseV3({ timestamp: '2026-02-30T12:00:00.000Z' }));
+    expect(() => parseReceipt(JSON.stringify(r))).toThrow(/timestamp/);
+    expect(await verifyReceipt(r, { keys })).toMatchObject({ valid: false, reason: 'malformed', field: 'timestamp' });
+    const hour = signV3(k1, baseV3({ timestamp: '2026-11-25T24:00:00.000Z' }));
+    expect(await verifyReceipt(hour, { keys })).toMatchObject({ valid: false, reason: 'malformed' });
+  });
+
+  it('v2: a certificate window ending on 31 April is refused', async () => {
+    const r = signV2(ca, ephemeral, { request_id: 'req_2', buyer: 'b', seller: 's', amount: 1, timestamp: '2026-04-30T12:00:00Z' },
+      { not_before: '2026-04-01T00:00:00Z', not_after: '2026-04-31T00:00:00Z' });
+    expect(await verifyReceipt(r, { keys })).toMatchObject({ valid: false, reason: 'malformed', field: 'delegation.not_after' });
+  });
+
+  it('key sets: a window bound on 29 February of a common year is refused at load', () => {
+    expect(() => KeySet.fromDocument(keyDocument([docKey(k1, { not_before: '2026-02-29T00:00:00.000Z' })]))).toThrow(KeySetError);
+  });
+
+  it('real instants still pass: leap day, offsets, end of month', async () => {
+    const leap = signV3(k1, baseV3({ timestamp: '2028-02-29T23:59:59.999Z' }));
+    expect((await verifyReceipt(leap, { keys })).valid).toBe(true);
+    const r = signV2(ca, ephemeral, { request_id: 'req_3', buyer: 'b', seller: 's', amount: 1, timestamp: '2026-04-30T12:00:00+02:00' },
+      { not_before: '2026-04-01T00:00:00Z', not_after: '2026-04-30T23:59:59.5Z' });
+    expect(await verifyReceipt(r, { keys })).toMatchObject({ valid: true });
+    expect(hashReceipt(leap)).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
