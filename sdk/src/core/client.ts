@@ -367,7 +367,10 @@ export class Proxygate {
     const timeout = opts.timeout ?? this.timeout;
     // One key per logical call, created before the loop so every attempt carries the same one.
     const headerKey = Object.entries(opts.headers ?? {}).find(([name]) => name.toLowerCase() === 'idempotency-key')?.[1] ?? undefined;
-    const idempotencyKey = opts.idempotencyKey ?? headerKey ?? (opts.idempotent ? newIdempotencyKey() : undefined);
+    // Every /proxy/ call spends (and passes upstream errors through, charged), so a retry of one sent
+    // through the escape hatch without a key would be charged again, even for a GET.
+    const paid = /^\/?proxy\//.test(opts.path);
+    const idempotencyKey = opts.idempotencyKey ?? headerKey ?? (opts.idempotent || paid ? newIdempotencyKey() : undefined);
     if (idempotencyKey !== undefined && !isValidIdempotencyKey(idempotencyKey)) {
       throw new TypeError('idempotencyKey must be 1..255 printable ASCII characters');
     }

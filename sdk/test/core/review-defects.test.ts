@@ -57,3 +57,27 @@ describe('pagination cannot cycle', () => {
     expect(seen.length).toBeLessThanOrEqual(3);
   });
 });
+
+describe('the escape hatch never retries a paid call without an idempotency key', () => {
+  // The upstream status passes through a paid call (and was charged): a keyless GET retried on a
+  // 502 or a reset would be charged again.
+  for (const method of ['GET', 'PUT', 'DELETE'] as const) {
+    test(`${method} /proxy/... carries one generated key on every attempt`, async () => {
+      const { fetch, seen } = fakeFetch(json(502, { error: 'upstream_error', message: 'x' }), json(200, { ok: true }));
+      const pg = client(fetch);
+      const res = await pg.request({ method, path: '/proxy/weather/now', query: { listing: 'lst_1' } });
+      expect(res.status).toBe(200);
+      expect(seen).toHaveLength(2);
+      const keys = seen.map((r) => r.headers.get('idempotency-key'));
+      expect(keys[0]).toMatch(/^[\x20-\x7e]{1,255}$/);
+      expect(keys[1]).toBe(keys[0]);
+      expect(res.idempotencyKey).toBe(keys[0]);
+    });
+  }
+
+  test('other GETs still go without a key', async () => {
+    const { fetch, seen } = fakeFetch(json(200, { balance_micro_cents: 1, currency: 'USD' }));
+    await client(fetch).get('/v1/balance');
+    expect(seen[0]!.headers.get('idempotency-key')).toBeNull();
+  });
+});
