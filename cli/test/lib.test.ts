@@ -58,7 +58,7 @@ describe('exit code mapping', () => {
     Object.defineProperty(parseError, 'name', { value: 'RequiredArgsError' });
     const mapped = toCliError(parseError);
     expect(mapped.exitCode).toBe(ExitCode.usage);
-    expect(mapped.message).toBe('Missing 1 required arg:');
+    expect(mapped.message).toBe('Missing 1 required arg: id');
     expect(toCliError(new UsageError('bad')).exitCode).toBe(2);
     expect(toCliError(new Error('boom')).exitCode).toBe(1);
     expect(toCliError('weird').exitCode).toBe(1);

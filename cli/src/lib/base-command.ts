@@ -1,6 +1,6 @@
 import { Command, Errors, Flags } from '@oclif/core';
 import { DEFAULT_PROFILE, describeLocation, loadProfile } from './credentials.js';
-import { CliError, formatErrorLine, toCliError } from './errors.js';
+import { CliError, formatErrorLine, toCliError, UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { redactSecrets } from './redact.js';
 
@@ -52,7 +52,10 @@ export abstract class BaseCommand extends Command {
       }
     }
     if (apiKey) this.secrets.push(apiKey);
-    const auth: ResolvedAuth = { apiKey, source, profile, gatewayUrl: stripSlash(envGateway ?? storedGateway ?? DEFAULT_GATEWAY_URL) };
+    const gatewayFrom = nonEmpty(flags.gateway) ? '--gateway' : envGateway ? 'PROXYGATE_GATEWAY_URL' : storedGateway ? `profile "${profile}"` : undefined;
+    const gatewayUrl = stripSlash(envGateway ?? storedGateway ?? DEFAULT_GATEWAY_URL);
+    if (gatewayFrom) checkGatewayUrl(gatewayUrl, gatewayFrom);
+    const auth: ResolvedAuth = { apiKey, source, profile, gatewayUrl };
     if (storedAt) auth.storedAt = storedAt;
     return auth;
   }
@@ -81,7 +84,7 @@ export abstract class BaseCommand extends Command {
 
   /** Every failure ends here: one line on stderr, a JSON error under --json, a documented exit code. */
   override async catch(thrown: Error & { exitCode?: number }): Promise<never> {
-    const failure = toCliError(thrown);
+    const failure = toCliError(thrown, { commandId: this.id });
     if (process.env['DEBUG'] && thrown instanceof Error && thrown.stack) {
       process.stderr.write(`${redactSecrets(thrown.stack, this.secrets)}\n`);
     }
@@ -107,6 +110,19 @@ export abstract class BaseCommand extends Command {
 function nonEmpty(value: string | undefined): string | undefined {
   const trimmed = value?.trim();
   return trimmed ? trimmed : undefined;
+}
+
+/** A typo here would otherwise surface as the SDK's "gatewayUrl is not a URL", exit 1. */
+function checkGatewayUrl(url: string, from: string): void {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    throw new UsageError(`the gateway URL "${url}" from ${from} is not an http(s) URL`, `e.g. ${DEFAULT_GATEWAY_URL} or http://127.0.0.1:8080`);
+  }
 }
 
 function stripSlash(url: string): string {

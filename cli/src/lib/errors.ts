@@ -78,7 +78,7 @@ function apiAction(err: ErrorLike): string | undefined {
  * The one place SDK and oclif errors become exit codes. Matches SDK classes by name (the CLI loads
  * the SDK lazily, so it cannot `instanceof` without importing it) and falls back to HTTP status.
  */
-export function toCliError(thrown: unknown): CliError {
+export function toCliError(thrown: unknown, context: { commandId?: string | undefined } = {}): CliError {
   if (thrown instanceof CliError) return thrown;
   if (typeof thrown !== 'object' || thrown === null) return new CliError('error', String(thrown));
   const err = thrown as ErrorLike;
@@ -90,7 +90,7 @@ export function toCliError(thrown: unknown): CliError {
   const has = (n: string) => names.includes(n);
 
   if (names.some((n) => OCLIF_USAGE_ERRORS.has(n)) || (has('CLIError') && err.oclif?.exit === 2)) {
-    return new CliError('usage_error', firstLine(message), ExitCode.usage, 'see --help');
+    return new CliError('usage_error', summarizeParseError(message), ExitCode.usage, helpAction(context.commandId));
   }
   if (has('AbortError') || has('UserAbortError') || has('APIUserAbortError') || code === 'ABORT_ERR' || code === 'aborted') {
     return new CliError('interrupted', message, ExitCode.interrupted);
@@ -105,7 +105,8 @@ export function toCliError(thrown: unknown): CliError {
     );
   }
   if (has('AuthenticationError') || status === 401) {
-    return new CliError(code ?? 'unauthorized', message, ExitCode.authRequired, action ?? 'run "proxygate login" or set PROXYGATE_API_KEY');
+    // The gateway's action speaks HTTP ("Authorization: Bearer <token>"); a CLI user needs the CLI's.
+    return new CliError(code ?? 'unauthorized', message, ExitCode.authRequired, 'use a valid key: run "proxygate login", pass --api-key or set PROXYGATE_API_KEY');
   }
   if (has('ShieldBlockedError') || code === 'response_blocked' || code === 'shield_blocked') {
     return new CliError('shield_blocked', message, ExitCode.shieldBlocked, action ?? 'the charge was refunded; the response is withheld');
@@ -144,6 +145,31 @@ function cleanMessage(err: ErrorLike): string {
   let cleaned = message.replace(/^\d{3} [a-z_]+ (?=\S)/, '');
   if (code && cleaned.startsWith(`${code}: `)) cleaned = cleaned.slice(code.length + 2);
   return cleaned || message;
+}
+
+/** `see "proxygate tokens create --help"`: the exact help to read, not just "see --help". */
+function helpAction(commandId: string | undefined): string {
+  return commandId ? `see "proxygate ${commandId.replace(/:/g, ' ')} --help"` : 'see --help';
+}
+
+/**
+ * oclif's parser errors are several lines (a header, details, notes, "See more help"); keep the
+ * header and the details on one line so the user learns what is wrong without opening --help.
+ */
+export function summarizeParseError(text: string): string {
+  const lines: string[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (/^(Note:|See more help with)/.test(line)) break;
+    if (line) lines.push(line);
+  }
+  const [header, ...details] = lines;
+  if (header === undefined) return text.trim();
+  if (details.length === 0) return header;
+  if (/^The following errors? occurred:$/.test(header)) return details.join('; ');
+  // "Missing 2 required args:" then one "name  description" line per argument: keep the names.
+  if (/^Missing \d+ required args?:$/.test(header)) return `${header} ${details.map((d) => d.split(/\s{2,}/)[0]).join(', ')}`;
+  return `${header.replace(/:$/, '')}: ${details.join('; ')}`;
 }
 
 function firstLine(text: string): string {

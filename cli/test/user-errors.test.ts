@@ -1,0 +1,94 @@
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startInProcessMock } from './helpers/mock.js';
+import { cli, isolatedEnv } from './helpers/run.js';
+
+// Found by using the CLI as a newcomer would: each error must be one line a user can act on.
+const { mock, server, origin } = startInProcessMock('cli-user-errors');
+afterAll(() => server.close());
+
+const oneLine = (r: { stderr: string }) => {
+  const lines = r.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  return lines[0] ?? '';
+};
+
+describe('command-line mistakes say what is wrong, on one line', () => {
+  let env: Awaited<ReturnType<typeof isolatedEnv>>;
+  beforeEach(async () => {
+    env = await isolatedEnv({ PROXYGATE_GATEWAY_URL: origin, PROXYGATE_API_KEY: mock.demoTokens.trader });
+  });
+  afterEach(() => env.restore());
+
+  it('a missing argument is named, and the action names the command', async () => {
+    const r = await cli(['rate']);
+    expect(r.exitCode).toBe(2);
+    expect(oneLine(r)).toBe('usage_error: Missing 1 required arg: requestId (see "proxygate rate --help")');
+  });
+
+  it('several missing arguments are all named, without oclif notes', async () => {
+    const r = await cli(['call']);
+    expect(r.exitCode).toBe(2);
+    expect(oneLine(r)).toBe('usage_error: Missing 2 required args: listing, path (see "proxygate call --help")');
+  });
+
+  it('a flag conflict says which flags conflict', async () => {
+    const r = await cli(['rate', 'req_1', '--up', '--down']);
+    expect(r.exitCode).toBe(2);
+    expect(oneLine(r)).toMatch(/^usage_error: --down cannot also be provided when using --up; --up cannot also be provided when using --down \(see "proxygate rate --help"\)$/);
+  });
+
+  it('a missing required flag is named', async () => {
+    const r = await cli(['tokens', 'create']);
+    expect(r.exitCode).toBe(2);
+    expect(oneLine(r)).toBe('usage_error: Missing required flag scope (see "proxygate tokens create --help")');
+  });
+
+  it('a flag value out of range says what was expected', async () => {
+    const r = await cli(['apis', '--limit', '0']);
+    expect(r.exitCode).toBe(2);
+    expect(oneLine(r)).toBe('usage_error: Parsing --limit: Expected an integer greater than or equal to 1 but received: 0 (see "proxygate apis --help")');
+  });
+
+  it('the same detail reaches the --json error object', async () => {
+    const r = await cli(['rate', '--json']);
+    expect(r.exitCode).toBe(2);
+    expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'usage_error', message: 'Missing 1 required arg: requestId', exit_code: 2 });
+  });
+
+  it('a gateway URL that is not an http(s) URL is a usage error naming --gateway', async () => {
+    const flag = await cli(['balance', '--gateway', 'notaurl']);
+    expect(flag.exitCode).toBe(2);
+    expect(oneLine(flag)).toMatch(/^usage_error: .*"notaurl".*--gateway/);
+    process.env['PROXYGATE_GATEWAY_URL'] = '127.0.0.1:8080';
+    const env = await cli(['balance', '--json']);
+    expect(env.exitCode).toBe(2);
+    expect(JSON.parse(env.stdout).error.message).toContain('"127.0.0.1:8080"');
+    expect(oneLine(env)).toMatch(/PROXYGATE_GATEWAY_URL/);
+  });
+});
+
+describe('a dead token says what to do in CLI terms', () => {
+  let env: Awaited<ReturnType<typeof isolatedEnv>>;
+  beforeEach(async () => {
+    env = await isolatedEnv({ PROXYGATE_GATEWAY_URL: origin, PROXYGATE_API_KEY: mock.demoTokens.trader });
+  });
+  afterEach(() => env.restore());
+
+  it('revoked and unknown tokens exit 4 with a CLI action, not an HTTP header recipe', async () => {
+    const created = await cli(['tokens', 'create', '--scope', 'account:read', '--json']);
+    const child = JSON.parse(created.stdout) as { token: string; info: { id: string } };
+    expect((await cli(['tokens', 'revoke', child.info.id])).exitCode).toBe(0);
+    const revoked = await cli(['balance', '--api-key', child.token]);
+    expect(revoked.exitCode).toBe(4);
+    const line = oneLine(revoked);
+    expect(line).toMatch(/^token_revoked: The token has been revoked\. \(.*proxygate login.*\)$/);
+    expect(line).not.toMatch(/REDACTED|Authorization/);
+    expect(revoked.stdout + revoked.stderr).not.toContain(child.token);
+
+    process.env['PROXYGATE_API_KEY'] = `pg_live_${'Q'.repeat(32)}`;
+    const unknown = await cli(['balance']);
+    expect(unknown.exitCode).toBe(4);
+    expect(oneLine(unknown)).toMatch(/^invalid_token: .*\(.*proxygate login.*\)$/);
+    expect(unknown.stderr).not.toMatch(/REDACTED|Authorization|Q{32}/);
+  });
+});
