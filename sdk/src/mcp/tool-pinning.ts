@@ -38,11 +38,19 @@ export async function pinTool(tool: PinnableTool): Promise<string> {
   return sha256Hex(canonicalize(tool));
 }
 
+/**
+ * Sets `name` as an own data property: a plain assignment to `__proto__` changes the prototype
+ * instead, which would leave a tool of that name unpinned (and its changes unseen).
+ */
+function setPin(pins: Record<string, string>, name: string, hash: string): void {
+  Object.defineProperty(pins, name, { value: hash, enumerable: true, writable: true, configurable: true });
+}
+
 export async function computeToolPins(tools: readonly PinnableTool[]): Promise<ToolPinSet> {
   const pins: Record<string, string> = {};
   for (const tool of tools) {
     if (Object.hasOwn(pins, tool.name)) throw new Error(`server lists tool "${tool.name}" twice`);
-    pins[tool.name] = await pinTool(tool);
+    setPin(pins, tool.name, await pinTool(tool));
   }
   return { version: 1, tools: pins };
 }
@@ -77,7 +85,7 @@ export function parseToolPinSet(value: unknown): ToolPinSet {
     if (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash)) {
       throw new TypeError(`tool pins: pin of "${name}" is not a SHA-256 hex digest`);
     }
-    out[name] = hash;
+    setPin(out, name, hash);
   }
   return { version: 1, tools: out };
 }
