@@ -92,3 +92,32 @@ describe('a dead token says what to do in CLI terms', () => {
     expect(unknown.stderr).not.toMatch(/REDACTED|Authorization|Q{32}/);
   });
 });
+
+describe('gateway refusals point to CLI commands and flags', () => {
+  let env: Awaited<ReturnType<typeof isolatedEnv>>;
+  beforeEach(async () => {
+    env = await isolatedEnv({ PROXYGATE_GATEWAY_URL: origin, PROXYGATE_API_KEY: mock.demoTokens.trader });
+  });
+  afterEach(() => env.restore());
+
+  it('--max-cost refusals speak USD and flags, and nothing is charged', async () => {
+    const charges = mock.ledger().length;
+    const r = await cli(['call', 'weather-current', '/current', '--max-cost', '0.001']);
+    expect(r.exitCode).toBe(1);
+    expect(oneLine(r)).toBe(
+      'max_cost_exceeded: weather-current costs $0.0022 with the shield fee, above --max-cost $0.001; nothing was sent (raise --max-cost, pick a cheaper listing, or pass --shield off to skip the shield fee)',
+    );
+    expect(mock.ledger()).toHaveLength(charges);
+    const off = await cli(['call', 'weather-current', '/current', '--max-cost', '0.001', '--shield', 'off']);
+    expect(oneLine(off)).toMatch(/^max_cost_exceeded: weather-current costs \$0\.002, above --max-cost \$0\.001; nothing was sent \(raise --max-cost or pick a cheaper listing\)$/);
+  });
+
+  it('an unknown listing or endpoint points to apis / apis show, not to REST paths', async () => {
+    const listing = await cli(['apis', 'show', 'no-such-listing']);
+    expect(listing.exitCode).toBe(1);
+    expect(oneLine(listing)).toMatch(/^listing_not_found: .*\(run "proxygate apis" to find listings\)$/);
+    const endpoint = await cli(['call', 'echo', '/nope', '-X', 'PUT']);
+    expect(endpoint.exitCode).toBe(1);
+    expect(oneLine(endpoint)).toMatch(/^path_not_allowed: .*\(run "proxygate apis show echo" for its endpoints\)$/);
+  });
+});

@@ -6,7 +6,7 @@ import { callFactsJson, formatCallSummary } from '../lib/call-summary.js';
 import { createClient, type GatewayClient } from '../lib/client.js';
 import { CliError, toCliError, UsageError } from '../lib/errors.js';
 import { ExitCode } from '../lib/exit-codes.js';
-import { parseUsd } from '../lib/format.js';
+import { formatUsd, parseUsd } from '../lib/format.js';
 import { formatResponseHead } from '../lib/http-output.js';
 import { parsePairs, readRequestBody } from '../lib/input.js';
 import { loadPinnedKeys } from '../lib/receipt-keys.js';
@@ -75,7 +75,7 @@ Exit 5 when the strict shield blocks the response (the charge is refunded).`;
       // A blocked call still has a (zero-amount) receipt: keep it so the chain has no gap.
       const refund = (error as { refundReceipt?: unknown }).refundReceipt;
       if (refund && flags.receipts) await appendReceipt(flags.receipts, refund);
-      throw withRetryHint(error, idempotencyKey);
+      throw withRetryHint(inCliTerms(error, args.listing, flags.shield === 'off'), idempotencyKey);
     }
     const verdict = result['receipt_verdict'] as { valid: boolean; reason: string } | null;
     if (verdict && !verdict.valid) {
@@ -115,6 +115,23 @@ Exit 5 when the strict shield blocks the response (the charge is refunded).`;
     this.note(formatCallSummary(facts));
     return { ...callFactsJson(facts), listing_id: stream.listing.id, events };
   }
+}
+
+/** The SDK's refusal names its own options (maxCost, shield: "off") and micro-cents; say USD and flags. */
+function inCliTerms(error: unknown, listing: string, shieldOff: boolean): unknown {
+  const failure = toCliError(error);
+  if (failure.code === 'path_not_allowed') {
+    return new CliError(failure.code, failure.message, failure.exitCode, `run "proxygate apis show ${listing}" for its endpoints`);
+  }
+  const refused = error as { name?: unknown; priceMicroCents?: unknown; maxCostMicroCents?: unknown };
+  if (refused.name !== 'MaxCostExceededError' || typeof refused.priceMicroCents !== 'bigint' || typeof refused.maxCostMicroCents !== 'bigint') return error;
+  const price = `${listing} costs ${formatUsd(refused.priceMicroCents)}${shieldOff ? '' : ' with the shield fee'}`;
+  return new CliError(
+    'max_cost_exceeded',
+    `${price}, above --max-cost ${formatUsd(refused.maxCostMicroCents)}; nothing was sent`,
+    ExitCode.failure,
+    shieldOff ? 'raise --max-cost or pick a cheaper listing' : 'raise --max-cost, pick a cheaper listing, or pass --shield off to skip the shield fee',
+  );
 }
 
 /** After a failure where the call may have gone through, retrying with the same key cannot charge twice. */

@@ -46,6 +46,18 @@ const OCLIF_USAGE_ERRORS = new Set([
   'CLIParseError',
 ]);
 
+// Gateway actions name REST paths ("Browse GET /v1/apis"); these say which command to run.
+const CLI_ACTIONS: Readonly<Record<string, string>> = {
+  listing_not_found: 'run "proxygate apis" to find listings',
+};
+
+/** The gateway's action unless it is a REST recipe a CLI user cannot follow as written. */
+function cliAction(code: string | undefined, action: string | undefined): string | undefined {
+  const replacement = code ? CLI_ACTIONS[code] : undefined;
+  if (replacement && (action === undefined || /\b(GET|POST|PUT|PATCH|DELETE) \//.test(action))) return replacement;
+  return action;
+}
+
 function classNames(err: object): string[] {
   const names: string[] = [];
   for (let proto = Object.getPrototypeOf(err); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
@@ -123,7 +135,7 @@ export function toCliError(thrown: unknown, context: { commandId?: string | unde
     return new CliError(code ?? 'rate_limit_exceeded', message, ExitCode.failure, action ? `${action}; ${wait}` : wait);
   }
   if (code || status !== undefined) {
-    return new CliError(code ?? `http_${status}`, message, ExitCode.failure, action);
+    return new CliError(code ?? `http_${status}`, message, ExitCode.failure, cliAction(code, action));
   }
   if (has('CLIError')) {
     const exit = err.oclif?.exit;
