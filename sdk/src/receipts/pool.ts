@@ -68,7 +68,7 @@ export function createVerifierPool(keys: KeySet | KeySetDocument | string, optio
   const workers = Array.from({ length: size }, () => {
     const worker = new Worker(WORKER_SOURCE, { eval: true });
     worker.unref();
-    return { worker, inFlight: 0 };
+    return { worker, inFlight: 0, alive: true };
   });
   const pending = new Map<number, Job[]>();
   let nextBatchId = 0;
@@ -87,7 +87,13 @@ export function createVerifierPool(keys: KeySet | KeySetDocument | string, optio
     });
     w.worker.on('error', (error) => {
       // A crashed worker is not a verdict on any receipt: its callers get the error.
+      w.alive = false;
       failAll(new Error(`receipt verifier worker failed: ${error.message}`));
+    });
+    w.worker.on('exit', () => {
+      // A dead worker drops its messages silently: batches sent to it would never settle.
+      if (w.alive && !closed) failAll(new Error('receipt verifier worker exited'));
+      w.alive = false;
     });
   }
 
@@ -101,7 +107,9 @@ export function createVerifierPool(keys: KeySet | KeySetDocument | string, optio
     const jobs = batch;
     batch = [];
     if (closed) { jobs.forEach((j) => j.reject(new Error('verifier pool is closed'))); return; }
-    const target = workers.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
+    const live = workers.filter((w) => w.alive);
+    if (live.length === 0) { jobs.forEach((j) => j.reject(new Error('every receipt verifier worker has died'))); return; }
+    const target = live.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
     const xs = jobs.map((job) => job.x);
     const offsets = new Uint32Array(jobs.length * 2 + 1);
     let total = 0;
