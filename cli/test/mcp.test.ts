@@ -50,6 +50,12 @@ describe('mcp commands', () => {
     expect(r.stderr).toMatch(/^insufficient_scope: /);
   });
 
+  it('an unknown tool name is a usage error (2) that says where the list is', async () => {
+    const r = await cli(['mcp', 'call', 'browse_api']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.trim()).toBe('usage_error: the gateway has no MCP tool "browse_api" (run "proxygate mcp tools" for the list)');
+  });
+
   it('mcp config prints a snippet that reads the token from the environment', async () => {
     const r = await cli(['mcp', 'config', '--json']);
     const snippet = JSON.parse(r.stdout);

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../lib/base-command.js';
+import { UsageError } from '../../lib/errors.js';
 import { parsePairs } from '../../lib/input.js';
 import { connectMcp } from '../../lib/mcp-connect.js';
 import { loadSdk } from '../../lib/sdk-loader.js';
@@ -33,6 +34,10 @@ structuredContent). A tool error exits with the code of the gateway error it car
     const toolArgs = Object.fromEntries(parsePairs(flags.arg ?? [], 'arg').map(([k, v]) => [k, argValue(v)]));
     const client = await connectMcp(await this.resolveAuth(flags), flags.pins);
     try {
+      // A typo is the caller's mistake (exit 2), not a protocol failure of the gateway.
+      if (!Object.hasOwn(client.pins.tools, args.tool)) {
+        throw new UsageError(`the gateway has no MCP tool "${args.tool}"`, 'run "proxygate mcp tools" for the list');
+      }
       const result = await client.callTool(args.tool, toolArgs);
       const text = result.content
         .filter((c): c is { type: 'text'; text: string } => c.type === 'text')
