@@ -14,8 +14,8 @@ const V3_FIELDS = [
   'receipt_version', 'kid', 'request_id', 'buyer', 'seller', 'listing_id', 'service', 'method', 'path',
   'amount', 'currency', 'timestamp', 'request_sha256', 'response_sha256', 'shield', 'seq', 'prev', 'signature',
 ] as const;
-const V1_FIELDS = ['receipt_version', 'request_id', 'buyer', 'seller', 'amount', 'timestamp', 'signature'];
-const V2_FIELDS = [...V1_FIELDS, 'delegation'];
+const V1_FIELDS = ['request_id', 'buyer', 'seller', 'amount', 'timestamp', 'signature'];
+const V2_FIELDS = ['receipt_version', ...V1_FIELDS, 'delegation'];
 const DELEGATION_FIELDS = ['ephemeral_pubkey', 'not_before', 'not_after', 'purpose', 'receipt_ca_pubkey', 'signature'];
 const SHIELD_FIELDS = ['mode', 'score_bp', 'flags', 'action'];
 
@@ -80,7 +80,10 @@ function decodeHeaderValue(raw: string, kind?: 'base64' | 'json'): Receipt {
 export function validateReceipt(value: unknown): Receipt {
   const obj = asObject(value, '');
   const version = obj['receipt_version'];
-  if (version === undefined || version === 1) return validateV1(obj);
+  // v1 is told apart by the absence of receipt_version (spec: `receipt_version: false`); the field
+  // is not in v1's signed bytes, so accepting it would accept an unsigned field.
+  if (version === undefined) return validateV1(obj);
+  if (version === 1) return malformed('receipt_version', 'v1 receipts carry no receipt_version');
   if (version === 2) return validateV2(obj);
   if (version === 3) return validateV3(obj);
   if (typeof version === 'number' && Number.isSafeInteger(version)) {
@@ -141,7 +144,7 @@ function rfc3339(obj: Obj, key: string, field: string): string {
 }
 
 function validateV1(obj: Obj): ReceiptV1 {
-  onlyFields(obj, V1_FIELDS, V1_FIELDS.slice(1), '');
+  onlyFields(obj, V1_FIELDS, V1_FIELDS, '');
   const receipt: ReceiptV1 = {
     request_id: str(obj, 'request_id'),
     buyer: str(obj, 'buyer'),
@@ -150,7 +153,6 @@ function validateV1(obj: Obj): ReceiptV1 {
     timestamp: str(obj, 'timestamp'),
     signature: signature(obj, 'signature'),
   };
-  if (obj['receipt_version'] === 1) receipt.receipt_version = 1;
   return receipt;
 }
 

@@ -1,12 +1,13 @@
 // Defects found in the adversarial review of the receipts module; each test failed before its fix.
 import { describe, expect, it } from 'vitest';
 import { KeySet, KeySetError, auditReceipts, parseReceipt, verifyReceipt } from '../../src/receipts/index.js';
-import { baseV3, docKey, hashReceipt, keyDocument, makeKey, signV2, signV3 } from './signer.js';
+import { baseV3, docKey, hashReceipt, keyDocument, makeKey, signV1, signV2, signV3 } from './signer.js';
 
 const k1 = makeKey('k1');
 const ca = makeKey('ca');
 const ephemeral = makeKey('eph');
-const keys = KeySet.fromDocument(keyDocument([docKey(k1)], { ca }));
+const platform = makeKey('platform');
+const keys = KeySet.fromDocument(keyDocument([docKey(k1)], { ca, platform }));
 
 describe('audit spend sums keyed by buyer and listing ids', () => {
   it('ids named like Object.prototype members are summed, not lost or turned into strings', async () => {
@@ -58,5 +59,13 @@ describe('timestamps that name no real instant are malformed', () => {
       { not_before: '2026-04-01T00:00:00Z', not_after: '2026-04-30T23:59:59.5Z' });
     expect(await verifyReceipt(r, { keys })).toMatchObject({ valid: true });
     expect(hashReceipt(leap)).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('v1 receipts carry no receipt_version', () => {
+  it('an unsigned receipt_version: 1 added to a valid v1 receipt is malformed (spec: receipt_version false)', async () => {
+    const v1 = signV1(platform, { request_id: 'req_v1', buyer: 'b', seller: 's', amount: 5, timestamp: '2026-11-25T12:00:00Z' });
+    expect((await verifyReceipt(v1, { keys })).valid).toBe(true);
+    expect(await verifyReceipt({ ...v1, receipt_version: 1 }, { keys })).toMatchObject({ valid: false, reason: 'malformed', field: 'receipt_version' });
   });
 });
