@@ -121,3 +121,22 @@ describe('gateway refusals point to CLI commands and flags', () => {
     expect(oneLine(endpoint)).toMatch(/^path_not_allowed: .*\(run "proxygate apis show echo" for its endpoints\)$/);
   });
 });
+
+describe('--stream on a listing that answers plain JSON', () => {
+  let env: Awaited<ReturnType<typeof isolatedEnv>>;
+  beforeEach(async () => {
+    env = await isolatedEnv({ PROXYGATE_GATEWAY_URL: origin, PROXYGATE_API_KEY: mock.demoTokens.trader });
+  });
+  afterEach(() => env.restore());
+
+  it('still prints the paid-for body instead of dropping it', async () => {
+    const plain = await cli(['call', 'weather-current', '/current', '--query', 'city=Oslo']);
+    const streamed = await cli(['call', 'weather-current', '/current', '--query', 'city=Oslo', '--stream']);
+    expect(streamed.exitCode).toBe(0);
+    expect(plain.stdout).toMatch(/"city":"Oslo"/);
+    expect(streamed.stdout).toBe(plain.stdout);
+    expect(streamed.stderr).toMatch(/not an event stream/);
+    const json = JSON.parse((await cli(['call', 'weather-current', '/current', '--query', 'city=Oslo', '--stream', '--json'])).stdout);
+    expect(json).toMatchObject({ events: [], body: JSON.parse(plain.stdout) });
+  });
+});

@@ -110,10 +110,27 @@ Exit 5 when the strict shield blocks the response (the charge is refunded).`;
       else process.stdout.write(`${event.data}\n`);
     }
     const outcome = await stream.finished();
+    // A listing that answers plain JSON yields no events; its body was paid for, so print it as is.
+    const isEventStream = /^text\/event-stream\b/i.test(stream.headers.get('content-type') ?? '');
+    let plainBody: string | undefined;
+    if (!isEventStream && outcome.events === 0 && outcome.rawBody.byteLength > 0) {
+      const bytes = Buffer.from(outcome.rawBody.buffer, outcome.rawBody.byteOffset, outcome.rawBody.byteLength);
+      this.note('note: the response is not an event stream; printed as is');
+      if (!this.jsonEnabled()) process.stdout.write(bytes);
+      plainBody = bytes.toString('utf8');
+    }
     if (flags.receipts && outcome.receipt) await appendReceipt(flags.receipts, outcome.receipt);
     const facts = { ...outcome, status: stream.status };
     this.note(formatCallSummary(facts));
-    return { ...callFactsJson(facts), listing_id: stream.listing.id, events };
+    return { ...callFactsJson(facts), listing_id: stream.listing.id, events, ...(plainBody === undefined ? {} : { body: parseJsonOrText(plainBody) }) };
+  }
+}
+
+function parseJsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
   }
 }
 
