@@ -70,8 +70,9 @@ export type {
 export type { components, paths, operations } from './generated/openapi.js';
 export { formatUsd, parseUsd, sumMicroCents, toMicroCents, toSafeNumber, MICRO_CENTS_PER_USD, MICRO_CENTS_PER_CENT } from './lib/money.js';
 // Paid calls (built by the paid-calls module on the client's request pipeline) and shield verdicts.
-export { MaxCostExceededError, AmbiguousListingError } from './resources/calls.js';
+export { MaxCostExceededError, AmbiguousListingError, LISTING_TTL_MS } from './resources/calls.js';
 export type {
+  BodySchema,
   Calls,
   CallStream,
   CallResult,
