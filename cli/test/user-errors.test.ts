@@ -140,3 +140,23 @@ describe('--stream on a listing that answers plain JSON', () => {
     expect(json).toMatchObject({ events: [], body: JSON.parse(plain.stdout) });
   });
 });
+
+describe('flag values the SDK would refuse are usage errors', () => {
+  let env: Awaited<ReturnType<typeof isolatedEnv>>;
+  beforeEach(async () => {
+    env = await isolatedEnv({ PROXYGATE_GATEWAY_URL: origin, PROXYGATE_API_KEY: mock.demoTokens.trader });
+  });
+  afterEach(() => env.restore());
+
+  it('an empty or non-ASCII --idempotency-key exits 2 naming the flag, and nothing is charged', async () => {
+    const charges = mock.ledger().length;
+    for (const key of ['', 'clé-1', 'x'.repeat(256)]) {
+      const r = await cli(['call', 'echo', '/echo', `--idempotency-key=${key}`]);
+      expect(r.exitCode).toBe(2);
+      expect(oneLine(r)).toMatch(/^usage_error: --idempotency-key must be 1\.\.255 printable ASCII characters/);
+    }
+    const api = await cli(['api', 'POST', '/v1/tokens', '-d', '{"scopes":["trade"]}', '--idempotency-key', 'clé']);
+    expect(api.exitCode).toBe(2);
+    expect(mock.ledger()).toHaveLength(charges);
+  });
+});

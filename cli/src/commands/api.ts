@@ -3,7 +3,7 @@ import { BaseCommand } from '../lib/base-command.js';
 import { createClient } from '../lib/client.js';
 import { UsageError } from '../lib/errors.js';
 import { formatBody, formatResponseHead } from '../lib/http-output.js';
-import { parsePairs, readRequestBody } from '../lib/input.js';
+import { checkIdempotencyKey, parsePairs, readRequestBody } from '../lib/input.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;
 
@@ -33,6 +33,7 @@ to stdout; with --include the status line and headers go to stderr.`;
 
   async run(): Promise<unknown> {
     const { args, flags } = await this.parse(Api);
+    checkIdempotencyKey(flags['idempotency-key']);
     const method = args.method.toUpperCase() as (typeof METHODS)[number];
     if (!METHODS.includes(method)) throw new UsageError(`unknown method "${args.method}"`, `use one of ${METHODS.join(', ')}`);
     if (!args.path.startsWith('/')) throw new UsageError(`the path must start with "/" (got "${args.path}")`, 'pass a path such as /v1/balance, not a URL');

@@ -8,7 +8,7 @@ import { CliError, toCliError, UsageError } from '../lib/errors.js';
 import { ExitCode } from '../lib/exit-codes.js';
 import { formatUsd, parseUsd } from '../lib/format.js';
 import { formatResponseHead } from '../lib/http-output.js';
-import { parsePairs, readRequestBody } from '../lib/input.js';
+import { checkIdempotencyKey, parsePairs, readRequestBody } from '../lib/input.js';
 import { loadPinnedKeys } from '../lib/receipt-keys.js';
 
 type CallOptions = NonNullable<Parameters<GatewayClient['call']>[2]>;
@@ -45,6 +45,7 @@ Exit 5 when the strict shield blocks the response (the charge is refunded).`;
   async run(): Promise<Record<string, unknown>> {
     const { args, flags } = await this.parse(Call);
     if (!args.path.startsWith('/')) throw new UsageError(`the path must start with "/" (got "${args.path}")`);
+    checkIdempotencyKey(flags['idempotency-key']);
     const maxCost = flags['max-cost'] === undefined ? undefined : parseUsd(flags['max-cost']);
     if (flags['max-cost'] !== undefined && maxCost === undefined) throw new UsageError(`--max-cost is not an amount of USD: "${flags['max-cost']}"`, 'e.g. --max-cost 0.05');
     const query: Record<string, string | string[]> = {};

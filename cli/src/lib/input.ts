@@ -58,3 +58,10 @@ export function parsePairs(pairs: readonly string[], flag: string): Array<[strin
     return [pair.slice(0, at), pair.slice(at + 1)];
   });
 }
+
+/** `--idempotency-key`: the gateway's rule (1..255 printable ASCII), checked before anything is sent. */
+export function checkIdempotencyKey(key: string | undefined): void {
+  if (key !== undefined && !/^[\x20-\x7e]{1,255}$/.test(key)) {
+    throw new UsageError('--idempotency-key must be 1..255 printable ASCII characters', 'e.g. --idempotency-key order-1234');
+  }
+}
