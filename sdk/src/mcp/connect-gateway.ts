@@ -8,6 +8,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { AuthenticationError, ConnectionError, ProxygateError } from '../core/error.js';
 import { readEnv } from '../internal/env.js';
+import { scrubError } from '../internal/redact.js';
 import { ToolPinMismatchError } from './errors.js';
 import { createGatewayFetch, fetchTokenScopes, parseScopes, resolveToken } from './gateway-fetch.js';
 import { GatewayMcpClient, listAllTools, type McpSession } from './gateway-client.js';
@@ -55,7 +56,8 @@ export async function connectGateway(options: ConnectGatewayOptions = {}): Promi
       if (error instanceof UnauthorizedError) {
         throw new AuthenticationError({ status: 401, message: 'Authorization required: complete the OAuth flow, then reconnect', body: undefined, secrets });
       }
-      throw new ConnectionError(`Could not connect to the MCP endpoint ${url.origin}${url.pathname}`, error);
+      // The server's answer (quoted by the MCP SDK's error) may echo the token.
+      throw new ConnectionError(`Could not connect to the MCP endpoint ${url.origin}${url.pathname}`, scrubError(error, secrets));
     }
     return { client, transport };
   };

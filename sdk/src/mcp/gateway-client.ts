@@ -17,6 +17,7 @@ import {
   ValidationError,
   type ValidationIssue,
 } from '../core/error.js';
+import { redactText, scrubError } from '../internal/redact.js';
 import { hasScope } from '../internal/scopes.js';
 import { asUntrusted, shieldFromEvent } from '../shield/index.js';
 import { McpProtocolError, ReceiptVerificationError, ToolPinMismatchError } from './errors.js';
@@ -262,6 +263,9 @@ export class GatewayMcpClient {
 
   private mapError(error: unknown, tool: string): unknown {
     if (error instanceof ProxygateError) return error;
+    // MCP SDK errors quote server answers, which may echo the token: what is kept is scrubbed.
+    const cause = scrubError(error, this.secrets);
+    const said = (message: string): string => redactText(message, this.secrets);
     if (error instanceof UnauthorizedError) {
       return new AuthenticationError({
         status: 401,
@@ -273,13 +277,14 @@ export class GatewayMcpClient {
     if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
       // The server may still finish the call: for a paid call that means it may have been charged.
       const note = SPENDING_TOOLS.has(tool) ? ' It may still have run and been charged: check getUsage() before retrying, or retry with the same idempotency_key.' : '';
-      return new TimeoutError(`${tool} timed out.${note}`, error);
+      return new TimeoutError(`${tool} timed out.${note}`, cause);
     }
-    if (error instanceof McpError) return new McpProtocolError(`MCP error ${error.code}: ${error.message}`, error);
-    if (error instanceof StreamableHTTPError) return new McpProtocolError(error.message, error);
-    if (error instanceof TypeError && /fetch/i.test(error.message)) return new ConnectionError(`Could not reach the MCP endpoint: ${error.message}`, error);
-    return error;
+    if (error instanceof McpError) return new McpProtocolError(said(`MCP error ${error.code}: ${error.message}`), cause);
+    if (error instanceof StreamableHTTPError) return new McpProtocolError(said(error.message), cause);
+    if (error instanceof TypeError && /fetch/i.test(error.message)) return new ConnectionError(said(`Could not reach the MCP endpoint: ${error.message}`), cause);
+    return cause;
   }
+
 
   private async typedCall<N extends GatewayToolName>(name: N, params: unknown): Promise<{ result: Output<N>; args: Input<N> }> {
     const schemas = TOOL_SCHEMAS[name];
