@@ -7,6 +7,7 @@ import {
   ValidationError,
 } from '../core/error.js';
 import { readEnv } from '../internal/env.js';
+import { scrubError } from '../internal/redact.js';
 import type { ConnectGatewayOptions } from './options.js';
 
 export async function resolveToken(token: ConnectGatewayOptions['token']): Promise<string | undefined> {
@@ -40,7 +41,7 @@ export async function fetchTokenScopes(
   try {
     response = await fetchImpl(`${restBase}/v1/tokens/self`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
   } catch (error) {
-    throw new ConnectionError('Could not read the token scopes (GET /v1/tokens/self)', error);
+    throw new ConnectionError('Could not read the token scopes (GET /v1/tokens/self)', scrubError(error, [...secrets, token]));
   }
   if (response.status === 404 || response.status === 405) return undefined;
   const body: unknown = await response.json().catch(() => undefined);

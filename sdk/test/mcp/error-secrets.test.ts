@@ -55,3 +55,17 @@ describe('MCP tool-call errors and echoed tokens', () => {
     }
   });
 });
+
+describe('reading the token scopes', () => {
+  it('a fetch failure quoting the token leaves no token in the ConnectionError chain', async () => {
+    const token = `acme-${crypto.randomUUID()}`;
+    const quoting: typeof fetch = async (_input, init) => {
+      throw new TypeError('fetch failed', { cause: new Error(`proxy refused ${new Headers(init?.headers).get('authorization')}`) });
+    };
+    const error = await connectGateway({ url: 'http://127.0.0.1:9/mcp', token, fetch: quoting }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'ConnectionError' });
+    const said = everythingSaid(error);
+    expect(said).toContain('proxy refused');
+    expect(said).not.toContain(token);
+  });
+});
