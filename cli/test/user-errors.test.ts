@@ -160,3 +160,28 @@ describe('flag values the SDK would refuse are usage errors', () => {
     expect(mock.ledger()).toHaveLength(charges);
   });
 });
+
+describe('output files that cannot be written', () => {
+  let env: Awaited<ReturnType<typeof isolatedEnv>>;
+  beforeEach(async () => {
+    env = await isolatedEnv({ PROXYGATE_GATEWAY_URL: origin, PROXYGATE_API_KEY: mock.demoTokens.trader });
+  });
+  afterEach(() => env.restore());
+
+  it('call --receipts into a missing directory is refused before paying, so no receipt is lost', async () => {
+    const charges = mock.ledger().length;
+    const target = `${env.dir}/no-such-dir/receipts.jsonl`;
+    const r = await cli(['call', 'echo', '/echo', '--receipts', target]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(oneLine(r)).toBe(`usage_error: cannot write ${target} (ENOENT) (check that the directory exists and is writable)`);
+    expect(mock.ledger()).toHaveLength(charges);
+  });
+
+  it('-o into a missing directory is one usage_error line, not a bare ENOENT', async () => {
+    const target = `${env.dir}/no-such-dir/keys.json`;
+    const r = await cli(['receipts', 'keys', 'export', '-o', target]);
+    expect(r.exitCode).toBe(2);
+    expect(oneLine(r)).toBe(`usage_error: cannot write ${target} (ENOENT) (check that the directory exists and is writable)`);
+  });
+});

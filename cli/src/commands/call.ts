@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { appendFile } from 'node:fs/promises';
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../lib/base-command.js';
 import { callFactsJson, formatCallSummary } from '../lib/call-summary.js';
@@ -9,6 +8,7 @@ import { ExitCode } from '../lib/exit-codes.js';
 import { formatUsd, parseUsd } from '../lib/format.js';
 import { formatResponseHead } from '../lib/http-output.js';
 import { checkIdempotencyKey, parsePairs, readRequestBody } from '../lib/input.js';
+import { assertWritable, writeOutputFile } from '../lib/output-file.js';
 import { loadPinnedKeys } from '../lib/receipt-keys.js';
 
 type CallOptions = NonNullable<Parameters<GatewayClient['call']>[2]>;
@@ -55,6 +55,7 @@ Exit 5 when the strict shield blocks the response (the charge is refunded).`;
     }
     const body = flags.data === undefined ? undefined : await readRequestBody(flags.data);
     const keys = flags.keys === undefined && !process.env['PROXYGATE_RECEIPT_KEYS'] ? undefined : await loadPinnedKeys(flags.keys, []);
+    if (flags.receipts) await assertWritable(flags.receipts);
     const auth = await this.resolveAuth(flags);
     this.requireKey(auth);
     const client = await createClient(auth, keys ? { keys } : {});
@@ -162,5 +163,5 @@ function withRetryHint(error: unknown, key: string): unknown {
 }
 
 async function appendReceipt(file: string, receipt: unknown): Promise<void> {
-  await appendFile(file, `${JSON.stringify(receipt)}\n`);
+  await writeOutputFile(file, `${JSON.stringify(receipt)}\n`, { append: true });
 }

@@ -1,8 +1,8 @@
-import { writeFile } from 'node:fs/promises';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../lib/base-command.js';
 import { renderTable } from '../../lib/format.js';
 import { connectMcp } from '../../lib/mcp-connect.js';
+import { writeOutputFile } from '../../lib/output-file.js';
 
 interface ToolRow {
   name: string;
@@ -40,7 +40,7 @@ export default class McpTools extends BaseCommand {
         ]),
       );
       if (flags['save-pins']) {
-        await writeFile(flags['save-pins'], `${JSON.stringify(pins, null, 2)}\n`);
+        await writeOutputFile(flags['save-pins'], `${JSON.stringify(pins, null, 2)}\n`);
         this.note(`Saved ${rows.length} tool pin(s) to ${flags['save-pins']}`);
       }
       return rows;

@@ -1,8 +1,8 @@
-import { writeFileSync } from 'node:fs';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../lib/base-command.js';
 import { createClient } from '../../lib/client.js';
 import { compact } from '../../lib/format.js';
+import { writeOutputFile } from '../../lib/output-file.js';
 
 export default class ReceiptsLog extends BaseCommand {
   static override summary = "download the gateway's receipt log (JSON Lines) and its signed head";
@@ -34,9 +34,9 @@ last page, which "receipts audit --head" checks to prove that no receipt is miss
       head = page.body.head;
     }
     const text = lines.length ? `${lines.join('\n')}\n` : '';
-    if (flags.output) writeFileSync(flags.output, text);
+    if (flags.output) await writeOutputFile(flags.output, text);
     else if (!this.jsonEnabled()) process.stdout.write(text);
-    if (flags.head) writeFileSync(flags.head, `${JSON.stringify(head, null, 2)}\n`);
+    if (flags.head) await writeOutputFile(flags.head, `${JSON.stringify(head, null, 2)}\n`);
     this.note(`${lines.length} receipt(s)${flags.output ? ` written to ${flags.output}` : ''}${flags.head ? `, head saved to ${flags.head}` : ''}`);
     return { count: lines.length, head };
   }

@@ -1,10 +1,10 @@
-import { writeFile } from 'node:fs/promises';
 import { Flags } from '@oclif/core';
 import type { KeySetDocument } from '@proxygate-kit/sdk/receipts';
 import { BaseCommand } from '../../../lib/base-command.js';
 import { createClient } from '../../../lib/client.js';
 import { CliError } from '../../../lib/errors.js';
 import { ExitCode } from '../../../lib/exit-codes.js';
+import { writeOutputFile } from '../../../lib/output-file.js';
 import { loadReceiptsSdk } from '../../../lib/sdk-loader.js';
 
 export default class ReceiptsKeysExport extends BaseCommand {
@@ -39,7 +39,7 @@ pinned file always loads. Commit it and pass it to "receipts verify --keys".`;
     }
     const text = `${JSON.stringify(document, null, 2)}\n`;
     if (flags.output) {
-      await writeFile(flags.output, text);
+      await writeOutputFile(flags.output, text);
       this.note(`Saved ${document.keys.length} key(s) to ${flags.output}`);
     } else if (!this.jsonEnabled()) {
       process.stdout.write(text);
