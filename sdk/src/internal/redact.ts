@@ -68,6 +68,7 @@ export function redactHeaders(headers: HeaderSource, secrets: readonly string[] 
  * chain with redacted messages (name and `code` kept), so logging the error cannot print a token.
  */
 export function scrubError(error: unknown, secrets: readonly string[], depth = 0): unknown {
+  if (typeof error === 'string') return redactText(error, secrets);
   if (!(error instanceof Error) || depth > 5) return error;
   const cause = (error as { cause?: unknown }).cause;
   const scrubbedCause = scrubError(cause, secrets, depth + 1);

@@ -81,3 +81,17 @@ describe('the escape hatch never retries a paid call without an idempotency key'
     expect(seen[0]!.headers.get('idempotency-key')).toBeNull();
   });
 });
+
+describe('a non-Error thrown by fetch', () => {
+  test('a string quoting the token is redacted in the message and in the cause', async () => {
+    const token = `acme-${crypto.randomUUID()}`;
+    const throwing = async (): Promise<Response> => {
+      throw `proxy said no to ${token}`; // eslint-disable-line no-throw-literal
+    };
+    const err = await client(throwing, { apiKey: token, maxRetries: 0 }).account.balance().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect((err as Error).message).toContain('proxy said no');
+    expect((err as Error).message).not.toContain(token);
+    expect(String((err as Error).cause)).not.toContain(token);
+  });
+});
