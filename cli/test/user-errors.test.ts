@@ -185,3 +185,38 @@ describe('output files that cannot be written', () => {
     expect(oneLine(r)).toBe(`usage_error: cannot write ${target} (ENOENT) (check that the directory exists and is writable)`);
   });
 });
+
+describe('a damaged credentials store', () => {
+  let env: Awaited<ReturnType<typeof isolatedEnv>>;
+  beforeEach(async () => {
+    env = await isolatedEnv({ PROXYGATE_GATEWAY_URL: origin });
+  });
+  afterEach(() => env.restore());
+
+  it('a corrupt credentials.json is named with a fix, not "no API key" or a bare JSON error', async () => {
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    const dir = process.env['PROXYGATE_CONFIG_DIR'] ?? '';
+    await mkdir(dir, { recursive: true });
+    await writeFile(`${dir}/credentials.json`, '{bad');
+    const who = await cli(['whoami']);
+    expect(who.exitCode).toBe(2);
+    expect(oneLine(who)).toBe(`credentials_unreadable: ${dir}/credentials.json is not valid JSON (fix or delete it, then run "proxygate login")`);
+    const login = await cli(['login', '--key', mock.demoTokens.trader]);
+    expect(login.exitCode).toBe(2);
+    expect(oneLine(login)).toMatch(/^credentials_unreadable: .*credentials\.json is not valid JSON/);
+    expect(login.stdout + login.stderr).not.toContain(mock.demoTokens.trader);
+    // A key from the environment does not need the store.
+    process.env['PROXYGATE_API_KEY'] = mock.demoTokens.trader;
+    expect((await cli(['balance'])).exitCode).toBe(0);
+  });
+
+  it('PROXYGATE_CONFIG_DIR naming a file is one line that names the variable', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const file = `${env.dir}/not-a-dir`;
+    await writeFile(file, 'x');
+    process.env['PROXYGATE_CONFIG_DIR'] = file;
+    const r = await cli(['login', '--key', mock.demoTokens.trader]);
+    expect(r.exitCode).toBe(2);
+    expect(oneLine(r)).toMatch(/^credentials_unreadable: cannot (read|write) .*not-a-dir.* \(ENOTDIR\) \(check PROXYGATE_CONFIG_DIR/);
+  });
+});

@@ -42,7 +42,11 @@ export abstract class BaseCommand extends Command {
     let storedGateway: string | undefined;
     let storedAt: string | undefined;
     // The profile is read even when a key came from elsewhere, for its gateway URL.
-    const stored = await loadProfile(profile).catch(() => undefined);
+    // A damaged store is reported, unless the key came from elsewhere and the store is not needed.
+    const stored = await loadProfile(profile).catch((error: unknown) => {
+      if (apiKey) return undefined;
+      throw error;
+    });
     if (stored) {
       storedGateway = stored.entry.gateway_url;
       if (!apiKey && stored.apiKey) {

@@ -2,6 +2,8 @@ import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promise
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { detectKeychain, keychainDelete, keychainGet, keychainSet, type KeychainKind } from './keychain.js';
+import { CliError } from './errors.js';
+import { ExitCode } from './exit-codes.js';
 import { maskToken } from './redact.js';
 
 /**
@@ -55,20 +57,41 @@ async function readCredentials(env: Env): Promise<CredentialsFile> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, profiles: {} };
-    throw error;
+    throw storeError('read', path, error);
   }
-  const parsed = JSON.parse(text) as Partial<CredentialsFile>;
+  let parsed: Partial<CredentialsFile>;
+  try {
+    parsed = JSON.parse(text) as Partial<CredentialsFile>;
+  } catch {
+    // Never echo the text: it may hold keys.
+    throw new CliError('credentials_unreadable', `${path} is not valid JSON`, ExitCode.usage, 'fix or delete it, then run "proxygate login"');
+  }
   return { version: 1, profiles: typeof parsed.profiles === 'object' && parsed.profiles !== null ? parsed.profiles : {} };
 }
 
 async function writeCredentials(file: CredentialsFile, env: Env): Promise<void> {
   const dir = configDir(env);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  if (process.platform !== 'win32') await chmod(dir, 0o700);
   const path = credentialsPath(env);
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
-  await rename(tmp, path);
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    if (process.platform !== 'win32') await chmod(dir, 0o700);
+    const tmp = `${path}.${process.pid}.tmp`;
+    await writeFile(tmp, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+    await rename(tmp, path);
+  } catch (error) {
+    throw storeError('write', path, error);
+  }
+}
+
+/** A bare "ENOTDIR: not a directory, stat ..." does not say which setting to fix. */
+function storeError(verb: 'read' | 'write', path: string, error: unknown): CliError {
+  const code = (error as { code?: unknown }).code;
+  return new CliError(
+    'credentials_unreadable',
+    `cannot ${verb} ${path}${typeof code === 'string' ? ` (${code})` : ''}`,
+    ExitCode.usage,
+    'check PROXYGATE_CONFIG_DIR / XDG_CONFIG_HOME and the permissions of that directory',
+  );
 }
 
 export interface SavedLocation {
