@@ -220,3 +220,23 @@ describe('a damaged credentials store', () => {
     expect(oneLine(r)).toMatch(/^credentials_unreadable: cannot (read|write) .*not-a-dir.* \(ENOTDIR\) \(check PROXYGATE_CONFIG_DIR/);
   });
 });
+
+describe('an answer the SDK cannot read', () => {
+  let env: Awaited<ReturnType<typeof isolatedEnv>>;
+  beforeEach(async () => {
+    env = await isolatedEnv({ PROXYGATE_GATEWAY_URL: origin, PROXYGATE_API_KEY: mock.demoTokens.trader });
+  });
+  afterEach(async () => {
+    mock.faults.clear();
+    await env.restore();
+  });
+
+  it('says to check the gateway URL, not to set an SDK option the CLI user cannot reach', async () => {
+    mock.faults.inject({ kind: 'malformed_json', path: '/v1/balance', times: 5 });
+    const r = await cli(['balance']);
+    expect(r.exitCode).toBe(1);
+    const line = oneLine(r);
+    expect(line).toMatch(/^invalid_response: .*\(check that --gateway \/ PROXYGATE_GATEWAY_URL points to a Proxygate gateway; retry later\)$/);
+    expect(line).not.toMatch(/validation|Upgrade the SDK/);
+  });
+});

@@ -127,7 +127,8 @@ export function toCliError(thrown: unknown, context: { commandId?: string | unde
     return new CliError('connection_error', message, ExitCode.failure, 'check the gateway URL (--gateway, PROXYGATE_GATEWAY_URL) and your network');
   }
   if (has('ValidationError') && status === undefined) {
-    return new CliError('invalid_response', message, ExitCode.failure, action);
+    // The SDK's action names its own option (`validation: 'off'`), out of a CLI user's reach.
+    return new CliError('invalid_response', message, ExitCode.failure, 'check that --gateway / PROXYGATE_GATEWAY_URL points to a Proxygate gateway; retry later');
   }
   if (status === 429 || has('RateLimitError')) {
     const waitMs = (err as { retryAfterMs?: unknown }).retryAfterMs;
