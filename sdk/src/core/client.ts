@@ -182,7 +182,7 @@ function parseBody(text: string): unknown {
  * a timeout per attempt, and retries (default 2) of connection errors, timeouts and 408/409/429/5xx
  * with 0.5 s * 2^n backoff (max 8 s, jittered) or the server's `retry-after-ms`/`Retry-After`
  * (a wait above 60 s fails fast). A POST is retried only when it carries an `Idempotency-Key`
- * (paid calls always do: one key per logical call, reused on every attempt) or when the gateway
+ * (paid calls, i.e. any `/proxy/` path, always do: one key per logical call, reused on every attempt) or when the gateway
  * provably did not process it. Errors are typed (`Proxygate.RateLimitError`, ...) and never
  * contain the token.
  */
