@@ -240,3 +240,12 @@ describe('an answer the SDK cannot read', () => {
     expect(line).not.toMatch(/validation|Upgrade the SDK/);
   });
 });
+
+describe('help for something that does not exist', () => {
+  it('is one usage_error line, like an unknown command', async () => {
+    const r = await cli(['help', 'nosuch', 'thing']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(oneLine(r)).toBe('usage_error: no command or help topic "nosuch thing" (run "proxygate --help" for the list)');
+  });
+});

@@ -1,4 +1,5 @@
-import { Args, Command, loadHelpClass } from '@oclif/core';
+import { Args, Command, Errors, loadHelpClass } from '@oclif/core';
+import { ExitCode } from '../lib/exit-codes.js';
 import { HELP_TOPICS } from '../lib/help-topics.js';
 
 export default class HelpCommand extends Command {
@@ -20,6 +21,15 @@ ${Object.entries(HELP_TOPICS)
       return;
     }
     const Help = await loadHelpClass(this.config);
-    await new Help(this.config, this.config.pjson.oclif.helpOptions ?? {}).showHelp(words);
+    try {
+      await new Help(this.config, this.config.pjson.oclif.helpOptions ?? {}).showHelp(words);
+    } catch (error) {
+      if (!(error instanceof Error) || !/not found/i.test(error.message)) throw error;
+      // oclif's styled " ›   Error: Command x not found." becomes the CLI's one usage line.
+      process.stderr.write(`usage_error: no command or help topic "${words.join(' ')}" (run "${this.config.bin} --help" for the list)\n`);
+      const exit = new Errors.CLIError(`unknown help subject ${words.join(' ')}`, { exit: ExitCode.usage });
+      exit.skipOclifErrorHandling = true;
+      throw exit;
+    }
   }
 }
