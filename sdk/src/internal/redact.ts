@@ -36,7 +36,9 @@ export function redactText(text: string, secrets: readonly string[] = []): strin
 /** Deep copy of a JSON-like value with every string redacted. */
 export function redactValue(value: unknown, secrets: readonly string[] = [], depth = 0): unknown {
   if (typeof value === 'string') return redactText(value, secrets);
-  if (depth > 32 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  // Past the walk's depth nothing was checked, so nothing is kept (a hostile body could hide a token there).
+  if (depth > 32) return REDACTED;
   if (Array.isArray(value)) return value.map((v) => redactValue(v, secrets, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {

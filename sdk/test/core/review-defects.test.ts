@@ -95,3 +95,16 @@ describe('a non-Error thrown by fetch', () => {
     expect(String((err as Error).cause)).not.toContain(token);
   });
 });
+
+describe('deeply nested error bodies', () => {
+  test('a token nested deeper than the redaction walk goes is not kept in clear', async () => {
+    const token = `acme-${crypto.randomUUID()}`;
+    let nested: unknown = { echo: token };
+    for (let i = 0; i < 40; i++) nested = { inner: nested };
+    const { fetch } = fakeFetch(json(400, { error: 'validation_error', message: 'bad', detail: nested }));
+    const err = await client(fetch, { apiKey: token }).get('/v1/balance').catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 400, code: 'validation_error' });
+    expect(JSON.stringify(err)).not.toContain(token);
+    expect(JSON.stringify((err as { body: unknown }).body)).not.toContain(token);
+  });
+});
