@@ -249,3 +249,34 @@ describe('help for something that does not exist', () => {
     expect(oneLine(r)).toBe('usage_error: no command or help topic "nosuch thing" (run "proxygate --help" for the list)');
   });
 });
+
+describe('files saved with a UTF-8 byte-order mark (Windows editors, PowerShell)', () => {
+  let env: Awaited<ReturnType<typeof isolatedEnv>>;
+  beforeEach(async () => {
+    env = await isolatedEnv({ PROXYGATE_GATEWAY_URL: origin, PROXYGATE_API_KEY: mock.demoTokens.trader });
+  });
+  afterEach(() => env.restore());
+
+  it('are read like the receipts beside them: keys, head and usage files', async () => {
+    const { readFile, writeFile } = await import('node:fs/promises');
+    const bom = async (file: string) => writeFile(file, `\uFEFF${await readFile(file, 'utf8')}`);
+    const keys = `${env.dir}/keys.json`;
+    const receipts = `${env.dir}/receipts.jsonl`;
+    const head = `${env.dir}/head.json`;
+    const log = `${env.dir}/log.jsonl`;
+    const usage = `${env.dir}/usage.json`;
+    expect((await cli(['receipts', 'keys', 'export', '-o', keys])).exitCode).toBe(0);
+    expect((await cli(['call', 'echo', '/echo', '--receipts', receipts])).exitCode).toBe(0);
+    expect((await cli(['receipts', 'log', '-o', log, '--head', head])).exitCode).toBe(0);
+    await writeFile(usage, (await cli(['usage', '--all', '--json'])).stdout);
+    await Promise.all([bom(keys), bom(head), bom(usage)]);
+    const verified = await cli(['receipts', 'verify', receipts, '--keys', keys]);
+    expect(verified.stderr).toBe('');
+    expect(verified.exitCode).toBe(0);
+    const audited = await cli(['receipts', 'audit', log, '--keys', keys, '--head', head, '--json']);
+    expect(audited.exitCode).toBe(0);
+    expect(JSON.parse(audited.stdout).audit.head).toMatchObject({ verified: true, root_matches: true });
+    const reconciled = await cli(['receipts', 'audit', log, '--keys', keys, '--usage', usage, '--json']);
+    expect(JSON.parse(reconciled.stdout).audit.usage.matched).toBeGreaterThan(0);
+  });
+});

@@ -59,6 +59,11 @@ export function parsePairs(pairs: readonly string[], flag: string): Array<[strin
   });
 }
 
+/** A JSON file named on the command line, as text; a UTF-8 byte-order mark (Windows tools) is dropped. */
+export async function readTextFile(path: string): Promise<string> {
+  return (await readInputFile(path)).toString('utf8').replace(/^\uFEFF/, '');
+}
+
 /** `--idempotency-key`: the gateway's rule (1..255 printable ASCII), checked before anything is sent. */
 export function checkIdempotencyKey(key: string | undefined): void {
   if (key !== undefined && !/^[\x20-\x7e]{1,255}$/.test(key)) {

@@ -1,6 +1,6 @@
 import type { ResolvedAuth } from './base-command.js';
 import { UsageError } from './errors.js';
-import { readInputFile } from './input.js';
+import { readTextFile } from './input.js';
 import { loadMcpSdk } from './sdk-loader.js';
 
 export function mcpUrl(auth: ResolvedAuth): string {
@@ -16,7 +16,7 @@ export async function connectMcp(auth: ResolvedAuth, pinsFile?: string) {
   let saved;
   if (pinsFile) {
     try {
-      saved = parseToolPinSet((await readInputFile(pinsFile)).toString('utf8'));
+      saved = parseToolPinSet(await readTextFile(pinsFile));
     } catch (error) {
       if (error instanceof UsageError) throw error;
       throw new UsageError(`${pinsFile} is not a tool-pin file (${error instanceof Error ? error.message : 'unreadable'})`, 'save one with "proxygate mcp tools --save-pins FILE"');

@@ -1,6 +1,6 @@
 import type { KeySet } from '@proxygate-kit/sdk/receipts';
 import { UsageError } from './errors.js';
-import { readInputFile } from './input.js';
+import { readTextFile } from './input.js';
 import { loadReceiptsSdk } from './sdk-loader.js';
 
 /**
@@ -19,7 +19,7 @@ export async function loadPinnedKeys(keysFlag: string | undefined, pins: readonl
   try {
     if (keysFile) {
       if (pins.length > 0) throw new UsageError('use either --keys or --pin, not both');
-      return KeySet.fromDocument((await readInputFile(keysFile)).toString('utf8'));
+      return KeySet.fromDocument(await readTextFile(keysFile));
     }
     const keys: Array<{ kid: string; publicKey: string }> = [];
     const extra: { platformPubkey?: string; receiptCaPubkey?: string } = {};

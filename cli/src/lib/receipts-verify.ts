@@ -2,7 +2,7 @@ import type { Verdict } from '@proxygate-kit/sdk/receipts';
 import { CliError, UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { formatUsd } from './format.js';
-import { readInputFile } from './input.js';
+import { readTextFile } from './input.js';
 import { inputSources, parseShard, readReceiptSources, shardOf, splitReceipts, type ReceiptItem } from './receipt-input.js';
 import { loadPinnedKeys } from './receipt-keys.js';
 import { openReceiptSource } from './receipt-stream.js';
@@ -166,7 +166,7 @@ type UsageEntries = NonNullable<Parameters<ReceiptsSdk['auditReceipts']>[1]['usa
 async function readUsage(file: string): Promise<UsageEntries> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse((await readInputFile(file)).toString('utf8'));
+    parsed = JSON.parse(await readTextFile(file));
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError(`${file} is not JSON`);
@@ -182,7 +182,7 @@ async function readUsage(file: string): Promise<UsageEntries> {
 async function readHead(file: string): Promise<Head> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse((await readInputFile(file)).toString('utf8'));
+    parsed = JSON.parse(await readTextFile(file));
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError(`${file} is not JSON`);
