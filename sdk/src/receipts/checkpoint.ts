@@ -3,6 +3,7 @@ import { bytesEqual, fromBase64, utf8Bytes } from './encoding.js';
 import { sha256 } from './hashes.js';
 import type { KeySet } from './key-set.js';
 import type { ReasonCode } from './errors.js';
+import { parseRfc3339 } from './time.js';
 
 /** The signed head of the receipt log (`GET /v1/receipts` → `head`). */
 export interface LogHead {
@@ -38,7 +39,8 @@ export async function verifyCheckpoint(head: LogHead, keys: KeySet, backend: Ed2
   const bad = (reason: ReasonCode, sub: string, message: string): CheckpointResult => ({ ok: false, reason, field: `${field}.${sub}`, message });
   if (typeof head !== 'object' || head === null || typeof head.checkpoint !== 'string') return bad('malformed', 'checkpoint', 'missing checkpoint');
   if (!Number.isSafeInteger(head.tree_size) || head.tree_size < 0) return bad('malformed', 'tree_size', 'must be a non-negative integer');
-  if (typeof head.timestamp !== 'string' || Number.isNaN(Date.parse(head.timestamp))) return bad('malformed', 'timestamp', 'must be an RFC 3339 timestamp');
+  const headTime = typeof head.timestamp === 'string' ? parseRfc3339(head.timestamp) : undefined;
+  if (headTime === undefined) return bad('malformed', 'timestamp', 'must be an RFC 3339 timestamp');
   const root = typeof head.root_hash === 'string' ? fromBase64(head.root_hash) : undefined;
   if (!root || root.length !== 32) return bad('malformed', 'root_hash', 'must be base64 of 32 bytes');
   const split = head.checkpoint.indexOf('\n\n');
@@ -59,7 +61,7 @@ export async function verifyCheckpoint(head: LogHead, keys: KeySet, backend: Ed2
     if (!blob || blob.length !== 68 || !bytesEqual(blob.subarray(0, 4), keyHash)) continue;
     sawLine = true;
     if (await backend.verify(key.publicKey, utf8Bytes(body), blob.subarray(4))) {
-      const judgement = keys.judge(head.kid, Date.parse(head.timestamp));
+      const judgement = keys.judge(head.kid, headTime);
       if (!judgement.ok) return bad(judgement.reason, 'timestamp', judgement.message);
       return { ok: true };
     }

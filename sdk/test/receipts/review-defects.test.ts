@@ -1,7 +1,7 @@
 // Defects found in the adversarial review of the receipts module; each test failed before its fix.
 import { describe, expect, it } from 'vitest';
 import { KeySet, KeySetError, auditReceipts, parseReceipt, verifyReceipt } from '../../src/receipts/index.js';
-import { baseV3, docKey, hashReceipt, keyDocument, makeKey, signV1, signV2, signV3 } from './signer.js';
+import { baseV3, chain, docKey, hashReceipt, keyDocument, makeKey, signHead, signV1, signV2, signV3 } from './signer.js';
 
 const k1 = makeKey('k1');
 const ca = makeKey('ca');
@@ -67,5 +67,16 @@ describe('v1 receipts carry no receipt_version', () => {
     const v1 = signV1(platform, { request_id: 'req_v1', buyer: 'b', seller: 's', amount: 5, timestamp: '2026-11-25T12:00:00Z' });
     expect((await verifyReceipt(v1, { keys })).valid).toBe(true);
     expect(await verifyReceipt({ ...v1, receipt_version: 1 }, { keys })).toMatchObject({ valid: false, reason: 'malformed', field: 'receipt_version' });
+  });
+});
+
+describe('log heads with an impossible timestamp', () => {
+  it('a signed head dated 31 June is malformed, not judged as 1 July', async () => {
+    const receipts = chain(k1, 2);
+    const good = await auditReceipts(receipts, { keys, head: signHead(k1, receipts, 2, 'gateway.test/receipts/tok_buyer1', '2026-06-30T12:00:00.000Z') });
+    expect(good.head).toMatchObject({ verified: true });
+    const bad = await auditReceipts(receipts, { keys, head: signHead(k1, receipts, 2, 'gateway.test/receipts/tok_buyer1', '2026-06-31T12:00:00.000Z') });
+    expect(bad.head).toMatchObject({ verified: false });
+    expect(bad.issues).toContainEqual(expect.objectContaining({ reason: 'malformed', field: 'head.timestamp' }));
   });
 });
