@@ -280,3 +280,25 @@ describe('files saved with a UTF-8 byte-order mark (Windows editors, PowerShell)
     expect(JSON.parse(reconciled.stdout).audit.usage.matched).toBeGreaterThan(0);
   });
 });
+
+describe('files written by Windows PowerShell 5 redirection (UTF-16LE with a BOM)', () => {
+  let env: Awaited<ReturnType<typeof isolatedEnv>>;
+  beforeEach(async () => {
+    env = await isolatedEnv({ PROXYGATE_GATEWAY_URL: origin, PROXYGATE_API_KEY: mock.demoTokens.trader });
+  });
+  afterEach(() => env.restore());
+
+  it('`receipts keys export > keys.json` there still gives a usable key file, and UTF-16 receipts verify', async () => {
+    const { readFile, writeFile } = await import('node:fs/promises');
+    const utf16 = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const keys = `${env.dir}/keys.json`;
+    const receipts = `${env.dir}/receipts.jsonl`;
+    await writeFile(keys, utf16((await cli(['receipts', 'keys', 'export'])).stdout));
+    expect((await cli(['call', 'echo', '/echo', '--receipts', receipts])).exitCode).toBe(0);
+    expect((await cli(['call', 'echo', '/echo', '--receipts', receipts])).exitCode).toBe(0);
+    await writeFile(receipts, utf16(await readFile(receipts, 'utf8')));
+    const r = await cli(['receipts', 'verify', receipts, '--keys', keys, '--json']);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toMatchObject({ valid: 2, invalid: 0 });
+  });
+});

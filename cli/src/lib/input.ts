@@ -59,9 +59,19 @@ export function parsePairs(pairs: readonly string[], flag: string): Array<[strin
   });
 }
 
-/** A JSON file named on the command line, as text; a UTF-8 byte-order mark (Windows tools) is dropped. */
+/**
+ * Text of a file saved by any common tool: UTF-8 with or without a byte-order mark, or UTF-16
+ * with one (Windows PowerShell 5 writes `>` redirections as UTF-16LE).
+ */
+export function decodeText(bytes: Uint8Array): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes);
+  return new TextDecoder().decode(bytes);
+}
+
+/** A JSON file named on the command line, as text (see decodeText). */
 export async function readTextFile(path: string): Promise<string> {
-  return (await readInputFile(path)).toString('utf8').replace(/^\uFEFF/, '');
+  return decodeText(await readInputFile(path));
 }
 
 /** `--idempotency-key`: the gateway's rule (1..255 printable ASCII), checked before anything is sent. */

@@ -1,5 +1,6 @@
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { UsageError } from './errors.js';
+import { decodeText } from './input.js';
 
 // JSON Lines files are verified as a stream (memory stays flat for a million receipts); the
 // other input forms (arrays, one object, log pages, base64) are read whole.
@@ -15,7 +16,7 @@ function open(file: string): AsyncIterable<Uint8Array> | string {
   try {
     const info = statSync(file);
     if (!info.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
-    if (info.size < READ_WHOLE_BELOW) return readFileSync(file, 'utf8');
+    if (info.size < READ_WHOLE_BELOW) return decodeText(readFileSync(file));
   } catch (error) {
     throw new UsageError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'EIO'})`, 'check the file path');
   }
