@@ -14,7 +14,7 @@ import {
   ValidationError,
   type ValidationIssue,
 } from '../core/error.js';
-import { readServerSentEvents, SseDecoder, type ServerSentEvent } from '../core/streaming.js';
+import { readServerSentEvents, SseDecoder, type PositionedEvent, type ServerSentEvent } from '../core/streaming.js';
 import { isValidIdempotencyKey, newIdempotencyKey } from '../internal/idempotency.js';
 import { path as encodePath } from '../internal/path.js';
 import { hasScope } from '../internal/scopes.js';
@@ -101,9 +101,9 @@ export interface CallResult<T = unknown> {
 
 /** What a finished stream proved. */
 export interface StreamOutcome extends Settlement {
-  /** The event-stream bytes before the `proxygate.receipt` event (what `response_sha256` covers). */
+  /** The event-stream bytes before the last `proxygate.receipt` event (what `response_sha256` covers). */
   rawBody: Uint8Array;
-  /** Events delivered to the consumer (the receipt event excluded). */
+  /** Events delivered to the consumer (the gateway's final receipt event excluded; earlier ones are seller content). */
   events: number;
 }
 
@@ -649,23 +649,25 @@ export class CallStream implements AsyncIterable<ServerSentEvent> {
     this.#started = true;
     const body = this.#response.body;
     const decoder = new SseDecoder(true);
-    let receiptEvent: { data: ReceiptEventData; start: number } | undefined;
+    // Only the gateway's receipt event ends the stream; an earlier one is seller content (it may be
+    // injected to cut the stream short), so a receipt event is held until we know nothing follows it.
+    let held: PositionedEvent | undefined;
     let delivered = 0;
     let completed = false;
     try {
       if (body) {
         for await (const event of readServerSentEvents(body, { signal: this.#signal, decoder })) {
+          if (held) {
+            delivered++;
+            yield consumerEvent(held);
+            held = undefined;
+          }
           if (event.event === 'proxygate.receipt') {
-            receiptEvent = { data: parseReceiptEvent(event.data), start: event.start };
+            held = event;
             continue;
           }
-          if (receiptEvent) continue; // nothing after the receipt is covered by it
           delivered++;
-          const { event: type, data, id, retry } = event;
-          const out: ServerSentEvent = { event: type, data };
-          if (id !== undefined) out.id = id;
-          if (retry !== undefined) out.retry = retry;
-          yield out;
+          yield consumerEvent(event);
         }
       }
       completed = true;
@@ -683,6 +685,7 @@ export class CallStream implements AsyncIterable<ServerSentEvent> {
       // The consumer left the loop early (break/return): there will be no receipt to wait for.
       if (!completed) this.#reject(new UserAbortError('The stream was closed before its receipt arrived'));
     }
+    const receiptEvent = held ? { data: parseReceiptEvent(held.data), start: held.start } : undefined;
     const rawBody = decoder.bytesBefore(receiptEvent ? receiptEvent.start : decoder.bytesSeen);
     const eventShield = receiptEvent ? shieldFromEvent(receiptEvent.data.shield) : null;
     const rawReceipt = typeof receiptEvent?.data.receipt === 'string' ? receiptEvent.data.receipt : rawReceiptHeader(this.headers);
@@ -697,6 +700,13 @@ export class CallStream implements AsyncIterable<ServerSentEvent> {
     });
     this.#resolve({ ...settlement, rawBody, events: delivered });
   }
+}
+
+function consumerEvent(event: PositionedEvent): ServerSentEvent {
+  const out: ServerSentEvent = { event: event.event, data: event.data };
+  if (event.id !== undefined) out.id = event.id;
+  if (event.retry !== undefined) out.retry = event.retry;
+  return out;
 }
 
 function parseReceiptEvent(data: string): ReceiptEventData {
