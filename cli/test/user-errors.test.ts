@@ -302,3 +302,14 @@ describe('files written by Windows PowerShell 5 redirection (UTF-16LE with a BOM
     expect(JSON.parse(r.stdout)).toMatchObject({ valid: 2, invalid: 0 });
   });
 });
+
+describe('no command takes an argument from stdin behind the user\'s back', () => {
+  it('every argument of every command sets ignoreStdin (oclif reads piped stdin into a missing one)', async () => {
+    const { COMMANDS } = await import('../src/commands.js');
+    const args = Object.entries(COMMANDS).flatMap(([id, command]) =>
+      Object.entries((command as { args?: Record<string, { ignoreStdin?: boolean }> }).args ?? {}).map(([name, arg]) => ({ id, name, ignoreStdin: arg.ignoreStdin })),
+    );
+    expect(args.length).toBeGreaterThan(5);
+    expect(args.filter((a) => a.ignoreStdin !== true)).toEqual([]);
+  });
+});

@@ -18,8 +18,8 @@ to stdout; with --include the status line and headers go to stderr.`;
   ];
   static override enableJsonFlag = true;
   static override args = {
-    method: Args.string({ description: `HTTP method (${METHODS.join(', ')}; any case)`, required: true }),
-    path: Args.string({ description: 'path below the gateway origin, e.g. /v1/balance', required: true }),
+    method: Args.string({ ignoreStdin: true, description: `HTTP method (${METHODS.join(', ')}; any case)`, required: true }),
+    path: Args.string({ ignoreStdin: true, description: 'path below the gateway origin, e.g. /v1/balance', required: true }),
   };
   static override flags = {
     data: Flags.string({ char: 'd', description: 'JSON body: inline, @file, or - for stdin' }),

@@ -26,8 +26,8 @@ Exit 5 when the strict shield blocks the response (the charge is refunded).`;
   ];
   static override enableJsonFlag = true;
   static override args = {
-    listing: Args.string({ description: 'listing id (lst_…), slug, or service name', required: true }),
-    path: Args.string({ description: 'upstream path, e.g. /v1/current', required: true }),
+    listing: Args.string({ ignoreStdin: true, description: 'listing id (lst_…), slug, or service name', required: true }),
+    path: Args.string({ ignoreStdin: true, description: 'upstream path, e.g. /v1/current', required: true }),
   };
   static override flags = {
     method: Flags.string({ char: 'X', description: 'HTTP method (default POST with --data, else GET)', options: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] }),

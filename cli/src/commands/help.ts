@@ -10,7 +10,7 @@ ${Object.entries(HELP_TOPICS)
   .join('\n')}`;
   static override examples = ['<%= config.bin %> help environment', '<%= config.bin %> help exit-codes', '<%= config.bin %> help receipts verify'];
   static override strict = false;
-  static override args = { command: Args.string({ description: 'command or help topic', required: false }) };
+  static override args = { command: Args.string({ ignoreStdin: true, description: 'command or help topic', required: false }) };
 
   async run(): Promise<void> {
     const { argv } = await this.parse(HelpCommand);

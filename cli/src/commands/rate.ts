@@ -7,7 +7,7 @@ export default class Rate extends BaseCommand {
   static override summary = 'rate the seller of a past call up or down';
   static override examples = ['<%= config.bin %> rate req_01HXYZ --up', '<%= config.bin %> rate req_01HXYZ --down'];
   static override enableJsonFlag = true;
-  static override args = { requestId: Args.string({ description: 'request id (req_…) from the receipt or usage', required: true }) };
+  static override args = { requestId: Args.string({ ignoreStdin: true, description: 'request id (req_…) from the receipt or usage', required: true }) };
   static override flags = {
     up: Flags.boolean({ description: 'a good answer', exactlyOne: ['up', 'down'] }),
     down: Flags.boolean({ description: 'a bad answer', exactlyOne: ['up', 'down'] }),

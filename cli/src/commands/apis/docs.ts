@@ -7,7 +7,7 @@ export default class ApisDocs extends BaseCommand {
   static override summary = "print a listing's documentation (Markdown)";
   static override examples = ['<%= config.bin %> apis docs lst_weather01 | less'];
   static override enableJsonFlag = true;
-  static override args = { id: Args.string({ description: 'listing id (lst_…) or slug', required: true }) };
+  static override args = { id: Args.string({ ignoreStdin: true, description: 'listing id (lst_…) or slug', required: true }) };
 
   async run(): Promise<ListingDocs> {
     const { args, flags } = await this.parse(ApisDocs);

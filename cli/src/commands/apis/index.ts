@@ -16,7 +16,7 @@ export default class Apis extends BaseCommand {
     '<%= config.bin %> apis --all --json',
   ];
   static override enableJsonFlag = true;
-  static override args = { query: Args.string({ description: 'free-text search', required: false }) };
+  static override args = { query: Args.string({ ignoreStdin: true, description: 'free-text search', required: false }) };
   static override flags = {
     service: Flags.string({ description: 'only listings of this service' }),
     category: Flags.string({ description: 'only listings in this category' }),

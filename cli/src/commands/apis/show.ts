@@ -8,7 +8,7 @@ export default class ApisShow extends BaseCommand {
   static override summary = 'show one listing: price, rating, endpoints';
   static override examples = ['<%= config.bin %> apis show lst_weather01', '<%= config.bin %> apis show weather-now --json'];
   static override enableJsonFlag = true;
-  static override args = { id: Args.string({ description: 'listing id (lst_…) or slug', required: true }) };
+  static override args = { id: Args.string({ ignoreStdin: true, description: 'listing id (lst_…) or slug', required: true }) };
 
   async run(): Promise<Listing> {
     const { args, flags } = await this.parse(ApisShow);

@@ -23,7 +23,7 @@ structuredContent). A tool error exits with the code of the gateway error it car
     '<%= config.bin %> mcp call check_balance --json',
   ];
   static override enableJsonFlag = true;
-  static override args = { tool: Args.string({ description: 'tool name (see "mcp tools")', required: true }) };
+  static override args = { tool: Args.string({ ignoreStdin: true, description: 'tool name (see "mcp tools")', required: true }) };
   static override flags = {
     pins: Flags.string({ description: 'saved tool pins: refuse to go on if any tool definition changed' }),
     arg: Flags.string({ char: 'a', description: 'tool argument key=value (repeatable; JSON values allowed)', multiple: true }),

@@ -17,7 +17,8 @@ FILES or stdin. Never uses the network. Prints one line per failure with its rea
   ];
   static override enableJsonFlag = true;
   static override strict = false;
-  static override args = { files: Args.string({ description: 'receipt files (- for stdin; default stdin)', required: false }) };
+  // ignoreStdin (on every arg of the CLI): oclif would otherwise take piped stdin as a missing arg.
+  static override args = { files: Args.string({ ignoreStdin: true, description: 'receipt files (- for stdin; default stdin)', required: false }) };
   static override flags = {
     keys: Flags.string({ description: 'key set file saved by "receipts keys export" [env: PROXYGATE_RECEIPT_KEYS]' }),
     pin: Flags.string({ description: 'pin one key as KID=KEY (repeatable; platform=… and receipt-ca=… for v1/v2)', multiple: true }),

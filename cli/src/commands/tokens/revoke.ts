@@ -7,7 +7,7 @@ export default class TokensRevoke extends BaseCommand {
   static override summary = 'revoke a token and, in cascade, the tokens it minted';
   static override examples = ['<%= config.bin %> tokens revoke tok_01HXYZ'];
   static override enableJsonFlag = true;
-  static override args = { id: Args.string({ description: 'token id (tok_…)', required: true }) };
+  static override args = { id: Args.string({ ignoreStdin: true, description: 'token id (tok_…)', required: true }) };
 
   async run(): Promise<TokenInfo> {
     const { args, flags } = await this.parse(TokensRevoke);
