@@ -313,3 +313,25 @@ describe('no command takes an argument from stdin behind the user\'s back', () =
     expect(args.filter((a) => a.ignoreStdin !== true)).toEqual([]);
   });
 });
+
+describe('tokens create --expires', () => {
+  let env: Awaited<ReturnType<typeof isolatedEnv>>;
+  beforeEach(async () => {
+    env = await isolatedEnv({ PROXYGATE_GATEWAY_URL: origin, PROXYGATE_API_KEY: mock.demoTokens.trader });
+  });
+  afterEach(() => env.restore());
+
+  it('takes a plain date like usage --from does (midnight UTC)', async () => {
+    const r = await cli(['tokens', 'create', '--scope', 'catalog:read', '--expires', '2999-01-01', '--json']);
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout).info.expires_at).toBe('2999-01-01T00:00:00.000Z');
+  });
+
+  it('says a time in the past is in the past (exit 2, nothing sent), not that it is no time', async () => {
+    for (const value of ['2020-01-01', '2020-01-01T00:00:00Z', '0s']) {
+      const r = await cli(['tokens', 'create', '--scope', 'catalog:read', '--expires', value]);
+      expect(r.exitCode).toBe(2);
+      expect(oneLine(r)).toBe(`usage_error: --expires is in the past: "${value}" (e.g. --expires 1h or --expires 2026-12-01)`);
+    }
+  });
+});

@@ -49,15 +49,17 @@ export function parseUsd(text: string): number | undefined {
   return micro <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(micro) : undefined;
 }
 
-/** "30m", "12h", "7d" from now, or an RFC 3339 timestamp -> RFC 3339 UTC with milliseconds. */
+/** "30m", "12h", "7d" from now, an RFC 3339 timestamp or a date (midnight UTC) -> RFC 3339 UTC with milliseconds. */
 export function parseExpiry(text: string, now: number = Date.now()): string | undefined {
   const relative = /^(\d+)([smhd])$/.exec(text.trim());
   if (relative) {
     const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[relative[2] as 's' | 'm' | 'h' | 'd'];
     return new Date(now + Number(relative[1]) * unit).toISOString();
   }
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(text)) return undefined;
-  const at = Date.parse(text);
+  // A plain date, as `usage --from` takes; spelled out so Date.parse cannot read it as local time.
+  const stamp = /^\d{4}-\d{2}-\d{2}$/.test(text.trim()) ? `${text.trim()}T00:00:00Z` : text;
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(stamp)) return undefined;
+  const at = Date.parse(stamp);
   return Number.isNaN(at) ? undefined : new Date(at).toISOString();
 }
 

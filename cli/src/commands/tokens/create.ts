@@ -34,7 +34,10 @@ written to stdout (so TOKEN=$(proxygate tokens create …) works); details go to
     const cap = flags['spend-cap'] === undefined ? undefined : parseUsd(flags['spend-cap']);
     if (flags['spend-cap'] !== undefined && cap === undefined) throw new UsageError(`--spend-cap is not an amount of USD: "${flags['spend-cap']}"`, 'e.g. --spend-cap 2.50');
     const expiresAt = flags.expires === undefined ? undefined : parseExpiry(flags.expires);
-    if (flags.expires !== undefined && expiresAt === undefined) throw new UsageError(`--expires is not a duration or time: "${flags.expires}"`, 'e.g. --expires 1h or --expires 2026-12-01T00:00:00Z');
+    if (flags.expires !== undefined && expiresAt === undefined) throw new UsageError(`--expires is not a duration or time: "${flags.expires}"`, 'e.g. --expires 1h or --expires 2026-12-01');
+    if (flags.expires !== undefined && expiresAt !== undefined && Date.parse(expiresAt) <= Date.now()) {
+      throw new UsageError(`--expires is in the past: "${flags.expires}"`, 'e.g. --expires 1h or --expires 2026-12-01');
+    }
     const auth = await this.resolveAuth(flags);
     this.requireKey(auth);
     const params: TokenCreateParams = {
