@@ -23,7 +23,7 @@ written to stdout (so TOKEN=$(proxygate tokens create …) works); details go to
   static override flags = {
     scope: Flags.string({ description: 'scope to grant (repeatable)', multiple: true, required: true, options: [...SCOPES] }),
     'spend-cap': Flags.string({ description: 'spend cap in USD, e.g. 2.50 (exact, up to 8 decimals)' }),
-    expires: Flags.string({ description: 'expiry: a duration (30m, 12h, 7d) an RFC 3339 time or a date (midnight UTC)' }),
+    expires: Flags.string({ description: 'expiry: a duration (30m, 12h, 7d), an RFC 3339 time or a date (midnight UTC)' }),
     listing: Flags.string({ description: 'listing id the token may call (repeatable; default all the parent may call)', multiple: true }),
     name: Flags.string({ description: 'a label for the token' }),
     'save-profile': Flags.string({ description: 'store the new token as this profile instead of printing it' }),
