@@ -335,3 +335,32 @@ describe('tokens create --expires', () => {
     }
   });
 });
+
+describe('audit findings that are not about one receipt', () => {
+  let env: Awaited<ReturnType<typeof isolatedEnv>>;
+  beforeEach(async () => {
+    env = await isolatedEnv({ PROXYGATE_GATEWAY_URL: origin, PROXYGATE_API_KEY: mock.demoTokens.trader });
+  });
+  afterEach(() => env.restore());
+
+  it('name the usage or head file they come from instead of "-" (which reads as stdin)', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const keys = `${env.dir}/keys.json`;
+    const receipts = `${env.dir}/receipts.jsonl`;
+    const usage = `${env.dir}/usage.json`;
+    const head = `${env.dir}/head.json`;
+    expect((await cli(['receipts', 'keys', 'export', '-o', keys])).exitCode).toBe(0);
+    const saved = JSON.parse((await cli(['call', 'echo', '/echo', '--receipts', receipts, '--json'])).stdout) as { request_id: string };
+    const unsaved = JSON.parse((await cli(['call', 'echo', '/echo', '--json'])).stdout) as { request_id: string };
+    await writeFile(usage, (await cli(['usage', '--all', '--json'])).stdout);
+    expect((await cli(['receipts', 'log', '-o', `${env.dir}/log.jsonl`, '--head', head])).exitCode).toBe(0);
+    const r = await cli(['receipts', 'audit', receipts, '--keys', keys, '--usage', usage]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain(`${usage}: chain_gap: usage entry ${unsaved.request_id} has no valid receipt`);
+    expect(r.stdout).not.toContain(`usage entry ${saved.request_id}`);
+    expect(r.stdout).not.toMatch(/^-: /m);
+    const short = await cli(['receipts', 'audit', receipts, '--keys', keys, '--head', head]);
+    expect(short.exitCode).toBe(1);
+    expect(short.stdout).toMatch(new RegExp(`^${head.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: chain_gap: the log holds`, 'm'));
+  });
+});

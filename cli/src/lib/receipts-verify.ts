@@ -59,7 +59,10 @@ export async function verifyReceiptFiles(request: VerifyRequest): Promise<Verify
   let items = await readReceiptSources(request.files);
   if (shard) items = selectChains(items, shard);
   const texts = items.map((i) => i.text);
-  const at = (index: number | undefined) => (index === undefined ? '-' : (items[index]?.locator ?? `#${index + 1}`));
+  // An issue without a receipt index is about one of the side files: name it (not "-", which reads as stdin).
+  const sideFile = (field: string | undefined) =>
+    (field === 'usage' ? request.usage : field?.startsWith('previousHead') ? request.previousHead : field?.startsWith('head') ? request.head : undefined) ?? 'audit';
+  const at = (index: number | undefined, field?: string) => (index === undefined ? sideFile(field) : (items[index]?.locator ?? `#${index + 1}`));
   const head = request.head ? await readHead(request.head) : undefined;
   const previousHead = request.previousHead ? await readHead(request.previousHead) : undefined;
   const usage = request.usage ? await readUsage(request.usage) : undefined;
@@ -72,7 +75,7 @@ export async function verifyReceiptFiles(request: VerifyRequest): Promise<Verify
     ...(usage ? { usage } : {}),
   });
   const invalid = audit.verdicts.filter((v) => !v.valid).length;
-  const failures = audit.issues.map((issue) => failureOf(at(issue.index), issue.reason, issue.message, issue.field, issue.request_id));
+  const failures = audit.issues.map((issue) => failureOf(at(issue.index, issue.field), issue.reason, issue.message, issue.field, issue.request_id));
   const strings = (r: Record<string, bigint>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.toString()]));
   const summary: AuditSummary = {
     chains: audit.chains.map((c) => ({ buyer: c.buyer, count: c.count, first_seq: c.firstSeq, last_seq: c.lastSeq, head_hash: c.headHash })),
