@@ -22,7 +22,7 @@ import { model } from '../internal/validate.js';
 import { KeySet, type KeySetDocument } from '../receipts/key-set.js';
 import type { Receipt, Verdict } from '../receipts/types.js';
 import { verifyReceipt } from '../receipts/verify.js';
-import { settleReceipt, type ReceiptVerifier, type SentRequest, type Settlement } from '../shield/settle.js';
+import { settleReceipt, type ExpectedCall, type ReceiptVerifier, type SentRequest, type Settlement } from '../shield/settle.js';
 import { isShieldMode, parseShieldHeaders, shieldFromEvent, type ShieldMode, type ShieldVerdict } from '../shield/verdict.js';
 import { ListingModel, type Listing } from './models.js';
 import { APIResource } from './resource.js';
@@ -58,7 +58,10 @@ export interface PaidCallOptions<T = unknown> {
   shield?: ShieldMode | undefined;
   /** Idempotency key (1..255 printable ASCII); default: one generated per logical call. */
   idempotencyKey?: string | undefined;
-  /** Refuse locally (nothing is sent) when the price, plus the shield fee unless `off`, is above this (micro-cents). */
+  /**
+   * Refuse locally (nothing is sent) when the price, plus the shield fee unless `off`, is above this
+   * (micro-cents). A receipt charging more anyway is reported as `content_mismatch` on `amount`.
+   */
   maxCost?: number | bigint | undefined;
   signal?: AbortSignal | undefined;
   /** Per-attempt timeout (ms) until the response headers arrive. */
@@ -288,6 +291,8 @@ interface Prepared {
   contentType: string | undefined;
   receiptExpected: boolean;
   verify: ReceiptVerifier | undefined;
+  /** What the signed receipt must name (listing, service, buyer) and the most it may charge. */
+  expected: ExpectedCall;
 }
 
 /** How long a resolved listing (and so its price) is reused by one client. */
@@ -332,6 +337,15 @@ export class Calls extends APIResource {
   }
 
   /**
+   * The presented token's id, when the client learned it (`tokens.self()` records it as
+   * `knownTokenId`, next to the scopes); read structurally so older clients simply skip the check.
+   */
+  #knownTokenId(): string | undefined {
+    const id: unknown = (this.client as { knownTokenId?: unknown }).knownTokenId;
+    return typeof id === 'string' && id !== '' ? id : undefined;
+  }
+
+  /**
    * Calls `path` on a listing through the gateway and returns the upstream answer with its receipt,
    * receipt verdict and shield verdict. Throws `ShieldBlockedError` for a strict-mode block
    * (refunded), typed API errors for gateway refusals, and `MaxCostExceededError` /
@@ -348,6 +362,7 @@ export class Calls extends APIResource {
       response: bytes,
       verify: prepared.verify,
       receiptExpected: prepared.receiptExpected,
+      expected: prepared.expected,
     });
     const result: CallResult<unknown> = {
       status: response.status,
@@ -441,11 +456,12 @@ export class Calls extends APIResource {
 
     const listing = await this.resolveListing(ref, options.signal);
     const price = BigInt(listing.price_micro_cents) + (shield === 'off' ? 0n : BigInt(listing.shield_fee_micro_cents));
+    let maxCost: bigint | undefined;
     if (options.maxCost !== undefined) {
       if (typeof options.maxCost === 'number' && !Number.isSafeInteger(options.maxCost)) {
         throw new TypeError('maxCost must be an integer number of micro-cents');
       }
-      const maxCost = BigInt(options.maxCost);
+      maxCost = BigInt(options.maxCost);
       if (price > maxCost) throw new MaxCostExceededError(listing, price, maxCost, shield);
     }
 
@@ -474,6 +490,7 @@ export class Calls extends APIResource {
       contentType: encoded.contentType,
       receiptExpected: price > 0n,
       verify,
+      expected: { listingId: listing.id, service: listing.service, buyer: this.#knownTokenId(), maxCost },
     };
   }
 
@@ -528,6 +545,7 @@ export class Calls extends APIResource {
       verify,
       receiptExpected: false,
       checkResponse: false,
+      expected: prepared.expected,
     });
     const details: PaidCallErrorDetails = {
       receipt: settlement.receipt,
@@ -697,6 +715,7 @@ export class CallStream implements AsyncIterable<ServerSentEvent> {
       response: rawBody,
       verify: this.#prepared.verify,
       receiptExpected: this.#prepared.receiptExpected,
+      expected: this.#prepared.expected,
     });
     this.#resolve({ ...settlement, rawBody, events: delivered });
   }

@@ -38,6 +38,18 @@ export interface SettleInput {
   receiptExpected: boolean;
   /** False when `response` is not the delivered bytes (error bodies): skip the local response check. */
   checkResponse?: boolean;
+  /** The call actually made: a signed receipt describing another call, buyer or a higher charge is reported. */
+  expected?: ExpectedCall | undefined;
+}
+
+/** What the receipt of this call must say. */
+export interface ExpectedCall {
+  listingId: string;
+  service: string;
+  /** The token id, when the client knows it (after `tokens.self()`). */
+  buyer?: string | undefined;
+  /** The caller's `maxCost` (micro-cents): a charged amount above it is an overcharge. */
+  maxCost?: bigint | undefined;
 }
 
 export interface Settlement {
@@ -91,6 +103,32 @@ async function localContentCheck(receipt: ReceiptV3, request: SentRequest, respo
   return null;
 }
 
+/** The first field of a v3 receipt that names another call than the one made, if any. */
+function bindingMismatch(receipt: ReceiptV3, request: SentRequest, expected: ExpectedCall): Verdict | null {
+  const fields: [keyof ReceiptV3, string | undefined][] = [
+    ['listing_id', expected.listingId],
+    ['service', expected.service],
+    ['method', request.method],
+    ['path', request.path],
+    ['buyer', expected.buyer],
+  ];
+  for (const [field, want] of fields) {
+    if (want === undefined) continue;
+    const got: unknown = receipt[field];
+    if (got !== want) {
+      return mismatchVerdict(receipt, field, `the receipt's ${field} ${JSON.stringify(got)} is not the call's ${JSON.stringify(want)}`);
+    }
+  }
+  return null;
+}
+
+function overcharge(receipt: Receipt, maxCost: bigint | undefined): Verdict | null {
+  if (maxCost === undefined) return null;
+  const amount = amountOf(receipt);
+  if (amount === null || BigInt(amount) <= maxCost) return null;
+  return mismatchVerdict(receipt, 'amount', `overcharge: the receipt charges ${amount} micro-cents, above maxCost ${maxCost}`);
+}
+
 export async function settleReceipt(input: SettleInput): Promise<Settlement> {
   const { claimedShield } = input;
   if (input.rawReceipt === undefined) {
@@ -113,22 +151,24 @@ export async function settleReceipt(input: SettleInput): Promise<Settlement> {
     receiptVerdict = await localContentCheck(receipt, input.request, input.checkResponse === false ? undefined : input.response);
   }
 
+  // A bad signature or content hash says more than any field below; otherwise report the first problem.
+  const report = (problem: Verdict | null): void => {
+    if (problem && (receiptVerdict === null || receiptVerdict.valid)) receiptVerdict = problem;
+  };
+  if (input.expected && receipt.receipt_version === 3) report(bindingMismatch(receipt, input.request, input.expected));
+
   let shield = claimedShield;
   if (receipt.receipt_version === 3) {
     const signed = shieldFromSigned(receipt.shield);
     if (signed) {
       const problem = claimedShield ? shieldMismatch(claimedShield, signed) : null;
-      // A bad signature says more than a mismatch; otherwise the mismatch is what to report.
-      if (problem && (receiptVerdict === null || receiptVerdict.valid)) {
-        receiptVerdict = mismatchVerdict(
-          receipt,
-          'shield',
-          `shield headers disagree with the signed receipt (${problem}); the signed verdict is used`,
-        );
+      if (problem) {
+        report(mismatchVerdict(receipt, 'shield', `shield headers disagree with the signed receipt (${problem}); the signed verdict is used`));
       }
       shield = signed;
     }
   }
+  report(overcharge(receipt, input.expected?.maxCost));
 
   return {
     receipt,
