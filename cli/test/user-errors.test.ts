@@ -364,3 +364,21 @@ describe('audit findings that are not about one receipt', () => {
     expect(short.stdout).toMatch(new RegExp(`^${head.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: chain_gap: the log holds`, 'm'));
   });
 });
+
+describe('PROXYGATE_RECEIPT_KEYS naming a missing file', () => {
+  let env: Awaited<ReturnType<typeof isolatedEnv>>;
+  beforeEach(async () => {
+    env = await isolatedEnv();
+  });
+  afterEach(() => env.restore());
+
+  it('says the path came from the variable, since the command line shows no --keys', async () => {
+    process.env['PROXYGATE_RECEIPT_KEYS'] = `${env.dir}/gone.json`;
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(`${env.dir}/r.jsonl`, '');
+    const r = await cli(['receipts', 'verify', `${env.dir}/r.jsonl`]);
+    expect(r.exitCode).toBe(2);
+    expect(oneLine(r)).toBe(`usage_error: cannot read ${env.dir}/gone.json (ENOENT), named by PROXYGATE_RECEIPT_KEYS (check the file path)`);
+    delete process.env['PROXYGATE_RECEIPT_KEYS'];
+  });
+});

@@ -19,7 +19,12 @@ export async function loadPinnedKeys(keysFlag: string | undefined, pins: readonl
   try {
     if (keysFile) {
       if (pins.length > 0) throw new UsageError('use either --keys or --pin, not both');
-      return KeySet.fromDocument(await readTextFile(keysFile));
+      const text = await readTextFile(keysFile).catch((error: unknown) => {
+        // The command line shows no --keys: say where the path came from.
+        if (keysFlag === undefined && error instanceof UsageError) throw new UsageError(`${error.message}, named by PROXYGATE_RECEIPT_KEYS`, error.action);
+        throw error;
+      });
+      return KeySet.fromDocument(text);
     }
     const keys: Array<{ kid: string; publicKey: string }> = [];
     const extra: { platformPubkey?: string; receiptCaPubkey?: string } = {};
