@@ -10,6 +10,7 @@ import {
   NotFoundError,
   ProxygateError,
   ShieldBlockedError,
+  TimeoutError,
   UserAbortError,
   ValidationError,
   type ValidationIssue,
@@ -64,7 +65,10 @@ export interface PaidCallOptions<T = unknown> {
    */
   maxCost?: number | bigint | undefined;
   signal?: AbortSignal | undefined;
-  /** Per-attempt timeout (ms) until the response headers arrive. */
+  /**
+   * Per-attempt timeout (ms) until the response headers arrive, and again for reading the whole
+   * body of a non-stream call (default: the client's `timeout`).
+   */
   timeout?: number | undefined;
   maxRetries?: number | undefined;
   /**
@@ -572,20 +576,76 @@ export class Calls extends APIResource {
    */
   async #sendAndRead(prepared: Prepared, options: PaidCallOptions): Promise<{ response: Response; bytes: Uint8Array }> {
     const budget = options.maxRetries ?? this.client.maxRetries;
+    const timeout = options.timeout ?? this.client.timeout;
+    const replay = `Retry with idempotencyKey "${prepared.idempotencyKey}": the gateway replays the result without charging again`;
     for (let attempt = 0; ; attempt++) {
       const response = await this.#send(prepared, options, false);
       try {
-        return { response, bytes: new Uint8Array(await response.arrayBuffer()) };
+        return { response, bytes: await readBody(response, timeout, options.signal) };
       } catch (cause) {
-        if (options.signal?.aborted) throw new UserAbortError(undefined, cause);
+        if (options.signal?.aborted) throw new UserAbortError(undefined, options.signal.reason ?? cause);
         if (attempt >= budget) {
-          throw new ConnectionError('The connection broke while reading the response body', cause, {
-            action: `Retry with idempotencyKey "${prepared.idempotencyKey}": the gateway replays the result without charging again`,
-          });
+          if (cause instanceof BodyTimeout) {
+            const error = new TimeoutError(`The response body did not arrive within ${timeout} ms`, cause);
+            // The call was charged: say how to get its answer without paying again.
+            Object.defineProperty(error, 'action', { value: replay, enumerable: true });
+            throw error;
+          }
+          throw new ConnectionError('The connection broke while reading the response body', cause, { action: replay });
         }
       }
     }
   }
+}
+
+/** The body read of one attempt ran past the call's timeout. */
+class BodyTimeout extends Error {}
+
+/**
+ * Reads the whole body, giving up after `timeoutMs` (the headers had their own timeout; a stalled
+ * body would otherwise hang the call forever) or when `signal` aborts. Cancels the read either way.
+ */
+async function readBody(response: Response, timeoutMs: number, signal: AbortSignal | undefined): Promise<Uint8Array> {
+  const body = response.body;
+  if (!body) return new Uint8Array(0);
+  if (signal?.aborted) {
+    await body.cancel(signal.reason).catch(() => undefined);
+    throw signal.reason;
+  }
+  const reader = body.getReader();
+  let stopped: unknown;
+  const stop = (reason: unknown): void => {
+    if (stopped !== undefined) return;
+    stopped = reason;
+    reader.cancel(reason).catch(() => undefined);
+  };
+  const timer = Number.isFinite(timeoutMs) && timeoutMs > 0 ? setTimeout(() => stop(new BodyTimeout('body read timed out')), timeoutMs) : undefined;
+  const onAbort = (): void => stop(signal?.reason ?? new Error('aborted'));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      // A cancelled read settles as done; `stopped` tells it apart from a real end.
+      const { done, value } = await reader.read();
+      if (stopped !== undefined) throw stopped;
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } catch (error) {
+    throw stopped ?? error;
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return bytes;
 }
 
 function blockBodyShield(error: ShieldBlockedError): ShieldVerdict | null {
