@@ -382,3 +382,18 @@ describe('PROXYGATE_RECEIPT_KEYS naming a missing file', () => {
     delete process.env['PROXYGATE_RECEIPT_KEYS'];
   });
 });
+
+describe('a token at its spend cap', () => {
+  let env: Awaited<ReturnType<typeof isolatedEnv>>;
+  beforeEach(async () => {
+    env = await isolatedEnv({ PROXYGATE_GATEWAY_URL: origin, PROXYGATE_API_KEY: mock.demoTokens.capped });
+  });
+  afterEach(() => env.restore());
+
+  it('exits 1 and says how to go on', async () => {
+    let last = await cli(['call', 'weather-current', '/current']);
+    for (let i = 0; i < 10 && last.exitCode === 0; i++) last = await cli(['call', 'weather-current', '/current']);
+    expect(last.exitCode).toBe(1);
+    expect(oneLine(last)).toMatch(/^spend_cap_exceeded: .+ \(ask for a token with a higher cap: proxygate tokens create --spend-cap USD\)$/);
+  });
+});
