@@ -1,7 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../lib/base-command.js';
 import { createClient } from '../lib/client.js';
-import { UsageError } from '../lib/errors.js';
+import { CliError, UsageError } from '../lib/errors.js';
+import { ExitCode } from '../lib/exit-codes.js';
 import { formatBody, formatResponseHead } from '../lib/http-output.js';
 import { checkIdempotencyKey, parsePairs, readRequestBody } from '../lib/input.js';
 
@@ -64,11 +65,22 @@ to stdout; with --include the status line and headers go to stderr.`;
     if (flags.paginate) {
       // Lists are { data, cursor, has_more }: keep asking with the cursor until has_more is false.
       const items: unknown[] = [];
+      // A server handing back any earlier cursor (A -> B -> A) would make this loop forever.
+      const seen = new Set<string>();
       let page = data as { data?: unknown; cursor?: unknown; has_more?: unknown } | null;
       for (;;) {
         if (!page || !Array.isArray(page.data)) throw new UsageError(`${args.path} did not answer a list ({ data, cursor, has_more })`);
         items.push(...(page.data as unknown[]));
         if (page.has_more !== true || typeof page.cursor !== 'string' || page.cursor === '') break;
+        if (seen.has(page.cursor)) {
+          throw new CliError(
+            'pagination_loop',
+            `${args.path} returned a cursor it had already returned (after ${seen.size + 1} pages); stopped instead of looping forever`,
+            ExitCode.failure,
+            'drop --paginate and follow --query cursor=... by hand, or report the gateway bug',
+          );
+        }
+        seen.add(page.cursor);
         const next = await client.request({ method, path: args.path, query: { ...query, cursor: [page.cursor] }, headers });
         page = next.data as typeof page;
       }
