@@ -397,3 +397,19 @@ describe('a token at its spend cap', () => {
     expect(oneLine(last)).toMatch(/^spend_cap_exceeded: .+ \(ask for a token with a higher cap: proxygate tokens create --spend-cap USD\)$/);
   });
 });
+
+describe('a token limited to other listings', () => {
+  let env: Awaited<ReturnType<typeof isolatedEnv>>;
+  beforeEach(async () => {
+    env = await isolatedEnv({ PROXYGATE_GATEWAY_URL: origin, PROXYGATE_API_KEY: mock.demoTokens.trader });
+  });
+  afterEach(() => env.restore());
+
+  it('says how to see which listings the token may call', async () => {
+    const created = JSON.parse((await cli(['tokens', 'create', '--scope', 'trade', '--listing', 'weather-current', '--json'])).stdout) as { token: string };
+    const r = await cli(['call', 'echo', '/echo', '--api-key', created.token]);
+    expect(r.exitCode).toBe(1);
+    expect(oneLine(r)).toMatch(/^listing_not_allowed: .+ \(use a token allowed on this listing; "proxygate whoami" lists the token's listings\)$/);
+    expect(r.stderr).not.toContain(created.token);
+  });
+});

@@ -49,6 +49,7 @@ const OCLIF_USAGE_ERRORS = new Set([
 // Gateway actions name REST paths ("Browse GET /v1/apis"); these say which command to run.
 const CLI_ACTIONS: Readonly<Record<string, string>> = {
   listing_not_found: 'run "proxygate apis" to find listings',
+  listing_not_allowed: 'use a token allowed on this listing; "proxygate whoami" lists the token\'s listings',
   spend_cap_exceeded: 'ask for a token with a higher cap: proxygate tokens create --spend-cap USD',
 };
 
