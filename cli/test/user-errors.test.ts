@@ -413,3 +413,29 @@ describe('a token limited to other listings', () => {
     expect(r.stderr).not.toContain(created.token);
   });
 });
+
+describe('usage --from/--to with plain dates', () => {
+  let env: Awaited<ReturnType<typeof isolatedEnv>>;
+  beforeEach(async () => {
+    env = await isolatedEnv({ PROXYGATE_GATEWAY_URL: origin, PROXYGATE_API_KEY: mock.demoTokens.trader });
+  });
+  afterEach(() => env.restore());
+
+  it('--to DAY includes that day (a month is --from 2026-11-01 --to 2026-11-30)', async () => {
+    const call = JSON.parse((await cli(['call', 'echo', '/echo', '--json'])).stdout) as { request_id: string };
+    const all = JSON.parse((await cli(['usage', '--all', '--json'])).stdout) as { data: Array<{ request_id: string; created_at: string }> };
+    const day = all.data.find((e) => e.request_id === call.request_id)?.created_at.slice(0, 10) ?? '';
+    expect(day).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    const through = JSON.parse((await cli(['usage', '--from', day, '--to', day, '--all', '--json'])).stdout) as { data: Array<{ request_id: string }> };
+    expect(through.data.map((e) => e.request_id)).toContain(call.request_id);
+    // An exact instant stays exclusive, as the API defines it.
+    const before = JSON.parse((await cli(['usage', '--to', `${day}T00:00:00Z`, '--all', '--json'])).stdout) as { data: Array<{ request_id: string }> };
+    expect(before.data.map((e) => e.request_id)).not.toContain(call.request_id);
+  });
+
+  it('an inverted range is a usage error, not an empty list', async () => {
+    const r = await cli(['usage', '--from', '2026-12-01', '--to', '2026-11-01']);
+    expect(r.exitCode).toBe(2);
+    expect(oneLine(r)).toMatch(/^usage_error: --from \(2026-12-01\) is after --to \(2026-11-01\)/);
+  });
+});

@@ -6,11 +6,18 @@ import { UsageError } from '../lib/errors.js';
 import { compact, formatUsd, renderTable } from '../lib/format.js';
 import { startSpinner } from '../lib/terminal.js';
 
-function timestamp(flag: string, value: string | undefined): string | undefined {
+const DAY_MS = 86_400_000;
+
+/**
+ * The API's `to` is exclusive; a plain date given to --to means through the end of that day, so
+ * `--from 2026-11-01 --to 2026-11-30` is the whole of November (what a monthly audit expects).
+ */
+function timestamp(flag: 'from' | 'to', value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  const at = Date.parse(value);
+  const plainDate = /^\d{4}-\d{2}-\d{2}$/.test(value.trim());
+  const at = Date.parse(plainDate ? `${value.trim()}T00:00:00Z` : value);
   if (Number.isNaN(at)) throw new UsageError(`--${flag} is not a date: "${value}"`, 'use RFC 3339, e.g. 2026-11-01T00:00:00Z, or a date like 2026-11-01');
-  return new Date(at).toISOString();
+  return new Date(plainDate && flag === 'to' ? at + DAY_MS : at).toISOString();
 }
 
 export default class Usage extends BaseCommand {
@@ -22,7 +29,7 @@ export default class Usage extends BaseCommand {
   static override enableJsonFlag = true;
   static override flags = {
     from: Flags.string({ description: 'earliest time (RFC 3339 or YYYY-MM-DD)' }),
-    to: Flags.string({ description: 'latest time (RFC 3339 or YYYY-MM-DD)' }),
+    to: Flags.string({ description: 'end: an RFC 3339 instant (exclusive) or YYYY-MM-DD (through the end of that day)' }),
     service: Flags.string({ description: 'only calls to this service' }),
     limit: Flags.integer({ description: 'page size (1..100)', min: 1, max: 100, default: 20 }),
     cursor: Flags.string({ description: 'start from this cursor' }),
@@ -33,6 +40,9 @@ export default class Usage extends BaseCommand {
     const { flags } = await this.parse(Usage);
     const from = timestamp('from', flags.from);
     const to = timestamp('to', flags.to);
+    if (from !== undefined && to !== undefined && from > to) {
+      throw new UsageError(`--from (${flags.from}) is after --to (${flags.to}): the range is empty`, 'swap them');
+    }
     const auth = await this.resolveAuth(flags);
     this.requireKey(auth);
     const pages = (await createClient(auth)).account.usage(compact({ from, to, service: flags.service, limit: flags.limit, cursor: flags.cursor }));
