@@ -10,15 +10,41 @@ import { AuthenticationError, ConnectionError, ProxygateError } from '../core/er
 import { readEnv } from '../internal/env.js';
 import { scrubError } from '../internal/redact.js';
 import { ToolPinMismatchError } from './errors.js';
-import { createGatewayFetch, fetchTokenScopes, parseScopes, resolveToken } from './gateway-fetch.js';
+import { createGatewayFetch, fetchTokenInfo, parseScopes, resolveToken } from './gateway-fetch.js';
 import { GatewayMcpClient, listAllTools, type McpSession } from './gateway-client.js';
 import { isPinOptions, type ConnectGatewayOptions } from './options.js';
 import { computeToolPins } from './tool-pinning.js';
 
 const DEFAULT_GATEWAY = 'https://gateway.proxygate.ai';
 
+function envGatewayMcpUrl(): string {
+  return `${(readEnv('PROXYGATE_GATEWAY_URL') ?? DEFAULT_GATEWAY).replace(/\/+$/, '')}/mcp`;
+}
+
 function defaultMcpUrl(): string {
-  return readEnv('PROXYGATE_MCP_URL') ?? `${(readEnv('PROXYGATE_GATEWAY_URL') ?? DEFAULT_GATEWAY).replace(/\/+$/, '')}/mcp`;
+  return readEnv('PROXYGATE_MCP_URL') ?? envGatewayMcpUrl();
+}
+
+function endpointOf(url: URL | string): string {
+  const parsed = new URL(url);
+  return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
+}
+
+/**
+ * The env token belongs to the gateway the environment names: it goes to an explicit `url` only
+ * when that is this gateway's MCP endpoint (or the env's `PROXYGATE_MCP_URL`), never to another
+ * server someone passed in. Any other server gets a token only when the caller passes one.
+ */
+function envTokenAllowed(url: URL, explicitUrl: boolean): boolean {
+  if (!explicitUrl) return true;
+  const trusted = [envGatewayMcpUrl(), readEnv('PROXYGATE_MCP_URL')].filter((u): u is string => u !== undefined);
+  return trusted.some((candidate) => {
+    try {
+      return endpointOf(candidate) === endpointOf(url);
+    } catch {
+      return false; // an unparsable env URL trusts nothing
+    }
+  });
 }
 
 /**
@@ -30,17 +56,26 @@ export async function connectGateway(options: ConnectGatewayOptions = {}): Promi
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const restBase = String(options.restBaseUrl ?? new URL('.', url)).replace(/\/+$/, '');
   const authProvider = options.authProvider;
-  const firstToken = authProvider ? undefined : await resolveToken(options.token);
+  // `undefined` means "the env token"; `null` sends none (see envTokenAllowed).
+  const token = options.token !== undefined || envTokenAllowed(url, options.url !== undefined) ? options.token : null;
+  const firstToken = authProvider ? undefined : await resolveToken(token);
   const secrets: string[] = firstToken ? [firstToken] : [];
 
+  // The env token may go to the REST side only on the MCP endpoint's own origin.
+  const restTokenAllowed = token !== undefined || new URL(restBase).origin === url.origin;
+
   let scopes: readonly string[] | undefined = options.scopes;
+  let tokenId: string | undefined; // the `buyer` of this token's v3 receipts, when introspection told it
   if (scopes === undefined) {
     if (authProvider) scopes = parseScopes((await authProvider.tokens())?.scope);
-    else if (firstToken) scopes = await fetchTokenScopes(restBase, firstToken, fetchImpl, secrets);
-    else scopes = []; // anonymous: browsing works, anything needing a scope is refused locally
+    else if (firstToken && restTokenAllowed) {
+      const info = await fetchTokenInfo(restBase, firstToken, fetchImpl, secrets);
+      scopes = info?.scopes;
+      tokenId = info?.id;
+    } else if (!firstToken) scopes = []; // anonymous: browsing works, anything needing a scope is refused locally
   }
 
-  const gatewayFetch = createGatewayFetch({ mcpUrl: url, token: options.token, oauth: authProvider !== undefined, fetch: fetchImpl, secrets });
+  const gatewayFetch = createGatewayFetch({ mcpUrl: url, token, oauth: authProvider !== undefined, fetch: fetchImpl, secrets });
   let gateway: GatewayMcpClient | undefined;
 
   const openSession = async (transport: Transport): Promise<McpSession> => {
@@ -71,7 +106,7 @@ export async function connectGateway(options: ConnectGatewayOptions = {}): Promi
     const pins = await computeToolPins(tools);
     // A caller-supplied transport cannot be recreated, so only HTTP sessions are renewed on expiry.
     const reopen = options.transport ? undefined : () => openSession(httpTransport());
-    gateway = new GatewayMcpClient(session, reopen, options, secrets, scopes, tools, saved ?? pins);
+    gateway = new GatewayMcpClient(session, reopen, options, secrets, scopes, tools, saved ?? pins, tokenId);
     await gateway.applyToolList(tools);
     if (gateway.pinMismatch) throw new ToolPinMismatchError(gateway.pinMismatch);
     return gateway;

@@ -113,6 +113,8 @@ export class GatewayMcpClient {
     scopes: readonly string[] | undefined,
     tools: Tool[],
     pins: ToolPinSet,
+    /** The token id from `GET /v1/tokens/self` (the `buyer` of its v3 receipts), when known. */
+    private readonly tokenId?: string | undefined,
   ) {
     this.session = session;
     this.knownScopes = scopes;

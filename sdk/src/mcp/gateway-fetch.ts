@@ -30,13 +30,20 @@ export function parseScopes(value: string | undefined): string[] | undefined {
   return value === undefined ? undefined : value.split(/\s+/).filter(Boolean);
 }
 
-/** Reads the presented token's scopes; undefined when the gateway has no introspection endpoint. */
-export async function fetchTokenScopes(
+/** What `GET /v1/tokens/self` told about the presented token. */
+export interface TokenInfoSummary {
+  scopes: string[];
+  /** The token id (`tok_...`): the `buyer` of its v3 receipts. */
+  id: string | undefined;
+}
+
+/** Reads the presented token's scopes and id; undefined when the gateway has no introspection endpoint. */
+export async function fetchTokenInfo(
   restBase: string,
   token: string,
   fetchImpl: typeof fetch,
   secrets: readonly string[],
-): Promise<string[] | undefined> {
+): Promise<TokenInfoSummary | undefined> {
   let response: Response;
   try {
     response = await fetchImpl(`${restBase}/v1/tokens/self`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
@@ -50,7 +57,8 @@ export async function fetchTokenScopes(
   if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string')) {
     throw new ValidationError('GET /v1/tokens/self returned no scopes list', [{ path: ['scopes'], message: 'expected string[]', code: 'invalid_type' }], body);
   }
-  return scopes;
+  const id = (body as { id?: unknown }).id;
+  return { scopes, id: typeof id === 'string' && id !== '' ? id : undefined };
 }
 
 function isScopeChallenge(response: Response): boolean {
