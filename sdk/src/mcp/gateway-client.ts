@@ -370,7 +370,7 @@ export class GatewayMcpClient {
     });
     const claimedShield = shieldFromEvent(result.shield);
     if (!claimedShield) throw new McpProtocolError('call_api returned no usable shield verdict');
-    const verification = await verifyCallReceipt(result, args, this.options.keys);
+    const verification = await verifyCallReceipt(result, args, this.options.keys, this.tokenId);
     const shieldVerdict = verification.shield ?? claimedShield;
     this.options.onVerdict?.({ tool: 'call_api', requestId: result.request_id, receipt: verification, shield: shieldVerdict });
     if (!verification.valid && !this.options.acceptInvalidReceipts) {
@@ -385,7 +385,7 @@ export class GatewayMcpClient {
     const body = error.body as { request_id?: unknown } | undefined;
     if (!onVerdict || !error.receipt || typeof body?.request_id !== 'string') return;
     const sent = TOOL_SCHEMAS.call_api.input.parse(params);
-    const verification = await verifyCallReceipt({ receipt: error.receipt, request_id: body.request_id, amount_micro_cents: 0 }, sent, this.options.keys);
+    const verification = await verifyCallReceipt({ receipt: error.receipt, request_id: body.request_id, amount_micro_cents: 0 }, sent, this.options.keys, this.tokenId);
     const shield = verification.shield ?? { mode: 'strict', scoreBp: Math.round((error.score ?? 0) * 10_000), score: error.score ?? 0, flags: [...error.flags], action: 'blocked', source: 'headers' };
     onVerdict({ tool: 'call_api', requestId: body.request_id, receipt: verification, shield });
   }

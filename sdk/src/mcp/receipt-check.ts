@@ -34,22 +34,33 @@ const failed = (reason: Verdict['reason'], message: string, receipt?: Receipt, f
 /** What the tool result claims next to the receipt; `body` is absent when the shield withheld it. */
 export type ReceiptClaims = Pick<CallApiToolOutput, 'receipt' | 'request_id' | 'amount_micro_cents'> & { body?: string | undefined };
 
-/** Fields of the tool result that the signature does not cover must agree with the signed ones. */
-function unsignedMismatch(receipt: Receipt, output: ReceiptClaims, sent: SentRequest): string | undefined {
+/**
+ * Fields of the tool result that the signature does not cover must agree with the signed ones,
+ * and the signed call must be ours: a receipt replayed from another token's identical call has a
+ * valid signature and matching hashes, only its `buyer` tells.
+ */
+function unsignedMismatch(receipt: Receipt, output: ReceiptClaims, sent: SentRequest, buyer: string | undefined): string | undefined {
   if (receipt.request_id !== output.request_id) return 'request_id';
   if (String(receipt.amount) !== String(output.amount_micro_cents)) return 'amount';
   if (receipt.receipt_version === 3) {
     if (sent.listing_id.startsWith('lst_') && receipt.listing_id !== sent.listing_id) return 'listing_id';
     if (receipt.method !== (sent.method ?? 'GET')) return 'method';
     if (receipt.path !== sent.path) return 'path';
+    if (buyer !== undefined && receipt.buyer !== buyer) return 'buyer';
   }
   return undefined;
 }
+
+const MISMATCH_MESSAGE: Record<string, string> = {
+  buyer: "the signed receipt's buyer is not this client's token",
+};
 
 export async function verifyCallReceipt(
   output: ReceiptClaims,
   sent: SentRequest,
   keys: KeySet | undefined,
+  /** The presented token's id (from `GET /v1/tokens/self`), when known: v3 receipts must name it as buyer. */
+  buyer?: string | undefined,
 ): Promise<CallReceiptVerdict> {
   let receipt: Receipt;
   try {
@@ -70,8 +81,10 @@ export async function verifyCallReceipt(
     },
   });
   if (!verdict.valid) return { ...verdict, shield: null };
-  const field = unsignedMismatch(receipt, output, sent);
-  if (field) return failed('content_mismatch', `the tool result's ${field} differs from the signed receipt`, receipt, field);
+  const field = unsignedMismatch(receipt, output, sent, buyer);
+  if (field) {
+    return failed('content_mismatch', MISMATCH_MESSAGE[field] ?? `the tool result's ${field} differs from the signed receipt`, receipt, field);
+  }
   const shield = receipt.receipt_version === 3 ? shieldFromSigned(receipt.shield) : null;
   return { ...verdict, shield };
 }
