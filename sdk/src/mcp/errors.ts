@@ -1,4 +1,5 @@
 import { ProxygateError } from '../core/error.js';
+import type { CallApiResult } from './options.js';
 import type { ToolPinDiff } from './tool-pinning.js';
 
 function describeDiff(diff: ToolPinDiff): string {
@@ -27,16 +28,32 @@ export class ToolPinMismatchError extends ProxygateError {
   }
 }
 
-/** The receipt of a paid call did not verify against the pinned key set. */
+/**
+ * The receipt of a paid call did not verify against the pinned key set. The call was still made
+ * (and charged): its whole result (body, receipt, verdict) is in `result`, never lost.
+ */
 export class ReceiptVerificationError extends ProxygateError {
   readonly reason: string;
-  constructor(reason: string, message: string, requestId?: string) {
+  /** The charged call's result, with `verification` saying why it failed. */
+  readonly result: CallApiResult | undefined;
+  constructor(reason: string, message: string, requestId?: string, result?: CallApiResult) {
     super(`Receipt of the paid call did not verify (${reason}): ${message}`, {
       code: 'receipt_invalid',
-      action: 'Do not trust this result; pass acceptInvalidReceipts: true only to inspect it',
+      action: 'Do not trust this result; inspect error.result (the call was charged) or pass acceptInvalidReceipts: true',
       requestId,
     });
     this.reason = reason;
+    this.result = result;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    // The upstream body stays out of logs; the receipt and verdict identify the charge.
+    const result = this.result;
+    return {
+      ...super.toJSON(),
+      reason: this.reason,
+      ...(result ? { receipt: result.receipt, verification: { ...result.verification, receipt: undefined }, amount_micro_cents: result.amount_micro_cents } : {}),
+    };
   }
 }
 

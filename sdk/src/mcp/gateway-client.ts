@@ -373,10 +373,12 @@ export class GatewayMcpClient {
     const verification = await verifyCallReceipt(result, args, this.options.keys, this.tokenId);
     const shieldVerdict = verification.shield ?? claimedShield;
     this.options.onVerdict?.({ tool: 'call_api', requestId: result.request_id, receipt: verification, shield: shieldVerdict });
+    const full: CallApiResult = { ...result, verification, shieldVerdict, untrusted: asUntrusted({ body: result.body, shield: shieldVerdict }) };
     if (!verification.valid && !this.options.acceptInvalidReceipts) {
-      throw new ReceiptVerificationError(verification.reason, verification.message, result.request_id);
+      // The call was charged: the result travels with the error so it is never lost.
+      throw new ReceiptVerificationError(verification.reason, verification.message, result.request_id, full);
     }
-    return { ...result, verification, shieldVerdict, untrusted: asUntrusted({ body: result.body, shield: shieldVerdict }) };
+    return full;
   }
 
   /** A blocked call still has a (zero-amount) receipt: verify it and report it to `onVerdict`. */
