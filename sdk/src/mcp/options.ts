@@ -32,7 +32,9 @@ export interface ConnectGatewayOptions {
   restBaseUrl?: string | URL;
   /**
    * Bearer token sent on every request (a function is called per request, e.g. to read a
-   * keychain). Default: env `PROXYGATE_API_KEY`; pass `null` to browse anonymously.
+   * keychain). Default: env `PROXYGATE_API_KEY`, but only for the gateway the environment names
+   * (`<PROXYGATE_GATEWAY_URL or https://gateway.proxygate.ai>/mcp`, or `PROXYGATE_MCP_URL`): an
+   * explicit `url` elsewhere gets no token unless one is passed here. `null` browses anonymously.
    */
   token?: string | null | (() => string | undefined | Promise<string | undefined>);
   /** OAuth client for servers that answer 401 with discovery metadata; then `token` is ignored. */
