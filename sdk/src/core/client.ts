@@ -229,6 +229,7 @@ export class Proxygate {
   readonly #log: SdkLogger;
   readonly #secrets = new Set<string>();
   #scopes: readonly string[] | undefined;
+  #tokenId: string | undefined;
 
   constructor(options: ClientOptions = {}) {
     this.#options = options;
@@ -283,7 +284,7 @@ export class Proxygate {
     }) as unknown as CallMethod;
   }
 
-  /** A new client with these options layered over this one's (known scopes kept unless the key changes). */
+  /** A new client with these options layered over this one's (known scopes and token id kept unless the key changes). */
   withOptions(options: Partial<ClientOptions>): this {
     const merged: ClientOptions = { ...this.#options, ...options };
     if (options.scopes === undefined) {
@@ -292,7 +293,9 @@ export class Proxygate {
       else delete merged.scopes;
     }
     const Ctor = this.constructor as new (o: ClientOptions) => this;
-    return new Ctor(merged);
+    const next = new Ctor(merged);
+    if (options.apiKey === undefined && this.#tokenId !== undefined) next.rememberTokenId(this.#tokenId);
+    return next;
   }
 
   /** Scopes the client knows its token holds (from options or `tokens.self()`), if any. */
@@ -303,6 +306,16 @@ export class Proxygate {
   /** @internal Records the token's scopes (called by `tokens.self()`). */
   rememberScopes(scopes: readonly string[]): void {
     this.#scopes = [...scopes];
+  }
+
+  /** The presented token's id, once `tokens.self()` learned it: paid calls check receipts name it as buyer. */
+  get knownTokenId(): string | undefined {
+    return this.#tokenId;
+  }
+
+  /** @internal Records the token's id (called by `tokens.self()`); kept by `withOptions` unless the key changes. */
+  rememberTokenId(id: string): void {
+    this.#tokenId = id;
   }
 
   /** `text` with this client's token (and any token-looking string) replaced by `[REDACTED]`. */

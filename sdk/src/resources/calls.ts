@@ -341,15 +341,6 @@ export class Calls extends APIResource {
   }
 
   /**
-   * The presented token's id, when the client learned it (`tokens.self()` records it as
-   * `knownTokenId`, next to the scopes); read structurally so older clients simply skip the check.
-   */
-  #knownTokenId(): string | undefined {
-    const id: unknown = (this.client as { knownTokenId?: unknown }).knownTokenId;
-    return typeof id === 'string' && id !== '' ? id : undefined;
-  }
-
-  /**
    * Calls `path` on a listing through the gateway and returns the upstream answer with its receipt,
    * receipt verdict and shield verdict. Throws `ShieldBlockedError` for a strict-mode block
    * (refunded), typed API errors for gateway refusals, and `MaxCostExceededError` /
@@ -494,7 +485,7 @@ export class Calls extends APIResource {
       contentType: encoded.contentType,
       receiptExpected: price > 0n,
       verify,
-      expected: { listingId: listing.id, service: listing.service, buyer: this.#knownTokenId(), maxCost },
+      expected: { listingId: listing.id, service: listing.service, buyer: this.client.knownTokenId, maxCost },
     };
   }
 

@@ -12,12 +12,13 @@ export type TokenListParams = TokenListQuery;
 
 /** Token introspection and delegation (mint narrower tokens, list, revoke). */
 export class Tokens extends APIResource {
-  /** Describes the presented token and remembers its scopes on the client for local scope checks. */
+  /** Describes the presented token and remembers its scopes and id on the client (local scope checks, receipt buyer checks). */
   self(options?: CallOptions): APIPromise<TokenInfo> {
     const request = this.client.request({ method: 'GET', path: '/v1/tokens/self', schema: TokenInfoModel, ...callOptions(options) });
     return APIPromise.of(
       request.then((res) => {
         this.client.rememberScopes(res.data.scopes);
+        this.client.rememberTokenId(res.data.id);
         return res;
       }),
     );

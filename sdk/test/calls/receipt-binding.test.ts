@@ -24,8 +24,11 @@ describe('receipt binding in client.call', () => {
 
   test('the receipt buyer is checked against the token id the client knows', async () => {
     const client = harness.client();
+    expect(client.knownTokenId).toBeUndefined();
     const self = await client.tokens.self();
-    Object.defineProperty(client, 'knownTokenId', { value: self.id, configurable: true });
+    expect(client.knownTokenId).toBe(self.id);
+    expect(client.withOptions({ maxRetries: 0 }).knownTokenId).toBe(self.id);
+    expect(client.withOptions({ apiKey: 'pg_live_another' }).knownTokenId).toBeUndefined();
     const ok = await client.calls.call('echo', '/echo');
     expect((ok.receipt as ReceiptV3).buyer).toBe(self.id);
     expect(ok.receiptVerdict).toMatchObject({ valid: true });
