@@ -306,11 +306,14 @@ describe('stream bodies outlive the attempt timeout', () => {
     const { fetch } = fakeFetch((req) => {
       const body = new ReadableStream<Uint8Array>({
         start(controller) {
-          req.signal?.addEventListener('abort', () => controller.error(req.signal?.reason), { once: true });
-          setTimeout(() => {
+          const late = setTimeout(() => {
             controller.enqueue(new TextEncoder().encode('data: late\n\n'));
             controller.close();
           }, 30);
+          req.signal?.addEventListener('abort', () => {
+            clearTimeout(late);
+            controller.error(req.signal?.reason);
+          }, { once: true });
         },
       });
       return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
@@ -323,8 +326,13 @@ describe('stream bodies outlive the attempt timeout', () => {
     const { fetch } = fakeFetch((req) => {
       const body = new ReadableStream<Uint8Array>({
         start(controller) {
-          req.signal?.addEventListener('abort', () => controller.error(req.signal?.reason), { once: true });
-          setTimeout(() => controller.close(), 30);
+          // The abort errors the stream; the late close must then not run (closing an errored
+          // stream throws outside the test, an unhandled error that fails the whole run).
+          const late = setTimeout(() => controller.close(), 30);
+          req.signal?.addEventListener('abort', () => {
+            clearTimeout(late);
+            controller.error(req.signal?.reason);
+          }, { once: true });
         },
       });
       return new Response(body, { status: 200 });
