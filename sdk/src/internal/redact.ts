@@ -3,7 +3,8 @@ export const REDACTED = '[REDACTED]';
 
 // Token shapes of the gateway plus any bearer credential; applied to every log line and error text.
 const TOKEN_PATTERNS: readonly RegExp[] = [
-  /\bBearer\s+[^\s"',;]+/gi,
+  // A documentation placeholder (`Bearer <token>` in a gateway's action text) is not a secret.
+  /\bBearer\s+(?!<[\w.-]{1,40}>(?:[\s"',;`.)]|$))[^\s"',;]+/gi,
   /pg_live_[A-Za-z0-9]+/g,
   /pg_del_[A-Za-z0-9._~+/=-]+/g,
 ];

@@ -22,5 +22,8 @@ describe('redactText', () => {
     expect(redactText('authorization: Bearer abc.def-ghi')).toBe('authorization: Bearer [REDACTED]');
     expect(redactText('key=k-123456789 done', ['k-123456789'])).toBe('key=[REDACTED] done');
     expect(redactText('plain words stay')).toBe('plain words stay');
+    // The gateway's own how-to text keeps its placeholder intact; a real credential there does not.
+    expect(redactText('Present a valid token as `Authorization: Bearer <token>`.')).toBe('Present a valid token as `Authorization: Bearer <token>`.');
+    expect(redactText('Authorization: Bearer <token>abc123')).toBe('Authorization: Bearer [REDACTED]');
   });
 });
