@@ -165,15 +165,19 @@ type Head = NonNullable<Parameters<Awaited<ReturnType<typeof loadReceiptsSdk>>['
 
 type UsageEntries = NonNullable<Parameters<ReceiptsSdk['auditReceipts']>[1]['usage']>;
 
-/** Usage entries saved by `proxygate usage --all --json` (or the API's list, or a bare array). */
-async function readUsage(file: string): Promise<UsageEntries> {
-  let parsed: unknown;
+/** A JSON file given on the command line; unreadable or invalid JSON is a usage error naming it. */
+async function readJsonFile(file: string): Promise<unknown> {
+  const text = await readTextFile(file);
   try {
-    parsed = JSON.parse(await readTextFile(file));
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
+    return JSON.parse(text) as unknown;
+  } catch {
     throw new UsageError(`${file} is not JSON`);
   }
+}
+
+/** Usage entries saved by `proxygate usage --all --json` (or the API's list, or a bare array). */
+async function readUsage(file: string): Promise<UsageEntries> {
+  const parsed = await readJsonFile(file);
   const entries = Array.isArray(parsed) ? parsed : (parsed as { data?: unknown }).data;
   if (!Array.isArray(entries) || !entries.every((e) => typeof e === 'object' && e !== null && typeof (e as { request_id?: unknown }).request_id === 'string')) {
     throw new UsageError(`${file} is not a usage list`, 'save one with "proxygate usage --all --json > usage.json"');
@@ -183,13 +187,7 @@ async function readUsage(file: string): Promise<UsageEntries> {
 
 /** A log head file: the `head` object itself, or a whole `GET /v1/receipts` page carrying one. */
 async function readHead(file: string): Promise<Head> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readTextFile(file));
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(`${file} is not JSON`);
-  }
+  const parsed = await readJsonFile(file);
   const candidate = (parsed as { head?: unknown }).head ?? parsed;
   const fields = ['origin', 'tree_size', 'root_hash', 'timestamp', 'kid', 'checkpoint'];
   if (typeof candidate !== 'object' || candidate === null || !fields.every((f) => f in candidate)) {
