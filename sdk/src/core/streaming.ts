@@ -3,6 +3,7 @@
 // applies backpressure, and stopping early cancels the reader.
 // Lines are split on bytes (CRLF, LF or CR) so byte offsets of each event are exact: receipts
 // hash the raw event stream before the `proxygate.receipt` event.
+import { concatBytes } from '../internal/bytes.js';
 
 export interface ServerSentEvent {
   /** Event type; "message" when the stream gave none. */
@@ -25,16 +26,6 @@ export interface PositionedEvent extends ServerSentEvent {
 const LF = 0x0a;
 const CR = 0x0d;
 const utf8 = new TextDecoder('utf-8');
-
-function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
-}
 
 /** Incremental decoder: feed bytes, get complete events. */
 export class SseDecoder {
@@ -114,13 +105,13 @@ export class SseDecoder {
   /** The first `offset` bytes of the stream (needs `retainBytes`). */
   bytesBefore(offset: number): Uint8Array {
     if (!this.retainBytes) throw new Error('SseDecoder: bytes were not retained');
-    return concat(this.kept, this.keptLength).subarray(0, offset);
+    return concatBytes(this.kept, this.keptLength).subarray(0, offset);
   }
 
   private takeLine(tail: Uint8Array): Uint8Array {
     if (this.pendingLength === 0) return tail;
     this.pending.push(tail);
-    const line = concat(this.pending, this.pendingLength + tail.byteLength);
+    const line = concatBytes(this.pending, this.pendingLength + tail.byteLength);
     this.pending = [];
     this.pendingLength = 0;
     return line;

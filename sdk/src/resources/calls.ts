@@ -16,6 +16,7 @@ import {
   type ValidationIssue,
 } from '../core/error.js';
 import { readServerSentEvents, SseDecoder, type PositionedEvent, type ServerSentEvent } from '../core/streaming.js';
+import { concatBytes } from '../internal/bytes.js';
 import { isValidIdempotencyKey, newIdempotencyKey } from '../internal/idempotency.js';
 import { path as encodePath } from '../internal/path.js';
 import { hasScope } from '../internal/scopes.js';
@@ -630,13 +631,7 @@ async function readBody(response: Response, timeoutMs: number, signal: AbortSign
     if (timer !== undefined) clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
   }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return bytes;
+  return concatBytes(chunks, size);
 }
 
 function blockBodyShield(error: ShieldBlockedError): ShieldVerdict | null {
