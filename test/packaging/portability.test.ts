@@ -42,7 +42,8 @@ describe('browser bundles of the SDK entries', () => {
   it('the detector does catch Node imports: the Node-only receipts entry is reported with its import chain', () => {
     const chains = bundleOf('@proxygate-kit/sdk/receipts/node').nodeImports.map(formatChain);
     expect(chains).toContain('static import of node:worker_threads: @proxygate-kit/sdk/receipts/node -> sdk/dist/receipts/node.js -> sdk/dist/receipts/pool.js -> node:worker_threads');
-    expect(chains).toContain('static import of node:fs/promises: @proxygate-kit/sdk/receipts/node -> sdk/dist/receipts/node.js -> node:fs/promises');
+    expect(chains).toContain('static import of node:fs: @proxygate-kit/sdk/receipts/node -> sdk/dist/receipts/node.js -> node:fs');
+    expect(chains).toContain('static import of node:crypto: @proxygate-kit/sdk/receipts/node -> sdk/dist/receipts/node.js -> sdk/dist/receipts/node-backend.js -> node:crypto');
   });
 });
 
