@@ -68,6 +68,7 @@ export async function verifyReceiptFiles(request: VerifyRequest): Promise<Verify
   const usage = request.usage ? await readUsage(request.usage) : undefined;
   const audit = await sdk.auditReceipts(texts, {
     keys,
+    backend: sdk.nodeCryptoBackend,
     // Without a head the set may be a slice (one month of receipts): it need not start at seq 1.
     partial: head === undefined,
     ...(head ? { head } : {}),
@@ -119,7 +120,7 @@ async function verifyStreaming(files: readonly string[], keys: Keys, shard: { in
     const source = await openReceiptSource(file);
     if (source.kind === 'whole') {
       const items = splitReceipts(source.text, name).filter(() => mine());
-      const verdicts = await sdk.verifyReceipts(items.map((i) => i.text), { keys });
+      const verdicts = await sdk.verifyReceipts(items.map((i) => i.text), { keys, backend: sdk.nodeCryptoBackend });
       verdicts.forEach((verdict, i) => record(verdict, items[i]?.locator ?? name));
       continue;
     }
@@ -135,7 +136,7 @@ async function verifyStreaming(files: readonly string[], keys: Keys, shard: { in
         yield bytes === null ? TOO_LONG_LINE : withNewline(bytes);
       }
     }
-    for await (const verdict of sdk.verifyStream(selected(), { keys })) record(verdict, `${name}:${positions.shift() ?? '?'}`);
+    for await (const verdict of sdk.verifyStream(selected(), { keys, backend: sdk.nodeCryptoBackend })) record(verdict, `${name}:${positions.shift() ?? '?'}`);
   }
   return { valid, invalid: failures.length, failures };
 }
