@@ -1,6 +1,7 @@
 // Start-up fast path: `receipts verify` runs in CI loops, so its common form skips loading oclif
 // (most of the start-up time). Anything unusual (help, unknown flags, DEBUG) returns undefined
 // and the caller falls back to oclif, which gives the same output for the same input.
+import { writeDirect } from './lib/direct-output.js';
 import { formatErrorLine, toCliError } from './lib/errors.js';
 import { renderVerifyReport, verificationFailure, verifyReceiptFiles, type VerifyRequest } from './lib/receipts-verify.js';
 
@@ -41,7 +42,7 @@ export function parseVerifyArgs(args: readonly string[], env: Record<string, str
   return { request, json };
 }
 
-const writeJson = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+const writeJson = (value: unknown) => writeDirect(1, `${JSON.stringify(value, null, 2)}\n`);
 
 /** Runs `receipts verify` without oclif; resolves to the exit code, or undefined to fall back. */
 export async function runVerifyFastPath(args: readonly string[]): Promise<number | undefined> {
@@ -50,15 +51,15 @@ export async function runVerifyFastPath(args: readonly string[]): Promise<number
   try {
     const report = await verifyReceiptFiles(parsed.request);
     if (parsed.json) writeJson(report);
-    else process.stdout.write(renderVerifyReport(report));
-    if (report.valid + report.invalid === 0) process.stderr.write('no receipts found in the input\n');
+    else writeDirect(1, renderVerifyReport(report));
+    if (report.valid + report.invalid === 0) writeDirect(2, 'no receipts found in the input\n');
     const failure = verificationFailure(report);
     if (!failure) return 0;
-    process.stderr.write(`${formatErrorLine(failure)}\n`);
+    writeDirect(2, `${formatErrorLine(failure)}\n`);
     return failure.exitCode;
   } catch (thrown) {
     const failure = toCliError(thrown);
-    process.stderr.write(`${formatErrorLine(failure)}\n`);
+    writeDirect(2, `${formatErrorLine(failure)}\n`);
     if (parsed.json) writeJson({ error: { code: failure.code, message: failure.message, ...(failure.action ? { action: failure.action } : {}), exit_code: failure.exitCode } });
     return failure.exitCode;
   }
