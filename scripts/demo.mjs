@@ -86,7 +86,7 @@ try {
   step(6, 'Verify the saved receipts offline with the CLI, as a CI job would');
   const receiptsFile = join(workDir, 'receipts.jsonl');
   writeFileSync(receiptsFile, [result.receipt, flagged.receipt].map((r) => `${JSON.stringify(r)}\n`).join(''));
-  const cli = fileURLToPath(new URL('../cli/bin/run.js', import.meta.url));
+  const cli = fileURLToPath(new URL('../cli/bin/run.cjs', import.meta.url));
   const out = execFileSync(process.execPath, [cli, 'receipts', 'verify', receiptsFile, '--keys', keysFile], {
     encoding: 'utf8',
     env: { ...process.env, PROXYGATE_API_KEY: '', NO_COLOR: '1' },

@@ -7,12 +7,12 @@ import { fileURLToPath } from 'node:url';
 // `npx turbo run build --filter=@proxygate-kit/cli...`).
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
-export const CLI_BIN = `${repo}cli/bin/run.js`;
+export const CLI_BIN = `${repo}cli/bin/run.cjs`;
 const MOCK_BIN = `${repo}server-mock/bin/proxygate-mock.js`;
 
 /** Fails with the fix in the message when the binaries were not built. */
 export function assertBuilt(): void {
-  const missing = ['cli/oclif.manifest.json', 'cli/dist/fast-path.bundle.js', 'cli/dist/commands.js', 'server-mock/dist/serve.js'].filter(
+  const missing = ['cli/oclif.manifest.json', 'cli/dist/fast-path.bundle.cjs', 'cli/dist/commands.js', 'server-mock/dist/serve.js'].filter(
     (file) => !existsSync(`${repo}${file}`),
   );
   if (missing.length > 0) {
@@ -72,7 +72,7 @@ export interface RunOptions {
   onSpawn?: (child: ChildProcess) => void;
 }
 
-/** Runs `node cli/bin/run.js ...args` with a clean environment plus `env`. Stdin is a pipe: never a TTY. */
+/** Runs `node cli/bin/run.cjs ...args` with a clean environment plus `env`. Stdin is a pipe: never a TTY. */
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const base: Record<string, string> = {};
   for (const key of ['PATH', 'HOME', 'SYSTEMROOT', 'TMPDIR']) {

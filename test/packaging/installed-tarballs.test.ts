@@ -77,7 +77,7 @@ describe('packages installed from their tarballs', () => {
   }, 60_000);
 
   it('the proxygate bin answers --version and --help (oclif manifest and commands load)', async () => {
-    const cli = join(modules, '@proxygate-kit/cli/bin/run.js');
+    const cli = join(modules, '@proxygate-kit/cli/bin/run.cjs');
     const version = await node([cli, '--version']);
     expect(version.code, version.stderr).toBe(0);
     expect(version.stdout).toMatch(/^@proxygate-kit\/cli\/0\.1\.0 /);
