@@ -3,10 +3,8 @@
 // CommonJS on purpose: an ESM entry costs ~4 ms more to start, and `receipts verify` runs in CI
 // loops. oclif itself is still loaded as ESM below.
 
-// Reuse V8's compile cache between runs (Node >= 22.1; before, fast-path-loader.cjs reads the
-// cache the build wrote for the fast path).
-const nodeCachesCode = typeof require('node:module').enableCompileCache === 'function';
-if (nodeCachesCode) require('node:module').enableCompileCache();
+// Reuse V8's compile cache between runs (Node >= 22.1; a no-op before).
+require('node:module').enableCompileCache?.();
 
 // Ctrl-C exits 130 (128 + SIGINT) without a stack trace, as shells expect.
 process.once('SIGINT', () => {
@@ -28,7 +26,7 @@ if (argv[0] === '--version') {
     if (error.code !== 'EPIPE') process.stdout.write(line);
   }
 } else if (argv[0] === 'receipts' && argv[1] === 'verify' && !process.env.DEBUG) {
-  const fastPath = nodeCachesCode ? require('../dist/fast-path.bundle.cjs') : require('./fast-path-loader.cjs').loadFastPath().exports;
+  const { exports: fastPath } = require('./fast-path-loader.cjs').loadFastPath();
   fastPath
     .runVerifyFastPath(argv.slice(2))
     .then((code) => {

@@ -1,17 +1,21 @@
 // The `receipts verify` start-up path as built: what it loads, that V8 takes the code cache the
 // build wrote, and that a reader leaving early is not an error.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import module from 'node:module';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReceiptFixture } from '../../cli/scripts/receipt-fixture.mjs';
 import { assertBuilt, CLI_BIN, runCli } from './harness.js';
 
 const cli = fileURLToPath(new URL('../../cli/', import.meta.url));
-const nodeCachesCode = typeof (module as { enableCompileCache?: unknown }).enableCompileCache === 'function';
+const loader = join(cli, 'bin/fast-path-loader.cjs');
+const { CACHE } = createRequire(import.meta.url)(loader) as { CACHE: string };
+// Before Node 20.16 a vm.Script cannot import(), so the loader (and the build) skip the cache.
+const vmCanImport = Boolean((vm as { constants?: { USE_MAIN_CONTEXT_DEFAULT_LOADER?: unknown } }).constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER);
 
 describe('receipts verify start-up path (built)', () => {
   let dir: string;
@@ -29,16 +33,33 @@ describe('receipts verify start-up path (built)', () => {
     expect(new Set(required)).toEqual(new Set(['node:fs', 'node:crypto']));
   });
 
-  it.skipIf(nodeCachesCode)('V8 accepts the code cache written at build time (Node < 22.1)', () => {
-    expect(existsSync(join(cli, 'dist/fast-path.bundle.v8cache'))).toBe(true);
+  it.skipIf(!vmCanImport)('the build wrote a code cache for this V8, and V8 accepts it', () => {
+    expect(existsSync(CACHE), `${CACHE} (build with this Node first)`).toBe(true);
     // A plain `node` process, as the binary runs: the test runner's own flags would change V8's verdict.
     const probe = spawnSync(process.execPath, ['-e', `
-      const { loadFastPath } = require(${JSON.stringify(join(cli, 'bin/fast-path-loader.cjs'))});
+      const { loadFastPath } = require(${JSON.stringify(loader)});
       const { script } = loadFastPath();
       process.stdout.write(String(script.cachedDataRejected));
     `], { encoding: 'utf8' });
     expect(probe.stderr).toBe('');
     expect(probe.stdout).toBe('false');
+  });
+
+  it.skipIf(!vmCanImport)('a cache V8 rejects (corrupt, or a bundle rebuilt without it) only costs the compile', () => {
+    const copy = join(dir, 'copy');
+    mkdirSync(join(copy, 'bin'), { recursive: true });
+    mkdirSync(join(copy, 'dist'));
+    copyFileSync(loader, join(copy, 'bin/fast-path-loader.cjs'));
+    copyFileSync(join(cli, 'dist/fast-path.bundle.cjs'), join(copy, 'dist/fast-path.bundle.cjs'));
+    writeFileSync(join(copy, 'dist', basename(CACHE)), Buffer.alloc(4096, 7));
+    const probe = spawnSync(process.execPath, ['-e', `
+      const { loadFastPath } = require(${JSON.stringify(join(copy, 'bin/fast-path-loader.cjs'))});
+      const { exports, script } = loadFastPath();
+      exports.runVerifyFastPath(${JSON.stringify([fixture.receipt, '--keys', fixture.keys])})
+        .then((code) => process.stderr.write(JSON.stringify({ rejected: script.cachedDataRejected, code })));
+    `], { encoding: 'utf8' });
+    expect(probe.stdout).toBe('1 valid, 0 invalid\n');
+    expect(JSON.parse(probe.stderr)).toEqual({ rejected: true, code: 0 });
   });
 
   it('verifies the fixture through the fast path', async () => {
