@@ -7,6 +7,7 @@ describe('receipt input forms', () => {
     const text = '[ {"a":"x,]}","b":[1,2]} ,\n{"a":"\\"q\\""} ]';
     expect(splitJsonArray(text, 'f')).toEqual(['{"a":"x,]}","b":[1,2]}', '{"a":"\\"q\\""}']);
     expect(splitJsonArray('[]', 'f')).toEqual([]);
+    expect(splitJsonArray('[ 1 , [2,3] ,{"k":"]"}, ]', 'f')).toEqual(['1', '[2,3]', '{"k":"]"}', '']);
     expect(() => splitJsonArray('[{"a":1}', 'f')).toThrow(UsageError);
   });
 

@@ -61,33 +61,21 @@ function logPageData(objectText: string): string | undefined {
 
 /** Splits the top level of a JSON array into element texts without re-serialising them. */
 export function splitJsonArray(text: string, source: string): string[] {
-  const end = matchingBracket(text, 0);
+  const { end, commas } = walkBrackets(text, 0);
   if (end === -1 || text.slice(end + 1).trim() !== '') throw new UsageError(`${source}: the JSON array is not well formed`);
-  const elements: string[] = [];
-  let depth = 0;
-  let inString = false;
-  let start = 1;
-  for (let i = 1; i < end; i++) {
-    const ch = text[i];
-    if (inString) {
-      if (ch === '\\') i++;
-      else if (ch === '"') inString = false;
-      continue;
-    }
-    if (ch === '"') inString = true;
-    else if (ch === '{' || ch === '[') depth++;
-    else if (ch === '}' || ch === ']') depth--;
-    else if (ch === ',' && depth === 0) {
-      elements.push(text.slice(start, i).trim());
-      start = i + 1;
-    }
-  }
-  const last = text.slice(start, end).trim();
-  if (last !== '' || elements.length > 0) elements.push(last);
-  return elements;
+  const bounds = [0, ...commas, end];
+  const elements = bounds.slice(1).map((bound, i) => text.slice(bounds[i]! + 1, bound).trim());
+  return elements.length === 1 && elements[0] === '' ? [] : elements;
 }
 
-function matchingBracket(text: string, open: number): number {
+const matchingBracket = (text: string, open: number): number => walkBrackets(text, open).end;
+
+/**
+ * Walks a JSON value from its opening bracket, skipping strings: the index of the matching
+ * closing bracket (-1 when there is none) and of the commas directly inside it.
+ */
+function walkBrackets(text: string, open: number): { end: number; commas: number[] } {
+  const commas: number[] = [];
   let depth = 0;
   let inString = false;
   for (let i = open; i < text.length; i++) {
@@ -101,10 +89,10 @@ function matchingBracket(text: string, open: number): number {
     else if (ch === '[' || ch === '{') depth++;
     else if (ch === ']' || ch === '}') {
       depth--;
-      if (depth === 0) return i;
-    }
+      if (depth === 0) return { end: i, commas };
+    } else if (ch === ',' && depth === 1) commas.push(i);
   }
-  return -1;
+  return { end: -1, commas };
 }
 
 /** The sources to read: the files, or stdin when none is named (never a terminal: it would wait forever). */
