@@ -152,7 +152,8 @@ const receiptPage = (o: ObjectFactory) =>
 const health = (o: ObjectFactory) =>
   o({
     status: z.string().exactOptional(),
-    receipt_versions: z.array(z.union([z.literal(1), z.literal(2), z.literal(3)])).exactOptional(),
+    // Open list (spec): a newer gateway may announce versions this SDK does not verify yet.
+    receipt_versions: z.array(safeInt().min(1)).exactOptional(),
     time: timestamp().exactOptional(),
     platform_pubkey: z.string(),
     receipt_ca_pubkey: z.string(),

@@ -13,7 +13,7 @@ import {
   ShieldBlockedError,
   TimeoutError,
   ValidationError,
-  type Proxygate,
+  Proxygate,
 } from '@proxygate-kit/sdk';
 import { startMock, type Harness } from './harness.js';
 
@@ -97,6 +97,16 @@ describe('meta', () => {
     const keys = (await pg.meta.receiptKeys()) as { keys: { kid: string; crv: string }[] };
     expect(keys.keys.length).toBeGreaterThan(0);
     expect(keys.keys[0]!.crv).toBe('Ed25519');
+  });
+  test('a gateway announcing a receipt version newer than this SDK still answers health (an open list)', async () => {
+    const body = { status: 'ok', receipt_versions: [1, 2, 3, 4], time: '2026-11-25T12:00:00.000Z', platform_pubkey: '11111111111111111111111111111111', receipt_ca_pubkey: '11111111111111111111111111111111' };
+    const fetch = async () => new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } });
+    for (const validation of ['lenient', 'strict'] as const) {
+      const pg = new Proxygate({ apiKey: null, gatewayUrl: 'http://127.0.0.1:9', fetch, validation, logLevel: 'off' });
+      expect((await pg.meta.health()).receipt_versions).toEqual([1, 2, 3, 4]);
+    }
+    const bad = new Proxygate({ apiKey: null, gatewayUrl: 'http://127.0.0.1:9', fetch: async () => new Response(JSON.stringify({ ...body, receipt_versions: [0] }), { headers: { 'content-type': 'application/json' } }), logLevel: 'off' });
+    await expect(bad.meta.health()).rejects.toBeInstanceOf(ValidationError);
   });
 });
 
