@@ -65,14 +65,17 @@ export async function connectGateway(options: ConnectGatewayOptions = {}): Promi
   const restTokenAllowed = token !== undefined || new URL(restBase).origin === url.origin;
 
   let scopes: readonly string[] | undefined = options.scopes;
-  let tokenId: string | undefined; // the `buyer` of this token's v3 receipts, when introspection told it
+  let tokenId: string | undefined = options.tokenId; // the `buyer` of this token's v3 receipts
   if (scopes === undefined) {
     if (authProvider) scopes = parseScopes((await authProvider.tokens())?.scope);
     else if (firstToken && restTokenAllowed) {
       const info = await fetchTokenInfo(restBase, firstToken, fetchImpl, secrets);
       scopes = info?.scopes;
-      tokenId = info?.id;
+      tokenId ??= info?.id;
     } else if (!firstToken) scopes = []; // anonymous: browsing works, anything needing a scope is refused locally
+  } else if (tokenId === undefined && options.keys && firstToken && restTokenAllowed) {
+    // Scopes given, but verified receipts must still name this token as buyer.
+    tokenId = (await fetchTokenInfo(restBase, firstToken, fetchImpl, secrets))?.id;
   }
 
   const gatewayFetch = createGatewayFetch({ mcpUrl: url, token, oauth: authProvider !== undefined, fetch: fetchImpl, secrets });

@@ -41,6 +41,12 @@ export interface ConnectGatewayOptions {
   authProvider?: OAuthClientProvider;
   /** The token's scopes, if known; otherwise read from `GET /v1/tokens/self` at connect. */
   scopes?: readonly string[];
+  /**
+   * The token's id (`tok_...`), which its v3 receipts name as `buyer`. With `keys`, a receipt
+   * naming another buyer (a replay of someone else's identical call) is rejected. Default: from
+   * `GET /v1/tokens/self`, which connect reads when `keys` are pinned even if `scopes` are given.
+   */
+  tokenId?: string;
   /** Pinned receipt keys: every `callApi` receipt is verified offline against them. */
   keys?: KeySet;
   /** Return results whose receipt fails verification instead of throwing (the verdict says why). */

@@ -62,6 +62,27 @@ describe('call_api receipt buyer', () => {
     expect((error as Error).message).toMatch(/buyer/);
   });
 
+  it('checks the buyer when the scopes are passed in too: connect still reads the token id, or takes tokenId', async () => {
+    let recorded: Content | undefined;
+    const other = await connectGateway({
+      url: MCP_URL, keys: h.keys, token: h.gateway.demoTokens.capped,
+      fetch: editingFetch((content) => (recorded = structuredClone(content))),
+    });
+    open.push(other);
+    await other.callApi(echo);
+
+    const scopes = ['catalog:read', 'trade'];
+    const learned = await connectGateway({ url: MCP_URL, keys: h.keys, scopes, token: h.gateway.demoTokens.trader, fetch: editingFetch(() => recorded as Content) });
+    open.push(learned);
+    await expect(learned.callApi(echo)).rejects.toMatchObject({ reason: 'content_mismatch', message: expect.stringMatching(/buyer/) });
+
+    h.sent.length = 0;
+    const told = await connectGateway({ url: MCP_URL, keys: h.keys, scopes, tokenId: 'tok_someone_else', token: h.gateway.demoTokens.trader, fetch: h.recordingFetch });
+    open.push(told);
+    expect(h.sent).not.toContain('GET /v1/tokens/self');
+    await expect(told.callApi(echo)).rejects.toMatchObject({ reason: 'content_mismatch', message: expect.stringMatching(/buyer/) });
+  });
+
   it("accepts the token's own receipt (buyer = the id from /v1/tokens/self)", async () => {
     const client = await connectGateway({ url: MCP_URL, keys: h.keys, token: h.gateway.demoTokens.trader, fetch: h.recordingFetch });
     open.push(client);
