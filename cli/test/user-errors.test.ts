@@ -1,3 +1,4 @@
+import { http, HttpResponse } from 'msw';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startInProcessMock } from './helpers/mock.js';
 import { cli, isolatedEnv } from './helpers/run.js';
@@ -127,9 +128,22 @@ describe('--stream on a listing that answers plain JSON', () => {
   beforeEach(async () => {
     env = await isolatedEnv({ PROXYGATE_GATEWAY_URL: origin, PROXYGATE_API_KEY: mock.demoTokens.trader });
   });
-  afterEach(() => env.restore());
+  afterEach(() => {
+    server.resetHandlers();
+    return env.restore();
+  });
 
-  it('still prints the paid-for body instead of dropping it', async () => {
+  it('is refused before sending when the catalog says the listing answers once (exit 2, nothing paid)', async () => {
+    const before = (await cli(['balance', '--json'])).stdout;
+    const r = await cli(['call', 'weather-current', '/current', '--query', 'city=Oslo', '--stream']);
+    expect(r.exitCode).toBe(2);
+    expect(oneLine(r)).toBe('not_a_streaming_listing: weather-current answers once, not with an event stream; nothing was sent (call it without --stream)');
+    expect((await cli(['balance', '--json'])).stdout).toBe(before);
+  });
+
+  it('still prints the paid-for body when a listing the catalog calls streaming answers JSON', async () => {
+    const listing = (await (await fetch(`${origin}/v1/apis/weather-current`)).json()) as Record<string, unknown>;
+    server.use(http.get(`${origin}/v1/apis/weather-current`, () => HttpResponse.json({ ...listing, type: 'sse' })));
     const plain = await cli(['call', 'weather-current', '/current', '--query', 'city=Oslo']);
     const streamed = await cli(['call', 'weather-current', '/current', '--query', 'city=Oslo', '--stream']);
     expect(streamed.exitCode).toBe(0);

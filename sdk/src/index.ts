@@ -70,7 +70,7 @@ export type {
 export type { components, paths, operations } from './generated/openapi.js';
 export { formatUsd, parseUsd, sumMicroCents, toMicroCents, toSafeNumber, MICRO_CENTS_PER_USD, MICRO_CENTS_PER_CENT } from './lib/money.js';
 // Paid calls (built by the paid-calls module on the client's request pipeline) and shield verdicts.
-export { MaxCostExceededError, AmbiguousListingError, LISTING_TTL_MS } from './resources/calls.js';
+export { MaxCostExceededError, AmbiguousListingError, NotAStreamingListingError, LISTING_TTL_MS } from './resources/calls.js';
 export type {
   BodySchema,
   Calls,

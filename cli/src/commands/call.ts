@@ -112,7 +112,7 @@ Exit 5 when the strict shield blocks the response (the charge is refunded).`;
       else process.stdout.write(`${event.data}\n`);
     }
     const outcome = await stream.finished();
-    // A listing that answers plain JSON yields no events; its body was paid for, so print it as is.
+    // The catalog said it streams but the answer is plain JSON: no events, and the body was paid for, so print it as is.
     const isEventStream = /^text\/event-stream\b/i.test(stream.headers.get('content-type') ?? '');
     let plainBody: string | undefined;
     if (!isEventStream && outcome.events === 0 && outcome.rawBody.byteLength > 0) {
@@ -141,6 +141,9 @@ function inCliTerms(error: unknown, listing: string, shieldOff: boolean): unknow
   const failure = toCliError(error);
   if (failure.code === 'path_not_allowed') {
     return new CliError(failure.code, failure.message, failure.exitCode, `run "proxygate apis show ${listing}" for its endpoints`);
+  }
+  if (failure.code === 'not_a_streaming_listing') {
+    return new CliError(failure.code, `${listing} answers once, not with an event stream; nothing was sent`, ExitCode.usage, 'call it without --stream');
   }
   const refused = error as { name?: unknown; priceMicroCents?: unknown; maxCostMicroCents?: unknown };
   if (refused.name !== 'MaxCostExceededError' || typeof refused.priceMicroCents !== 'bigint' || typeof refused.maxCostMicroCents !== 'bigint') return error;

@@ -142,6 +142,30 @@ export class MaxCostExceededError extends ProxygateError {
   }
 }
 
+/**
+ * `calls.stream()` on a listing the catalog says answers once (`type: "rest"`, no streaming
+ * endpoint): refused before anything was sent, so nothing is paid for events that never come.
+ */
+export class NotAStreamingListingError extends ProxygateError {
+  readonly listingId: string;
+  constructor(listing: Listing) {
+    super(`Listing ${listing.slug} answers once, not with an event stream; nothing was sent`, {
+      code: 'not_a_streaming_listing',
+      action: 'Use calls.call() (client.call) for this listing',
+    });
+    this.listingId = listing.id;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), listingId: this.listingId };
+  }
+}
+
+/** Whether the catalog entry says the listing can answer with an event stream (unknown types: let the gateway decide). */
+function mayStream(listing: Listing): boolean {
+  return listing.type !== 'rest' || listing.endpoints.some((endpoint) => endpoint.streaming === true);
+}
+
 /** A service name matched several listings: the SDK will not pick one to spend on. */
 export class AmbiguousListingError extends ProxygateError {
   readonly candidates: readonly string[];
@@ -379,9 +403,11 @@ export class Calls extends APIResource {
    * from the network one read at a time); the receipt and verdicts are in `await stream.finished()`
    * after the final `proxygate.receipt` event. `stream.abort()` (or the signal) cancels the read.
    * The raw event-stream bytes are kept until the end, since `response_sha256` covers all of them.
+   * A listing the catalog says answers once is refused before sending (`NotAStreamingListingError`).
    */
   stream = async (listing: ListingRef, path: string, options: PaidCallOptions = {}): Promise<CallStream> => {
     const prepared = await this.#prepare(listing, path, options);
+    if (!mayStream(prepared.listing)) throw new NotAStreamingListingError(prepared.listing);
     const controller = new AbortController();
     const signal = anySignal([options.signal, controller.signal]);
     const response = await this.#send(prepared, { ...options, signal }, true);

@@ -1,6 +1,6 @@
 import { afterAll, beforeEach, describe, expect, test } from 'vitest';
 import { ConnectionError, UserAbortError } from '../../src/core/error.js';
-import { MaxCostExceededError } from '../../src/resources/calls.js';
+import { MaxCostExceededError, NotAStreamingListingError } from '../../src/resources/calls.js';
 import { responseSha256 } from '../../src/receipts/hashes.js';
 import type { ReceiptV3 } from '../../src/receipts/types.js';
 import { netCharged, startMock } from './mock.js';
@@ -99,6 +99,13 @@ describe('client.calls.stream', () => {
     expect(harness.proxyCalls()).toHaveLength(0);
   });
 
+  test('a listing that answers once is refused before sending: nothing is paid for events that never come', async () => {
+    const error = await harness.client().calls.stream('weather-current', '/current', { query: { city: 'Oslo' } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotAStreamingListingError);
+    expect(error).toMatchObject({ code: 'not_a_streaming_listing', listingId: expect.stringMatching(/^lst_/) });
+    expect(harness.proxyCalls()).toHaveLength(0);
+  });
+
   test('the same key replays the stored stream with the same receipt and no new charge', async () => {
     const client = harness.client();
     const first = await client.calls.stream('llm-stream', '/chat', { body: { prompt: 'r' }, idempotencyKey: 'stream-1' });
@@ -132,8 +139,10 @@ describe('client.calls.stream', () => {
     expect(netCharged(harness.mock, { idempotencyKey: stream.idempotencyKey })).toBe(1_050_000);
   });
 
-  test('stream() on a REST listing yields no events and settles the header receipt over the whole body', async () => {
-    const stream = await harness.client().calls.stream('echo', '/echo', { query: { s: '1' } });
+  test('a listing the catalog calls streaming that answers JSON yields no events and settles the header receipt over the whole body', async () => {
+    const client = harness.client();
+    const echo = await client.catalog.get('echo');
+    const stream = await client.calls.stream({ ...echo, type: 'sse' }, '/echo', { query: { s: '1' } });
     const outcome = await stream.finished();
     expect(outcome.events).toBe(0);
     expect(JSON.parse(new TextDecoder().decode(outcome.rawBody))).toMatchObject({ method: 'GET', query: { s: '1' } });
