@@ -48,7 +48,9 @@ export async function fetchTokenInfo(
   try {
     response = await fetchImpl(`${restBase}/v1/tokens/self`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
   } catch (error) {
-    throw new ConnectionError('Could not read the token scopes (GET /v1/tokens/self)', scrubError(error, [...secrets, token]));
+    throw new ConnectionError('Could not read the token scopes and id (GET /v1/tokens/self)', scrubError(error, [...secrets, token]), {
+      action: 'Pass scopes and tokenId to connectGateway to connect without this request',
+    });
   }
   if (response.status === 404 || response.status === 405) return undefined;
   const body: unknown = await response.json().catch(() => undefined);

@@ -44,6 +44,8 @@ describe('an expired MCP session (404)', () => {
     const trader = gateway.demoTokens.trader;
     const client = await connectGateway({
       url: 'http://sessions.test/mcp', token: trader, scopes: ['catalog:read', 'account:read', 'trade'],
+      // This server has no REST side: scopes and token id come from the caller.
+      tokenId: gateway.tokenSelf(gateway.authenticate(`Bearer ${trader}`)).id,
       keys: KeySet.fromDocument(JSON.stringify(gateway.keySet())),
     });
     const first = client.sessionId;
