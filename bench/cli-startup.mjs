@@ -41,7 +41,7 @@ try {
     'proxygate --version': [bin, '--version'],
     'proxygate receipts verify (1 receipt)': [bin, 'receipts', 'verify', fixture.receipt, '--keys', fixture.keys],
   };
-  // Warm the file cache (and V8's compile cache where Node has one) before measuring.
+  // Warm the file cache, and write the per-user code cache of the verify fast path (under HOME=dir).
   for (const args of Object.values(cases)) time(args, env);
   const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
   for (let i = 0; i < RUNS; i++) for (const [name, args] of Object.entries(cases)) samples[name].push(time(args, env));

@@ -1,34 +1,89 @@
 'use strict';
-// Loads the `receipts verify` start-up bundle with a V8 code cache written at build time
-// (scripts/code-cache.mjs) after one real verification, so it holds the functions that run:
-// compiling them is a tenth of a verify run. Node's own compile cache (22.1+) keeps only what is
-// compiled at load, and Node 20 has none. A cache serves only the V8 that wrote it (the file name
-// says which); any other Node requires the bundle as usual.
-const { existsSync, readFileSync } = require('node:fs');
+// Loads the `receipts verify` start-up bundle with a V8 code cache of the functions that ran
+// last time: compiling them is a tenth of a verify run. Node's own compile cache (22.1+) keeps
+// only what is compiled at load, and Node 20 has none, so the cache is ours: written after a run,
+// per user, per V8 version. Nothing is shipped in the package: bytecode there could not be
+// reviewed against the JavaScript. V8 checks little of a cache (a flipped byte can crash it or
+// change a result), so each file carries SHA-256 of the bundle it was made from and of itself.
+const fs = require('node:fs');
+const { createHash } = require('node:crypto');
 const { dirname, join } = require('node:path');
 const vm = require('node:vm');
 
-const DIST = join(__dirname, '../dist');
-const BUNDLE = join(DIST, 'fast-path.bundle.cjs');
-const CACHE = join(DIST, `fast-path.bundle.${process.versions.v8}-${process.arch}.v8cache`);
+const BUNDLE = join(__dirname, '../dist/fast-path.bundle.cjs');
+const MAGIC = Buffer.from('PGVC1\n');
+const HEADER = MAGIC.length + 64;
+
+const sha256 = (data) => createHash('sha256').update(data).digest();
+
+/** Where this user's cache lives, or undefined when there is no private place for it. */
+function cacheFile(env = process.env) {
+  if (env.NODE_DISABLE_COMPILE_CACHE || env.PROXYGATE_DISABLE_CODE_CACHE) return undefined;
+  const home = env.HOME || undefined;
+  let base = env.PROXYGATE_CACHE_DIR || undefined;
+  if (!base && process.platform === 'win32') base = env.LOCALAPPDATA && join(env.LOCALAPPDATA, 'proxygate', 'cache');
+  else if (!base && process.platform === 'darwin') base = home && join(home, 'Library', 'Caches', 'proxygate');
+  else if (!base) base = (env.XDG_CACHE_HOME || (home && join(home, '.cache'))) && join(env.XDG_CACHE_HOME || join(home, '.cache'), 'proxygate');
+  return base ? join(base, `verify-${process.versions.v8}-${process.arch}.v8cache`) : undefined;
+}
+
+/** Owned by us and writable by no one else (POSIX): anyone who can write it could run code as us. */
+function isPrivate(stat) {
+  if (process.platform === 'win32' || typeof process.getuid !== 'function') return true;
+  return stat.uid === process.getuid() && (stat.mode & 0o022) === 0;
+}
+
+/** The cached bytes for this bundle, or undefined when missing, stale, corrupt or not private. */
+function readCache(file, bundleHash) {
+  try {
+    if (!isPrivate(fs.statSync(dirname(file))) || !isPrivate(fs.statSync(file))) return undefined;
+    const data = fs.readFileSync(file);
+    if (data.length <= HEADER || !data.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+    if (!data.subarray(MAGIC.length, MAGIC.length + 32).equals(bundleHash)) return undefined;
+    const payload = data.subarray(HEADER);
+    return data.subarray(MAGIC.length + 32, HEADER).equals(sha256(payload)) ? payload : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Best effort, atomic (write then rename), in a 0700 directory; a read-only home just skips it. */
+function writeCache(file, bundleHash, payload) {
+  try {
+    fs.mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    if (!isPrivate(fs.statSync(dirname(file)))) return;
+    const temp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(temp, Buffer.concat([MAGIC, bundleHash, sha256(payload), payload]), { mode: 0o600 });
+    fs.renameSync(temp, file);
+  } catch {
+    // A cache is never worth a failure.
+  }
+}
 
 /**
- * Runs the bundle as CommonJS would; returns its exports and, when it went through V8 with a
- * cache (or `forCache`, to write one), the script.
+ * Runs the bundle as CommonJS would. Returns its exports, whether a cache was used, and `save`
+ * to call after the run when the cache should be (re)written.
  */
-function loadFastPath({ forCache = false } = {}) {
-  // Before Node 20.16 a vm.Script cannot import(): plain require.
-  const canUseVm = Boolean(vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER);
-  if (!canUseVm || (!forCache && !existsSync(CACHE))) return { exports: require(BUNDLE) };
-  const source = readFileSync(BUNDLE, 'utf8');
+function loadFastPath(env = process.env) {
+  const file = cacheFile(env);
+  // Before Node 20.16 a vm.Script cannot import(): plain require, no cache.
+  if (!file || !vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER) return { exports: require(BUNDLE), cacheUsed: false, save() {} };
+  const source = fs.readFileSync(BUNDLE, 'utf8');
+  const bundleHash = sha256(source);
+  const cachedData = readCache(file, bundleHash);
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: BUNDLE,
-    ...(forCache ? {} : { cachedData: readFileSync(CACHE) }),
+    ...(cachedData ? { cachedData } : {}),
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, require, module, BUNDLE, dirname(BUNDLE));
-  return { exports: module.exports, script };
+  const cacheUsed = cachedData !== undefined && !script.cachedDataRejected;
+  return {
+    exports: module.exports,
+    cacheUsed,
+    save: cacheUsed ? () => {} : () => writeCache(file, bundleHash, script.createCachedData()),
+  };
 }
 
-module.exports = { loadFastPath, CACHE, DIST };
+module.exports = { loadFastPath, cacheFile };

@@ -26,16 +26,18 @@ if (argv[0] === '--version') {
     if (error.code !== 'EPIPE') process.stdout.write(line);
   }
 } else if (argv[0] === 'receipts' && argv[1] === 'verify' && !process.env.DEBUG) {
-  const { exports: fastPath } = require('./fast-path-loader.cjs').loadFastPath();
-  fastPath
+  const fastPath = require('./fast-path-loader.cjs').loadFastPath();
+  fastPath.exports
     .runVerifyFastPath(argv.slice(2))
     .then((code) => {
       if (code === undefined) return runOclif();
-      process.exitCode = code;
+      // A failed write may have set it already: keep the failure.
+      if (!process.exitCode) process.exitCode = code;
+      fastPath.save();
     })
     .catch((error) => {
       process.exitCode = 1;
-      process.stderr.write(`error: ${error?.code ?? 'failure'}: could not write the report\n`);
+      process.stderr.write(`error: ${error?.code ?? 'failure'}: ${error?.message ?? error}\n`);
     });
 } else {
   void runOclif();

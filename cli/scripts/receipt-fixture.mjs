@@ -1,5 +1,5 @@
 // One v3 receipt signed by a key made on the spot, and the key set that verifies it: what the
-// start-up code cache is trained on (scripts/code-cache.mjs) and what bench/cli-startup.mjs times.
+// start-up tests use and what bench/cli-startup.mjs times.
 import crypto from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

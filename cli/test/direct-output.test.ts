@@ -35,10 +35,17 @@ describe.skipIf(process.platform === 'win32')('writeDirect (the fast path writes
     expect(() => writeDirect(1, 'report\n', write, () => expect.unreachable())).not.toThrow();
   });
 
-  it('throws any other error: a report cut by a full disk must not pass for a whole one', () => {
+  it('throws any other error on stdout: a report cut by a full disk must not pass for a whole one', () => {
     const write = () => {
       throw errno('ENOSPC');
     };
     expect(() => writeDirect(1, 'report\n', write, () => expect.unreachable())).toThrow('ENOSPC');
+  });
+
+  it('ignores errors on stderr: a note that cannot be written must not change the exit code', () => {
+    const write = () => {
+      throw errno('ENOSPC');
+    };
+    expect(() => writeDirect(2, 'no receipts found in the input\n', write, () => expect.unreachable())).not.toThrow();
   });
 });

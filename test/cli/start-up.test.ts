@@ -1,10 +1,9 @@
 // The `receipts verify` start-up path as built: what it loads, that V8 takes the code cache the
 // build wrote, and that a reader leaving early is not an error.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,9 +12,21 @@ import { assertBuilt, CLI_BIN, runCli } from './harness.js';
 
 const cli = fileURLToPath(new URL('../../cli/', import.meta.url));
 const loader = join(cli, 'bin/fast-path-loader.cjs');
-const { CACHE } = createRequire(import.meta.url)(loader) as { CACHE: string };
-// Before Node 20.16 a vm.Script cannot import(), so the loader (and the build) skip the cache.
+// Before Node 20.16 a vm.Script cannot import(), so the loader keeps no cache there.
 const vmCanImport = Boolean((vm as { constants?: { USE_MAIN_CONTEXT_DEFAULT_LOADER?: unknown } }).constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER);
+
+/** Loads the fast path in a plain `node` (as the binary runs), verifies the fixture, saves the cache. */
+function probe(fixture: { keys: string; receipt: string }, env: Record<string, string>, loaderPath = loader) {
+  const r = spawnSync(process.execPath, ['-e', `
+    const { loadFastPath } = require(${JSON.stringify(loaderPath)});
+    const fastPath = loadFastPath();
+    fastPath.exports.runVerifyFastPath(${JSON.stringify([fixture.receipt, '--keys', fixture.keys])}).then((code) => {
+      fastPath.save();
+      process.stderr.write(JSON.stringify({ cacheUsed: fastPath.cacheUsed, code }));
+    });
+  `], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', ...env } });
+  return { stdout: r.stdout, result: JSON.parse(r.stderr) as { cacheUsed: boolean; code: number } };
+}
 
 describe('receipts verify start-up path (built)', () => {
   let dir: string;
@@ -27,39 +38,70 @@ describe('receipts verify start-up path (built)', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('the bundle requires only node:fs and node:crypto (no worker_threads, no ESM loader)', () => {
+  it('the bundle requires only node:fs and node:crypto (not the verifier pool\'s worker_threads or os)', () => {
     const bundle = readFileSync(join(cli, 'dist/fast-path.bundle.cjs'), 'utf8');
     const required = [...bundle.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
     expect(new Set(required)).toEqual(new Set(['node:fs', 'node:crypto']));
   });
 
-  it.skipIf(!vmCanImport)('the build wrote a code cache for this V8, and V8 accepts it', () => {
-    expect(existsSync(CACHE), `${CACHE} (build with this Node first)`).toBe(true);
-    // A plain `node` process, as the binary runs: the test runner's own flags would change V8's verdict.
-    const probe = spawnSync(process.execPath, ['-e', `
-      const { loadFastPath } = require(${JSON.stringify(loader)});
-      const { script } = loadFastPath();
-      process.stdout.write(String(script.cachedDataRejected));
-    `], { encoding: 'utf8' });
-    expect(probe.stderr).toBe('');
-    expect(probe.stdout).toBe('false');
-  });
+  describe.skipIf(!vmCanImport || process.platform === 'win32')('the per-user code cache', () => {
+    const cacheDir = () => join(dir, 'cache');
+    const cacheFiles = () => readdirSync(cacheDir()).filter((name) => name.endsWith('.v8cache'));
 
-  it.skipIf(!vmCanImport)('a cache V8 rejects (corrupt, or a bundle rebuilt without it) only costs the compile', () => {
-    const copy = join(dir, 'copy');
-    mkdirSync(join(copy, 'bin'), { recursive: true });
-    mkdirSync(join(copy, 'dist'));
-    copyFileSync(loader, join(copy, 'bin/fast-path-loader.cjs'));
-    copyFileSync(join(cli, 'dist/fast-path.bundle.cjs'), join(copy, 'dist/fast-path.bundle.cjs'));
-    writeFileSync(join(copy, 'dist', basename(CACHE)), Buffer.alloc(4096, 7));
-    const probe = spawnSync(process.execPath, ['-e', `
-      const { loadFastPath } = require(${JSON.stringify(join(copy, 'bin/fast-path-loader.cjs'))});
-      const { exports, script } = loadFastPath();
-      exports.runVerifyFastPath(${JSON.stringify([fixture.receipt, '--keys', fixture.keys])})
-        .then((code) => process.stderr.write(JSON.stringify({ rejected: script.cachedDataRejected, code })));
-    `], { encoding: 'utf8' });
-    expect(probe.stdout).toBe('1 valid, 0 invalid\n');
-    expect(JSON.parse(probe.stderr)).toEqual({ rejected: true, code: 0 });
+    it('is written after a run (0700 directory, 0600 file) and used by the next one', () => {
+      rmSync(cacheDir(), { recursive: true, force: true });
+      const env = { PROXYGATE_CACHE_DIR: cacheDir() };
+      expect(probe(fixture, env)).toEqual({ stdout: '1 valid, 0 invalid\n', result: { cacheUsed: false, code: 0 } });
+      const [file] = cacheFiles();
+      expect(file).toMatch(/^verify-.+\.v8cache$/);
+      expect(statSync(cacheDir()).mode & 0o777).toBe(0o700);
+      expect(statSync(join(cacheDir(), file!)).mode & 0o777).toBe(0o600);
+      expect(probe(fixture, env)).toEqual({ stdout: '1 valid, 0 invalid\n', result: { cacheUsed: true, code: 0 } });
+    });
+
+    it('a flipped byte anywhere in it means it is not used (V8 alone would run it: crashes, wrong verdicts)', () => {
+      const env = { PROXYGATE_CACHE_DIR: cacheDir() };
+      probe(fixture, env);
+      const file = join(cacheDir(), cacheFiles()[0]!);
+      const bytes = readFileSync(file);
+      for (const at of [0, 10, 50, bytes.length >> 1, bytes.length - 1]) {
+        const flipped = Buffer.from(bytes);
+        flipped[at]! ^= 0x10;
+        writeFileSync(file, flipped);
+        expect(probe(fixture, env), `byte ${at}`).toEqual({ stdout: '1 valid, 0 invalid\n', result: { cacheUsed: false, code: 0 } });
+      }
+    });
+
+    it('a cache made for another build of the bundle (same length) is not used', () => {
+      const copy = join(dir, 'copy');
+      mkdirSync(join(copy, 'bin'), { recursive: true });
+      mkdirSync(join(copy, 'dist'), { recursive: true });
+      copyFileSync(loader, join(copy, 'bin/fast-path-loader.cjs'));
+      const bundle = readFileSync(join(cli, 'dist/fast-path.bundle.cjs'), 'utf8');
+      writeFileSync(join(copy, 'dist/fast-path.bundle.cjs'), bundle);
+      const env = { PROXYGATE_CACHE_DIR: join(dir, 'copy-cache') };
+      const copyLoader = join(copy, 'bin/fast-path-loader.cjs');
+      probe(fixture, env, copyLoader);
+      expect(probe(fixture, env, copyLoader).result.cacheUsed).toBe(true);
+      // Same length, other text: V8 itself would accept the old bytecode and run the old code.
+      writeFileSync(join(copy, 'dist/fast-path.bundle.cjs'), bundle.replace('} valid, ${', '} VALID, ${'));
+      expect(probe(fixture, env, copyLoader)).toEqual({ stdout: '1 VALID, 0 invalid\n', result: { cacheUsed: false, code: 0 } });
+    });
+
+    it('is neither used nor written in a directory others can write to, nor with PROXYGATE_DISABLE_CODE_CACHE', () => {
+      const shared = join(dir, 'shared-cache');
+      const env = { PROXYGATE_CACHE_DIR: shared };
+      probe(fixture, env);
+      expect(probe(fixture, env).result.cacheUsed).toBe(true);
+      expect(probe(fixture, { ...env, PROXYGATE_DISABLE_CODE_CACHE: '1' }).result.cacheUsed).toBe(false);
+      chmodSync(shared, 0o777);
+      expect(probe(fixture, env).result.cacheUsed).toBe(false);
+      rmSync(shared, { recursive: true });
+      mkdirSync(shared);
+      chmodSync(shared, 0o777);
+      probe(fixture, env);
+      expect(readdirSync(shared)).toEqual([]);
+    });
   });
 
   it('verifies the fixture through the fast path', async () => {
