@@ -27,6 +27,14 @@ describe('receipt input forms', () => {
     expect(() => splitReceipts('not receipts at all!', 'x')).toThrow(UsageError);
   });
 
+  it('takes a log page\'s own top-level data, never a nested one, and refuses duplicate data members', () => {
+    // A nested "data" first in the text must not hide the page's receipts (it made verify say 0 valid, 0 invalid).
+    const hiding = '{"meta":{"data":[], "note":"data"},"data" :\n [{"a":"]"},{"a":2}],"head":{"data":[]}}';
+    expect(splitReceipts(hiding, 'page.json').map((i) => i.text)).toEqual(['{"a":"]"}', '{"a":2}']);
+    expect(splitReceipts('{"d\\u0061ta":[{"a":1}],"x":"\\"data\\":[]"}', 'page.json').map((i) => i.text)).toEqual(['{"a":1}']);
+    expect(() => splitReceipts('{"data":[],"data":[{"a":1}]}', 'page.json')).toThrow(/2 "data" members/);
+  });
+
   it('shards: i/n parsing and a stable assignment', () => {
     expect(parseShard('2/4')).toEqual({ index: 2, total: 4 });
     for (const bad of ['0/2', '3/2', '1/0', 'a/b', '1']) expect(() => parseShard(bad)).toThrow(UsageError);

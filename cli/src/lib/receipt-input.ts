@@ -30,7 +30,7 @@ export function splitReceipts(text: string, source: string): ReceiptItem[] {
     return items;
   }
   if (trimmed.startsWith('{')) {
-    const log = logPageData(trimmed);
+    const log = logPageData(trimmed, source);
     if (log) return splitJsonArray(log, source).map((t, i) => ({ locator: `${source}#${i + 1}`, text: t }));
     return [{ locator: source, text: trimmed }];
   }
@@ -43,8 +43,11 @@ function decodeBase64Receipt(value: string, source: string): string {
   return Buffer.from(value, 'base64').toString('utf8');
 }
 
-/** The raw text of the `data` array of a `{ data: [...], head }` receipt-log page, if that is what this is. */
-function logPageData(objectText: string): string | undefined {
+/**
+ * The raw text of the `data` array of a `{ data: [...], head }` receipt-log page, if that is what
+ * this is. Only the top-level member counts: a nested `data` must not stand in for it.
+ */
+function logPageData(objectText: string, source: string): string | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(objectText);
@@ -52,11 +55,40 @@ function logPageData(objectText: string): string | undefined {
     return undefined;
   }
   if (typeof parsed !== 'object' || parsed === null || !Array.isArray((parsed as { data?: unknown }).data)) return undefined;
-  const at = /"data"\s*:\s*\[/.exec(objectText);
-  if (!at) return undefined;
-  const start = at.index + at[0].length - 1;
+  const members = topLevelMembers(objectText).filter((member) => member.key === 'data');
+  // JSON.parse keeps the last of duplicate keys, other readers the first: refuse to pick.
+  if (members.length !== 1) throw new UsageError(`${source}: the receipt-log page has ${members.length} "data" members`);
+  const start = members[0]!.value;
   const end = matchingBracket(objectText, start);
   return end === -1 ? undefined : objectText.slice(start, end + 1);
+}
+
+/** The keys (decoded) of a JSON object's own members and where each value starts. */
+function topLevelMembers(text: string): Array<{ key: string; value: number }> {
+  const members: Array<{ key: string; value: number }> = [];
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') {
+      let end = i + 1;
+      while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      if (depth === 1) {
+        let next = end + 1;
+        while (/\s/.test(text[next] ?? '')) next++;
+        if (text[next] === ':') {
+          let value = next + 1;
+          while (/\s/.test(text[value] ?? '')) value++;
+          members.push({ key: JSON.parse(text.slice(i, end + 1)) as string, value });
+        }
+      }
+      i = end;
+    } else if (ch === '{' || ch === '[') depth++;
+    else if (ch === '}' || ch === ']') {
+      depth--;
+      if (depth === 0) break;
+    }
+  }
+  return members;
 }
 
 /** Splits the top level of a JSON array into element texts without re-serialising them. */
