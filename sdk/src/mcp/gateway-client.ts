@@ -114,7 +114,7 @@ export class GatewayMcpClient {
     tools: Tool[],
     pins: ToolPinSet,
     /** The token id from `GET /v1/tokens/self` (the `buyer` of its v3 receipts), when known. */
-    private readonly tokenId?: string | undefined,
+    private readonly knownTokenId?: string | undefined,
   ) {
     this.session = session;
     this.knownScopes = scopes;
@@ -126,6 +126,15 @@ export class GatewayMcpClient {
   /** The scopes the client believes its token holds; undefined when unknown (the server decides). */
   get scopes(): readonly string[] | undefined {
     return this.knownScopes;
+  }
+
+  /**
+   * The token id v3 receipts must name as `buyer`. Undefined when it could not be learned (no
+   * `tokenId` option, and no `GET /v1/tokens/self`: OAuth, another origin, or a gateway without
+   * it): then a receipt of someone else's identical call is not told apart. Pass `tokenId`.
+   */
+  get tokenId(): string | undefined {
+    return this.knownTokenId;
   }
 
   /** Pins of the tools as last listed; save them to detect changes on the next connect. */
@@ -370,7 +379,7 @@ export class GatewayMcpClient {
     });
     const claimedShield = shieldFromEvent(result.shield);
     if (!claimedShield) throw new McpProtocolError('call_api returned no usable shield verdict');
-    const verification = await verifyCallReceipt(result, args, this.options.keys, this.tokenId);
+    const verification = await verifyCallReceipt(result, args, this.options.keys, this.knownTokenId);
     const shieldVerdict = verification.shield ?? claimedShield;
     this.options.onVerdict?.({ tool: 'call_api', requestId: result.request_id, receipt: verification, shield: shieldVerdict });
     const full: CallApiResult = { ...result, verification, shieldVerdict, untrusted: asUntrusted({ body: result.body, shield: shieldVerdict }) };
@@ -387,7 +396,7 @@ export class GatewayMcpClient {
     const body = error.body as { request_id?: unknown } | undefined;
     if (!onVerdict || !error.receipt || typeof body?.request_id !== 'string') return;
     const sent = TOOL_SCHEMAS.call_api.input.parse(params);
-    const verification = await verifyCallReceipt({ receipt: error.receipt, request_id: body.request_id, amount_micro_cents: 0 }, sent, this.options.keys, this.tokenId);
+    const verification = await verifyCallReceipt({ receipt: error.receipt, request_id: body.request_id, amount_micro_cents: 0 }, sent, this.options.keys, this.knownTokenId);
     const shield = verification.shield ?? { mode: 'strict', scoreBp: Math.round((error.score ?? 0) * 10_000), score: error.score ?? 0, flags: [...error.flags], action: 'blocked', source: 'headers' };
     onVerdict({ tool: 'call_api', requestId: body.request_id, receipt: verification, shield });
   }

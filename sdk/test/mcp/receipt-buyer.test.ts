@@ -74,12 +74,14 @@ describe('call_api receipt buyer', () => {
     const scopes = ['catalog:read', 'trade'];
     const learned = await connectGateway({ url: MCP_URL, keys: h.keys, scopes, token: h.gateway.demoTokens.trader, fetch: editingFetch(() => recorded as Content) });
     open.push(learned);
+    expect(learned.tokenId).toMatch(/^tok_/);
     await expect(learned.callApi(echo)).rejects.toMatchObject({ reason: 'content_mismatch', message: expect.stringMatching(/buyer/) });
 
     h.sent.length = 0;
     const told = await connectGateway({ url: MCP_URL, keys: h.keys, scopes, tokenId: 'tok_someone_else', token: h.gateway.demoTokens.trader, fetch: h.recordingFetch });
     open.push(told);
     expect(h.sent).not.toContain('GET /v1/tokens/self');
+    expect(told.tokenId).toBe('tok_someone_else');
     await expect(told.callApi(echo)).rejects.toMatchObject({ reason: 'content_mismatch', message: expect.stringMatching(/buyer/) });
   });
 
