@@ -25,6 +25,16 @@ export function model<S extends z.ZodType>(build: (object: ObjectFactory) => S):
   };
 }
 
+/**
+ * A set of values a gateway may grow (listing types, HTTP methods): closed in strict mode; in
+ * lenient mode any other string passes too, so a newer gateway adding one does not break reads.
+ * Typed as the known values, as the spec lists them. Not for money or security verdicts.
+ */
+export function openEnum<const T extends readonly [string, ...string[]]>(values: T, object: ObjectFactory): z.ZodType<T[number]> {
+  const known = z.enum(values);
+  return (object === z.looseObject ? z.union([known, z.string()]) : known) as unknown as z.ZodType<T[number]>;
+}
+
 /** Money and counters: a JSON integer within Number.MAX_SAFE_INTEGER. */
 export const safeInt = (): z.ZodInt => z.int();
 

@@ -2,7 +2,7 @@
 // generated spec types; the assertions at the end fail to compile when the two drift apart.
 import { z } from 'zod';
 import type { components, operations } from '../generated/openapi.js';
-import { model, safeInt, type Model } from '../internal/validate.js';
+import { model, openEnum, safeInt, type Model } from '../internal/validate.js';
 
 type Schemas = components['schemas'];
 type ObjectFactory = typeof z.looseObject;
@@ -38,7 +38,7 @@ export type RateRequest = Schemas['RateRequest'];
 
 const money = safeInt;
 const timestamp = () => z.string();
-const httpMethod = () => z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+const httpMethod = (o: ObjectFactory) => openEnum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], o);
 const usd = () => z.literal('USD');
 
 function page<I extends z.ZodType>(item: I, o: ObjectFactory) {
@@ -46,7 +46,7 @@ function page<I extends z.ZodType>(item: I, o: ObjectFactory) {
 }
 
 const endpoint = (o: ObjectFactory) =>
-  o({ method: httpMethod(), path: z.string(), description: z.string(), streaming: z.boolean().exactOptional() });
+  o({ method: httpMethod(o), path: z.string(), description: z.string(), streaming: z.boolean().exactOptional() });
 
 const listing = (o: ObjectFactory) =>
   o({
@@ -56,7 +56,7 @@ const listing = (o: ObjectFactory) =>
     description: z.string(),
     service: z.string(),
     category: z.string(),
-    type: z.enum(['rest', 'sse']),
+    type: openEnum(['rest', 'sse'], o),
     seller_id: z.string(),
     price_micro_cents: money(),
     shield_fee_micro_cents: money(),
@@ -89,7 +89,7 @@ const usageEntry = (o: ObjectFactory) =>
     request_id: z.string(),
     service: z.string(),
     listing_id: z.string(),
-    method: httpMethod(),
+    method: httpMethod(o),
     path: z.string(),
     status_code: safeInt(),
     latency_ms: safeInt(),
@@ -103,7 +103,7 @@ const tokenInfo = (o: ObjectFactory) =>
   o({
     id: z.string(),
     name: z.string().nullable(),
-    type: z.enum(['api_key', 'delegation']),
+    type: openEnum(['api_key', 'delegation'], o),
     scopes: z.array(z.string()),
     parent_id: z.string().nullable(),
     created_at: timestamp(),
@@ -127,7 +127,7 @@ const receiptV3 = (o: ObjectFactory) =>
     seller: z.string(),
     listing_id: z.string(),
     service: z.string(),
-    method: httpMethod(),
+    method: httpMethod(o),
     path: z.string(),
     amount: z.string().regex(/^(0|[1-9][0-9]*)$/),
     currency: usd(),

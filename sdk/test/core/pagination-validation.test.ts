@@ -81,6 +81,19 @@ describe('response validation', () => {
     expect(await client(off.fetch, { validation: 'off' }).account.balance()).toEqual({ nonsense: true });
   });
 
+  test('lenient lets a value a newer gateway added to an open set through; strict and money stay closed', async () => {
+    const page = { data: [{ ...usage(1), method: 'QUERY' }], cursor: null, has_more: false };
+    const lenient = fakeFetch(json(200, page));
+    expect((await client(lenient.fetch).account.usage()).data[0]!.method).toBe('QUERY');
+    const strict = fakeFetch(json(200, page));
+    const err = (await client(strict.fetch, { validation: 'strict' }).account.usage().catch((e: unknown) => e)) as ValidationError;
+    expect(err).toBeInstanceOf(ValidationError);
+    expect(err.issues[0]!.path).toEqual(['data', 0, 'method']);
+    // A currency is never guessed: amounts in an unknown one must not read as USD.
+    const eur = fakeFetch(json(200, { ...balance, currency: 'EUR' }));
+    await expect(client(eur.fetch).account.balance()).rejects.toBeInstanceOf(ValidationError);
+  });
+
   test('money must be a safe integer', async () => {
     for (const bad of [1.5, 2 ** 53, '42', -Infinity]) {
       const { fetch } = fakeFetch(new Response(`{"balance_micro_cents":${typeof bad === 'string' ? JSON.stringify(bad) : bad === -Infinity ? '-1e400' : String(bad)},"currency":"USD"}`, { headers: { 'content-type': 'application/json' } }));
