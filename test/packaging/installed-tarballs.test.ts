@@ -76,6 +76,19 @@ describe('packages installed from their tarballs', () => {
     expect(JSON.parse(result.stdout).kids).toBeGreaterThan(0);
   }, 60_000);
 
+  // The packages are ESM; CommonJS code requires them through require(esm) (Node >= 20.19, 22.12).
+  it.skipIf(!(process.features as { require_module?: boolean }).require_module)('a CommonJS app can require() every SDK entry', async () => {
+    writeFileSync(join(app, 'consumer.cjs'), `
+      const { Proxygate } = require('@proxygate-kit/sdk');
+      const { KeySet, verifyReceipt } = require('@proxygate-kit/sdk/receipts');
+      const { nodeCryptoBackend, createVerifierPool } = require('@proxygate-kit/sdk/receipts/node');
+      const { connectGateway } = require('@proxygate-kit/sdk/mcp');
+      process.stdout.write(JSON.stringify([Proxygate, KeySet, verifyReceipt, createVerifierPool, connectGateway].map((f) => typeof f).concat(nodeCryptoBackend.name)));`);
+    const result = await node(['consumer.cjs']);
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual(['function', 'function', 'function', 'function', 'function', 'node']);
+  }, 60_000);
+
   it('the proxygate bin answers --version and --help (oclif manifest and commands load)', async () => {
     const cli = join(modules, '@proxygate-kit/cli/bin/run.cjs');
     const version = await node([cli, '--version']);
