@@ -1,8 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeReceiptFixture } from '../../cli/scripts/receipt-fixture.mjs';
 import { assertBuilt, CLI_BIN } from './harness.js';
 
 // The TTY half of the TTY/non-TTY pair: util-linux `script` gives the CLI a pseudo-terminal.
@@ -44,6 +45,22 @@ describe.skipIf(!hasScript)('on a terminal', { timeout: 60_000 }, () => {
     expect(screen).toContain(`pg_live_…${key.slice(-4)}`);
     const stored = JSON.parse(await readFile(join(dir, 'config', 'credentials.json'), 'utf8'));
     expect(stored.profiles.tty.api_key).toBe(key);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('bulk receipts verify shows a running count on the terminal, then clears it', async () => {
+    assertBuilt();
+    const dir = await mkdtemp(join(tmpdir(), 'pg-tty-'));
+    const fixture = writeReceiptFixture(dir);
+    // Enough receipts to run past the 300 ms before progress shows (verify alone checks no chain).
+    const line = JSON.stringify(JSON.parse(await readFile(fixture.receipt, 'utf8')));
+    await writeFile(join(dir, 'many.jsonl'), `${line}\n`.repeat(20_000));
+    const env = { PATH: process.env['PATH'] ?? '', HOME: dir, TERM: 'dumb' };
+    const command = `${shellQuote(process.execPath)} ${shellQuote(CLI_BIN)} receipts verify ${shellQuote(join(dir, 'many.jsonl'))} --keys ${shellQuote(fixture.keys)}`;
+    const r = spawnSync('script', ['-qfec', command, '/dev/null'], { env, encoding: 'utf8', input: '', timeout: 60_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/\rverifying: [\d,]+ receipts/);
+    expect(r.stdout).toContain('\r\u001B[2K20000 valid, 0 invalid');
     await rm(dir, { recursive: true, force: true });
   });
 

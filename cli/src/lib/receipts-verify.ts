@@ -7,6 +7,7 @@ import { inputSources, parseShard, readReceiptSources, shardOf, splitReceipts, t
 import { loadPinnedKeys } from './receipt-keys.js';
 import { openReceiptSource } from './receipt-stream.js';
 import { loadReceiptsSdk } from './sdk-loader.js';
+import { verifyProgress } from './verify-progress.js';
 
 // The whole of `receipts verify`, free of oclif, so the start-up fast path can run it too.
 
@@ -111,34 +112,44 @@ async function verifyStreaming(files: readonly string[], keys: Keys, shard: { in
   let valid = 0;
   let ordinal = 0;
   const mine = () => !shard || ordinal++ % shard.total === shard.index - 1;
+  const progress = verifyProgress();
   const record = (verdict: Verdict, at: string) => {
     if (verdict.valid) valid++;
     else failures.push(failureOf(at, verdict.reason, verdict.message, verdict.field, verdict.receipt?.request_id));
+    progress.tick(valid + failures.length);
   };
-  for (const file of sources) {
-    const name = file === '-' ? 'stdin' : file;
-    const source = await openReceiptSource(file);
-    if (source.kind === 'whole') {
-      const items = splitReceipts(source.text, name).filter(() => mine());
-      const verdicts = await sdk.verifyReceipts(items.map((i) => i.text), { keys, backend: sdk.nodeCryptoBackend });
-      verdicts.forEach((verdict, i) => record(verdict, items[i]?.locator ?? name));
-      continue;
-    }
-    // Positions (n-th receipt line of this source) of the lines handed to verifyStream, in order.
-    const positions: number[] = [];
-    let line = 0;
-    async function* selected(): AsyncGenerator<Uint8Array> {
-      for await (const bytes of sdk.jsonLines(source.kind === 'lines' ? source.chunks : [])) {
-        line++;
-        if (!mine()) continue;
-        positions.push(line);
-        // An over-long line stays a (malformed) line so verdicts keep their positions.
-        yield bytes === null ? TOO_LONG_LINE : withNewline(bytes);
-      }
-    }
-    for await (const verdict of sdk.verifyStream(selected(), { keys, backend: sdk.nodeCryptoBackend })) record(verdict, `${name}:${positions.shift() ?? '?'}`);
+  try {
+    await verifySources();
+  } finally {
+    progress.stop();
   }
   return { valid, invalid: failures.length, failures };
+
+  async function verifySources(): Promise<void> {
+    for (const file of sources) {
+      const name = file === '-' ? 'stdin' : file;
+      const source = await openReceiptSource(file);
+      if (source.kind === 'whole') {
+        const items = splitReceipts(source.text, name).filter(() => mine());
+        const verdicts = await sdk.verifyReceipts(items.map((i) => i.text), { keys, backend: sdk.nodeCryptoBackend });
+        verdicts.forEach((verdict, i) => record(verdict, items[i]?.locator ?? name));
+        continue;
+      }
+      // Positions (n-th receipt line of this source) of the lines handed to verifyStream, in order.
+      const positions: number[] = [];
+      let line = 0;
+      async function* selected(): AsyncGenerator<Uint8Array> {
+        for await (const bytes of sdk.jsonLines(source.kind === 'lines' ? source.chunks : [])) {
+          line++;
+          if (!mine()) continue;
+          positions.push(line);
+          // An over-long line stays a (malformed) line so verdicts keep their positions.
+          yield bytes === null ? TOO_LONG_LINE : withNewline(bytes);
+        }
+      }
+      for await (const verdict of sdk.verifyStream(selected(), { keys, backend: sdk.nodeCryptoBackend })) record(verdict, `${name}:${positions.shift() ?? '?'}`);
+    }
+  }
 }
 
 const TOO_LONG_LINE = new TextEncoder().encode('"line too long"\n');
