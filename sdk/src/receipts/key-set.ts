@@ -176,13 +176,15 @@ export class KeySet {
   }
 
   /**
-   * Judges key `kid` at `timestampMs` (the receipt's time, not now): revoked keys verify nothing
-   * at or after `revoked_at` (nothing at all without it); retired keys still verify inside their window.
+   * Judges key `kid` at `timestampMs` (the receipt's time, not now): a retired key still verifies
+   * inside its window; a revoked key verifies nothing (protocol §3), whatever the receipt's
+   * timestamp says: the signer picks that timestamp, so whoever holds a leaked key could backdate.
+   * `revoked_at` only says when, in the message.
    */
   judge(kid: string, timestampMs: number): KeyJudgement {
     const key = this.byKid.get(kid);
     if (!key) return { ok: false, reason: 'unknown_key', message: `no key ${JSON.stringify(kid)} in the pinned key set` };
-    if (key.status === 'revoked' && (key.revokedAt === undefined || timestampMs >= key.revokedAt)) {
+    if (key.status === 'revoked') {
       return { ok: false, reason: 'key_revoked', message: `key ${kid} is revoked${key.revokedAt === undefined ? '' : ` since ${key.document.revoked_at}`}` };
     }
     if (timestampMs < key.notBefore) {
