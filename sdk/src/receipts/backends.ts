@@ -14,11 +14,21 @@ export interface Ed25519Backend {
 export type BackendName = 'auto' | 'native' | 'node' | 'webcrypto' | 'noble';
 export type BackendChoice = BackendName | Ed25519Backend;
 
-/** Pure-JS verifier: `@noble/ed25519` in its strict RFC 8032 branch (`zip215: false`). */
+/**
+ * Pure-JS verifier: `@noble/ed25519` in its strict RFC 8032 branch (`zip215: false`), plus a
+ * torsion-free R. noble checks the cofactored equation ([8]SB = [8]R + [8]kA), OpenSSL and
+ * WebCrypto the cofactorless one (SB = R + kA); a signer can make them disagree with a mixed-order
+ * R (rB + a small-order point). With A validated at load and R torsion-free the two are the same.
+ */
 export const nobleBackend: Ed25519Backend = {
   name: 'noble',
   verify(publicKey, message, signature) {
     if (signature.length !== 64 || publicKey.length !== 32) return false;
+    try {
+      if (!noble.Point.fromBytes(signature.subarray(0, 32), false).isTorsionFree()) return false;
+    } catch {
+      return false;
+    }
     return noble.verifyAsync(signature, message, publicKey, { zip215: false }).catch(() => false);
   },
 };

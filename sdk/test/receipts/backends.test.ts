@@ -90,6 +90,27 @@ describe('Ed25519 backends', () => {
     });
   });
 
+  it('every backend rejects a mixed-order R (rB + a point of order 8) that noble\'s cofactored check alone accepts', async () => {
+    const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+    const le = (b: Uint8Array) => [...b].reduceRight((acc, x) => (acc << 8n) | BigInt(x), 0n);
+    const toLe = (n: bigint) => Uint8Array.from({ length: 32 }, (_, i) => Number((n >> BigInt(8 * i)) & 0xffn));
+    const { Point } = await import('@noble/ed25519');
+    const { createHash, randomBytes } = await import('node:crypto');
+    const order8 = Point.fromBytes(fromHex('26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05')!);
+    const a = le(randomBytes(32)) % L;
+    const A = Point.BASE.multiply(a).toBytes();
+    const message = new TextEncoder().encode('mixed-order R');
+    const r = le(randomBytes(32)) % L;
+    const R = Point.BASE.multiply(r).add(order8).toBytes();
+    const k = le(createHash('sha512').update(Buffer.concat([R, A, message])).digest()) % L;
+    const signature = new Uint8Array([...R, ...toLe((r + k * a) % L)]);
+    expect(publicKeyProblem(A)).toBeUndefined();
+    // What noble decides without the R check (its cofactored equation holds).
+    const { verifyAsync } = await import('@noble/ed25519');
+    expect(await verifyAsync(signature, message, A, { zip215: false })).toBe(true);
+    for (const [name, load] of backends) expect(await (await load()).verify(A, message, signature), name).toBe(false);
+  });
+
   it('every backend agrees on every Wycheproof vector', async () => {
     const loaded = await Promise.all(backends.map(([, load]) => load()));
     for (const t of cases) {
