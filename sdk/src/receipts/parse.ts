@@ -1,5 +1,5 @@
 import { ReceiptParseError } from './errors.js';
-import { decodeUtf8, parseStrictJson, type JsonValue } from './strict-json.js';
+import { decodeUtf8, hasLoneSurrogate, parseStrictJson, type JsonValue } from './strict-json.js';
 import { fromBase64, fromBase64AnyPadding } from './encoding.js';
 import { parseRfc3339 } from './time.js';
 import type { DelegationV2, Receipt, ReceiptV1, ReceiptV2, ReceiptV3, ShieldAction, ShieldMode } from './types.js';
@@ -30,10 +30,10 @@ const METHOD = /^[A-Z]{1,16}$/;
  * every field's type and form. Throws only {@link ReceiptParseError}.
  */
 export function parseReceipt(input: string | Uint8Array | unknown): Receipt {
-  let value: unknown = input;
-  if (input instanceof Uint8Array) value = parseStrictJson(decodeUtf8(input));
-  else if (typeof input === 'string') value = parseStrictJson(input);
-  return validateReceipt(value);
+  // Text goes through the strict reader (which refuses lone surrogates); a value is checked here.
+  if (input instanceof Uint8Array) return validateShape(parseStrictJson(decodeUtf8(input)));
+  if (typeof input === 'string') return validateShape(parseStrictJson(input));
+  return validateReceipt(input);
 }
 
 type HeaderBag = { get(name: string): string | null } | Record<string, string | readonly string[] | undefined>;
@@ -76,8 +76,33 @@ function decodeHeaderValue(raw: string, kind?: 'base64' | 'json'): Receipt {
   return parseReceipt(bytes);
 }
 
-/** Checks a decoded JSON value is a receipt and returns a fresh, typed copy. */
+/**
+ * Checks a decoded JSON value is a receipt and returns a fresh, typed copy. A value decoded by
+ * `JSON.parse` has lost any duplicate keys (the last one won): pass the text to catch those.
+ */
 export function validateReceipt(value: unknown): Receipt {
+  // After the shape check: the copy has only known fields, three levels deep at most.
+  const receipt = validateShape(value);
+  refuseLoneSurrogates(receipt, '');
+  return receipt;
+}
+
+/** Lone surrogates (protocol §3) in any key or string: they have no UTF-8 form to sign. */
+function refuseLoneSurrogates(value: unknown, field: string): void {
+  if (typeof value === 'string') {
+    if (hasLoneSurrogate(value)) malformed(field, 'contains a lone surrogate');
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => refuseLoneSurrogates(item, `${field}[${i}]`));
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      const at = field ? `${field}.${key}` : key;
+      if (hasLoneSurrogate(key)) malformed(at, 'key contains a lone surrogate');
+      refuseLoneSurrogates(item, at);
+    }
+  }
+}
+
+function validateShape(value: unknown): Receipt {
   const obj = asObject(value, '');
   const version = obj['receipt_version'];
   // v1 is told apart by the absence of receipt_version (spec: `receipt_version: false`); the field

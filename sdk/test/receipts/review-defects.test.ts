@@ -80,3 +80,16 @@ describe('log heads with an impossible timestamp', () => {
     expect(bad.issues).toContainEqual(expect.objectContaining({ reason: 'malformed', field: 'head.timestamp' }));
   });
 });
+
+describe('receipts handed over as objects (JSON.parse output) meet the same rules as text', () => {
+  it('a lone surrogate is malformed from an object as from text, and does not abort an audit', async () => {
+    const hostile = signV3(k1, baseV3({ request_id: 'req_s', seller: 'sel_\uD800' }));
+    expect(await verifyReceipt(JSON.stringify(hostile), { keys })).toMatchObject({ valid: false, reason: 'malformed' });
+    expect(await verifyReceipt(hostile, { keys })).toMatchObject({ valid: false, reason: 'malformed', field: 'seller' });
+    expect(await verifyReceipt(JSON.parse(JSON.stringify(hostile)), { keys })).toMatchObject({ reason: 'malformed', field: 'seller' });
+    const fine = signV3(k1, baseV3({ request_id: 'req_f', seller: 'sel_\uD83D\uDE00' }));
+    expect(await verifyReceipt(fine, { keys })).toMatchObject({ valid: true });
+    const report = await auditReceipts([hostile], { keys, partial: true });
+    expect(report.verdicts[0]).toMatchObject({ valid: false, reason: 'malformed' });
+  });
+});
