@@ -72,9 +72,10 @@ export type KeyJudgement =
 const EPOCH = '1970-01-01T00:00:00.000Z';
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
-function time(value: unknown, field: string): number {
+/** Epoch ms; a window's start rounds a sub-millisecond fraction up, its end down (exact for ms timestamps). */
+function time(value: unknown, field: string, round: 'floor' | 'ceil' = 'floor'): number {
   if (typeof value !== 'string' || !TIMESTAMP.test(value)) throw new KeySetError(field, 'must be an RFC 3339 timestamp');
-  const ms = parseRfc3339(value);
+  const ms = parseRfc3339(value, round);
   if (ms === undefined) throw new KeySetError(field, 'must be an RFC 3339 timestamp');
   return ms;
 }
@@ -219,7 +220,7 @@ function documentKey(value: unknown, at: string): ReceiptKey {
   if (status !== 'active' && status !== 'retired' && status !== 'revoked') {
     throw new KeySetError(`${at}.status`, 'must be active, retired or revoked');
   }
-  const notBefore = time(k['not_before'], `${at}.not_before`);
+  const notBefore = time(k['not_before'], `${at}.not_before`, 'ceil');
   // An absent not_after reads as null (open-ended), the same as the spec's explicit null.
   const notAfter = k['not_after'] === null || k['not_after'] === undefined ? null : time(k['not_after'], `${at}.not_after`);
   if (notAfter !== null && notAfter < notBefore) throw new KeySetError(`${at}.not_after`, 'is before not_before');

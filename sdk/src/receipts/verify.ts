@@ -7,6 +7,7 @@ import type { KeySet } from './key-set.js';
 import { parseReceipt } from './parse.js';
 import { publicKeyProblemCached } from './public-key.js';
 import type { Receipt, ReceiptV1, ReceiptV2, ReceiptV3, Verdict } from './types.js';
+import { parseRfc3339Ns } from './time.js';
 
 export interface VerifyOptions {
   /** The pinned keys; verification never fetches any. */
@@ -124,8 +125,9 @@ async function verifyV2(r: ReceiptV2, keys: KeySet, backend: Ed25519Backend): Pr
   if (!(await backend.verify(ephemeral, utf8Bytes(legacySignedText(r)), fromBase64(r.signature)!))) {
     return fail('bad_signature', 'signature does not match the signed fields', 'signature', r);
   }
-  const t = Date.parse(r.timestamp);
-  if (t < Date.parse(d.not_before) || t > Date.parse(d.not_after)) {
+  // Exact instants: all three may carry nine fractional digits, which Date.parse cuts to three.
+  const t = parseRfc3339Ns(r.timestamp)!;
+  if (t < parseRfc3339Ns(d.not_before)! || t > parseRfc3339Ns(d.not_after)!) {
     return fail('delegation_invalid', `timestamp lies outside the certificate window [${d.not_before}, ${d.not_after}]`, 'timestamp', r);
   }
   return ok(r);

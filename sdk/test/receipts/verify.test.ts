@@ -103,6 +103,14 @@ describe('key rotation and status, judged at the receipt timestamp', () => {
   it('a retired key still verifies receipts signed inside its window', async () => {
     expect((await verifyReceipt(signV3(old, at('2026-03-01T00:00:00.000Z')), { keys: rotated })).reason).toBe('valid');
   });
+  it('a key window with a sub-millisecond start or end is exact for millisecond receipt times', async () => {
+    const edgy = makeKey('edgy');
+    const set = KeySet.fromDocument(keyDocument([docKey(edgy, { not_before: '2026-03-01T12:00:00.0005Z', not_after: '2026-03-02T12:00:00.0009Z' })]));
+    expect((await verifyReceipt(signV3(edgy, at('2026-03-01T12:00:00.000Z')), { keys: set })).reason).toBe('key_not_yet_valid');
+    expect((await verifyReceipt(signV3(edgy, at('2026-03-01T12:00:00.001Z')), { keys: set })).reason).toBe('valid');
+    expect((await verifyReceipt(signV3(edgy, at('2026-03-02T12:00:00.000Z')), { keys: set })).reason).toBe('valid');
+    expect((await verifyReceipt(signV3(edgy, at('2026-03-02T12:00:00.001Z')), { keys: set })).reason).toBe('key_expired');
+  });
   it('key_expired after not_after, key_not_yet_valid before not_before', async () => {
     expect(await verifyReceipt(signV3(old, at('2026-07-01T00:00:00.000Z')), { keys: rotated })).toMatchObject({ reason: 'key_expired', field: 'timestamp' });
     expect((await verifyReceipt(signV3(cur, at('2026-06-30T00:00:00.000Z')), { keys: rotated })).reason).toBe('key_not_yet_valid');
@@ -146,6 +154,11 @@ describe('v1 and v2 receipts', () => {
     expect((await verifyReceipt(early, { keys })).reason).toBe('delegation_invalid');
     const edge = signV2(ca, ephemeral, { ...base, timestamp: window.not_after }, window);
     expect((await verifyReceipt(edge, { keys })).reason).toBe('valid');
+    // Nine fractional digits are exact: 0.9 ms past the end is past it (Date.parse would cut it to the end).
+    const fine = { not_before: '2026-11-25T00:00:00.000000001Z', not_after: '2026-11-25T12:00:00.000Z' };
+    expect((await verifyReceipt(signV2(ca, ephemeral, { ...base, timestamp: '2026-11-25T12:00:00.0009Z' }, fine), { keys })).reason).toBe('delegation_invalid');
+    expect((await verifyReceipt(signV2(ca, ephemeral, { ...base, timestamp: '2026-11-25T00:00:00Z' }, fine), { keys })).reason).toBe('delegation_invalid');
+    expect((await verifyReceipt(signV2(ca, ephemeral, { ...base, timestamp: '2026-11-25T12:00:00.000000000Z' }, fine), { keys })).reason).toBe('valid');
     const rogue = signV2(makeKey('rogue'), ephemeral, base, window);
     expect(await verifyReceipt(rogue, { keys })).toMatchObject({ reason: 'delegation_invalid', field: 'delegation.receipt_ca_pubkey' });
     const good = signV2(ca, ephemeral, base, window);
