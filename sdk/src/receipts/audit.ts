@@ -6,6 +6,7 @@ import { receiptHash } from './hashes.js';
 import type { KeySet } from './key-set.js';
 import { merkleRoot, receiptLeafHash } from './merkle.js';
 import type { Receipt, ReceiptV3, Verdict } from './types.js';
+import { parseRfc3339 } from './time.js';
 import { isVerdict, parseToVerdict, verifyParsed, type ReceiptInput } from './verify.js';
 
 /** A `/v1/usage` entry (only the fields the audit compares). */
@@ -267,6 +268,16 @@ async function checkHead(
   out.rootMatches = toBase64(await merkleRoot(leaves)) === head.root_hash;
   if (!out.rootMatches) {
     issues.push({ reason: 'chain_fork', field: 'head.root_hash', ...(buyer ? { buyer } : {}), message: 'the receipts do not hash to the signed log root' });
+  }
+  // A receipt issued before the head was signed belongs in it: a head that leaves it out is a log
+  // hiding receipts (or a stale one passed off as current). The same millisecond is left alone.
+  const signedAt = parseRfc3339(head.timestamp);
+  for (const r of chain) {
+    if (signedAt === undefined || r.seq <= head.tree_size || Date.parse(r.timestamp) >= signedAt) continue;
+    issues.push({
+      reason: 'chain_gap', field: 'head.tree_size', buyer: r.buyer, seq: r.seq, request_id: r.request_id,
+      message: `seq ${r.seq} (issued ${r.timestamp}) is not in the log head signed at ${head.timestamp} (tree size ${head.tree_size})`,
+    });
   }
 
   const prev = options.previousHead;
