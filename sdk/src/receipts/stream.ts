@@ -1,3 +1,4 @@
+import { concatBytes } from '../internal/bytes.js';
 import { resolveBackend } from './backends.js';
 import { decodeUtf8 } from './strict-json.js';
 import type { Verdict } from './types.js';
@@ -49,8 +50,25 @@ export async function* jsonLines(source: AsyncIterable<Chunk> | Iterable<Chunk>,
     }
     return blank ? undefined : line.subarray(0, end);
   };
+  // A string chunk may end between the two halves of a surrogate pair: hold the high half back.
+  let pendingHigh = '';
   for await (const chunk of source as AsyncIterable<Chunk>) {
-    const bytes = typeof chunk === 'string' ? encoder.encode(chunk) : chunk;
+    let bytes: Uint8Array;
+    if (typeof chunk === 'string') {
+      let text = pendingHigh + chunk;
+      pendingHigh = '';
+      const lastUnit = text.charCodeAt(text.length - 1);
+      if (lastUnit >= 0xd800 && lastUnit <= 0xdbff) {
+        pendingHigh = text.slice(-1);
+        text = text.slice(0, -1);
+      }
+      bytes = encoder.encode(text);
+    } else {
+      // Bytes after a held half: the half stays unpaired (encoded as U+FFFD, then malformed).
+      const held = encoder.encode(pendingHigh);
+      bytes = pendingHigh ? concatBytes([held, chunk], held.length + chunk.length) : chunk;
+      pendingHigh = '';
+    }
     let start = 0;
     for (;;) {
       const nl = bytes.indexOf(NEWLINE, start);
@@ -71,7 +89,7 @@ export async function* jsonLines(source: AsyncIterable<Chunk> | Iterable<Chunk>,
       }
     }
   }
-  const last = finish(new Uint8Array(0));
+  const last = finish(pendingHigh ? encoder.encode(pendingHigh) : new Uint8Array(0));
   if (last !== undefined) yield last;
 }
 

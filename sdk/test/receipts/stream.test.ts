@@ -51,6 +51,12 @@ describe('verifyStream', () => {
     expect(await collect(verifyStream(chunks(b, 1), { keys }))).toEqual(['valid']);
   });
 
+  it('handles a surrogate pair split across string chunks (one UTF-16 code unit at a time)', async () => {
+    const text = `${JSON.stringify(chain(k1, 1, 'tok_😀𝄞')[0]!)}\n`;
+    const units = [...Array(text.length).keys()].map((i) => text[i]!);
+    expect(await collect(verifyStream(units, { keys }))).toEqual(['valid']);
+  });
+
   it('reports over-long lines as malformed without buffering them', async () => {
     const long = '{"x":"' + 'a'.repeat(5000) + '"}\n' + JSON.stringify(receipts[0]) + '\n';
     expect(await collect(verifyStream([long], { keys, maxLineBytes: 1000 }))).toEqual(['malformed', 'valid']);
