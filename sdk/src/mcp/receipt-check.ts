@@ -16,6 +16,8 @@ export interface CallReceiptVerdict extends Verdict {
 
 interface SentRequest {
   listing_id: string;
+  /** The shield mode asked for; the signed receipt must have applied it. */
+  shield?: string | undefined;
   method?: string | undefined;
   path: string;
   query?: Record<string, string> | undefined;
@@ -47,12 +49,14 @@ function unsignedMismatch(receipt: Receipt, output: ReceiptClaims, sent: SentReq
     if (receipt.method !== (sent.method ?? 'GET')) return 'method';
     if (receipt.path !== sent.path) return 'path';
     if (buyer !== undefined && receipt.buyer !== buyer) return 'buyer';
+    if (sent.shield !== undefined && receipt.shield.mode !== sent.shield) return 'shield.mode';
   }
   return undefined;
 }
 
 const MISMATCH_MESSAGE: Record<string, string> = {
   buyer: "the signed receipt's buyer is not this client's token",
+  'shield.mode': 'the signed receipt applied another shield mode than the one requested',
 };
 
 export async function verifyCallReceipt(

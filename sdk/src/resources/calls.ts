@@ -512,7 +512,7 @@ export class Calls extends APIResource {
       contentType: encoded.contentType,
       receiptExpected: price > 0n,
       verify,
-      expected: { listingId: listing.id, service: listing.service, buyer: this.client.knownTokenId, maxCost },
+      expected: { listingId: listing.id, service: listing.service, buyer: this.client.knownTokenId, maxCost, shieldMode: shield },
     };
   }
 

@@ -50,6 +50,8 @@ export interface ExpectedCall {
   buyer?: string | undefined;
   /** The caller's `maxCost` (micro-cents): a charged amount above it is an overcharge. */
   maxCost?: bigint | undefined;
+  /** The shield mode requested: a receipt that applied another (strict asked, off applied) is a mismatch. */
+  shieldMode?: 'off' | 'monitor' | 'strict' | undefined;
 }
 
 export interface Settlement {
@@ -118,6 +120,11 @@ function bindingMismatch(receipt: ReceiptV3, request: SentRequest, expected: Exp
     if (got !== want) {
       return mismatchVerdict(receipt, field, `the receipt's ${field} ${JSON.stringify(got)} is not the call's ${JSON.stringify(want)}`);
     }
+  }
+  // A scan silently skipped (or weakened) is not the call that was asked for.
+  const mode: unknown = receipt.shield?.mode;
+  if (expected.shieldMode !== undefined && mode !== expected.shieldMode) {
+    return mismatchVerdict(receipt, 'shield.mode', `the receipt's shield mode ${JSON.stringify(mode)} is not the requested ${JSON.stringify(expected.shieldMode)}`);
   }
   return null;
 }

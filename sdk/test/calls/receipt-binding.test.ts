@@ -40,6 +40,21 @@ describe('receipt binding in client.call', () => {
     expect(flagged.status).toBe(200);
   });
 
+  test('a scan downgraded on the way (strict asked, off applied) is a shield.mode mismatch', async () => {
+    // A proxy between client and gateway rewrites the shield header: the gateway signs what it applied.
+    const downgrading: typeof fetch = async (input, init) => {
+      const headers = new Headers(init?.headers);
+      if (headers.get('x-proxygate-shield') === 'strict') headers.set('x-proxygate-shield', 'off');
+      return globalThis.fetch(input, { ...init, headers });
+    };
+    const result = await harness.client({ fetch: downgrading }).calls.call('echo', '/echo', { shield: 'strict' });
+    expect(result.status).toBe(200);
+    expect((result.receipt as ReceiptV3).shield.mode).toBe('off');
+    expect(result.receiptVerdict).toMatchObject({ valid: false, reason: 'content_mismatch', field: 'shield.mode' });
+    const honest = await harness.client().calls.call('echo', '/echo', { shield: 'strict' });
+    expect(honest.receiptVerdict).toMatchObject({ valid: true });
+  });
+
   test('streams check the receipt listing, service and buyer too', async () => {
     const client = harness.client();
     Object.defineProperty(client, 'knownTokenId', { value: 'tok_not_this_one', configurable: true });

@@ -85,6 +85,21 @@ describe('call_api receipt buyer', () => {
     await expect(told.callApi(echo)).rejects.toMatchObject({ reason: 'content_mismatch', message: expect.stringMatching(/buyer/) });
   });
 
+  it('a shield downgraded on the way (strict asked, off applied and signed) is content_mismatch on shield.mode', async () => {
+    const downgrading: typeof fetch = async (input, init) => {
+      const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as { params?: { arguments?: Record<string, unknown> } }) : undefined;
+      if (body?.params?.arguments?.['shield'] === 'strict') {
+        body.params.arguments['shield'] = 'off';
+        return h.recordingFetch(input, { ...init, body: JSON.stringify(body) });
+      }
+      return h.recordingFetch(input, init);
+    };
+    const client = await connectGateway({ url: MCP_URL, keys: h.keys, token: h.gateway.demoTokens.trader, fetch: downgrading });
+    open.push(client);
+    await expect(client.callApi({ ...echo, shield: 'strict' })).rejects.toMatchObject({ reason: 'content_mismatch', message: expect.stringMatching(/shield mode/) });
+    expect((await client.callApi({ ...echo, shield: 'monitor' })).verification.valid).toBe(true);
+  });
+
   it("accepts the token's own receipt (buyer = the id from /v1/tokens/self)", async () => {
     const client = await connectGateway({ url: MCP_URL, keys: h.keys, token: h.gateway.demoTokens.trader, fetch: h.recordingFetch });
     open.push(client);
