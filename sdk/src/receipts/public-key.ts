@@ -15,10 +15,12 @@ export function publicKeyProblem(bytes: Uint8Array): string | undefined {
   } catch {
     return 'not a canonical Ed25519 point encoding';
   }
+  // Strict decoding (y < p, no x = 0 with the sign bit) leaves one encoding per point, so the
+  // bytes re-encode to themselves; checked anyway, but only off the common path below.
+  // [L]P = O with P != O means order L: not small order either. One scalar multiplication in all.
+  if (!point.is0() && point.isTorsionFree()) return undefined;
   if (!bytesEqual(point.toBytes(), bytes)) return 'does not re-encode to itself';
-  if (point.isSmallOrder()) return 'is of small order';
-  if (!point.isTorsionFree()) return 'has a torsion component';
-  return undefined;
+  return point.isSmallOrder() ? 'is of small order' : 'has a torsion component';
 }
 
 // v2 ephemeral keys arrive with every receipt; validating one costs a scalar multiplication.

@@ -130,6 +130,35 @@ describe('public key validation', () => {
     expect(publicKeyProblem(fromHex(rfc8032[0][0])!)).toBeUndefined();
   });
 
+  it('accepts exactly what the four separate checks accept (decode, re-encode, small order, torsion)', async () => {
+    const { Point } = await import('@noble/ed25519');
+    const { randomBytes } = await import('node:crypto');
+    const reference = (bytes: Uint8Array): boolean => {
+      try {
+        const p = Point.fromBytes(bytes, false);
+        return Buffer.from(p.toBytes()).equals(bytes) && !p.isSmallOrder() && p.isTorsionFree();
+      } catch {
+        return false;
+      }
+    };
+    // Every small-order point (multiples of one of order 8), alone and added to prime-order points.
+    const order8 = Point.fromBytes(fromHex('26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05')!);
+    const small = Array.from({ length: 8 }, (_, i) => (i === 0 ? Point.ZERO : order8.multiply(BigInt(i))));
+    const candidates: Uint8Array[] = [];
+    for (let i = 0; i < 6; i++) {
+      const prime = Point.BASE.multiply(BigInt(`0x${randomBytes(31).toString('hex')}`) + 1n);
+      for (const t of small) candidates.push(prime.add(t).toBytes());
+    }
+    for (const t of small) candidates.push(t.toBytes());
+    for (let i = 0; i < 64; i++) candidates.push(new Uint8Array(randomBytes(32)));
+    // Non-canonical: y >= p, and x = 0 with the sign bit set.
+    candidates.push(fromHex('edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f')!, fromHex('0100000000000000000000000000000000000000000000000000000000000080')!);
+    const disagreements = candidates.filter((c) => (publicKeyProblem(c) === undefined) !== reference(c));
+    expect(disagreements.map((c) => Buffer.from(c).toString('hex'))).toEqual([]);
+    // The six prime-order points at least (a random string decodes to one about one time in sixteen).
+    expect(candidates.filter((c) => publicKeyProblem(c) === undefined).length).toBeGreaterThanOrEqual(6);
+  });
+
   it('rejects a key with a torsion component (valid point, not in the prime-order subgroup)', async () => {
     const { Point } = await import('@noble/ed25519');
     const base = Point.fromBytes(fromHex(rfc8032[0][0])!);
