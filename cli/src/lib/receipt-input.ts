@@ -47,7 +47,7 @@ function decodeBase64Receipt(value: string, source: string): string {
  * The raw text of the `data` array of a `{ data: [...], head }` receipt-log page, if that is what
  * this is. Only the top-level member counts: a nested `data` must not stand in for it.
  */
-function logPageData(objectText: string, source: string): string | undefined {
+export function logPageData(objectText: string, source: string): string | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(objectText);

@@ -2,12 +2,16 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../lib/base-command.js';
 import { createClient } from '../../lib/client.js';
 import { compact } from '../../lib/format.js';
+import { CliError } from '../../lib/errors.js';
+import { ExitCode } from '../../lib/exit-codes.js';
 import { writeOutputFile } from '../../lib/output-file.js';
+import { readLogPage } from '../../lib/receipt-log-page.js';
 
 export default class ReceiptsLog extends BaseCommand {
   static override summary = "download the gateway's receipt log (JSON Lines) and its signed head";
   static override description = `Fetches GET /v1/receipts page by page (seq order) for the token in use, or a child token with
---token-id. Receipts go to stdout (or --output) as JSON Lines; --head saves the signed log head of the
+--token-id. Receipts go to stdout (or --output) as JSON Lines, each as the gateway wrote it (only
+whitespace outside strings removed), so verify sees duplicate keys; --head saves the signed log head of the
 last page, which "receipts audit --head" checks to prove that no receipt is missing at the end.`;
   static override examples = [
     '<%= config.bin %> receipts log --output receipts.jsonl --head head.json',
@@ -26,18 +30,47 @@ last page, which "receipts audit --head" checks to prove that no receipt is miss
     const auth = await this.resolveAuth(flags);
     this.requireKey(auth);
     const client = await createClient(auth);
-    const first = await client.receiptsLog.list(compact({ token_id: flags['token-id'], limit: flags.limit }));
     const lines: string[] = [];
     let head: unknown = null;
-    for await (const page of first.iterPages()) {
-      for (const receipt of page.data) lines.push(JSON.stringify(receipt));
-      head = page.body.head;
-    }
+    const seen = new Set<string>();
+    let cursor: string | undefined;
+    do {
+      // The page as text (not the SDK's parsed page): each receipt is saved as the gateway wrote it.
+      const response = await client.request({
+        method: 'GET',
+        path: '/v1/receipts',
+        query: compact({ token_id: flags['token-id'], limit: flags.limit, cursor }),
+        requiredScope: 'account:read',
+        stream: true,
+      });
+      const page = readLogPage(await readBody(response.response, client.timeout));
+      lines.push(...page.receipts);
+      head = page.head;
+      cursor = page.hasMore ? (page.cursor ?? undefined) : undefined;
+      if (cursor !== undefined && seen.has(cursor)) throw new CliError('invalid_response', 'the receipt log repeats a cursor', ExitCode.failure, 'report it to the gateway operator');
+      if (cursor !== undefined) seen.add(cursor);
+    } while (cursor !== undefined);
     const text = lines.length ? `${lines.join('\n')}\n` : '';
     if (flags.output) await writeOutputFile(flags.output, text);
     else if (!this.jsonEnabled()) process.stdout.write(text);
     if (flags.head) await writeOutputFile(flags.head, `${JSON.stringify(head, null, 2)}\n`);
     this.note(`${lines.length} receipt(s)${flags.output ? ` written to ${flags.output}` : ''}${flags.head ? `, head saved to ${flags.head}` : ''}`);
     return { count: lines.length, head };
+  }
+}
+
+/** The body within the client's timeout (a stream-mode request's timeout stops at the headers). */
+async function readBody(response: Response, ms: number): Promise<string> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      void response.body?.cancel().catch(() => undefined);
+      reject(new CliError('timeout', `the receipt log page did not arrive within ${ms} ms`, ExitCode.failure, 'retry; the log is read-only'));
+    }, ms);
+  });
+  try {
+    return await Promise.race([response.text(), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
