@@ -15,7 +15,7 @@ export {
 } from './hashes.js';
 export {
   KeySet, type KeySetDocument, type KeySetDocumentKey, type RawKeyInput, type KeySetPins,
-  type ReceiptKey, type KeyStatus, type KeyJudgement,
+  type ReceiptKey, type KeyStatus, type KeyJudgement, type CheckedKeyStore, type KeySetOptions,
 } from './key-set.js';
 export { resolveBackend, nobleBackend, type Ed25519Backend, type BackendName, type BackendChoice } from './backends.js';
 export { verifyReceipt, verifyReceipts, type VerifyOptions, type ReceiptInput } from './verify.js';

@@ -52,6 +52,22 @@ export interface KeySetPins {
   receiptCaPubkey?: string;
 }
 
+/**
+ * Public keys (base64url) that passed the curve checks before, kept by the caller across runs
+ * (the CLI keeps one in its private per-user cache): a key found here skips the pure-JS checks
+ * (a cold scalar multiplication, a tenth of a one-receipt CLI run); a key that passes is added.
+ * Whoever can write the store can make a bad key pass, as whoever can write the pinned key file
+ * can pin a key of their own: keep it where only that file's owner can write.
+ */
+export interface CheckedKeyStore {
+  has(publicKey: string): boolean;
+  add(publicKey: string): void;
+}
+
+export interface KeySetOptions {
+  checkedKeys?: CheckedKeyStore | undefined;
+}
+
 /** A validated receipt-signing key. */
 export interface ReceiptKey {
   readonly kid: string;
@@ -80,14 +96,17 @@ function time(value: unknown, field: string, round: 'floor' | 'ceil' = 'floor'):
   return ms;
 }
 
-function checked(bytes: Uint8Array | undefined, field: string): Uint8Array {
+function checked(bytes: Uint8Array | undefined, field: string, store: CheckedKeyStore | undefined): Uint8Array {
   if (!bytes) throw new KeySetError(field, 'not a strict encoding');
+  const id = store && bytes.length === 32 ? toBase64Url(bytes) : undefined;
+  if (id !== undefined && store!.has(id)) return bytes;
   const problem = publicKeyProblem(bytes);
   if (problem) throw new KeySetError(field, `public key ${problem}`);
+  if (id !== undefined) store!.add(id);
   return bytes;
 }
 
-function decodeKeyText(text: string, encoding: RawKeyInput['encoding'], field: string): Uint8Array {
+function decodeKeyText(text: string, encoding: RawKeyInput['encoding'], field: string, store: CheckedKeyStore | undefined): Uint8Array {
   let enc = encoding;
   if (!enc) {
     if (/[+/=]/.test(text)) enc = 'base64';
@@ -95,7 +114,7 @@ function decodeKeyText(text: string, encoding: RawKeyInput['encoding'], field: s
     else throw new KeySetError(field, 'ambiguous key text: say which encoding (base58, base64, base64url)');
   }
   const bytes = enc === 'base58' ? fromBase58(text) : enc === 'base64' ? fromBase64(text) : fromBase64Url(text);
-  return checked(bytes, field);
+  return checked(bytes, field, store);
 }
 
 /**
@@ -111,7 +130,7 @@ export class KeySet {
   readonly caKey: Uint8Array | undefined;
   private readonly byKid: ReadonlyMap<string, ReceiptKey>;
 
-  private constructor(keys: ReceiptKey[], pins: KeySetPins) {
+  private constructor(keys: ReceiptKey[], pins: KeySetPins, store: CheckedKeyStore | undefined) {
     const byKid = new Map<string, ReceiptKey>();
     keys.forEach((key, i) => {
       if (byKid.has(key.kid)) throw new KeySetError(`keys[${i}].kid`, `duplicate kid ${JSON.stringify(key.kid)}`);
@@ -119,15 +138,15 @@ export class KeySet {
     });
     this.byKid = byKid;
     this.issuer = pins.issuer;
-    this.platformKey = pins.platformPubkey === undefined ? undefined : checked(fromBase58(pins.platformPubkey), 'platform_pubkey');
-    this.caKey = pins.receiptCaPubkey === undefined ? undefined : checked(fromBase58(pins.receiptCaPubkey), 'receipt_ca_pubkey');
+    this.platformKey = pins.platformPubkey === undefined ? undefined : checked(fromBase58(pins.platformPubkey), 'platform_pubkey', store);
+    this.caKey = pins.receiptCaPubkey === undefined ? undefined : checked(fromBase58(pins.receiptCaPubkey), 'receipt_ca_pubkey', store);
   }
 
   /**
    * Loads the key-set document (an object, JSON text or UTF-8 bytes). Throws {@link KeySetError}
    * for anything invalid: a key set is loaded once, so failing loudly beats verifying nothing.
    */
-  static fromDocument(doc: KeySetDocument | string | Uint8Array): KeySet {
+  static fromDocument(doc: KeySetDocument | string | Uint8Array, options: KeySetOptions = {}): KeySet {
     let value: unknown = doc;
     if (typeof doc === 'string' || doc instanceof Uint8Array) {
       try {
@@ -140,7 +159,7 @@ export class KeySet {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new KeySetError('', 'must be an object');
     const d = value as Record<string, unknown>;
     if (!Array.isArray(d['keys'])) throw new KeySetError('keys', 'must be an array');
-    const keys = (d['keys'] as unknown[]).map((k, i) => documentKey(k, `keys[${i}]`));
+    const keys = (d['keys'] as unknown[]).map((k, i) => documentKey(k, `keys[${i}]`, options.checkedKeys));
     const pins: KeySetPins = {};
     for (const [field, pin] of [['issuer', 'issuer'], ['platform_pubkey', 'platformPubkey'], ['receipt_ca_pubkey', 'receiptCaPubkey']] as const) {
       const v = d[field];
@@ -148,23 +167,25 @@ export class KeySet {
       if (typeof v !== 'string') throw new KeySetError(field, 'must be a string');
       pins[pin] = v;
     }
-    return new KeySet(keys, pins);
+    return new KeySet(keys, pins, options.checkedKeys);
   }
 
   /** Builds a key set from raw keys (base58, base64 or base64url, with kid and validity window). */
-  static fromKeys(keys: readonly RawKeyInput[], pins: KeySetPins = {}): KeySet {
+  static fromKeys(keys: readonly RawKeyInput[], pins: KeySetPins = {}, options: KeySetOptions = {}): KeySet {
+    // Each raw key is decoded, then checked again as a document key: check it once.
+    const store = onceWithin(options.checkedKeys);
     const loaded = keys.map((k, i) => {
       const bytes = typeof k.publicKey === 'string'
-        ? decodeKeyText(k.publicKey, k.encoding, `keys[${i}].publicKey`)
-        : checked(new Uint8Array(k.publicKey), `keys[${i}].publicKey`);
+        ? decodeKeyText(k.publicKey, k.encoding, `keys[${i}].publicKey`, store)
+        : checked(new Uint8Array(k.publicKey), `keys[${i}].publicKey`, store);
       const doc: KeySetDocumentKey = {
         kid: k.kid, kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', x: toBase64Url(bytes),
         not_before: k.not_before ?? EPOCH, not_after: k.not_after ?? null, status: k.status ?? 'active',
       };
       if (k.revoked_at !== undefined) doc.revoked_at = k.revoked_at;
-      return documentKey(doc, `keys[${i}]`);
+      return documentKey(doc, `keys[${i}]`, store);
     });
-    return new KeySet(loaded, pins);
+    return new KeySet(loaded, pins, store);
   }
 
   /** Key ids in load order. */
@@ -207,7 +228,19 @@ export class KeySet {
   }
 }
 
-function documentKey(value: unknown, at: string): ReceiptKey {
+/** A store that remembers this call's checks, and hands new ones to `outer`. */
+function onceWithin(outer: CheckedKeyStore | undefined): CheckedKeyStore {
+  const local = new Set<string>();
+  return {
+    has: (key) => local.has(key) || (outer?.has(key) ?? false),
+    add: (key) => {
+      local.add(key);
+      outer?.add(key);
+    },
+  };
+}
+
+function documentKey(value: unknown, at: string, store: CheckedKeyStore | undefined): ReceiptKey {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new KeySetError(at, 'must be an object');
   const k = value as Record<string, unknown>;
   if (typeof k['kid'] !== 'string' || !k['kid']) throw new KeySetError(`${at}.kid`, 'must be a non-empty string');
@@ -215,7 +248,7 @@ function documentKey(value: unknown, at: string): ReceiptKey {
   if (k['crv'] !== 'Ed25519') throw new KeySetError(`${at}.crv`, 'must be "Ed25519"');
   if (k['alg'] !== 'EdDSA') throw new KeySetError(`${at}.alg`, 'must be "EdDSA"');
   if (typeof k['x'] !== 'string') throw new KeySetError(`${at}.x`, 'must be base64url');
-  const publicKey = checked(fromBase64Url(k['x']), `${at}.x`);
+  const publicKey = checked(fromBase64Url(k['x']), `${at}.x`, store);
   const status = k['status'];
   if (status !== 'active' && status !== 'retired' && status !== 'revoked') {
     throw new KeySetError(`${at}.status`, 'must be active, retired or revoked');

@@ -72,3 +72,29 @@ describe('KeySet', () => {
     expect(set.judge('nope', 0)).toMatchObject({ ok: false, reason: 'unknown_key' });
   });
 });
+
+describe('a store of keys checked before (checkedKeys)', () => {
+  it('skips the curve checks for a stored key, checks and adds a new one, and still refuses a bad one', async () => {
+    const { Point } = await import('@noble/ed25519');
+    const good = makeKey('stored');
+    const document = keyDocument([docKey(good)]);
+    const stored = new Set<string>();
+    const store = { has: (k: string) => stored.has(k), add: (k: string) => void stored.add(k) };
+    KeySet.fromDocument(document, { checkedKeys: store });
+    expect([...stored]).toEqual([document.keys[0]!.x]);
+
+    // A key with a torsion component fails the checks...
+    const order8 = Point.fromBytes(Buffer.from('26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05', 'hex'));
+    const torsioned = Buffer.from(Point.fromBytes(good.publicKey).add(order8).toBytes()).toString('base64url');
+    const bad = { ...document, keys: [{ ...document.keys[0]!, x: torsioned }] };
+    expect(() => KeySet.fromDocument(bad, { checkedKeys: store })).toThrow(/torsion/);
+    expect(stored.has(torsioned)).toBe(false);
+    // ...unless the store says it passed before: the store is trusted, as the pinned file is.
+    stored.add(torsioned);
+    expect(KeySet.fromDocument(bad, { checkedKeys: store }).kids).toEqual([good.kid]);
+    // fromKeys checks each key once even though it builds a document key from it.
+    let checks = 0;
+    KeySet.fromKeys([{ kid: 'raw', publicKey: good.publicKey }], {}, { checkedKeys: { has: () => false, add: () => void checks++ } });
+    expect(checks).toBe(1);
+  });
+});
