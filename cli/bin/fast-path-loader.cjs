@@ -47,27 +47,71 @@ function readCache(file, bundleHash) {
   }
 }
 
-/** Best effort, atomic (write then rename), in a 0700 directory; a read-only home just skips it. */
 function writeCache(file, bundleHash, payload) {
+  writePrivate(file, Buffer.concat([MAGIC, bundleHash, sha256(payload), payload]));
+}
+
+/** Best effort, atomic (write then rename), in a 0700 directory; a read-only home just skips it. */
+function writePrivate(file, bytes) {
   try {
     fs.mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     if (!isPrivate(fs.statSync(dirname(file)))) return;
     const temp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(temp, Buffer.concat([MAGIC, bundleHash, sha256(payload), payload]), { mode: 0o600 });
+    fs.writeFileSync(temp, bytes, { mode: 0o600 });
     fs.renameSync(temp, file);
   } catch {
     // A cache is never worth a failure.
   }
 }
 
+const CHECKED_KEYS_LIMIT = 1000;
+
 /**
- * Runs the bundle as CommonJS would. Returns its exports, whether a cache was used, and `save`
- * to call after the run when the cache should be (re)written.
+ * The public keys (base64url) that passed the SDK's curve checks in earlier runs, one per line
+ * beside the code cache, under the same rules (private directory and file). Checking a key is a
+ * cold scalar multiplication in pure JS; whoever could write this file could also write the
+ * pinned key file, or the code cache next to it.
+ */
+function checkedKeyStore(file) {
+  let known;
+  const added = [];
+  const load = () => {
+    if (known) return known;
+    known = new Set();
+    try {
+      if (isPrivate(fs.statSync(dirname(file))) && isPrivate(fs.statSync(file))) {
+        for (const line of fs.readFileSync(file, 'utf8').split('\n')) if (/^[A-Za-z0-9_-]{43}$/.test(line)) known.add(line);
+      }
+    } catch {
+      // None yet.
+    }
+    return known;
+  };
+  return {
+    has: (key) => load().has(key),
+    add: (key) => {
+      if (load().has(key)) return;
+      known.add(key);
+      added.push(key);
+    },
+    save() {
+      if (added.length === 0) return;
+      const keys = [...load()].slice(-CHECKED_KEYS_LIMIT);
+      writePrivate(file, Buffer.from(`${keys.join('\n')}\n`));
+    },
+  };
+}
+
+/**
+ * Runs the bundle as CommonJS would. Returns its exports, whether a cache was used, the store of
+ * checked keys to hand to the fast path, and `save` to call after the run (writes what changed).
  */
 function loadFastPath(env = process.env) {
   const file = cacheFile(env);
-  // Before Node 20.16 a vm.Script cannot import(): plain require, no cache.
-  if (!file || !vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER) return { exports: require(BUNDLE), cacheUsed: false, save() {} };
+  if (!file) return { exports: require(BUNDLE), cacheUsed: false, checkedKeys: undefined, save() {} };
+  const checkedKeys = checkedKeyStore(join(dirname(file), 'checked-keys'));
+  // Before Node 20.16 a vm.Script cannot import(): plain require, no code cache.
+  if (!vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER) return { exports: require(BUNDLE), cacheUsed: false, checkedKeys, save: () => checkedKeys.save() };
   const source = fs.readFileSync(BUNDLE, 'utf8');
   const bundleHash = sha256(source);
   const cachedData = readCache(file, bundleHash);
@@ -82,7 +126,11 @@ function loadFastPath(env = process.env) {
   return {
     exports: module.exports,
     cacheUsed,
-    save: cacheUsed ? () => {} : () => writeCache(file, bundleHash, script.createCachedData()),
+    checkedKeys,
+    save() {
+      checkedKeys.save();
+      if (!cacheUsed) writeCache(file, bundleHash, script.createCachedData());
+    },
   };
 }
 

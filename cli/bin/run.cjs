@@ -28,7 +28,7 @@ if (argv[0] === '--version') {
 } else if (argv[0] === 'receipts' && argv[1] === 'verify' && !process.env.DEBUG) {
   const fastPath = require('./fast-path-loader.cjs').loadFastPath();
   fastPath.exports
-    .runVerifyFastPath(argv.slice(2))
+    .runVerifyFastPath(argv.slice(2), { checkedKeys: fastPath.checkedKeys })
     .then((code) => {
       if (code === undefined) return runOclif();
       // A failed write may have set it already: keep the failure.

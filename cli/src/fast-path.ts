@@ -1,6 +1,7 @@
 // Start-up fast path: `receipts verify` runs in CI loops, so its common form skips loading oclif
 // (most of the start-up time). Anything unusual (help, unknown flags, DEBUG) returns undefined
 // and the caller falls back to oclif, which gives the same output for the same input.
+import type { CheckedKeyStore } from '@proxygate-kit/sdk/receipts';
 import { writeDirect } from './lib/direct-output.js';
 import { formatErrorLine, toCliError } from './lib/errors.js';
 import { renderVerifyReport, verificationFailure, verifyReceiptFiles, type VerifyRequest } from './lib/receipts-verify.js';
@@ -45,11 +46,11 @@ export function parseVerifyArgs(args: readonly string[], env: Record<string, str
 const writeJson = (value: unknown) => writeDirect(1, `${JSON.stringify(value, null, 2)}\n`);
 
 /** Runs `receipts verify` without oclif; resolves to the exit code, or undefined to fall back. */
-export async function runVerifyFastPath(args: readonly string[]): Promise<number | undefined> {
+export async function runVerifyFastPath(args: readonly string[], options: { checkedKeys?: CheckedKeyStore | undefined } = {}): Promise<number | undefined> {
   const parsed = parseVerifyArgs(args);
   if (!parsed) return undefined;
   try {
-    const report = await verifyReceiptFiles(parsed.request);
+    const report = await verifyReceiptFiles({ ...parsed.request, checkedKeys: options.checkedKeys });
     if (parsed.json) writeJson(report);
     else writeDirect(1, renderVerifyReport(report));
     if (report.valid + report.invalid === 0) writeDirect(2, 'no receipts found in the input\n');

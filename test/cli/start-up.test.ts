@@ -15,17 +15,18 @@ const loader = join(cli, 'bin/fast-path-loader.cjs');
 // Before Node 20.16 a vm.Script cannot import(), so the loader keeps no cache there.
 const vmCanImport = Boolean((vm as { constants?: { USE_MAIN_CONTEXT_DEFAULT_LOADER?: unknown } }).constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER);
 
-/** Loads the fast path in a plain `node` (as the binary runs), verifies the fixture, saves the cache. */
+/** Loads the fast path in a plain `node` (as the binary runs), verifies the fixture, saves the caches. */
 function probe(fixture: { keys: string; receipt: string }, env: Record<string, string>, loaderPath = loader) {
   const r = spawnSync(process.execPath, ['-e', `
     const { loadFastPath } = require(${JSON.stringify(loaderPath)});
     const fastPath = loadFastPath();
-    fastPath.exports.runVerifyFastPath(${JSON.stringify([fixture.receipt, '--keys', fixture.keys])}).then((code) => {
+    fastPath.exports.runVerifyFastPath(${JSON.stringify([fixture.receipt, '--keys', fixture.keys])}, { checkedKeys: fastPath.checkedKeys }).then((code) => {
       fastPath.save();
       process.stderr.write(JSON.stringify({ cacheUsed: fastPath.cacheUsed, code }));
     });
   `], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', ...env } });
-  return { stdout: r.stdout, result: JSON.parse(r.stderr) as { cacheUsed: boolean; code: number } };
+  // The probe's JSON comes last on stderr, after any error line of the run itself.
+  return { stdout: r.stdout, result: JSON.parse(r.stderr.slice(r.stderr.lastIndexOf('{'))) as { cacheUsed: boolean; code: number } };
 }
 
 describe('receipts verify start-up path (built)', () => {
@@ -44,7 +45,7 @@ describe('receipts verify start-up path (built)', () => {
     expect(new Set(required)).toEqual(new Set(['node:fs', 'node:crypto']));
   });
 
-  describe.skipIf(!vmCanImport || process.platform === 'win32')('the per-user code cache', () => {
+  describe.skipIf(!vmCanImport || process.platform === 'win32')('the per-user start-up caches', () => {
     const cacheDir = () => join(dir, 'cache');
     const cacheFiles = () => readdirSync(cacheDir()).filter((name) => name.endsWith('.v8cache'));
 
@@ -57,6 +58,27 @@ describe('receipts verify start-up path (built)', () => {
       expect(statSync(cacheDir()).mode & 0o777).toBe(0o700);
       expect(statSync(join(cacheDir(), file!)).mode & 0o777).toBe(0o600);
       expect(probe(fixture, env)).toEqual({ stdout: '1 valid, 0 invalid\n', result: { cacheUsed: true, code: 0 } });
+    });
+
+    it('remembers keys that passed the curve checks, and trusts that file only where the code cache is trusted', async () => {
+      const { Point } = await import('@noble/ed25519');
+      const env = { PROXYGATE_CACHE_DIR: join(dir, 'keys-cache') };
+      probe(fixture, env);
+      const keyDoc = JSON.parse(readFileSync(fixture.keys, 'utf8')) as { keys: Array<{ x: string }> };
+      const checked = join(dir, 'keys-cache', 'checked-keys');
+      expect(readFileSync(checked, 'utf8')).toBe(`${keyDoc.keys[0]!.x}\n`);
+      expect(statSync(checked).mode & 0o777).toBe(0o600);
+
+      // A key with a torsion component: refused (exit 2) unless the private file says it passed.
+      const order8 = Point.fromBytes(Buffer.from('26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05', 'hex'));
+      const x = Buffer.from(Point.fromBytes(Buffer.from(keyDoc.keys[0]!.x, 'base64url')).add(order8).toBytes()).toString('base64url');
+      const torsioned = { ...fixture, keys: join(dir, 'torsioned-keys.json') };
+      writeFileSync(torsioned.keys, JSON.stringify({ ...keyDoc, keys: [{ ...keyDoc.keys[0]!, x }] }));
+      expect(probe(torsioned, env).result.code).toBe(2);
+      writeFileSync(checked, `${x}\n`, { mode: 0o600 });
+      expect(probe(torsioned, env).result.code).toBe(1); // loaded as the file says; the signature then fails
+      chmodSync(join(dir, 'keys-cache'), 0o777);
+      expect(probe(torsioned, env).result.code).toBe(2);
     });
 
     it('a flipped byte anywhere in it means it is not used (V8 alone would run it: crashes, wrong verdicts)', () => {

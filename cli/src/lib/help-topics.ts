@@ -12,9 +12,9 @@ const ENVIRONMENT = `ENVIRONMENT VARIABLES
   PROXYGATE_CONFIG_DIR        directory of credentials.json (default
                               $XDG_CONFIG_HOME/proxygate, else ~/.config/proxygate)
   XDG_CONFIG_HOME             base of the default configuration directory
-  PROXYGATE_CACHE_DIR         where receipts verify keeps its start-up code cache (default
-                              $XDG_CACHE_HOME/proxygate, else ~/.cache/proxygate)
-  PROXYGATE_DISABLE_CODE_CACHE  any value: no start-up code cache
+  PROXYGATE_CACHE_DIR         where receipts verify keeps its start-up caches (compiled code,
+                              checked keys; default $XDG_CACHE_HOME/proxygate, else ~/.cache/proxygate)
+  PROXYGATE_DISABLE_CODE_CACHE  any value: no start-up caches
   PROXYGATE_CREDENTIAL_STORE  "file" keeps secrets in credentials.json (mode 0600) instead of
                               the OS keychain (macOS Keychain via \`security\`, Secret Service
                               via \`secret-tool\`; each call times out after 3 s)

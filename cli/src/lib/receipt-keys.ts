@@ -1,4 +1,4 @@
-import type { KeySet } from '@proxygate-kit/sdk/receipts';
+import type { CheckedKeyStore, KeySet } from '@proxygate-kit/sdk/receipts';
 import { UsageError } from './errors.js';
 import { readTextFile } from './input.js';
 import { loadReceiptsSdk } from './sdk-loader.js';
@@ -8,7 +8,7 @@ import { loadReceiptsSdk } from './sdk-loader.js';
  * `--pin KID=KEY` (repeatable; `platform=` and `receipt-ca=` pin the v1/v2 base58 keys).
  * Never fetched: verification is offline by design.
  */
-export async function loadPinnedKeys(keysFlag: string | undefined, pins: readonly string[]): Promise<KeySet> {
+export async function loadPinnedKeys(keysFlag: string | undefined, pins: readonly string[], checkedKeys?: CheckedKeyStore): Promise<KeySet> {
   const { KeySet, KeySetError } = await loadReceiptsSdk();
   // PROXYGATE_RECEIPT_KEYS names a pinned key-set file for CI jobs; flags win over it.
   const fromEnv = process.env['PROXYGATE_RECEIPT_KEYS'];
@@ -24,7 +24,7 @@ export async function loadPinnedKeys(keysFlag: string | undefined, pins: readonl
         if (keysFlag === undefined && error instanceof UsageError) throw new UsageError(`${error.message}, named by PROXYGATE_RECEIPT_KEYS`, error.action);
         throw error;
       });
-      return KeySet.fromDocument(text);
+      return KeySet.fromDocument(text, { checkedKeys });
     }
     const keys: Array<{ kid: string; publicKey: string }> = [];
     const extra: { platformPubkey?: string; receiptCaPubkey?: string } = {};
@@ -37,7 +37,7 @@ export async function loadPinnedKeys(keysFlag: string | undefined, pins: readonl
       else if (kid === 'receipt-ca') extra.receiptCaPubkey = key;
       else keys.push({ kid, publicKey: key });
     }
-    return KeySet.fromKeys(keys, extra);
+    return KeySet.fromKeys(keys, extra, { checkedKeys });
   } catch (error) {
     if (error instanceof KeySetError) throw new UsageError(`the pinned keys are not usable: ${error.message}`, 'export them again with "proxygate receipts keys export"');
     if (error instanceof Error && error.name === 'SyntaxError') throw new UsageError(`${keysFile ?? '--pin'} is not valid JSON`);

@@ -1,4 +1,4 @@
-import type { Verdict } from '@proxygate-kit/sdk/receipts';
+import type { CheckedKeyStore, Verdict } from '@proxygate-kit/sdk/receipts';
 import { CliError, UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { formatUsd } from './format.js';
@@ -47,11 +47,13 @@ export interface VerifyRequest {
   previousHead?: string | undefined;
   /** Saved `proxygate usage --all --json` output to reconcile with the receipts (offline). */
   usage?: string | undefined;
+  /** Keys that passed the curve checks in an earlier run (the fast path's per-user cache). */
+  checkedKeys?: CheckedKeyStore | undefined;
 }
 
 export async function verifyReceiptFiles(request: VerifyRequest): Promise<VerifyReport> {
   const shard = request.shard === undefined ? undefined : parseShard(request.shard);
-  const keys = await loadPinnedKeys(request.keys, request.pins);
+  const keys = await loadPinnedKeys(request.keys, request.pins, request.checkedKeys);
   const sdk = await loadReceiptsSdk();
   if (!request.audit) {
     if (request.head || request.previousHead || request.usage) throw new UsageError('--head, --previous-head and --usage need --audit');
