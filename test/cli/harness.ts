@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -72,9 +74,20 @@ export interface RunOptions {
   onSpawn?: (child: ChildProcess) => void;
 }
 
+// The CLI's start-up caches go to a directory of this test process, not the runner's home.
+let cacheDir: string | undefined;
+function testCacheDir(): string {
+  if (!cacheDir) {
+    const dir = mkdtempSync(join(tmpdir(), 'pg-cli-cache-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    cacheDir = dir;
+  }
+  return cacheDir;
+}
+
 /** Runs `node cli/bin/run.cjs ...args` with a clean environment plus `env`. Stdin is a pipe: never a TTY. */
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  const base: Record<string, string> = {};
+  const base: Record<string, string> = { PROXYGATE_CACHE_DIR: join(testCacheDir(), 'proxygate') };
   for (const key of ['PATH', 'HOME', 'SYSTEMROOT', 'TMPDIR']) {
     const value = process.env[key];
     if (value !== undefined) base[key] = value;
