@@ -63,11 +63,13 @@ export async function* jsonLines(source: AsyncIterable<Chunk> | Iterable<Chunk>,
         text = text.slice(0, -1);
       }
       bytes = encoder.encode(text);
-    } else {
+    } else if (pendingHigh) {
       // Bytes after a held half: the half stays unpaired (encoded as U+FFFD, then malformed).
       const held = encoder.encode(pendingHigh);
-      bytes = pendingHigh ? concatBytes([held, chunk], held.length + chunk.length) : chunk;
+      bytes = concatBytes([held, chunk], held.length + chunk.length);
       pendingHigh = '';
+    } else {
+      bytes = chunk;
     }
     let start = 0;
     for (;;) {
