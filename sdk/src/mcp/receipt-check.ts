@@ -7,6 +7,7 @@ import type { Receipt, Verdict } from '../receipts/types.js';
 import { verifyReceipt } from '../receipts/verify.js';
 import { ReceiptParseError } from '../receipts/errors.js';
 import { shieldFromSigned, type ShieldVerdict } from '../shield/index.js';
+import { callBindingMismatch } from '../shield/settle.js';
 import type { CallApiToolOutput } from './tool-schemas.js';
 
 export interface CallReceiptVerdict extends Verdict {
@@ -44,14 +45,15 @@ export type ReceiptClaims = Pick<CallApiToolOutput, 'receipt' | 'request_id' | '
 function unsignedMismatch(receipt: Receipt, output: ReceiptClaims, sent: SentRequest, buyer: string | undefined): string | undefined {
   if (receipt.request_id !== output.request_id) return 'request_id';
   if (String(receipt.amount) !== String(output.amount_micro_cents)) return 'amount';
-  if (receipt.receipt_version === 3) {
-    if (sent.listing_id.startsWith('lst_') && receipt.listing_id !== sent.listing_id) return 'listing_id';
-    if (receipt.method !== (sent.method ?? 'GET')) return 'method';
-    if (receipt.path !== sent.path) return 'path';
-    if (buyer !== undefined && receipt.buyer !== buyer) return 'buyer';
-    if (sent.shield !== undefined && receipt.shield.mode !== sent.shield) return 'shield.mode';
-  }
-  return undefined;
+  if (receipt.receipt_version !== 3) return undefined;
+  return callBindingMismatch(receipt, {
+    // A slug names the listing too, but only an id can be compared with the signed one.
+    listingId: sent.listing_id.startsWith('lst_') ? sent.listing_id : undefined,
+    method: sent.method ?? 'GET',
+    path: sent.path,
+    buyer,
+    shieldMode: sent.shield,
+  })?.field;
 }
 
 const MISMATCH_MESSAGE: Record<string, string> = {

@@ -105,28 +105,39 @@ async function localContentCheck(receipt: ReceiptV3, request: SentRequest, respo
   return null;
 }
 
-/** The first field of a v3 receipt that names another call than the one made, if any. */
-function bindingMismatch(receipt: ReceiptV3, request: SentRequest, expected: ExpectedCall): Verdict | null {
-  const fields: [keyof ReceiptV3, string | undefined][] = [
-    ['listing_id', expected.listingId],
-    ['service', expected.service],
-    ['method', request.method],
-    ['path', request.path],
-    ['buyer', expected.buyer],
+/** What a paid call's v3 receipt must name; a field left undefined is not checked. */
+export interface CallBinding {
+  listingId?: string | undefined;
+  service?: string | undefined;
+  method: string;
+  path: string;
+  buyer?: string | undefined;
+  /** A scan silently skipped (or weakened) is not the call that was asked for. */
+  shieldMode?: string | undefined;
+}
+
+/**
+ * The first field of a v3 receipt that names another call than `call`, with what it says and
+ * what the call wanted. Shared by REST paid calls and the MCP `call_api` check.
+ */
+export function callBindingMismatch(receipt: ReceiptV3, call: CallBinding): { field: string; got: unknown; want: string } | undefined {
+  const fields: [string, unknown, string | undefined][] = [
+    ['listing_id', receipt.listing_id, call.listingId],
+    ['service', receipt.service, call.service],
+    ['method', receipt.method, call.method],
+    ['path', receipt.path, call.path],
+    ['buyer', receipt.buyer, call.buyer],
+    ['shield.mode', receipt.shield?.mode, call.shieldMode],
   ];
-  for (const [field, want] of fields) {
-    if (want === undefined) continue;
-    const got: unknown = receipt[field];
-    if (got !== want) {
-      return mismatchVerdict(receipt, field, `the receipt's ${field} ${JSON.stringify(got)} is not the call's ${JSON.stringify(want)}`);
-    }
-  }
-  // A scan silently skipped (or weakened) is not the call that was asked for.
-  const mode: unknown = receipt.shield?.mode;
-  if (expected.shieldMode !== undefined && mode !== expected.shieldMode) {
-    return mismatchVerdict(receipt, 'shield.mode', `the receipt's shield mode ${JSON.stringify(mode)} is not the requested ${JSON.stringify(expected.shieldMode)}`);
-  }
-  return null;
+  for (const [field, got, want] of fields) if (want !== undefined && got !== want) return { field, got, want };
+  return undefined;
+}
+
+function bindingMismatch(receipt: ReceiptV3, request: SentRequest, expected: ExpectedCall): Verdict | null {
+  const mismatch = callBindingMismatch(receipt, { ...expected, method: request.method, path: request.path });
+  if (!mismatch) return null;
+  const { field, got, want } = mismatch;
+  return mismatchVerdict(receipt, field, `the receipt's ${field} ${JSON.stringify(got)} is not the call's ${JSON.stringify(want)}`);
 }
 
 function overcharge(receipt: Receipt, maxCost: bigint | undefined): Verdict | null {
