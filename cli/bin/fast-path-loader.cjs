@@ -33,18 +33,22 @@ function isPrivate(stat) {
   return stat.uid === process.getuid() && (stat.mode & 0o022) === 0;
 }
 
-/** The cached bytes for this bundle, or undefined when missing, stale, corrupt or not private. */
-function readCache(file, bundleHash) {
+/** The file's bytes when it and its directory are private; undefined otherwise or when missing. */
+function readPrivate(file) {
   try {
-    if (!isPrivate(fs.statSync(dirname(file))) || !isPrivate(fs.statSync(file))) return undefined;
-    const data = fs.readFileSync(file);
-    if (data.length <= HEADER || !data.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
-    if (!data.subarray(MAGIC.length, MAGIC.length + 32).equals(bundleHash)) return undefined;
-    const payload = data.subarray(HEADER);
-    return data.subarray(MAGIC.length + 32, HEADER).equals(sha256(payload)) ? payload : undefined;
+    return isPrivate(fs.statSync(dirname(file))) && isPrivate(fs.statSync(file)) ? fs.readFileSync(file) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The cached bytes for this bundle, or undefined when missing, stale, corrupt or not private. */
+function readCache(file, bundleHash) {
+  const data = readPrivate(file);
+  if (!data || data.length <= HEADER || !data.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+  if (!data.subarray(MAGIC.length, MAGIC.length + 32).equals(bundleHash)) return undefined;
+  const payload = data.subarray(HEADER);
+  return data.subarray(MAGIC.length + 32, HEADER).equals(sha256(payload)) ? payload : undefined;
 }
 
 function writeCache(file, bundleHash, payload) {
@@ -77,14 +81,8 @@ function checkedKeyStore(file) {
   const added = [];
   const load = () => {
     if (known) return known;
-    known = new Set();
-    try {
-      if (isPrivate(fs.statSync(dirname(file))) && isPrivate(fs.statSync(file))) {
-        for (const line of fs.readFileSync(file, 'utf8').split('\n')) if (/^[A-Za-z0-9_-]{43}$/.test(line)) known.add(line);
-      }
-    } catch {
-      // None yet.
-    }
+    const lines = readPrivate(file)?.toString('utf8').split('\n') ?? [];
+    known = new Set(lines.filter((line) => /^[A-Za-z0-9_-]{43}$/.test(line)));
     return known;
   };
   return {
