@@ -63,32 +63,18 @@ export function logPageData(objectText: string, source: string): string | undefi
   return end === -1 ? undefined : objectText.slice(start, end + 1);
 }
 
-/** The keys (decoded) of a JSON object's own members and where each value starts. */
+/**
+ * The keys (decoded) of the own members of a well-formed JSON object's text and where each value
+ * starts: member i lies between the i-th separator (the `{`, then each comma) and its colon.
+ */
 function topLevelMembers(text: string): Array<{ key: string; value: number }> {
-  const members: Array<{ key: string; value: number }> = [];
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '"') {
-      let end = i + 1;
-      while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
-      if (depth === 1) {
-        let next = end + 1;
-        while (/\s/.test(text[next] ?? '')) next++;
-        if (text[next] === ':') {
-          let value = next + 1;
-          while (/\s/.test(text[value] ?? '')) value++;
-          members.push({ key: JSON.parse(text.slice(i, end + 1)) as string, value });
-        }
-      }
-      i = end;
-    } else if (ch === '{' || ch === '[') depth++;
-    else if (ch === '}' || ch === ']') {
-      depth--;
-      if (depth === 0) break;
-    }
-  }
-  return members;
+  const { commas, colons } = walkBrackets(text, 0);
+  const starts = [0, ...commas];
+  return colons.map((colon, i) => {
+    let value = colon + 1;
+    while (/\s/.test(text[value] ?? '')) value++;
+    return { key: JSON.parse(text.slice(starts[i]! + 1, colon)) as string, value };
+  });
 }
 
 /** Splits the top level of a JSON array into element texts without re-serialising them. */
@@ -104,10 +90,11 @@ const matchingBracket = (text: string, open: number): number => walkBrackets(tex
 
 /**
  * Walks a JSON value from its opening bracket, skipping strings: the index of the matching
- * closing bracket (-1 when there is none) and of the commas directly inside it.
+ * closing bracket (-1 when there is none) and of the commas and colons directly inside it.
  */
-function walkBrackets(text: string, open: number): { end: number; commas: number[] } {
+function walkBrackets(text: string, open: number): { end: number; commas: number[]; colons: number[] } {
   const commas: number[] = [];
+  const colons: number[] = [];
   let depth = 0;
   let inString = false;
   for (let i = open; i < text.length; i++) {
@@ -121,10 +108,11 @@ function walkBrackets(text: string, open: number): { end: number; commas: number
     else if (ch === '[' || ch === '{') depth++;
     else if (ch === ']' || ch === '}') {
       depth--;
-      if (depth === 0) return { end: i, commas };
+      if (depth === 0) return { end: i, commas, colons };
     } else if (ch === ',' && depth === 1) commas.push(i);
+    else if (ch === ':' && depth === 1) colons.push(i);
   }
-  return { end: -1, commas };
+  return { end: -1, commas, colons };
 }
 
 /** The sources to read: the files, or stdin when none is named (never a terminal: it would wait forever). */
