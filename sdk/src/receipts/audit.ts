@@ -9,7 +9,11 @@ import type { Receipt, ReceiptV3, Verdict } from './types.js';
 import { parseRfc3339 } from './time.js';
 import { isVerdict, parseToVerdict, verifyParsed, type ReceiptInput } from './verify.js';
 
-/** A `/v1/usage` entry (only the fields the audit compares). */
+/**
+ * A `/v1/usage` row (only the fields the audit compares). `request_id` is our extension's (the
+ * public gateway's rows do not carry it); `cost_micro_cents` is the wire's name for an integer
+ * of micro-USD, the unit of receipt amounts.
+ */
 export interface UsageEntry {
   request_id: string;
   cost_micro_cents: number | string;
@@ -60,7 +64,7 @@ export interface AuditReport {
   verdicts: Verdict[];
   issues: AuditIssue[];
   chains: ChainSummary[];
-  /** Sums of valid, non-duplicate receipts, in integer micro-cents. v1/v2 amounts count in `total` only. */
+  /** Sums of valid, non-duplicate receipts, in integer micro-USD. v1/v2 amounts count in `total` only. */
   spend: { total: bigint; byListing: Record<string, bigint>; byBuyer: Record<string, bigint> };
   usage?: { matched: number; missingReceipts: string[]; amountMismatches: string[]; receiptsWithoutUsage: string[] };
   head?: { verified: boolean; treeSize: number; rootMatches: boolean; extendsPrevious?: boolean };
@@ -231,7 +235,7 @@ function reconcileUsage(entries: Entry[], usage: Iterable<UsageEntry>, issues: A
     if (cost !== undefined && (charged === cost || (u.refunded === true && charged === 0n))) result.matched++;
     else {
       result.amountMismatches.push(u.request_id);
-      const said = cost === undefined ? `usage cost ${JSON.stringify(String(u.cost_micro_cents).slice(0, 40))} is not an integer of micro-cents` : `usage cost ${cost}`;
+      const said = cost === undefined ? `usage cost ${JSON.stringify(String(u.cost_micro_cents).slice(0, 40))} is not an integer of micro-USD` : `usage cost ${cost}`;
       issues.push({ reason: 'content_mismatch', field: 'amount', request_id: u.request_id, buyer: r.buyer, message: `receipt amount ${charged} differs from ${said}` });
     }
   }

@@ -7,7 +7,9 @@ export const V3_SIGNING_PREFIX = 'proxygate-receipt-v3\n';
 
 /**
  * v1/v2 signed bytes (§1): keys amount, buyer, request_id, seller, timestamp in that order, no
- * whitespace, each value serialized as it came (a numeric amount stays a number).
+ * whitespace, each value written as it came: a number stays a number, a string a string. The
+ * parser admits only plain safe integers (no fraction, exponent or -0), which JSON.stringify
+ * writes digit for digit, so `1700000000` is rebuilt as `1700000000`, never `1.7e9`.
  */
 export function legacySignedText(r: ReceiptV1 | ReceiptV2): string {
   return (
@@ -17,7 +19,7 @@ export function legacySignedText(r: ReceiptV1 | ReceiptV2): string {
   );
 }
 
-/** v2 certificate bytes the CA signs: ephemeral_pubkey, not_after, not_before, purpose. */
+/** v2 certificate bytes the CA signs: ephemeral_pubkey, not_after, not_before, purpose; times as they came. */
 export function delegationSignedText(d: DelegationV2): string {
   return (
     `{"ephemeral_pubkey":${JSON.stringify(d.ephemeral_pubkey)},"not_after":${JSON.stringify(d.not_after)},` +

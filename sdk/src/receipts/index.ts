@@ -7,6 +7,7 @@
 export { ReceiptParseError, KeySetError, type ReasonCode } from './errors.js';
 export type { Receipt, ReceiptV1, ReceiptV2, ReceiptV3, DelegationV2, ShieldMode, ShieldAction, Verdict } from './types.js';
 export { parseReceipt, decodeReceiptHeader } from './parse.js';
+export { receiptTime, formatReceiptTime, UNIX_MILLISECONDS_FROM, type ReceiptTime, type TimeUnit } from './receipt-time.js';
 export { canonicalize } from './jcs.js';
 export { signedBytes, V3_SIGNING_PREFIX } from './canonical.js';
 export {

@@ -44,12 +44,17 @@ export interface RawKeyInput {
   revoked_at?: string;
 }
 
+/**
+ * Keys pinned besides the kid-named ones. An absent, `undefined` or empty pin pins nothing: the
+ * public gateway's `/health` gives `platform_pubkey` and may give no `receipt_ca_pubkey`, and a
+ * set without a CA key refuses every v2 receipt (never trusting the CA a receipt names itself).
+ */
 export interface KeySetPins {
-  issuer?: string;
-  /** base58 v1 platform key. */
-  platformPubkey?: string;
-  /** base58 v2 receipt CA key. */
-  receiptCaPubkey?: string;
+  issuer?: string | undefined;
+  /** base58 v1 platform key (`/health` `platform_pubkey`). */
+  platformPubkey?: string | undefined;
+  /** base58 v2 receipt CA key (`/health` `receipt_ca_pubkey`, when it has one). */
+  receiptCaPubkey?: string | undefined;
 }
 
 /**
@@ -138,8 +143,8 @@ export class KeySet {
     });
     this.byKid = byKid;
     this.issuer = pins.issuer;
-    this.platformKey = pins.platformPubkey === undefined ? undefined : checked(fromBase58(pins.platformPubkey), 'platform_pubkey', store);
-    this.caKey = pins.receiptCaPubkey === undefined ? undefined : checked(fromBase58(pins.receiptCaPubkey), 'receipt_ca_pubkey', store);
+    this.platformKey = pins.platformPubkey ? checked(fromBase58(pins.platformPubkey), 'platform_pubkey', store) : undefined;
+    this.caKey = pins.receiptCaPubkey ? checked(fromBase58(pins.receiptCaPubkey), 'receipt_ca_pubkey', store) : undefined;
   }
 
   /**
@@ -170,7 +175,11 @@ export class KeySet {
     return new KeySet(keys, pins, options.checkedKeys);
   }
 
-  /** Builds a key set from raw keys (base58, base64 or base64url, with kid and validity window). */
+  /**
+   * Builds a key set from raw keys (base58, base64 or base64url, with kid and validity window).
+   * From the public gateway's `/health` alone: `KeySet.fromKeys([], { platformPubkey })` (plus
+   * `receiptCaPubkey` when it gives one) verifies v1 receipts (v2 too with the CA key).
+   */
   static fromKeys(keys: readonly RawKeyInput[], pins: KeySetPins = {}, options: KeySetOptions = {}): KeySet {
     // Each raw key is decoded, then checked again as a document key: check it once.
     const store = onceWithin(options.checkedKeys);

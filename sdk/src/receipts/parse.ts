@@ -2,6 +2,7 @@ import { ReceiptParseError } from './errors.js';
 import { decodeUtf8, hasLoneSurrogate, parseStrictJson, type JsonValue } from './strict-json.js';
 import { fromBase64, fromBase64AnyPadding } from './encoding.js';
 import { parseRfc3339 } from './time.js';
+import { integerTimeProblem } from './receipt-time.js';
 import type { DelegationV2, Receipt, ReceiptV1, ReceiptV2, ReceiptV3, ShieldAction, ShieldMode } from './types.js';
 
 type Obj = { [key: string]: unknown };
@@ -15,6 +16,7 @@ const V3_FIELDS = [
   'amount', 'currency', 'timestamp', 'request_sha256', 'response_sha256', 'shield', 'seq', 'prev', 'signature',
 ] as const;
 const V1_FIELDS = ['request_id', 'buyer', 'seller', 'amount', 'timestamp', 'signature'];
+const V1_FIELDS_WITH_VERSION = ['receipt_version', ...V1_FIELDS];
 const V2_FIELDS = ['receipt_version', ...V1_FIELDS, 'delegation'];
 const DELEGATION_FIELDS = ['ephemeral_pubkey', 'not_before', 'not_after', 'purpose', 'receipt_ca_pubkey', 'signature'];
 const SHIELD_FIELDS = ['mode', 'score_bp', 'flags', 'action'];
@@ -104,10 +106,9 @@ function refuseLoneSurrogates(value: unknown, field: string): void {
 function validateShape(value: unknown): Receipt {
   const obj = asObject(value, '');
   const version = obj['receipt_version'];
-  // v1 is told apart by the absence of receipt_version (spec: `receipt_version: false`); the field
-  // is not in v1's signed bytes, so accepting it would accept an unsigned field.
-  if (version === undefined) return validateV1(obj);
-  if (version === 1) return malformed('receipt_version', 'v1 receipts carry no receipt_version');
+  // The public gateway may send `receipt_version: 1`. It is outside the signed bytes (so is v2's
+  // `2`, whose certificate and signature then decide): it claims nothing a signature must cover.
+  if (version === undefined || version === 1) return validateV1(obj, version === 1);
   if (version === 2) return validateV2(obj);
   if (version === 3) return validateV3(obj);
   if (typeof version === 'number' && Number.isSafeInteger(version)) {
@@ -150,6 +151,7 @@ function signature(obj: Obj, field: string): string {
   return s;
 }
 
+/** v1/v2 `amount`, integer micro-USD: a JSON integer (the gateway) or an integer string (older receipts). */
 function legacyAmount(obj: Obj): number | string {
   const v = obj['amount'];
   if (typeof v === 'string') {
@@ -161,23 +163,48 @@ function legacyAmount(obj: Obj): number | string {
   return n;
 }
 
+/** A time as the public gateway sends it: a non-negative integer (unit told apart by magnitude). */
+function integerTime(obj: Obj, key: string, field: string): number {
+  const v = obj[key] as number;
+  const problem = integerTimeProblem(v);
+  if (problem !== undefined) malformed(field, problem);
+  return v;
+}
+
+/** v1 `timestamp`: an integer, or (older receipts) any non-empty string, signed as it came. */
+function v1Timestamp(obj: Obj): number | string {
+  const v = obj['timestamp'];
+  if (typeof v === 'number') return integerTime(obj, 'timestamp', 'timestamp');
+  if (typeof v !== 'string') return malformed('timestamp', 'must be an integer (Unix seconds or milliseconds) or a string');
+  return str(obj, 'timestamp');
+}
+
+/** v2 timestamp and certificate bounds: an integer, or (older receipts) RFC 3339 text. */
+function v2Time(obj: Obj, key: string, field: string): number | string {
+  const v = obj[key];
+  if (typeof v === 'number') return integerTime(obj, key, field);
+  if (typeof v !== 'string') return malformed(field, 'must be an integer (Unix seconds or milliseconds) or an RFC 3339 timestamp');
+  return rfc3339(obj, key, field);
+}
+
 function rfc3339(obj: Obj, key: string, field: string): string {
   const s = str(obj, key, field);
   if (!RFC3339.test(s) || parseRfc3339(s) === undefined) malformed(field, 'must be an RFC 3339 timestamp');
   return s;
 }
 
-function validateV1(obj: Obj): ReceiptV1 {
-  onlyFields(obj, V1_FIELDS, V1_FIELDS, '');
-  const receipt: ReceiptV1 = {
+function validateV1(obj: Obj, versioned: boolean): ReceiptV1 {
+  onlyFields(obj, versioned ? V1_FIELDS_WITH_VERSION : V1_FIELDS, V1_FIELDS, '');
+  const fields = {
     request_id: str(obj, 'request_id'),
     buyer: str(obj, 'buyer'),
     seller: str(obj, 'seller'),
     amount: legacyAmount(obj),
-    timestamp: str(obj, 'timestamp'),
+    timestamp: v1Timestamp(obj),
     signature: signature(obj, 'signature'),
   };
-  return receipt;
+  // The copy keeps what came: a receipt saved from it reads back the same.
+  return versioned ? { receipt_version: 1, ...fields } : fields;
 }
 
 function validateV2(obj: Obj): ReceiptV2 {
@@ -187,8 +214,8 @@ function validateV2(obj: Obj): ReceiptV2 {
   if (d['purpose'] !== 'proxygate-receipt') malformed('delegation.purpose', 'must be "proxygate-receipt"');
   const delegation: DelegationV2 = {
     ephemeral_pubkey: str(d, 'ephemeral_pubkey', 'delegation.ephemeral_pubkey'),
-    not_before: rfc3339(d, 'not_before', 'delegation.not_before'),
-    not_after: rfc3339(d, 'not_after', 'delegation.not_after'),
+    not_before: v2Time(d, 'not_before', 'delegation.not_before'),
+    not_after: v2Time(d, 'not_after', 'delegation.not_after'),
     purpose: 'proxygate-receipt',
     receipt_ca_pubkey: str(d, 'receipt_ca_pubkey', 'delegation.receipt_ca_pubkey'),
     signature: signature(d, 'delegation.signature'),
@@ -199,7 +226,7 @@ function validateV2(obj: Obj): ReceiptV2 {
     buyer: str(obj, 'buyer'),
     seller: str(obj, 'seller'),
     amount: legacyAmount(obj),
-    timestamp: rfc3339(obj, 'timestamp', 'timestamp'),
+    timestamp: v2Time(obj, 'timestamp', 'timestamp'),
     signature: signature(obj, 'signature'),
     delegation,
   };

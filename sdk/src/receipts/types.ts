@@ -1,12 +1,24 @@
-/** A public-gateway v1 receipt, signed by the platform key (`platform_pubkey`). */
+/**
+ * A public-gateway v1 receipt, signed by the platform key (`platform_pubkey`). `receipt_version`
+ * (optional) and `signature` are outside the signed bytes.
+ */
 export interface ReceiptV1 {
   receipt_version?: 1;
   request_id: string;
+  /** Buyer wallet (base58). */
   buyer: string;
+  /** Seller wallet (base58). */
   seller: string;
-  /** As it came on the wire: a safe integer or an integer string; signed bytes reproduce it as is. */
+  /**
+   * Integer micro-USD (1e-6 USD) as it came: a JSON integer (what the gateway emits) or, in older
+   * receipts, an integer string. The signed bytes reproduce it as it came.
+   */
   amount: number | string;
-  timestamp: string;
+  /**
+   * As it came: a JSON integer, Unix seconds below 1e11 and milliseconds from there (see
+   * `receiptTime`), or, in older receipts, a string. Signed as it came.
+   */
+  timestamp: number | string;
   /** base64 of the 64-byte Ed25519 signature. */
   signature: string;
 }
@@ -15,8 +27,10 @@ export interface ReceiptV1 {
 export interface DelegationV2 {
   /** base58 Ed25519 public key that signs the receipt. */
   ephemeral_pubkey: string;
-  not_before: string;
-  not_after: string;
+  /** Window start, inclusive: an integer (unit by magnitude, as `timestamp`) or RFC 3339 text. */
+  not_before: number | string;
+  /** Window end, inclusive; same forms. Compared with the receipt's timestamp as instants. */
+  not_after: number | string;
   purpose: 'proxygate-receipt';
   /** base58; must equal the pinned CA key. */
   receipt_ca_pubkey: string;
@@ -24,7 +38,10 @@ export interface DelegationV2 {
   signature: string;
 }
 
-/** A public-gateway v2 receipt: v1 fields signed by an ephemeral key the CA certified. */
+/**
+ * A public-gateway v2 receipt: v1 fields signed by an ephemeral key the CA certified. `timestamp`
+ * is an integer (as v1) or RFC 3339 text (older receipts).
+ */
 export interface ReceiptV2 extends Omit<ReceiptV1, 'receipt_version'> {
   receipt_version: 2;
   delegation: DelegationV2;
@@ -45,7 +62,7 @@ export interface ReceiptV3 {
   service: string;
   method: string;
   path: string;
-  /** Micro-cents as an integer string (any size). */
+  /** Integer micro-USD (1e-6 USD) as an integer string (any size). */
   amount: string;
   currency: 'USD';
   /** RFC 3339 UTC with milliseconds. */
@@ -70,4 +87,9 @@ export interface Verdict {
   message: string;
   /** The parsed receipt, whenever it could be parsed. */
   receipt?: Receipt;
+  /**
+   * The receipt's timestamp as interpreted (unit, instant), whenever the receipt parsed and its
+   * time names an instant. Show it with `formatReceiptTime`.
+   */
+  time?: import('./receipt-time.js').ReceiptTime;
 }

@@ -7,7 +7,7 @@ import type { KeySet } from './key-set.js';
 import { parseReceipt } from './parse.js';
 import { publicKeyProblemCached } from './public-key.js';
 import type { Receipt, ReceiptV1, ReceiptV2, ReceiptV3, Verdict } from './types.js';
-import { parseRfc3339Ns } from './time.js';
+import { formatReceiptTime, instantNs, readTime, receiptTime, type ReceiptTime } from './receipt-time.js';
 
 export interface VerifyOptions {
   /** The pinned keys; verification never fetches any. */
@@ -24,14 +24,23 @@ export interface VerifyOptions {
 /** What a receipt can be given as: JSON text, UTF-8 bytes, or a decoded object. */
 export type ReceiptInput = string | Uint8Array | Receipt | Record<string, unknown>;
 
-export const fail = (reason: ReasonCode, message: string, field?: string, receipt?: Receipt): Verdict => {
+/** A failed verdict; with the receipt, its interpreted time too (pass `time` when already read). */
+export const fail = (reason: ReasonCode, message: string, field?: string, receipt?: Receipt, time?: ReceiptTime): Verdict => {
   const verdict: Verdict = { valid: false, reason, message };
   if (field !== undefined) verdict.field = field;
-  if (receipt !== undefined) verdict.receipt = receipt;
+  if (receipt !== undefined) {
+    verdict.receipt = receipt;
+    const t = time ?? receiptTime(receipt);
+    if (t) verdict.time = t;
+  }
   return verdict;
 };
 
-const ok = (receipt: Receipt): Verdict => ({ valid: true, reason: 'valid', message: 'receipt is valid', receipt });
+const ok = (receipt: Receipt, time = receiptTime(receipt)): Verdict => {
+  const verdict: Verdict = { valid: true, reason: 'valid', message: 'receipt is valid', receipt };
+  if (time) verdict.time = time;
+  return verdict;
+};
 
 /** Parses without throwing: a receipt, or the verdict that explains why not. */
 export function parseToVerdict(input: ReceiptInput): Receipt | Verdict {
@@ -95,9 +104,10 @@ async function verifyV3(r: ReceiptV3, keys: KeySet, backend: Ed25519Backend): Pr
     return fail('bad_signature', 'signature does not match the signed fields', 'signature', r);
   }
   // Judged after the signature, so a tampered timestamp reads as tampering, not as a window miss.
-  const judgement = keys.judge(r.kid, Date.parse(r.timestamp));
-  if (!judgement.ok) return fail(judgement.reason, judgement.message, judgement.reason === 'unknown_key' ? 'kid' : 'timestamp', r);
-  return ok(r);
+  const time = receiptTime(r)!;
+  const judgement = keys.judge(r.kid, time.epochMs);
+  if (!judgement.ok) return fail(judgement.reason, judgement.message, judgement.reason === 'unknown_key' ? 'kid' : 'timestamp', r, time);
+  return ok(r, time);
 }
 
 async function verifyV1(r: ReceiptV1, keys: KeySet, backend: Ed25519Backend): Promise<Verdict> {
@@ -111,7 +121,10 @@ async function verifyV1(r: ReceiptV1, keys: KeySet, backend: Ed25519Backend): Pr
 
 async function verifyV2(r: ReceiptV2, keys: KeySet, backend: Ed25519Backend): Promise<Verdict> {
   const d = r.delegation;
-  if (!keys.caKey) return fail('unknown_key', 'no receipt_ca_pubkey pinned for v2 receipts', 'delegation.receipt_ca_pubkey', r);
+  if (!keys.caKey) {
+    // The public client accepts any CA when its pin is empty; a CA a receipt names is not evidence.
+    return fail('unknown_key', 'no receipt_ca_pubkey pinned, so no v2 receipt can be verified (the CA key the receipt names is not trusted on its own word)', 'delegation.receipt_ca_pubkey', r);
+  }
   const named = fromBase58(d.receipt_ca_pubkey);
   if (!named || !bytesEqual(named, keys.caKey)) {
     return fail('delegation_invalid', 'certificate names a CA other than the pinned one', 'delegation.receipt_ca_pubkey', r);
@@ -125,10 +138,12 @@ async function verifyV2(r: ReceiptV2, keys: KeySet, backend: Ed25519Backend): Pr
   if (!(await backend.verify(ephemeral, utf8Bytes(legacySignedText(r)), fromBase64(r.signature)!))) {
     return fail('bad_signature', 'signature does not match the signed fields', 'signature', r);
   }
-  // Exact instants: all three may carry nine fractional digits, which Date.parse cuts to three.
-  const t = parseRfc3339Ns(r.timestamp)!;
-  if (t < parseRfc3339Ns(d.not_before)! || t > parseRfc3339Ns(d.not_after)!) {
-    return fail('delegation_invalid', `timestamp lies outside the certificate window [${d.not_before}, ${d.not_after}]`, 'timestamp', r);
+  // Exact instants (epoch ns): each value read in its own unit (integers by magnitude, RFC 3339
+  // text to nine fractional digits), so a window in milliseconds judges a timestamp in seconds.
+  const t = instantNs(r.timestamp)!;
+  if (t < instantNs(d.not_before)! || t > instantNs(d.not_after)!) {
+    const time = receiptTime(r)!;
+    return fail('delegation_invalid', `timestamp ${formatReceiptTime(time)} lies outside the certificate window [${bound(d.not_before)}, ${bound(d.not_after)}]`, 'timestamp', r, time);
   }
   return ok(r);
 }
@@ -141,4 +156,9 @@ async function checkContent(r: ReceiptV3, content: NonNullable<VerifyOptions['co
     return fail('content_mismatch', 'the response received does not hash to response_sha256', 'response_sha256', r);
   }
   return ok(r);
+}
+
+function bound(value: number | string): string {
+  const time = readTime(value);
+  return time ? formatReceiptTime(time) : String(value);
 }

@@ -62,11 +62,14 @@ describe('timestamps that name no real instant are malformed', () => {
   });
 });
 
-describe('v1 receipts carry no receipt_version', () => {
-  it('an unsigned receipt_version: 1 added to a valid v1 receipt is malformed (spec: receipt_version false)', async () => {
+describe('v1 receipt_version', () => {
+  // Was refused (an unsigned field); the public gateway emits it, so refusing lost every real receipt.
+  it('an unsigned receipt_version: 1 is accepted and kept; turned into 2 it needs a delegation', async () => {
     const v1 = signV1(platform, { request_id: 'req_v1', buyer: 'b', seller: 's', amount: 5, timestamp: '2026-11-25T12:00:00Z' });
     expect((await verifyReceipt(v1, { keys })).valid).toBe(true);
-    expect(await verifyReceipt({ ...v1, receipt_version: 1 }, { keys })).toMatchObject({ valid: false, reason: 'malformed', field: 'receipt_version' });
+    const versioned = await verifyReceipt({ ...v1, receipt_version: 1 }, { keys });
+    expect(versioned).toMatchObject({ valid: true, receipt: { receipt_version: 1 } });
+    expect(await verifyReceipt({ ...v1, receipt_version: 2 }, { keys })).toMatchObject({ valid: false, reason: 'malformed', field: 'delegation' });
   });
 });
 

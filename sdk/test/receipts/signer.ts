@@ -82,6 +82,7 @@ export function chain(key: TestKey, n: number, buyer = 'tok_buyer1', start = 0):
   return out;
 }
 
+/** Signs the v1 bytes of `r` (numbers stay numbers); an optional `receipt_version: 1` is kept, unsigned. */
 export function signV1(key: TestKey, r: Omit<ReceiptV1, 'signature'>): ReceiptV1 {
   return { ...r, signature: signBytes(key, legacySignedText({ ...r, signature: '' })) };
 }
@@ -90,7 +91,7 @@ export function signV2(
   ca: TestKey,
   ephemeral: TestKey,
   r: Omit<ReceiptV2, 'signature' | 'delegation' | 'receipt_version'>,
-  window: { not_before: string; not_after: string },
+  window: { not_before: number | string; not_after: number | string },
 ): ReceiptV2 {
   const cert = {
     ephemeral_pubkey: toBase58(ephemeral.publicKey),

@@ -21,7 +21,7 @@ describe.each(backends)('verifyReceipt v3 (%s backend)', (backend) => {
   it('accepts a well-signed receipt', async () => {
     const r = signV3(k1, baseV3());
     const verdict = await verifyReceipt(JSON.stringify(r), opts);
-    expect(verdict).toMatchObject({ valid: true, reason: 'valid', receipt: r });
+    expect(verdict).toMatchObject({ valid: true, reason: 'valid', receipt: r, time: { unit: 'rfc3339', iso: r.timestamp, epochMs: Date.parse(r.timestamp) } });
   });
 
   it('bad_signature when a signed field changes', async () => {
