@@ -33,9 +33,19 @@ export {
   TimeoutError,
   UserAbortError,
   ValidationError,
+  SpendLimitError,
+  PaidCallOutcomeUnknownError,
+  type PaidCallRecord,
   type ValidationIssue,
 } from './core/error.js';
-export { Page, PagePromise, type ListBody, type PageRequest } from './core/pagination.js';
+export {
+  ExtensionNotSupportedError,
+  NO_EXTENSIONS,
+  DEFAULT_RECEIPT_KEYS_URL,
+  type ExtensionFeature,
+  type GatewayExtensions,
+} from './core/extensions.js';
+export { Page, PagePromise, type CursorBody, type ListBody, type PageRequest } from './core/pagination.js';
 export { APIPromise, type WithResponse } from './core/api-promise.js';
 export type { Middleware, MiddlewareContext, Next } from './core/middleware.js';
 export type { Logger, LogLevel } from './internal/log.js';
@@ -43,34 +53,58 @@ export type { Model, ValidationMode } from './internal/validate.js';
 export { path } from './internal/path.js';
 export { redactText } from './internal/redact.js';
 export type { CallOptions } from './resources/resource.js';
-export type { CatalogListParams, ListingSort, Catalog } from './resources/catalog.js';
+export type { CatalogListParams, ListingSort, PricingParams, ServicesParams, CategoriesParams, Catalog } from './resources/catalog.js';
 export type { UsageListParams, RateParams, Account } from './resources/account.js';
 export type { TokenCreateParams, TokenListParams, Tokens } from './resources/tokens.js';
 export type { ReceiptLogParams, ReceiptsLog } from './resources/receipts-log.js';
-export type { Meta } from './resources/meta.js';
+export type { HealthKeyMaterial, Meta } from './resources/meta.js';
 export type {
   Balance,
+  CatalogListing,
+  CatalogPage,
+  CategoriesPage,
   Category,
   CreatedToken,
   Health,
+  HealthExtensions,
   KeySetDocument,
   Listing,
   ListingDocs,
   ListingEndpoint,
-  PriceEntry,
+  ListingEndpointPrice,
+  Me,
+  PricingPage,
   RateResult,
   ReceiptLogBody,
   ReceiptLogEntry,
   ReceiptLogHead,
   Scope,
-  Service,
+  ServicePricing,
+  ServicesPage,
+  ServiceStats,
+  Subcategory,
   TokenInfo,
-  UsageEntry,
+  UsagePage,
+  UsageRow,
+  UsageSummaryEntry,
+  WalletLimits,
 } from './resources/models.js';
 export type { components, paths, operations } from './generated/openapi.js';
-export { formatUsd, parseUsd, sumMicroCents, toMicroCents, toSafeNumber, MICRO_CENTS_PER_USD, MICRO_CENTS_PER_CENT } from './lib/money.js';
+export {
+  formatUsd,
+  parseUsd,
+  sumMicroUsd,
+  toMicroUsd,
+  toSafeNumber,
+  usdToMicroUsd,
+  usdPerTokenToMicroUsdPerMillion,
+  MICRO_USD_PER_USD,
+  MICRO_USD_PER_CENT,
+} from './lib/money.js';
+export { listingPrices, callPrice, type ListingPrices, type PriceSet, type EndpointPrice, type CallPrice } from './lib/prices.js';
+export { AmbiguousListingError, type ListingCandidate } from './resources/listing-lookup.js';
 // Paid calls (built by the paid-calls module on the client's request pipeline) and shield verdicts.
-export { MaxCostExceededError, AmbiguousListingError, NotAStreamingListingError, LISTING_TTL_MS } from './resources/calls.js';
+export { MaxCostExceededError, UnboundedCostError, LISTING_TTL_MS } from './resources/calls.js';
 export type {
   BodySchema,
   Calls,

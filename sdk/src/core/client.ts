@@ -14,13 +14,17 @@ import {
   provesNotProcessed,
   serverRetryVerdict,
 } from '../internal/retry.js';
-import { hasScope } from '../internal/scopes.js';
+import { delegationTokenScopes, hasScope, likelyScopeHint } from '../internal/scopes.js';
+import { BodyTimeout, readBody } from '../internal/read-body.js';
+import { attachResponseHeaders } from '../internal/response-headers.js';
+import { paidCallRecord, receiptHeader } from '../internal/paid-call.js';
 import { abortableSleep, attemptSignal } from '../internal/timeout.js';
 import { validate, type Model, type ValidationMode } from '../internal/validate.js';
 import * as Errors from './error.js';
+import { declaredExtensions, parseExtensions, type GatewayExtensions } from './extensions.js';
 import type { Answer } from './typed-paths.js';
 import { chain, isFetchError, type Middleware, type MiddlewareContext } from './middleware.js';
-import { PagePromise, type ListBody, type PageRequest } from './pagination.js';
+import { PagePromise, type CursorBody, type ListBody, type PageRequest } from './pagination.js';
 import { Calls } from '../resources/calls.js';
 import { Catalog } from '../resources/catalog.js';
 import { Account } from '../resources/account.js';
@@ -77,10 +81,18 @@ export interface ClientOptions {
   /** Headers sent with every request; a `null` value removes a header the SDK would send. */
   defaultHeaders?: HeadersInit | undefined;
   /**
-   * Scopes the token is known to hold. When set (or learnt by `tokens.self()`), a request needing a
-   * missing scope is refused locally with `InsufficientScopeError` and nothing is sent.
+   * Scopes the token is known to hold. When set (or learnt by `tokens.self()`, or read from the
+   * `scopes` claim of a `pg_del_` token), a request needing a missing scope is refused locally with
+   * `InsufficientScopeError` and nothing is sent. A `pg_live_` key's scopes are unknown: nothing is
+   * refused locally.
    */
   scopes?: readonly string[] | undefined;
+  /**
+   * Extension features the gateway serves (`idempotency`, `tokens`, ...), when you know them: skips
+   * reading them from `GET /health`. Default: read once from `/health` when first needed; a gateway
+   * advertising none is treated as the public gateway.
+   */
+  extensions?: readonly string[] | undefined;
   /** Response validation: `lenient` (default, unknown fields kept), `strict` (rejected), `off`. */
   validation?: ValidationMode | undefined;
   /** Receipt key set used by paid calls to verify receipts offline. Fetching keys is always explicit. */
@@ -114,6 +126,13 @@ export interface RequestOptions<T = unknown> {
   maxRetries?: number | undefined;
   /** Return once headers arrive with the body unread (`response.body`); no retry after that point. */
   stream?: boolean | undefined;
+  /**
+   * Read the whole body as bytes (`data` is a `Uint8Array`, nothing parsed), with a fresh `timeout`
+   * for the body once the headers are in. A body that breaks is handled inside the one retry loop.
+   */
+  bytes?: boolean | undefined;
+  /** Non-2xx statuses whose body is an answer (e.g. `/health`'s 503 when degraded): not retried, parsed. */
+  answerStatuses?: readonly number[] | undefined;
   /** Extra middleware for this request, run inside the client's. */
   middleware?: readonly Middleware[] | undefined;
 }
@@ -127,6 +146,8 @@ export interface APIResponse<T> {
   requestId?: string | undefined;
   /** The idempotency key sent, when the request carried one. */
   idempotencyKey?: string | undefined;
+  /** When the attempt that answered was sent (ms since the epoch, client clock). */
+  sentAt: number;
 }
 
 /** Options for the `get/post/put/patch/delete` escape hatch. */
@@ -169,6 +190,26 @@ function parseBody(text: string): unknown {
   }
 }
 
+/** Races a shared promise against one caller's signal (the shared work goes on for the others). */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(new Errors.UserAbortError(undefined, signal.reason));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new Errors.UserAbortError(undefined, signal.reason));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 /**
  * Client of a Proxygate-style gateway.
  *
@@ -181,10 +222,16 @@ function parseBody(text: string): unknown {
  * Every request goes through one pipeline: local scope check (when the token's scopes are known),
  * a timeout per attempt, and retries (default 2) of connection errors, timeouts and 408/409/429/5xx
  * with 0.5 s * 2^n backoff (max 8 s, jittered) or the server's `retry-after-ms`/`Retry-After`
- * (a wait above 60 s fails fast). A POST is retried only when it carries an `Idempotency-Key`
- * (paid calls, i.e. any `/proxy/` path, always do: one key per logical call, reused on every attempt) or when the gateway
- * provably did not process it. Errors are typed (`Proxygate.RateLimitError`, ...) and never
- * contain the token.
+ * (a wait above 60 s fails fast). A POST is retried only when it carries an `Idempotency-Key` or
+ * when the gateway provably did not process it.
+ *
+ * Paid calls (any `/proxy/` path) have one retry loop with one budget, the body read included.
+ * Where the gateway advertises the `idempotency` extension they carry one `Idempotency-Key` per
+ * logical call, reused on every attempt. Elsewhere (the public gateway) a paid request that may
+ * have reached the gateway is never sent again: only a connection refused before any byte and a
+ * 429 `rate_limit_exceeded` are retried; any other failure throws `PaidCallOutcomeUnknownError`
+ * (it may have been charged: check usage). A paid 429 with another code is a `SpendLimitError`.
+ * Errors are typed (`Proxygate.RateLimitError`, ...) and never contain the token.
  */
 export class Proxygate {
   static readonly VERSION = VERSION;
@@ -205,6 +252,8 @@ export class Proxygate {
   static readonly TimeoutError = Errors.TimeoutError;
   static readonly UserAbortError = Errors.UserAbortError;
   static readonly ValidationError = Errors.ValidationError;
+  static readonly SpendLimitError = Errors.SpendLimitError;
+  static readonly PaidCallOutcomeUnknownError = Errors.PaidCallOutcomeUnknownError;
 
   readonly gatewayUrl: string;
   readonly timeout: number;
@@ -229,13 +278,19 @@ export class Proxygate {
   readonly #log: SdkLogger;
   readonly #secrets = new Set<string>();
   #scopes: readonly string[] | undefined;
+  /** Scopes read from the current `pg_del_` token's claim (unverified; local refusals only). */
+  #claimScopes: readonly string[] | undefined;
   #tokenId: string | undefined;
+  #extensions: Promise<GatewayExtensions> | undefined;
 
   constructor(options: ClientOptions = {}) {
     this.#options = options;
     const apiKey = options.apiKey === undefined ? readEnv('PROXYGATE_API_KEY') : options.apiKey ?? undefined;
     this.#apiKey = apiKey;
-    if (typeof apiKey === 'string') this.#secrets.add(apiKey);
+    if (typeof apiKey === 'string') {
+      this.#secrets.add(apiKey);
+      this.#claimScopes = delegationTokenScopes(apiKey.trim());
+    }
     const url = options.gatewayUrl ?? readEnv('PROXYGATE_GATEWAY_URL') ?? DEFAULT_GATEWAY_URL;
     let parsed: URL;
     try {
@@ -253,6 +308,7 @@ export class Proxygate {
     this.validation = options.validation ?? 'lenient';
     this.keys = options.keys;
     this.#scopes = options.scopes ? [...options.scopes] : undefined;
+    if (options.extensions) this.#extensions = Promise.resolve(declaredExtensions(options.extensions));
     if (!options.fetch && typeof globalThis.fetch !== 'function') throw new TypeError('No fetch available: pass `fetch` in the client options');
     // The global is looked up per call, so instrumentation installed after construction still applies.
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
@@ -298,9 +354,39 @@ export class Proxygate {
     return next;
   }
 
-  /** Scopes the client knows its token holds (from options or `tokens.self()`), if any. */
+  /**
+   * Scopes the client knows its token holds (from options, `tokens.self()`, or the claim of a
+   * `pg_del_` token), if any. Undefined: unknown, nothing is refused locally.
+   */
   get knownScopes(): readonly string[] | undefined {
-    return this.#scopes;
+    return this.#scopes ?? this.#claimScopes;
+  }
+
+  /**
+   * The token's scopes: the known ones, else (where the gateway advertises `token_scopes`) what
+   * `tokens.self()` says. Undefined when they cannot be known (a `pg_live_` key on the public gateway).
+   */
+  async resolveScopes(options: { signal?: AbortSignal | undefined } = {}): Promise<readonly string[] | undefined> {
+    if (this.knownScopes) return this.knownScopes;
+    if (this.#apiKey === undefined) return undefined;
+    const extensions = await this.extensions(options);
+    if (!extensions.has('token_scopes')) return undefined;
+    return (await this.tokens.self(options)).scopes;
+  }
+
+  /**
+   * The extensions the gateway advertises in `GET /health` (none: the public gateway). Read once
+   * per client and shared; a failed read is not kept, so the next caller asks again.
+   */
+  extensions(options: { signal?: AbortSignal | undefined } = {}): Promise<GatewayExtensions> {
+    if (!this.#extensions) {
+      const read = this.request<unknown>({ method: 'GET', path: '/health', answerStatuses: [503] }).then((res) => parseExtensions(res.data));
+      this.#extensions = read;
+      read.catch(() => {
+        if (this.#extensions === read) this.#extensions = undefined;
+      });
+    }
+    return raceAbort(this.#extensions, options.signal);
   }
 
   /** @internal Records the token's scopes (called by `tokens.self()`). */
@@ -339,6 +425,7 @@ export class Proxygate {
     if (typeof key !== 'string' || key.trim() === '') throw new Errors.AuthenticationError({ status: undefined, message: 'The apiKey function returned no token' });
     const trimmed = key.trim();
     this.#secrets.add(trimmed);
+    if (typeof source === 'function') this.#claimScopes = delegationTokenScopes(trimmed);
     // Headers.set would throw a TypeError quoting "Bearer <token>" in clear: refuse it ourselves.
     if (/[^\x21-\x7e]/.test(trimmed)) {
       throw new Errors.AuthenticationError({
@@ -371,28 +458,43 @@ export class Proxygate {
    */
   async request<T = unknown>(opts: RequestOptions<T>): Promise<APIResponse<T>> {
     const method = opts.method.toUpperCase() as HttpMethod;
-    if (opts.requiredScope && this.#scopes && !hasScope(this.#scopes, opts.requiredScope)) {
-      const error = Errors.InsufficientScopeError.missing(opts.requiredScope, this.#scopes);
+    // The key first: a `pg_del_` token's claim tells its scopes before anything is sent.
+    const token = await this.#resolveApiKey();
+    const held = this.knownScopes;
+    if (opts.requiredScope && held && !hasScope(held, opts.requiredScope)) {
+      const error = Errors.InsufficientScopeError.missing(opts.requiredScope, held);
       this.#log.warn(`${method} ${opts.path} refused locally: ${error.message}`);
       throw error;
     }
     const maxRetries = opts.maxRetries ?? this.maxRetries;
     const timeout = opts.timeout ?? this.timeout;
+    // Every /proxy/ call spends (and passes upstream errors through, charged), whatever its method.
+    const paid = /^\/?proxy\//.test(opts.path);
+    // Re-sending a paid call is safe only where the gateway replays by key; unknown counts as no.
+    const replayable = paid && (await this.#advertises('idempotency', opts.signal));
     // One key per logical call, created before the loop so every attempt carries the same one.
     const headerKey = Object.entries(opts.headers ?? {}).find(([name]) => name.toLowerCase() === 'idempotency-key')?.[1] ?? undefined;
-    // Every /proxy/ call spends (and passes upstream errors through, charged), so a retry of one sent
-    // through the escape hatch without a key would be charged again, even for a GET.
-    const paid = /^\/?proxy\//.test(opts.path);
-    const idempotencyKey = opts.idempotencyKey ?? headerKey ?? (opts.idempotent || paid ? newIdempotencyKey() : undefined);
+    const generate = paid ? replayable : opts.idempotent === true;
+    const idempotencyKey = opts.idempotencyKey ?? headerKey ?? (generate ? newIdempotencyKey() : undefined);
     if (idempotencyKey !== undefined && !isValidIdempotencyKey(idempotencyKey)) {
       throw new TypeError('idempotencyKey must be 1..255 printable ASCII characters');
     }
-    const retrySafe = idempotencyKey !== undefined || (method !== 'POST' && method !== 'PATCH');
+    const retrySafe = paid ? replayable && idempotencyKey !== undefined : idempotencyKey !== undefined || (method !== 'POST' && method !== 'PATCH');
     const rawBody = typeof opts.rawBody === 'string' ? new TextEncoder().encode(opts.rawBody) : opts.rawBody;
     const bodyReplayable = !(typeof ReadableStream !== 'undefined' && rawBody instanceof ReadableStream);
-    const token = await this.#resolveApiKey();
     const url = `${this.gatewayUrl}${opts.path.startsWith('/') ? '' : '/'}${opts.path}`;
     const firstId = nextLocalId();
+    const answers = opts.answerStatuses ?? [];
+    // A paid call that may have been charged and will not be re-sent: say so, with what to look for.
+    const unknownOutcome = (sentAt: number, reason: string, init: { status?: number; cause?: unknown; headers?: Headers }): Errors.PaidCallOutcomeUnknownError => {
+      const charged = init.headers !== undefined && receiptHeader(init.headers) !== undefined;
+      const error = new Errors.PaidCallOutcomeUnknownError(paidCallRecord(method, opts.path, opts.query?.['listing'], sentAt, idempotencyKey), reason, {
+        status: init.status,
+        cause: init.cause,
+        charged,
+      });
+      return init.headers ? attachResponseHeaders(error, init.headers) : error;
+    };
 
     for (let attempt = 0; ; attempt++) {
       if (opts.signal?.aborted) throw new Errors.UserAbortError(undefined, opts.signal.reason);
@@ -406,6 +508,7 @@ export class Proxygate {
         headers: redactHeaders(headers, this.#knownSecrets()),
       });
       const sig = attemptSignal(opts.signal, timeout);
+      const sentAt = Date.now();
       let response: Response;
       try {
         const query = cleanQuery(opts.query);
@@ -433,15 +536,20 @@ export class Proxygate {
         }
         const failure = this.#connectionFailure(cause, sig.timedOut(), opts.signal);
         const reachedServer = !isPreConnectFailure(cause);
-        if (failure instanceof Errors.UserAbortError || !canRetryMore || (!retrySafe && reachedServer)) {
+        if (failure instanceof Errors.UserAbortError) throw failure;
+        if (paid && reachedServer && !retrySafe) {
+          this.#log.debug(`${method} ${url} failed after it may have been sent: ${failure.message}`, { localId });
+          throw unknownOutcome(sentAt, failure.message, { cause: failure });
+        }
+        if (!canRetryMore || (!retrySafe && reachedServer)) {
           this.#log.debug(`${method} ${url} failed: ${failure.message}`, { localId });
-          throw failure;
+          throw this.#withReplayAction(failure, paid ? idempotencyKey : undefined);
         }
         await this.#waitBeforeRetry(method, url, localId, firstId, attempt, undefined, failure.message, opts.signal);
         continue;
       }
 
-      if (!response.ok) {
+      if (!response.ok && !answers.includes(response.status)) {
         // Error bodies are small; reading them first lets the body inform the retry decision.
         let text = '';
         try {
@@ -452,28 +560,75 @@ export class Proxygate {
           sig.dispose();
         }
         const body = parseBody(text);
+        const status = response.status;
+        const code = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined;
+        const errorInit = { status, headers: response.headers, body, secrets: this.#knownSecrets() };
+        if (paid && status === 429 && code !== 'rate_limit_exceeded') {
+          // A spend limit refunded its hold: nothing was charged, and a retry would be refused the same way.
+          throw attachResponseHeaders(new Errors.SpendLimitError(errorInit), response.headers);
+        }
         const verdict = serverRetryVerdict(response.headers);
-        const retryable = verdict ?? (isRetryableStatus(response.status) && !isDeterministicConflict(response.status, body));
-        const allowed = retrySafe || verdict === true || provesNotProcessed(response.status);
-        // A server asking for more than our longest wait would only answer the same again: fail fast.
         const requested = parseRetryAfterMs(response.headers);
+        // A server asking for more than our longest wait would only answer the same again: fail fast.
         const waitable = requested === undefined || requested <= MAX_RETRY_AFTER_MS;
-        if (retryable && allowed && waitable && canRetryMore) {
-          await this.#waitBeforeRetry(method, url, localId, firstId, attempt, response, `status ${response.status}`, opts.signal);
+        let retry: boolean;
+        if (paid && !retrySafe) {
+          // Only a rate limit proves the call was refused before it was processed.
+          if (status === 429 && waitable && canRetryMore) {
+            await this.#waitBeforeRetry(method, url, localId, firstId, attempt, response, `status ${status}`, opts.signal);
+            continue;
+          }
+          if ((status === 408 || status >= 500) && receiptHeader(response.headers) === undefined) {
+            const gateway = Errors.APIError.generate(errorInit);
+            throw unknownOutcome(sentAt, `the gateway answered ${gateway.message}`, { status, cause: gateway, headers: response.headers });
+          }
+          retry = false;
+        } else {
+          const retryable = verdict ?? (isRetryableStatus(status) && !isDeterministicConflict(status, body));
+          const allowed = retrySafe || verdict === true || provesNotProcessed(status);
+          retry = retryable && allowed && waitable && canRetryMore;
+        }
+        if (retry) {
+          await this.#waitBeforeRetry(method, url, localId, firstId, attempt, response, `status ${status}`, opts.signal);
           continue;
         }
-        const error = Errors.APIError.generate({ status: response.status, headers: response.headers, body, secrets: this.#knownSecrets() });
-        this.#log.debug(`${method} ${url} -> ${response.status}`, { localId, code: error.code });
-        throw error;
+        const likelyScope = status === 403 ? likelyScopeHint(opts.path, opts.requiredScope) : undefined;
+        const error = Errors.APIError.generate({ ...errorInit, likelyScope });
+        this.#log.debug(`${method} ${url} -> ${status}`, { localId, code: error.code });
+        throw attachResponseHeaders(this.#withReplayAction(error, paid && isRetryableStatus(status) ? idempotencyKey : undefined), response.headers);
       }
 
       const requestId = response.headers.get('x-request-id') ?? undefined;
-      const base = { status: response.status, headers: response.headers, response, requestId, idempotencyKey };
+      const base = { status: response.status, headers: response.headers, response, requestId, idempotencyKey, sentAt };
       if (opts.stream) {
         // Headers are in: the body belongs to the caller now, only their signal can stop it.
         sig.clearTimer();
         this.#log.debug(`${method} ${url} -> ${response.status} (stream)`, { localId });
         return { ...base, data: undefined as T };
+      }
+      if (opts.bytes) {
+        // The headers had their timeout; the body gets a fresh one.
+        sig.clearTimer();
+        let bytes: Uint8Array;
+        try {
+          bytes = await readBody(response, timeout, opts.signal);
+        } catch (cause) {
+          const failure = opts.signal?.aborted
+            ? new Errors.UserAbortError(undefined, opts.signal.reason ?? cause)
+            : cause instanceof BodyTimeout
+              ? new Errors.TimeoutError(`The response body did not arrive within ${timeout} ms`, cause)
+              : new Errors.ConnectionError('The connection broke while reading the response body', scrubError(cause, this.#knownSecrets()));
+          if (failure instanceof Errors.UserAbortError) throw failure;
+          // The gateway answered, so the request was processed: only a replayable one goes again.
+          if (paid && !retrySafe) throw unknownOutcome(sentAt, failure.message, { status: response.status, cause: failure, headers: response.headers });
+          if (!canRetryMore || !retrySafe) throw attachResponseHeaders(this.#withReplayAction(failure, paid ? idempotencyKey : undefined), response.headers);
+          await this.#waitBeforeRetry(method, url, localId, firstId, attempt, undefined, failure.message, opts.signal);
+          continue;
+        } finally {
+          sig.dispose();
+        }
+        this.#log.debug(`${method} ${url} -> ${response.status} (${bytes.byteLength} bytes)`, { localId });
+        return { ...base, data: bytes as T };
       }
       let text: string;
       try {
@@ -481,17 +636,47 @@ export class Proxygate {
       } catch (cause) {
         sig.dispose();
         const failure = this.#connectionFailure(cause, sig.timedOut(), opts.signal);
+        if (failure instanceof Errors.UserAbortError) throw failure;
+        if (paid && !retrySafe) throw unknownOutcome(sentAt, failure.message, { status: response.status, cause: failure, headers: response.headers });
         // The server answered, so the request was processed: only retry-safe requests go again.
-        if (failure instanceof Errors.UserAbortError || !canRetryMore || !retrySafe) throw failure;
+        if (!canRetryMore || !retrySafe) throw this.#withReplayAction(failure, paid ? idempotencyKey : undefined);
         await this.#waitBeforeRetry(method, url, localId, firstId, attempt, undefined, failure.message, opts.signal);
         continue;
       }
       sig.dispose();
       this.#log.debug(`${method} ${url} -> ${response.status}`, { localId });
       const parsed = parseBody(text);
-      const data = opts.schema ? validate(opts.schema, parsed, this.validation, requestId) : (parsed as T);
+      let data: T;
+      try {
+        data = opts.schema ? validate(opts.schema, parsed, this.validation, requestId) : (parsed as T);
+      } catch (invalid) {
+        // An accepted non-2xx status whose body is not the answer it should be: report the status.
+        if (!response.ok) throw Errors.APIError.generate({ status: response.status, headers: response.headers, body: parsed, secrets: this.#knownSecrets() });
+        throw invalid;
+      }
       return { ...base, data };
     }
+  }
+
+  /** Whether the gateway advertises `feature`; a failed discovery counts as "no" (the public wire). */
+  async #advertises(feature: string, signal: AbortSignal | undefined): Promise<boolean> {
+    try {
+      return (await this.extensions({ signal })).has(feature);
+    } catch (error) {
+      if (error instanceof Errors.UserAbortError) throw error;
+      this.#log.info(`could not read the gateway's extensions (GET /health): ${error instanceof Error ? error.message : String(error)}; assuming none`);
+      return false;
+    }
+  }
+
+  /** A paid call that may have been charged, on a gateway that replays by key: say how to get its answer for free. */
+  #withReplayAction<E extends Errors.ProxygateError>(error: E, idempotencyKey: string | undefined): E {
+    if (idempotencyKey === undefined) return error;
+    Object.defineProperty(error, 'action', {
+      value: `Retry with idempotencyKey "${idempotencyKey}": the gateway replays the result without charging again`,
+      enumerable: true,
+    });
+    return error;
   }
 
   #hasMiddleware(opts: RequestOptions<unknown>): boolean {
@@ -530,7 +715,7 @@ export class Proxygate {
   }
 
   /** Fetches a list endpoint as an awaitable, async-iterable page promise. */
-  getPage<Item, Body extends ListBody<Item> = ListBody<Item>>(request: PageRequest<Body>): PagePromise<Item, Body> {
+  getPage<Item, Body extends CursorBody = ListBody<Item>>(request: PageRequest<Body>): PagePromise<Item, Body> {
     return new PagePromise<Item, Body>(this, request);
   }
 

@@ -54,6 +54,8 @@ export interface APIErrorInit {
   message?: string | undefined;
   /** Extra secrets (the client's key) to scrub from what the error keeps. */
   secrets?: readonly string[];
+  /** For a 403: the scope(s) the operation likely needs, in words (added to the message). */
+  likelyScope?: string | undefined;
 }
 
 /** An error answered by the gateway (or decided locally on its behalf, like a missing scope). */
@@ -121,7 +123,25 @@ export class APIError extends ProxygateError {
 export class BadRequestError extends APIError {}
 export class AuthenticationError extends APIError {}
 export class InsufficientCreditsError extends APIError {}
-export class PermissionDeniedError extends APIError {}
+
+/**
+ * 403: the token may not do this. The public gateway's `forbidden` names no scope, so the SDK adds
+ * the scope the operation likely needs (`likelyScope`) to the message.
+ */
+export class PermissionDeniedError extends APIError {
+  /** The scope(s) the operation likely needs, in words (e.g. `"proxy" (public gateway scope) or "trade"`). */
+  readonly likelyScope: string | undefined;
+
+  constructor(init: APIErrorInit) {
+    super(init);
+    this.likelyScope = init.likelyScope;
+    if (init.likelyScope !== undefined) this.message = `${this.message}. This operation likely needs the ${init.likelyScope} scope`;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), likelyScope: this.likelyScope };
+  }
+}
 
 /** The token lacks a scope: answered 403 by the gateway, or refused locally before any request. */
 export class InsufficientScopeError extends PermissionDeniedError {
@@ -131,7 +151,8 @@ export class InsufficientScopeError extends PermissionDeniedError {
   readonly local: boolean;
 
   constructor(init: APIErrorInit & { requiredScope?: string; local?: boolean }) {
-    super(init);
+    // It names its scope itself: no guess added to the message.
+    super({ ...init, likelyScope: undefined });
     const json: Json = this.body && typeof this.body === 'object' ? (this.body as Json) : {};
     const challenge = init.headers?.get('www-authenticate') ?? '';
     this.requiredScope = init.requiredScope ?? str(json['required_scope']) ?? /scope="([^"]*)"/i.exec(challenge)?.[1];
@@ -199,7 +220,74 @@ export class RateLimitError extends APIError {
   }
 }
 
+/**
+ * A paid call's 429 that is not a rate limit (`error` other than `rate_limit_exceeded`): a spend
+ * limit blocked it before any charge. Never retried: the limit answers the same until it resets or
+ * is raised.
+ */
+export class SpendLimitError extends APIError {
+  /** Always false: a spend-limit block refunds its hold. */
+  readonly charged = false;
+  constructor(init: APIErrorInit) {
+    super(init);
+    Object.defineProperty(this, 'action', {
+      value: this.action ?? 'Raise or wait out the spend limit of this key (nothing was charged)',
+      enumerable: true,
+    });
+  }
+}
+
 export class InternalServerError extends APIError {}
+
+/** What a person needs to find a paid call whose outcome the SDK could not learn. */
+export interface PaidCallRecord {
+  method: string;
+  /** The gateway path, e.g. `/proxy/weather/current?listing=...`. */
+  path: string;
+  service: string | null;
+  /** The listing id sent in `?listing=`. */
+  listingId: string | null;
+  /** When the request that may have been charged was sent (ISO 8601, client clock). */
+  sentAt: string;
+  /** The idempotency key it carried, if any (meaningful only where the gateway advertises `idempotency`). */
+  idempotencyKey: string | null;
+  /** Arguments for `account.usage()` that list it (from five minutes before `sentAt`, for clock skew). */
+  usageQuery: { service?: string; from: string };
+}
+
+/**
+ * A paid call may have been charged but its answer was lost (a broken connection, a timeout, a
+ * 5xx without a receipt, a body cut off), and it was NOT sent again: the gateway does not
+ * advertise idempotent paid calls, so a re-send could be a second charge. Check the usage list
+ * (`usageQuery`) before retrying. When a receipt header did arrive, `rawReceipt` holds it.
+ */
+export class PaidCallOutcomeUnknownError extends ProxygateError {
+  readonly request: PaidCallRecord;
+  /** HTTP status of the answer, when one arrived. */
+  readonly status: number | undefined;
+
+  constructor(request: PaidCallRecord, reason: string, init: { status?: number | undefined; cause?: unknown; charged?: boolean } = {}) {
+    const where = `${request.method} ${request.path.split('?')[0]}${request.listingId ? ` (listing ${request.listingId})` : ''}`;
+    const what = init.charged
+      ? 'was charged (a receipt arrived) but its answer was lost'
+      : 'may have been charged';
+    const usage = `account.usage(${JSON.stringify(request.usageQuery)})`;
+    super(
+      `Paid call ${where} sent at ${request.sentAt} ${what}: ${reason}. It was not sent again, because this gateway does not advertise idempotent paid calls and a re-send could be charged twice`,
+      {
+        code: 'paid_call_outcome_unknown',
+        action: `Check ${usage} for it before calling again${request.idempotencyKey ? ` (idempotency key ${request.idempotencyKey})` : ''}`,
+        cause: init.cause,
+      },
+    );
+    this.request = request;
+    this.status = init.status;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), request: this.request, status: this.status };
+  }
+}
 
 /** The request could not reach the gateway or the connection broke. */
 export class ConnectionError extends ProxygateError {

@@ -1,17 +1,31 @@
 import type { Model } from '../internal/validate.js';
 import { ProxygateError } from './error.js';
+import { ExtensionNotSupportedError } from './extensions.js';
 import type { Proxygate, QueryValue } from './client.js';
 
-/** The list envelope of the gateway: `{ data, cursor, has_more }` (plus endpoint extras such as `head`). */
-export interface ListBody<Item> {
-  data: Item[];
+/**
+ * A cursor-paginated answer: the items under one wrapper key (`data`, `services`, `categories`,
+ * `usage`, ...), plus `cursor` and `has_more` (and endpoint extras such as `summary` or `head`).
+ */
+export interface CursorBody {
   cursor: string | null;
   has_more: boolean;
+}
+
+/** The `{ data, cursor, has_more }` envelope (the catalog and our extensions). */
+export interface ListBody<Item> extends CursorBody {
+  data: Item[];
 }
 
 /** How to fetch one page; the cursor of the next page is added to `query`. */
 export interface PageRequest<Body> {
   path: string;
+  /** The key holding the items (default `data`). */
+  itemsKey?: string | undefined;
+  /** Applied once to each validated body (e.g. to add integer prices to listings). */
+  transform?: ((body: Body) => Body) | undefined;
+  /** A gateway extension the list needs; refused before sending when the gateway does not advertise it. */
+  requiredExtension?: string | undefined;
   query?: Record<string, QueryValue> | undefined;
   schema?: Model<Body> | undefined;
   requiredScope?: string | undefined;
@@ -21,7 +35,7 @@ export interface PageRequest<Body> {
 }
 
 /** One page of a cursor-paginated list. Iterating it with `for await` walks this page and all later ones. */
-export class Page<Item, Body extends ListBody<Item> = ListBody<Item>> implements AsyncIterable<Item> {
+export class Page<Item, Body extends CursorBody = ListBody<Item>> implements AsyncIterable<Item> {
   /** The whole list body, including endpoint extras (e.g. `head` of the receipt log). */
   readonly body: Body;
   readonly response: Response;
@@ -35,9 +49,10 @@ export class Page<Item, Body extends ListBody<Item> = ListBody<Item>> implements
     this.response = response;
   }
 
-  /** Items of this page only. */
+  /** Items of this page only (whatever the wrapper key is called on the wire). */
   get data(): Item[] {
-    return this.body.data;
+    const items = (this.body as unknown as Record<string, unknown>)[this.#request.itemsKey ?? 'data'];
+    return Array.isArray(items) ? (items as Item[]) : [];
   }
 
   /** Opaque cursor of the next page, or null. */
@@ -85,7 +100,11 @@ export class Page<Item, Body extends ListBody<Item> = ListBody<Item>> implements
   }
 }
 
-export async function fetchPage<Item, Body extends ListBody<Item>>(client: Proxygate, request: PageRequest<Body>): Promise<Page<Item, Body>> {
+export async function fetchPage<Item, Body extends CursorBody>(client: Proxygate, request: PageRequest<Body>): Promise<Page<Item, Body>> {
+  if (request.requiredExtension !== undefined) {
+    const extensions = await client.extensions({ signal: request.signal });
+    if (!extensions.has(request.requiredExtension)) throw new ExtensionNotSupportedError(request.requiredExtension, `GET ${request.path}`);
+  }
   const { data, response } = await client.request<Body>({
     method: 'GET',
     path: request.path,
@@ -96,14 +115,15 @@ export async function fetchPage<Item, Body extends ListBody<Item>>(client: Proxy
     timeout: request.timeout,
     maxRetries: request.maxRetries,
   });
-  return new Page<Item, Body>(client, request, data, response);
+  const body = request.transform ? request.transform(data) : data;
+  return new Page<Item, Body>(client, request, body, response);
 }
 
 /**
  * The result of a list call: `await` it for the first `Page`, or `for await` over it for every
  * item across pages. The first request starts on first use.
  */
-export class PagePromise<Item, Body extends ListBody<Item> = ListBody<Item>>
+export class PagePromise<Item, Body extends CursorBody = ListBody<Item>>
   implements PromiseLike<Page<Item, Body>>, AsyncIterable<Item>
 {
   readonly #client: Proxygate;

@@ -1,35 +1,37 @@
 // Paid calls through the gateway: `{METHOD} /proxy/{service}{path}?listing=...`.
 // The body is sent as exact bytes and the response read as exact bytes, so the v3 receipt's
 // request_sha256 / response_sha256 can be checked against what really crossed the wire.
-import { z } from 'zod';
 import type { QueryValue } from '../core/client.js';
 import {
-  APIError,
   ConnectionError,
   InsufficientScopeError,
-  NotFoundError,
+  PaidCallOutcomeUnknownError,
   ProxygateError,
   ShieldBlockedError,
-  TimeoutError,
   UserAbortError,
   ValidationError,
   type ValidationIssue,
 } from '../core/error.js';
 import { readServerSentEvents, SseDecoder, type PositionedEvent, type ServerSentEvent } from '../core/streaming.js';
-import { concatBytes } from '../internal/bytes.js';
-import { isValidIdempotencyKey, newIdempotencyKey } from '../internal/idempotency.js';
+import { isValidIdempotencyKey } from '../internal/idempotency.js';
 import { path as encodePath } from '../internal/path.js';
+import { responseHeadersOf } from '../internal/response-headers.js';
+import { paidCallRecord, receiptHeader } from '../internal/paid-call.js';
 import { hasScope } from '../internal/scopes.js';
-import { model } from '../internal/validate.js';
+import { callPrice } from '../lib/prices.js';
 import { KeySet, type KeySetDocument } from '../receipts/key-set.js';
 import type { Receipt, Verdict } from '../receipts/types.js';
 import { verifyReceipt } from '../receipts/verify.js';
 import { settleReceipt, type ExpectedCall, type ReceiptVerifier, type SentRequest, type Settlement } from '../shield/settle.js';
 import { isShieldMode, parseShieldHeaders, shieldFromEvent, type ShieldMode, type ShieldVerdict } from '../shield/verdict.js';
-import { ListingModel, type Listing } from './models.js';
+import { lookupListing } from './listing-lookup.js';
+import type { Listing } from './models.js';
 import { APIResource } from './resource.js';
 
-/** A listing id (`lst_...`), slug or service name, or a listing already fetched. */
+/**
+ * A listing id (UUID), `seller_slug/slug`, slug or service name (resolved like `catalog.get`), or
+ * a listing already fetched.
+ */
 export type ListingRef = string | Listing;
 
 export type CallQuery = Record<string, QueryValue>;
@@ -56,15 +58,31 @@ export interface PaidCallOptions<T = unknown> {
   query?: CallQuery | undefined;
   /** Extra request headers (e.g. `content-type`). */
   headers?: Record<string, string> | undefined;
-  /** Shield mode; default `monitor` (the gateway default). `off` skips the shield fee. */
+  /**
+   * Shield mode; default `monitor`. Unless `off`, the gateway adds a surcharge of 5,000 micro-USD
+   * ($0.005, `SHIELD_SURCHARGE_MICRO_USD`) to the call.
+   */
   shield?: ShieldMode | undefined;
-  /** Idempotency key (1..255 printable ASCII); default: one generated per logical call. */
+  /**
+   * Idempotency key (1..255 printable ASCII). Where the gateway advertises the `idempotency`
+   * extension, one is generated per logical call and reused on every retry; elsewhere none is
+   * generated (the public gateway ignores it: a re-send is a new charge).
+   */
   idempotencyKey?: string | undefined;
   /**
-   * Refuse locally (nothing is sent) when the price, plus the shield fee unless `off`, is above this
-   * (micro-cents). A receipt charging more anyway is reported as `content_mismatch` on `amount`.
+   * The most this call may cost, in micro-USD. On a per-request listing the call is refused locally
+   * (`MaxCostExceededError`, nothing sent) when the buyer price (the endpoint's own when
+   * `endpoint_prices` names the path), plus the shield surcharge unless `off`, is above it. A
+   * per-token price depends on the tokens used, so `maxCost` cannot bound the call before it is
+   * made: it is refused (`UnboundedCostError`) unless `allowUnboundedCost` is set. Either way a
+   * receipt charging more is reported as `content_mismatch` on `amount`.
    */
   maxCost?: number | bigint | undefined;
+  /**
+   * Call a listing whose cost cannot be known before the call (per-token pricing) even though
+   * `maxCost` is set; the receipt's amount is then checked against `maxCost` after the call.
+   */
+  allowUnboundedCost?: boolean | undefined;
   signal?: AbortSignal | undefined;
   /**
    * Per-attempt timeout (ms) until the response headers arrive, and again for reading the whole
@@ -89,6 +107,8 @@ export interface CallResult<T = unknown> {
   contentType: string | null;
   /** The parsed receipt, or null when none came (or it could not be parsed: see `receiptVerdict`). */
   receipt: Receipt | null;
+  /** The receipt exactly as the gateway sent it (header or SSE event text), or null when none came. */
+  rawReceipt: string | null;
   /**
    * Verification verdict. Null only when the receipt was not verified (no key set) and no local
    * check failed; a receipt that fails never hides the response, it is reported here.
@@ -96,14 +116,17 @@ export interface CallResult<T = unknown> {
   receiptVerdict: Verdict | null;
   /** Shield verdict: the signed receipt's when present (it wins over headers), else the headers'. */
   shield: ShieldVerdict | null;
-  /** Amount charged in micro-cents (from the receipt): a number when safe, else a bigint. */
+  /** Amount charged in micro-USD (the receipt's `amount`): a number when safe, else a bigint. */
   cost: number | bigint | null;
   /** Gateway request id (from the receipt). */
   requestId: string | null;
   /** True when the gateway answered with the stored result of an earlier call with the same key. */
   replayed: boolean;
-  /** The key this call was sent with (reuse it to retry the same logical call safely). */
-  idempotencyKey: string;
+  /**
+   * The key this call was sent with, or null (none on a gateway without the `idempotency`
+   * extension, unless you gave one). Where advertised, reuse it to retry the same call safely.
+   */
+  idempotencyKey: string | null;
   listing: Listing;
 }
 
@@ -117,69 +140,56 @@ export interface StreamOutcome extends Settlement {
 
 /** The call would cost more than `maxCost`: refused before anything was sent. */
 export class MaxCostExceededError extends ProxygateError {
-  readonly priceMicroCents: bigint;
-  readonly maxCostMicroCents: bigint;
+  /** The most the call costs, micro-USD (shield surcharge included unless `off`). */
+  readonly priceMicroUsd: bigint;
+  readonly maxCostMicroUsd: bigint;
   readonly listingId: string;
 
   constructor(listing: Listing, price: bigint, maxCost: bigint, shield: ShieldMode) {
-    const fee = shield === 'off' ? '' : ` including the ${listing.shield_fee_micro_cents} shield fee`;
-    super(`Listing ${listing.slug} costs ${price} micro-cents${fee}, above maxCost ${maxCost}; nothing was sent`, {
+    const fee = shield === 'off' ? '' : ' including the shield surcharge';
+    super(`Listing ${listingName(listing)} costs ${price} micro-USD${fee}, above maxCost ${maxCost}; nothing was sent`, {
       code: 'max_cost_exceeded',
-      action: 'Raise maxCost, pick a cheaper listing, or call with shield: "off" to skip the shield fee',
+      action: 'Raise maxCost, pick a cheaper listing, or call with shield: "off" to skip the shield surcharge',
     });
-    this.priceMicroCents = price;
-    this.maxCostMicroCents = maxCost;
-    this.listingId = listing.id;
+    this.priceMicroUsd = price;
+    this.maxCostMicroUsd = maxCost;
+    this.listingId = listing.listing_id;
   }
 
   override toJSON(): Record<string, unknown> {
     return {
       ...super.toJSON(),
-      priceMicroCents: this.priceMicroCents.toString(),
-      maxCostMicroCents: this.maxCostMicroCents.toString(),
+      priceMicroUsd: this.priceMicroUsd.toString(),
+      maxCostMicroUsd: this.maxCostMicroUsd.toString(),
       listingId: this.listingId,
     };
   }
 }
 
 /**
- * `calls.stream()` on a listing the catalog says answers once (`type: "rest"`, no streaming
- * endpoint): refused before anything was sent, so nothing is paid for events that never come.
+ * `maxCost` was set but the call's cost cannot be known before it is made (per-token pricing):
+ * refused before anything was sent, unless the call opts in with `allowUnboundedCost: true`.
  */
-export class NotAStreamingListingError extends ProxygateError {
+export class UnboundedCostError extends ProxygateError {
   readonly listingId: string;
-  constructor(listing: Listing) {
-    super(`Listing ${listing.slug} answers once, not with an event stream; nothing was sent`, {
-      code: 'not_a_streaming_listing',
-      action: 'Use calls.call() (client.call) for this listing',
+  readonly maxCostMicroUsd: bigint;
+
+  constructor(listing: Listing, maxCost: bigint, reason: string) {
+    super(`maxCost ${maxCost} micro-USD cannot bound a call to ${listingName(listing)} before it is made: ${reason}; nothing was sent`, {
+      code: 'max_cost_unbounded',
+      action: 'Pass allowUnboundedCost: true to call anyway (the receipt amount is then checked against maxCost after the call), or drop maxCost',
     });
-    this.listingId = listing.id;
+    this.listingId = listing.listing_id;
+    this.maxCostMicroUsd = maxCost;
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), listingId: this.listingId };
+    return { ...super.toJSON(), listingId: this.listingId, maxCostMicroUsd: this.maxCostMicroUsd.toString() };
   }
 }
 
-/** Whether the catalog entry says the listing can answer with an event stream (unknown types: let the gateway decide). */
-function mayStream(listing: Listing): boolean {
-  return listing.type !== 'rest' || listing.endpoints.some((endpoint) => endpoint.streaming === true);
-}
-
-/** A service name matched several listings: the SDK will not pick one to spend on. */
-export class AmbiguousListingError extends ProxygateError {
-  readonly candidates: readonly string[];
-  constructor(ref: string, candidates: readonly string[]) {
-    super(`"${ref}" names a service with ${candidates.length} listings (${candidates.join(', ')}); pass a listing id or slug`, {
-      code: 'ambiguous_listing',
-      action: 'Pass one of the listed slugs or ids',
-    });
-    this.candidates = candidates;
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), candidates: this.candidates };
-  }
+function listingName(listing: Listing): string {
+  return listing.seller_slug ? `${listing.seller_slug}/${listing.slug}` : listing.slug;
 }
 
 /**
@@ -189,6 +199,8 @@ export class AmbiguousListingError extends ProxygateError {
  */
 export interface PaidCallErrorDetails {
   receipt: Receipt | null;
+  /** The receipt exactly as sent, or null when none came. */
+  rawReceipt: string | null;
   receiptVerdict: Verdict | null;
   /** The signed verdict when present, else the headers' (or the block body's). */
   shield: ShieldVerdict | null;
@@ -316,7 +328,8 @@ interface Prepared {
   method: string;
   sent: SentRequest;
   shield: ShieldMode;
-  idempotencyKey: string;
+  /** The caller's key; the pipeline generates one where the gateway replays by key. */
+  idempotencyKey: string | undefined;
   contentType: string | undefined;
   receiptExpected: boolean;
   verify: ReceiptVerifier | undefined;
@@ -346,9 +359,6 @@ function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pr
   });
 }
 
-/** The part of a catalog page a service-name lookup reads. */
-const ListingSearchModel = model((o) => o({ data: z.array(ListingModel.build(o)) }));
-
 /** Paid calls (`client.call`, `client.calls.stream`). */
 export class Calls extends APIResource {
   readonly #listings = new Map<string, { listing: Promise<Listing>; expires: number }>();
@@ -366,14 +376,20 @@ export class Calls extends APIResource {
   }
 
   /**
-   * Calls `path` on a listing through the gateway and returns the upstream answer with its receipt,
-   * receipt verdict and shield verdict. Throws `ShieldBlockedError` for a strict-mode block
-   * (refunded), typed API errors for gateway refusals, and `MaxCostExceededError` /
-   * `InsufficientScopeError` before sending anything when the call cannot be allowed.
+   * Calls `path` on a listing through the gateway and returns the upstream answer with its receipt
+   * (raw and parsed), receipt verdict and shield verdict. Throws `ShieldBlockedError` for a
+   * strict-mode block (refunded), `SpendLimitError` for a spend-limit block (nothing charged),
+   * `PaidCallOutcomeUnknownError` when the call may have been charged but its answer was lost on a
+   * gateway that does not replay by key, typed API errors for gateway refusals, and
+   * `MaxCostExceededError` / `UnboundedCostError` / `InsufficientScopeError` before sending
+   * anything when the call cannot be allowed. An error after a receipt arrived carries it
+   * (`rawReceipt`, `receipt`, `receiptVerdict`, `cost`).
    */
   call = async <T = unknown>(listing: ListingRef, path: string, options: PaidCallOptions<T> = {}): Promise<CallResult<T>> => {
     const prepared = await this.#prepare(listing, path, options);
-    const { response, bytes } = await this.#sendAndRead(prepared, options);
+    const res = await this.#send(prepared, options, false);
+    const { response } = res;
+    const bytes = res.data as Uint8Array;
     const contentType = response.headers.get('content-type');
     const settlement = await settleReceipt({
       rawReceipt: rawReceiptHeader(response.headers),
@@ -392,7 +408,7 @@ export class Calls extends APIResource {
       contentType,
       ...settlement,
       replayed: response.headers.get('idempotent-replayed') === 'true',
-      idempotencyKey: prepared.idempotencyKey,
+      idempotencyKey: res.idempotencyKey ?? null,
       listing: prepared.listing,
     };
     return options.schema ? checkBody(result, options.schema) : (result as CallResult<T>);
@@ -401,66 +417,45 @@ export class Calls extends APIResource {
   /**
    * Calls an SSE listing and returns once the headers arrive. Iterate the result for events (pulled
    * from the network one read at a time); the receipt and verdicts are in `await stream.finished()`
-   * after the final `proxygate.receipt` event. `stream.abort()` (or the signal) cancels the read.
-   * The raw event-stream bytes are kept until the end, since `response_sha256` covers all of them.
-   * A listing the catalog says answers once is refused before sending (`NotAStreamingListingError`).
+   * after the final `proxygate.receipt` event (or from the receipt header on the public gateway).
+   * `stream.abort()` (or the signal) cancels the read. The raw event-stream bytes are kept until
+   * the end, since `response_sha256` covers all of them.
    */
   stream = async (listing: ListingRef, path: string, options: PaidCallOptions = {}): Promise<CallStream> => {
     const prepared = await this.#prepare(listing, path, options);
-    if (!mayStream(prepared.listing)) throw new NotAStreamingListingError(prepared.listing);
     const controller = new AbortController();
     const signal = anySignal([options.signal, controller.signal]);
-    const response = await this.#send(prepared, { ...options, signal }, true);
-    return new CallStream(response, prepared, controller, signal);
+    const res = await this.#send(prepared, { ...options, signal }, true);
+    const replaySafe = (await this.client.extensions().catch(() => undefined))?.has('idempotency') ?? false;
+    return new CallStream(res.response, { ...prepared, idempotencyKey: res.idempotencyKey }, controller, signal, replaySafe ? null : res.sentAt);
   };
 
   /**
-   * Resolves an id, slug or service name to a listing: one lookup per reference per client, shared
-   * by concurrent calls and kept for {@link LISTING_TTL_MS} so price checks do not go stale.
+   * Resolves a reference to a listing (see `catalog.get`): one lookup per reference per client,
+   * shared by concurrent calls and kept for {@link LISTING_TTL_MS} so price checks do not go stale.
    */
   resolveListing(ref: ListingRef, signal?: AbortSignal): Promise<Listing> {
     if (typeof ref !== 'string') return Promise.resolve(ref);
     const now = Date.now();
-    let entry = this.#listings.get(ref);
+    const key = ref.trim();
+    let entry = this.#listings.get(key);
     if (!entry || entry.expires <= now) {
       // Shared, so no single caller's signal may cancel it; each caller races its own below.
-      const listing = this.#lookup(ref);
+      const listing = lookupListing(this.client, key).then((res) => res.data);
       entry = { listing, expires: now + LISTING_TTL_MS };
-      this.#listings.set(ref, entry);
+      this.#listings.set(key, entry);
       const cached = entry;
       listing.then(
         (found) => {
-          for (const key of [found.id, found.slug]) if (key !== ref) this.#listings.set(key, cached);
+          const aliases = [found.listing_id, found.seller_slug ? `${found.seller_slug}/${found.slug}` : undefined];
+          for (const alias of aliases) if (alias !== undefined && alias !== key) this.#listings.set(alias, cached);
         },
         () => {
-          if (this.#listings.get(ref) === cached) this.#listings.delete(ref);
+          if (this.#listings.get(key) === cached) this.#listings.delete(key);
         },
       );
     }
     return raceSignal(entry.listing, signal);
-  }
-
-  async #lookup(ref: string): Promise<Listing> {
-    try {
-      const found = await this.client.request({ method: 'GET', path: encodePath`/v1/apis/${ref}`, schema: ListingModel });
-      return found.data;
-    } catch (error) {
-      if (!(error instanceof NotFoundError) || ref.startsWith('lst_')) throw error;
-    }
-    const page = await this.client.request({
-      method: 'GET',
-      path: '/v1/apis',
-      query: { service: ref, limit: 100 },
-      schema: ListingSearchModel,
-    });
-    const matches = page.data.data.filter((candidate) => candidate.service === ref);
-    const [only] = matches;
-    if (matches.length === 1 && only) return only;
-    if (matches.length > 1) throw new AmbiguousListingError(ref, matches.map((m) => m.slug));
-    throw new NotFoundError({
-      status: undefined,
-      body: { error: 'listing_not_found', message: `No listing has the id, slug or service "${ref}"` },
-    });
   }
 
   async #prepare(ref: ListingRef, upstreamPath: string, options: PaidCallOptions): Promise<Prepared> {
@@ -472,19 +467,22 @@ export class Calls extends APIResource {
     const split = splitUpstreamPath(upstreamPath);
     const query = [...split.query, ...queryPairs(options.query)];
     if (query.some(([key]) => key === 'listing')) throw new TypeError('The "listing" query parameter is set by the SDK');
+    let maxCost: bigint | undefined;
+    if (options.maxCost !== undefined) {
+      if (typeof options.maxCost === 'number' && !Number.isSafeInteger(options.maxCost)) {
+        throw new TypeError('maxCost must be an integer number of micro-USD');
+      }
+      maxCost = BigInt(options.maxCost);
+    }
     // Refuse before the catalog lookup too: nothing at all goes out for a call that cannot be made.
     const held = this.client.knownScopes;
     if (held && !hasScope(held, 'trade')) throw InsufficientScopeError.missing('trade', held);
 
     const listing = await this.resolveListing(ref, options.signal);
-    const price = BigInt(listing.price_micro_cents) + (shield === 'off' ? 0n : BigInt(listing.shield_fee_micro_cents));
-    let maxCost: bigint | undefined;
-    if (options.maxCost !== undefined) {
-      if (typeof options.maxCost === 'number' && !Number.isSafeInteger(options.maxCost)) {
-        throw new TypeError('maxCost must be an integer number of micro-cents');
-      }
-      maxCost = BigInt(options.maxCost);
-      if (price > maxCost) throw new MaxCostExceededError(listing, price, maxCost, shield);
+    const price = callPrice(listing, split.path, shield === 'off');
+    if (maxCost !== undefined) {
+      if (price.bounded && BigInt(price.microUsd) > maxCost) throw new MaxCostExceededError(listing, BigInt(price.microUsd), maxCost, shield);
+      if (!price.bounded && options.allowUnboundedCost !== true) throw new UnboundedCostError(listing, maxCost, price.reason);
     }
 
     const encoded = encodeBody(options.body);
@@ -508,15 +506,17 @@ export class Calls extends APIResource {
       method,
       sent: { method, path: split.path, query, body: encoded.bytes },
       shield,
-      idempotencyKey: options.idempotencyKey ?? newIdempotencyKey(),
+      idempotencyKey: options.idempotencyKey,
       contentType: encoded.contentType,
-      receiptExpected: price > 0n,
+      // A free call (known price 0) may come without a receipt; anything else must bring one.
+      receiptExpected: !(price.bounded && price.microUsd === 0),
       verify,
-      expected: { listingId: listing.id, service: listing.service, buyer: this.client.knownTokenId, maxCost, shieldMode: shield },
+      expected: { listingId: listing.listing_id, service: listing.service, buyer: this.client.knownTokenId, maxCost, shieldMode: shield },
     };
   }
 
-  async #send(prepared: Prepared, options: PaidCallOptions, streaming: boolean): Promise<Response> {
+  /** Sends through the client's one retry loop (the body read included, unless streaming). */
+  async #send(prepared: Prepared, options: PaidCallOptions, streaming: boolean) {
     const { listing, sent } = prepared;
     const headers: Record<string, string> = {};
     if (prepared.contentType) headers['content-type'] = prepared.contentType;
@@ -524,37 +524,37 @@ export class Calls extends APIResource {
     for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value;
     headers['x-proxygate-shield'] = prepared.shield;
     try {
-      const res = await this.client.request({
+      return await this.client.request<unknown>({
         method: sent.method as 'GET',
-        path: `${encodePath`/proxy/${listing.service}`}${sent.path}?${queryString(listing.id, sent.query)}`,
+        path: `${encodePath`/proxy/${listing.service}`}${sent.path}?${queryString(listing.listing_id, sent.query)}`,
         rawBody: sent.body,
         headers,
-        idempotencyKey: prepared.idempotencyKey,
+        ...(prepared.idempotencyKey !== undefined ? { idempotencyKey: prepared.idempotencyKey } : {}),
         requiredScope: 'trade',
         signal: options.signal,
         timeout: options.timeout,
         maxRetries: options.maxRetries,
-        stream: true,
+        ...(streaming ? { stream: true } : { bytes: true }),
       });
-      return res.response;
     } catch (error) {
-      if (error instanceof APIError) await this.#explainFailure(error, prepared);
+      await this.#explainFailure(error, prepared);
       throw error;
     }
   }
 
   /**
    * Attaches the decoded, verified receipt of a charged (or refunded) failure to the error, so a
-   * strict block or an upstream error status never loses its receipt.
+   * strict block, an upstream error status or a body lost after the charge never loses its receipt.
    */
-  async #explainFailure(error: APIError, prepared: Prepared): Promise<void> {
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(error.headers)) headers.set(name, value);
+  async #explainFailure(error: unknown, prepared: Prepared): Promise<void> {
+    if (!(error instanceof ProxygateError)) return;
+    const headers = responseHeadersOf(error);
+    if (!headers) return;
     const rawReceipt = rawReceiptHeader(headers);
     const blocked = error instanceof ShieldBlockedError;
     if (rawReceipt === undefined && !blocked) return;
     const keys = this.#pinnedKeys();
-    // The upstream body is not at hand as bytes (blocked: never delivered), so only the request side is bound.
+    // The upstream body is not at hand as bytes (blocked: never delivered; lost: cut off), so only the request side is bound.
     const verify: ReceiptVerifier | undefined =
       prepared.verify && keys
         ? (receipt, content) => verifyReceipt(receipt, { keys, content: { request: { ...content.request } } })
@@ -571,6 +571,7 @@ export class Calls extends APIResource {
     });
     const details: PaidCallErrorDetails = {
       receipt: settlement.receipt,
+      rawReceipt: settlement.rawReceipt,
       receiptVerdict: settlement.receiptVerdict,
       shield: settlement.shield,
       cost: settlement.cost,
@@ -586,78 +587,6 @@ export class Calls extends APIResource {
       Object.assign(error, details);
     }
   }
-
-  /**
-   * Sends and reads the whole body. A body cut off after the headers means the call was processed
-   * (and charged): it is sent again with the same idempotency key, which replays the stored answer
-   * without a new charge, within the retry budget.
-   */
-  async #sendAndRead(prepared: Prepared, options: PaidCallOptions): Promise<{ response: Response; bytes: Uint8Array }> {
-    const budget = options.maxRetries ?? this.client.maxRetries;
-    const timeout = options.timeout ?? this.client.timeout;
-    const replay = `Retry with idempotencyKey "${prepared.idempotencyKey}": the gateway replays the result without charging again`;
-    for (let attempt = 0; ; attempt++) {
-      const response = await this.#send(prepared, options, false);
-      try {
-        return { response, bytes: await readBody(response, timeout, options.signal) };
-      } catch (cause) {
-        if (options.signal?.aborted) throw new UserAbortError(undefined, options.signal.reason ?? cause);
-        if (attempt >= budget) {
-          if (cause instanceof BodyTimeout) {
-            const error = new TimeoutError(`The response body did not arrive within ${timeout} ms`, cause);
-            // The call was charged: say how to get its answer without paying again.
-            Object.defineProperty(error, 'action', { value: replay, enumerable: true });
-            throw error;
-          }
-          throw new ConnectionError('The connection broke while reading the response body', cause, { action: replay });
-        }
-      }
-    }
-  }
-}
-
-/** The body read of one attempt ran past the call's timeout. */
-class BodyTimeout extends Error {}
-
-/**
- * Reads the whole body, giving up after `timeoutMs` (the headers had their own timeout; a stalled
- * body would otherwise hang the call forever) or when `signal` aborts. Cancels the read either way.
- */
-async function readBody(response: Response, timeoutMs: number, signal: AbortSignal | undefined): Promise<Uint8Array> {
-  const body = response.body;
-  if (!body) return new Uint8Array(0);
-  if (signal?.aborted) {
-    await body.cancel(signal.reason).catch(() => undefined);
-    throw signal.reason;
-  }
-  const reader = body.getReader();
-  let stopped: unknown;
-  const stop = (reason: unknown): void => {
-    if (stopped !== undefined) return;
-    stopped = reason;
-    reader.cancel(reason).catch(() => undefined);
-  };
-  const timer = Number.isFinite(timeoutMs) && timeoutMs > 0 ? setTimeout(() => stop(new BodyTimeout('body read timed out')), timeoutMs) : undefined;
-  const onAbort = (): void => stop(signal?.reason ?? new Error('aborted'));
-  signal?.addEventListener('abort', onAbort, { once: true });
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for (;;) {
-      // A cancelled read settles as done; `stopped` tells it apart from a real end.
-      const { done, value } = await reader.read();
-      if (stopped !== undefined) throw stopped;
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } catch (error) {
-    throw stopped ?? error;
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
-    signal?.removeEventListener('abort', onAbort);
-  }
-  return concatBytes(chunks, size);
 }
 
 function blockBodyShield(error: ShieldBlockedError): ShieldVerdict | null {
@@ -666,9 +595,7 @@ function blockBodyShield(error: ShieldBlockedError): ShieldVerdict | null {
   return { mode: 'strict', scoreBp, score: scoreBp / 10_000, flags: [...error.flags], action: 'blocked', source: 'headers' };
 }
 
-function rawReceiptHeader(headers: Headers): string | undefined {
-  return headers.get('x-proxygate-receipt') ?? headers.get('x-receipt') ?? undefined;
-}
+const rawReceiptHeader = receiptHeader;
 
 interface ReceiptEventData {
   receipt?: unknown;
@@ -682,7 +609,8 @@ export class CallStream implements AsyncIterable<ServerSentEvent> {
   readonly status: number;
   readonly headers: Headers;
   readonly listing: Listing;
-  readonly idempotencyKey: string;
+  /** The key the call carried, or null (see `PaidCallOptions.idempotencyKey`). */
+  readonly idempotencyKey: string | null;
   /** The shield verdict the headers announced (the final one comes with the receipt event). */
   readonly headerShield: ShieldVerdict | null;
   /** True when the gateway replayed a stored answer for this idempotency key. */
@@ -692,21 +620,24 @@ export class CallStream implements AsyncIterable<ServerSentEvent> {
   readonly #prepared: Prepared;
   readonly #controller: AbortController;
   readonly #signal: AbortSignal | undefined;
+  /** When sent, on a gateway that does not replay by key (a broken stream may not be re-sent); else null. */
+  readonly #unreplayableSentAt: number | null;
   #started = false;
   #outcome: Promise<StreamOutcome> | undefined;
   #resolve!: (outcome: StreamOutcome) => void;
   #reject!: (error: unknown) => void;
   readonly #settled: Promise<StreamOutcome>;
 
-  constructor(response: Response, prepared: Prepared, controller: AbortController, signal: AbortSignal | undefined) {
+  constructor(response: Response, prepared: Prepared, controller: AbortController, signal: AbortSignal | undefined, unreplayableSentAt: number | null) {
     this.#response = response;
+    this.#unreplayableSentAt = unreplayableSentAt;
     this.#prepared = prepared;
     this.#controller = controller;
     this.#signal = signal;
     this.status = response.status;
     this.headers = response.headers;
     this.listing = prepared.listing;
-    this.idempotencyKey = prepared.idempotencyKey;
+    this.idempotencyKey = prepared.idempotencyKey ?? null;
     this.headerShield = parseShieldHeaders(response.headers);
     this.replayed = response.headers.get('idempotent-replayed') === 'true';
     this.#settled = new Promise<StreamOutcome>((resolve, reject) => {
@@ -714,6 +645,22 @@ export class CallStream implements AsyncIterable<ServerSentEvent> {
       this.#reject = reject;
     });
     this.#settled.catch(() => undefined); // observed through finished()
+  }
+
+  /** A stream cut off mid-way was charged (its receipt may still be in the headers); how to get it again depends on the gateway. */
+  #broken(cause: unknown): ProxygateError {
+    const rawReceipt = rawReceiptHeader(this.headers) ?? null;
+    if (this.#unreplayableSentAt !== null) {
+      const { sent, listing } = this.#prepared;
+      const path = `${encodePath`/proxy/${listing.service}`}${sent.path}?${queryString(listing.listing_id, sent.query)}`;
+      const record = paidCallRecord(sent.method, path, undefined, this.#unreplayableSentAt, this.idempotencyKey ?? undefined);
+      const error = new PaidCallOutcomeUnknownError(record, 'the connection broke during the stream', { status: this.status, cause, charged: rawReceipt !== null });
+      return Object.assign(error, { rawReceipt });
+    }
+    const error = new ConnectionError('The connection broke during the stream', cause, {
+      action: `Call again with idempotencyKey "${this.idempotencyKey}": the gateway replays the whole stream without charging again`,
+    });
+    return Object.assign(error, { rawReceipt });
   }
 
   /** Stops the stream: the upstream read is cancelled and iteration ends with a `UserAbortError`. */
@@ -766,9 +713,7 @@ export class CallStream implements AsyncIterable<ServerSentEvent> {
         ? toAbortError(this.#signal.reason, error)
         : error instanceof ProxygateError
           ? error
-          : new ConnectionError('The connection broke during the stream', error, {
-              action: `Call again with idempotencyKey "${this.idempotencyKey}": the gateway replays the whole stream without charging again`,
-            });
+          : this.#broken(error);
       this.#reject(failure);
       throw failure;
     } finally {

@@ -1,35 +1,56 @@
 // Response shapes as zod models (lenient/strict from one description). Public types come from the
 // generated spec types; the assertions at the end fail to compile when the two drift apart.
+// Field names, wrappers and nullability are the public gateway's; every integer money field is
+// micro-USD (1e-6 USD) whatever its name says (`*_micro_cents`, `*_micro_usdc`, "lamports").
 import { z } from 'zod';
 import type { components, operations } from '../generated/openapi.js';
 import { model, openEnum, safeInt, type Model } from '../internal/validate.js';
+import type { ListingPrices } from '../lib/prices.js';
 
 type Schemas = components['schemas'];
 type ObjectFactory = typeof z.looseObject;
 
-export type Listing = Schemas['Listing'];
-export type ListingEndpoint = Schemas['Endpoint'];
-export type ListingDocs = Schemas['ListingDocs'];
-export type PriceEntry = Schemas['Price'];
-export type Service = Schemas['Service'];
-export type Category = Schemas['Category'];
-export type Balance = Schemas['Balance'];
-export type UsageEntry = Schemas['UsageEntry'];
-export type RateResult = Schemas['RateResult'];
+/** A catalog listing exactly as the gateway sends it. */
+export type CatalogListing = Schemas['CatalogListing'];
+/**
+ * A catalog listing with every wire field, plus `prices`: its USDC floats converted once to
+ * integer micro-USD (per request) and micro-USD per million tokens.
+ */
+export type Listing = CatalogListing & { prices: ListingPrices };
+export type ListingEndpoint = CatalogListing['endpoints'][number];
+export type ListingEndpointPrice = CatalogListing['endpoint_prices'][number];
+export type CatalogPage = Omit<Schemas['CatalogResponse'], 'data'> & { data: Listing[] };
+export type ListingDocs = Schemas['ListingDocsResponse'];
+export type ServicePricing = Schemas['ServicePricing'];
+export type PricingPage = Schemas['PricingResponse'];
+export type ServiceStats = Schemas['ServiceStats'];
+export type ServicesPage = Schemas['ServicesResponse'];
+export type Category = Schemas['CategoryEntry'];
+export type Subcategory = Schemas['CategorySubcategory'];
+export type CategoriesPage = Schemas['CategoriesResponse'];
+export type Balance = Schemas['VaultBalanceResponse'];
+export type UsageRow = Schemas['UsageRow'];
+export type UsageSummaryEntry = Schemas['UsageSummaryEntry'];
+export type UsagePage = Schemas['UsageResponse'];
+export type RateResult = Schemas['RateResponse'];
+export type Me = Schemas['MeResponse'];
+export type WalletLimits = Schemas['WalletLimits'];
+export type Health = Schemas['HealthResponse'];
+export type HealthExtensions = NonNullable<Health['extensions']>;
 export type TokenInfo = Schemas['TokenInfo'];
 export type CreatedToken = Schemas['CreatedToken'];
+export type TokenPage = Schemas['TokenPage'];
 export type ReceiptLogEntry = Schemas['ReceiptV3'];
 export type ReceiptLogHead = Schemas['ReceiptLogHead'];
 export type ReceiptLogBody = Schemas['ReceiptPage'];
-export type Health = Schemas['Health'];
 export type KeySetDocument = Schemas['KeySet'];
 export type Scope = Schemas['Scope'];
-export type ListingPage = Schemas['ListingPage'];
-export type UsagePage = Schemas['UsagePage'];
-export type TokenPage = Schemas['TokenPage'];
 
 /** Query parameters of the list operations, straight from the spec. */
 export type CatalogListQuery = NonNullable<operations['listApis']['parameters']['query']>;
+export type PricingQuery = NonNullable<operations['getPricing']['parameters']['query']>;
+export type ServicesQuery = NonNullable<operations['listServices']['parameters']['query']>;
+export type CategoriesQuery = NonNullable<operations['listCategories']['parameters']['query']>;
 export type UsageListQuery = NonNullable<operations['listUsage']['parameters']['query']>;
 export type TokenListQuery = NonNullable<operations['listTokens']['parameters']['query']>;
 export type ReceiptLogQuery = NonNullable<operations['listReceipts']['parameters']['query']>;
@@ -40,64 +61,183 @@ const money = safeInt;
 const timestamp = () => z.string();
 const httpMethod = (o: ObjectFactory) => openEnum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], o);
 const usd = () => z.literal('USD');
-
-function page<I extends z.ZodType>(item: I, o: ObjectFactory) {
-  return o({ data: z.array(item), cursor: z.string().nullable(), has_more: z.boolean() });
-}
+// Catalog prices are floats on the wire; they are converted to integers once, by `listingPrices`.
+const usdc = () => z.number().nonnegative();
+const cursorOf = () => ({ cursor: z.string().nullable(), has_more: z.boolean() });
+const record = () => z.record(z.string(), z.unknown());
 
 const endpoint = (o: ObjectFactory) =>
-  o({ method: httpMethod(o), path: z.string(), description: z.string(), streaming: z.boolean().exactOptional() });
-
-const listing = (o: ObjectFactory) =>
   o({
-    id: z.string(),
-    slug: z.string(),
-    name: z.string(),
-    description: z.string(),
-    service: z.string(),
-    category: z.string(),
-    type: openEnum(['rest', 'sse'], o),
-    seller_id: z.string(),
-    price_micro_cents: money(),
-    shield_fee_micro_cents: money(),
-    verified: z.boolean(),
-    rating: o({ up: safeInt(), down: safeInt() }),
-    avg_latency_ms: safeInt(),
-    calls_30d: safeInt(),
-    created_at: timestamp(),
-    endpoints: z.array(endpoint(o)),
-  });
-
-const listingDocs = (o: ObjectFactory) => o({ listing_id: z.string(), markdown: z.string(), endpoints: z.array(endpoint(o)) });
-const price = (o: ObjectFactory) =>
-  o({
-    listing_id: z.string(),
-    slug: z.string(),
-    service: z.string(),
-    price_micro_cents: money(),
-    shield_fee_micro_cents: money(),
-    currency: usd(),
-  });
-const service = (o: ObjectFactory) =>
-  o({ name: z.string(), description: z.string(), listing_count: safeInt(), categories: z.array(z.string()) });
-const category = (o: ObjectFactory) => o({ name: z.string(), listing_count: safeInt() });
-const balance = (o: ObjectFactory) => o({ balance_micro_cents: money(), currency: usd() });
-
-const usageEntry = (o: ObjectFactory) =>
-  o({
-    id: z.string(),
-    request_id: z.string(),
-    service: z.string(),
-    listing_id: z.string(),
     method: httpMethod(o),
     path: z.string(),
-    status_code: safeInt(),
-    latency_ms: safeInt(),
-    cost_micro_cents: money(),
-    refunded: z.boolean(),
-    created_at: timestamp(),
+    description: z.string().exactOptional(),
+    request_schema: record().exactOptional(),
+    body_overrides: record().exactOptional(),
+    query_overrides: z.record(z.string(), z.string()).exactOptional(),
   });
-const rateResult = (o: ObjectFactory) => o({ request_id: z.string(), listing_id: z.string(), is_positive: z.boolean() });
+const endpointPrice = (o: ObjectFactory) =>
+  o({
+    path: z.string(),
+    pricing_unit: openEnum(['per_request', 'per_token'], o),
+    // The published schema gives these no unit; read as micro-USD (per token: may carry a fraction).
+    price_per_request: z.number().nonnegative().exactOptional(),
+    price_per_input_token: z.number().nonnegative().exactOptional(),
+    price_per_output_token: z.number().nonnegative().exactOptional(),
+    daily_cap_per_wallet: z.number().nullable().exactOptional(),
+    daily_cap_global: z.number().nullable().exactOptional(),
+  });
+
+const catalogListing = (o: ObjectFactory) =>
+  o({
+    listing_id: z.string(),
+    seller_wallet: z.string(),
+    service: z.string(),
+    service_name: z.string(),
+    auth_pattern: z.string(),
+    pricing_unit: z.string(),
+    price_per_request_usdc: usdc().nullable(),
+    price_per_input_token_usdc: usdc().nullable(),
+    price_per_output_token_usdc: usdc().nullable(),
+    buyer_price_per_request_usdc: usdc().nullable(),
+    buyer_price_per_input_token_usdc: usdc().nullable(),
+    buyer_price_per_output_token_usdc: usdc().nullable(),
+    platform_fee_pct: z.number(),
+    available_rpm: z.number(),
+    uptime_percent: z.number(),
+    avg_latency_ms: z.number(),
+    trust_score: z.number(),
+    badges: z.array(z.string()),
+    avg_rating_percent: z.number(),
+    description: z.string().nullable(),
+    is_available: z.boolean(),
+    member_since: timestamp(),
+    category_slugs: z.array(z.string()),
+    endpoints: z.array(endpoint(o)),
+    endpoint_prices: z.array(endpointPrice(o)),
+    has_docs: z.boolean(),
+    is_verified: z.boolean(),
+    listing_type: z.string(),
+    type_metadata: record().nullable(),
+    slug: z.string(),
+    seller_slug: z.string().nullable(),
+    seller_account_type: openEnum(['personal', 'organization'], o),
+    seller_organization: z.string().nullable(),
+    seller_avatar_url: z.string().nullable(),
+    provider_logo_url: z.string().nullable(),
+    is_partner: z.boolean(),
+    free_listing_approved: z.boolean(),
+  });
+const filtersApplied = (o: ObjectFactory) =>
+  o({
+    service: z.string().exactOptional(),
+    auth_pattern: z.string().exactOptional(),
+    pricing_model: z.string().exactOptional(),
+    min_uptime: z.number().exactOptional(),
+    max_latency: z.number().exactOptional(),
+    max_price: z.number().exactOptional(),
+    min_trust_score: z.number().exactOptional(),
+    min_rating: z.number().exactOptional(),
+    has_badges: z.boolean().exactOptional(),
+    badges: z.string().exactOptional(),
+    supports_streaming: z.boolean().exactOptional(),
+    verified: z.boolean().exactOptional(),
+    q: z.string().exactOptional(),
+    category: z.string().exactOptional(),
+    sort: openEnum(['price_asc', 'price_desc', 'popular', 'newest', 'fastest', 'best_rated'], o).exactOptional(),
+    type: z.string().exactOptional(),
+    listing_id: z.string().exactOptional(),
+    slug: z.string().exactOptional(),
+    seller_slug: z.string().exactOptional(),
+  });
+const catalogResponse = (o: ObjectFactory) =>
+  o({ data: z.array(catalogListing(o)), ...cursorOf(), filters_applied: filtersApplied(o) });
+
+const listingDocs = (o: ObjectFactory) =>
+  o({
+    listing_id: z.string(),
+    doc_type: openEnum(['openapi', 'markdown', 'graphql'], o),
+    content: z.string(),
+    parsed_endpoints: z.array(z.unknown()).nullable(),
+    updated_at: timestamp(),
+  });
+
+const pricingUnits = (o: ObjectFactory) => openEnum(['per_request', 'per_token', 'both'], o);
+const servicePricing = (o: ObjectFactory) =>
+  o({
+    service: z.string(),
+    name: z.string(),
+    pricing_unit: pricingUnits(o),
+    price_per_request_micro_cents: money(),
+    price_per_request_usdc: usdc(),
+    price_per_input_token_micro_cents: z.number().nullable(),
+    price_per_output_token_micro_cents: z.number().nullable(),
+    price_per_input_token_usdc: usdc().nullable(),
+    price_per_output_token_usdc: usdc().nullable(),
+    available_rpm: z.number(),
+    sellers: safeInt(),
+  });
+const pricingResponse = (o: ObjectFactory) =>
+  o({
+    services: z.array(servicePricing(o)),
+    ...cursorOf(),
+    currency: z.literal('USDC'),
+    deposit_endpoint: z.literal('/v1/deposit'),
+    last_updated: timestamp(),
+  });
+
+const serviceStats = (o: ObjectFactory) =>
+  o({
+    service: z.string(),
+    service_name: z.string(),
+    cheapest_price_usdc: usdc(),
+    cheapest_buyer_price_usdc: usdc(),
+    avg_latency_ms: z.number(),
+    active_seller_count: safeInt(),
+    total_capacity_rpm: z.number(),
+    avg_uptime_percent: z.number(),
+    avg_rating: z.number(),
+    best_rated_seller_wallet: z.string(),
+    pricing_units: pricingUnits(o),
+  });
+const servicesResponse = (o: ObjectFactory) => o({ services: z.array(serviceStats(o)), ...cursorOf(), count: safeInt() });
+
+const subcategory = (o: ObjectFactory) => o({ slug: z.string(), name: z.string(), icon: z.string(), listing_count: safeInt() });
+const category = (o: ObjectFactory) =>
+  o({ slug: z.string(), name: z.string(), icon: z.string(), listing_count: safeInt(), subcategories: z.array(subcategory(o)) });
+const categoriesResponse = (o: ObjectFactory) => o({ categories: z.array(category(o)), ...cursorOf() });
+
+const balance = (o: ObjectFactory) =>
+  o({ balance: money(), pending_settlement: money(), available: money(), in_cooldown: z.boolean(), currency: z.literal('lamports') });
+
+const usageRow = (o: ObjectFactory) =>
+  o({
+    id: z.string(),
+    service: z.string(),
+    path: z.string(),
+    model: z.string().nullable(),
+    status_code: safeInt(),
+    latency_ms: z.number(),
+    cost_micro_cents: money(),
+    listing_id: z.string(),
+    seller_id: z.string().nullable(),
+    created_at: timestamp(),
+    // Extension: the receipt's request id, so usage joins receipts.
+    request_id: z.string().exactOptional(),
+  });
+const usageSummary = (o: ObjectFactory) =>
+  o({ service: z.string(), model: z.string().nullable(), request_count: safeInt(), total_cost_micro_cents: money() });
+const usageResponse = (o: ObjectFactory) => o({ usage: z.array(usageRow(o)), summary: z.array(usageSummary(o)), ...cursorOf() });
+
+const rateResult = (o: ObjectFactory) => o({ success: z.literal(true), is_update: z.boolean() });
+const me = (o: ObjectFactory) =>
+  o({
+    wallet: z.string(),
+    display_name: z.string().nullable(),
+    created_at: timestamp().nullable(),
+    auth_method: openEnum(['bearer', 'wallet-sig'], o).nullable(),
+    seller_status: openEnum(['none', 'applicant', 'accepted'], o),
+  });
+const walletLimits = (o: ObjectFactory) => o({ daily_limit_micro_usdc: money().nullable(), per_tx_limit_micro_usdc: money().nullable() });
 
 const tokenInfo = (o: ObjectFactory) =>
   o({
@@ -109,11 +249,12 @@ const tokenInfo = (o: ObjectFactory) =>
     created_at: timestamp(),
     expires_at: timestamp().nullable(),
     revoked_at: timestamp().nullable(),
-    spend_cap_micro_cents: money().nullable(),
-    spent_micro_cents: money(),
+    spend_cap_micro_usd: money().nullable(),
+    spent_micro_usd: money(),
     listings: z.array(z.string()).nullable(),
   });
 const createdToken = (o: ObjectFactory) => o({ token: z.string(), info: tokenInfo(o) });
+const tokenPage = (o: ObjectFactory) => o({ data: z.array(tokenInfo(o)), ...cursorOf() });
 
 // Flags are an open set in the spec (new detectors may appear), so any string is accepted.
 const shieldFlag = () => z.string();
@@ -146,30 +287,31 @@ const receiptV3 = (o: ObjectFactory) =>
   });
 const logHead = (o: ObjectFactory) =>
   o({ origin: z.string(), tree_size: safeInt(), root_hash: z.string(), timestamp: timestamp(), kid: z.string(), checkpoint: z.string() });
-const receiptPage = (o: ObjectFactory) =>
-  o({ data: z.array(receiptV3(o)), cursor: z.string().nullable(), has_more: z.boolean(), head: logHead(o) });
+const receiptPage = (o: ObjectFactory) => o({ data: z.array(receiptV3(o)), ...cursorOf(), head: logHead(o) });
 
+const healthExtensions = (o: ObjectFactory) =>
+  o({ version: safeInt(), features: z.array(z.string()), receipt_keys_url: z.string().exactOptional() });
 const health = (o: ObjectFactory) =>
   o({
-    status: z.string().exactOptional(),
-    // Open list (spec): a newer gateway may announce versions this SDK does not verify yet.
-    receipt_versions: z.array(safeInt().min(1)).exactOptional(),
-    time: timestamp().exactOptional(),
+    status: openEnum(['healthy', 'degraded'], o),
     platform_pubkey: z.string(),
-    receipt_ca_pubkey: z.string(),
+    receipt_ca_pubkey: z.string().exactOptional(),
+    extensions: healthExtensions(o).exactOptional(),
   });
 
-export const ListingModel: Model<Listing> = model(listing);
-export const ListingPageModel: Model<ListingPage> = model((o) => page(listing(o), o));
+/** A catalog page as validated (prices not yet added: see `catalog.ts`). */
+export const CatalogResponseModel: Model<Schemas['CatalogResponse']> = model(catalogResponse);
 export const ListingDocsModel: Model<ListingDocs> = model(listingDocs);
-export const PricingModel: Model<Schemas['PricingList']> = model((o) => o({ data: z.array(price(o)) }));
-export const ServicesModel: Model<Schemas['ServiceList']> = model((o) => o({ data: z.array(service(o)) }));
-export const CategoriesModel: Model<Schemas['CategoryList']> = model((o) => o({ data: z.array(category(o)) }));
+export const PricingPageModel: Model<PricingPage> = model(pricingResponse);
+export const ServicesPageModel: Model<ServicesPage> = model(servicesResponse);
+export const CategoriesPageModel: Model<CategoriesPage> = model(categoriesResponse);
 export const BalanceModel: Model<Balance> = model(balance);
-export const UsagePageModel: Model<UsagePage> = model((o) => page(usageEntry(o), o));
+export const UsagePageModel: Model<UsagePage> = model(usageResponse);
 export const RateResultModel: Model<RateResult> = model(rateResult);
+export const MeModel: Model<Me> = model(me);
+export const WalletLimitsModel: Model<WalletLimits> = model(walletLimits);
 export const TokenInfoModel: Model<TokenInfo> = model(tokenInfo);
-export const TokenPageModel: Model<TokenPage> = model((o) => page(tokenInfo(o), o));
+export const TokenPageModel: Model<TokenPage> = model(tokenPage);
 export const CreatedTokenModel: Model<CreatedToken> = model(createdToken);
 export const ReceiptPageModel: Model<ReceiptLogBody> = model(receiptPage);
 export const HealthModel: Model<Health> = model(health);
@@ -179,24 +321,27 @@ type Out<F extends (o: ObjectFactory) => z.ZodType> = z.output<ReturnType<F>>;
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;
 export type ModelDriftCheck = [
-  Assert<Same<Out<typeof listing>, Listing>>,
+  Assert<Same<Out<typeof catalogListing>, CatalogListing>>,
   Assert<Same<Out<typeof endpoint>, ListingEndpoint>>,
+  Assert<Same<Out<typeof endpointPrice>, ListingEndpointPrice>>,
+  Assert<Same<Out<typeof catalogResponse>, Schemas['CatalogResponse']>>,
   Assert<Same<Out<typeof listingDocs>, ListingDocs>>,
-  Assert<Same<Out<typeof price>, PriceEntry>>,
-  Assert<Same<Out<typeof service>, Service>>,
+  Assert<Same<Out<typeof servicePricing>, ServicePricing>>,
+  Assert<Same<Out<typeof pricingResponse>, PricingPage>>,
+  Assert<Same<Out<typeof serviceStats>, ServiceStats>>,
+  Assert<Same<Out<typeof servicesResponse>, ServicesPage>>,
   Assert<Same<Out<typeof category>, Category>>,
+  Assert<Same<Out<typeof categoriesResponse>, CategoriesPage>>,
   Assert<Same<Out<typeof balance>, Balance>>,
-  Assert<Same<Out<typeof usageEntry>, UsageEntry>>,
+  Assert<Same<Out<typeof usageRow>, UsageRow>>,
+  Assert<Same<Out<typeof usageSummary>, UsageSummaryEntry>>,
+  Assert<Same<Out<typeof usageResponse>, UsagePage>>,
   Assert<Same<Out<typeof rateResult>, RateResult>>,
+  Assert<Same<Out<typeof me>, Me>>,
+  Assert<Same<Out<typeof walletLimits>, WalletLimits>>,
   Assert<Same<Out<typeof tokenInfo>, TokenInfo>>,
   Assert<Same<Out<typeof createdToken>, CreatedToken>>,
   Assert<Same<Out<typeof receiptV3>, ReceiptLogEntry>>,
   Assert<Same<Out<typeof logHead>, ReceiptLogHead>>,
   Assert<Same<Out<typeof health>, Health>>,
 ];
-
-// Earlier names, kept for modules written against them.
-export const ListingListModel = ListingPageModel;
-export const UsageListModel = UsagePageModel;
-export const TokenListModel = TokenPageModel;
-export const ReceiptLogModel = ReceiptPageModel;

@@ -3,9 +3,13 @@ import { ReceiptPageModel, type ReceiptLogBody, type ReceiptLogEntry, type Recei
 import { APIResource, callOptions, type CallOptions } from './resource.js';
 
 /** Query of `GET /v1/receipts` (`token_id` reads a child token's chain). */
-export type ReceiptLogParams = ReceiptLogQuery;
+export type ReceiptLogParams = { [K in keyof ReceiptLogQuery]?: ReceiptLogQuery[K] | number | undefined };
 
-/** The gateway's signed receipt log (needs `account:read`). Verification is the receipts module's job. */
+/**
+ * The gateway's signed receipt log (extension `receipt_log`; needs `account:read`). Refused with
+ * `ExtensionNotSupportedError` before sending on a gateway that does not advertise it.
+ * Verification is the receipts module's job.
+ */
 export class ReceiptsLog extends APIResource {
   /**
    * Receipts in `seq` order across pages; each page's `body.head` is the signed log head
@@ -17,6 +21,7 @@ export class ReceiptsLog extends APIResource {
       query: { ...params },
       schema: ReceiptPageModel,
       requiredScope: 'account:read',
+      requiredExtension: 'receipt_log',
       ...callOptions(options),
     });
   }

@@ -1,4 +1,5 @@
 import type { APIResponse, Proxygate, RequestOptions } from '../core/client.js';
+import { ExtensionNotSupportedError } from '../core/extensions.js';
 
 /** Base of the thin resource wrappers: they only describe requests, the client does the rest. */
 export abstract class APIResource {
@@ -7,6 +8,12 @@ export abstract class APIResource {
   /** Builds the request inside the promise, so a bad argument (e.g. a `..` id) rejects instead of throwing. */
   protected async send<T>(build: () => RequestOptions<T>): Promise<APIResponse<T>> {
     return this.client.request(build());
+  }
+
+  /** Resolves when the gateway advertises `feature`; else rejects with `ExtensionNotSupportedError` (nothing sent). */
+  protected async extended(feature: string, operation: string, options?: CallOptions): Promise<void> {
+    const extensions = await this.client.extensions({ signal: options?.signal });
+    if (!extensions.has(feature)) throw new ExtensionNotSupportedError(feature, operation);
   }
 }
 

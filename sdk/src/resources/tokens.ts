@@ -8,13 +8,19 @@ import { APIResource, callOptions, type CallOptions } from './resource.js';
 /** Body of `POST /v1/tokens`: every field can only narrow the parent token. */
 export type TokenCreateParams = CreateTokenRequest;
 /** Query of `GET /v1/tokens`. */
-export type TokenListParams = TokenListQuery;
+export type TokenListParams = { [K in keyof TokenListQuery]?: TokenListQuery[K] | undefined };
 
-/** Token introspection and delegation (mint narrower tokens, list, revoke). */
+/**
+ * Token introspection and delegation: gateway extensions (`token_scopes` for `self`, `tokens` for
+ * the rest). On a gateway that does not advertise them, each method rejects with
+ * `ExtensionNotSupportedError` before sending anything (use `account.me()` there).
+ */
 export class Tokens extends APIResource {
   /** Describes the presented token and remembers its scopes and id on the client (local scope checks, receipt buyer checks). */
   self(options?: CallOptions): APIPromise<TokenInfo> {
-    const request = this.client.request({ method: 'GET', path: '/v1/tokens/self', schema: TokenInfoModel, ...callOptions(options) });
+    const request = this.extended('token_scopes', 'tokens.self()', options).then(() =>
+      this.client.request({ method: 'GET', path: '/v1/tokens/self', schema: TokenInfoModel, ...callOptions(options) }),
+    );
     return APIPromise.of(
       request.then((res) => {
         this.client.rememberScopes(res.data.scopes);
@@ -29,17 +35,18 @@ export class Tokens extends APIResource {
    * shown once. Not retried after the request may have reached the gateway, so no duplicate is minted.
    */
   async create(params: TokenCreateParams, options?: CallOptions): Promise<CreatedToken> {
-    const cap = params.spend_cap_micro_cents;
-    if (cap !== undefined && (!Number.isSafeInteger(cap) || cap < 0)) {
+    const cap = params.spend_cap_micro_usd;
+    if (cap !== undefined && cap !== null && (!Number.isSafeInteger(cap) || cap < 0)) {
       throw new ValidationError(
-        'spend_cap_micro_cents must be a non-negative safe integer of micro-cents',
-        [{ path: ['spend_cap_micro_cents'], message: 'Expected a non-negative safe integer', code: 'invalid_type' }],
+        'spend_cap_micro_usd must be a non-negative safe integer of micro-USD',
+        [{ path: ['spend_cap_micro_usd'], message: 'Expected a non-negative safe integer', code: 'invalid_type' }],
         cap,
       );
     }
+    await this.extended('tokens', 'tokens.create()', options);
     const body: Record<string, unknown> = { scopes: params.scopes };
     if (params.name !== undefined) body['name'] = params.name;
-    if (cap !== undefined) body['spend_cap_micro_cents'] = cap;
+    if (cap !== undefined) body['spend_cap_micro_usd'] = cap;
     if (params.expires_at !== undefined) body['expires_at'] = params.expires_at;
     if (params.listings !== undefined) body['listings'] = params.listings;
     const res = await this.client.request({
@@ -60,18 +67,23 @@ export class Tokens extends APIResource {
       query: { ...params },
       schema: TokenPageModel,
       requiredScope: 'tokens:write',
+      requiredExtension: 'tokens',
       ...callOptions(options),
     });
   }
 
   /** Revokes a token and, in cascade, its children (needs `tokens:write`). */
   revoke(tokenId: string, options?: CallOptions): APIPromise<TokenInfo> {
-    return APIPromise.of(this.send(() => ({
-      method: 'DELETE',
-      path: path`/v1/tokens/${tokenId}`,
-      requiredScope: 'tokens:write',
-      schema: TokenInfoModel,
-      ...callOptions(options),
-    })));
+    return APIPromise.of(
+      this.extended('tokens', 'tokens.revoke()', options).then(() =>
+        this.send(() => ({
+          method: 'DELETE',
+          path: path`/v1/tokens/${tokenId}`,
+          requiredScope: 'tokens:write',
+          schema: TokenInfoModel,
+          ...callOptions(options),
+        })),
+      ),
+    );
   }
 }

@@ -2,6 +2,7 @@ export {
   SHIELD_ACTIONS,
   SHIELD_HEADERS,
   SHIELD_MODES,
+  SHIELD_SURCHARGE_MICRO_USD,
   formatScore,
   isShieldAction,
   isShieldMode,

@@ -48,7 +48,7 @@ export interface ExpectedCall {
   service: string;
   /** The token id, when the client knows it (after `tokens.self()`). */
   buyer?: string | undefined;
-  /** The caller's `maxCost` (micro-cents): a charged amount above it is an overcharge. */
+  /** The caller's `maxCost` (micro-USD): a charged amount above it is an overcharge. */
   maxCost?: bigint | undefined;
   /** The shield mode requested: a receipt that applied another (strict asked, off applied) is a mismatch. */
   shieldMode?: 'off' | 'monitor' | 'strict' | undefined;
@@ -56,10 +56,12 @@ export interface ExpectedCall {
 
 export interface Settlement {
   receipt: Receipt | null;
+  /** The receipt exactly as sent (kept even when it cannot be parsed or verified), or null when none came. */
+  rawReceipt: string | null;
   /** Null only when nothing could be checked: no key set and no local mismatch found. */
   receiptVerdict: Verdict | null;
   shield: ShieldVerdict | null;
-  /** Amount of the receipt in micro-cents: a number when safe, else a bigint. */
+  /** Amount of the receipt in micro-USD: a number when safe, else a bigint. */
   cost: number | bigint | null;
   requestId: string | null;
 }
@@ -77,7 +79,7 @@ function decode(raw: string): { receipt: Receipt } | { verdict: Verdict } {
   }
 }
 
-/** Integer micro-cents from a receipt amount (integer string or safe integer). */
+/** Integer micro-USD from a receipt amount (integer string or safe integer). */
 export function amountOf(receipt: Receipt): number | bigint | null {
   const amount: unknown = receipt.amount;
   if (typeof amount === 'number') return Number.isSafeInteger(amount) ? amount : null;
@@ -144,7 +146,7 @@ function overcharge(receipt: Receipt, maxCost: bigint | undefined): Verdict | nu
   if (maxCost === undefined) return null;
   const amount = amountOf(receipt);
   if (amount === null || BigInt(amount) <= maxCost) return null;
-  return mismatchVerdict(receipt, 'amount', `overcharge: the receipt charges ${amount} micro-cents, above maxCost ${maxCost}`);
+  return mismatchVerdict(receipt, 'amount', `overcharge: the receipt charges ${amount} micro-USD, above maxCost ${maxCost}`);
 }
 
 export async function settleReceipt(input: SettleInput): Promise<Settlement> {
@@ -154,12 +156,12 @@ export async function settleReceipt(input: SettleInput): Promise<Settlement> {
       input.verify && input.receiptExpected
         ? { valid: false, reason: 'malformed', field: 'receipt', message: 'the gateway sent no receipt for a charged call' }
         : null;
-    return { receipt: null, receiptVerdict, shield: claimedShield, cost: null, requestId: null };
+    return { receipt: null, rawReceipt: null, receiptVerdict, shield: claimedShield, cost: null, requestId: null };
   }
 
   const decoded = decode(input.rawReceipt);
   if ('verdict' in decoded) {
-    return { receipt: null, receiptVerdict: decoded.verdict, shield: claimedShield, cost: null, requestId: null };
+    return { receipt: null, rawReceipt: input.rawReceipt, receiptVerdict: decoded.verdict, shield: claimedShield, cost: null, requestId: null };
   }
   const { receipt } = decoded;
   let receiptVerdict: Verdict | null = null;
@@ -190,6 +192,7 @@ export async function settleReceipt(input: SettleInput): Promise<Settlement> {
 
   return {
     receipt,
+    rawReceipt: input.rawReceipt,
     receiptVerdict,
     shield,
     cost: amountOf(receipt),

@@ -13,6 +13,8 @@ export type ShieldFlag =
   | (string & {});
 
 export const SHIELD_MODES: readonly ShieldMode[] = ['off', 'monitor', 'strict'];
+/** What the gateway adds to a call's price when the shield mode is not `off`, in micro-USD ($0.005). */
+export const SHIELD_SURCHARGE_MICRO_USD = 5_000;
 export const SHIELD_ACTIONS: readonly ShieldAction[] = ['allowed', 'flagged', 'blocked'];
 
 export interface ShieldVerdict {
@@ -112,12 +114,18 @@ interface HeaderLike {
   get(name: string): string | null;
 }
 
+/** The applied mode as a response header spells it: the public gateway writes `monitored`, others `monitor`. */
+function appliedMode(text: string | null | undefined): string | undefined {
+  const mode = text?.trim().toLowerCase();
+  return mode === 'monitored' ? 'monitor' : mode;
+}
+
 /**
  * Reads the verdict from the `x-proxygate-shield*` headers. Returns null when the gateway sent
  * no shield headers at all (or an unknown mode), so callers never see an invented verdict.
  */
 export function parseShieldHeaders(headers: HeaderLike): ShieldVerdict | null {
-  const mode = headers.get(SHIELD_HEADERS.mode)?.trim().toLowerCase();
+  const mode = appliedMode(headers.get(SHIELD_HEADERS.mode));
   if (!isShieldMode(mode)) return null;
   const scoreText = headers.get(SHIELD_HEADERS.score);
   const scoreBp = scoreText == null ? 0 : parseScoreBp(scoreText) ?? 0;
@@ -143,7 +151,7 @@ export function shieldFromSigned(signed: unknown): ShieldVerdict | null {
 export function shieldFromEvent(value: unknown): ShieldVerdict | null {
   if (typeof value !== 'object' || value === null) return null;
   const record = value as Record<string, unknown>;
-  const mode = record['mode'];
+  const mode = typeof record['mode'] === 'string' ? appliedMode(record['mode']) : undefined;
   if (!isShieldMode(mode)) return null;
   let scoreBp = 0;
   if (typeof record['score_bp'] === 'number' && Number.isInteger(record['score_bp'])) {
