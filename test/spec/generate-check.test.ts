@@ -59,6 +59,7 @@ describe('sdk/scripts/generate.mjs', { timeout: 120_000 }, () => {
 
   it('--check fails when the spec changed but the types were not regenerated', async () => {
     const spec = await readFile(specPath, 'utf8');
+    expect(spec).toContain('summary: Account balance'); // else the edit below would change nothing
     const changed = join(dir, 'changed.yaml');
     await writeFile(changed, spec.replace('summary: Account balance', 'summary: Account balance (changed)'));
     const result = await generateScript('--check', '--spec', changed);

@@ -186,3 +186,46 @@ export function undeclaredKeys(doc: JsonObject, schemaPointer: string, value: un
   visit([{ $ref: schemaPointer }], value, '');
   return found;
 }
+
+/** The vendor extension that marks what only our extended gateway serves (spec/README.md). */
+export const EXTENSION_MARKER = 'x-proxygate-extension';
+
+/** Visits every object under `node` with its JSON pointer (YAML aliases are visited at each use). */
+export function walkObjects(node: Json, pointer: string, visit: (value: JsonObject, pointer: string) => void): void {
+  if (Array.isArray(node)) {
+    node.forEach((item, i) => walkObjects(item, `${pointer}/${i}`, visit));
+  } else if (isObject(node)) {
+    visit(node, pointer);
+    for (const [key, value] of Object.entries(node)) walkObjects(value, `${pointer}/${escapePointerToken(key)}`, visit);
+  }
+}
+
+/** Every `x-proxygate-extension` marker of the document: pointer of the marked object -> feature. */
+export function extensionMarkers(doc: JsonObject): Map<string, Json> {
+  const found = new Map<string, Json>();
+  walkObjects(doc, '#', (node, pointer) => {
+    if (EXTENSION_MARKER in node) found.set(pointer, node[EXTENSION_MARKER] as Json);
+  });
+  return found;
+}
+
+/** Path-level and operation-level parameters of an operation, `$ref`s followed. */
+export function parametersOf(doc: JsonObject, operation: Operation): JsonObject[] {
+  const pathItem = resolvePointer(doc, operation.pointer.replace(/\/[a-z]+$/, ''));
+  const raw = [
+    ...((isObject(pathItem) && Array.isArray(pathItem['parameters']) ? pathItem['parameters'] : []) as Json[]),
+    ...((Array.isArray(operation.node['parameters']) ? operation.node['parameters'] : []) as Json[]),
+  ];
+  return raw.map((p) => {
+    const { node } = deref(doc, p, '');
+    if (!isObject(node)) throw new Error(`a parameter of ${operation.pointer} is not an object`);
+    return node;
+  });
+}
+
+/** `$ref`s of a media type's schema: the schema's own, or those of its top-level anyOf/oneOf. */
+export function schemaRefsOf(schema: Json): string[] {
+  if (!isObject(schema)) return [];
+  const branches = [...(Array.isArray(schema['anyOf']) ? schema['anyOf'] : []), ...(Array.isArray(schema['oneOf']) ? schema['oneOf'] : [])];
+  return [schema, ...branches].flatMap((s) => (isObject(s) && typeof s['$ref'] === 'string' ? [s['$ref']] : []));
+}
