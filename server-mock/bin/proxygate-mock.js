@@ -3,16 +3,20 @@
 import { parseArgs } from 'node:util';
 import { startMockServer } from '../dist/serve.js';
 
-const usage = `Usage: proxygate-mock [--port 0] [--host 127.0.0.1] [--seed <text>] [--receipt-version 1|2|3] [--json] [--exit-on-stdin-close] [--verbose]`;
+const usage =
+  'Usage: proxygate-mock [--profile extended|public] [--port 0] [--host 127.0.0.1] [--seed <text>] ' +
+  '[--receipt-version 1|2|3] [--tag-v1-receipts] [--json] [--exit-on-stdin-close] [--verbose]';
 
 let values;
 try {
   ({ values } = parseArgs({
     options: {
+      profile: { type: 'string', default: 'extended' },
       port: { type: 'string', default: '0' },
       host: { type: 'string', default: '127.0.0.1' },
       seed: { type: 'string' },
       'receipt-version': { type: 'string' },
+      'tag-v1-receipts': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       'exit-on-stdin-close': { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
@@ -30,24 +34,28 @@ if (values.help) {
   process.exit(0);
 }
 
-const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  process.stderr.write(`--port must be an integer in 0..65535\n${usage}\n`);
+function fail(message) {
+  process.stderr.write(`${message}\n${usage}\n`);
   process.exit(2);
 }
+
+const profile = values.profile;
+if (profile !== 'public' && profile !== 'extended') fail('--profile must be public or extended');
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be an integer in 0..65535');
 let receiptVersion;
 if (values['receipt-version'] !== undefined) {
   receiptVersion = Number(values['receipt-version']);
-  if (![1, 2, 3].includes(receiptVersion)) {
-    process.stderr.write(`--receipt-version must be 1, 2 or 3\n${usage}\n`);
-    process.exit(2);
-  }
+  if (![1, 2, 3].includes(receiptVersion)) fail('--receipt-version must be 1, 2 or 3');
+  if (receiptVersion === 3 && profile === 'public') fail('--receipt-version 3 needs --profile extended (v3 is an extension)');
 }
 
 const server = await startMockServer({
+  profile,
   port,
   host: values.host,
   quiet: !values.verbose,
+  tagV1Receipts: values['tag-v1-receipts'],
   ...(values.seed === undefined ? {} : { seed: values.seed }),
   ...(receiptVersion === undefined ? {} : { receiptVersion }),
 });
@@ -70,17 +78,17 @@ if (values['exit-on-stdin-close']) {
 
 const tokens = server.demoTokens;
 if (values.json) {
-  process.stdout.write(`${JSON.stringify({ url: server.url, tokens: { readOnly: tokens.readOnly, trade: tokens.trader, ...tokens } })}\n`);
+  process.stdout.write(`${JSON.stringify({ url: server.url, profile: server.profile, tokens })}\n`);
 } else {
+  const spend = profile === 'public' ? 'proxy' : 'trade';
   process.stdout.write(
     [
-      `proxygate-mock listening on ${server.url}`,
-      `read-only token (catalog:read account:read): ${tokens.readOnly}`,
-      `trade token (all scopes):                   ${tokens.trader}`,
-      `capped agent token (cap 1000000 micro-cents): ${tokens.capped}`,
-      `control API: POST ${server.url}/__mock/faults | GET /__mock/ledger | POST /__mock/rotate-keys | POST /__mock/reset`,
+      `proxygate-mock listening on ${server.url} (profile ${server.profile})`,
+      `read-only token (cannot spend):             ${tokens.readOnly}`,
+      `trader token (every scope, incl. ${spend}):    ${tokens.trader}`,
+      `capped agent token (spend limit 10000 micro-USD): ${tokens.capped}`,
+      `control API: POST ${server.url}/__mock/faults | GET /__mock/ledger | POST /__mock/settle | POST /__mock/reset`,
       '',
     ].join('\n'),
   );
 }
-

@@ -4,6 +4,7 @@ import { createRestHandlers } from './handlers/index.js';
 import { gatewayMcpBackend } from './mcp/gateway-backend.js';
 import type { FaultInjector } from './faults.js';
 import { Gateway, type DemoTokenSecrets } from './state/gateway.js';
+import type { Profile } from './state/profile.js';
 import type { LedgerEntry, ReceiptVersion } from './state/types.js';
 
 export * from './state/index.js';
@@ -18,8 +19,13 @@ export type { HandlerOptions } from './handlers/index.js';
 export const MOCK_ORIGIN = 'https://mock.proxygate.test';
 
 export interface MockGatewayOptions {
+  /** `extended` (default): the public wire plus our extensions; `public`: only what the public gateway serves. */
+  profile?: Profile;
   seed?: string | number;
+  /** Default receipt version (public: 1 or 2, default 1; extended: 1, 2 or 3, default 3). */
   receiptVersion?: ReceiptVersion;
+  /** v1 receipts carry the optional `receipt_version: 1`. */
+  tagV1Receipts?: boolean;
   now?: () => Date;
   origin?: string;
   /** Serve `/mcp` too (default true). */
@@ -30,6 +36,7 @@ export interface MockGatewayOptions {
 
 export interface MockGateway {
   gateway: Gateway;
+  profile: Profile;
   /** msw handlers for every operation (any origin), plus `/mcp` and `/__mock/*`. */
   handlers: RequestHandler[];
   /** Secrets of the seeded demo tokens. */
@@ -43,16 +50,19 @@ export interface MockGateway {
 export function createMockGateway(options: MockGatewayOptions = {}): MockGateway {
   const gateway = new Gateway({
     origin: options.origin ?? MOCK_ORIGIN,
+    ...(options.profile === undefined ? {} : { profile: options.profile }),
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(options.receiptVersion === undefined ? {} : { receiptVersion: options.receiptVersion }),
+    ...(options.tagV1Receipts === undefined ? {} : { tagV1Receipts: options.tagV1Receipts }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });
   const handlers: RequestHandler[] = [
-    ...(options.mcp === false ? [] : createMcpHandlers(gatewayMcpBackend(gateway))),
+    ...(options.mcp === false ? [] : createMcpHandlers(gatewayMcpBackend(gateway), { profile: gateway.profile })),
     ...createRestHandlers(gateway, { realSockets: options.realSockets ?? false }),
   ];
   return {
     gateway,
+    profile: gateway.profile,
     handlers,
     // A getter so demo tokens stay right after `gateway.reset()`.
     get demoTokens() {

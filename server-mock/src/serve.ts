@@ -3,15 +3,19 @@ import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import { createServer as createMswApp } from '@mswjs/http-middleware';
 import { createMockGateway, FAULT_HEADER } from './index.js';
-import type { DemoTokenSecrets, Gateway, ReceiptVersion } from './state/index.js';
+import type { DemoTokenSecrets, Gateway, Profile, ReceiptVersion } from './state/index.js';
 
 export interface StartMockServerOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   /** Default 127.0.0.1; the mock is for local tests only. */
   host?: string;
+  /** `extended` (default) or `public` (see README "Profiles"). */
+  profile?: Profile;
   seed?: string | number;
   receiptVersion?: ReceiptVersion;
+  /** v1 receipts carry the optional `receipt_version: 1`. */
+  tagV1Receipts?: boolean;
   now?: () => Date;
   /** Suppress the one-line request log on stderr (default true: no log). */
   quiet?: boolean;
@@ -19,6 +23,7 @@ export interface StartMockServerOptions {
 
 export interface MockServer {
   url: string;
+  profile: Profile;
   gateway: Gateway;
   demoTokens: DemoTokenSecrets;
   close(): Promise<void>;
@@ -47,8 +52,10 @@ export async function startMockServer(options: StartMockServerOptions = {}): Pro
   const host = options.host ?? '127.0.0.1';
   const mock = createMockGateway({
     realSockets: true,
+    ...(options.profile === undefined ? {} : { profile: options.profile }),
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(options.receiptVersion === undefined ? {} : { receiptVersion: options.receiptVersion }),
+    ...(options.tagV1Receipts === undefined ? {} : { tagV1Receipts: options.tagV1Receipts }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });
   // http-middleware is CommonJS and sees msw's CJS typings; the handlers are the same at run time.
@@ -72,6 +79,7 @@ export async function startMockServer(options: StartMockServerOptions = {}): Pro
   mock.gateway.setOrigin(url);
   return {
     url,
+    profile: mock.profile,
     gateway: mock.gateway,
     get demoTokens() {
       return mock.gateway.demoTokens;

@@ -1,6 +1,6 @@
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { createMockGateway, MOCK_ORIGIN, type MockGateway, type MockGatewayOptions } from '../src/index.js';
+import { createMockGateway, mockListingId, MOCK_ORIGIN, type MockGateway, type MockGatewayOptions } from '../src/index.js';
 
 export interface CallOptions {
   token?: string;
@@ -50,7 +50,18 @@ export function useMock(options: MockGatewayOptions | (() => MockGatewayOptions)
   };
 }
 
+/** Listing UUID by unique slug or `seller_slug/slug` (seed-independent). */
+export const id = mockListingId;
+
+/** `/proxy/{service}{path}?listing=<uuid>` of a catalog listing, with extra query text. */
+export function proxyPath(ref: string, service: string, path: string, query = ''): string {
+  return `/proxy/${service}${path}?listing=${id(ref)}${query ? `&${query}` : ''}`;
+}
+
 export function decodeReceiptHeader(header: string | null): Record<string, unknown> {
   if (!header) throw new Error('no receipt header');
   return JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as Record<string, unknown>;
 }
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const BASE58 = /^[1-9A-HJ-NP-Za-km-z]{32,44}$/;

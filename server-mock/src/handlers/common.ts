@@ -61,16 +61,29 @@ function truncatedStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
   });
 }
 
-async function faultResponse(ctx: HandlerContext, fault: Fault, original: Response | null): Promise<Response> {
+/**
+ * The body of an injected 500 on routes whose published failure keeps the success shape (empty
+ * page plus `error`); null elsewhere (the error envelope).
+ */
+function pageShaped500(pathname: string, error: string): Record<string, unknown> | null {
+  if (/\/v1\/apis\/?$/.test(pathname)) return { data: [], cursor: null, has_more: false, error };
+  if (/\/v1\/services\/?$/.test(pathname)) return { services: [], has_more: false, cursor: null, count: 0, error };
+  if (/\/v1\/categories\/?$/.test(pathname)) return { categories: [], has_more: false, cursor: null };
+  if (/\/v1\/usage\/?$/.test(pathname)) return { usage: [], summary: [], has_more: false, cursor: null, error };
+  return null;
+}
+
+async function faultResponse(ctx: HandlerContext, fault: Fault, original: Response | null, pathname: string): Promise<Response> {
   const { gateway } = ctx;
   switch (fault.kind) {
     case 'server_error': {
       const error = fault.status === 503 ? 'service_unavailable' : fault.status === 502 ? 'upstream_error' : 'internal_error';
-      return json({ error, message: `Injected ${fault.status}.`, trace_id: gateway.nextTraceId() }, fault.status);
+      const shaped = fault.status === 500 ? pageShaped500(pathname, error) : null;
+      return json(shaped ?? { error, message: `Injected ${fault.status}.`, trace_id: gateway.nextTraceId() }, fault.status);
     }
     case 'rate_limit':
       return json(
-        { error: 'rate_limit_exceeded', message: 'Too many requests.', retry_after: fault.retryAfter, trace_id: gateway.nextTraceId() },
+        { error: 'rate_limit_exceeded', message: 'Too many requests. Slow down and retry after the indicated window.', action: 'Back off and retry after the Retry-After interval.', trace_id: gateway.nextTraceId() },
         429,
         { 'Retry-After': String(fault.retryAfter) },
       );
@@ -105,7 +118,7 @@ export async function withFaults(ctx: HandlerContext, request: Request, run: () 
   const { pathname } = new URL(request.url);
   const before = gateway.faults.take(request.method, pathname, 'before');
   if (before.latencyMs > 0) await delay(before.latencyMs);
-  if (before.fault) return faultResponse(ctx, before.fault, null);
+  if (before.fault) return faultResponse(ctx, before.fault, null, pathname);
   let response: Response;
   try {
     response = await run();
@@ -114,7 +127,7 @@ export async function withFaults(ctx: HandlerContext, request: Request, run: () 
   }
   const after = gateway.faults.take(request.method, pathname, 'after');
   if (after.latencyMs > 0) await delay(after.latencyMs);
-  if (after.fault) return faultResponse(ctx, after.fault, response);
+  if (after.fault) return faultResponse(ctx, after.fault, response, pathname);
   return response;
 }
 
@@ -129,4 +142,14 @@ export function query(request: Request): URLSearchParams {
 
 export function pageParams(params: URLSearchParams): { limit: string | null; cursor: string | null } {
   return { limit: params.get('limit'), cursor: params.get('cursor') };
+}
+
+/** The named query parameters as an object (absent ones left out). */
+export function pick<K extends string>(params: URLSearchParams, names: readonly K[]): Partial<Record<K, string>> {
+  const out: Partial<Record<K, string>> = {};
+  for (const name of names) {
+    const value = params.get(name);
+    if (value !== null) out[name] = value;
+  }
+  return out;
 }

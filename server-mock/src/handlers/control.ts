@@ -4,8 +4,9 @@ import type { ReceiptVersion } from '../state/types.js';
 import { errorResponse, json, readJsonBody, type HandlerContext } from './common.js';
 
 /**
- * `/__mock/*`: test control for subprocess tests (faults, ledger, key rotation, reset). Served only
- * by the mock; never subject to fault injection itself.
+ * `/__mock/*`: test control for subprocess tests (faults, ledger, keys, receipt forms, wallet
+ * limits, settlement, health, reset), in both profiles. Served only by the mock; never subject to
+ * fault injection itself.
  */
 export function controlHandlers(ctx: HandlerContext): HttpHandler[] {
   const { gateway } = ctx;
@@ -40,12 +41,41 @@ export function controlHandlers(ctx: HandlerContext): HttpHandler[] {
     ),
     http.post('*/__mock/receipt-version', ({ request }) =>
       guarded(async () => {
-        const body = (await readJsonBody(gateway, request)) as { version?: unknown; token_id?: unknown };
+        const body = (await readJsonBody(gateway, request)) as { version?: unknown; token_id?: unknown; tag_v1?: unknown };
         const version = body.version;
         if (version !== 1 && version !== 2 && version !== 3) return json({ error: 'validation_error', message: 'version must be 1, 2 or 3' }, 400);
+        if (version === 3 && !gateway.switches.extensions) return json({ error: 'validation_error', message: 'receipt v3 is an extension: the public profile emits v1 or v2' }, 400);
+        if (body.tag_v1 !== undefined && typeof body.tag_v1 !== 'boolean') return json({ error: 'validation_error', message: 'tag_v1 must be a boolean' }, 400);
         if (typeof body.token_id === 'string') gateway.setTokenReceiptVersion(body.token_id, version as ReceiptVersion);
         else gateway.setDefaultReceiptVersion(version as ReceiptVersion);
-        return json({ version });
+        if (typeof body.tag_v1 === 'boolean') gateway.setTagV1Receipts(body.tag_v1);
+        return json({ version, ...(typeof body.tag_v1 === 'boolean' ? { tag_v1: body.tag_v1 } : {}) });
+      }),
+    ),
+    http.post('*/__mock/wallet-limits', ({ request }) =>
+      guarded(async () => {
+        const body = (await readJsonBody(gateway, request)) as Record<string, unknown>;
+        const limit = (value: unknown) => (value === null || value === undefined ? null : value);
+        const limits = { daily_limit_micro_usdc: limit(body['daily_limit_micro_usdc']), per_tx_limit_micro_usdc: limit(body['per_tx_limit_micro_usdc']) };
+        if (Object.values(limits).some((value) => value !== null && typeof value !== 'number')) {
+          return json({ error: 'validation_error', message: 'limits must be integers or null' }, 400);
+        }
+        gateway.setWalletLimits(limits as { daily_limit_micro_usdc: number | null; per_tx_limit_micro_usdc: number | null });
+        return json(limits);
+      }),
+    ),
+    http.post('*/__mock/settle', () =>
+      guarded(() => {
+        gateway.settle();
+        return json({ ok: true });
+      }),
+    ),
+    http.post('*/__mock/health', ({ request }) =>
+      guarded(async () => {
+        const body = (await readJsonBody(gateway, request)) as { status?: unknown };
+        if (body.status !== 'healthy' && body.status !== 'degraded') return json({ error: 'validation_error', message: 'status must be healthy or degraded' }, 400);
+        gateway.setHealth(body.status);
+        return json({ status: body.status });
       }),
     ),
     http.post('*/__mock/receipt-header', ({ request }) =>

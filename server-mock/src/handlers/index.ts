@@ -12,16 +12,20 @@ import { tokenHandlers } from './tokens.js';
 export type { HandlerOptions } from './common.js';
 export { FAULT_HEADER } from './common.js';
 
-/** msw handlers for every REST operation of the spec plus `/__mock/*`, matching any origin. */
+/**
+ * msw handlers for every REST route of the gateway's profile plus `/__mock/*`, matching any
+ * origin. Extension routes exist only in the extended profile; elsewhere they fall through to 404.
+ */
 export function createRestHandlers(gateway: Gateway, options: HandlerOptions = {}): HttpHandler[] {
   const ctx: HandlerContext = { gateway, options };
+  const extensions = gateway.switches.extensions;
   return [
     ...controlHandlers(ctx),
     ...catalogHandlers(ctx),
     ...accountHandlers(ctx),
-    ...tokenHandlers(ctx),
+    ...(extensions ? tokenHandlers(ctx) : []),
     ...proxyHandlers(ctx),
-    ...receiptHandlers(ctx),
+    ...(extensions ? receiptHandlers(ctx) : []),
     ...metaHandlers(ctx),
     ...notFoundHandlers(ctx),
   ];

@@ -1,7 +1,8 @@
 // The mock's MCP endpoint: streamable HTTP at /mcp, stateless (a fresh McpServer and transport
 // per POST, JSON responses), over the same backend as REST. Auth happens here, before MCP: a bad
-// token or a missing one for an account tool is a 401 with an OAuth discovery challenge, a
-// missing scope a 403 naming the scope, exactly like the REST endpoints.
+// token or a missing one for an account tool is a 401 with an OAuth discovery challenge; a
+// missing scope is a 403 like REST in the same profile (extended: `insufficient_scope` naming
+// the scope with a challenge; public: `forbidden`, no scope named).
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { http, HttpResponse, type HttpHandler } from 'msw';
 import { isBackendError, type McpBackend, type McpCaller } from '../mcp/backend.js';
@@ -40,6 +41,7 @@ async function readJson(request: Request): Promise<unknown> {
 }
 
 export function createMcpHandlers<P>(backend: McpBackend<P>, options: McpHandlerOptions = {}): HttpHandler[] {
+  const profile = options.profile ?? 'extended';
   const handlePost = async (request: Request): Promise<Response> => {
     const origin = new URL(request.url).origin;
     let caller: McpCaller<P> | null;
@@ -54,13 +56,19 @@ export function createMcpHandlers<P>(backend: McpBackend<P>, options: McpHandler
     }
 
     const parsedBody = await readJson(request);
-    for (const scope of requiredScopes(calledTools(parsedBody))) {
+    for (const scope of requiredScopes(calledTools(parsedBody), profile)) {
       if (!caller) {
         return errorResponse(401, {
           error: 'unauthorized', message: 'This tool needs a token.', action: 'Authorize, then retry.',
         }, { 'www-authenticate': unauthorizedChallenge(origin, 'invalid_token', scope) });
       }
       if (!grants(caller.scopes, scope)) {
+        if (profile === 'public') {
+          return errorResponse(403, {
+            error: 'forbidden', message: 'The authenticated caller is not permitted to perform this action.',
+            action: 'Use a credential with the required scope.',
+          });
+        }
         return errorResponse(403, {
           error: 'insufficient_scope', required_scope: scope,
           message: `This tool needs the "${scope}" scope.`, action: `Use a token with the "${scope}" scope.`,
@@ -87,16 +95,16 @@ export function createMcpHandlers<P>(backend: McpBackend<P>, options: McpHandler
   return [
     http.get(`*/.well-known/oauth-protected-resource${MCP_PATH}`, ({ request }) => {
       const origin = new URL(request.url).origin;
-      return HttpResponse.json(protectedResourceMetadata(origin, `${origin}${MCP_PATH}`));
+      return HttpResponse.json(protectedResourceMetadata(origin, `${origin}${MCP_PATH}`, profile));
     }),
     ...(options.rootMetadata === false ? [] : [
       http.get('*/.well-known/oauth-protected-resource', ({ request }) => {
         const origin = new URL(request.url).origin;
-        return HttpResponse.json(protectedResourceMetadata(origin, origin));
+        return HttpResponse.json(protectedResourceMetadata(origin, origin, profile));
       }),
     ]),
     http.get('*/.well-known/oauth-authorization-server', ({ request }) =>
-      HttpResponse.json(authorizationServerMetadata(new URL(request.url).origin))),
+      HttpResponse.json(authorizationServerMetadata(new URL(request.url).origin, profile))),
     ...(options.oauth ?? (backend.issueAccessToken ? createOAuthHandlers({ issueAccessToken: backend.issueAccessToken.bind(backend) }) : [])),
     http.post(`*${MCP_PATH}`, ({ request }) => handlePost(request)),
     http.get(`*${MCP_PATH}`, notAllowed),
@@ -109,5 +117,5 @@ export function createMcpHandlers<P>(backend: McpBackend<P>, options: McpHandler
  * `/.well-known/oauth-protected-resource/*` route would otherwise answer for `/mcp` too.
  */
 export function mcpHandlers(ctx: HandlerContext, options: McpHandlerOptions = {}): HttpHandler[] {
-  return createMcpHandlers(gatewayMcpBackend(ctx.gateway), { rootMetadata: false, ...options });
+  return createMcpHandlers(gatewayMcpBackend(ctx.gateway), { rootMetadata: false, profile: ctx.gateway.profile, ...options });
 }

@@ -7,7 +7,7 @@ const SSE_CHUNK_DELAY_MS = 2;
 
 function sseStream(result: CallResult): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  const chunks = [...(result.events ?? [result.body]), result.sseReceiptEvent ?? ''];
+  const chunks = [...(result.events ?? [result.body]), ...(result.sseReceiptEvent ? [result.sseReceiptEvent] : [])];
   let index = 0;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -26,13 +26,13 @@ function toResponse(result: CallResult): Response {
   return new Response(body, { status: result.status, headers: result.headers });
 }
 
-/** Tag `proxy`: `{METHOD} /proxy/{service}{path}?listing=`, needs trade. */
+/** `{METHOD} /proxy/{service}{path}?listing=<uuid>`: needs `proxy` (public) / `trade` (extended). */
 export function proxyHandlers(ctx: HandlerContext): HttpHandler[] {
   const { gateway } = ctx;
   const handle = ({ request }: { request: Request }): Promise<Response> =>
     withFaults(ctx, request, async () => {
       const auth = authenticate(gateway, request);
-      gateway.requireScope(auth, 'trade');
+      gateway.requirePermission(auth, 'proxy');
       const url = new URL(request.url);
       const match = /^\/proxy\/([^/]+)(\/.*)?$/.exec(url.pathname);
       const service = decodeURIComponent(match?.[1] ?? '');

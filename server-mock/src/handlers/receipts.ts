@@ -1,7 +1,8 @@
 import { http, type HttpHandler } from 'msw';
+import { RECEIPT_KEYS_PATH } from '../state/profile.js';
 import { authenticate, json, pageParams, query, withFaults, type HandlerContext } from './common.js';
 
-/** Tag `receipts`: the per-token log (account:read) and the public key set. */
+/** Extensions `receipt_log` and `receipt_keys` (extended profile only). */
 export function receiptHandlers(ctx: HandlerContext): HttpHandler[] {
   const { gateway } = ctx;
   return [
@@ -12,6 +13,6 @@ export function receiptHandlers(ctx: HandlerContext): HttpHandler[] {
         return json(gateway.receiptLog(auth, { ...pageParams(params), token_id: params.get('token_id') }));
       }),
     ),
-    http.get('*/.well-known/proxygate-receipt-keys', ({ request }) => withFaults(ctx, request, () => json(gateway.keySet()))),
+    http.get(`*${RECEIPT_KEYS_PATH}`, ({ request }) => withFaults(ctx, request, () => json(gateway.keySet()))),
   ];
 }

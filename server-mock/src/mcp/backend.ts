@@ -38,6 +38,7 @@ export interface CallApiArgs {
   body?: string | undefined;
   content_type?: string | undefined;
   shield?: 'off' | 'monitor' | 'strict' | undefined;
+  /** Extension `idempotency` (extended profile only). */
   idempotency_key?: string | undefined;
 }
 
@@ -52,24 +53,33 @@ export interface CallApiOutcome {
   status: number;
   content_type: string | null;
   body: string;
-  amount_micro_cents: number;
+  /** Integer micro-USD charged (0 when free or refunded). */
+  amount_micro_usd: number;
   request_id: string;
   /** base64 of the receipt JSON, byte for byte what `x-proxygate-receipt` carries. */
   receipt: string;
   shield: ToolShield;
-  idempotent_replayed: boolean;
+  /** Extension `idempotency`: present only when the backend honours idempotency keys. */
+  idempotent_replayed?: boolean;
   /** Set when the shield blocked the response (strict): the REST 422 body. */
   blocked?: { error: string; message: string; [extra: string]: unknown } | undefined;
 }
 
+/** The tools' inputs and outputs mirror the REST routes (design brief §6). */
 export interface McpBackend<Principal> {
   /** null when no Authorization header; throws an `McpBackendError` (401) for a bad token. */
   authenticate(authorization: string | null): Promise<McpCaller<Principal> | null>;
+  /** `/v1/apis` query -> `{ data, cursor, has_more }`. */
   browseApis(args: Record<string, unknown>): Promise<unknown>;
-  describeEndpoint(listingId: string): Promise<{ listing: unknown; markdown: string }>;
-  getPricing(listingId: string | undefined): Promise<unknown>;
+  /** `{ listing: CatalogListing, docs: ListingDocsResponse | null }`. */
+  describeEndpoint(listingId: string): Promise<{ listing: unknown; docs: unknown }>;
+  /** `/v1/pricing` query -> PricingResponse. */
+  getPricing(args: { service?: string | undefined; limit?: number | undefined; cursor?: string | undefined }): Promise<unknown>;
+  /** VaultBalanceResponse. */
   checkBalance(caller: McpCaller<Principal>): Promise<unknown>;
+  /** `/v1/usage` query -> UsageResponse. */
   getUsage(caller: McpCaller<Principal>, args: Record<string, unknown>): Promise<unknown>;
+  /** RateResponse. */
   rateSeller(caller: McpCaller<Principal>, args: { request_id: string; is_positive: boolean }): Promise<unknown>;
   callApi(caller: McpCaller<Principal>, args: CallApiArgs): Promise<CallApiOutcome>;
   /** When present, the mock also runs its toy OAuth authorization server (see oauth-server.ts). */

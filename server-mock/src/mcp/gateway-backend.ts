@@ -1,29 +1,42 @@
 // Adapts the transport-free Gateway to the MCP tools, so /mcp and REST share one state: the same
 // tokens and scopes, balance, ledger, receipt chains and idempotency store.
+import { GatewayError } from '../state/errors.js';
 import type { AuthContext, Gateway } from '../state/gateway.js';
+import type { CatalogListing } from '../state/types.js';
 import type { CallApiOutcome, McpBackend, ToolShield } from './backend.js';
 
 function receiptOf(headers: Record<string, string>, sseReceiptEvent: string | undefined): string {
   const header = headers['x-proxygate-receipt'];
   if (header) return header;
-  // Streaming listings carry the receipt in the final SSE event instead of a header.
+  const plain = headers['x-receipt'];
+  if (plain) return Buffer.from(plain, 'utf8').toString('base64');
+  // Extended-profile streams carry the receipt in the final SSE event instead of a header.
   const data = /^data: (.*)$/m.exec(sseReceiptEvent ?? '')?.[1];
   const receipt = data ? (JSON.parse(data) as { receipt?: unknown }).receipt : undefined;
   if (typeof receipt !== 'string') throw new Error('call result carries no receipt');
   return receipt;
 }
 
+// MCP passes typed values; the catalog query reads strings, as on the wire.
+function asQuery(args: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(args)) if (value !== undefined && value !== null) out[key] = String(value);
+  return out;
+}
+
 export function gatewayMcpBackend(gateway: Gateway): McpBackend<AuthContext> {
+  const listingById = (listingId: string): CatalogListing => {
+    const [listing] = gateway.listApis({ listing_id: listingId }).data;
+    if (!listing) {
+      throw new GatewayError(404, { error: 'listing_not_found', message: `No listing ${JSON.stringify(listingId.slice(0, 80))}.`, action: 'Browse with browse_apis for listing ids.', trace_id: gateway.nextTraceId() });
+    }
+    return listing;
+  };
   return {
     async issueAccessToken(requested) {
-      // OAuth grants a child of the demo trader token, narrowed to what was asked for.
-      const parent = gateway.authenticate(`Bearer ${gateway.demoTokens.trader}`);
-      const allowed = requested.filter((scope) => parent.token.scopes.includes(scope as never));
-      const scopes = allowed.length > 0 ? allowed : ['catalog:read'];
       const expiresIn = 3600;
-      const expires_at = new Date(gateway.now().getTime() + expiresIn * 1000).toISOString();
-      const minted = gateway.createToken(parent, { name: 'oauth', scopes, expires_at });
-      return { token: minted.token, scopes: minted.info.scopes, expiresIn };
+      const issued = gateway.issueOAuthToken(requested, expiresIn);
+      return { ...issued, expiresIn };
     },
     async authenticate(authorization) {
       if (!authorization) return null;
@@ -31,39 +44,37 @@ export function gatewayMcpBackend(gateway: Gateway): McpBackend<AuthContext> {
       return { principal: auth, scopes: [...auth.token.scopes] };
     },
     async browseApis(args) {
-      const { verified, limit, ...rest } = args as { verified?: boolean; limit?: number; [k: string]: unknown };
-      return gateway.listApis({
-        ...(rest as Record<string, string>),
-        ...(verified === undefined ? {} : { verified }),
-        ...(limit === undefined ? {} : { limit: String(limit) }),
-      });
+      const page = gateway.listApis(asQuery(args));
+      return { data: page.data, cursor: page.cursor, has_more: page.has_more };
     },
     async describeEndpoint(listingId) {
-      const listing = gateway.getApi(listingId);
-      return { listing, markdown: gateway.apiDocs(listing.id).markdown };
+      const listing = listingById(listingId);
+      let docs: unknown = null;
+      try {
+        docs = gateway.apiDocs(listing.listing_id);
+      } catch (error) {
+        if (!(error instanceof GatewayError && error.status === 404)) throw error;
+      }
+      return { listing, docs };
     },
-    async getPricing(listingId) {
-      const pricing = gateway.pricing();
-      if (listingId === undefined) return pricing;
-      const listing = gateway.getApi(listingId);
-      return { data: pricing.data.filter((row) => row.listing_id === listing.id) };
+    async getPricing(args) {
+      return gateway.pricing(asQuery(args));
     },
     async checkBalance(caller) {
       return gateway.balance(caller.principal);
     },
     async getUsage(caller, args) {
-      const { limit, ...rest } = args as { limit?: number; [k: string]: unknown };
-      return gateway.usage(caller.principal, { ...(rest as Record<string, string>), ...(limit === undefined ? {} : { limit: String(limit) }) });
+      return gateway.usage(caller.principal, asQuery(args));
     },
     async rateSeller(caller, args) {
       return gateway.rate(caller.principal, args);
     },
     async callApi(caller, args): Promise<CallApiOutcome> {
-      // Checked first so a token without `trade` learns that, not whether the listing exists.
-      gateway.requireScope(caller.principal, 'trade');
-      const listing = gateway.getApi(args.listing_id);
+      // Checked first so a token that cannot spend learns that, not whether the listing exists.
+      gateway.requirePermission(caller.principal, 'proxy');
+      const listing = listingById(args.listing_id);
       const result = gateway.callListing(caller.principal, {
-        listing: listing.id,
+        listing: listing.listing_id,
         service: listing.service,
         method: args.method ?? 'GET',
         path: args.path,
@@ -81,12 +92,12 @@ export function gatewayMcpBackend(gateway: Gateway): McpBackend<AuthContext> {
       const outcome: CallApiOutcome = {
         status: result.status,
         content_type: result.headers['content-type'] ?? null,
-        body: result.body,
-        amount_micro_cents: result.amount,
+        body: result.events ? result.events.join('') : result.body,
+        amount_micro_usd: result.amount,
         request_id: result.requestId,
         receipt: receiptOf(result.headers, result.sseReceiptEvent),
         shield,
-        idempotent_replayed: result.replayed,
+        ...(gateway.switches.idempotency ? { idempotent_replayed: result.replayed } : {}),
       };
       if (result.shield.action === 'blocked') {
         outcome.blocked = JSON.parse(result.body) as CallApiOutcome['blocked'];

@@ -1,7 +1,11 @@
-import { MCP_TOOL_SCOPES } from './scopes.js';
+import { OUR_SCOPES, PUBLIC_SCOPES, type Profile } from '../state/profile.js';
+import { toolScope } from './scopes.js';
 
 export const MCP_PATH = '/mcp';
-export const SCOPES_SUPPORTED = ['catalog:read', 'account:read', 'trade', 'tokens:write'];
+
+export function scopesSupported(profile: Profile = 'extended'): string[] {
+  return [...(profile === 'public' ? PUBLIC_SCOPES : OUR_SCOPES)];
+}
 
 /** RFC 9728 path-specific metadata URL of the MCP resource (what the 401 challenge points at). */
 export function resourceMetadataUrl(origin: string): string {
@@ -9,18 +13,18 @@ export function resourceMetadataUrl(origin: string): string {
 }
 
 /** RFC 9728 protected-resource metadata; `resource` is what clients send as RFC 8707 `resource`. */
-export function protectedResourceMetadata(origin: string, resource: string): Record<string, unknown> {
+export function protectedResourceMetadata(origin: string, resource: string, profile: Profile = 'extended'): Record<string, unknown> {
   return {
     resource,
     authorization_servers: [origin],
-    scopes_supported: SCOPES_SUPPORTED,
+    scopes_supported: scopesSupported(profile),
     bearer_methods_supported: ['header'],
     resource_name: 'Proxygate mock gateway',
   };
 }
 
 /** RFC 8414 authorization-server metadata of the mock's toy authorization server. */
-export function authorizationServerMetadata(origin: string): Record<string, unknown> {
+export function authorizationServerMetadata(origin: string, profile: Profile = 'extended'): Record<string, unknown> {
   return {
     issuer: origin,
     authorization_endpoint: `${origin}/oauth/authorize`,
@@ -29,7 +33,7 @@ export function authorizationServerMetadata(origin: string): Record<string, unkn
     grant_types_supported: ['authorization_code'],
     code_challenge_methods_supported: ['S256'],
     token_endpoint_auth_methods_supported: ['none'],
-    scopes_supported: SCOPES_SUPPORTED,
+    scopes_supported: scopesSupported(profile),
   };
 }
 
@@ -60,6 +64,6 @@ export function calledTools(message: unknown): string[] {
   return names;
 }
 
-export function requiredScopes(tools: readonly string[]): string[] {
-  return [...new Set(tools.map((name) => MCP_TOOL_SCOPES[name]).filter((s): s is string => typeof s === 'string'))];
+export function requiredScopes(tools: readonly string[], profile: Profile = 'extended'): string[] {
+  return [...new Set(tools.map((name) => toolScope(name, profile)).filter((s): s is string => typeof s === 'string'))];
 }

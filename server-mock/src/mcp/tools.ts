@@ -1,38 +1,49 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import type { Profile } from '../state/profile.js';
 import { isBackendError, McpBackendFailure, type CallApiOutcome, type McpBackend, type McpCaller } from './backend.js';
 
+// Output schemas mirror the REST shapes (design brief §6), open to unknown fields like every REST object.
 const money = z.number().int().nonnegative();
+const usdc = z.number().nonnegative().nullable();
 const shieldMode = z.enum(['off', 'monitor', 'strict']);
-const listing = z.object({
-  id: z.string(), slug: z.string(), name: z.string(), description: z.string(), service: z.string(),
-  category: z.string(), type: z.string(), seller_id: z.string(), price_micro_cents: money,
-  shield_fee_micro_cents: money, verified: z.boolean(),
+const catalogListing = z.object({
+  listing_id: z.string(), seller_wallet: z.string(), service: z.string(), service_name: z.string(), slug: z.string(),
+  seller_slug: z.string().nullable(), pricing_unit: z.string(), price_per_request_usdc: usdc, buyer_price_per_request_usdc: usdc,
+  buyer_price_per_input_token_usdc: usdc, buyer_price_per_output_token_usdc: usdc, platform_fee_pct: z.number(),
+  is_available: z.boolean(), is_verified: z.boolean(), description: z.string().nullable(), category_slugs: z.array(z.string()),
   endpoints: z.array(z.object({ method: z.string(), path: z.string(), description: z.string().optional() }).loose()),
+  endpoint_prices: z.array(z.object({ path: z.string(), pricing_unit: z.string() }).loose()),
 }).loose();
-const page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), cursor: z.string().nullable(), has_more: z.boolean() });
+const listingDocs = z.object({
+  listing_id: z.string(), doc_type: z.enum(['openapi', 'markdown', 'graphql']), content: z.string(),
+  parsed_endpoints: z.array(z.unknown()).nullable(), updated_at: z.string(),
+}).loose();
 const shield = z.object({
   mode: shieldMode, score: z.number().min(0).max(1), flags: z.array(z.string()),
   action: z.enum(['allowed', 'flagged', 'blocked']),
 });
+const cursorPage = { cursor: z.string().nullable(), has_more: z.boolean() };
 
 /** Default tool descriptions; tests may override them to play a rug pull. */
 export const TOOL_DESCRIPTIONS: Record<string, string> = {
-  browse_apis: 'Search the API catalog (no account needed). Returns listings with prices in integer micro-cents.',
-  describe_endpoint: 'Describe one listing (id or slug): its endpoints and documentation in Markdown.',
-  call_api: 'Make a paid call to a listing through the gateway. Needs the "trade" scope. Returns the upstream ' +
-    'status and body (untrusted data), the amount charged, the signed receipt (base64 and decoded), the request id ' +
-    'and the shield verdict.',
-  check_balance: 'Read the account balance in integer micro-cents. Needs "account:read".',
-  get_pricing: 'List prices per listing in integer micro-cents (no account needed).',
-  get_usage: 'List past calls of this account, newest first. Needs "account:read".',
-  rate_seller: 'Rate the seller of a past call by its request id. Needs "trade".',
+  browse_apis: 'Search the API catalog (no account needed): the GET /v1/apis filters. Prices are USDC numbers as the catalog gives them.',
+  describe_endpoint: 'Describe one listing by its listing_id (UUID): its catalog row and its documentation, if any.',
+  call_api: 'Make a paid call to a listing through the gateway. Needs the spending scope. Returns the upstream ' +
+    'status and body (untrusted data), the amount charged in integer micro-USD, the signed receipt (base64 and decoded), ' +
+    'the request id and the shield verdict.',
+  check_balance: 'Read the wallet balance: balance, pending_settlement and available, integer micro-USD.',
+  get_pricing: 'List the cheapest price per service (no account needed).',
+  get_usage: 'List past calls of this account, newest first, with a per-service summary. Costs in integer micro-USD.',
+  rate_seller: 'Rate the seller of a past successful call by its request id.',
 };
 
 export interface McpToolOptions {
   /** Read on every request, so a test can change a description between connections. */
   descriptions?: Partial<Record<string, string>>;
+  /** `extended` (default) adds the extension inputs and outputs (`idempotency_key`, `idempotent_replayed`). */
+  profile?: Profile;
 }
 
 function structured(value: unknown): CallToolResult {
@@ -75,7 +86,8 @@ export function createGatewayMcpServer<P>(
   caller: McpCaller<P> | null,
   options: McpToolOptions = {},
 ): McpServer {
-  const server = new McpServer({ name: 'proxygate-mock', version: '0.1.0' }, { capabilities: { tools: { listChanged: true } } });
+  const extended = (options.profile ?? 'extended') === 'extended';
+  const server = new McpServer({ name: 'proxygate-mock', version: '0.2.0' }, { capabilities: { tools: { listChanged: true } } });
   const describe = (name: string): string => options.descriptions?.[name] ?? TOOL_DESCRIPTIONS[name] ?? name;
   // Scopes are enforced at the HTTP layer (401/403 challenges); this is the in-process backstop.
   const need = (): McpCaller<P> => {
@@ -88,17 +100,18 @@ export function createGatewayMcpServer<P>(
     inputSchema: {
       q: z.string().optional(), service: z.string().optional(), category: z.string().optional(),
       sort: z.enum(['price_asc', 'price_desc', 'popular', 'newest', 'fastest', 'best_rated']).optional(),
-      verified: z.boolean().optional(), type: z.enum(['rest', 'sse']).optional(),
+      verified: z.boolean().optional(), type: z.string().optional(),
       limit: z.number().int().min(1).max(100).optional(), cursor: z.string().optional(),
+      listing_id: z.string().optional(), slug: z.string().optional(), seller_slug: z.string().optional(),
     },
-    outputSchema: page(listing),
+    outputSchema: z.object({ data: z.array(catalogListing), ...cursorPage }),
     annotations: { readOnlyHint: true, openWorldHint: false },
   }, (args) => run(async () => structured(await backend.browseApis(args))));
 
   server.registerTool('describe_endpoint', {
     description: describe('describe_endpoint'),
     inputSchema: { listing_id: z.string().min(1) },
-    outputSchema: z.object({ listing, markdown: z.string() }),
+    outputSchema: z.object({ listing: catalogListing, docs: listingDocs.nullable() }),
     annotations: { readOnlyHint: true, openWorldHint: false },
   }, ({ listing_id }) => run(async () => structured(await backend.describeEndpoint(listing_id))));
 
@@ -108,52 +121,54 @@ export function createGatewayMcpServer<P>(
       listing_id: z.string().min(1), method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).optional(),
       path: z.string().startsWith('/'), query: z.record(z.string(), z.string()).optional(),
       body: z.string().optional(), content_type: z.string().optional(), shield: shieldMode.optional(),
-      idempotency_key: z.string().min(1).max(255).optional(),
+      ...(extended ? { idempotency_key: z.string().min(1).max(255).optional() } : {}),
     },
     outputSchema: z.object({
       status: z.number().int(), content_type: z.string().nullable(), body: z.string(),
-      amount_micro_cents: money, request_id: z.string(), receipt: z.string(),
-      receipt_decoded: z.record(z.string(), z.unknown()), shield, idempotent_replayed: z.boolean(),
+      amount_micro_usd: money, request_id: z.string(), receipt: z.string(),
+      receipt_decoded: z.record(z.string(), z.unknown()), shield,
+      ...(extended ? { idempotent_replayed: z.boolean().optional() } : {}),
     }),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   }, (args) => run(async () => callResult(await backend.callApi(need(), args))));
 
   server.registerTool('check_balance', {
     description: describe('check_balance'),
-    outputSchema: z.object({ balance_micro_cents: money, currency: z.string() }),
+    outputSchema: z.object({ balance: money, pending_settlement: money, available: z.number().int(), in_cooldown: z.boolean(), currency: z.string() }).loose(),
     annotations: { readOnlyHint: true, openWorldHint: false },
   }, () => run(async () => structured(await backend.checkBalance(need()))));
 
   server.registerTool('get_pricing', {
     description: describe('get_pricing'),
-    inputSchema: { listing_id: z.string().min(1).optional() },
+    inputSchema: { service: z.string().optional(), limit: z.number().int().min(1).max(100).optional(), cursor: z.string().optional() },
     outputSchema: z.object({
-      data: z.array(z.object({
-        listing_id: z.string(), slug: z.string(), service: z.string(), price_micro_cents: money,
-        shield_fee_micro_cents: money, currency: z.string(),
-      })),
-    }),
+      services: z.array(z.object({ service: z.string(), name: z.string(), pricing_unit: z.string(), price_per_request_micro_cents: money }).loose()),
+      ...cursorPage, currency: z.string(), deposit_endpoint: z.string(), last_updated: z.string(),
+    }).loose(),
     annotations: { readOnlyHint: true, openWorldHint: false },
-  }, ({ listing_id }) => run(async () => structured(await backend.getPricing(listing_id))));
+  }, (args) => run(async () => structured(await backend.getPricing(args))));
 
   server.registerTool('get_usage', {
     description: describe('get_usage'),
     inputSchema: {
-      service: z.string().optional(), from: z.string().optional(), to: z.string().optional(),
+      service: z.string().optional(), model: z.string().optional(), from: z.string().optional(), to: z.string().optional(),
       limit: z.number().int().min(1).max(100).optional(), cursor: z.string().optional(),
     },
-    outputSchema: page(z.object({
-      id: z.string(), request_id: z.string(), service: z.string(), listing_id: z.string(), method: z.string(),
-      path: z.string(), status_code: z.number().int(), latency_ms: z.number().int(), cost_micro_cents: money,
-      refunded: z.boolean(), created_at: z.string(),
-    }).loose()),
+    outputSchema: z.object({
+      usage: z.array(z.object({
+        id: z.string(), service: z.string(), path: z.string(), model: z.string().nullable(), status_code: z.number().int(),
+        latency_ms: z.number(), cost_micro_cents: money, listing_id: z.string(), seller_id: z.string().nullable(), created_at: z.string(),
+      }).loose()),
+      summary: z.array(z.object({ service: z.string(), model: z.string().nullable(), request_count: z.number().int(), total_cost_micro_cents: money }).loose()),
+      ...cursorPage,
+    }).loose(),
     annotations: { readOnlyHint: true, openWorldHint: false },
   }, (args) => run(async () => structured(await backend.getUsage(need(), args))));
 
   server.registerTool('rate_seller', {
     description: describe('rate_seller'),
     inputSchema: { request_id: z.string().min(1), is_positive: z.boolean() },
-    outputSchema: z.object({ request_id: z.string(), listing_id: z.string(), is_positive: z.boolean() }),
+    outputSchema: z.object({ success: z.literal(true), is_update: z.boolean() }).loose(),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   }, (args) => run(async () => structured(await backend.rateSeller(need(), args))));
 

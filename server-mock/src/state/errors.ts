@@ -1,6 +1,12 @@
 /** Error codes the mock emits (spec/README.md "Errors"); clients must also accept unknown ones. */
 export type GatewayErrorCode =
   | 'validation_error'
+  | 'invalid_slug'
+  | 'invalid_cursor'
+  | 'invalid_listing_id'
+  | 'docs_not_found'
+  | 'forbidden'
+  | 'spend_limit_exceeded'
   | 'path_not_allowed'
   | 'scope_escalation'
   | 'unauthorized'
@@ -8,7 +14,6 @@ export type GatewayErrorCode =
   | 'token_expired'
   | 'token_revoked'
   | 'insufficient_credits'
-  | 'spend_cap_exceeded'
   | 'insufficient_scope'
   | 'listing_not_allowed'
   | 'listing_not_found'

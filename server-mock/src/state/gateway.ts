@@ -1,12 +1,30 @@
 import { FaultInjector } from '../faults.js';
 import { formatScore, scan, SHIELD_MODES, type ShieldMode, type ShieldVerdict } from '../scanner/index.js';
 import { sha256Hex } from '../crypto/hash.js';
-import { buildCatalog, listingDocs, SERVICE_DESCRIPTIONS, type CatalogEntry } from './catalog.js';
+import { available, seedAccounts, type Account } from './accounts.js';
+import { buildCatalog, buyerPricePerRequest, listingDocs, type CatalogEntry, type Listing } from './catalog.js';
+import { categoriesOf, pricingOf, servicesOf } from './catalog-views.js';
+import { seedDemoTokens, type DemoTokenSecrets } from './demo-tokens.js';
 import { SeedDerivation } from './derive.js';
 import { echo, GatewayError, notFound, validationError, type ErrorBody } from './errors.js';
+import { UUID_PATTERN, uuidFromBytes } from './ids.js';
 import { Keyring } from './keys.js';
-import { queryListings, type ListApisParams } from './listing-query.js';
-import { paginate, type Page, type PageParams } from './pagination.js';
+import { queryCatalog, type ListApisParams } from './listing-query.js';
+import { listingUnavailable, pathNotAllowed, resolveCallListing, servesPath, type ResolveContext } from './listing-resolve.js';
+import { SHIELD_FEE_MICRO_USD, tokenCost, withPlatformFee } from './money.js';
+import { paginate, type Page, type PageParams, type QueryValue } from './pagination.js';
+import {
+  EXTENSION_FEATURES,
+  OUR_SCOPES,
+  PUBLIC_SCOPES,
+  RECEIPT_KEYS_PATH,
+  scopeFor,
+  switchesOf,
+  type Permission,
+  type Profile,
+  type ProfileSwitches,
+  type Scope,
+} from './profile.js';
 import {
   chainHash,
   encodeReceiptHeader,
@@ -18,35 +36,50 @@ import {
   signV2,
   signV3,
 } from './receipts.js';
-import { DEFAULT_DELEGATION_TTL_MS, narrowChild, parseTimestamp, type CreateTokenBody } from './token-narrowing.js';
+import { DEFAULT_DELEGATION_TTL_MS, narrowChild, type CreateTokenBody } from './token-narrowing.js';
 import { tokenInfo, TokenStore, type TokenRecord } from './tokens.js';
-import {
-  SCOPES,
-  type Endpoint,
-  type LedgerEntry,
-  type Listing,
-  type LogHead,
-  type Receipt,
-  type ReceiptKeySet,
-  type ReceiptV3,
-  type ReceiptVersion,
-  type Scope,
-  type TokenInfo,
-  type UsageEntry,
+import { queryUsage, type UsageParams, type UsageRecord } from './usage.js';
+import type {
+  CatalogResponse,
+  CategoriesResponse,
+  EndpointPrice,
+  HealthResponse,
+  LedgerEntry,
+  ListingDocsResponse,
+  LogHead,
+  MeResponse,
+  PricingResponse,
+  RateResponse,
+  Receipt,
+  ReceiptKeySet,
+  ReceiptV3,
+  ReceiptVersion,
+  ServicesResponse,
+  TokenInfo,
+  UsageResponse,
+  VaultBalanceResponse,
+  WalletLimits,
 } from './types.js';
 
 export type { ListApisParams } from './listing-query.js';
+export type { UsageParams } from './usage.js';
+export type { CreateTokenBody } from './token-narrowing.js';
+export type { DemoTokenSecrets } from './demo-tokens.js';
 
 export interface GatewayOptions {
+  /** `extended` (default): the public wire plus every extension; `public`: the public wire only. */
+  profile?: Profile;
   /** Everything random derives from it (default `"proxygate-mock"`). */
   seed?: string | number;
-  /** Default receipt version for tokens without their own (default 3). */
+  /** Default receipt version for tokens without their own (default: 1 public, 3 extended; 3 needs `extended`). */
   receiptVersion?: ReceiptVersion;
+  /** v1 receipts carry the optional `receipt_version: 1` (default false). */
+  tagV1Receipts?: boolean;
   /** Controllable clock (default: the system clock). */
   now?: () => Date;
   /** Origin used in key-set issuer, checkpoints and auth challenges (default `https://mock.proxygate.test`). */
   origin?: string;
-  /** Calls per token per UTC day on free listings before `429 daily_free_cap` (default 100). */
+  /** Daily cap per wallet of the free listings' endpoints (default 100, as their `endpoint_prices` say). */
   freeDailyCap?: number;
 }
 
@@ -55,16 +88,8 @@ export interface AuthContext {
   readonly token: TokenRecord;
 }
 
-export interface UsageParams extends PageParams {
-  service?: string | null;
-  from?: string | null;
-  to?: string | null;
-}
-
-export type { CreateTokenBody } from './token-narrowing.js';
-
 export interface CallInput {
-  /** Listing id or slug (`?listing=`); may be omitted when the service has exactly one listing. */
+  /** `?listing=`: a listing UUID; when absent the service resolves to a listing (see `resolveCallListing`). */
   listing?: string | null;
   service: string;
   method: string;
@@ -75,23 +100,24 @@ export interface CallInput {
   body?: Uint8Array | string | null;
   /** `x-proxygate-shield` (default `monitor`). */
   shield?: string | null;
+  /** Honoured by the extended profile only; the public profile ignores it (a re-send is a new charge). */
   idempotencyKey?: string | null;
 }
 
 export interface CallResult {
   status: number;
-  /** Response headers: content type, receipt (except SSE), shield verdict, spend limits, replay marker. */
+  /** Response headers: content type, receipt, shield verdict, spend limits, replay marker. */
   headers: Record<string, string>;
   /** The upstream body as delivered (for a strict block: the 422 JSON error). */
   body: string;
-  /** SSE listings: the upstream event chunks; `sseReceiptEvent` must be sent after them. */
+  /** Streaming listings: the upstream event chunks; in the extended profile `sseReceiptEvent` follows them. */
   events?: string[];
   sseReceiptEvent?: string;
   receipt: Receipt;
-  /** base64 of the receipt JSON, exactly what `x-proxygate-receipt` (or the SSE event) carries. */
+  /** base64 of the receipt JSON: what `x-proxygate-receipt` (or the SSE event) carries. */
   receiptHeader: string;
   shield: ShieldVerdict;
-  /** Micro-cents finally charged (0 when free or refunded). */
+  /** Micro-USD finally charged (0 when free or refunded). */
   amount: number;
   requestId: string;
   listingId: string;
@@ -100,11 +126,6 @@ export interface CallResult {
 
 export interface ReceiptLogPage extends Page<ReceiptV3> {
   head: LogHead;
-}
-
-interface Account {
-  id: string;
-  balance: number;
 }
 
 interface StoredCall {
@@ -119,52 +140,31 @@ interface State {
   tokens: TokenStore;
   catalog: CatalogEntry[];
   accounts: Map<string, Account>;
-  usage: (UsageEntry & { buyer: string })[];
+  usage: UsageRecord[];
   ledger: LedgerEntry[];
   ratings: Map<string, boolean>;
   chains: Map<string, ReceiptV3[]>;
   idempotency: Map<string, StoredCall>;
-  freeCalls: Map<string, number>;
+  /** Calls per `<wallet>\n<listing>\n<path>\n<UTC day>` against `daily_cap_per_wallet`. */
+  dailyCalls: Map<string, number>;
+  /** Net micro-USD spent per `<account>\n<UTC day>` against the wallet's daily limit. */
+  dailySpend: Map<string, number>;
   unavailable: Set<string>;
   counters: { request: number; usage: number; ledger: number; trace: number };
   demoSecrets: DemoTokenSecrets;
 }
 
-/** Secrets of the seeded demo tokens (shown once, like a real dashboard). */
-export interface DemoTokenSecrets {
-  /** catalog:read + account:read */
-  readOnly: string;
-  /** all four scopes, demo account */
-  trader: string;
-  /** all four scopes, receipts v1 */
-  traderV1: string;
-  /** all four scopes, receipts v2 */
-  traderV2: string;
-  /** delegation child of `trader`: catalog:read account:read trade, cap 1,000,000 micro-cents */
-  capped: string;
-  /** all four scopes on an account with a zero balance */
-  broke: string;
-}
-
-export const DEMO_ACCOUNT_ID = 'acct_demo';
-export const BROKE_ACCOUNT_ID = 'acct_broke';
-/** 10 USD. */
-export const DEMO_BALANCE_MICRO_CENTS = 1_000_000_000;
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
+const RATING_WINDOW_MS = 24 * 60 * 60 * 1000;
+const SHIELD_HEADER_MODE: Record<ShieldMode, string> = { off: 'off', monitor: 'monitored', strict: 'strict' };
 
-function endpointMatches(endpoint: Endpoint, method: string, path: string): boolean {
-  if (endpoint.method.toUpperCase() !== method.toUpperCase()) return false;
-  const pattern = new RegExp(`^${endpoint.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '[^/]+')}$`);
-  return pattern.test(path);
-}
-
-
+const utcDay = (date: Date): string => date.toISOString().slice(0, 10);
 
 /**
- * The in-memory gateway: every domain operation of spec/README.md, transport-free. REST handlers
- * and the MCP endpoint both call these methods; failures are thrown as `GatewayError`, already
- * shaped as the HTTP answer (status, body, headers).
+ * The in-memory gateway: every domain operation, transport-free. REST handlers and the MCP
+ * endpoint both call these methods; failures are thrown as `GatewayError`, already shaped as the
+ * HTTP answer (status, body, headers). The profile's switches (profile.ts) are read here.
  *
  * Flow: `const auth = gateway.authenticate(request.headers.get('authorization'))`, then e.g.
  * `gateway.balance(auth)`. Scope checks happen inside each method.
@@ -172,69 +172,64 @@ function endpointMatches(endpoint: Endpoint, method: string, path: string): bool
 export class Gateway {
   readonly faults = new FaultInjector();
   readonly seed: string;
+  readonly profile: Profile;
+  readonly switches: ProfileSwitches;
   readonly now: () => Date;
   private origin: string;
   private readonly initialReceiptVersion: ReceiptVersion;
+  private readonly initialTagV1: boolean;
   private defaultReceiptVersion: ReceiptVersion;
+  private tagV1: boolean;
   private receiptHeaderName: 'x-proxygate-receipt' | 'x-receipt' = 'x-proxygate-receipt';
+  private healthStatus: 'healthy' | 'degraded' = 'healthy';
   private readonly freeDailyCap: number;
   private state: State;
 
   constructor(options: GatewayOptions = {}) {
+    this.profile = options.profile ?? 'extended';
+    this.switches = switchesOf(this.profile);
     this.seed = String(options.seed ?? 'proxygate-mock');
     this.now = options.now ?? (() => new Date());
     this.origin = (options.origin ?? 'https://mock.proxygate.test').replace(/\/+$/, '');
-    this.initialReceiptVersion = options.receiptVersion ?? 3;
+    this.initialReceiptVersion = this.checkedVersion(options.receiptVersion ?? (this.profile === 'public' ? 1 : 3));
     this.defaultReceiptVersion = this.initialReceiptVersion;
+    this.initialTagV1 = options.tagV1Receipts ?? false;
+    this.tagV1 = this.initialTagV1;
     this.freeDailyCap = options.freeDailyCap ?? 100;
     this.state = this.initialState();
+  }
+
+  private checkedVersion(version: ReceiptVersion): ReceiptVersion {
+    if (version === 3 && !this.switches.extensions) throw new RangeError('receipt v3 is an extension: the public profile emits v1 or v2');
+    if (version !== 1 && version !== 2 && version !== 3) throw new RangeError('receipt version must be 1, 2 or 3');
+    return version;
   }
 
   private initialState(): State {
     const derive = new SeedDerivation(this.seed);
     const createdAt = this.now();
     const tokens = new TokenStore(derive);
-    const accounts = new Map<string, Account>([
-      [DEMO_ACCOUNT_ID, { id: DEMO_ACCOUNT_ID, balance: DEMO_BALANCE_MICRO_CENTS }],
-      [BROKE_ACCOUNT_ID, { id: BROKE_ACCOUNT_ID, balance: 0 }],
-    ]);
-    const base = { createdAt, expiresAt: null, revokedAt: null, spendCap: null, spent: 0, listings: null, receiptVersion: null };
-    const readOnly = tokens.createApiKey({ ...base, accountId: DEMO_ACCOUNT_ID, name: 'demo read-only', scopes: ['catalog:read', 'account:read'] });
-    const trader = tokens.createApiKey({ ...base, accountId: DEMO_ACCOUNT_ID, name: 'demo trader', scopes: [...SCOPES] });
-    const traderV1 = tokens.createApiKey({ ...base, accountId: DEMO_ACCOUNT_ID, name: 'demo trader (receipts v1)', scopes: [...SCOPES], receiptVersion: 1 });
-    const traderV2 = tokens.createApiKey({ ...base, accountId: DEMO_ACCOUNT_ID, name: 'demo trader (receipts v2)', scopes: [...SCOPES], receiptVersion: 2 });
-    const capped = tokens.createDelegation({
-      ...base,
-      accountId: DEMO_ACCOUNT_ID,
-      name: 'demo capped agent',
-      scopes: ['catalog:read', 'account:read', 'trade'],
-      parentId: trader.token.id,
-      spendCap: 1_000_000,
-      expiresAt: new Date(createdAt.getTime() + DEFAULT_DELEGATION_TTL_MS),
-    });
-    const broke = tokens.createApiKey({ ...base, accountId: BROKE_ACCOUNT_ID, name: 'broke trader', scopes: [...SCOPES] });
+    const accounts = seedAccounts(derive, createdAt);
+    const catalog = buildCatalog();
+    for (const { listing } of catalog) {
+      for (const price of listing.endpointPrices) if (price.price_per_request === 0 && price.daily_cap_per_wallet != null) price.daily_cap_per_wallet = this.freeDailyCap;
+    }
     return {
       derive,
       keyring: new Keyring(derive, createdAt),
       tokens,
-      catalog: buildCatalog(),
+      catalog,
       accounts,
       usage: [],
       ledger: [],
       ratings: new Map(),
       chains: new Map(),
       idempotency: new Map(),
-      freeCalls: new Map(),
+      dailyCalls: new Map(),
+      dailySpend: new Map(),
       unavailable: new Set(),
       counters: { request: 0, usage: 0, ledger: 0, trace: 0 },
-      demoSecrets: {
-        readOnly: readOnly.secret,
-        trader: trader.secret,
-        traderV1: traderV1.secret,
-        traderV2: traderV2.secret,
-        capped: capped.secret,
-        broke: broke.secret,
-      },
+      demoSecrets: seedDemoTokens(tokens, this.profile, accounts, createdAt),
     };
   }
 
@@ -242,7 +237,9 @@ export class Gateway {
   reset(): void {
     this.faults.clear();
     this.defaultReceiptVersion = this.initialReceiptVersion;
+    this.tagV1 = this.initialTagV1;
     this.receiptHeaderName = 'x-proxygate-receipt';
+    this.healthStatus = 'healthy';
     this.state = this.initialState();
   }
 
@@ -260,7 +257,12 @@ export class Gateway {
   }
 
   setDefaultReceiptVersion(version: ReceiptVersion): void {
-    this.defaultReceiptVersion = version;
+    this.defaultReceiptVersion = this.checkedVersion(version);
+  }
+
+  /** Whether v1 receipts carry the optional `receipt_version: 1`. */
+  setTagV1Receipts(tagged: boolean): void {
+    this.tagV1 = tagged;
   }
 
   /**
@@ -271,11 +273,16 @@ export class Gateway {
     this.receiptHeaderName = name;
   }
 
+  /** `/health` answers `degraded` (503) until set back to `healthy`. */
+  setHealth(status: 'healthy' | 'degraded'): void {
+    this.healthStatus = status;
+  }
+
   /** Takes a listing offline (paid calls answer 503 `listing_unavailable`) or back online. */
-  setListingAvailable(idOrSlug: string, available: boolean): void {
-    const entry = this.findEntry(idOrSlug);
-    if (!entry) throw this.listingNotFound(idOrSlug);
-    if (available) this.state.unavailable.delete(entry.listing.id);
+  setListingAvailable(ref: string, isAvailable: boolean): void {
+    const entry = this.findEntry(ref);
+    if (!entry) throw notFound(`No listing ${echo(ref)}.`);
+    if (isAvailable) this.state.unavailable.delete(entry.listing.id);
     else this.state.unavailable.add(entry.listing.id);
   }
 
@@ -283,15 +290,47 @@ export class Gateway {
   setTokenReceiptVersion(tokenId: string, version: ReceiptVersion | null): void {
     const token = this.state.tokens.get(tokenId);
     if (!token) throw notFound(`No token ${tokenId}.`);
-    token.receiptVersion = version;
+    token.receiptVersion = version === null ? null : this.checkedVersion(version);
+  }
+
+  /** Sets the demo wallet's limits (what `GET /v1/wallet/limits` shows and paid calls enforce). */
+  setWalletLimits(limits: WalletLimits, accountId = 'acct_demo'): void {
+    const account = this.state.accounts.get(accountId);
+    if (!account) throw notFound(`No account ${accountId}.`);
+    for (const value of [limits.daily_limit_micro_usdc, limits.per_tx_limit_micro_usdc]) {
+      if (value !== null && (!Number.isSafeInteger(value) || value < 0)) throw validationError('limits must be null or non-negative safe integers');
+    }
+    account.limits = { ...limits };
+  }
+
+  /** Settles every pending charge: `pending_settlement` moves out of `balance`. */
+  settle(): void {
+    for (const account of this.state.accounts.values()) {
+      account.balance -= account.pending;
+      account.pending = 0;
+    }
   }
 
   nextTraceId(): string {
-    return this.state.derive.id('trc_', `trace:${++this.state.counters.trace}`);
+    return uuidFromBytes(this.state.derive.bytes(`trace:${++this.state.counters.trace}`));
   }
 
   private iso(): string {
     return this.now().toISOString();
+  }
+
+  private resolveContext(): ResolveContext {
+    return { isAvailable: (listing) => this.isAvailable(listing), traceId: () => this.nextTraceId() };
+  }
+
+  private isAvailable(listing: Listing): boolean {
+    return !this.state.unavailable.has(listing.id);
+  }
+
+  /** Extension operations answer 404 `not_found` in the public profile, like their routes. */
+  private requireExtensions(what: string): void {
+    if (this.switches.extensions) return;
+    throw new GatewayError(404, { error: 'not_found', message: `No route ${what}.`, trace_id: this.nextTraceId() });
   }
 
   // ---------------------------------------------------------------- auth
@@ -299,7 +338,12 @@ export class Gateway {
   private unauthorized(error: 'unauthorized' | 'invalid_token' | 'token_expired' | 'token_revoked', message: string, origin: string): GatewayError {
     return new GatewayError(
       401,
-      { error, message, action: 'Present a valid token as `Authorization: Bearer <token>`.', trace_id: this.nextTraceId() },
+      {
+        error: this.switches.detailed401 ? error : 'unauthorized',
+        message: this.switches.detailed401 ? message : 'Authentication is required for this endpoint.',
+        action: 'Attach a valid API key or delegation token as `Authorization: Bearer <token>`.',
+        trace_id: this.nextTraceId(),
+      },
       {
         'WWW-Authenticate': `Bearer realm="proxygate", error="invalid_token", resource_metadata="${origin}/.well-known/oauth-protected-resource"`,
       },
@@ -331,9 +375,27 @@ export class Gateway {
     return { token: found.token };
   }
 
-  /** 403 `insufficient_scope` unless the caller holds `scope`. */
-  requireScope(auth: AuthContext, scope: Scope): void {
-    if (auth.token.scopes.includes(scope)) return;
+  /** The scope names this profile's tokens carry. */
+  get scopesSupported(): readonly Scope[] {
+    return this.profile === 'public' ? PUBLIC_SCOPES : OUR_SCOPES;
+  }
+
+  /**
+   * Refuses a caller whose token lacks the permission's scope: extended profile 403
+   * `insufficient_scope` naming it (+ challenge); public profile 403 `forbidden`, no scope named.
+   */
+  requirePermission(auth: AuthContext, permission: Permission): void {
+    const scope = scopeFor(this.profile, permission);
+    if (scope === null) throw new GatewayError(404, { error: 'not_found', message: 'No such route.', trace_id: this.nextTraceId() });
+    if ((auth.token.scopes as readonly string[]).includes(scope)) return;
+    if (!this.switches.namedScopes) {
+      throw new GatewayError(403, {
+        error: 'forbidden',
+        message: 'The authenticated caller is not permitted to perform this action.',
+        action: 'Use a credential with the required scope.',
+        trace_id: this.nextTraceId(),
+      });
+    }
     throw new GatewayError(
       403,
       {
@@ -349,70 +411,60 @@ export class Gateway {
 
   // ---------------------------------------------------------------- catalog (no auth)
 
-  private findEntry(idOrSlug: string): CatalogEntry | undefined {
-    return this.state.catalog.find((entry) => entry.listing.id === idOrSlug || entry.listing.slug === idOrSlug);
-  }
-
-  private listingNotFound(idOrSlug: string): GatewayError {
-    return new GatewayError(404, {
-      error: 'listing_not_found',
-      message: `No listing ${echo(idOrSlug)}.`,
-      action: 'Browse GET /v1/apis for listing ids.',
-      trace_id: this.nextTraceId(),
-    });
-  }
-
-  /** `GET /v1/apis`: filter, sort (stable, ties by id) and paginate. */
-  listApis(params: ListApisParams = {}): Page<Listing> {
-    const { listings, scope } = queryListings(
-      this.state.catalog.map((entry) => entry.listing),
-      params,
+  /** A catalog entry by listing UUID, unique slug, or `seller_slug/slug`. */
+  private findEntry(ref: string): CatalogEntry | undefined {
+    const [first, second] = ref.split('/');
+    const matches = this.state.catalog.filter(({ listing }) =>
+      second !== undefined ? listing.seller.slug === first && listing.slug === second : listing.id === ref.toLowerCase() || listing.slug === ref,
     );
-    return paginate(structuredClone(listings), params, `apis:${scope}`);
+    return matches.length === 1 ? matches[0] : undefined;
   }
 
-  /** `GET /v1/apis/{id}`: by id or slug. */
-  getApi(idOrSlug: string): Listing {
-    const entry = this.findEntry(idOrSlug);
-    if (!entry) throw this.listingNotFound(idOrSlug);
+  /** A listing (internal record, copied) by UUID, unique slug or `seller_slug/slug`: test inspection. */
+  listing(ref: string): Listing {
+    const entry = this.findEntry(ref);
+    if (!entry) throw notFound(`No single listing ${echo(ref)}.`);
     return structuredClone(entry.listing);
   }
 
-  apiDocs(idOrSlug: string): { listing_id: string; markdown: string; endpoints: Endpoint[] } {
-    const listing = this.getApi(idOrSlug);
-    return { listing_id: listing.id, markdown: listingDocs(listing), endpoints: listing.endpoints };
+  /** `GET /v1/apis`. */
+  listApis(params: ListApisParams = {}): CatalogResponse {
+    return queryCatalog(
+      this.state.catalog.map((entry) => entry.listing),
+      (listing) => this.isAvailable(listing),
+      params,
+      () => this.nextTraceId(),
+    );
   }
 
-  pricing(): { data: { listing_id: string; slug: string; service: string; price_micro_cents: number; shield_fee_micro_cents: number; currency: 'USD' }[] } {
-    return {
-      data: this.state.catalog.map(({ listing }) => ({
-        listing_id: listing.id,
-        slug: listing.slug,
-        service: listing.service,
-        price_micro_cents: listing.price_micro_cents,
-        shield_fee_micro_cents: listing.shield_fee_micro_cents,
-        currency: 'USD' as const,
-      })),
-    };
+  /** `GET /v1/apis/{listingId}/docs`: UUID only (400 `invalid_listing_id`), 404 `docs_not_found`. */
+  apiDocs(listingId: string): ListingDocsResponse {
+    if (!UUID_PATTERN.test(listingId)) {
+      throw new GatewayError(400, { error: 'invalid_listing_id', message: 'Listing ID must be a valid UUID', action: 'Use the listing_id of a GET /v1/apis row.', trace_id: this.nextTraceId() });
+    }
+    const entry = this.state.catalog.find(({ listing }) => listing.id === listingId.toLowerCase());
+    const docs = entry ? listingDocs(entry.listing) : null;
+    if (!docs) throw new GatewayError(404, { error: 'docs_not_found', message: 'No documentation found for this listing', trace_id: this.nextTraceId() });
+    return docs;
   }
 
-  services(): { data: { name: string; description: string; listing_count: number; categories: string[] }[] } {
-    const byService = new Map<string, Listing[]>();
-    for (const { listing } of this.state.catalog) byService.set(listing.service, [...(byService.get(listing.service) ?? []), listing]);
-    return {
-      data: [...byService.entries()].map(([name, listings]) => ({
-        name,
-        description: SERVICE_DESCRIPTIONS[name] ?? name,
-        listing_count: listings.length,
-        categories: [...new Set(listings.map((l) => l.category))].sort(),
-      })),
-    };
+  private availableListings(): Listing[] {
+    return this.state.catalog.map((entry) => entry.listing).filter((listing) => this.isAvailable(listing));
   }
 
-  categories(): { data: { name: string; listing_count: number }[] } {
-    const counts = new Map<string, number>();
-    for (const { listing } of this.state.catalog) counts.set(listing.category, (counts.get(listing.category) ?? 0) + 1);
-    return { data: [...counts.entries()].map(([name, listing_count]) => ({ name, listing_count })) };
+  /** `GET /v1/pricing`. */
+  pricing(params: PageParams & { service?: QueryValue } = {}): PricingResponse {
+    return pricingOf(this.availableListings(), params, this.iso());
+  }
+
+  /** `GET /v1/services`. */
+  services(params: PageParams = {}): ServicesResponse {
+    return servicesOf(this.availableListings(), params);
+  }
+
+  /** `GET /v1/categories`. */
+  categories(params: PageParams & { q?: QueryValue } = {}): CategoriesResponse {
+    return categoriesOf(this.availableListings(), params);
   }
 
   // ---------------------------------------------------------------- account
@@ -427,52 +479,68 @@ export class Gateway {
     return new Set(this.state.tokens.visible(token).map((t) => t.id));
   }
 
-  /** `GET /v1/balance` (account:read). */
-  balance(auth: AuthContext): { balance_micro_cents: number; currency: 'USD' } {
-    this.requireScope(auth, 'account:read');
-    return { balance_micro_cents: this.account(auth.token).balance, currency: 'USD' };
+  /** `GET /v1/me`: any valid token. */
+  me(auth: AuthContext): MeResponse {
+    const account = this.account(auth.token);
+    return { wallet: account.wallet, display_name: account.displayName, created_at: account.createdAt, auth_method: 'bearer', seller_status: 'none' };
   }
 
-  /** `GET /v1/usage` (account:read): the caller's calls and its children's, newest first. */
-  usage(auth: AuthContext, params: UsageParams = {}): Page<UsageEntry> {
-    this.requireScope(auth, 'account:read');
+  /** `GET /v1/wallet/limits` (public `wallet:limits`, extended `account:read`). */
+  walletLimits(auth: AuthContext): WalletLimits {
+    this.requirePermission(auth, 'wallet_limits');
+    return { ...this.account(auth.token).limits };
+  }
+
+  /** `GET /v1/balance`: micro-USD, `available` = balance minus pending settlement. */
+  balance(auth: AuthContext): VaultBalanceResponse {
+    this.requirePermission(auth, 'balance');
+    const account = this.account(auth.token);
+    return { balance: account.balance, pending_settlement: account.pending, available: available(account), in_cooldown: false, currency: 'lamports' };
+  }
+
+  /** `GET /v1/usage`: an api key sees its account's calls, a delegation token its subtree's. */
+  usage(auth: AuthContext, params: UsageParams = {}): UsageResponse {
+    this.requirePermission(auth, 'usage');
     const visible = this.visibleTokenIds(auth.token);
-    const from = params.from ? parseTimestamp(params.from, 'from').toISOString() : null;
-    const to = params.to ? parseTimestamp(params.to, 'to').toISOString() : null;
-    const entries = this.state.usage
-      .filter((entry) => visible.has(entry.buyer))
-      .filter((entry) => !params.service || entry.service === params.service)
-      .filter((entry) => (from === null || entry.created_at >= from) && (to === null || entry.created_at <= to))
-      .reverse()
-      .map(({ buyer: _buyer, ...entry }) => entry);
-    return paginate(entries, params, `usage:${auth.token.id}:${params.service ?? ''}:${from ?? ''}:${to ?? ''}`);
+    return queryUsage(this.state.usage, (record) => visible.has(record.buyer), params, this.switches.usageRequestId);
   }
 
-  /** `POST /v1/rate` (trade): one vote per request; voting again replaces the vote. */
-  rate(auth: AuthContext, body: unknown): { request_id: string; listing_id: string; is_positive: boolean } {
-    this.requireScope(auth, 'trade');
+  /**
+   * `POST /v1/rate`: one vote per successful call of the caller's account within 24 h; voting
+   * again replaces the vote (`is_update: true`). Every refusal is a `validation_error` envelope
+   * (400 body, 403 another wallet's call, 404 unknown request), as published. The published
+   * minimum spend of $1.00 on the listing is not modelled.
+   */
+  rate(auth: AuthContext, body: unknown): RateResponse {
+    this.requirePermission(auth, 'rate');
+    const refuse = (status: number, message: string) =>
+      new GatewayError(status, { error: 'validation_error', message, action: 'Check request body against API documentation', trace_id: this.nextTraceId() });
     const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
     const requestId = fields['request_id'];
     const positive = fields['is_positive'];
-    if (typeof requestId !== 'string' || !requestId) throw validationError('request_id is required', { param: 'request_id' });
-    if (typeof positive !== 'boolean') throw validationError('is_positive must be a boolean', { param: 'is_positive' });
-    const visible = this.visibleTokenIds(auth.token);
-    const entry = this.state.usage.find((candidate) => candidate.request_id === requestId && visible.has(candidate.buyer));
-    if (!entry) throw new GatewayError(404, { error: 'not_found', message: 'No call with this request_id for this token.', trace_id: this.nextTraceId() });
-    const listing = this.findEntry(entry.listing_id)?.listing;
+    if (typeof requestId !== 'string' || !UUID_PATTERN.test(requestId) || typeof positive !== 'boolean') {
+      throw refuse(400, 'Invalid request body: request_id (uuid) and is_positive (boolean) required');
+    }
+    const record = this.state.usage.find((candidate) => candidate.request_id === requestId);
+    if (!record) throw refuse(404, 'Request not found');
+    if (record.account !== auth.token.accountId || !this.visibleTokenIds(auth.token).has(record.buyer)) throw refuse(403, 'Cannot rate requests from other wallets');
+    if (record.status_code < 200 || record.status_code >= 300) throw refuse(400, 'Only successful requests can be rated');
+    if (this.now().getTime() - Date.parse(record.created_at) > RATING_WINDOW_MS) throw refuse(400, 'The rating window (24 hours) has closed');
+    const listing = this.state.catalog.find((entry) => entry.listing.id === record.listing_id)?.listing;
+    const previous = this.state.ratings.get(requestId);
     if (listing) {
-      const previous = this.state.ratings.get(requestId);
       if (previous !== undefined) listing.rating[previous ? 'up' : 'down']--;
       listing.rating[positive ? 'up' : 'down']++;
     }
     this.state.ratings.set(requestId, positive);
-    return { request_id: requestId, listing_id: entry.listing_id, is_positive: positive };
+    return { success: true, is_update: previous !== undefined };
   }
 
-  // ---------------------------------------------------------------- tokens
+  // ---------------------------------------------------------------- tokens (extension)
 
   /** `GET /v1/tokens/self`: any valid token. */
   tokenSelf(auth: AuthContext): TokenInfo {
+    this.requireExtensions('GET /v1/tokens/self');
     return tokenInfo(auth.token);
   }
 
@@ -489,36 +557,65 @@ export class Gateway {
 
   /** `POST /v1/tokens` (tokens:write): mints a delegation token that narrows the caller. */
   createToken(auth: AuthContext, body: CreateTokenBody): { token: string; info: TokenInfo } {
-    this.requireScope(auth, 'tokens:write');
-    const parent = auth.token;
+    this.requireExtensions('POST /v1/tokens');
+    this.requirePermission(auth, 'tokens');
+    return this.mintChild(auth.token, body);
+  }
+
+  private mintChild(parent: TokenRecord, body: CreateTokenBody): { token: string; info: TokenInfo } {
     const now = this.now();
     const child = narrowChild(parent, body, {
       now,
       parentRemainingCap: this.remainingCap(parent)?.remaining ?? null,
-      listingId: (idOrSlug) => this.findEntry(idOrSlug)?.listing.id,
+      listingId: (ref) => this.findEntry(ref)?.listing.id,
       traceId: () => this.nextTraceId(),
     });
-    const { token, secret } = this.state.tokens.createDelegation({
-      ...child,
-      accountId: parent.accountId,
-      parentId: parent.id,
-      createdAt: now,
-      revokedAt: null,
-      spent: 0,
-      receiptVersion: parent.receiptVersion,
-    });
+    const { token, secret } = this.state.tokens.createDelegation(
+      { ...child, accountId: parent.accountId, parentId: parent.id, createdAt: now, revokedAt: null, spent: 0, receiptVersion: parent.receiptVersion },
+      this.account(parent).wallet,
+    );
     return { token: secret, info: tokenInfo(token) };
+  }
+
+  /**
+   * The toy OAuth server's grant (both profiles): a delegation child of the demo trader holding
+   * the requested scopes it has (else the profile's first read scope).
+   */
+  issueOAuthToken(requested: readonly string[], expiresInSeconds: number): { token: string; scopes: string[] } {
+    const parent = this.authenticate(`Bearer ${this.state.demoSecrets.trader}`).token;
+    const scopes = requested.filter((scope) => (parent.scopes as readonly string[]).includes(scope));
+    const granted = (scopes.length > 0 ? scopes : [this.profile === 'public' ? 'balance:read' : 'catalog:read']) as Scope[];
+    const now = this.now();
+    const { token, secret } = this.state.tokens.createDelegation(
+      {
+        name: 'oauth',
+        scopes: granted,
+        accountId: parent.accountId,
+        parentId: parent.id,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + Math.min(expiresInSeconds * 1000, DEFAULT_DELEGATION_TTL_MS)),
+        revokedAt: null,
+        spendCap: null,
+        spent: 0,
+        listings: null,
+        receiptVersion: null,
+      },
+      this.account(parent).wallet,
+    );
+    return { token: secret, scopes: [...token.scopes] };
   }
 
   /** `GET /v1/tokens` (tokens:write): an api key sees its account's tokens, a delegation its subtree. */
   listTokens(auth: AuthContext, params: PageParams = {}): Page<TokenInfo> {
-    this.requireScope(auth, 'tokens:write');
-    return paginate(this.state.tokens.visible(auth.token).map(tokenInfo), params, `tokens:${auth.token.id}`);
+    this.requireExtensions('GET /v1/tokens');
+    this.requirePermission(auth, 'tokens');
+    return paginate(this.state.tokens.visible(auth.token).map(tokenInfo), params, `tokens:${auth.token.id}`, () => this.nextTraceId());
   }
 
   /** `DELETE /v1/tokens/{id}` (tokens:write): revokes the token and, in cascade, its children. */
   revokeToken(auth: AuthContext, tokenId: string): TokenInfo {
-    this.requireScope(auth, 'tokens:write');
+    this.requireExtensions('DELETE /v1/tokens/{id}');
+    this.requirePermission(auth, 'tokens');
     const target = this.state.tokens.visible(auth.token).find((token) => token.id === tokenId);
     if (!target) throw new GatewayError(404, { error: 'not_found', message: 'No such token visible to this token.', trace_id: this.nextTraceId() });
     const now = this.now();
@@ -528,63 +625,65 @@ export class Gateway {
 
   // ---------------------------------------------------------------- paid calls
 
-  private resolveListing(auth: AuthContext, input: CallInput): CatalogEntry {
-    let entry: CatalogEntry | undefined;
-    if (input.listing) {
-      entry = this.findEntry(input.listing);
-      if (!entry || entry.listing.service !== input.service) throw this.listingNotFound(input.listing);
-    } else {
-      const candidates = this.state.catalog.filter((candidate) => candidate.listing.service === input.service);
-      if (candidates.length === 0) throw this.listingNotFound(input.service);
-      if (candidates.length > 1) {
-        throw validationError(`service ${input.service} has several listings: pass ?listing=<id>`, { param: 'listing', trace_id: this.nextTraceId() });
-      }
-      entry = candidates[0] as CatalogEntry;
-    }
-    const allowed = auth.token.listings;
-    if (allowed && !allowed.includes(entry.listing.id)) {
-      throw new GatewayError(403, {
-        error: 'listing_not_allowed',
-        message: `This token may not call listing ${entry.listing.id}.`,
-        listing_id: entry.listing.id,
-        trace_id: this.nextTraceId(),
-      });
-    }
-    return entry;
+  private spendLimit(message: string): GatewayError {
+    // No Retry-After: waiting does not lift a spend limit (and clients must never retry it).
+    return new GatewayError(429, { error: 'spend_limit_exceeded', message, action: 'Raise the limit or use another credential; nothing was charged.', trace_id: this.nextTraceId() });
   }
 
-  private checkFreeCap(token: TokenRecord, now: Date): void {
-    const day = now.toISOString().slice(0, 10);
-    const key = `${token.id}:${day}`;
-    const used = this.state.freeCalls.get(key) ?? 0;
-    if (used >= this.freeDailyCap) {
+  /** Refuses a call over the token's cap (chain) or the wallet's per-transaction or daily limit. */
+  private checkSpendLimits(token: TokenRecord, account: Account, price: number, now: Date): void {
+    if (price === 0) return;
+    const cap = this.remainingCap(token);
+    if (cap && cap.remaining < price) throw this.spendLimit("This call would exceed the credential's spend limit.");
+    const { per_tx_limit_micro_usdc: perTx, daily_limit_micro_usdc: daily } = account.limits;
+    if (perTx !== null && price > perTx) throw this.spendLimit("This call would exceed the wallet's per-transaction limit.");
+    const spentToday = this.state.dailySpend.get(`${account.id}\n${utcDay(now)}`) ?? 0;
+    if (daily !== null && spentToday + price > daily) throw this.spendLimit("This call would exceed the wallet's daily limit.");
+  }
+
+  /** Enforces `daily_cap_per_wallet` of the endpoint price (429 with Retry-After until UTC midnight). */
+  private dailyCapKey(endpointPrice: EndpointPrice | undefined, account: Account, listing: Listing, path: string, now: Date): string | null {
+    const cap = endpointPrice?.daily_cap_per_wallet;
+    if (cap === undefined || cap === null) return null;
+    const key = `${account.wallet}\n${listing.id}\n${endpointPrice?.path ?? path}\n${utcDay(now)}`;
+    if ((this.state.dailyCalls.get(key) ?? 0) >= cap) {
       const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
       const retryAfter = Math.max(1, Math.ceil((midnight - now.getTime()) / 1000));
+      const free = endpointPrice?.price_per_request === 0;
       throw new GatewayError(
         429,
-        { error: 'daily_free_cap', message: `Free listings allow ${this.freeDailyCap} calls per day.`, retry_after: retryAfter, trace_id: this.nextTraceId() },
+        {
+          error: free ? 'daily_free_cap' : 'daily_cap_exceeded',
+          message: `This endpoint allows ${cap} calls per wallet per day.`,
+          action: 'Retry after UTC midnight.',
+          trace_id: this.nextTraceId(),
+        } as ErrorBody,
         { 'Retry-After': String(retryAfter) },
       );
     }
-    this.state.freeCalls.set(key, used + 1);
+    return key;
   }
 
   private addLedger(token: TokenRecord, requestId: string, listingId: string, amount: number, kind: 'charge' | 'refund', idempotencyKey: string | null): void {
     this.state.ledger.push({
-      id: this.state.derive.id('led_', `ledger:${++this.state.counters.ledger}`),
+      id: uuidFromBytes(this.state.derive.bytes(`ledger:${++this.state.counters.ledger}`)),
       token_id: token.id,
       request_id: requestId,
       listing_id: listingId,
-      amount_micro_cents: amount,
+      amount_micro_usd: amount,
       kind,
       idempotency_key: idempotencyKey,
       created_at: this.iso(),
     });
   }
 
-  private moveMoney(token: TokenRecord, delta: number): void {
-    this.account(token).balance -= delta;
+  /** Holds (`delta > 0`) or releases (`delta < 0`) money: pending settlement, caps, daily spend. */
+  private moveMoney(token: TokenRecord, delta: number, now: Date): void {
+    const account = this.account(token);
+    account.pending += delta;
     for (const link of this.state.tokens.chain(token)) link.spent += delta;
+    const day = `${account.id}\n${utcDay(now)}`;
+    this.state.dailySpend.set(day, (this.state.dailySpend.get(day) ?? 0) + delta);
   }
 
   private receiptVersionFor(token: TokenRecord): ReceiptVersion {
@@ -601,10 +700,12 @@ export class Gateway {
     verdict: ShieldVerdict,
   ): Receipt {
     const version = this.receiptVersionFor(token);
-    const payment = { request_id: requestId, buyer: token.id, seller: listing.seller_id, amount, timestamp: timestamp.toISOString() };
     const keyring = this.state.keyring;
-    if (version === 1) return signV1(payment, keyring.platform);
-    if (version === 2) return signV2(payment, keyring.ephemeralAt(timestamp), keyring.receiptCa);
+    if (version !== 3) {
+      const seconds = Math.floor(timestamp.getTime() / 1000);
+      const payment = { request_id: requestId, buyer: this.account(token).wallet, seller: listing.seller.wallet, amount, timestamp: seconds };
+      return version === 1 ? signV1(payment, keyring.platform, this.tagV1) : signV2(payment, keyring.ephemeralAt(seconds), keyring.receiptCa);
+    }
     const chain = this.state.chains.get(token.id) ?? [];
     const last = chain[chain.length - 1];
     const active = keyring.active;
@@ -614,7 +715,7 @@ export class Gateway {
         kid: active.kid,
         request_id: requestId,
         buyer: token.id,
-        seller: listing.seller_id,
+        seller: listing.seller.wallet,
         listing_id: listing.id,
         service: listing.service,
         method: hashes.method,
@@ -634,35 +735,50 @@ export class Gateway {
     return receipt;
   }
 
+  /** Shield headers, only when the response was scanned (mode not `off`); the mode in the public spelling. */
   private shieldHeaders(verdict: ShieldVerdict): Record<string, string> {
+    if (verdict.mode === 'off') return {};
     return {
-      'x-proxygate-shield': verdict.mode,
+      'x-proxygate-shield': SHIELD_HEADER_MODE[verdict.mode],
       'x-proxygate-shield-score': formatScore(verdict.score_bp),
       'x-proxygate-shield-flags': verdict.flags.length > 0 ? verdict.flags.join(',') : 'none',
-      'x-proxygate-shield-action': verdict.action,
+      ...(this.switches.shieldActionHeader ? { 'x-proxygate-shield-action': verdict.action } : {}),
     };
   }
 
+  /** Seller price of the call before the fee: the endpoint's own price, else the listing's; per-token from the answer's tokens. */
+  private basePrice(listing: Listing, endpointPrice: EndpointPrice | undefined, tokens: { input: number; output: number } | undefined): number {
+    if (endpointPrice?.price_per_request !== undefined) return withPlatformFee(endpointPrice.price_per_request);
+    if (listing.perMillion) {
+      if (!tokens) return 0;
+      return tokenCost(tokens.input, tokens.output, withPlatformFee(listing.perMillion.input), withPlatformFee(listing.perMillion.output));
+    }
+    return buyerPricePerRequest(listing) ?? 0;
+  }
+
   /**
-   * A paid call (`{METHOD} /proxy/{service}{path}?listing=`), needs `trade`. Order: validate,
-   * resolve the listing, replay or 409 on a known Idempotency-Key, check credits and caps,
-   * charge, call the synthetic upstream, scan, refund on a strict block, sign the receipt,
-   * record usage and store the answer for replay. A strict block is a normal result with
-   * status 422 (so it replays too); other failures throw `GatewayError`.
+   * A paid call (`{METHOD} /proxy/{service}{path}?listing=`). Order: scope, validate, resolve the
+   * listing, replay or 409 on a known Idempotency-Key (extended), availability, synthetic
+   * upstream (its tokens price a per-token call), daily caps, credits (402), spend limits (429
+   * `spend_limit_exceeded`, nothing charged), charge, scan, refund on a strict block or an
+   * upstream failure, sign the receipt, record usage, store the answer for replay. A strict
+   * block is a normal result with status 422 (so it replays too); other failures throw.
    */
   callListing(auth: AuthContext, input: CallInput): CallResult {
-    this.requireScope(auth, 'trade');
+    this.requirePermission(auth, 'proxy');
     const token = auth.token;
+    const account = this.account(token);
     const mode = (input.shield ?? 'monitor').toLowerCase() as ShieldMode;
     if (!SHIELD_MODES.includes(mode)) throw validationError('x-proxygate-shield must be off, monitor or strict', { param: 'x-proxygate-shield', trace_id: this.nextTraceId() });
-    const idempotencyKey = input.idempotencyKey ?? null;
+    const idempotencyKey = this.switches.idempotency ? (input.idempotencyKey ?? null) : null;
     if (idempotencyKey !== null && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw validationError('Idempotency-Key must be 1..255 printable ASCII characters', { param: 'Idempotency-Key', trace_id: this.nextTraceId() });
     }
-    const entry = this.resolveListing(auth, input);
-    const listing = entry.listing;
     const method = input.method.toUpperCase();
     const path = input.path || '/';
+    const entry = resolveCallListing(this.state.catalog, { listing: input.listing, service: input.service, method, path }, this.resolveContext());
+    const listing = entry.listing;
+    if (!servesPath(listing, method, path)) throw pathNotAllowed(listing, input.service, method, path, this.resolveContext());
     const query = new URLSearchParams(input.query ?? '');
     query.delete('listing');
     const body = typeof input.body === 'string' ? new TextEncoder().encode(input.body) : (input.body ?? new Uint8Array());
@@ -686,71 +802,39 @@ export class Gateway {
         return { ...stored.result, headers: { ...stored.result.headers, 'idempotent-replayed': 'true' }, replayed: true };
       }
     }
+    if (!this.isAvailable(listing)) throw listingUnavailable(listing, this.resolveContext());
 
-    if (this.state.unavailable.has(listing.id)) {
-      throw new GatewayError(
-        503,
-        { error: 'listing_unavailable', message: `Listing ${listing.id} is temporarily unavailable.`, action: 'Retry later or pick another listing.', trace_id: this.nextTraceId() },
-        { 'Retry-After': '30' },
-      );
-    }
-    if (!listing.endpoints.some((endpoint) => endpointMatches(endpoint, method, path))) {
-      throw new GatewayError(400, {
-        error: 'path_not_allowed',
-        message: `${method} ${echo(path, 120)} is not an endpoint of listing ${listing.id}.`,
-        action: `See GET /v1/apis/${listing.id}/docs.`,
-        trace_id: this.nextTraceId(),
-      });
-    }
-
-    const price = listing.price_micro_cents + (mode === 'off' ? 0 : listing.shield_fee_micro_cents);
-    if (price === 0) this.checkFreeCap(token, now);
-    if (this.account(token).balance < price) {
+    const upstream = entry.respond({ method, path, query, body });
+    const endpointPrice = listing.endpointPrices.find((price) => price.path === path);
+    const price = this.basePrice(listing, endpointPrice, upstream.tokens) + (mode === 'off' ? 0 : SHIELD_FEE_MICRO_USD);
+    const capKey = this.dailyCapKey(endpointPrice, account, listing, path, now);
+    if (available(account) < price) {
       throw new GatewayError(402, {
         error: 'insufficient_credits',
         message: 'The balance does not cover this call.',
-        required_micro_cents: price,
-        balance_micro_cents: this.account(token).balance,
-        action: 'Top up the account.',
+        action: 'Top up the wallet (POST /v1/deposit).',
         trace_id: this.nextTraceId(),
       });
     }
-    const cap = this.remainingCap(token);
-    if (cap && cap.remaining < price) {
-      throw new GatewayError(402, {
-        error: 'spend_cap_exceeded',
-        message: "This call would exceed the token's spend cap.",
-        required_micro_cents: price,
-        remaining_micro_cents: cap.remaining,
-        trace_id: this.nextTraceId(),
-      });
-    }
+    this.checkSpendLimits(token, account, price, now);
+    if (capKey !== null) this.state.dailyCalls.set(capKey, (this.state.dailyCalls.get(capKey) ?? 0) + 1);
 
-    const requestId = this.state.derive.id('req_', `request:${++this.state.counters.request}`);
+    const requestId = uuidFromBytes(this.state.derive.bytes(`request:${++this.state.counters.request}`));
     if (price > 0) {
-      this.moveMoney(token, price);
+      this.moveMoney(token, price, now);
       this.addLedger(token, requestId, listing.id, price, 'charge', idempotencyKey);
     }
-
-    const upstream = entry.respond({ method, path, query, body });
     const verdict = scan(upstream.body, mode);
     const blocked = verdict.action === 'blocked';
-    if (blocked && price > 0) {
-      this.moveMoney(token, -price);
+    // Billing is reserve, call, then confirm or refund: a blocked answer or an upstream failure is refunded.
+    const refunded = price > 0 && (blocked || upstream.status >= 400);
+    if (refunded) {
+      this.moveMoney(token, -price, now);
       this.addLedger(token, requestId, listing.id, price, 'refund', idempotencyKey);
     }
-    const amount = blocked ? 0 : price;
-    const receipt = this.issueReceipt(
-      token,
-      listing,
-      requestId,
-      amount,
-      now,
-      { method, path, request: requestHash, response: sha256Hex(upstream.body) },
-      verdict,
-    );
+    const amount = refunded ? 0 : price;
+    const receipt = this.issueReceipt(token, listing, requestId, amount, now, { method, path, request: requestHash, response: sha256Hex(upstream.body) }, verdict);
     const status = blocked ? 422 : upstream.status;
-    const traceId = this.nextTraceId();
     const responseBody = blocked
       ? JSON.stringify({
           error: 'response_blocked',
@@ -759,31 +843,34 @@ export class Gateway {
           shield_flags: verdict.flags,
           refunded: price > 0,
           message: 'The shield blocked the upstream response; the call was refunded.',
-          request_id: requestId,
-          trace_id: traceId,
-        } satisfies ErrorBody & Record<string, unknown>)
+          ...(this.switches.extensions ? { request_id: requestId } : {}),
+          trace_id: this.nextTraceId(),
+        })
       : upstream.body;
 
     this.state.usage.push({
-      id: this.state.derive.id('use_', `usage:${++this.state.counters.usage}`),
+      id: uuidFromBytes(this.state.derive.bytes(`usage:${++this.state.counters.usage}`)),
       request_id: requestId,
       service: listing.service,
-      listing_id: listing.id,
-      method,
       path,
+      model: upstream.model ?? null,
       status_code: status,
-      latency_ms: listing.avg_latency_ms,
+      latency_ms: listing.avgLatencyMs,
       cost_micro_cents: amount,
-      refunded: blocked && price > 0,
+      listing_id: listing.id,
+      seller_id: listing.seller.id,
       created_at: now.toISOString(),
       buyer: token.id,
+      account: account.id,
     });
 
-    const streaming = listing.type === 'sse' && !blocked;
-    // On streams the verdict travels in the final SSE event (spec: no shield headers there).
+    const streaming = upstream.events !== undefined && !blocked;
+    // The extended profile sends a stream's receipt and verdict in a final SSE event; the public
+    // one knows them up front (the synthetic upstream answered already) and sends headers.
+    const finalEvent = streaming && this.switches.sseReceiptEvent;
     const headers: Record<string, string> = {
       'content-type': blocked ? 'application/json' : upstream.contentType,
-      ...(streaming ? {} : this.shieldHeaders(verdict)),
+      ...(finalEvent ? {} : this.shieldHeaders(verdict)),
     };
     const capAfter = this.remainingCap(token);
     if (capAfter) {
@@ -791,27 +878,14 @@ export class Gateway {
       headers['x-spendlimit-limit'] = String(capAfter.limit);
     }
     const receiptHeader = encodeReceiptHeader(receipt);
-    if (streaming) {
-      headers['cache-control'] = 'no-cache';
-    } else if (this.receiptHeaderName === 'x-receipt') {
-      headers['x-receipt'] = JSON.stringify(receipt);
-    } else {
-      headers['x-proxygate-receipt'] = receiptHeader;
+    if (streaming) headers['cache-control'] = 'no-cache';
+    if (!finalEvent) {
+      if (this.receiptHeaderName === 'x-receipt') headers['x-receipt'] = JSON.stringify(receipt);
+      else headers['x-proxygate-receipt'] = receiptHeader;
     }
-    const result: CallResult = {
-      status,
-      headers,
-      body: responseBody,
-      receipt,
-      receiptHeader,
-      shield: verdict,
-      amount,
-      requestId,
-      listingId: listing.id,
-      replayed: false,
-    };
-    if (streaming) {
-      result.events = upstream.events ?? [upstream.body];
+    const result: CallResult = { status, headers, body: responseBody, receipt, receiptHeader, shield: verdict, amount, requestId, listingId: listing.id, replayed: false };
+    if (streaming) result.events = upstream.events ?? [upstream.body];
+    if (finalEvent) {
       const shield = { mode: verdict.mode, score: verdict.score_bp / 10000, flags: verdict.flags, action: verdict.action };
       result.sseReceiptEvent = `event: proxygate.receipt\ndata: ${JSON.stringify({ receipt: receiptHeader, shield })}\n\n`;
     }
@@ -821,23 +895,24 @@ export class Gateway {
 
   /**
    * The streaming variant of `callListing`: the same call (charge, scan, receipt, idempotency),
-   * delivered as the chunks a client would read. For an `sse` listing these are the upstream
-   * events and then the `proxygate.receipt` event; for any other answer, the whole body once.
+   * delivered as the chunks a client would read: a stream's events (then, extended, the
+   * `proxygate.receipt` event); for any other answer, the whole body once.
    */
   callListingStream(auth: AuthContext, input: CallInput): { result: CallResult; chunks: AsyncIterable<string> } {
     const result = this.callListing(auth, input);
-    const parts = result.events ? [...result.events, result.sseReceiptEvent ?? ''] : [result.body];
+    const parts = result.events ? [...result.events, ...(result.sseReceiptEvent ? [result.sseReceiptEvent] : [])] : [result.body];
     async function* chunks(): AsyncGenerator<string> {
       for (const part of parts) yield part;
     }
     return { result, chunks: chunks() };
   }
 
-  // ---------------------------------------------------------------- receipts and keys
+  // ---------------------------------------------------------------- receipts and keys (extensions)
 
   /** `GET /v1/receipts` (account:read): a token's v3 chain (seq ascending) with the signed log head. */
   receiptLog(auth: AuthContext, params: PageParams & { token_id?: string | null } = {}): ReceiptLogPage {
-    this.requireScope(auth, 'account:read');
+    this.requireExtensions('GET /v1/receipts');
+    this.requirePermission(auth, 'receipts');
     let tokenId = auth.token.id;
     if (params.token_id) {
       if (!this.visibleTokenIds(auth.token).has(params.token_id)) {
@@ -846,7 +921,7 @@ export class Gateway {
       tokenId = params.token_id;
     }
     const chain = this.state.chains.get(tokenId) ?? [];
-    const page = paginate(chain, params, `receipts:${tokenId}`);
+    const page = paginate(chain, params, `receipts:${tokenId}`, () => this.nextTraceId());
     const active = this.state.keyring.active;
     const head = signHead(this.logOrigin(tokenId), chain, this.iso(), active.kid, active.key);
     return { ...page, head };
@@ -857,8 +932,9 @@ export class Gateway {
     return `${this.origin.replace(/^[a-z]+:\/\//i, '')}/receipts/${tokenId}`;
   }
 
-  /** `GET /.well-known/proxygate-receipt-keys`. */
+  /** `GET /.well-known/proxygate-receipt-keys` (extension `receipt_keys`). */
   keySet(): ReceiptKeySet {
+    this.requireExtensions(`GET ${RECEIPT_KEYS_PATH}`);
     return this.state.keyring.keySet(this.origin);
   }
 
@@ -870,15 +946,17 @@ export class Gateway {
   /** Revokes a receipt key at now (a revoked active key is replaced first). */
   revokeKey(kid: string): ReceiptKeySet['keys'][number] {
     const record = this.state.keyring.revoke(kid, this.now());
-    const published = this.keySet().keys.find((key) => key.kid === record.kid);
+    const published = this.state.keyring.keySet(this.origin).keys.find((key) => key.kid === record.kid);
     if (!published) throw new Error('keyring invariant: revoked key missing from the key set');
     return published;
   }
 
-  /** `GET /health`. */
-  health(): { status: 'ok'; platform_pubkey: string; receipt_ca_pubkey: string; receipt_versions: ReceiptVersion[]; time: string } {
-    const keys = this.keySet();
-    return { status: 'ok', platform_pubkey: keys.platform_pubkey, receipt_ca_pubkey: keys.receipt_ca_pubkey, receipt_versions: [1, 2, 3], time: this.iso() };
+  /** `GET /health`: 200 healthy, 503 degraded (same shape); `extensions` only in the extended profile. */
+  health(): { status: 200 | 503; body: HealthResponse } {
+    const keys = this.state.keyring.keySet(this.origin);
+    const body: HealthResponse = { status: this.healthStatus, platform_pubkey: keys.platform_pubkey, receipt_ca_pubkey: keys.receipt_ca_pubkey };
+    if (this.switches.extensions) body.extensions = { version: 1, features: [...EXTENSION_FEATURES], receipt_keys_url: RECEIPT_KEYS_PATH };
+    return { status: this.healthStatus === 'healthy' ? 200 : 503, body };
   }
 
   /** `GET /.well-known/oauth-protected-resource` (RFC 9728). */
@@ -892,7 +970,7 @@ export class Gateway {
     return {
       resource: this.origin,
       authorization_servers: [this.origin],
-      scopes_supported: [...SCOPES],
+      scopes_supported: [...this.scopesSupported],
       bearer_methods_supported: ['header'],
       resource_name: 'Proxygate mock gateway',
     };
@@ -903,10 +981,15 @@ export class Gateway {
     return this.state.ledger.map((entry) => ({ ...entry }));
   }
 
-  /** The account balance behind a token id (test inspection). */
+  /** What the account behind a token id can spend, micro-USD (test inspection). */
   balanceOf(tokenId: string): number {
     const token = this.state.tokens.get(tokenId);
     if (!token) throw notFound(`No token ${tokenId}.`);
-    return this.account(token).balance;
+    return available(this.account(token));
+  }
+
+  /** The token id behind a secret (test inspection; the public profile has no introspection route). */
+  tokenIdOf(secret: string): string {
+    return this.authenticate(`Bearer ${secret}`).token.id;
   }
 }

@@ -1,17 +1,15 @@
-export { Gateway, DEMO_ACCOUNT_ID, BROKE_ACCOUNT_ID, DEMO_BALANCE_MICRO_CENTS } from './gateway.js';
-export type {
-  AuthContext,
-  CallInput,
-  CallResult,
-  CreateTokenBody,
-  DemoTokenSecrets,
-  GatewayOptions,
-  ListApisParams,
-  ReceiptLogPage,
-  UsageParams,
-} from './gateway.js';
+export { Gateway } from './gateway.js';
+export type { AuthContext, CallInput, CallResult, CreateTokenBody, DemoTokenSecrets, GatewayOptions, ListApisParams, ReceiptLogPage, UsageParams } from './gateway.js';
+export { DEMO_ACCOUNT_ID, BROKE_ACCOUNT_ID, DEMO_BALANCE_MICRO_USD, DEMO_WALLET_LIMITS } from './accounts.js';
+export { CAPPED_LIMIT_MICRO_USD } from './demo-tokens.js';
 export { GatewayError } from './errors.js';
 export type { ErrorBody, GatewayErrorCode } from './errors.js';
 export type { Page, PageParams } from './pagination.js';
 export type { TokenRecord } from './tokens.js';
+export type { Listing, Seller } from './catalog.js';
+export { listingIdOf } from './catalog.js';
+export { mockListingId } from './listing-resolve.js';
+export { PLATFORM_FEE_PCT, SHIELD_FEE_MICRO_USD, withPlatformFee, tokenCost, decimalText } from './money.js';
+export { PROFILES, OUR_SCOPES, PUBLIC_SCOPES, EXTENSION_FEATURES, RECEIPT_KEYS_PATH, scopeFor, switchesOf, parseProfile } from './profile.js';
+export type { Profile, OurScope, PublicScope, Permission, ProfileSwitches } from './profile.js';
 export * from './types.js';

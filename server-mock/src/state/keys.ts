@@ -18,8 +18,9 @@ export interface ReceiptSigningKey {
 
 export interface EphemeralKey {
   key: Ed25519Key;
-  notBefore: Date;
-  notAfter: Date;
+  /** Unix seconds, as the v2 delegation carries them. */
+  notBefore: number;
+  notAfter: number;
   /** The CA's signature over the delegation, base64. */
   caSignature: string;
 }
@@ -87,17 +88,18 @@ export class Keyring {
     return record;
   }
 
-  /** The v2 ephemeral key valid at `now`, certified by the CA for a one-day window. */
-  ephemeralAt(now: Date): EphemeralKey {
+  /** The v2 ephemeral key valid at `seconds` (Unix), certified by the CA for a one-day window. */
+  ephemeralAt(seconds: number): EphemeralKey {
     const current = this.ephemeral;
-    if (current && current.notBefore <= now && now <= current.notAfter) return current;
+    if (current && current.notBefore <= seconds && seconds <= current.notAfter) return current;
     const key = new Ed25519Key(this.derive.bytes(`ephemeral-key:${++this.ephemeralCount}`));
-    const notBefore = new Date(now.getTime() - 60 * 60 * 1000);
-    const notAfter = new Date(notBefore.getTime() + DAY_MS);
+    const notBefore = seconds - 60 * 60;
+    const notAfter = notBefore + DAY_MS / 1000;
+    // Certificate bytes: these four keys in this order, integers as integers.
     const delegation = {
       ephemeral_pubkey: base58Encode(key.publicKey),
-      not_after: notAfter.toISOString(),
-      not_before: notBefore.toISOString(),
+      not_after: notAfter,
+      not_before: notBefore,
       purpose: 'proxygate-receipt',
     };
     const caSignature = Buffer.from(this.receiptCa.sign(JSON.stringify(delegation))).toString('base64');

@@ -26,15 +26,16 @@ export function requestSha256(method: string, path: string, query: URLSearchPara
   return sha256Hex(concatBytes(head, body));
 }
 
-interface Payment {
+/** The five signed fields of v1/v2: `amount` integer micro-USD, `timestamp` integer Unix seconds. */
+export interface Payment {
   request_id: string;
   buyer: string;
   seller: string;
   amount: number;
-  timestamp: string;
+  timestamp: number;
 }
 
-// v1 signed bytes: exactly these five keys in alphabetical order, no whitespace.
+// v1 signed bytes: exactly these five keys in alphabetical order, no whitespace, integers as integers.
 function v1Message(payment: Payment): string {
   return JSON.stringify({
     amount: payment.amount,
@@ -45,8 +46,10 @@ function v1Message(payment: Payment): string {
   });
 }
 
-export function signV1(payment: Payment, platform: Ed25519Key): ReceiptV1 {
-  return { ...payment, signature: toBase64(platform.sign(v1Message(payment))) };
+/** `tagged` adds the optional `receipt_version: 1` (outside the signed bytes), as some v1 receipts carry. */
+export function signV1(payment: Payment, platform: Ed25519Key, tagged = false): ReceiptV1 {
+  const receipt: ReceiptV1 = { ...payment, signature: toBase64(platform.sign(v1Message(payment))) };
+  return tagged ? { ...receipt, receipt_version: 1 } : receipt;
 }
 
 export function signV2(payment: Payment, ephemeral: EphemeralKey, receiptCa: Ed25519Key): ReceiptV2 {
@@ -56,8 +59,8 @@ export function signV2(payment: Payment, ephemeral: EphemeralKey, receiptCa: Ed2
     receipt_version: 2,
     delegation: {
       ephemeral_pubkey: base58Encode(ephemeral.key.publicKey),
-      not_before: ephemeral.notBefore.toISOString(),
-      not_after: ephemeral.notAfter.toISOString(),
+      not_before: ephemeral.notBefore,
+      not_after: ephemeral.notAfter,
       purpose: 'proxygate-receipt',
       receipt_ca_pubkey: base58Encode(receiptCa.publicKey),
       signature: ephemeral.caSignature,

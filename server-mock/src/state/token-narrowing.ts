@@ -1,19 +1,19 @@
 import { echo, GatewayError, validationError } from './errors.js';
 import type { TokenRecord } from './tokens.js';
-import { SCOPES, type Scope } from './types.js';
+import { OUR_SCOPES, type OurScope } from './profile.js';
 
 /** `POST /v1/tokens` body as received (validated here). */
 export interface CreateTokenBody {
   name?: unknown;
   scopes?: unknown;
-  spend_cap_micro_cents?: unknown;
+  spend_cap_micro_usd?: unknown;
   expires_at?: unknown;
   listings?: unknown;
 }
 
 export interface NarrowedChild {
   name: string | null;
-  scopes: Scope[];
+  scopes: OurScope[];
   spendCap: number | null;
   expiresAt: Date;
   listings: string[] | null;
@@ -32,7 +32,7 @@ export interface NarrowingContext {
 export const DEFAULT_DELEGATION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
 // The public gateway's scope names map onto ours.
-const SCOPE_ALIASES: Record<string, Scope> = { proxy: 'trade', 'balance:read': 'account:read', 'usage:read': 'account:read' };
+const SCOPE_ALIASES: Record<string, OurScope> = { proxy: 'trade', 'balance:read': 'account:read', 'usage:read': 'account:read' };
 
 export function parseTimestamp(raw: string, name: string): Date {
   const date = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/.test(raw) ? new Date(raw) : new Date(Number.NaN);
@@ -40,15 +40,15 @@ export function parseTimestamp(raw: string, name: string): Date {
   return date;
 }
 
-function normalizeScopes(raw: unknown): Scope[] {
+function normalizeScopes(raw: unknown): OurScope[] {
   if (!Array.isArray(raw) || raw.length === 0) throw validationError('scopes must be a non-empty array', { param: 'scopes' });
-  const scopes = new Set<Scope>();
+  const scopes = new Set<OurScope>();
   for (const item of raw) {
-    const scope = typeof item === 'string' ? (SCOPES.includes(item as Scope) ? (item as Scope) : SCOPE_ALIASES[item]) : undefined;
+    const scope = typeof item === 'string' ? (OUR_SCOPES.includes(item as OurScope) ? (item as OurScope) : SCOPE_ALIASES[item]) : undefined;
     if (!scope) throw validationError(`unknown scope ${echo(item, 60)}`, { param: 'scopes' });
     scopes.add(scope);
   }
-  return SCOPES.filter((scope) => scopes.has(scope));
+  return OUR_SCOPES.filter((scope) => scopes.has(scope));
 }
 
 /**
@@ -62,7 +62,7 @@ export function narrowChild(parent: TokenRecord, body: CreateTokenBody, ctx: Nar
   if (name !== null && (typeof name !== 'string' || name.length > 100)) throw validationError('name must be a string of at most 100 characters', { param: 'name' });
 
   const scopes = normalizeScopes(body.scopes);
-  const escalated = scopes.filter((scope) => !parent.scopes.includes(scope));
+  const escalated = scopes.filter((scope) => !(parent.scopes as readonly string[]).includes(scope));
   if (escalated.length > 0) {
     throw new GatewayError(400, {
       error: 'scope_escalation',
@@ -73,13 +73,13 @@ export function narrowChild(parent: TokenRecord, body: CreateTokenBody, ctx: Nar
   }
 
   let spendCap = ctx.parentRemainingCap;
-  const requestedCap = body.spend_cap_micro_cents;
+  const requestedCap = body.spend_cap_micro_usd;
   if (requestedCap !== undefined && requestedCap !== null) {
     if (typeof requestedCap !== 'number' || !Number.isSafeInteger(requestedCap) || requestedCap < 0) {
-      throw validationError('spend_cap_micro_cents must be a non-negative safe integer', { param: 'spend_cap_micro_cents' });
+      throw validationError('spend_cap_micro_usd must be a non-negative safe integer', { param: 'spend_cap_micro_usd' });
     }
     if (ctx.parentRemainingCap !== null && requestedCap > ctx.parentRemainingCap) {
-      throw validationError(`spend_cap_micro_cents exceeds the parent's remaining cap (${ctx.parentRemainingCap})`, { param: 'spend_cap_micro_cents' });
+      throw validationError(`spend_cap_micro_usd exceeds the parent's remaining cap (${ctx.parentRemainingCap})`, { param: 'spend_cap_micro_usd' });
     }
     spendCap = requestedCap;
   }

@@ -38,8 +38,8 @@ export function tokenInfo(token: TokenRecord): TokenInfo {
     created_at: token.createdAt.toISOString(),
     expires_at: token.expiresAt ? token.expiresAt.toISOString() : null,
     revoked_at: token.revokedAt ? token.revokedAt.toISOString() : null,
-    spend_cap_micro_cents: token.spendCap,
-    spent_micro_cents: token.spent,
+    spend_cap_micro_usd: token.spendCap,
+    spent_micro_usd: token.spent,
     listings: token.listings ? [...token.listings] : null,
   };
 }
@@ -81,13 +81,17 @@ export class TokenStore {
     return { token, secret };
   }
 
-  /** Mints a `pg_del_<JWT>` signed with the mock's token key; `expiresAt` is required (JWT `exp`). */
+  /**
+   * Mints a `pg_del_<JWT>` signed with the mock's token key; `expiresAt` is required (JWT `exp`),
+   * `subject` (the account's wallet) is the `sub` claim.
+   */
   createDelegation(
     fields: Omit<TokenRecord, 'id' | 'type' | 'secretHash' | 'expiresAt'> & { expiresAt: Date },
+    subject: string,
   ): { token: TokenRecord; secret: string } {
     const id = this.nextId();
     const claims = {
-      sub: fields.accountId,
+      sub: subject,
       scopes: fields.scopes,
       jti: id,
       iat: Math.floor(fields.createdAt.getTime() / 1000),
