@@ -1,11 +1,13 @@
 // Receipt verification benchmark. Run with `npm run bench:receipts` (builds the sdk first).
 // Prints, from one run, ratios to a same-run baseline (raw node:crypto Ed25519 verify):
 //   - our single-thread verifyStream over v3 JSON Lines,
+//   - the same over v1 JSON Lines in the public gateway's integer form (its own raw baseline:
+//     node:crypto over the same v1 signed bytes),
 //   - the worker-pool verifyStream,
 // and peak RSS of fresh processes verifying 10k vs 100k receipts (1M with --1m). Peak RSS still
 // includes V8 growing its young generation to its cap early in a run; the retained heap after GC
 // shows what the stream holds (measured here: 10k 73 MiB, 100k 91 MiB, 300k 90 MiB peak RSS).
-// Goals: single >= 0.8x raw, pool >= 1.7x single on 2 cores, RSS flat.
+// Goals: single >= 0.8x raw for v3 and for v1, pool >= 1.7x single on 2 cores, RSS flat.
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
@@ -45,6 +47,40 @@ function fixture(count) {
     raw.push({ message, signature });
   }
   return { keys, publicKey, lines, raw };
+}
+
+/**
+ * `count` distinct v1 receipt lines as the public gateway emits them (integer micro-USD amount,
+ * integer Unix-seconds timestamp, every other one with `receipt_version: 1`), signed by a
+ * platform key generated for this run, and the key set its `/health` would give.
+ */
+function fixtureV1(count) {
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
+  const platformPubkey = base58(Buffer.from(publicKey.export({ format: 'jwk' }).x, 'base64url'));
+  const keys = KeySet.fromKeys([], { platformPubkey });
+  const wallet = (i) => base58(crypto.createHash('sha256').update(`wallet${i}`).digest());
+  const buyer = wallet('buyer');
+  const lines = [];
+  const raw = [];
+  for (let i = 1; i <= count; i++) {
+    const fields = { amount: 1000 + i, buyer, request_id: crypto.randomUUID(), seller: wallet(i % 50), timestamp: 1_700_000_000 + i };
+    // The signed bytes: these five keys in this order, numbers as JSON integers.
+    const message = Buffer.from(JSON.stringify(fields));
+    const signature = crypto.sign(null, message, privateKey);
+    const receipt = { ...(i % 2 ? { receipt_version: 1 } : {}), ...fields, signature: signature.toString('base64') };
+    lines.push(JSON.stringify(receipt));
+    raw.push({ message, signature });
+  }
+  return { keys, publicKey, lines, raw };
+}
+
+const B58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+function base58(bytes) {
+  let n = BigInt('0x' + (bytes.toString('hex') || '0'));
+  let out = '';
+  while (n > 0n) { out = B58[Number(n % 58n)] + out; n /= 58n; }
+  for (const b of bytes) { if (b !== 0) break; out = '1' + out; }
+  return out;
 }
 
 /** JSON Lines in 64 KiB chunks, produced lazily by cycling `lines` `total` times (memory stays flat). */
@@ -98,12 +134,15 @@ async function main() {
 
   const total = Number(process.env.BENCH_RECEIPTS ?? 30000);
   const fx = fixture(5000);
+  const v1 = fixtureV1(5000);
   const cores = availableParallelism();
-  console.log(`receipts bench: ${total} v3 receipts per run, ${cores} cores, node ${process.version}`);
+  console.log(`receipts bench: ${total} v3 (and v1) receipts per run, ${cores} cores, node ${process.version}`);
 
   // Warm-up: JIT, key objects, worker start.
   rawNative(fx, 2000);
+  rawNative(v1, 2000);
   await countValid(verifyStream(jsonl(fx.lines, 2000), { keys: fx.keys }));
+  await countValid(verifyStream(jsonl(v1.lines, 2000), { keys: v1.keys }));
   const pool = createVerifierPool(fx.keys, { size: cores });
   await countValid(pool.verifyStream(jsonl(fx.lines, 2000)));
 
@@ -111,6 +150,7 @@ async function main() {
   // each figure is the best round. CPU time per receipt is printed too: it ignores that load.
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   let raw = 0, single = 0, pooled = 0, rawCpu = Infinity, singleCpu = Infinity;
+  let rawV1 = 0, singleV1 = 0, rawV1Cpu = Infinity, singleV1Cpu = Infinity;
   for (let round = 0; round < rounds; round++) {
     let cpu = process.cpuUsage();
     raw = Math.max(raw, rawNative(fx, total));
@@ -118,6 +158,12 @@ async function main() {
     cpu = process.cpuUsage();
     single = Math.max(single, await rate(() => countValid(verifyStream(jsonl(fx.lines, total), { keys: fx.keys })), total));
     singleCpu = Math.min(singleCpu, cpuMicros(process.cpuUsage(cpu)) / total);
+    cpu = process.cpuUsage();
+    rawV1 = Math.max(rawV1, rawNative(v1, total));
+    rawV1Cpu = Math.min(rawV1Cpu, cpuMicros(process.cpuUsage(cpu)) / total);
+    cpu = process.cpuUsage();
+    singleV1 = Math.max(singleV1, await rate(() => countValid(verifyStream(jsonl(v1.lines, total), { keys: v1.keys })), total));
+    singleV1Cpu = Math.min(singleV1Cpu, cpuMicros(process.cpuUsage(cpu)) / total);
     pooled = Math.max(pooled, await rate(() => countValid(pool.verifyStream(jsonl(fx.lines, total))), total));
   }
   await pool.close();
@@ -125,6 +171,8 @@ async function main() {
   const fmt = (n) => Math.round(n).toLocaleString('en-US').padStart(9);
   console.log(`raw node:crypto verify       ${fmt(raw)} /s   1.00x (baseline)            ${rawCpu.toFixed(1)} µs CPU each`);
   console.log(`verifyStream, single thread  ${fmt(single)} /s   ${(single / raw).toFixed(2)}x raw (goal >= 0.80x)   ${singleCpu.toFixed(1)} µs CPU each = ${(rawCpu / singleCpu).toFixed(2)}x raw by CPU`);
+  console.log(`v1 raw node:crypto verify    ${fmt(rawV1)} /s   1.00x (v1 baseline)         ${rawV1Cpu.toFixed(1)} µs CPU each`);
+  console.log(`v1 verifyStream, single      ${fmt(singleV1)} /s   ${(singleV1 / rawV1).toFixed(2)}x v1 raw (goal >= 0.80x) ${singleV1Cpu.toFixed(1)} µs CPU each = ${(rawV1Cpu / singleV1Cpu).toFixed(2)}x raw by CPU`);
   console.log(`verifyStream, ${cores}-worker pool   ${fmt(pooled)} /s   ${(pooled / raw).toFixed(2)}x raw, ${(pooled / single).toFixed(2)}x single (goal >= 1.70x on 2 cores)`);
   // The portable backends, for orientation (smaller samples: noble is pure JS).
   for (const [backend, n] of [['webcrypto', Math.min(total, 5000)], ['noble', Math.min(total, 500)]]) {

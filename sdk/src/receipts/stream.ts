@@ -16,58 +16,37 @@ type Chunk = string | Uint8Array;
 const NEWLINE = 0x0a;
 
 /**
- * Splits a stream of chunks into JSON Lines without holding more than one partial line. Bytes
- * are split before decoding so a multi-byte character may straddle chunks. Blank lines are
- * skipped; `\r\n` endings are accepted. A line over `maxLineBytes` is reported as `null`.
+ * Splits chunks into JSON Lines without holding more than one partial line. Bytes are split
+ * before decoding so a multi-byte character may straddle chunks. Blank lines are skipped; `\r\n`
+ * endings are accepted. A line over `maxLineBytes` is reported as `null`. Synchronous per chunk,
+ * so a consumer pays one await per chunk, not per line.
  */
-export async function* jsonLines(source: AsyncIterable<Chunk> | Iterable<Chunk>, maxLineBytes = 1 << 20): AsyncGenerator<Uint8Array | null> {
-  const encoder = new TextEncoder();
-  let parts: Uint8Array[] = [];
-  let partBytes = 0;
-  let overflow = false;
-  const finish = (tail: Uint8Array): Uint8Array | null | undefined => {
-    const total = partBytes + tail.length;
-    let line: Uint8Array;
-    if (overflow || total > maxLineBytes) line = new Uint8Array(0);
-    else if (parts.length === 0) line = tail;
-    else {
-      line = new Uint8Array(total);
-      let o = 0;
-      for (const p of parts) { line.set(p, o); o += p.length; }
-      line.set(tail, o);
-    }
-    const tooLong = overflow || total > maxLineBytes;
-    parts = [];
-    partBytes = 0;
-    overflow = false;
-    if (tooLong) return null;
-    let end = line.length;
-    if (end > 0 && line[end - 1] === 0x0d) end--;
-    let blank = true;
-    for (let i = 0; i < end; i++) {
-      const c = line[i];
-      if (c !== 0x20 && c !== 0x09) { blank = false; break; }
-    }
-    return blank ? undefined : line.subarray(0, end);
-  };
-  // A string chunk may end between the two halves of a surrogate pair: hold the high half back.
-  let pendingHigh = '';
-  for await (const chunk of source as AsyncIterable<Chunk>) {
+class LineSplitter {
+  private readonly encoder = new TextEncoder();
+  private parts: Uint8Array[] = [];
+  private partBytes = 0;
+  private overflow = false;
+  // A string chunk may end between the two halves of a surrogate pair: the high half waits.
+  private pendingHigh = '';
+
+  constructor(private readonly maxLineBytes: number) {}
+
+  *push(chunk: Chunk): Generator<Uint8Array | null> {
     let bytes: Uint8Array;
     if (typeof chunk === 'string') {
-      let text = pendingHigh + chunk;
-      pendingHigh = '';
+      let text = this.pendingHigh + chunk;
+      this.pendingHigh = '';
       const lastUnit = text.charCodeAt(text.length - 1);
       if (lastUnit >= 0xd800 && lastUnit <= 0xdbff) {
-        pendingHigh = text.slice(-1);
+        this.pendingHigh = text.slice(-1);
         text = text.slice(0, -1);
       }
-      bytes = encoder.encode(text);
-    } else if (pendingHigh) {
+      bytes = this.encoder.encode(text);
+    } else if (this.pendingHigh) {
       // Bytes after a held half: the half stays unpaired (encoded as U+FFFD, then malformed).
-      const held = encoder.encode(pendingHigh);
+      const held = this.encoder.encode(this.pendingHigh);
       bytes = concatBytes([held, chunk], held.length + chunk.length);
-      pendingHigh = '';
+      this.pendingHigh = '';
     } else {
       bytes = chunk;
     }
@@ -75,23 +54,61 @@ export async function* jsonLines(source: AsyncIterable<Chunk> | Iterable<Chunk>,
     for (;;) {
       const nl = bytes.indexOf(NEWLINE, start);
       if (nl < 0) break;
-      const line = finish(bytes.subarray(start, nl));
+      const line = this.finish(bytes.subarray(start, nl));
       if (line !== undefined) yield line;
       start = nl + 1;
     }
     if (start < bytes.length) {
       const rest = bytes.subarray(start);
-      if (overflow || partBytes + rest.length > maxLineBytes) {
-        overflow = true; // keep counting nothing: memory stays flat on a runaway line
-        parts = [];
+      if (this.overflow || this.partBytes + rest.length > this.maxLineBytes) {
+        this.overflow = true; // keep counting nothing: memory stays flat on a runaway line
+        this.parts = [];
       } else {
         // Copy: the caller may reuse its chunk buffer.
-        parts.push(rest.slice());
-        partBytes += rest.length;
+        this.parts.push(rest.slice());
+        this.partBytes += rest.length;
       }
     }
   }
-  const last = finish(pendingHigh ? encoder.encode(pendingHigh) : new Uint8Array(0));
+
+  /** The last line, when the input does not end with a newline. */
+  end(): Uint8Array | null | undefined {
+    return this.finish(this.pendingHigh ? this.encoder.encode(this.pendingHigh) : new Uint8Array(0));
+  }
+
+  private finish(tail: Uint8Array): Uint8Array | null | undefined {
+    const total = this.partBytes + tail.length;
+    const tooLong = this.overflow || total > this.maxLineBytes;
+    let line = tail;
+    if (!tooLong && this.parts.length > 0) {
+      line = new Uint8Array(total);
+      let o = 0;
+      for (const p of this.parts) { line.set(p, o); o += p.length; }
+      line.set(tail, o);
+    }
+    this.parts = [];
+    this.partBytes = 0;
+    this.overflow = false;
+    if (tooLong) return null;
+    let end = line.length;
+    if (end > 0 && line[end - 1] === 0x0d) end--;
+    for (let i = 0; i < end; i++) {
+      const c = line[i];
+      if (c !== 0x20 && c !== 0x09) return line.subarray(0, end);
+    }
+    return undefined; // blank
+  }
+}
+
+/**
+ * Splits a stream of chunks into JSON Lines without holding more than one partial line. Bytes
+ * are split before decoding so a multi-byte character may straddle chunks. Blank lines are
+ * skipped; `\r\n` endings are accepted. A line over `maxLineBytes` is reported as `null`.
+ */
+export async function* jsonLines(source: AsyncIterable<Chunk> | Iterable<Chunk>, maxLineBytes = 1 << 20): AsyncGenerator<Uint8Array | null> {
+  const splitter = new LineSplitter(maxLineBytes);
+  for await (const chunk of source as AsyncIterable<Chunk>) yield* splitter.push(chunk);
+  const last = splitter.end();
   if (last !== undefined) yield last;
 }
 
@@ -106,25 +123,29 @@ export async function* verifyStream(
   const backend = await resolveBackend(options.backend);
   const window = Math.max(1, options.concurrency ?? 64);
   const queue: (Verdict | Promise<Verdict>)[] = [];
-  for await (const line of jsonLines(source, options.maxLineBytes)) {
-    let verdict: Verdict | Promise<Verdict>;
-    if (line === null) verdict = fail('malformed', 'line is longer than maxLineBytes');
-    else {
-      let parsed;
-      try {
-        parsed = parseToVerdict(decodeUtf8(line));
-      } catch {
-        parsed = fail('malformed', 'not valid UTF-8');
-      }
-      if (isVerdict(parsed)) verdict = parsed;
-      else {
-        verdict = verifyParsed(parsed, options.keys, backend);
-        // Waiting in the queue is not "unhandled": the error reaches the caller when its turn comes.
-        verdict.catch(() => undefined);
-      }
+  const start = (line: Uint8Array | null): Verdict | Promise<Verdict> => {
+    if (line === null) return fail('malformed', 'line is longer than maxLineBytes');
+    let parsed;
+    try {
+      parsed = parseToVerdict(decodeUtf8(line));
+    } catch {
+      parsed = fail('malformed', 'not valid UTF-8');
     }
-    queue.push(verdict);
-    if (queue.length >= window) yield await queue.shift()!;
+    if (isVerdict(parsed)) return parsed;
+    const verdict = verifyParsed(parsed, options.keys, backend);
+    // Waiting in the queue is not "unhandled": the error reaches the caller when its turn comes.
+    verdict.catch(() => undefined);
+    return verdict;
+  };
+  // Lines are split synchronously within a chunk (one await per chunk, not per line).
+  const splitter = new LineSplitter(options.maxLineBytes ?? 1 << 20);
+  for await (const chunk of source as AsyncIterable<Chunk>) {
+    for (const line of splitter.push(chunk)) {
+      queue.push(start(line));
+      if (queue.length >= window) yield await queue.shift()!;
+    }
   }
+  const last = splitter.end();
+  if (last !== undefined) queue.push(start(last));
   while (queue.length) yield await queue.shift()!;
 }

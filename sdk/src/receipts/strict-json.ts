@@ -1,7 +1,15 @@
 import { ReceiptParseError } from './errors.js';
 
-/** A JSON value as the strict reader returns it (objects have a null prototype). */
+/**
+ * A JSON value as the strict reader returns it. Objects inherit nothing from Object.prototype
+ * (`"__proto__"` or `"toString"` are plain own keys).
+ */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+// Objects made by Object.create(null) start in V8's slow dictionary mode; instances of a
+// constructor whose prototype has a null prototype keep fast properties and inherit nothing.
+const BareObject = function BareObject() {} as unknown as new () => { [key: string]: JsonValue };
+BareObject.prototype = Object.create(null) as object;
 
 // Receipts nest three levels deep; the bound keeps hostile input from overflowing the stack.
 const MAX_DEPTH = 32;
@@ -80,7 +88,7 @@ class StrictReader {
   }
 
   private object(depth: number): { [key: string]: JsonValue } {
-    const out = Object.create(null) as { [key: string]: JsonValue };
+    const out = new BareObject();
     const s = this.src;
     this.pos++;
     this.skipWs();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { KeySet, ReceiptParseError, parseReceipt, signedBytes, verifyReceipt } from '../../src/receipts/index.js';
-import { v3SignedText, v3SignedTextGeneric } from '../../src/receipts/canonical.js';
+import { delegationSignedText, legacySignedText, v3SignedText, v3SignedTextGeneric } from '../../src/receipts/canonical.js';
 import { baseV3, docKey, keyDocument, makeKey, signV3 } from './signer.js';
 
 const k1 = makeKey('k1');
@@ -80,6 +80,22 @@ describe('receipt properties', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it('v1/v2 signed texts equal JSON.stringify of the fields in their order, for any strings (lone surrogates too) and integers', () => {
+    // Mostly the characters JSON escapes (quote, backslash, controls, surrogate halves), some not.
+    const tricky = fc.constantFrom('"', '\\', '\n', '\u0000', '\u001f', '\u007f', '\ud800', '\udfff', '\u2028', 'é', '😀');
+    const text = fc.string({ unit: fc.oneof(tricky, fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), maxLength: 12 });
+    const value = fc.oneof(fc.maxSafeNat(), text);
+    fc.assert(
+      fc.property(value, text, text, text, value, text, value, value, (amount, buyer, request_id, seller, timestamp, ephemeral_pubkey, not_after, not_before) => {
+        const r = { amount, buyer, request_id, seller, timestamp, signature: '' };
+        expect(legacySignedText(r)).toBe(JSON.stringify({ amount, buyer, request_id, seller, timestamp }));
+        const d = { ephemeral_pubkey, not_after, not_before, purpose: 'proxygate-receipt' as const, receipt_ca_pubkey: '', signature: '' };
+        expect(delegationSignedText(d)).toBe(JSON.stringify({ ephemeral_pubkey, not_after, not_before, purpose: 'proxygate-receipt' }));
+      }),
+      { numRuns: 500 },
     );
   });
 
