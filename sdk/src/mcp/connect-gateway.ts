@@ -9,6 +9,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { AuthenticationError, ConnectionError, ProxygateError } from '../core/error.js';
 import { readEnv } from '../internal/env.js';
 import { scrubError } from '../internal/redact.js';
+import { delegationTokenScopes } from '../internal/scopes.js';
 import { ToolPinMismatchError } from './errors.js';
 import { createGatewayFetch, fetchTokenInfo, parseScopes, resolveToken } from './gateway-fetch.js';
 import { GatewayMcpClient, listAllTools, type McpSession } from './gateway-client.js';
@@ -70,7 +71,8 @@ export async function connectGateway(options: ConnectGatewayOptions = {}): Promi
     if (authProvider) scopes = parseScopes((await authProvider.tokens())?.scope);
     else if (firstToken && restTokenAllowed) {
       const info = await fetchTokenInfo(restBase, firstToken, fetchImpl, secrets);
-      scopes = info?.scopes;
+      // No introspection (the public gateway): a pg_del_ token's claim still tells, unverified.
+      scopes = info?.scopes ?? delegationTokenScopes(firstToken);
       tokenId ??= info?.id;
     } else if (!firstToken) scopes = []; // anonymous: browsing works, anything needing a scope is refused locally
   } else if (tokenId === undefined && options.keys && firstToken && restTokenAllowed) {

@@ -52,7 +52,7 @@ export class ReceiptVerificationError extends ProxygateError {
     return {
       ...super.toJSON(),
       reason: this.reason,
-      ...(result ? { receipt: result.receipt, verification: { ...result.verification, receipt: undefined }, amount_micro_cents: result.amount_micro_cents } : {}),
+      ...(result ? { receipt: result.receipt, verification: { ...result.verification, receipt: undefined }, amount_micro_usd: result.amount_micro_usd } : {}),
     };
   }
 }

@@ -342,27 +342,27 @@ export class GatewayMcpClient {
     return (await this.typedCall('browse_apis', params)).result;
   }
 
-  /** One listing with its endpoints and documentation. */
+  /** One listing (by listing id) with its documentation, if any. */
   async describeEndpoint(params: DescribeEndpointParams): Promise<DescribeEndpointResult> {
     return (await this.typedCall('describe_endpoint', params)).result;
   }
 
-  /** Prices per listing, in integer micro-cents. */
+  /** Price per service (`price_per_request_micro_cents` is micro-USD). */
   async getPricing(params: GetPricingParams = {}): Promise<GetPricingResult> {
     return (await this.typedCall('get_pricing', params)).result;
   }
 
-  /** Balance of the token's account (`account:read`). */
+  /** Balance of the token's account in micro-USD (`account:read`; `balance:read` on the public gateway). */
   async checkBalance(): Promise<CheckBalanceResult> {
     return (await this.typedCall('check_balance', {})).result;
   }
 
-  /** Past calls, newest first (`account:read`). */
+  /** Past calls, newest first, with the per-service summary (`account:read`; `usage:read` on the public gateway). */
   async getUsage(params: GetUsageParams = {}): Promise<GetUsageResult> {
     return (await this.typedCall('get_usage', params)).result;
   }
 
-  /** Rates the seller of a past call (`trade`). */
+  /** Rates the seller of a past call (`trade`; `rate:write` on the public gateway). */
   async rateSeller(params: RateSellerParams): Promise<RateSellerResult> {
     return (await this.typedCall('rate_seller', params)).result;
   }
@@ -396,7 +396,7 @@ export class GatewayMcpClient {
     const body = error.body as { request_id?: unknown } | undefined;
     if (!onVerdict || !error.receipt || typeof body?.request_id !== 'string') return;
     const sent = TOOL_SCHEMAS.call_api.input.parse(params);
-    const verification = await verifyCallReceipt({ receipt: error.receipt, request_id: body.request_id, amount_micro_cents: 0 }, sent, this.options.keys, this.knownTokenId);
+    const verification = await verifyCallReceipt({ receipt: error.receipt, request_id: body.request_id, amount_micro_usd: 0 }, sent, this.options.keys, this.knownTokenId);
     const shield = verification.shield ?? { mode: 'strict', scoreBp: Math.round((error.score ?? 0) * 10_000), score: error.score ?? 0, flags: [...error.flags], action: 'blocked', source: 'headers' };
     onVerdict({ tool: 'call_api', requestId: body.request_id, receipt: verification, shield });
   }

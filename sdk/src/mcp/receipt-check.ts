@@ -8,6 +8,7 @@ import { verifyReceipt } from '../receipts/verify.js';
 import { ReceiptParseError } from '../receipts/errors.js';
 import { shieldFromSigned, type ShieldVerdict } from '../shield/index.js';
 import { callBindingMismatch } from '../shield/settle.js';
+import { isListingId } from '../internal/listing-id.js';
 import type { CallApiToolOutput } from './tool-schemas.js';
 
 export interface CallReceiptVerdict extends Verdict {
@@ -35,7 +36,7 @@ const failed = (reason: Verdict['reason'], message: string, receipt?: Receipt, f
 });
 
 /** What the tool result claims next to the receipt; `body` is absent when the shield withheld it. */
-export type ReceiptClaims = Pick<CallApiToolOutput, 'receipt' | 'request_id' | 'amount_micro_cents'> & { body?: string | undefined };
+export type ReceiptClaims = Pick<CallApiToolOutput, 'receipt' | 'request_id' | 'amount_micro_usd'> & { body?: string | undefined };
 
 /**
  * Fields of the tool result that the signature does not cover must agree with the signed ones,
@@ -44,11 +45,11 @@ export type ReceiptClaims = Pick<CallApiToolOutput, 'receipt' | 'request_id' | '
  */
 function unsignedMismatch(receipt: Receipt, output: ReceiptClaims, sent: SentRequest, buyer: string | undefined): string | undefined {
   if (receipt.request_id !== output.request_id) return 'request_id';
-  if (String(receipt.amount) !== String(output.amount_micro_cents)) return 'amount';
+  if (String(receipt.amount) !== String(output.amount_micro_usd)) return 'amount';
   if (receipt.receipt_version !== 3) return undefined;
   return callBindingMismatch(receipt, {
-    // A slug names the listing too, but only an id can be compared with the signed one.
-    listingId: sent.listing_id.startsWith('lst_') ? sent.listing_id : undefined,
+    // Only a listing id (UUID) can be compared with the signed one.
+    listingId: isListingId(sent.listing_id) ? sent.listing_id : undefined,
     method: sent.method ?? 'GET',
     path: sent.path,
     buyer,

@@ -17,45 +17,48 @@ export const GATEWAY_TOOL_NAMES = [
 ] as const;
 export type GatewayToolName = (typeof GATEWAY_TOOL_NAMES)[number];
 
+/** A catalog listing as `GET /v1/apis` gives it (USDC floats as sent; the fields read here are checked). */
 export const ListingSchema = z.looseObject({
-  id: z.string(),
-  slug: z.string(),
-  name: z.string(),
-  description: z.string(),
+  listing_id: z.string(),
   service: z.string(),
-  category: z.string(),
-  type: z.string(),
-  seller_id: z.string(),
-  price_micro_cents: money,
-  shield_fee_micro_cents: money,
-  verified: z.boolean(),
+  slug: z.string(),
+  seller_slug: z.string().nullable(),
+  pricing_unit: z.string(),
+  buyer_price_per_request_usdc: z.number().nonnegative().nullable(),
+  description: z.string().nullable(),
   endpoints: z.array(z.looseObject({ method: z.string(), path: z.string(), description: z.string().optional() })),
 });
 
+const cursorPage = { cursor: z.string().nullable(), has_more: z.boolean() };
+
+/** The `GET /v1/apis` query, typed (booleans and numbers on MCP). */
 export const BrowseApisInput = z.strictObject({
   q: z.string().optional(),
   service: z.string().optional(),
   category: z.string().optional(),
   sort: z.enum(['price_asc', 'price_desc', 'popular', 'newest', 'fastest', 'best_rated']).optional(),
   verified: z.boolean().optional(),
-  type: z.enum(['rest', 'sse']).optional(),
+  type: z.string().optional(),
   limit: z.number().int().min(1).max(100).optional(),
   cursor: z.string().optional(),
+  listing_id: z.string().optional(),
+  slug: z.string().optional(),
+  seller_slug: z.string().optional(),
 });
-export const BrowseApisOutput = z.looseObject({
-  data: z.array(ListingSchema),
-  cursor: z.string().nullable(),
-  has_more: z.boolean(),
-});
+export const BrowseApisOutput = z.looseObject({ data: z.array(ListingSchema), ...cursorPage });
 
 export const DescribeEndpointInput = z.strictObject({
-  /** Listing id (`lst_...`) or slug. */
+  /** Listing id (UUID). */
   listing_id: z.string().min(1),
 });
-export const DescribeEndpointOutput = z.looseObject({
-  listing: ListingSchema,
-  markdown: z.string(),
+export const ListingDocsSchema = z.looseObject({
+  listing_id: z.string(),
+  doc_type: z.string(),
+  content: z.string(),
+  parsed_endpoints: z.array(z.unknown()).nullable(),
+  updated_at: z.string(),
 });
+export const DescribeEndpointOutput = z.looseObject({ listing: ListingSchema, docs: ListingDocsSchema.nullable() });
 
 export const CallApiInput = z.strictObject({
   listing_id: z.string().min(1),
@@ -67,6 +70,7 @@ export const CallApiInput = z.strictObject({
   body: z.string().optional(),
   content_type: z.string().optional(),
   shield: shieldMode.optional(),
+  /** Extension `idempotency`: a gateway without it does not list this argument. */
   idempotency_key: z.string().min(1).max(255).regex(/^[\x20-\x7e]+$/).optional(),
 });
 export const ToolShieldSchema = z.looseObject({
@@ -80,61 +84,69 @@ export const CallApiOutput = z.looseObject({
   content_type: z.string().nullable(),
   /** Upstream body as text, exactly as delivered. */
   body: z.string(),
-  amount_micro_cents: money,
+  /** The receipt's amount, integer micro-USD. */
+  amount_micro_usd: money,
   request_id: z.string(),
   /** The signed receipt: base64 of its JSON, as in `x-proxygate-receipt`. */
   receipt: z.string(),
   /** The same receipt decoded, for display; only the base64 form is verified. */
   receipt_decoded: z.record(z.string(), z.unknown()),
   shield: ToolShieldSchema,
-  idempotent_replayed: z.boolean(),
+  /** Extension `idempotency`. */
+  idempotent_replayed: z.boolean().optional(),
 });
 
 export const CheckBalanceInput = z.strictObject({});
-export const CheckBalanceOutput = z.looseObject({ balance_micro_cents: money, currency: z.string() });
+/** `GET /v1/balance`: every amount integer micro-USD (the gateway says "lamports"). */
+export const CheckBalanceOutput = z.looseObject({
+  balance: money,
+  pending_settlement: money,
+  available: z.number().int(),
+  in_cooldown: z.boolean(),
+  currency: z.string(),
+});
 
-export const GetPricingInput = z.strictObject({ listing_id: z.string().min(1).optional() });
+export const GetPricingInput = z.strictObject({
+  service: z.string().optional(),
+  limit: z.number().int().min(1).max(100).optional(),
+  cursor: z.string().optional(),
+});
 export const GetPricingOutput = z.looseObject({
-  data: z.array(z.looseObject({
-    listing_id: z.string(),
-    slug: z.string(),
+  services: z.array(z.looseObject({
     service: z.string(),
-    price_micro_cents: money,
-    shield_fee_micro_cents: money,
-    currency: z.string(),
+    name: z.string(),
+    pricing_unit: z.string(),
+    /** micro-USD, whatever the name says. */
+    price_per_request_micro_cents: money,
   })),
+  ...cursorPage,
 });
 
 export const GetUsageInput = z.strictObject({
   service: z.string().optional(),
+  model: z.string().optional(),
   from: z.string().optional(),
   to: z.string().optional(),
   limit: z.number().int().min(1).max(100).optional(),
   cursor: z.string().optional(),
 });
 export const GetUsageOutput = z.looseObject({
-  data: z.array(z.looseObject({
+  usage: z.array(z.looseObject({
     id: z.string(),
-    request_id: z.string(),
     service: z.string(),
-    listing_id: z.string(),
-    method: z.string(),
     path: z.string(),
     status_code: z.number().int(),
+    /** micro-USD, whatever the name says. */
     cost_micro_cents: money,
-    refunded: z.boolean(),
+    listing_id: z.string(),
     created_at: z.string(),
   })),
-  cursor: z.string().nullable(),
-  has_more: z.boolean(),
+  summary: z.array(z.looseObject({ service: z.string(), model: z.string().nullable(), request_count: z.number().int(), total_cost_micro_cents: money })),
+  ...cursorPage,
 });
 
 export const RateSellerInput = z.strictObject({ request_id: z.string().min(1), is_positive: z.boolean() });
-export const RateSellerOutput = z.looseObject({
-  request_id: z.string(),
-  listing_id: z.string(),
-  is_positive: z.boolean(),
-});
+export const RateSellerOutput = z.looseObject({ success: z.literal(true), is_update: z.boolean() });
 
 /** Error payload of a tool result with `isError: true` (the REST error body, as JSON text). */
 export const ToolErrorBody = z.looseObject({
@@ -155,7 +167,10 @@ export const TOOL_SCHEMAS = {
   rate_seller: { input: RateSellerInput, output: RateSellerOutput },
 } as const satisfies Record<GatewayToolName, { input: z.ZodType; output: z.ZodType }>;
 
-/** Scope each tool needs (spec: catalog needs none, account reads `account:read`, spending `trade`). */
+/**
+ * Scope each tool needs, in our names (public-gateway names satisfy them too: `proxy` is `trade`,
+ * `balance:read`/`usage:read` are `account:read`; rating takes `rate:write` or `trade`).
+ */
 export const TOOL_SCOPES: Record<GatewayToolName, string | null> = {
   browse_apis: null,
   describe_endpoint: null,
@@ -163,7 +178,7 @@ export const TOOL_SCOPES: Record<GatewayToolName, string | null> = {
   check_balance: 'account:read',
   get_usage: 'account:read',
   call_api: 'trade',
-  rate_seller: 'trade',
+  rate_seller: 'rate:write',
 };
 
 export type BrowseApisParams = z.input<typeof BrowseApisInput>;

@@ -20,7 +20,7 @@ describe('middleware', () => {
       return next(url, { ...init, headers });
     };
     const { fetch, seen } = fakeFetch(json(503, { error: 'service_unavailable', message: 'x' }), json(200, { ok: true }));
-    const pg = client(fetch, { middleware: [outer] });
+    const pg = client(fetch, { middleware: [outer], extensions: ['idempotency'] });
     const res = await pg.request({ method: 'POST', path: '/proxy/a/b', idempotencyKey: 'k-1', middleware: [inner] });
     expect(res.data).toEqual({ ok: true });
     expect(order).toEqual(['outer>0', 'inner>0', 'outer<503', 'outer>1', 'inner>1', 'outer<200']);
@@ -31,8 +31,9 @@ describe('middleware', () => {
 
   test('may answer without calling fetch', async () => {
     const { fetch, seen } = fakeFetch(json(500, {}));
-    const cached: Middleware = async () => json(200, { balance_micro_cents: 9, currency: 'USD' });
-    expect(await client(fetch, { middleware: [cached] }).account.balance()).toEqual({ balance_micro_cents: 9, currency: 'USD' });
+    const balance = { balance: 9, pending_settlement: 0, available: 9, in_cooldown: false, currency: 'lamports' };
+    const cached: Middleware = async () => json(200, balance);
+    expect(await client(fetch, { middleware: [cached] }).account.balance()).toEqual(balance);
     expect(seen).toHaveLength(0);
   });
 

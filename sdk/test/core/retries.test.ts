@@ -161,7 +161,8 @@ describe('non-idempotent POST without a key', () => {
 describe('idempotency keys', () => {
   test('one key per logical call, stable across attempts, new for the next call', async () => {
     const { fetch, seen } = fakeFetch(json(500, { error: 'internal_error', message: 'x' }), connectionError(), ok(), ok());
-    const pg = client(fetch);
+    // A gateway that replays paid calls by key (extension `idempotency`), declared up front.
+    const pg = client(fetch, { extensions: ['idempotency'] });
     const res = await pg.request({ method: 'POST', path: '/proxy/svc/x', body: { q: 1 }, idempotent: true });
     const keys = seen.map((r) => r.headers.get('idempotency-key'));
     expect(keys).toHaveLength(3);
@@ -265,7 +266,7 @@ describe('streaming', () => {
 describe('deterministic conflicts', () => {
   test('409 idempotency_conflict is not retried (same key, other request answers the same every time)', async () => {
     const { fetch, seen } = fakeFetch(json(409, { error: 'idempotency_conflict', message: 'key reused' }), json(200, {}));
-    await expect(client(fetch).request({ method: 'POST', path: '/proxy/a/b', idempotent: true })).rejects.toMatchObject({ status: 409, code: 'idempotency_conflict' });
+    await expect(client(fetch, { extensions: ['idempotency'] }).request({ method: 'POST', path: '/proxy/a/b', idempotent: true })).rejects.toMatchObject({ status: 409, code: 'idempotency_conflict' });
     expect(seen).toHaveLength(1);
   });
 });
@@ -296,7 +297,7 @@ describe('runtimes without AbortSignal.any', () => {
 describe('idempotency key given as a header', () => {
   test('counts as the key: kept across retries of a POST', async () => {
     const { fetch, seen } = fakeFetch(json(503, { error: 'service_unavailable', message: 'x' }), json(200, {}));
-    await client(fetch).request({ method: 'POST', path: '/proxy/a/b', headers: { 'Idempotency-Key': 'hdr-1' } });
+    await client(fetch, { extensions: ['idempotency'] }).request({ method: 'POST', path: '/proxy/a/b', headers: { 'Idempotency-Key': 'hdr-1' } });
     expect(seen.map((r) => r.headers.get('idempotency-key'))).toEqual(['hdr-1', 'hdr-1']);
   });
 });

@@ -1,7 +1,9 @@
 // Defects found in the adversarial review of the core pipeline; each test failed before its fix.
 import { describe, expect, test } from 'vitest';
-import { AuthenticationError, ConnectionError } from '@proxygate-kit/sdk';
+import { AuthenticationError, ConnectionError, PaidCallOutcomeUnknownError } from '@proxygate-kit/sdk';
 import { client, fakeFetch, json, mintToken } from './helpers.js';
+
+const LISTING = '0b4c2a9e-5d1f-4a7b-9c3e-2f6a8d0e1b57';
 
 describe('a token the Headers API refuses never reaches an error message', () => {
   // undici's own TypeError quotes the whole header value ("Bearer <token>") in its message.
@@ -11,7 +13,7 @@ describe('a token the Headers API refuses never reaches an error message', () =>
     ['a non-Latin-1 character', `${mintToken()}\u2028rest`],
   ] as const) {
     test(`${label}: typed error, no token text, nothing sent`, async () => {
-      const { fetch, seen } = fakeFetch(json(200, { balance_micro_cents: 1, currency: 'USD' }));
+      const { fetch, seen } = fakeFetch(json(200, { balance: 1, pending_settlement: 0, available: 1, in_cooldown: false, currency: 'lamports' }));
       const err = await client(fetch, { apiKey: token }).account.balance().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(AuthenticationError);
       const secretPart = token.slice('pg_live_'.length, 'pg_live_'.length + 20);
@@ -40,14 +42,14 @@ describe('connection errors scrub the client token even in an unfamiliar shape',
 describe('pagination cannot cycle', () => {
   test('a gateway cycling between two cursors stops with pagination_loop', async () => {
     const usage = (n: number) => ({
-      id: `use_${n}`, request_id: `req_${n}`, service: 'w', listing_id: 'lst_1', method: 'GET', path: '/',
-      status_code: 200, latency_ms: 1, cost_micro_cents: 1, refunded: false, created_at: '2026-11-25T12:00:00.000Z',
+      id: `use_${n}`, service: 'w', path: '/', model: null, status_code: 200, latency_ms: 1, cost_micro_cents: 1,
+      listing_id: '0b4c2a9e-5d1f-4a7b-9c3e-2f6a8d0e1b57', seller_id: null, created_at: '2026-11-25T12:00:00.000Z',
     });
     // No cursor -> A, A -> B, B -> A, ... (each page differs from the previous one's cursor).
     const { fetch, seen } = fakeFetch((req) => {
       const cursor = req.url.searchParams.get('cursor');
       const next = cursor === 'A' ? 'B' : 'A';
-      return json(200, { data: [usage(seen.length)], cursor: next, has_more: true });
+      return json(200, { usage: [usage(seen.length)], summary: [], cursor: next, has_more: true });
     });
     const err = await (async () => {
       let n = 0;
@@ -58,14 +60,14 @@ describe('pagination cannot cycle', () => {
   });
 });
 
-describe('the escape hatch never retries a paid call without an idempotency key', () => {
+describe('the escape hatch never re-sends a paid call the gateway might charge again', () => {
   // The upstream status passes through a paid call (and was charged): a keyless GET retried on a
   // 502 or a reset would be charged again.
   for (const method of ['GET', 'PUT', 'DELETE'] as const) {
-    test(`${method} /proxy/... carries one generated key on every attempt`, async () => {
+    test(`${method} /proxy/... carries one generated key on every attempt where the gateway replays by key`, async () => {
       const { fetch, seen } = fakeFetch(json(502, { error: 'upstream_error', message: 'x' }), json(200, { ok: true }));
-      const pg = client(fetch);
-      const res = await pg.request({ method, path: '/proxy/weather/now', query: { listing: 'lst_1' } });
+      const pg = client(fetch, { extensions: ['idempotency'] });
+      const res = await pg.request({ method, path: '/proxy/weather/now', query: { listing: LISTING } });
       expect(res.status).toBe(200);
       expect(seen).toHaveLength(2);
       const keys = seen.map((r) => r.headers.get('idempotency-key'));
@@ -73,10 +75,19 @@ describe('the escape hatch never retries a paid call without an idempotency key'
       expect(keys[1]).toBe(keys[0]);
       expect(res.idempotencyKey).toBe(keys[0]);
     });
+
+    test(`${method} /proxy/... is sent once, without a key, where the gateway does not say it replays`, async () => {
+      const { fetch, seen } = fakeFetch(json(200, { status: 'healthy', platform_pubkey: 'x' }), json(502, { error: 'upstream_error', message: 'x' }), json(200, { ok: true }));
+      const err = await client(fetch).request({ method, path: '/proxy/weather/now', query: { listing: LISTING } }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PaidCallOutcomeUnknownError);
+      expect(seen.map((r) => r.url.pathname)).toEqual(['/health', '/proxy/weather/now']);
+      expect(seen[1]!.headers.get('idempotency-key')).toBeNull();
+      expect((err as PaidCallOutcomeUnknownError).request).toMatchObject({ method, service: 'weather', listingId: LISTING, idempotencyKey: null });
+    });
   }
 
   test('other GETs still go without a key', async () => {
-    const { fetch, seen } = fakeFetch(json(200, { balance_micro_cents: 1, currency: 'USD' }));
+    const { fetch, seen } = fakeFetch(json(200, { balance: 1, pending_settlement: 0, available: 1, in_cooldown: false, currency: 'lamports' }));
     await client(fetch).get('/v1/balance');
     expect(seen[0]!.headers.get('idempotency-key')).toBeNull();
   });

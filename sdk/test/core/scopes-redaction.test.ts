@@ -24,8 +24,8 @@ describe('scopes known before the network', () => {
   });
 
   test('a held scope passes; `proxy` satisfies `trade`; balance:read satisfies account:read', async () => {
-    const { fetch, seen } = fakeFetch(json(200, { balance_micro_cents: 3, currency: 'USD' }));
-    await client(fetch, { scopes: ['proxy'] }).request({ method: 'POST', path: '/proxy/x/y', requiredScope: 'trade', idempotent: true });
+    const { fetch, seen } = fakeFetch(json(200, { balance: 3, pending_settlement: 0, available: 3, in_cooldown: false, currency: 'lamports' }));
+    await client(fetch, { scopes: ['proxy'], extensions: [] }).request({ method: 'POST', path: '/proxy/x/y', requiredScope: 'trade', idempotent: true });
     await client(fetch, { scopes: ['balance:read'] }).account.balance();
     expect(seen).toHaveLength(2);
   });
@@ -39,10 +39,10 @@ describe('scopes known before the network', () => {
   test('tokens.self() teaches the client its scopes', async () => {
     const info = {
       id: 'tok_1', name: null, type: 'api_key', scopes: ['catalog:read'], parent_id: null, created_at: '2026-11-25T12:00:00.000Z',
-      expires_at: null, revoked_at: null, spend_cap_micro_cents: null, spent_micro_cents: 0, listings: null,
+      expires_at: null, revoked_at: null, spend_cap_micro_usd: null, spent_micro_usd: 0, listings: null,
     };
     const { fetch, seen } = fakeFetch(json(200, info));
-    const pg = client(fetch);
+    const pg = client(fetch, { extensions: ['token_scopes'] });
     expect(pg.knownScopes).toBeUndefined();
     await pg.tokens.self();
     expect(pg.knownScopes).toEqual(['catalog:read']);
@@ -106,7 +106,7 @@ describe('secrets never leak', () => {
     const canary = mintToken();
     const { logger, lines } = recordingLogger();
     const { fetch } = fakeFetch(json(503, { error: 'service_unavailable', message: 'x' }), json(200, {}));
-    await client(fetch, { apiKey: canary, logger, logLevel: 'debug' }).request({ method: 'POST', path: '/proxy/a/b', idempotencyKey: 'order-7' });
+    await client(fetch, { apiKey: canary, logger, logLevel: 'debug', extensions: ['idempotency'] }).request({ method: 'POST', path: '/proxy/a/b', idempotencyKey: 'order-7' });
     const joined = lines.join('\n');
     expect(joined).toContain('order-7');
     expect(joined).toMatch(/"localId":"loc_/);
