@@ -1,12 +1,16 @@
-// The SDK against the in-process mock gateway (msw): two independent implementations of the spec.
+// The SDK against the in-process mock gateway (msw): two independent implementations of the spec,
+// in either profile (`public`: the public gateway's wire only; `extended`: plus our extensions).
 import { setupServer } from 'msw/node';
 import { createMockGateway, MOCK_ORIGIN } from '@proxygate-kit/server-mock';
 import { Proxygate, type ClientOptions, type Fetch } from '@proxygate-kit/sdk';
 
 export type MockGateway = ReturnType<typeof createMockGateway>;
+export type Profile = 'public' | 'extended';
+export const PROFILES: readonly Profile[] = ['public', 'extended'];
 
 export interface Harness {
   mock: MockGateway;
+  profile: Profile;
   /** Every request the SDK sent, as `METHOD pathname?search`. */
   sent: string[];
   client(options?: ClientOptions): Proxygate;
@@ -20,8 +24,9 @@ class NoWaitClient extends Proxygate {
   }
 }
 
-export function startMock(seed = 'sdk-resources'): Harness {
-  const mock = createMockGateway({ seed, mcp: false });
+export function startMock(seed = 'sdk-resources', options: { profile?: Profile } = {}): Harness {
+  const profile = options.profile ?? 'extended';
+  const mock = createMockGateway({ seed, mcp: false, profile });
   const server = setupServer(...mock.handlers);
   server.listen({ onUnhandledRequest: 'error' });
   const sent: string[] = [];
@@ -32,8 +37,9 @@ export function startMock(seed = 'sdk-resources'): Harness {
   };
   return {
     mock,
+    profile,
     sent,
-    client: (options = {}) => new NoWaitClient({ gatewayUrl: MOCK_ORIGIN, fetch, logLevel: 'off', apiKey: null, ...options }),
+    client: (clientOptions = {}) => new NoWaitClient({ gatewayUrl: MOCK_ORIGIN, fetch, logLevel: 'off', apiKey: null, ...clientOptions }),
     close: () => server.close(),
   };
 }
