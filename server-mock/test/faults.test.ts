@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { FaultInjector } from '../src/faults.js';
-import { useMock } from './helpers.js';
+import { PROFILES } from '../src/index.js';
+import { decodeReceiptHeader, proxyPath, useMock } from './helpers.js';
 
-const t = useMock({ seed: 'fault-tests' });
+describe.each(PROFILES)('fault injection (in-process, %s profile)', (profile) => {
+  const t = useMock({ profile, seed: 'fault-tests' });
 
-describe('fault injection (in-process)', () => {
   it('answers 5xx for `times` requests, then recovers', async () => {
     t.mock.faults.inject({ kind: 'server_error', status: 500, times: 2, path: '/v1/pricing' });
     const statuses = [];
@@ -16,12 +17,26 @@ describe('fault injection (in-process)', () => {
     expect([body.status, body.body['error']]).toEqual([503, 'service_unavailable']);
   });
 
-  it('answers 429 with Retry-After', async () => {
+  it('shapes an injected 500 like the published failure of routes that keep their page shape', async () => {
+    const cases: [string, Record<string, unknown>][] = [
+      ['/v1/apis', { data: [], cursor: null, has_more: false, error: 'internal_error' }],
+      ['/v1/services', { services: [], has_more: false, cursor: null, count: 0, error: 'internal_error' }],
+      ['/v1/categories', { categories: [], has_more: false, cursor: null }],
+      ['/v1/usage', { usage: [], summary: [], has_more: false, cursor: null, error: 'internal_error' }],
+    ];
+    for (const [path, body] of cases) {
+      t.mock.faults.inject({ kind: 'server_error', status: 500, path });
+      const answer = await t.json(path, { token: t.mock.demoTokens.trader });
+      expect([answer.status, answer.body], path).toEqual([500, body]);
+    }
+    t.mock.faults.inject({ kind: 'server_error', status: 500, path: '/v1/balance' });
+    expect((await t.json('/v1/balance', { token: t.mock.demoTokens.trader })).body).toMatchObject({ error: 'internal_error', message: expect.any(String) });
+  });
+
+  it('answers 429 rate_limit_exceeded with Retry-After', async () => {
     t.mock.faults.inject({ kind: 'rate_limit', retryAfter: 7 });
     const answer = await t.json('/v1/apis');
-    expect(answer.status).toBe(429);
-    expect(answer.headers.get('retry-after')).toBe('7');
-    expect(answer.body['error']).toBe('rate_limit_exceeded');
+    expect([answer.status, answer.headers.get('retry-after'), answer.body['error']]).toEqual([429, '7', 'rate_limit_exceeded']);
   });
 
   it('resets the connection (fetch rejects)', async () => {
@@ -46,14 +61,53 @@ describe('fault injection (in-process)', () => {
 
   it('adds latency and matches only the given path and method', async () => {
     t.mock.faults.inject({ kind: 'latency', latencyMs: 150, path: '/v1/services', method: 'GET' });
-    let started = performance.now();
     await t.fetch('/v1/categories');
     expect(t.mock.faults.list()).toHaveLength(1);
-    started = performance.now();
+    const started = performance.now();
     expect((await t.fetch('/v1/services')).status).toBe(200);
     expect(performance.now() - started).toBeGreaterThanOrEqual(140);
     expect(t.mock.faults.list()).toHaveLength(0);
   });
+
+  it('a BEFORE fault charges nothing; an AFTER fault charges, then loses the answer', async () => {
+    const trader = t.mock.demoTokens.trader;
+    t.mock.faults.inject({ kind: 'reset', phase: 'before', path: '/proxy/' });
+    await expect(t.fetch(proxyPath('echo', 'echo', '/echo'), { token: trader })).rejects.toThrow();
+    expect(t.mock.ledger()).toEqual([]);
+    t.mock.faults.inject({ kind: 'server_error', status: 503, phase: 'after', path: '/proxy/' });
+    const lost = await t.json(proxyPath('weather-current', 'weather', '/current', 'city=Oslo'), { token: trader });
+    expect(lost.status).toBe(503);
+    expect(t.mock.ledger().map((entry) => [entry.kind, entry.amount_micro_usd])).toEqual([['charge', 6_050]]);
+  });
+
+  it(
+    profile === 'public'
+      ? 'a re-send of a paid call whose answer was lost after the charge is a second charge (no idempotency on the public wire)'
+      : 'a retry with the same Idempotency-Key after an answer lost after the charge replays it: one charge',
+    async () => {
+      const trader = t.mock.demoTokens.trader;
+      const headers = { 'idempotency-key': 'retry-me' };
+      const path = proxyPath('weather-current', 'weather', '/current', 'city=Oslo');
+      t.mock.faults.inject({ kind: 'reset', phase: 'after', path: '/proxy/' });
+      await expect(t.fetch(path, { token: trader, headers })).rejects.toThrow();
+      const retry = await t.fetch(path, { token: trader, headers });
+      expect(retry.status).toBe(200);
+      const receipt = decodeReceiptHeader(retry.headers.get('x-proxygate-receipt'));
+      const chargesOf = t.mock.ledger().filter((entry) => entry.kind === 'charge');
+      if (profile === 'public') {
+        expect(retry.headers.get('idempotent-replayed')).toBeNull();
+        expect(chargesOf).toHaveLength(2);
+        expect(new Set(chargesOf.map((entry) => entry.request_id)).size).toBe(2);
+        expect(chargesOf[1]?.request_id).toBe(receipt['request_id']);
+      } else {
+        expect(retry.headers.get('idempotent-replayed')).toBe('true');
+        expect(chargesOf).toHaveLength(1);
+        expect(chargesOf[0]?.request_id).toBe(receipt['request_id']);
+      }
+      const balance = await t.json('/v1/balance', { token: trader });
+      expect(balance.body['available']).toBe(10_000_000 - chargesOf.length * 6_050);
+    },
+  );
 
   it('validates specs', () => {
     const faults = new FaultInjector();
@@ -63,7 +117,9 @@ describe('fault injection (in-process)', () => {
   });
 });
 
-describe('/__mock control API', () => {
+describe.each(PROFILES)('/__mock control API (%s profile)', (profile) => {
+  const t = useMock({ profile, seed: 'control-tests' });
+
   it('injects faults, shows the ledger, rotates keys and resets', async () => {
     const injected = await t.json<{ data: { id: string; kind: string; remaining: number }[] }>('/__mock/faults', {
       body: { kind: 'server_error', status: 502, path: '/proxy/', phase: 'after' },
@@ -72,50 +128,55 @@ describe('/__mock control API', () => {
     expect(injected.body.data[0]).toMatchObject({ kind: 'server_error', remaining: 1 });
     // The control API itself is never faulted.
     expect((await t.fetch('/__mock/ledger')).status).toBe(200);
-    const lost = await t.json('/proxy/echo/echo?listing=echo', { token: t.mock.demoTokens.trader });
+    const lost = await t.json(proxyPath('echo', 'echo', '/echo'), { token: t.mock.demoTokens.trader });
     expect([lost.status, lost.body['error']]).toEqual([502, 'upstream_error']);
-    const ledger = await t.json<{ data: { kind: string; amount_micro_cents: number }[] }>('/__mock/ledger');
-    expect(ledger.body.data).toEqual([expect.objectContaining({ kind: 'charge', amount_micro_cents: 60_000 })]);
-
+    const ledger = await t.json<{ data: { kind: string; amount_micro_usd: number }[] }>('/__mock/ledger');
+    expect(ledger.body.data).toEqual([expect.objectContaining({ kind: 'charge', amount_micro_usd: 5_105 })]);
     expect((await t.json('/__mock/faults', { body: { kind: 'nope' } })).status).toBe(400);
 
-    const kidBefore = t.mock.gateway.keySet().keys[0]?.kid;
-    const rotated = await t.json<{ retired: string }>('/__mock/rotate-keys', { method: 'POST' });
-    expect(rotated.body.retired).toBe(kidBefore);
+    const rotated = await t.json<{ retired: string; active: string }>('/__mock/rotate-keys', { method: 'POST' });
+    expect(rotated.body.retired).not.toBe(rotated.body.active);
 
     t.mock.faults.inject({ kind: 'reset', times: 5 });
+    await t.json('/__mock/wallet-limits', { body: { daily_limit_micro_usdc: 1, per_tx_limit_micro_usdc: null } });
+    await t.json('/__mock/health', { body: { status: 'degraded' } });
     expect((await t.json('/__mock/reset', { method: 'POST' })).status).toBe(200);
     expect((await t.json<{ data: unknown[] }>('/__mock/ledger')).body.data).toEqual([]);
     expect(t.mock.faults.list()).toEqual([]);
-    expect(t.mock.gateway.keySet().keys).toHaveLength(1);
+    expect((await t.fetch('/health')).status).toBe(200);
+    expect((await t.json('/v1/wallet/limits', { token: t.mock.demoTokens.trader })).body['daily_limit_micro_usdc']).toBeNull();
     // Same seed, same demo tokens after a reset.
     expect((await t.fetch('/v1/balance', { token: t.mock.demoTokens.trader })).status).toBe(200);
+    expect((await t.json('/__mock/wallet-limits', { body: { daily_limit_micro_usdc: 'lots' } })).status).toBe(400);
+    expect((await t.json('/__mock/health', { body: { status: 'fine' } })).status).toBe(400);
   });
-});
 
-describe('runtime switches for client fallbacks', () => {
   it('takes a listing offline with 503 listing_unavailable and Retry-After, charging nothing', async () => {
     const switched = await t.json('/__mock/listing-availability', { body: { listing: 'echo', available: false } });
     expect(switched.status).toBe(200);
-    const down = await t.json('/proxy/echo/echo?listing=echo', { token: t.mock.demoTokens.trader });
+    const down = await t.json(proxyPath('echo', 'echo', '/echo'), { token: t.mock.demoTokens.trader });
     expect([down.status, down.body['error'], down.headers.get('retry-after')]).toEqual([503, 'listing_unavailable', '30']);
     expect(t.mock.ledger()).toEqual([]);
+    // The catalog says so too, and aggregates leave it out.
+    const row = (await t.json<{ data: { is_available: boolean; available_rpm: number }[] }>('/v1/apis?slug=echo')).body.data[0];
+    expect(row).toMatchObject({ is_available: false, available_rpm: 0 });
+    expect((await t.json<{ services: { service: string }[] }>('/v1/pricing?service=echo')).body.services).toEqual([]);
     t.mock.gateway.setListingAvailable('echo', true);
-    expect((await t.fetch('/proxy/echo/echo?listing=echo', { token: t.mock.demoTokens.trader })).status).toBe(200);
+    expect((await t.fetch(proxyPath('echo', 'echo', '/echo'), { token: t.mock.demoTokens.trader })).status).toBe(200);
     expect((await t.json('/__mock/listing-availability', { body: { listing: 'echo' } })).status).toBe(400);
+    expect((await t.json('/__mock/listing-availability', { body: { listing: 'web-search', available: false } })).status).toBe(404);
   });
 
   it('can send the receipt as plain-JSON x-receipt instead of x-proxygate-receipt, until reset', async () => {
     expect((await t.json('/__mock/receipt-header', { body: { name: 'x-receipt' } })).status).toBe(200);
-    const call = await t.fetch('/proxy/echo/echo?listing=echo', { token: t.mock.demoTokens.trader });
+    const call = await t.fetch(proxyPath('echo', 'echo', '/echo'), { token: t.mock.demoTokens.trader });
     expect(call.headers.get('x-proxygate-receipt')).toBeNull();
-    const receipt = JSON.parse(call.headers.get('x-receipt') ?? '') as { receipt_version: number; seq: number };
-    expect([receipt.receipt_version, receipt.seq]).toEqual([3, 1]);
-    await t.json('/__mock/receipt-version', { body: { version: 1 } });
+    const receipt = JSON.parse(call.headers.get('x-receipt') ?? '') as { amount: number | string };
+    expect(Number(receipt.amount)).toBe(5_105);
     await t.fetch('/__mock/reset', { method: 'POST' });
-    const after = await t.fetch('/proxy/echo/echo?listing=echo', { token: t.mock.demoTokens.trader });
+    const after = await t.fetch(proxyPath('echo', 'echo', '/echo'), { token: t.mock.demoTokens.trader });
     expect(after.headers.get('x-receipt')).toBeNull();
-    expect(JSON.parse(Buffer.from(after.headers.get('x-proxygate-receipt') ?? '', 'base64').toString()).receipt_version).toBe(3);
+    expect(after.headers.get('x-proxygate-receipt')).not.toBeNull();
     expect((await t.json('/__mock/receipt-header', { body: { name: 'x-other' } })).status).toBe(400);
   });
 });

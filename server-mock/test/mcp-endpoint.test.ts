@@ -10,6 +10,7 @@ import { McpBackendFailure, type McpBackend } from '../src/mcp/backend.js';
 const ORIGIN = 'http://gateway.test';
 const TOKENS: Record<string, string[]> = { 'Bearer reader': ['catalog:read', 'account:read'], 'Bearer trader': ['trade', 'account:read'] };
 const calls: string[] = [];
+const BALANCE = { balance: 42, pending_settlement: 2, available: 40, in_cooldown: false, currency: 'lamports' };
 
 const backend: McpBackend<string> = {
   async authenticate(authorization) {
@@ -20,10 +21,10 @@ const backend: McpBackend<string> = {
   },
   async browseApis() { calls.push('browse'); return { data: [], cursor: null, has_more: false }; },
   async describeEndpoint(id) { throw new McpBackendFailure(404, { error: 'listing_not_found', message: `No listing ${id}.` }); },
-  async getPricing() { return { data: [] }; },
-  async checkBalance() { calls.push('balance'); return { balance_micro_cents: 42, currency: 'USD' }; },
-  async getUsage() { return { data: [], cursor: null, has_more: false }; },
-  async rateSeller(_c, args) { return { ...args, listing_id: 'lst_1' }; },
+  async getPricing() { return { services: [], has_more: false, cursor: null, currency: 'USDC', deposit_endpoint: '/v1/deposit', last_updated: '2026-11-25T12:00:00.000Z' }; },
+  async checkBalance() { calls.push('balance'); return BALANCE; },
+  async getUsage() { return { usage: [], summary: [], cursor: null, has_more: false }; },
+  async rateSeller() { return { success: true, is_update: false }; },
   async callApi() { calls.push('call'); throw new Error('not used'); },
 };
 
@@ -83,7 +84,7 @@ describe('/mcp endpoint', () => {
   });
 
   it('answers a missing scope with 403 insufficient_scope naming it, and runs nothing', async () => {
-    const response = await rpc({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'call_api', arguments: { listing_id: 'lst_1', path: '/x' } } }, 'reader');
+    const response = await rpc({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'call_api', arguments: { listing_id: '00000000-0000-4000-8000-000000000000', path: '/x' } } }, 'reader');
     expect(response.status).toBe(403);
     expect(response.headers.get('www-authenticate')).toMatch(/error="insufficient_scope", scope="trade"/);
     expect(await response.json()).toMatchObject({ error: 'insufficient_scope', required_scope: 'trade' });
@@ -93,7 +94,7 @@ describe('/mcp endpoint', () => {
   it('runs account tools for a token holding the scope and renders gateway errors as tool errors', async () => {
     const client = await connect('reader');
     const balance = await client.callTool({ name: 'check_balance', arguments: {} });
-    expect(balance.structuredContent).toEqual({ balance_micro_cents: 42, currency: 'USD' });
+    expect(balance.structuredContent).toEqual(BALANCE);
     const missing = await client.callTool({ name: 'describe_endpoint', arguments: { listing_id: 'nope' } });
     expect(missing.isError).toBe(true);
     const text = (missing.content as Array<{ type: string; text: string }>)[0]?.text ?? '';
@@ -165,5 +166,44 @@ describe('toy OAuth authorization server', () => {
     expect(await wrong.json()).toMatchObject({ error: 'invalid_grant', error_description: 'PKCE verification failed' });
     expect(await (await authorize({ resource: 'https://elsewhere.test/mcp' })).json()).toMatchObject({ error: 'invalid_target' });
     expect((await authorize({ code_challenge_method: 'plain' })).status).toBe(400);
+  });
+});
+
+describe('/mcp in the public profile', () => {
+  const publicTokens: Record<string, string[]> = { 'Bearer reader': ['balance:read', 'usage:read'], 'Bearer buyer': ['proxy', 'balance:read'] };
+  const publicServer = setupServer(...createMcpHandlers({
+    ...backend,
+    async authenticate(authorization) {
+      if (authorization === null) return null;
+      const scopes = publicTokens[authorization];
+      if (!scopes) throw new McpBackendFailure(401, { error: 'unauthorized', message: 'Unknown token.' });
+      return { principal: authorization, scopes };
+    },
+  }, { profile: 'public' }));
+  beforeAll(() => { server.close(); publicServer.listen({ onUnhandledRequest: 'error' }); });
+  afterAll(() => { publicServer.close(); server.listen({ onUnhandledRequest: 'error' }); });
+
+  it('names the public scope in the 401 challenge and answers a missing scope with 403 forbidden, no scope named', async () => {
+    const anonymous = await rpc({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'check_balance', arguments: {} } });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toContain('scope="balance:read"');
+    const denied = await rpc({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'call_api', arguments: { listing_id: '00000000-0000-4000-8000-000000000000', path: '/x' } } }, 'reader');
+    expect(denied.status).toBe(403);
+    expect(denied.headers.get('www-authenticate')).toBeNull();
+    const body = (await denied.json()) as Record<string, unknown>;
+    expect(body['error']).toBe('forbidden');
+    expect(JSON.stringify(body)).not.toContain('proxy');
+    expect(calls).toEqual([]);
+    const metadata = await (await fetch(`${ORIGIN}/.well-known/oauth-protected-resource/mcp`)).json() as { scopes_supported: string[] };
+    expect(metadata.scopes_supported).toEqual(['proxy', 'balance:read', 'usage:read', 'rate:write', 'wallet:limits']);
+  });
+
+  it('leaves the idempotency extension out of call_api', async () => {
+    const client = await connect('buyer');
+    const { tools } = await client.listTools();
+    const callApi = tools.find((tool) => tool.name === 'call_api');
+    expect(Object.keys(callApi?.inputSchema.properties ?? {})).not.toContain('idempotency_key');
+    expect(Object.keys((callApi?.outputSchema as { properties?: object } | undefined)?.properties ?? {})).not.toContain('idempotent_replayed');
+    await client.close();
   });
 });

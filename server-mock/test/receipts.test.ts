@@ -2,14 +2,8 @@ import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto
 import { describe, expect, it } from 'vitest';
 import { base58Decode, base58Encode } from '../src/crypto/base58.js';
 import { canonicalize } from '../src/crypto/jcs.js';
-import { createMockGateway, type LogHead, type ReceiptKeySet, type ReceiptV1, type ReceiptV2, type ReceiptV3 } from '../src/index.js';
-import { decodeReceiptHeader, useMock } from './helpers.js';
-
-let clock = new Date('2026-11-25T12:00:00.000Z');
-const t = useMock(() => {
-  clock = new Date('2026-11-25T12:00:00.000Z');
-  return { seed: 'receipt-tests', now: () => clock };
-});
+import { createMockGateway, Gateway, PROFILES, type LogHead, type ReceiptKeySet, type ReceiptV1, type ReceiptV2, type ReceiptV3 } from '../src/index.js';
+import { decodeReceiptHeader, id, proxyPath, useMock } from './helpers.js';
 
 const sha256 = (data: string | Uint8Array): Buffer => createHash('sha256').update(data).digest();
 
@@ -37,12 +31,6 @@ function merkleTreeHash(leaves: Buffer[]): Buffer {
   return sha256(Buffer.concat([Buffer.from([1]), merkleTreeHash(leaves.slice(0, k)), merkleTreeHash(leaves.slice(k))]));
 }
 
-async function paidCall(token: string, path = '/proxy/echo/echo?listing=echo'): Promise<Response> {
-  const response = await t.fetch(path, { token });
-  clock = new Date(clock.getTime() + 1000);
-  return response;
-}
-
 describe('canonical JSON and base58 used by the verifiers', () => {
   it('matches the RFC 8785 examples', () => {
     const value = JSON.parse(
@@ -62,11 +50,24 @@ describe('canonical JSON and base58 used by the verifiers', () => {
   });
 });
 
+describe('extended profile: v3 receipts, receipt log and keys', () => {
+let clock = new Date('2026-11-25T12:00:00.000Z');
+const t = useMock(() => {
+  clock = new Date('2026-11-25T12:00:00.000Z');
+  return { profile: 'extended', seed: 'receipt-tests', now: () => clock };
+});
+
+async function paidCall(token: string, path = proxyPath('echo', 'echo', '/echo')): Promise<Response> {
+  const response = await t.fetch(path, { token });
+  clock = new Date(clock.getTime() + 1000);
+  return response;
+}
+
 describe('v3 receipts', () => {
   it('verify with node:crypto, bind the request and response, and chain by seq/prev per token', async () => {
     const trader = t.mock.demoTokens.trader;
     const responses = [
-      await paidCall(trader, '/proxy/weather/current?z=(x)&city=S%C3%A3o+Paulo&listing=weather-current'),
+      await paidCall(trader, `/proxy/weather/current?z=(x)&city=S%C3%A3o+Paulo&listing=${id('weather-current')}`),
       await paidCall(trader),
       await paidCall(t.mock.demoTokens.capped),
       await paidCall(trader),
@@ -96,12 +97,14 @@ describe('v3 receipts', () => {
 
   it('is reproducible from the seed on the same clock', async () => {
     const at = () => new Date('2026-11-25T12:00:00.000Z');
-    const headers = [1, 2].map(() => {
-      const { gateway } = createMockGateway({ seed: 'same', now: at });
-      const auth = gateway.authenticate(`Bearer ${gateway.demoTokens.trader}`);
-      return gateway.callListing(auth, { listing: 'echo', service: 'echo', method: 'GET', path: '/echo' }).receiptHeader;
-    });
-    expect(headers[0]).toBe(headers[1]);
+    for (const profile of PROFILES) {
+      const headers = [1, 2].map(() => {
+        const { gateway } = createMockGateway({ profile, seed: 'same', now: at });
+        const auth = gateway.authenticate(`Bearer ${gateway.demoTokens.trader}`);
+        return gateway.callListing(auth, { listing: id('echo'), service: 'echo', method: 'GET', path: '/echo' }).receiptHeader;
+      });
+      expect(headers[0]).toBe(headers[1]);
+    }
   });
 
   it('serves the receipt log in seq order with a C2SP checkpoint that verifies', async () => {
@@ -184,38 +187,77 @@ describe('receipt keys', () => {
     expect(() => t.mock.gateway.revokeKey('nope')).toThrowError(expect.objectContaining({ status: 404 }) as Error);
   });
 });
+});
 
-describe('v1 and v2 receipts', () => {
-  it('signs v1 with the platform key and v2 with a CA-certified ephemeral key', async () => {
-    const health = (await t.json<{ platform_pubkey: string; receipt_ca_pubkey: string }>('/health')).body;
-    const v1 = decodeReceiptHeader((await paidCall(t.mock.demoTokens.traderV1)).headers.get('x-proxygate-receipt')) as unknown as ReceiptV1;
+describe.each(PROFILES)('v1 and v2 receipts (%s profile)', (profile) => {
+  let now = new Date('2026-11-25T12:00:00.000Z');
+  const m = useMock(() => {
+    now = new Date('2026-11-25T12:00:00.000Z');
+    return { profile, seed: 'receipt-tests', now: () => now };
+  });
+  const call = async (token: string) => {
+    const response = await m.fetch(proxyPath('echo', 'echo', '/echo'), { token });
+    now = new Date(now.getTime() + 1000);
+    return decodeReceiptHeader(response.headers.get('x-proxygate-receipt'));
+  };
+  const v1Bytes = (r: { amount: number; buyer: string; request_id: string; seller: string; timestamp: number }) =>
+    JSON.stringify({ amount: r.amount, buyer: r.buyer, request_id: r.request_id, seller: r.seller, timestamp: r.timestamp });
+
+  it('signs v1 with the platform key: integer micro-USD amount, integer Unix seconds, wallets as buyer and seller', async () => {
+    const health = (await m.json<{ platform_pubkey: string }>('/health')).body;
+    const me = (await m.json<{ wallet: string }>('/v1/me', { token: m.mock.demoTokens.traderV1 })).body;
+    const v1 = (await call(m.mock.demoTokens.traderV1)) as unknown as ReceiptV1;
     expect(Object.keys(v1).sort()).toEqual(['amount', 'buyer', 'request_id', 'seller', 'signature', 'timestamp']);
-    expect(v1.amount).toBe(60_000);
-    const v1Bytes = JSON.stringify({ amount: v1.amount, buyer: v1.buyer, request_id: v1.request_id, seller: v1.seller, timestamp: v1.timestamp });
-    expect(verify(null, Buffer.from(v1Bytes), rawKey(base58Decode(health.platform_pubkey)), Buffer.from(v1.signature, 'base64'))).toBe(true);
+    expect(v1).toMatchObject({ amount: 5_105, timestamp: 1_795_608_000, buyer: me.wallet });
+    expect(v1.seller).toBe((await m.json<{ data: { seller_wallet: string }[] }>(`/v1/apis?listing_id=${id('echo')}`)).body.data[0]?.seller_wallet);
+    expect(v1Bytes(v1)).toBe(`{"amount":5105,"buyer":"${v1.buyer}","request_id":"${v1.request_id}","seller":"${v1.seller}","timestamp":1795608000}`);
+    const key = rawKey(base58Decode(health.platform_pubkey));
+    expect(verify(null, Buffer.from(v1Bytes(v1)), key, Buffer.from(v1.signature, 'base64'))).toBe(true);
+    expect(verify(null, Buffer.from(v1Bytes({ ...v1, amount: 5_106 })), key, Buffer.from(v1.signature, 'base64'))).toBe(false);
+  });
 
-    const v2 = decodeReceiptHeader((await paidCall(t.mock.demoTokens.traderV2)).headers.get('x-proxygate-receipt')) as unknown as ReceiptV2;
+  it('tags v1 with receipt_version: 1 when switched on (outside the signed bytes), until reset', async () => {
+    expect((await m.json('/__mock/receipt-version', { body: { version: 1, tag_v1: true } })).body).toEqual({ version: 1, tag_v1: true });
+    const tagged = (await call(m.mock.demoTokens.trader)) as unknown as ReceiptV1;
+    expect(tagged.receipt_version).toBe(1);
+    const health = (await m.json<{ platform_pubkey: string }>('/health')).body;
+    expect(verify(null, Buffer.from(v1Bytes(tagged)), rawKey(base58Decode(health.platform_pubkey)), Buffer.from(tagged.signature, 'base64'))).toBe(true);
+    await m.fetch('/__mock/reset', { method: 'POST' });
+    expect(await call(m.mock.demoTokens.traderV1)).not.toHaveProperty('receipt_version');
+    const option = new Gateway({ profile, tagV1Receipts: true, receiptVersion: 1 });
+    const auth = option.authenticate(`Bearer ${option.demoTokens.trader}`);
+    expect(option.callListing(auth, { listing: id('echo'), service: 'echo', method: 'GET', path: '/echo' }).receipt).toHaveProperty('receipt_version', 1);
+  });
+
+  it('signs v2 with a CA-certified ephemeral key whose window (integer seconds) holds the timestamp', async () => {
+    const health = (await m.json<{ receipt_ca_pubkey: string }>('/health')).body;
+    const v2 = (await call(m.mock.demoTokens.traderV2)) as unknown as ReceiptV2;
     expect(v2.receipt_version).toBe(2);
     const d = v2.delegation;
-    expect(d.receipt_ca_pubkey).toBe(health.receipt_ca_pubkey);
-    expect(d.purpose).toBe('proxygate-receipt');
-    const caBytes = JSON.stringify({ ephemeral_pubkey: d.ephemeral_pubkey, not_after: d.not_after, not_before: d.not_before, purpose: d.purpose });
+    expect([d.receipt_ca_pubkey, d.purpose, d.not_before, d.not_after]).toEqual([health.receipt_ca_pubkey, 'proxygate-receipt', 1_795_604_400, 1_795_690_800]);
+    const caBytes = `{"ephemeral_pubkey":"${d.ephemeral_pubkey}","not_after":${d.not_after},"not_before":${d.not_before},"purpose":"proxygate-receipt"}`;
     expect(verify(null, Buffer.from(caBytes), rawKey(base58Decode(health.receipt_ca_pubkey)), Buffer.from(d.signature, 'base64'))).toBe(true);
-    const v2Bytes = JSON.stringify({ amount: v2.amount, buyer: v2.buyer, request_id: v2.request_id, seller: v2.seller, timestamp: v2.timestamp });
-    expect(verify(null, Buffer.from(v2Bytes), rawKey(base58Decode(d.ephemeral_pubkey)), Buffer.from(v2.signature, 'base64'))).toBe(true);
+    expect(verify(null, Buffer.from(v1Bytes(v2)), rawKey(base58Decode(d.ephemeral_pubkey)), Buffer.from(v2.signature, 'base64'))).toBe(true);
     expect(d.not_before <= v2.timestamp && v2.timestamp <= d.not_after).toBe(true);
   });
 
   it('selects the version globally (option and control API) and per token', async () => {
-    const global = createMockGateway({ seed: 'v1', receiptVersion: 1 });
+    const global = createMockGateway({ profile, seed: 'v2', receiptVersion: 2 });
     const auth = global.gateway.authenticate(`Bearer ${global.demoTokens.trader}`);
-    expect(global.gateway.callListing(auth, { listing: 'echo', service: 'echo', method: 'GET', path: '/echo' }).receipt).not.toHaveProperty('receipt_version');
-    await t.json('/__mock/receipt-version', { body: { version: 2 } });
-    const v2 = decodeReceiptHeader((await paidCall(t.mock.demoTokens.trader)).headers.get('x-proxygate-receipt'));
-    expect(v2['receipt_version']).toBe(2);
-    const self = await t.json<{ id: string }>('/v1/tokens/self', { token: t.mock.demoTokens.trader });
-    await t.json('/__mock/receipt-version', { body: { version: 3, token_id: self.body.id } });
-    expect(decodeReceiptHeader((await paidCall(t.mock.demoTokens.trader)).headers.get('x-proxygate-receipt'))['receipt_version']).toBe(3);
-    expect((await t.json('/__mock/receipt-version', { body: { version: 4 } })).status).toBe(400);
+    expect(global.gateway.callListing(auth, { listing: id('echo'), service: 'echo', method: 'GET', path: '/echo' }).receipt).toHaveProperty('receipt_version', 2);
+    expect((await call(m.mock.demoTokens.trader))['receipt_version']).toBe(profile === 'public' ? undefined : 3);
+    await m.json('/__mock/receipt-version', { body: { version: 2 } });
+    expect((await call(m.mock.demoTokens.trader))['receipt_version']).toBe(2);
+    const traderId = m.mock.gateway.tokenIdOf(m.mock.demoTokens.trader);
+    await m.json('/__mock/receipt-version', { body: { version: 1, token_id: traderId } });
+    expect(await call(m.mock.demoTokens.trader)).not.toHaveProperty('receipt_version');
+    expect((await m.json('/__mock/receipt-version', { body: { version: 4 } })).status).toBe(400);
+    const v3 = await m.json('/__mock/receipt-version', { body: { version: 3 } });
+    expect(v3.status).toBe(profile === 'public' ? 400 : 200);
+    if (profile === 'public') {
+      expect(() => new Gateway({ profile, receiptVersion: 3 })).toThrow(/extension/);
+      expect((await m.fetch('/.well-known/proxygate-receipt-keys')).status).toBe(404);
+      expect((await m.json('/v1/receipts', { token: m.mock.demoTokens.trader })).body['error']).toBe('not_found');
+    }
   });
 });

@@ -102,7 +102,7 @@ describe('shield rules', () => {
 
 describe('hostile catalog listings', () => {
   it('together trip every shield rule through real paid calls', async () => {
-    const { Gateway } = await import('../src/index.js');
+    const { Gateway, mockListingId } = await import('../src/index.js');
     const gateway = new Gateway({ seed: 'hostile' });
     const auth = gateway.authenticate(`Bearer ${gateway.demoTokens.trader}`);
     const calls = [
@@ -114,13 +114,13 @@ describe('hostile catalog listings', () => {
     ];
     const fired = new Set<string>();
     for (const call of calls) {
-      const result = gateway.callListing(auth, { ...call, method: 'GET', shield: 'monitor' });
+      const result = gateway.callListing(auth, { ...call, listing: mockListingId(call.listing), method: 'GET', shield: 'monitor' });
       expect(result.shield.action, call.listing).toBe('flagged');
       for (const rule of result.shield.rules) fired.add(rule);
     }
     expect([...fired].sort()).toEqual(SHIELD_RULES.map((rule) => rule.id).sort());
     // Clean listings stay clean.
-    const clean = gateway.callListing(auth, { listing: 'web-search', service: 'search', method: 'GET', path: '/search', query: 'q=news', shield: 'strict' });
+    const clean = gateway.callListing(auth, { listing: mockListingId('findly/web-search'), service: 'search', method: 'GET', path: '/search', query: 'q=news', shield: 'strict' });
     expect(clean.shield).toMatchObject({ score_bp: 0, action: 'allowed' });
   });
 });

@@ -776,8 +776,16 @@ export class Gateway {
     }
     const method = input.method.toUpperCase();
     const path = input.path || '/';
-    const entry = resolveCallListing(this.state.catalog, { listing: input.listing, service: input.service, method, path }, this.resolveContext());
+    const entry = resolveCallListing(this.state.catalog, { listing: input.listing, service: input.service, method, path, allowed: token.listings }, this.resolveContext());
     const listing = entry.listing;
+    if (token.listings && !token.listings.includes(listing.id)) {
+      throw new GatewayError(403, {
+        error: 'listing_not_allowed',
+        message: `This token may not call listing ${listing.id}.`,
+        action: 'Use a token allowed to call this listing.',
+        trace_id: this.nextTraceId(),
+      });
+    }
     if (!servesPath(listing, method, path)) throw pathNotAllowed(listing, input.service, method, path, this.resolveContext());
     const query = new URLSearchParams(input.query ?? '');
     query.delete('listing');

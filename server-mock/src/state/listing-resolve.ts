@@ -65,11 +65,12 @@ export function pathNotAllowed(listing: Listing | null, service: string, method:
  * the rule is: among the service's listings that declare the method and path, the available one
  * with the lowest buyer price per request (per-token listings after every per-request one), ties
  * broken by listing id. No listing of the service: 404; none declares the path: 400
- * `path_not_allowed`; none of those available: 503 `listing_unavailable`.
+ * `path_not_allowed`; none of those available: 503 `listing_unavailable`. A token narrowed to
+ * some listings (`allowed`) resolves among those only.
  */
 export function resolveCallListing(
   catalog: readonly CatalogEntry[],
-  input: { listing?: string | null | undefined; service: string; method: string; path: string },
+  input: { listing?: string | null | undefined; service: string; method: string; path: string; allowed?: readonly string[] | null },
   ctx: ResolveContext,
 ): CatalogEntry {
   if (input.listing) {
@@ -78,7 +79,9 @@ export function resolveCallListing(
     if (!entry || entry.listing.service !== input.service) throw listingNotFound(input.listing, ctx);
     return entry;
   }
-  const ofService = catalog.filter((candidate) => candidate.listing.service === input.service);
+  // A token narrowed to some listings only ever resolves to one of them.
+  const allowed = input.allowed ?? null;
+  const ofService = catalog.filter((candidate) => candidate.listing.service === input.service && (allowed === null || allowed.includes(candidate.listing.id)));
   if (ofService.length === 0) throw listingNotFound(input.service, ctx);
   const serving = ofService.filter((candidate) => servesPath(candidate.listing, input.method, input.path));
   if (serving.length === 0) throw pathNotAllowed(null, input.service, input.method.toUpperCase(), input.path, ctx);
