@@ -23,7 +23,7 @@ import { KeySet, type KeySetDocument } from '../receipts/key-set.js';
 import type { Receipt, Verdict } from '../receipts/types.js';
 import { verifyReceipt } from '../receipts/verify.js';
 import { settleReceipt, type ExpectedCall, type ReceiptVerifier, type SentRequest, type Settlement } from '../shield/settle.js';
-import { isShieldMode, parseShieldHeaders, shieldFromEvent, type ShieldMode, type ShieldVerdict } from '../shield/verdict.js';
+import { isShieldMode, parseShieldHeaders, SHIELD_HEADERS, shieldFromEvent, type ShieldMode, type ShieldVerdict } from '../shield/verdict.js';
 import { lookupListing } from './listing-lookup.js';
 import type { Listing } from './models.js';
 import { APIResource } from './resource.js';
@@ -561,7 +561,7 @@ export class Calls extends APIResource {
         : undefined;
     const settlement = await settleReceipt({
       rawReceipt,
-      claimedShield: parseShieldHeaders(headers) ?? (blocked ? blockBodyShield(error) : null),
+      claimedShield: blocked ? blockedShield(headers, error) : parseShieldHeaders(headers),
       request: prepared.sent,
       response: new Uint8Array(0),
       verify,
@@ -587,6 +587,13 @@ export class Calls extends APIResource {
       Object.assign(error, details);
     }
   }
+}
+
+/** A 422 block's verdict: the headers' (the public gateway sends no action header: a block is `blocked`), else the body's. */
+function blockedShield(headers: Headers, error: ShieldBlockedError): ShieldVerdict | null {
+  const fromHeaders = parseShieldHeaders(headers);
+  if (!fromHeaders) return blockBodyShield(error);
+  return headers.has(SHIELD_HEADERS.action) ? fromHeaders : { ...fromHeaders, action: 'blocked' };
 }
 
 function blockBodyShield(error: ShieldBlockedError): ShieldVerdict | null {

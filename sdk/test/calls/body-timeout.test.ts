@@ -1,10 +1,12 @@
 // The call's timeout also bounds reading the body of a non-stream paid call: a gateway that sends
-// headers and then stalls must not hang the caller, and the error says how to replay for free.
+// headers and then stalls must not hang the caller, and (on a gateway that replays by key, the
+// extended profile) the error says how to replay for free. The public profile: idempotency.test.ts.
 import { afterAll, beforeEach, describe, expect, test } from 'vitest';
 import { TimeoutError, UserAbortError } from '../../src/core/error.js';
 import { netCharged, startMock, type Tamper } from './mock.js';
 
-const harness = startMock('body-timeout');
+const harness = startMock('body-timeout', { profile: 'extended' });
+const price = async () => (await harness.client().catalog.get('echo')).prices.perRequest! + 5_000;
 afterAll(() => harness.close());
 beforeEach(() => harness.reset());
 
@@ -42,7 +44,7 @@ describe('body read timeout of client.call', () => {
     const replay = await client.calls.call('echo', '/echo', { idempotencyKey: 'stalled-1' });
     expect(replay.replayed).toBe(true);
     expect(replay.receiptVerdict).toMatchObject({ valid: true });
-    expect(netCharged(harness.mock, { idempotencyKey: 'stalled-1' })).toBe(60_000);
+    expect(netCharged(harness.mock, { idempotencyKey: 'stalled-1' })).toBe(await price());
   });
 
   test("the client's timeout applies when the call gives none", async () => {
@@ -57,7 +59,7 @@ describe('body read timeout of client.call', () => {
     expect(result.replayed).toBe(true);
     expect(result.body).toMatchObject({ method: 'GET', path: '/echo' });
     expect(harness.proxyCalls()).toHaveLength(2);
-    expect(netCharged(harness.mock, { idempotencyKey: 'stalled-2' })).toBe(60_000);
+    expect(netCharged(harness.mock, { idempotencyKey: 'stalled-2' })).toBe(await price());
   });
 
   test("the caller's signal still aborts a stalled body read", async () => {

@@ -1,56 +1,140 @@
-import { afterAll, beforeEach, describe, expect, test } from 'vitest';
+// Paid calls whose answer is lost or damaged after the gateway charged them. On the public
+// profile (no Idempotency-Key handling: a re-send is a new charge) the SDK sends such a call at
+// most once and says it may have been charged; on the extended profile it re-sends with the same
+// key and the gateway replays the stored answer without charging again.
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { FaultKind } from '@proxygate-kit/server-mock';
-import { ConnectionError, InternalServerError } from '../../src/core/error.js';
+import { ConnectionError, InternalServerError, PaidCallOutcomeUnknownError, TimeoutError } from '../../src/core/error.js';
 import { netCharged, startMock } from './mock.js';
 
-const harness = startMock('idempotency-tests');
-afterAll(() => harness.close());
-beforeEach(() => harness.reset());
+const SURCHARGE = 5_000;
 
-/** A client whose retries do not wait (the pipeline's sleep is its own test concern). */
-function fastClient(maxRetries = 2) {
-  const client = harness.client({ maxRetries });
+/** Retry waits are the pipeline's own test concern: here they are skipped. */
+function noWait<C extends object>(client: C): C {
   Object.defineProperty(client, 'sleep', { value: () => Promise.resolve() });
   return client;
 }
 
-describe('paid calls under faults after the charge', () => {
-  test.each<FaultKind>(['server_error', 'reset', 'rate_limit'])(
-    'a %s after the charge is retried with the same key and charged exactly once',
-    async (kind) => {
-      harness.mock.faults.inject({ kind, phase: 'after', path: '/proxy/' });
-      const balanceBefore = (await harness.client().account.balance()).balance_micro_cents;
-      const result = await fastClient().call('echo', '/echo', { query: { q: kind } });
+describe('the public profile: a paid call is sent at most once when its answer is lost after the charge', () => {
+  let harness: ReturnType<typeof startMock>;
+  beforeAll(() => {
+    harness = startMock('lost-answers-public', { profile: 'public' });
+  });
+  afterAll(() => harness.close());
+  beforeEach(() => harness.reset());
 
-      const attempts = harness.proxyCalls();
-      expect(attempts).toHaveLength(2);
-      const keys = new Set(attempts.map((call) => call.headers.get('idempotency-key')));
-      expect(keys).toEqual(new Set([result.idempotencyKey]));
-      expect(result.replayed).toBe(true);
-      expect(result.receiptVerdict?.valid).toBe(true);
-      expect(result.cost).toBe(60_000);
-      const charges = harness.mock.ledger().filter((entry) => entry.idempotency_key === result.idempotencyKey);
-      expect(charges).toHaveLength(1);
-      expect(netCharged(harness.mock, { idempotencyKey: result.idempotencyKey })).toBe(60_000);
-      expect((await harness.client().account.balance()).balance_micro_cents).toBe(balanceBefore - 60_000);
-    },
-  );
+  const fastClient = (maxRetries = 2) => noWait(harness.client({ maxRetries }));
 
-  test('a body cut off after the charge is fetched again with the same key: one charge, verified bytes', async () => {
-    harness.mock.faults.inject({ kind: 'truncate', phase: 'after', path: '/proxy/' });
-    const result = await fastClient().call('echo', '/echo', { query: { cut: 'yes' } });
-    expect(harness.proxyCalls()).toHaveLength(2);
-    expect(result.replayed).toBe(true);
-    expect(result.receiptVerdict).toMatchObject({ valid: true });
-    expect(netCharged(harness.mock, { idempotencyKey: result.idempotencyKey })).toBe(60_000);
+  test.each<FaultKind>(['server_error', 'reset', 'truncate'])('%s after the charge: one send, one charge, PaidCallOutcomeUnknownError naming how to find it', async (kind) => {
+    const client = fastClient();
+    const echo = await client.catalog.get('echo');
+    const price = echo.prices.perRequest! + SURCHARGE;
+    const before = (await client.account.balance()).available;
+    harness.mock.faults.inject({ kind, phase: 'after', path: '/proxy/' });
+    harness.seen.length = 0;
+
+    const error = await client.call(echo, '/echo', { body: { kind } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PaidCallOutcomeUnknownError);
+    expect(harness.proxyCalls()).toHaveLength(1);
+    expect(netCharged(harness.mock, { listingId: echo.listing_id })).toBe(price);
+    expect((await client.account.balance()).available).toBe(before - price);
+
+    const e = error as PaidCallOutcomeUnknownError;
+    expect(e.message).toMatch(/not sent again/);
+    expect(e.request).toMatchObject({ method: 'POST', service: 'echo', listingId: echo.listing_id, idempotencyKey: null });
+    // What the error says to look for does find the charge.
+    const rows = await client.account.usage(e.request.usageQuery).toArray({ limit: 100 });
+    expect(rows.filter((row) => row.listing_id === echo.listing_id).map((row) => row.cost_micro_cents)).toEqual([price]);
   });
 
-  test('a cut body with no retry left names the key to retry with', async () => {
+  test('a body cut off after the charge keeps its receipt: raw, parsed and verified, with the cost', async () => {
     harness.mock.faults.inject({ kind: 'truncate', phase: 'after', path: '/proxy/' });
-    const error = await fastClient(0).call('echo', '/echo', { idempotencyKey: 'cut-1' }).catch((e: unknown) => e);
+    const error = await fastClient().call('echo', '/echo').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PaidCallOutcomeUnknownError);
+    const e = error as PaidCallOutcomeUnknownError & { rawReceipt: string | null; receiptVerdict: { valid: boolean } | null; cost: number | null; requestId: string | null };
+    expect(e.message).toMatch(/was charged \(a receipt arrived\)/);
+    expect(e.rawReceipt).toBeTruthy();
+    expect(e.receiptVerdict).toMatchObject({ valid: true });
+    expect(e.cost).toBeGreaterThan(0);
+    expect(netCharged(harness.mock, { requestId: e.requestId! })).toBe(e.cost);
+    expect(harness.proxyCalls()).toHaveLength(1);
+  });
+
+  test('a stalled body times out and is not re-sent either', async () => {
+    harness.mock.faults.inject({ kind: 'truncate', phase: 'after', path: '/proxy/' });
+    harness.tamper = async (response, request) => {
+      if (!request.url.pathname.startsWith('/proxy/')) return response;
+      const body = new ReadableStream<Uint8Array>({ pull: () => new Promise<void>(() => undefined) });
+      return new Response(body, { status: response.status, headers: response.headers });
+    };
+    const error = await fastClient().call('echo', '/echo', { timeout: 100 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PaidCallOutcomeUnknownError);
+    expect((error as Error).cause).toBeInstanceOf(TimeoutError);
+    expect(harness.proxyCalls()).toHaveLength(1);
+  });
+
+  test('a refusal before the charge (a 5xx before processing) is not re-sent: the SDK cannot tell it apart', async () => {
+    harness.mock.faults.inject({ kind: 'server_error', phase: 'before', path: '/proxy/' });
+    await expect(fastClient().call('echo', '/echo')).rejects.toBeInstanceOf(PaidCallOutcomeUnknownError);
+    expect(harness.proxyCalls()).toHaveLength(1);
+    expect(harness.mock.ledger()).toHaveLength(0);
+  });
+
+  test('a rate limit before processing is retried (429 rate_limit_exceeded proves nothing was charged)', async () => {
+    harness.mock.faults.inject({ kind: 'rate_limit', phase: 'before', path: '/proxy/', retryAfter: 1 });
+    const result = await fastClient().call('echo', '/echo');
+    expect(result.status).toBe(200);
+    expect(harness.proxyCalls()).toHaveLength(2);
+    expect(netCharged(harness.mock, { requestId: result.requestId! })).toBe(result.cost);
+    expect(harness.mock.ledger().filter((entry) => entry.kind === 'charge')).toHaveLength(1);
+  });
+
+  test('a damaged body after the charge is returned as text with its receipt (v1 binds no content)', async () => {
+    harness.mock.faults.inject({ kind: 'malformed_json', phase: 'after', path: '/proxy/' });
+    const result = await fastClient().call('echo', '/echo');
+    expect(typeof result.body).toBe('string');
+    expect(result.rawReceipt).toBeTruthy();
+    expect(harness.proxyCalls()).toHaveLength(1);
+  });
+});
+
+describe('the extended profile: lost answers are fetched again with the same key, charged once', () => {
+  let harness: ReturnType<typeof startMock>;
+  beforeAll(() => {
+    harness = startMock('lost-answers-extended', { profile: 'extended' });
+  });
+  afterAll(() => harness.close());
+  beforeEach(() => harness.reset());
+
+  const fastClient = (maxRetries = 2) => noWait(harness.client({ maxRetries }));
+  const price = async () => (await harness.client().catalog.get('echo')).prices.perRequest! + SURCHARGE;
+
+  test.each<FaultKind>(['server_error', 'reset', 'rate_limit', 'truncate'])('a %s after the charge is retried with the same key and charged exactly once', async (kind) => {
+    const expected = await price();
+    harness.mock.faults.inject({ kind, phase: 'after', path: '/proxy/' });
+    const balanceBefore = (await harness.client().account.balance()).available;
+    harness.seen.length = 0;
+    const result = await fastClient().call('echo', '/echo', { query: { q: kind } });
+
+    const attempts = harness.proxyCalls();
+    expect(attempts).toHaveLength(2);
+    expect(new Set(attempts.map((call) => call.headers.get('idempotency-key')))).toEqual(new Set([result.idempotencyKey]));
+    expect(result.replayed).toBe(true);
+    expect(result.receiptVerdict?.valid).toBe(true);
+    expect(result.cost).toBe(expected);
+    expect(harness.mock.ledger().filter((entry) => entry.idempotency_key === result.idempotencyKey)).toHaveLength(1);
+    expect(netCharged(harness.mock, { idempotencyKey: result.idempotencyKey! })).toBe(expected);
+    expect((await harness.client().account.balance()).available).toBe(balanceBefore - expected);
+  });
+
+  test('one budget for sends and body reads: persistent cuts stop after maxRetries + 1 sends, naming the key', async () => {
+    harness.mock.faults.inject({ kind: 'truncate', phase: 'after', path: '/proxy/', times: 5 });
+    const error = await fastClient(2).call('echo', '/echo', { idempotencyKey: 'cut-1' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionError);
     expect((error as ConnectionError).action).toContain('cut-1');
-    expect(netCharged(harness.mock, { idempotencyKey: 'cut-1' })).toBe(60_000);
+    expect((error as { rawReceipt?: string }).rawReceipt).toBeTruthy();
+    expect(harness.proxyCalls()).toHaveLength(3);
+    expect(netCharged(harness.mock, { idempotencyKey: 'cut-1' })).toBe(await price());
   });
 
   test('a damaged body after the charge is reported by the receipt (response_sha256), not hidden', async () => {
@@ -65,10 +149,11 @@ describe('paid calls under faults after the charge', () => {
     const client = fastClient(0);
     const error = await client.call('echo', '/echo', { idempotencyKey: 'manual-1' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InternalServerError);
-    expect(netCharged(harness.mock, { idempotencyKey: 'manual-1' })).toBe(60_000);
+    expect((error as InternalServerError).action).toContain('manual-1');
+    expect(netCharged(harness.mock, { idempotencyKey: 'manual-1' })).toBe(await price());
     const retry = await client.call('echo', '/echo', { idempotencyKey: 'manual-1' });
     expect(retry.replayed).toBe(true);
-    expect(netCharged(harness.mock, { idempotencyKey: 'manual-1' })).toBe(60_000);
+    expect(netCharged(harness.mock, { idempotencyKey: 'manual-1' })).toBe(await price());
   });
 
   test('two logical calls get two keys and two charges', async () => {
@@ -77,6 +162,6 @@ describe('paid calls under faults after the charge', () => {
     const b = await client.call('echo', '/echo');
     expect(a.idempotencyKey).not.toBe(b.idempotencyKey);
     expect(b.replayed).toBe(false);
-    expect(netCharged(harness.mock, { idempotencyKey: a.idempotencyKey }) + netCharged(harness.mock, { idempotencyKey: b.idempotencyKey })).toBe(120_000);
+    expect(netCharged(harness.mock, { idempotencyKey: a.idempotencyKey! }) + netCharged(harness.mock, { idempotencyKey: b.idempotencyKey! })).toBe(2 * (await price()));
   });
 });

@@ -1,11 +1,14 @@
-// Test harness: the SDK client against the in-process mock gateway (msw), with a fetch wrapper
-// that counts requests and can tamper with answers the way a hostile network would.
+// Test harness: the SDK client against the in-process mock gateway (msw), in either profile
+// (`public`: the public gateway's wire only; `extended`: plus our extensions), with a fetch
+// wrapper that counts requests and can tamper with answers the way a hostile network would.
 import { setupServer } from 'msw/node';
 import { createMockGateway, MOCK_ORIGIN } from '@proxygate-kit/server-mock';
 import { Proxygate, type ClientOptions, type Fetch } from '../../src/index.js';
 import { KeySet } from '../../src/receipts/key-set.js';
 
 export type MockGateway = ReturnType<typeof createMockGateway>;
+export type Profile = 'public' | 'extended';
+export const PROFILES: readonly Profile[] = ['public', 'extended'];
 
 export interface SeenCall {
   method: string;
@@ -18,6 +21,7 @@ export type Tamper = (response: Response, request: SeenCall) => Response | Promi
 
 export interface Harness {
   mock: MockGateway;
+  profile: Profile;
   seen: SeenCall[];
   /** Cancellations of response bodies, per request path. */
   cancelled: string[];
@@ -26,6 +30,7 @@ export interface Harness {
   tamper: Tamper | undefined;
   client(options?: ClientOptions): Proxygate;
   proxyCalls(): SeenCall[];
+  /** The receipt keys to pin: the key-set document (extended), or the /health keys (public). */
   keys(): KeySet;
 }
 
@@ -49,12 +54,14 @@ function observeCancel(body: ReadableStream<Uint8Array>, onCancel: () => void, o
   );
 }
 
-export function startMock(seed = 'calls-tests'): Harness & { close(): void; reset(): void } {
-  let mock = createMockGateway({ seed, mcp: false });
+export function startMock(seed = 'calls-tests', options: { profile?: Profile } = {}): Harness & { close(): void; reset(): void } {
+  const profile = options.profile ?? 'extended';
+  let mock = createMockGateway({ seed, mcp: false, profile });
   const server = setupServer(...mock.handlers);
   server.listen({ onUnhandledRequest: 'error' });
   const harness: Harness & { close(): void; reset(): void } = {
     mock,
+    profile,
     seen: [],
     cancelled: [],
     pulls: [],
@@ -90,10 +97,12 @@ export function startMock(seed = 'calls-tests'): Harness & { close(): void; rese
       return harness.seen.filter((call) => call.url.pathname.startsWith('/proxy/'));
     },
     keys() {
-      return KeySet.fromDocument(harness.mock.gateway.keySet());
+      if (profile === 'extended') return KeySet.fromDocument(harness.mock.gateway.keySet());
+      const { body } = harness.mock.gateway.health();
+      return KeySet.fromDocument({ keys: [], platform_pubkey: body.platform_pubkey, receipt_ca_pubkey: body.receipt_ca_pubkey });
     },
     reset() {
-      mock = createMockGateway({ seed, mcp: false });
+      mock = createMockGateway({ seed, mcp: false, profile });
       server.resetHandlers(...mock.handlers);
       harness.mock = mock;
       harness.seen.length = 0;
@@ -108,14 +117,15 @@ export function startMock(seed = 'calls-tests'): Harness & { close(): void; rese
   return harness;
 }
 
-/** Sum of the ledger's charges minus refunds for one request id or idempotency key. */
-export function netCharged(mock: MockGateway, match: { idempotencyKey?: string; requestId?: string }): number {
+/** Sum of the ledger's charges minus refunds for one request id, idempotency key or listing. */
+export function netCharged(mock: MockGateway, match: { idempotencyKey?: string; requestId?: string; listingId?: string }): number {
   let net = 0;
   for (const entry of mock.ledger()) {
     const hit =
       (match.idempotencyKey !== undefined && entry.idempotency_key === match.idempotencyKey) ||
-      (match.requestId !== undefined && entry.request_id === match.requestId);
-    if (hit) net += entry.kind === 'charge' ? entry.amount_micro_cents : -entry.amount_micro_cents;
+      (match.requestId !== undefined && entry.request_id === match.requestId) ||
+      (match.listingId !== undefined && entry.listing_id === match.listingId);
+    if (hit) net += entry.kind === 'charge' ? entry.amount_micro_usd : -entry.amount_micro_usd;
   }
   return net;
 }

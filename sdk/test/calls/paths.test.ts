@@ -4,23 +4,16 @@ import { Proxygate } from '../../src/index.js';
 import type { Listing } from '../../src/resources/models.js';
 import { splitUpstreamPath } from '../../src/resources/calls.js';
 
+// Only what a paid call reads of a listing (a real one comes from the catalog).
 const listing = {
-  id: 'lst_test',
+  listing_id: '0b4c2a9e-5d1f-4a7b-9c3e-2f6a8d0e1b57',
   slug: 'svc-test',
-  name: 'Test',
-  description: '',
+  seller_slug: 'tester',
   service: 'svc',
-  category: 'test',
-  type: 'rest',
-  seller_id: 'sel_test',
-  price_micro_cents: 0,
-  shield_fee_micro_cents: 0,
-  verified: true,
-  rating: { up: 0, down: 0 },
-  avg_latency_ms: 1,
-  calls_30d: 0,
-  created_at: '2026-11-25T12:00:00.000Z',
+  pricing_unit: 'per_request',
   endpoints: [],
+  endpoint_prices: [],
+  prices: { perRequest: 0, perMillionInputTokens: null, perMillionOutputTokens: null, seller: { perRequest: 0, perMillionInputTokens: null, perMillionOutputTokens: null }, endpoints: [] },
 } as unknown as Listing;
 
 const pathChars = fc.constantFrom('/', '.', '..', '%2e', '%2E', '\\', 'a', 'é', ' ', '%', '?', '#', '\t', '\n', '%2f', '//', 'x=1', '&');
@@ -40,6 +33,7 @@ describe('upstream paths', () => {
       apiKey: 'pg_live_' + 'A'.repeat(32),
       logLevel: 'off',
       maxRetries: 0,
+      extensions: [],
       fetch: async (input) => {
         seen.url = new URL(String(input));
         return new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } });
@@ -75,6 +69,7 @@ describe('upstream paths', () => {
       apiKey: 'pg_live_' + 'B'.repeat(32),
       logLevel: 'off',
       maxRetries: 0,
+      extensions: [],
       fetch: async (input) => {
         seen.url = new URL(String(input));
         return new Response('ok', { status: 200 });

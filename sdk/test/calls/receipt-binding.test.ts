@@ -4,7 +4,8 @@ import { afterAll, beforeEach, describe, expect, test } from 'vitest';
 import type { ReceiptV3 } from '../../src/receipts/types.js';
 import { startMock } from './mock.js';
 
-const harness = startMock('receipt-binding');
+// v3 receipts (the extended profile) are the ones that name the call.
+const harness = startMock('receipt-binding', { profile: 'extended' });
 afterAll(() => harness.close());
 beforeEach(() => harness.reset());
 
@@ -13,11 +14,11 @@ describe('receipt binding in client.call', () => {
     const client = harness.client();
     const listing = await client.calls.resolveListing('echo');
     // A listing fetched before a price rise: the local maxCost check passes, the gateway charges more.
-    const stale = { ...listing, price_micro_cents: 1, shield_fee_micro_cents: 0 };
-    const result = await client.calls.call(stale, '/echo', { query: { q: 'hi' }, maxCost: 10 });
+    const stale = { ...listing, prices: { ...listing.prices, perRequest: 1 } };
+    const result = await client.calls.call(stale, '/echo', { query: { q: 'hi' }, maxCost: 10, shield: 'off' });
     expect(result.status).toBe(200);
     expect(result.body).toMatchObject({ method: 'GET', query: { q: 'hi' } });
-    expect(result.cost).toBe(60_000);
+    expect(result.cost).toBe(listing.prices.perRequest);
     expect(result.receiptVerdict).toMatchObject({ valid: false, reason: 'content_mismatch', field: 'amount' });
     expect(result.receiptVerdict?.message).toMatch(/overcharge/i);
   });

@@ -5,7 +5,8 @@ import type { ReceiptV3 } from '../../src/receipts/types.js';
 import { responseSha256 } from '../../src/receipts/hashes.js';
 import { startMock } from './mock.js';
 
-const harness = startMock('seller-receipt-event');
+// The final receipt event is the extended profile's (extension receipt_v3).
+const harness = startMock('seller-receipt-event', { profile: 'extended' });
 afterAll(() => harness.close());
 beforeEach(() => harness.reset());
 
@@ -44,7 +45,8 @@ describe('a proxygate.receipt event injected by the seller', () => {
     expect(receipt.response_sha256).toBe(await responseSha256(outcome.rawBody));
     expect(outcome.receiptVerdict).toMatchObject({ valid: true, reason: 'valid' });
     expect(outcome.shield).toMatchObject({ mode: 'monitor', source: 'receipt' });
-    expect(outcome.cost).toBe(1_050_000);
+    const listing = await harness.client().catalog.get('llm-stream');
+    expect(outcome.cost).toBe(listing.prices.perRequest! + 5_000);
   });
 
   test('two injected receipt events, one as the last upstream event, are still seller content', async () => {
@@ -54,6 +56,6 @@ describe('a proxygate.receipt event injected by the seller', () => {
     expect(outcome.events).toBe(3);
     expect(new TextDecoder().decode(outcome.rawBody)).toBe(upstream.join(''));
     expect(outcome.receiptVerdict).toMatchObject({ valid: true });
-    expect(outcome.requestId).toMatch(/^req_/);
+    expect(outcome.requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   });
 });

@@ -1,20 +1,28 @@
-import { afterAll, beforeEach, describe, expect, test } from 'vitest';
-import { ConnectionError, UserAbortError } from '../../src/core/error.js';
-import { MaxCostExceededError, NotAStreamingListingError } from '../../src/resources/calls.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { ConnectionError, PaidCallOutcomeUnknownError, UserAbortError } from '../../src/core/error.js';
+import { MaxCostExceededError } from '../../src/resources/calls.js';
 import { responseSha256 } from '../../src/receipts/hashes.js';
 import type { ReceiptV3 } from '../../src/receipts/types.js';
 import { netCharged, startMock } from './mock.js';
 
-const harness = startMock('stream-tests');
-afterAll(() => harness.close());
-beforeEach(() => harness.reset());
+let harness: ReturnType<typeof startMock>;
+const SURCHARGE = 5_000;
+/** What one call of `ref` costs, from the catalog (buyer price, plus the surcharge unless the shield is off). */
+const price = async (ref: string, shieldOff = false) => (await harness.client().catalog.get(ref)).prices.perRequest! + (shieldOff ? 0 : SURCHARGE);
+const proxyPulls = () => harness.pulls.filter((path) => path.startsWith('/proxy/')).length;
 
 function delta(data: string): string {
   if (data === '[DONE]') return '';
   return (JSON.parse(data) as { delta: string }).delta;
 }
 
-describe('client.calls.stream', () => {
+describe('client.calls.stream (extended profile: v3 receipts in a final event, replay by key)', () => {
+  beforeAll(() => {
+    harness = startMock('stream-tests', { profile: 'extended' });
+  });
+  afterAll(() => harness.close());
+  beforeEach(() => harness.reset());
+
   test('yields the upstream events; the verified receipt and verdict come when the stream ends', async () => {
     const client = harness.client();
     const stream = await client.calls.stream('llm-stream', '/chat', { body: { prompt: 'ping' } });
@@ -35,31 +43,32 @@ describe('client.calls.stream', () => {
     const receipt = outcome.receipt as ReceiptV3;
     expect(receipt.response_sha256).toBe(await responseSha256(outcome.rawBody));
     expect(new TextDecoder().decode(outcome.rawBody)).not.toContain('proxygate.receipt');
-    expect(outcome.cost).toBe(1_050_000);
+    expect(outcome.cost).toBe(await price('llm-stream'));
+    expect(outcome.rawReceipt).toBeTruthy();
     expect(outcome.requestId).toBe(receipt.request_id);
     expect(outcome.shield).toMatchObject({ mode: 'monitor', action: 'allowed', source: 'receipt' });
-    expect(netCharged(harness.mock, { idempotencyKey: stream.idempotencyKey })).toBe(1_050_000);
+    expect(netCharged(harness.mock, { idempotencyKey: stream.idempotencyKey! })).toBe(await price('llm-stream'));
   });
 
   test('events are pulled from the network only as the consumer asks (backpressure)', async () => {
     const stream = await harness.client().calls.stream('llm-stream', '/chat', { body: { prompt: 'slow reader' } });
     const iterator = stream[Symbol.asyncIterator]();
     await iterator.next();
-    const pullsAfterOne = harness.pulls.length;
+    const pullsAfterOne = proxyPulls();
     await new Promise((resolve) => setTimeout(resolve, 60)); // the mock would have sent everything by now
-    expect(harness.pulls.length).toBe(pullsAfterOne);
+    expect(proxyPulls()).toBe(pullsAfterOne);
     expect(pullsAfterOne).toBeLessThanOrEqual(4); // of ~14 chunks: a read-ahead of one or two at most
     let rest = 0;
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) rest++;
     expect(rest).toBeGreaterThan(5);
-    expect(harness.pulls.length).toBeGreaterThan(pullsAfterOne + 5);
+    expect(proxyPulls()).toBeGreaterThan(pullsAfterOne + 5);
   });
 
   test('finished() drains a stream nobody iterates', async () => {
     const stream = await harness.client().calls.stream('llm-stream', '/chat', { body: { prompt: 'x' }, shield: 'off' });
     const outcome = await stream.finished();
     expect(outcome.events).toBeGreaterThan(5);
-    expect(outcome.cost).toBe(1_000_000);
+    expect(outcome.cost).toBe(await price('llm-stream', true));
     expect(outcome.receiptVerdict?.valid).toBe(true);
   });
 
@@ -94,15 +103,9 @@ describe('client.calls.stream', () => {
   });
 
   test('maxCost refuses a stream before sending', async () => {
-    const error = await harness.client().calls.stream('llm-stream', '/chat', { body: { prompt: 'x' }, maxCost: 1_000_000 }).catch((e: unknown) => e);
+    const maxCost = (await price('llm-stream')) - 1;
+    const error = await harness.client().calls.stream('llm-stream', '/chat', { body: { prompt: 'x' }, maxCost }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MaxCostExceededError);
-    expect(harness.proxyCalls()).toHaveLength(0);
-  });
-
-  test('a listing that answers once is refused before sending: nothing is paid for events that never come', async () => {
-    const error = await harness.client().calls.stream('weather-current', '/current', { query: { city: 'Oslo' } }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(NotAStreamingListingError);
-    expect(error).toMatchObject({ code: 'not_a_streaming_listing', listingId: expect.stringMatching(/^lst_/) });
     expect(harness.proxyCalls()).toHaveLength(0);
   });
 
@@ -116,7 +119,7 @@ describe('client.calls.stream', () => {
     expect(second.replayed).toBe(true);
     expect(secondOutcome.requestId).toBe(firstOutcome.requestId);
     expect(secondOutcome.receiptVerdict?.valid).toBe(true);
-    expect(netCharged(harness.mock, { idempotencyKey: 'stream-1' })).toBe(1_050_000);
+    expect(netCharged(harness.mock, { idempotencyKey: 'stream-1' })).toBe(await price('llm-stream'));
   });
 
   test('finished() after breaking out of the loop rejects instead of hanging', async () => {
@@ -131,23 +134,22 @@ describe('client.calls.stream', () => {
     const stream = await client.calls.stream('llm-stream', '/chat', { body: { prompt: 'cut' } });
     const failure = await stream.finished().catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ConnectionError);
-    expect((failure as ConnectionError).action).toContain(stream.idempotencyKey);
-    const again = await client.calls.stream('llm-stream', '/chat', { body: { prompt: 'cut' }, idempotencyKey: stream.idempotencyKey });
+    expect((failure as ConnectionError).action).toContain(stream.idempotencyKey!);
+    const again = await client.calls.stream('llm-stream', '/chat', { body: { prompt: 'cut' }, idempotencyKey: stream.idempotencyKey! });
     const outcome = await again.finished();
     expect(again.replayed).toBe(true);
     expect(outcome.receiptVerdict?.valid).toBe(true);
-    expect(netCharged(harness.mock, { idempotencyKey: stream.idempotencyKey })).toBe(1_050_000);
+    expect(netCharged(harness.mock, { idempotencyKey: stream.idempotencyKey! })).toBe(await price('llm-stream'));
   });
 
-  test('a listing the catalog calls streaming that answers JSON yields no events and settles the header receipt over the whole body', async () => {
+  test('a listing that answers JSON to a stream call yields no events and settles the header receipt over the whole body', async () => {
     const client = harness.client();
-    const echo = await client.catalog.get('echo');
-    const stream = await client.calls.stream({ ...echo, type: 'sse' }, '/echo', { query: { s: '1' } });
+    const stream = await client.calls.stream('echo', '/echo', { query: { s: '1' } });
     const outcome = await stream.finished();
     expect(outcome.events).toBe(0);
     expect(JSON.parse(new TextDecoder().decode(outcome.rawBody))).toMatchObject({ method: 'GET', query: { s: '1' } });
     expect(outcome.receiptVerdict).toMatchObject({ valid: true });
-    expect(outcome.cost).toBe(60_000);
+    expect(outcome.cost).toBe(await price('echo'));
   });
 
   test('a stream can be iterated once', async () => {
@@ -173,5 +175,38 @@ describe('client.calls.stream', () => {
     const outcome = await stream.finished();
     expect(outcome.receiptVerdict).toMatchObject({ valid: false, reason: 'content_mismatch', field: 'shield' });
     expect(outcome.shield).toMatchObject({ mode: 'monitor', source: 'receipt' });
+  });
+});
+
+describe('client.calls.stream (public profile: the receipt in the header, no replay)', () => {
+  beforeAll(() => {
+    harness = startMock('stream-tests-public', { profile: 'public' });
+  });
+  afterAll(() => harness.close());
+  beforeEach(() => harness.reset());
+
+  test('yields the upstream events; the header receipt verifies and gives the cost', async () => {
+    const stream = await harness.client().calls.stream('llm-stream', '/chat', { body: { prompt: 'ping' } });
+    expect(stream.idempotencyKey).toBeNull();
+    const events: string[] = [];
+    for await (const event of stream) events.push(event.data);
+    expect(events.at(-1)).toBe('[DONE]');
+    const outcome = await stream.finished();
+    expect(outcome.rawReceipt).toBe(stream.headers.get('x-proxygate-receipt'));
+    expect(outcome.receiptVerdict).toMatchObject({ valid: true });
+    expect(outcome.cost).toBe(await price('llm-stream'));
+    expect(netCharged(harness.mock, { requestId: outcome.requestId! })).toBe(outcome.cost);
+  });
+
+  test('a stream cut mid-way is not sent again: PaidCallOutcomeUnknownError, with the receipt that came', async () => {
+    harness.mock.faults.inject({ kind: 'truncate', phase: 'after', path: '/proxy/' });
+    const stream = await harness.client().calls.stream('llm-stream', '/chat', { body: { prompt: 'cut' } });
+    const failure = await stream.finished().catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(PaidCallOutcomeUnknownError);
+    expect((failure as PaidCallOutcomeUnknownError).request).toMatchObject({ method: 'POST', service: 'llm', idempotencyKey: null });
+    expect((failure as { rawReceipt?: string }).rawReceipt).toBe(stream.headers.get('x-proxygate-receipt'));
+    expect(harness.proxyCalls()).toHaveLength(1);
+    const listing = await harness.client().catalog.get('llm-stream');
+    expect(netCharged(harness.mock, { listingId: listing.listing_id })).toBe(await price('llm-stream'));
   });
 });
