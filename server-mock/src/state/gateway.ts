@@ -769,10 +769,10 @@ export class Gateway {
     const token = auth.token;
     const account = this.account(token);
     const mode = (input.shield ?? 'monitor').toLowerCase() as ShieldMode;
-    if (!SHIELD_MODES.includes(mode)) throw validationError('x-proxygate-shield must be off, monitor or strict', { param: 'x-proxygate-shield', trace_id: this.nextTraceId() });
+    if (!SHIELD_MODES.includes(mode)) throw validationError('x-proxygate-shield must be off, monitor or strict', { trace_id: this.nextTraceId() });
     const idempotencyKey = this.switches.idempotency ? (input.idempotencyKey ?? null) : null;
     if (idempotencyKey !== null && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw validationError('Idempotency-Key must be 1..255 printable ASCII characters', { param: 'Idempotency-Key', trace_id: this.nextTraceId() });
+      throw validationError('Idempotency-Key must be 1..255 printable ASCII characters', { trace_id: this.nextTraceId() });
     }
     const method = input.method.toUpperCase();
     const path = input.path || '/';

@@ -36,16 +36,16 @@ const SCOPE_ALIASES: Record<string, OurScope> = { proxy: 'trade', 'balance:read'
 
 export function parseTimestamp(raw: string, name: string): Date {
   const date = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/.test(raw) ? new Date(raw) : new Date(Number.NaN);
-  if (Number.isNaN(date.getTime())) throw validationError(`${name} must be an RFC 3339 timestamp`, { param: name });
+  if (Number.isNaN(date.getTime())) throw validationError(`${name} must be an RFC 3339 timestamp`);
   return date;
 }
 
 function normalizeScopes(raw: unknown): OurScope[] {
-  if (!Array.isArray(raw) || raw.length === 0) throw validationError('scopes must be a non-empty array', { param: 'scopes' });
+  if (!Array.isArray(raw) || raw.length === 0) throw validationError('scopes must be a non-empty array');
   const scopes = new Set<OurScope>();
   for (const item of raw) {
     const scope = typeof item === 'string' ? (OUR_SCOPES.includes(item as OurScope) ? (item as OurScope) : SCOPE_ALIASES[item]) : undefined;
-    if (!scope) throw validationError(`unknown scope ${echo(item, 60)}`, { param: 'scopes' });
+    if (!scope) throw validationError(`unknown scope ${echo(item, 60)}`);
     scopes.add(scope);
   }
   return OUR_SCOPES.filter((scope) => scopes.has(scope));
@@ -59,7 +59,7 @@ function normalizeScopes(raw: unknown): OurScope[] {
 export function narrowChild(parent: TokenRecord, body: CreateTokenBody, ctx: NarrowingContext): NarrowedChild {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw validationError('the body must be a JSON object');
   const name = body.name ?? null;
-  if (name !== null && (typeof name !== 'string' || name.length > 100)) throw validationError('name must be a string of at most 100 characters', { param: 'name' });
+  if (name !== null && (typeof name !== 'string' || name.length > 100)) throw validationError('name must be a string of at most 100 characters');
 
   const scopes = normalizeScopes(body.scopes);
   const escalated = scopes.filter((scope) => !(parent.scopes as readonly string[]).includes(scope));
@@ -76,10 +76,10 @@ export function narrowChild(parent: TokenRecord, body: CreateTokenBody, ctx: Nar
   const requestedCap = body.spend_cap_micro_usd;
   if (requestedCap !== undefined && requestedCap !== null) {
     if (typeof requestedCap !== 'number' || !Number.isSafeInteger(requestedCap) || requestedCap < 0) {
-      throw validationError('spend_cap_micro_usd must be a non-negative safe integer', { param: 'spend_cap_micro_usd' });
+      throw validationError('spend_cap_micro_usd must be a non-negative safe integer');
     }
     if (ctx.parentRemainingCap !== null && requestedCap > ctx.parentRemainingCap) {
-      throw validationError(`spend_cap_micro_usd exceeds the parent's remaining cap (${ctx.parentRemainingCap})`, { param: 'spend_cap_micro_usd' });
+      throw validationError(`spend_cap_micro_usd exceeds the parent's remaining cap (${ctx.parentRemainingCap})`);
     }
     spendCap = requestedCap;
   }
@@ -87,21 +87,21 @@ export function narrowChild(parent: TokenRecord, body: CreateTokenBody, ctx: Nar
   const defaultExpiry = new Date(ctx.now.getTime() + DEFAULT_DELEGATION_TTL_MS);
   let expiresAt = parent.expiresAt && parent.expiresAt < defaultExpiry ? parent.expiresAt : defaultExpiry;
   if (body.expires_at !== undefined && body.expires_at !== null) {
-    if (typeof body.expires_at !== 'string') throw validationError('expires_at must be an RFC 3339 timestamp', { param: 'expires_at' });
+    if (typeof body.expires_at !== 'string') throw validationError('expires_at must be an RFC 3339 timestamp');
     const requested = parseTimestamp(body.expires_at, 'expires_at');
-    if (requested <= ctx.now) throw validationError('expires_at must be in the future', { param: 'expires_at' });
-    if (parent.expiresAt && requested > parent.expiresAt) throw validationError("expires_at is later than the parent's expiry", { param: 'expires_at' });
+    if (requested <= ctx.now) throw validationError('expires_at must be in the future');
+    if (parent.expiresAt && requested > parent.expiresAt) throw validationError("expires_at is later than the parent's expiry");
     expiresAt = requested;
   }
 
   let listings: string[] | null = parent.listings ? [...parent.listings] : null;
   if (body.listings !== undefined && body.listings !== null) {
-    if (!Array.isArray(body.listings)) throw validationError('listings must be an array of listing ids', { param: 'listings' });
+    if (!Array.isArray(body.listings)) throw validationError('listings must be an array of listing ids');
     const ids: string[] = [];
     for (const item of body.listings) {
       const id = typeof item === 'string' ? ctx.listingId(item) : undefined;
-      if (!id) throw validationError(`unknown listing ${echo(item)}`, { param: 'listings' });
-      if (parent.listings && !parent.listings.includes(id)) throw validationError(`listing ${id} is not allowed for the parent token`, { param: 'listings' });
+      if (!id) throw validationError(`unknown listing ${echo(item)}`);
+      if (parent.listings && !parent.listings.includes(id)) throw validationError(`listing ${id} is not allowed for the parent token`);
       if (!ids.includes(id)) ids.push(id);
     }
     listings = ids;
