@@ -8,7 +8,7 @@ import { APIResource, callOptions, type CallOptions } from './resource.js';
 /** Body of `POST /v1/tokens`: every field can only narrow the parent token. */
 export type TokenCreateParams = CreateTokenRequest;
 /** Query of `GET /v1/tokens`. */
-export type TokenListParams = { [K in keyof TokenListQuery]?: TokenListQuery[K] | undefined };
+export type TokenListParams = { [K in keyof TokenListQuery]?: TokenListQuery[K] | number | undefined };
 
 /**
  * Token introspection and delegation: gateway extensions (`token_scopes` for `self`, `tokens` for

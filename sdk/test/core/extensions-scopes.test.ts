@@ -70,13 +70,14 @@ describe('extension discovery', () => {
   test('extension-only resources refuse before sending on the public gateway', async () => {
     const { fetch, seen } = fakeFetch(json(200, publicHealth));
     const pg = client(fetch);
-    for (const attempt of [
+    const attempts: (() => PromiseLike<unknown>)[] = [
       () => pg.tokens.self(),
       () => pg.tokens.create({ scopes: ['catalog:read'] }),
       () => pg.tokens.list(),
       () => pg.tokens.revoke('tok_1'),
       () => pg.receiptsLog.list(),
-    ]) {
+    ];
+    for (const attempt of attempts) {
       const err = await Promise.resolve().then(attempt).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ExtensionNotSupportedError);
       expect((err as ExtensionNotSupportedError).message).toMatch(/nothing was sent/);

@@ -3,14 +3,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InsufficientScopeError, ShieldBlockedError } from '../../src/core/error.js';
 import { connectGateway, type GatewayMcpClient } from '../../src/mcp/index.js';
 import { KeySet } from '../../src/receipts/index.js';
+import { usdToMicroUsd } from '../../src/lib/money.js';
+import { listingId } from './harness.js';
 
 // The same client against the mock over a real socket (streamable HTTP through @mswjs/http-middleware).
 let mock: MockServer;
 let keys: KeySet;
+let echoId: string;
+let reviewsId: string;
 const open: GatewayMcpClient[] = [];
 beforeAll(async () => {
   mock = await startMockServer({ seed: 'mcp-http' });
   keys = KeySet.fromDocument(await (await fetch(`${mock.url}/.well-known/proxygate-receipt-keys`)).text());
+  echoId = listingId(mock.gateway, 'echo');
+  reviewsId = listingId(mock.gateway, 'product-reviews');
 });
 afterAll(async () => {
   await Promise.all(open.map((c) => c.close()));
@@ -33,36 +39,37 @@ describe('connectGateway over real HTTP', () => {
     const { data } = await client.browseApis({ service: 'weather' });
     const listing = data.find((l) => l.slug === 'weather-current');
     expect(listing).toBeDefined();
-    expect((await client.describeEndpoint({ listing_id: listing!.id })).listing.id).toBe(listing!.id);
-    const price = (await client.getPricing({ listing_id: listing!.id })).data[0];
-    const before = (await client.checkBalance()).balance_micro_cents;
+    expect((await client.describeEndpoint({ listing_id: listing!.listing_id })).listing.listing_id).toBe(listing!.listing_id);
+    const pricing = (await client.getPricing({ service: 'weather' })).services[0];
+    expect(pricing?.service).toBe('weather');
+    const before = (await client.checkBalance()).available;
 
-    const call = await client.callApi({ listing_id: listing!.id, path: '/forecast', query: { city: 'Oslo', days: '2' } });
+    const call = await client.callApi({ listing_id: listing!.listing_id, path: '/current', query: { city: 'Oslo' } });
     expect(call.verification.valid).toBe(true);
     expect(JSON.parse(call.body)).toMatchObject({ city: 'Oslo' });
-    expect(call.amount_micro_cents).toBe(price!.price_micro_cents + price!.shield_fee_micro_cents);
-    expect((await client.checkBalance()).balance_micro_cents).toBe(before - call.amount_micro_cents);
+    expect(call.amount_micro_usd).toBe(usdToMicroUsd(listing!.buyer_price_per_request_usdc!) + 5_000);
+    expect((await client.checkBalance()).available).toBe(before - call.amount_micro_usd);
 
     // REST sees the same state: the MCP call is in the REST usage list.
     const rest = await fetch(`${mock.url}/v1/usage?limit=1`, { headers: { authorization: `Bearer ${mock.demoTokens.trader}` } });
-    expect(((await rest.json()) as { data: Array<{ request_id: string }> }).data[0]?.request_id).toBe(call.request_id);
-    expect((await client.getUsage({ limit: 1 })).data[0]?.request_id).toBe(call.request_id);
-    expect(await client.rateSeller({ request_id: call.request_id, is_positive: false })).toMatchObject({ is_positive: false });
+    expect(((await rest.json()) as { usage: Array<{ request_id: string }> }).usage[0]?.request_id).toBe(call.request_id);
+    expect((await client.getUsage({ limit: 1 })).usage[0]?.request_id).toBe(call.request_id);
+    expect(await client.rateSeller({ request_id: call.request_id, is_positive: false })).toMatchObject({ success: true });
   });
 
   it('refuses spending locally without trade and surfaces the server step-up otherwise', async () => {
     const local = await connect(mock.demoTokens.readOnly);
-    await expect(local.callApi({ listing_id: 'echo', path: '/echo' })).rejects.toMatchObject({ requiredScope: 'trade', local: true });
+    await expect(local.callApi({ listing_id: echoId, path: '/echo' })).rejects.toMatchObject({ requiredScope: 'trade', local: true });
     const stale = await connect(mock.demoTokens.readOnly, { scopes: ['trade'] });
-    const error = await stale.callApi({ listing_id: 'echo', path: '/echo' }).catch((e: unknown) => e);
+    const error = await stale.callApi({ listing_id: echoId, path: '/echo' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InsufficientScopeError);
     expect(error).toMatchObject({ requiredScope: 'trade', local: false, status: 403 });
   });
 
   it('blocks in strict mode and runs concurrent verified calls on one session', async () => {
     const client = await connect(mock.demoTokens.trader);
-    await expect(client.callApi({ listing_id: 'product-reviews', path: '/reviews', shield: 'strict' })).rejects.toBeInstanceOf(ShieldBlockedError);
-    const calls = await Promise.all(Array.from({ length: 5 }, (_, i) => client.callApi({ listing_id: 'echo', path: '/echo', query: { n: String(i) } })));
+    await expect(client.callApi({ listing_id: reviewsId, path: '/reviews', shield: 'strict' })).rejects.toBeInstanceOf(ShieldBlockedError);
+    const calls = await Promise.all(Array.from({ length: 5 }, (_, i) => client.callApi({ listing_id: echoId, path: '/echo', query: { n: String(i) } })));
     expect(calls.every((c) => c.verification.valid)).toBe(true);
     expect(new Set(calls.map((c) => c.request_id)).size).toBe(5);
   });
@@ -82,7 +89,7 @@ describe('connectGateway over real HTTP', () => {
         if (content && typeof content['body'] === 'string') content['body'] = content['body'].replace('/echo', '/evil');
       }),
     });
-    await expect(tampered.callApi({ listing_id: 'echo', path: '/echo' })).rejects.toMatchObject({ name: 'ReceiptVerificationError', reason: 'content_mismatch' });
+    await expect(tampered.callApi({ listing_id: echoId, path: '/echo' })).rejects.toMatchObject({ name: 'ReceiptVerificationError', reason: 'content_mismatch' });
 
     const honest = await connect(null);
     const pins = honest.pins;

@@ -8,7 +8,7 @@ import {
   toDataBlock,
   type GatewayMcpClient,
 } from '../../src/mcp/index.js';
-import { createHarness, MCP_URL, ORIGIN, type Harness } from './harness.js';
+import { createHarness, listingId, MCP_URL, ORIGIN, priceOf, type Harness } from './harness.js';
 
 let h: Harness = createHarness();
 const server = setupServer();
@@ -29,7 +29,9 @@ async function connect(options: Parameters<typeof connectGateway>[0] = {}): Prom
   return client;
 }
 
-const echo = { listing_id: 'echo', method: 'POST', path: '/echo', query: { b: '2', a: 'x y' }, body: '{"hello":"world"}', content_type: 'application/json' } as const;
+const echoId = listingId(h.gateway, 'echo');
+const reviewsId = listingId(h.gateway, 'product-reviews');
+const echo = { listing_id: echoId, method: 'POST', path: '/echo', query: { b: '2', a: 'x y' }, body: '{"hello":"world"}', content_type: 'application/json' } as const;
 
 describe('connectGateway (in-process mock)', () => {
   it('browses anonymously: browse_apis, describe_endpoint, get_pricing', async () => {
@@ -37,12 +39,13 @@ describe('connectGateway (in-process mock)', () => {
     expect(client.scopes).toEqual([]);
     const page = await client.browseApis({ q: 'weather', limit: 5 });
     expect(page.data.map((l) => l.slug)).toContain('weather-current');
-    expect(page.data.every((l) => Number.isSafeInteger(l.price_micro_cents))).toBe(true);
-    const described = await client.describeEndpoint({ listing_id: 'weather-current' });
+    expect(page.data.every((l) => l.buyer_price_per_request_usdc === null || l.buyer_price_per_request_usdc >= 0)).toBe(true);
+    const described = await client.describeEndpoint({ listing_id: listingId(h.gateway, 'weather-current') });
     expect(described.listing.slug).toBe('weather-current');
-    expect(described.markdown).toContain('/forecast');
-    const pricing = await client.getPricing({ listing_id: 'weather-current' });
-    expect(pricing.data).toEqual([expect.objectContaining({ slug: 'weather-current', price_micro_cents: 200_000, shield_fee_micro_cents: 20_000 })]);
+    expect(described.docs?.content).toContain('/forecast');
+    const pricing = await client.getPricing({ service: 'weather' });
+    expect(pricing.services).toEqual([expect.objectContaining({ service: 'weather' })]);
+    expect(Number.isSafeInteger(pricing.services[0]!.price_per_request_micro_cents)).toBe(true);
     expect(h.sent.filter((s) => s.startsWith('GET /v1/tokens'))).toEqual([]);
   });
 
@@ -52,25 +55,26 @@ describe('connectGateway (in-process mock)', () => {
     expect(client.scopes).toEqual(expect.arrayContaining(['trade', 'account:read']));
     expect(h.sent[0]).toBe('GET /v1/tokens/self');
     const before = await client.checkBalance();
-    expect(before.currency).toBe('USD');
+    expect(before.currency).toBe('lamports');
 
     const call = await client.callApi(echo);
     expect(call.status).toBe(200);
     expect(JSON.parse(call.body)).toMatchObject({ method: 'POST', path: '/echo', body: '{"hello":"world"}' });
-    expect(call.amount_micro_cents).toBe(60_000); // price + shield fee (monitor is the default)
+    expect(call.amount_micro_usd).toBe(priceOf(h.gateway, 'echo')); // buyer price + shield surcharge (monitor is the default)
     expect(call.verification).toMatchObject({ valid: true, reason: 'valid' });
     expect(call.verification.receipt?.request_id).toBe(call.request_id);
     expect(call.shieldVerdict).toMatchObject({ mode: 'monitor', action: 'allowed', source: 'receipt' });
 
     const after = await client.checkBalance();
-    expect(before.balance_micro_cents - after.balance_micro_cents).toBe(60_000);
+    expect(before.available - after.available).toBe(call.amount_micro_usd);
     // Same state as REST: the gateway's own ledger saw the charge.
     expect(h.gateway.ledger().filter((e) => e.request_id === call.request_id)).toHaveLength(1);
 
     const usage = await client.getUsage({ limit: 5 });
-    expect(usage.data[0]).toMatchObject({ request_id: call.request_id, cost_micro_cents: 60_000 });
+    expect(usage.usage[0]).toMatchObject({ request_id: call.request_id, cost_micro_cents: call.amount_micro_usd });
+    expect(usage.summary.find((s) => s.service === 'echo')).toMatchObject({ request_count: 1, total_cost_micro_cents: call.amount_micro_usd });
     const rated = await client.rateSeller({ request_id: call.request_id, is_positive: true });
-    expect(rated).toEqual({ request_id: call.request_id, listing_id: call.receipt_decoded['listing_id'], is_positive: true });
+    expect(rated).toEqual({ success: true, is_update: false });
   });
 
   it('refuses to spend without the trade scope before sending anything', async () => {
@@ -99,7 +103,7 @@ describe('connectGateway (in-process mock)', () => {
     expect(h.sent).toEqual(['tools/call:call_api']);
     expect(JSON.stringify(error)).not.toContain(readOnly);
     expect(String((error as Error).message)).not.toContain(readOnly);
-    expect((await client.checkBalance()).balance_micro_cents).toBe(balanceBefore.balance_micro_cents);
+    expect((await client.checkBalance()).available).toBe(balanceBefore.available);
   });
 
   it('rejects a token the gateway does not know, without echoing it', async () => {
@@ -136,7 +140,7 @@ describe('connectGateway (in-process mock)', () => {
     const verdicts: string[] = [];
     const lenient = await connect({
       token: trader, acceptInvalidReceipts: true, onVerdict: (v) => verdicts.push(v.receipt.reason),
-      fetch: tamper((c) => { c['amount_micro_cents'] = 1; }),
+      fetch: tamper((c) => { c['amount_micro_usd'] = 1; }),
     });
     const accepted = await lenient.callApi(echo);
     expect(accepted.verification).toMatchObject({ valid: false, reason: 'content_mismatch', field: 'amount' });
@@ -154,21 +158,21 @@ describe('connectGateway (in-process mock)', () => {
       token: h.gateway.demoTokens.trader,
       onVerdict: (v) => verdicts.push({ valid: v.receipt.valid, action: v.shield.action, requestId: v.requestId }),
     });
-    const flagged = await client.callApi({ listing_id: 'product-reviews', path: '/reviews' });
+    const flagged = await client.callApi({ listing_id: reviewsId, path: '/reviews' });
     expect(flagged.shieldVerdict).toMatchObject({ mode: 'monitor', action: 'flagged', source: 'receipt' });
     expect(flagged.shieldVerdict.flags).toContain('prompt_injection');
     expect(flagged.untrusted.text).toContain(`<<<UNTRUSTED_DATA_BEGIN ${flagged.untrusted.marker}>>>`);
     expect(flagged.untrusted.text).toContain('Ignore all previous instructions');
 
-    const balance = (await client.checkBalance()).balance_micro_cents;
-    const error = await client.callApi({ listing_id: 'product-reviews', path: '/reviews', shield: 'strict' }).catch((e: unknown) => e);
+    const balance = (await client.checkBalance()).available;
+    const error = await client.callApi({ listing_id: reviewsId, path: '/reviews', shield: 'strict' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ShieldBlockedError);
     const blocked = error as ShieldBlockedError;
     expect(blocked.refunded).toBe(true);
     expect(blocked.flags).toContain('prompt_injection');
     expect(blocked.receipt).toMatch(/^[A-Za-z0-9+/]+=*$/);
     expect(JSON.parse(Buffer.from(blocked.receipt ?? '', 'base64').toString())).toMatchObject({ amount: '0', shield: { action: 'blocked' } });
-    expect((await client.checkBalance()).balance_micro_cents).toBe(balance);
+    expect((await client.checkBalance()).available).toBe(balance);
     // The blocked call's zero-amount receipt verifies too, and its signed verdict says blocked.
     expect(verdicts).toEqual([
       { valid: true, action: 'flagged', requestId: flagged.request_id },
@@ -202,31 +206,31 @@ describe('connectGateway (in-process mock)', () => {
 
   it('runs concurrent paid calls on one session', async () => {
     const client = await connect({ token: h.gateway.demoTokens.trader });
-    const before = (await client.checkBalance()).balance_micro_cents;
+    const before = (await client.checkBalance()).available;
     const results = await Promise.all(Array.from({ length: 6 }, (_, i) => client.callApi({ ...echo, query: { i: String(i) } })));
     expect(new Set(results.map((r) => r.request_id)).size).toBe(6);
     expect(results.every((r) => r.verification.valid)).toBe(true);
     const seqs = results.map((r) => Number(r.receipt_decoded['seq'])).sort((a, b) => a - b);
     expect(new Set(seqs).size).toBe(6);
-    expect((await client.checkBalance()).balance_micro_cents).toBe(before - 6 * 60_000);
+    expect((await client.checkBalance()).available).toBe(before - 6 * priceOf(h.gateway, 'echo'));
   });
 
   it('replays an idempotent call with the same receipt and charges once', async () => {
     const client = await connect({ token: h.gateway.demoTokens.trader });
-    const before = (await client.checkBalance()).balance_micro_cents;
+    const before = (await client.checkBalance()).available;
     const first = await client.callApi({ ...echo, idempotency_key: 'order-42' });
     const again = await client.callApi({ ...echo, idempotency_key: 'order-42' });
-    expect(first.idempotent_replayed).toBe(false);
+    expect(first.idempotent_replayed ?? false).toBe(false);
     expect(again.idempotent_replayed).toBe(true);
     expect(again.receipt).toBe(first.receipt);
     expect(again.verification.valid).toBe(true);
-    expect((await client.checkBalance()).balance_micro_cents).toBe(before - first.amount_micro_cents);
+    expect((await client.checkBalance()).available).toBe(before - first.amount_micro_usd);
     await expect(client.callApi({ ...echo, body: '{}', idempotency_key: 'order-42' })).rejects.toMatchObject({ status: 409, code: 'idempotency_conflict' });
   });
 
   it('verifies the receipt of a streaming listing against the whole event stream', async () => {
     const client = await connect({ token: h.gateway.demoTokens.trader });
-    const call = await client.callApi({ listing_id: 'llm-stream', method: 'POST', path: '/chat', body: '{"prompt":"hi"}' });
+    const call = await client.callApi({ listing_id: listingId(h.gateway, 'llm-stream'), method: 'POST', path: '/chat', body: '{"prompt":"hi"}' });
     expect(call.content_type).toContain('text/event-stream');
     expect(call.body).toContain('data: [DONE]');
     expect(call.verification).toMatchObject({ valid: true });
@@ -253,7 +257,7 @@ describe('connectGateway (in-process mock)', () => {
   it('keeps working when the optional GET stream is refused (405 from a stateless server)', async () => {
     const client = await connect({ token: null });
     await vi.waitFor(() => expect(h.sent).toContain('GET /mcp'));
-    await expect(client.getPricing()).resolves.toMatchObject({ data: expect.any(Array) });
+    await expect(client.getPricing()).resolves.toMatchObject({ services: expect.any(Array) });
   });
 
   it('never lets a token reach errors or console output (canary)', async () => {
@@ -266,7 +270,7 @@ describe('connectGateway (in-process mock)', () => {
       const errors: unknown[] = [];
       const client = await connect({ token: canary.token, pin: { mode: 'warn', saved: { version: 1, tools: {} } } });
       errors.push(await client.callApi(echo).catch((e: unknown) => e));
-      errors.push(await client.describeEndpoint({ listing_id: 'no-such-listing' }).catch((e: unknown) => e));
+      errors.push(await client.describeEndpoint({ listing_id: '00000000-0000-4000-8000-000000000000' }).catch((e: unknown) => e));
       const stale = await connect({ token: canary.token, scopes: ['trade'] });
       errors.push(await stale.callApi(echo).catch((e: unknown) => e));
       h.gateway.revokeToken(owner, canary.info.id);
@@ -307,7 +311,7 @@ describe('connectGateway (in-process mock)', () => {
 
   it('turns any tool result into a delimited data block', async () => {
     const client = await connect({ token: null });
-    const raw = await client.callTool('describe_endpoint', { listing_id: 'product-reviews' });
+    const raw = await client.callTool('describe_endpoint', { listing_id: reviewsId });
     const block = toDataBlock(raw, { tool: 'describe_endpoint' });
     expect(block.text).toContain(`BEGIN-DATA ${block.marker}`);
     expect(block.text.endsWith(`END-DATA ${block.marker}`)).toBe(true);

@@ -5,6 +5,7 @@ import { Gateway } from '@proxygate-kit/server-mock';
 import { createRestHandlers } from '../../../server-mock/src/handlers/index.js';
 import { mcpHandlers } from '../../../server-mock/src/handlers/mcp.js';
 import { KeySet } from '../../src/receipts/index.js';
+import { usdToMicroUsd } from '../../src/lib/money.js';
 
 export const ORIGIN = 'http://gateway.mcp.test';
 export const MCP_URL = `${ORIGIN}/mcp`;
@@ -20,8 +21,8 @@ export interface Harness {
   recordingFetch: typeof fetch;
 }
 
-export function createHarness(seed = 'mcp-tests'): Harness {
-  const gateway = new Gateway({ seed, origin: ORIGIN });
+export function createHarness(seed = 'mcp-tests', profile: 'public' | 'extended' = 'extended'): Harness {
+  const gateway = new Gateway({ seed, origin: ORIGIN, profile });
   const descriptions: Record<string, string> = {};
   const sent: string[] = [];
   const recordingFetch: typeof fetch = async (input, init) => {
@@ -36,11 +37,28 @@ export function createHarness(seed = 'mcp-tests'): Harness {
   };
   return {
     gateway,
-    keys: KeySet.fromDocument(JSON.stringify(gateway.keySet())),
+    // The public profile has no key-set document: its /health keys verify v1 and v2 receipts.
+    keys: profile === 'extended'
+      ? KeySet.fromDocument(JSON.stringify(gateway.keySet()))
+      : KeySet.fromDocument({ keys: [], platform_pubkey: gateway.health().body.platform_pubkey, receipt_ca_pubkey: gateway.health().body.receipt_ca_pubkey }),
     descriptions,
     // /mcp first: the REST meta handlers also answer `/.well-known/oauth-protected-resource/*`.
     handlers: [...mcpHandlers({ gateway, options: {} }, { descriptions }), ...createRestHandlers(gateway)],
     sent,
     recordingFetch,
   };
+}
+
+/** The listing id (UUID) of the mock's listing with this slug (ids do not depend on the seed). */
+export function listingId(gateway: Gateway, slug: string): string {
+  const [listing] = gateway.listApis({ slug }).data;
+  if (!listing) throw new Error(`no listing ${slug} in the mock`);
+  return listing.listing_id;
+}
+
+/** What one call to the listing costs, micro-USD: its buyer price plus the shield surcharge unless off. */
+export function priceOf(gateway: Gateway, slug: string, shieldOff = false): number {
+  const [listing] = gateway.listApis({ slug }).data;
+  if (!listing || listing.buyer_price_per_request_usdc === null) throw new Error(`no per-request listing ${slug} in the mock`);
+  return usdToMicroUsd(listing.buyer_price_per_request_usdc) + (shieldOff ? 0 : 5_000);
 }

@@ -4,7 +4,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthenticationError, InsufficientScopeError } from '../../src/core/error.js';
 import { connectGateway } from '../../src/mcp/index.js';
-import { createHarness, MCP_URL, ORIGIN } from './harness.js';
+import { createHarness, listingId, MCP_URL, ORIGIN } from './harness.js';
 
 /** An in-memory OAuth client that records where it was sent instead of opening a browser. */
 class RecordingProvider implements OAuthClientProvider {
@@ -65,12 +65,12 @@ describe('OAuth through an authProvider', () => {
     expect(code).toBeTruthy();
     await client.finishAuth(code!);
     expect(client.scopes).toEqual(['account:read']);
-    expect((await client.checkBalance()).currency).toBe('USD');
+    expect((await client.checkBalance()).currency).toBe('lamports');
     // The token rides in the Authorization header only, never in a URL.
     expect(h.sent.some((s) => s.includes('pg_del_'))).toBe(false);
 
     // A spend needs `trade`, which this token lacks: refused locally, no new authorization.
-    await expect(client.callApi({ listing_id: 'echo', path: '/echo' })).rejects.toBeInstanceOf(InsufficientScopeError);
+    await expect(client.callApi({ listing_id: listingId(h.gateway, 'echo'), path: '/echo' })).rejects.toBeInstanceOf(InsufficientScopeError);
     expect(provider.redirects).toHaveLength(1);
     await client.close();
   });
@@ -80,7 +80,7 @@ describe('OAuth through an authProvider', () => {
     provider.saveTokens({ access_token: h.gateway.demoTokens.readOnly, token_type: 'Bearer' }); // scopes unknown to the client
     const client = await connectGateway({ url: MCP_URL, authProvider: provider, keys: h.keys });
     expect(client.scopes).toBeUndefined();
-    const error = await client.callApi({ listing_id: 'echo', path: '/echo' }).catch((e: unknown) => e);
+    const error = await client.callApi({ listing_id: listingId(h.gateway, 'echo'), path: '/echo' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InsufficientScopeError);
     expect(error).toMatchObject({ requiredScope: 'trade', local: false });
     expect(provider.redirects).toHaveLength(0);

@@ -19,7 +19,7 @@ describe('request timeouts', () => {
     expect(read).toBeInstanceOf(TimeoutError);
     expect((read as Error).message).not.toMatch(/charged/);
 
-    const paid = await client.callApi({ listing_id: 'lst_1', path: '/x' }).catch((e: unknown) => e);
+    const paid = await client.callApi({ listing_id: '0b4c2a9e-5d1f-4a7b-9c3e-2f6a8d0e1b57', path: '/x' }).catch((e: unknown) => e);
     expect(paid).toBeInstanceOf(TimeoutError);
     expect((paid as Error).message).toMatch(/may still have run and been charged/);
     await client.close();
@@ -30,13 +30,14 @@ describe('request timeouts', () => {
 describe('servers without output schemas', () => {
   it('reads the JSON text content as the result, still validated', async () => {
     const server = new McpServer({ name: 'text-only', version: '0' });
-    let answer: unknown = { balance_micro_cents: 1234, currency: 'USD' };
+    const balance = { balance: 1234, pending_settlement: 0, available: 1234, in_cooldown: false, currency: 'lamports' };
+    let answer: unknown = balance;
     server.registerTool('check_balance', {}, () => ({ content: [{ type: 'text', text: JSON.stringify(answer) }] }));
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     await server.connect(serverSide);
     const client = await connectGateway({ transport: clientSide, token: null, scopes: ['account:read'] });
-    await expect(client.checkBalance()).resolves.toEqual({ balance_micro_cents: 1234, currency: 'USD' });
-    answer = { balance_micro_cents: 12.5, currency: 'USD' }; // money must be an integer
+    await expect(client.checkBalance()).resolves.toEqual(balance);
+    answer = { ...balance, available: 12.5 }; // money must be an integer
     await expect(client.checkBalance()).rejects.toMatchObject({ name: 'ValidationError' });
     await client.close();
     await server.close();

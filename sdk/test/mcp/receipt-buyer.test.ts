@@ -3,7 +3,7 @@
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connectGateway, ReceiptVerificationError, type GatewayMcpClient } from '../../src/mcp/index.js';
-import { createHarness, MCP_URL, type Harness } from './harness.js';
+import { createHarness, listingId, MCP_URL, type Harness } from './harness.js';
 
 let h: Harness = createHarness('mcp-buyer');
 const server = setupServer();
@@ -36,7 +36,7 @@ function editingFetch(edit: (content: Content) => Content): typeof fetch {
   };
 }
 
-const echo = { listing_id: 'echo', method: 'POST', path: '/echo', body: '{"same":"request"}', content_type: 'application/json' } as const;
+const echo = { listing_id: listingId(h.gateway, 'echo'), method: 'POST', path: '/echo', body: '{"same":"request"}', content_type: 'application/json' } as const;
 
 describe('call_api receipt buyer', () => {
   it("rejects another token's receipt for the identical call as content_mismatch on buyer", async () => {

@@ -8,6 +8,7 @@ import { createGatewayMcpServer } from '../../../server-mock/src/mcp/tools.js';
 import { ConnectionError } from '../../src/core/error.js';
 import { connectGateway } from '../../src/mcp/index.js';
 import { KeySet } from '../../src/receipts/index.js';
+import { listingId } from './harness.js';
 
 // A stateful MCP server (sessions, like many real deployments) whose sessions can be expired at will.
 const gateway = new Gateway({ seed: 'mcp-sessions', origin: 'http://sessions.test' });
@@ -53,20 +54,20 @@ describe('an expired MCP session (404)', () => {
     expect(initializations).toBe(1);
 
     sessions.clear();
-    await expect(client.checkBalance()).resolves.toMatchObject({ currency: 'USD' });
+    await expect(client.checkBalance()).resolves.toMatchObject({ currency: 'lamports' });
     expect(initializations).toBe(2);
     expect(client.sessionId).not.toBe(first);
 
     sessions.clear();
     const charges = gateway.ledger().length;
-    const error = await client.callApi({ listing_id: 'echo', path: '/echo' }).catch((e: unknown) => e);
+    const error = await client.callApi({ listing_id: listingId(gateway, 'echo'), path: '/echo' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionError);
     expect(error).toMatchObject({ code: 'session_expired' });
     expect(gateway.ledger()).toHaveLength(charges);
     expect(initializations).toBe(3);
 
     // The caller retries on the new session, on purpose.
-    const paid = await client.callApi({ listing_id: 'echo', path: '/echo', idempotency_key: 'retry-1' });
+    const paid = await client.callApi({ listing_id: listingId(gateway, 'echo'), path: '/echo', idempotency_key: 'retry-1' });
     expect(paid.verification.valid).toBe(true);
     expect(gateway.ledger()).toHaveLength(charges + 1);
     await client.close();
@@ -77,7 +78,7 @@ describe('an expired MCP session (404)', () => {
     sessions.clear();
     const before = initializations;
     const results = await Promise.all(Array.from({ length: 4 }, () => client.getPricing()));
-    expect(results.every((r) => r.data.length > 0)).toBe(true);
+    expect(results.every((r) => r.services.length > 0)).toBe(true);
     expect(initializations).toBe(before + 1);
     await client.close();
   });
