@@ -62,10 +62,10 @@ describe('packages installed from their tarballs', () => {
         const balance = await client.account.balance();
         const keys = KeySet.fromDocument(await client.meta.receiptKeys());
         let notFound = false;
-        try { await client.catalog.get('lst_does_not_exist'); } catch (e) { notFound = e instanceof NotFoundError; }
+        try { await client.catalog.get('no-such-listing'); } catch (e) { notFound = e instanceof NotFoundError; }
         process.stdout.write(JSON.stringify({
           host: new URL(server.url).hostname, listings: page.data.length,
-          balanceIsInteger: Number.isSafeInteger(balance.balance_micro_cents), kids: keys.kids.length, notFound,
+          balanceIsInteger: Number.isSafeInteger(balance.available), kids: keys.kids.length, notFound,
         }));
       } finally {
         await server.close();

@@ -76,7 +76,7 @@ describe('the bundles run without Node globals', () => {
       const request = new Request(input, init);
       seen.push({ url: request.url, authorized: request.headers.get('authorization') === `Bearer ${apiKey}` });
       if (request.url.endsWith('/v1/balance')) {
-        return Response.json({ balance_micro_cents: 123_456_789, currency: 'USD' });
+        return Response.json({ balance: 123_456_789, pending_settlement: 0, available: 123_456_789, in_cooldown: false, currency: 'lamports' });
       }
       return Response.json({ error: 'insufficient_credits', message: 'top up', trace_id: 'tr_1' }, { status: 402 });
     };
@@ -96,7 +96,7 @@ describe('the bundles run without Node globals', () => {
       });
     })()`) as Promise<string>);
     expect(JSON.parse(result)).toEqual({
-      balance: { balance_micro_cents: 123_456_789, currency: 'USD' },
+      balance: { balance: 123_456_789, pending_settlement: 0, available: 123_456_789, in_cooldown: false, currency: 'lamports' },
       errorClass: 'InsufficientCreditsError', isInsufficientCredits: true, isApiError: true, status: 402,
     });
     expect(seen).toEqual([
@@ -121,8 +121,8 @@ describe('the MCP entry runs without Node globals', () => {
           const balance = await gateway.checkBalance();
           return JSON.stringify({
             tools: tools.map((t) => t.name).sort(),
-            browsed: JSON.stringify(listings).includes('lst_'),
-            balanceIsInteger: Number.isSafeInteger(balance.balance_micro_cents),
+            browsed: listings.data.length > 0 && /^[0-9a-f]{8}-[0-9a-f]{4}-/.test(listings.data[0].listing_id),
+            balanceIsInteger: Number.isSafeInteger(balance.available),
           });
         } finally {
           await gateway.close();

@@ -25,7 +25,8 @@ import type { Model } from '../internal/validate.js';
 import { isListingId, lookupListing, withPrices } from './listing-lookup.js';
 import { APIResource, callOptions, type CallOptions } from './resource.js';
 
-type QueryInput<Q> = { [K in keyof Q]?: Q[K] | number | boolean | undefined };
+/** A query as the spec types it (strings on the wire); free-text fields also take numbers and booleans. */
+type QueryInput<Q> = { [K in keyof Q]?: (string extends Q[K] ? Q[K] | number | boolean : Q[K]) | undefined };
 
 /**
  * Query of `GET /v1/apis` (generated from the spec: strings on the wire). Numbers and booleans are

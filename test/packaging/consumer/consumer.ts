@@ -2,7 +2,7 @@
 // The @ts-expect-error lines fail the compile if the types ever degrade to `any`.
 import Proxygate, {
   APIError, InsufficientCreditsError, InsufficientScopeError, ProxygateError, RateLimitError, ShieldBlockedError,
-  formatUsd, type Balance, type ClientOptions, type Listing, type TokenInfo,
+  PaidCallOutcomeUnknownError, SpendLimitError, formatUsd, type Balance, type ClientOptions, type Listing, type Me, type TokenInfo,
 } from '@proxygate-kit/sdk';
 import { KeySet, verifyReceipt, type Receipt, type ReceiptV3, type Verdict } from '@proxygate-kit/sdk/receipts';
 import { createVerifierPool, loadKeySetFile } from '@proxygate-kit/sdk/receipts/node';
@@ -13,9 +13,9 @@ const client = new Proxygate(options);
 
 export async function balanceInUsd(): Promise<string> {
   const balance: Balance = await client.account.balance();
-  const micro: number = balance.balance_micro_cents;
-  // @ts-expect-error money is a number of micro-cents, never a string
-  const wrong: string = balance.balance_micro_cents;
+  const micro: number = balance.available;
+  // @ts-expect-error money is a number of micro-USD, never a string
+  const wrong: string = balance.available;
   void wrong;
   return formatUsd(micro);
 }
@@ -23,7 +23,8 @@ export async function balanceInUsd(): Promise<string> {
 export async function cheapestVerified(): Promise<Listing | undefined> {
   let best: Listing | undefined;
   for await (const listing of client.catalog.list({ verified: true, sort: 'price_asc', limit: 10 })) {
-    if (!best || listing.price_micro_cents < best.price_micro_cents) best = listing;
+    const price: number | null = listing.prices.perRequest; // micro-USD, converted once from the catalog float
+    if (price !== null && (!best || price < (best.prices.perRequest ?? Infinity))) best = listing;
   }
   // @ts-expect-error sort is a closed set of orders
   client.catalog.list({ sort: 'cheapest' });
@@ -31,6 +32,8 @@ export async function cheapestVerified(): Promise<Listing | undefined> {
 }
 
 export async function describeFailure(error: unknown): Promise<string> {
+  if (error instanceof PaidCallOutcomeUnknownError) return `may have been charged: check account.usage(${JSON.stringify(error.request.usageQuery)})`;
+  if (error instanceof SpendLimitError) return `spend limit reached, nothing charged (${String(error.charged)})`;
   if (error instanceof ShieldBlockedError) return `blocked (score ${error.score ?? '?'}, refunded ${error.refunded})`;
   if (error instanceof InsufficientCreditsError) return `top up: ${error.action ?? error.message}`;
   if (error instanceof InsufficientScopeError) return `needs scope ${error.requiredScope ?? '?'}`;
@@ -38,6 +41,10 @@ export async function describeFailure(error: unknown): Promise<string> {
   if (error instanceof APIError) return `HTTP ${error.status ?? '?'} ${error.code ?? ''}`;
   if (error instanceof ProxygateError) return error.message;
   return String(error);
+}
+
+export async function whoami(): Promise<Me> {
+  return client.account.me();
 }
 
 export async function me(): Promise<TokenInfo> {
