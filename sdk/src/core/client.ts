@@ -216,7 +216,7 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
  * ```ts
  * const pg = new Proxygate(); // PROXYGATE_API_KEY, PROXYGATE_GATEWAY_URL, PROXYGATE_LOG
  * for await (const listing of pg.catalog.list({ q: 'weather' })) console.log(listing.slug);
- * const { balance_micro_cents } = await pg.account.balance();
+ * const { available } = await pg.account.balance(); // integer micro-USD
  * ```
  *
  * Every request goes through one pipeline: local scope check (when the token's scopes are known),

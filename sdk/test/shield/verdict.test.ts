@@ -34,6 +34,15 @@ describe('shield verdict parsing', () => {
     );
   });
 
+  test('the applied mode is read as either spelling: the public gateway writes "monitored", others "monitor"', () => {
+    for (const spelling of ['monitored', 'monitor', 'Monitored ']) {
+      const headers = new Headers({ 'x-proxygate-shield': spelling, 'x-proxygate-shield-score': '0.20', 'x-proxygate-shield-flags': 'suspicious_link' });
+      expect(parseShieldHeaders(headers), spelling).toMatchObject({ mode: 'monitor', scoreBp: 2000, flags: ['suspicious_link'], action: 'flagged', source: 'headers' });
+    }
+    expect(parseShieldHeaders(new Headers({ 'x-proxygate-shield': 'monitoring' }))).toBeNull();
+    expect(shieldFromEvent({ mode: 'monitored', score: '0.10', flags: 'none' })).toMatchObject({ mode: 'monitor', action: 'allowed' });
+  });
+
   test('flags: comma list, "none" and blanks', () => {
     expect(parseFlags('none')).toEqual([]);
     expect(parseFlags(null)).toEqual([]);
