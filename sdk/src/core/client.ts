@@ -112,9 +112,16 @@ export interface RequestOptions<T = unknown> {
   /** Bytes sent as-is (paid calls hash exactly what is sent). Strings are sent as UTF-8. */
   rawBody?: string | Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array> | undefined;
   headers?: HeadersInit | undefined;
-  /** A paid call: send an `Idempotency-Key` (generated once per logical call) so retries are safe. */
+  /**
+   * Send an `Idempotency-Key` (generated once per logical call) so a POST may be retried. Paid
+   * calls (`/proxy/...`) ignore this: they get a key exactly when the gateway advertises the
+   * `idempotency` extension.
+   */
   idempotent?: boolean | undefined;
-  /** Caller-chosen idempotency key (1..255 printable ASCII); implies `idempotent`. */
+  /**
+   * Caller-chosen idempotency key (1..255 printable ASCII); implies `idempotent`. On a paid call to
+   * a gateway without the `idempotency` extension it is sent but makes no re-send safe.
+   */
   idempotencyKey?: string | undefined;
   /** Scope the operation needs; refused locally when the client knows its token lacks it. */
   requiredScope?: string | undefined;
