@@ -6,18 +6,16 @@
 // Several matches are never settled by picking one: AmbiguousListingError names them all.
 import type { APIResponse, Proxygate, QueryValue } from '../core/client.js';
 import { NotFoundError, ProxygateError } from '../core/error.js';
+import { isListingId } from '../internal/listing-id.js';
 import { listingPrices } from '../lib/prices.js';
 import { CatalogResponseModel, type CatalogListing, type Listing } from './models.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Slugs (listing and seller) are kebab-case on the public gateway; anything else cannot be one. */
 const KEBAB = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 /** Pages read while looking for a second match: a gateway ignoring a filter must not be walked whole. */
 const MAX_LOOKUP_PAGES = 10;
 
-export function isListingId(ref: string): boolean {
-  return UUID.test(ref);
-}
+export { isListingId };
 
 /** One listing a reference matched. */
 export interface ListingCandidate {
