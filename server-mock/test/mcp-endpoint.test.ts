@@ -13,6 +13,7 @@ const calls: string[] = [];
 const BALANCE = { balance: 42, pending_settlement: 2, available: 40, in_cooldown: false, currency: 'lamports' };
 
 const backend: McpBackend<string> = {
+  origin: () => ORIGIN,
   async authenticate(authorization) {
     if (authorization === null) return null;
     const scopes = TOKENS[authorization];
@@ -68,6 +69,8 @@ describe('/mcp endpoint', () => {
     expect(challenge).toMatch(/^Bearer /);
     expect(challenge).toContain(`resource_metadata="${ORIGIN}/.well-known/oauth-protected-resource/mcp"`);
     expect(challenge).toContain('scope="account:read"');
+    // RFC 6750 §3.1: no token was sent, so the challenge names no error.
+    expect(challenge).not.toContain('error=');
     expect(calls).toEqual([]);
 
     const metadata = await (await fetch(`${ORIGIN}/.well-known/oauth-protected-resource/mcp`)).json() as Record<string, unknown>;
@@ -121,13 +124,22 @@ describe('toy OAuth authorization server', () => {
   afterAll(() => { oauthServer.close(); server.listen({ onUnhandledRequest: 'error' }); });
 
   const verifier = 'v'.repeat(43);
+  let clientId = '';
+  beforeAll(async () => {
+    const registered = await fetch(`${ORIGIN}/oauth/register`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ client_name: 'endpoint-test', redirect_uris: ['http://127.0.0.1:1/cb'] }),
+    });
+    expect(registered.status).toBe(201);
+    clientId = ((await registered.json()) as { client_id: string }).client_id;
+  });
   const challenge = async (text: string): Promise<string> =>
     Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))).toString('base64url');
 
   async function authorize(params: Record<string, string>): Promise<Response> {
     const url = new URL(`${ORIGIN}/oauth/authorize`);
     for (const [k, v] of Object.entries({
-      response_type: 'code', client_id: 'c1', redirect_uri: 'http://127.0.0.1:1/cb', code_challenge: await challenge(verifier),
+      response_type: 'code', client_id: clientId, redirect_uri: 'http://127.0.0.1:1/cb', code_challenge: await challenge(verifier),
       code_challenge_method: 'S256', scope: 'trade', resource: `${ORIGIN}/mcp`, state: 's1', ...params,
     })) url.searchParams.set(k, v);
     return fetch(url, { redirect: 'manual' });
@@ -138,7 +150,7 @@ describe('toy OAuth authorization server', () => {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
-        grant_type: 'authorization_code', code, code_verifier: verifier, client_id: 'c1',
+        grant_type: 'authorization_code', code, code_verifier: verifier, client_id: clientId,
         redirect_uri: 'http://127.0.0.1:1/cb', resource: `${ORIGIN}/mcp`, ...overrides,
       }),
     });
@@ -155,7 +167,7 @@ describe('toy OAuth authorization server', () => {
     expect(location.searchParams.get('state')).toBe('s1');
     const code = location.searchParams.get('code') ?? '';
     const token = await exchange(code);
-    expect(await token.json()).toEqual({ access_token: 'issued-token', token_type: 'Bearer', expires_in: 60, scope: 'trade' });
+    expect(await token.json()).toEqual({ access_token: 'issued-token', token_type: 'Bearer', expires_in: 60, scope: 'trade', refresh_token: expect.any(String) });
     expect(issued.at(-1)).toEqual(['trade']);
     expect((await exchange(code)).status).toBe(400); // single use
   });

@@ -2,7 +2,8 @@
 // per POST, JSON responses), over the same backend as REST. Auth happens here, before MCP: a bad
 // token or a missing one for an account tool is a 401 with an OAuth discovery challenge; a
 // missing scope is a 403 like REST in the same profile (extended: `insufficient_scope` naming
-// the scope with a challenge; public: `forbidden`, no scope named).
+// the scope with a challenge; public: `forbidden`, no scope named). Every route here (the MCP
+// endpoint, its metadata and the toy authorization server) first checks Host and Origin.
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { http, HttpResponse, type HttpHandler } from 'msw';
 import { isBackendError, type McpBackend, type McpCaller } from '../mcp/backend.js';
@@ -16,16 +17,23 @@ import {
   requiredScopes,
   unauthorizedChallenge,
 } from '../mcp/oauth-metadata.js';
-import { createOAuthHandlers } from '../mcp/oauth-server.js';
+import { createOAuthHandlers, type RouteGuard } from '../mcp/oauth-server.js';
+import { checkHostAndOrigin, envAllowedHosts, LOOPBACK_ANY_PORT, ownHosts } from '../mcp/host-guard.js';
 import { grants } from '../mcp/scopes.js';
 import { createGatewayMcpServer, type McpToolOptions } from '../mcp/tools.js';
 import type { HandlerContext } from './common.js';
 
 export interface McpHandlerOptions extends McpToolOptions {
-  /** Handlers of the OAuth authorization server; default: the toy one when the backend can issue tokens. */
-  oauth?: HttpHandler[];
   /** Also serve the root `/.well-known/oauth-protected-resource` (default true; off when meta handlers do). */
   rootMetadata?: boolean;
+  /**
+   * `host[:port]` values accepted in `Host` and `Origin` (`name:*`: any port). Default: the
+   * backend's own origin (with `localhost`, `127.0.0.1` and `[::1]` when it is loopback), else
+   * loopback names on any port; plus `PROXYGATE_MOCK_ALLOWED_HOSTS` (comma separated).
+   */
+  allowedHosts?: readonly string[] | (() => readonly string[]);
+  /** Extra origins accepted in `Origin` (e.g. a local inspector UI). */
+  allowedOrigins?: readonly string[];
 }
 
 function errorResponse(status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): Response {
@@ -42,6 +50,18 @@ async function readJson(request: Request): Promise<unknown> {
 
 export function createMcpHandlers<P>(backend: McpBackend<P>, options: McpHandlerOptions = {}): HttpHandler[] {
   const profile = options.profile ?? 'extended';
+  const extraHosts = envAllowedHosts();
+  // Read per request: the real server learns its port (its origin) only after listening.
+  const allowedHosts = (): readonly string[] => {
+    const configured = typeof options.allowedHosts === 'function' ? options.allowedHosts() : options.allowedHosts;
+    const own = configured ?? (backend.origin ? ownHosts(backend.origin()) : LOOPBACK_ANY_PORT);
+    return [...own, ...extraHosts];
+  };
+  // Runs before anything else: a refused request learns nothing and changes nothing.
+  const guarded: RouteGuard = (resolver) => (args) => {
+    const refusal = checkHostAndOrigin(args.request, { hosts: allowedHosts(), origins: options.allowedOrigins ?? [] });
+    return refusal ? errorResponse(403, { ...refusal }) : resolver(args);
+  };
   const handlePost = async (request: Request): Promise<Response> => {
     const origin = new URL(request.url).origin;
     let caller: McpCaller<P> | null;
@@ -52,6 +72,7 @@ export function createMcpHandlers<P>(backend: McpBackend<P>, options: McpHandler
       // Our challenge replaces the domain layer's: it points at the metadata of the /mcp resource.
       const headers = Object.fromEntries(Object.entries(error.headers ?? {}).filter(([name]) => name.toLowerCase() !== 'www-authenticate'));
       headers['www-authenticate'] = unauthorizedChallenge(origin, 'invalid_token');
+      // (only reached with a token: no Authorization header authenticates as anonymous)
       return errorResponse(error.status, error.body, headers);
     }
 
@@ -60,7 +81,7 @@ export function createMcpHandlers<P>(backend: McpBackend<P>, options: McpHandler
       if (!caller) {
         return errorResponse(401, {
           error: 'unauthorized', message: 'This tool needs a token.', action: 'Authorize, then retry.',
-        }, { 'www-authenticate': unauthorizedChallenge(origin, 'invalid_token', scope) });
+        }, { 'www-authenticate': unauthorizedChallenge(origin, undefined, scope) }); // no token sent: no error code (RFC 6750 §3.1)
       }
       if (!grants(caller.scopes, scope)) {
         if (profile === 'public') {
@@ -92,23 +113,24 @@ export function createMcpHandlers<P>(backend: McpBackend<P>, options: McpHandler
     new Response(null, { status: 405, headers: { allow: 'POST' } }); // stateless: no GET stream, no session to delete
 
   // The well-known routes come first: `*/mcp` would also match `.../oauth-protected-resource/mcp`.
+  const oauth = backend.issueAccessToken ? createOAuthHandlers({ issueAccessToken: backend.issueAccessToken.bind(backend) }, guarded) : [];
   return [
-    http.get(`*/.well-known/oauth-protected-resource${MCP_PATH}`, ({ request }) => {
+    http.get(`*/.well-known/oauth-protected-resource${MCP_PATH}`, guarded(({ request }) => {
       const origin = new URL(request.url).origin;
       return HttpResponse.json(protectedResourceMetadata(origin, `${origin}${MCP_PATH}`, profile));
-    }),
+    })),
     ...(options.rootMetadata === false ? [] : [
-      http.get('*/.well-known/oauth-protected-resource', ({ request }) => {
+      http.get('*/.well-known/oauth-protected-resource', guarded(({ request }) => {
         const origin = new URL(request.url).origin;
         return HttpResponse.json(protectedResourceMetadata(origin, origin, profile));
-      }),
+      })),
     ]),
-    http.get('*/.well-known/oauth-authorization-server', ({ request }) =>
-      HttpResponse.json(authorizationServerMetadata(new URL(request.url).origin, profile))),
-    ...(options.oauth ?? (backend.issueAccessToken ? createOAuthHandlers({ issueAccessToken: backend.issueAccessToken.bind(backend) }) : [])),
-    http.post(`*${MCP_PATH}`, ({ request }) => handlePost(request)),
-    http.get(`*${MCP_PATH}`, notAllowed),
-    http.delete(`*${MCP_PATH}`, notAllowed),
+    http.get('*/.well-known/oauth-authorization-server', guarded(({ request }) =>
+      HttpResponse.json(authorizationServerMetadata(new URL(request.url).origin, profile)))),
+    ...oauth,
+    http.post(`*${MCP_PATH}`, guarded(({ request }) => handlePost(request))),
+    http.get(`*${MCP_PATH}`, guarded(notAllowed)),
+    http.delete(`*${MCP_PATH}`, guarded(notAllowed)),
   ];
 }
 

@@ -82,6 +82,8 @@ export interface McpBackend<Principal> {
   /** RateResponse. */
   rateSeller(caller: McpCaller<Principal>, args: { request_id: string; is_positive: boolean }): Promise<unknown>;
   callApi(caller: McpCaller<Principal>, args: CallApiArgs): Promise<CallApiOutcome>;
+  /** The server's public origin (read per request); its hosts are the ones /mcp answers to. */
+  origin?(): string;
   /** When present, the mock also runs its toy OAuth authorization server (see oauth-server.ts). */
   issueAccessToken?(scopes: readonly string[]): Promise<{ token: string; scopes: string[]; expiresIn: number }>;
 }

@@ -33,6 +33,7 @@ export function gatewayMcpBackend(gateway: Gateway): McpBackend<AuthContext> {
     return listing;
   };
   return {
+    origin: () => gateway.getOrigin(),
     async issueAccessToken(requested) {
       const expiresIn = 3600;
       const issued = gateway.issueOAuthToken(requested, expiresIn);

@@ -29,8 +29,9 @@ export function authorizationServerMetadata(origin: string, profile: Profile = '
     issuer: origin,
     authorization_endpoint: `${origin}/oauth/authorize`,
     token_endpoint: `${origin}/oauth/token`,
+    registration_endpoint: `${origin}/oauth/register`,
     response_types_supported: ['code'],
-    grant_types_supported: ['authorization_code'],
+    grant_types_supported: ['authorization_code', 'refresh_token'],
     code_challenge_methods_supported: ['S256'],
     token_endpoint_auth_methods_supported: ['none'],
     scopes_supported: scopesSupported(profile),
@@ -41,8 +42,13 @@ function quote(value: string): string {
   return `"${value.replace(/["\\]/g, '')}"`;
 }
 
-export function unauthorizedChallenge(origin: string, error: string, scope?: string): string {
-  const parts = [`realm=${quote('proxygate')}`, `error=${quote(error)}`];
+/**
+ * RFC 6750 §3.1: a request that carried no token gets no `error` attribute (`error` undefined);
+ * a rejected token gets `invalid_token`.
+ */
+export function unauthorizedChallenge(origin: string, error: 'invalid_token' | undefined, scope?: string): string {
+  const parts = [`realm=${quote('proxygate')}`];
+  if (error) parts.push(`error=${quote(error)}`);
   if (scope) parts.push(`scope=${quote(scope)}`);
   parts.push(`resource_metadata=${quote(resourceMetadataUrl(origin))}`);
   return `Bearer ${parts.join(', ')}`;
