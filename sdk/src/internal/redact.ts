@@ -3,8 +3,10 @@ export const REDACTED = '[REDACTED]';
 
 // Token shapes of the gateway plus any bearer credential; applied to every log line and error text.
 const TOKEN_PATTERNS: readonly RegExp[] = [
-  // A documentation placeholder (`Bearer <token>` in a gateway's action text) is not a secret.
-  /\bBearer\s+(?!<[\w.-]{1,40}>(?:[\s"',;`.)]|$))[^\s"',;]+/gi,
+  // A documentation placeholder (`Bearer <token>` in a gateway's action text) is not a secret, and
+  // neither are a challenge's auth-params (`Bearer error="insufficient_scope", scope="trade"`):
+  // a token68 credential never has a value after its `=` padding (a lone quote after it is not one).
+  /\bBearer\s+(?!<[\w.-]{1,40}>(?:[\s"',;`.)]|$))(?![A-Za-z_][\w-]*=(?:"[^",\\]*"|[\w-]))[^\s"',;]+/gi,
   /pg_live_[A-Za-z0-9]+/g,
   /pg_del_[A-Za-z0-9._~+/=-]+/g,
 ];
