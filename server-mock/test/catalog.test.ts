@@ -83,7 +83,7 @@ describe.each(PROFILES)('catalog (%s profile, no token)', (profile) => {
     }
     const streaming = listings.filter((l) => l.type_metadata?.['supports_streaming'] === true);
     expect(streaming.map((l) => l.slug)).toEqual(['llm-stream']);
-    expect((await bySlug('echo')).endpoints.map((e) => e.method)).toEqual(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+    expect((await bySlug('echo')).endpoints.map((e) => `${e.method} ${e.path}`)).toEqual(['GET /echo', 'POST /echo', 'PUT /echo', 'PATCH /echo', 'DELETE /echo', 'GET /headers']);
 
     const chat = await bySlug('chat-completions');
     expect(chat).toMatchObject({ pricing_unit: 'per_token', price_per_request_usdc: null, buyer_price_per_request_usdc: null });

@@ -47,6 +47,7 @@ export function proxyHandlers(ctx: HandlerContext): HttpHandler[] {
         body,
         shield: request.headers.get('x-proxygate-shield'),
         idempotencyKey: request.headers.get('idempotency-key'),
+        contentType: request.headers.get('content-type'),
       });
       return toResponse(result);
     });

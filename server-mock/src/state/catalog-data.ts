@@ -5,6 +5,7 @@
  */
 import { HOSTILE_HIDDEN, HOSTILE_INJECTION, HOSTILE_SECRETS, LINKS_MILD, LINKS_PHISH } from './hostile-content.js';
 import type { CatalogEndpoint, EndpointPrice } from './types.js';
+import type { UpstreamAuth } from './upstream-credentials.js';
 import { bodyText, countTokens, json, parseJsonBody, pseudo, type UpstreamRequest, type UpstreamResponse } from './upstream.js';
 
 export interface SellerDraft {
@@ -67,6 +68,8 @@ export interface ListingDraft {
   description: string;
   categories: string[];
   authPattern: string;
+  /** Where the gateway puts the seller's upstream key (default: from `authPattern`, see upstream-credentials.ts). */
+  upstreamAuth?: UpstreamAuth;
   /** Seller price per request, micro-USD (null on per-token listings). */
   price: number | null;
   /** Per-token listings: seller micro-USD per million input / output tokens. */
@@ -120,6 +123,7 @@ export const LISTING_DRAFTS: readonly ListingDraft[] = [
     description: 'Current conditions and short forecasts for any city.',
     categories: ['data', 'weather'],
     authPattern: 'api_key',
+    upstreamAuth: { in: 'query', name: 'appid' },
     price: 1_000,
     endpointPrices: [{ path: '/forecast', pricing_unit: 'per_request', price_per_request: 2_000, daily_cap_per_wallet: null, daily_cap_global: null }],
     verified: true,
@@ -332,8 +336,13 @@ export const LISTING_DRAFTS: readonly ListingDraft[] = [
       { method: 'PUT', path: '/echo', description: 'Echoes the query and body.' },
       { method: 'PATCH', path: '/echo', description: 'Echoes the query and body.' },
       { method: 'DELETE', path: '/echo', description: 'Echoes the query.' },
+      { method: 'GET', path: '/headers', description: 'Echoes the headers the upstream received (httpbin style).' },
     ],
-    respond: (request) => json({ method: request.method, path: request.path, query: Object.fromEntries(request.query), body: bodyText(request) }),
+    // `/headers` reflects the upstream request, the seller's key included: the leak the gateway must stop.
+    respond: (request) =>
+      request.path === '/headers'
+        ? json({ headers: request.headers })
+        : json({ method: request.method, path: request.path, query: Object.fromEntries(request.query), body: bodyText(request) }),
   },
   {
     slug: 'time-now',

@@ -3,6 +3,7 @@ import { uuidV5, walletFromLabel } from './ids.js';
 import { microUsdToUsdc, perMillionTokensToUsdcPerToken, PLATFORM_FEE_PCT, withPlatformFee } from './money.js';
 import type { CatalogEndpoint, CatalogListing, EndpointPrice, ListingDocsResponse } from './types.js';
 import type { UpstreamRequest, UpstreamResponse } from './upstream.js';
+import { upstreamAuthOf, type UpstreamAuth } from './upstream-credentials.js';
 
 export type { UpstreamRequest, UpstreamResponse } from './upstream.js';
 
@@ -22,6 +23,8 @@ export interface Listing {
   description: string;
   categorySlugs: string[];
   authPattern: string;
+  /** Where the gateway puts the seller's upstream key (never shown to buyers). */
+  upstreamAuth: UpstreamAuth;
   pricingUnit: 'per_request' | 'per_token';
   /** Seller price per request, micro-USD (null on per-token listings). */
   price: number | null;
@@ -65,6 +68,7 @@ function listingOf(draft: ListingDraft, sellers: Map<string, Seller>): Listing {
     description: draft.description,
     categorySlugs: [...draft.categories],
     authPattern: draft.authPattern,
+    upstreamAuth: upstreamAuthOf(draft.authPattern, draft.upstreamAuth),
     pricingUnit: draft.perMillion ? 'per_token' : 'per_request',
     price: draft.price,
     perMillion: draft.perMillion ? { ...draft.perMillion } : null,

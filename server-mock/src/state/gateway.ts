@@ -2,7 +2,7 @@ import { FaultInjector } from '../faults.js';
 import { formatScore, scan, SHIELD_MODES, type ShieldMode, type ShieldVerdict } from '../scanner/index.js';
 import { sha256Hex } from '../crypto/hash.js';
 import { available, seedAccounts, type Account } from './accounts.js';
-import { buildCatalog, buyerPricePerRequest, listingDocs, type CatalogEntry, type Listing } from './catalog.js';
+import { buildCatalog, buyerPricePerRequest, listingDocs, type CatalogEntry, type Listing, type UpstreamRequest } from './catalog.js';
 import { categoriesOf, pricingOf, servicesOf } from './catalog-views.js';
 import { seedDemoTokens, type DemoTokenSecrets } from './demo-tokens.js';
 import { SeedDerivation } from './derive.js';
@@ -38,6 +38,7 @@ import {
 } from './receipts.js';
 import { DEFAULT_DELEGATION_TTL_MS, narrowChild, type CreateTokenBody } from './token-narrowing.js';
 import { tokenInfo, TokenStore, type TokenRecord } from './tokens.js';
+import { scrubCredential, upstreamCredential, withCredential } from './upstream-credentials.js';
 import { queryUsage, type UsageParams, type UsageRecord } from './usage.js';
 import type {
   CatalogResponse,
@@ -81,6 +82,8 @@ export interface GatewayOptions {
   origin?: string;
   /** Daily cap per wallet of the free listings' endpoints (default 100, as their `endpoint_prices` say). */
   freeDailyCap?: number;
+  /** Sees each request the synthetic upstreams receive, seller key included (test inspection only). */
+  observeUpstream?: (listingId: string, request: UpstreamRequest) => void;
 }
 
 /** The authenticated caller, from `authenticate()`; pass it to every account operation. */
@@ -102,6 +105,8 @@ export interface CallInput {
   shield?: string | null;
   /** Honoured by the extended profile only; the public profile ignores it (a re-send is a new charge). */
   idempotencyKey?: string | null;
+  /** The buyer's `content-type`, forwarded upstream. */
+  contentType?: string | null;
 }
 
 export interface CallResult {
@@ -183,6 +188,7 @@ export class Gateway {
   private receiptHeaderName: 'x-proxygate-receipt' | 'x-receipt' = 'x-proxygate-receipt';
   private healthStatus: 'healthy' | 'degraded' = 'healthy';
   private readonly freeDailyCap: number;
+  private readonly observeUpstream: ((listingId: string, request: UpstreamRequest) => void) | undefined;
   private state: State;
 
   constructor(options: GatewayOptions = {}) {
@@ -196,6 +202,7 @@ export class Gateway {
     this.initialTagV1 = options.tagV1Receipts ?? false;
     this.tagV1 = this.initialTagV1;
     this.freeDailyCap = options.freeDailyCap ?? 100;
+    this.observeUpstream = options.observeUpstream;
     this.state = this.initialState();
   }
 
@@ -735,6 +742,16 @@ export class Gateway {
     return receipt;
   }
 
+  /**
+   * The fake upstream key the gateway holds for a listing (test inspection: tests search every
+   * answer for it). Seeded; starts with `UPSTREAM_CREDENTIAL_PREFIX`.
+   */
+  upstreamCredentialOf(ref: string): string {
+    const entry = this.findEntry(ref);
+    if (!entry) throw notFound(`No single listing ${echo(ref)}.`);
+    return upstreamCredential(this.state.derive, entry.listing.id);
+  }
+
   /** Shield headers, only when the response was scanned (mode not `off`); the mode in the public spelling. */
   private shieldHeaders(verdict: ShieldVerdict): Record<string, string> {
     if (verdict.mode === 'off') return {};
@@ -812,7 +829,22 @@ export class Gateway {
     }
     if (!this.isAvailable(listing)) throw listingUnavailable(listing, this.resolveContext());
 
-    const upstream = entry.respond({ method, path, query, body });
+    // The seller's key goes upstream only: the buyer's request (and so its hash) never holds it.
+    const credential = upstreamCredential(this.state.derive, listing.id);
+    const forwarded = withCredential(listing.upstreamAuth, credential, query, {
+      'user-agent': 'proxygate-mock-gateway',
+      ...(input.contentType ? { 'content-type': input.contentType } : {}),
+    });
+    const upstreamRequest: UpstreamRequest = { method, path, query: forwarded.query, body, headers: forwarded.headers };
+    this.observeUpstream?.(listing.id, upstreamRequest);
+    const raw = entry.respond(upstreamRequest);
+    // The shield scans what the upstream really said (an echoed key is a secret leak); nothing
+    // the gateway returns may carry the key, whatever the shield mode.
+    const upstream = {
+      ...raw,
+      body: scrubCredential(raw.body, credential),
+      ...(raw.events ? { events: raw.events.map((event) => scrubCredential(event, credential)) } : {}),
+    };
     const endpointPrice = listing.endpointPrices.find((price) => price.path === path);
     const price = this.basePrice(listing, endpointPrice, upstream.tokens) + (mode === 'off' ? 0 : SHIELD_FEE_MICRO_USD);
     const capKey = this.dailyCapKey(endpointPrice, account, listing, path, now);
@@ -832,7 +864,7 @@ export class Gateway {
       this.moveMoney(token, price, now);
       this.addLedger(token, requestId, listing.id, price, 'charge', idempotencyKey);
     }
-    const verdict = scan(upstream.body, mode);
+    const verdict = scan(raw.body, mode);
     const blocked = verdict.action === 'blocked';
     // Billing is reserve, call, then confirm or refund: a blocked answer or an upstream failure is refunded.
     const refunded = price > 0 && (blocked || upstream.status >= 400);

@@ -13,3 +13,5 @@ export { PLATFORM_FEE_PCT, SHIELD_FEE_MICRO_USD, withPlatformFee, tokenCost, dec
 export { PROFILES, OUR_SCOPES, PUBLIC_SCOPES, EXTENSION_FEATURES, RECEIPT_KEYS_PATH, scopeFor, switchesOf, parseProfile } from './profile.js';
 export type { Profile, OurScope, PublicScope, Permission, ProfileSwitches } from './profile.js';
 export * from './types.js';
+export { UPSTREAM_CREDENTIAL_PREFIX, UPSTREAM_CREDENTIAL_REDACTED } from './upstream-credentials.js';
+export type { UpstreamAuth } from './upstream-credentials.js';

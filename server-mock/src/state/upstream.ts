@@ -4,8 +4,11 @@ import { sha256 } from '../crypto/hash.js';
 export interface UpstreamRequest {
   method: string;
   path: string;
+  /** The query the upstream receives: the buyer's (without `listing`) plus a query-placed seller credential. */
   query: URLSearchParams;
   body: Uint8Array;
+  /** Headers the gateway sends upstream (lower-case names), the seller's credential included when it goes in a header. */
+  headers: Record<string, string>;
 }
 
 export interface UpstreamResponse {
