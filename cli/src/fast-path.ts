@@ -19,6 +19,7 @@ export function parseVerifyArgs(args: readonly string[], env: Record<string, str
   let shard: string | undefined;
   let json = env['PROXYGATE_CONTENT_TYPE']?.toLowerCase() === 'json';
   let audit = false;
+  let list = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -26,6 +27,7 @@ export function parseVerifyArgs(args: readonly string[], env: Record<string, str
     const takeValue = (): string | undefined => (eq > 0 ? arg.slice(eq + 1) : args[++i]);
     if (name === '--json' && eq < 0) json = true;
     else if (name === '--audit' && eq < 0) audit = true;
+    else if (name === '--list' && eq < 0) list = true;
     else if (name === '--keys' && keys === undefined) keys = takeValue();
     else if (name === '--shard' && shard === undefined) shard = takeValue();
     else if (name === '--head' || name === '--previous-head' || name === '--usage') return undefined;
@@ -38,6 +40,7 @@ export function parseVerifyArgs(args: readonly string[], env: Record<string, str
     if ((name === '--keys' && keys === undefined) || (name === '--shard' && shard === undefined)) return undefined;
   }
   const request: VerifyRequest = { files, pins, audit };
+  if (list) request.list = true;
   if (keys !== undefined) request.keys = keys;
   if (shard !== undefined) request.shard = shard;
   return { request, json };

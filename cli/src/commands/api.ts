@@ -15,7 +15,7 @@ to stdout; with --include the status line and headers go to stderr.`;
   static override examples = [
     '<%= config.bin %> api GET /v1/balance',
     '<%= config.bin %> api GET /v1/apis --query q=weather --query limit=5',
-    `<%= config.bin %> api POST /v1/rate --data '{"request_id":"req_123","is_positive":true}'`,
+    '<%= config.bin %> api GET /v1/usage --query service=weather --paginate',
   ];
   static override enableJsonFlag = true;
   static override args = {
@@ -28,7 +28,7 @@ to stdout; with --include the status line and headers go to stderr.`;
     header: Flags.string({ char: 'H', description: 'extra request header "Name: value" (repeatable)', multiple: true }),
     include: Flags.boolean({ char: 'i', description: 'print the status line and response headers to stderr' }),
     'idempotency-key': Flags.string({ description: 'Idempotency-Key to send (makes a retried POST safe)' }),
-    paginate: Flags.boolean({ description: 'GET lists: follow cursors and print every page\'s data as one array' }),
+    paginate: Flags.boolean({ description: 'GET lists: follow cursors and print every page\'s items as one array' }),
     'max-retries': Flags.integer({ description: 'retries after the first attempt for retryable failures', min: 0, max: 10 }),
   };
 
@@ -63,16 +63,20 @@ to stdout; with --include the status line and headers go to stderr.`;
     if (flags.include) this.note(formatResponseHead(response.status, response.headers));
     let data = response.data;
     if (flags.paginate) {
-      // Lists are { data, cursor, has_more }: keep asking with the cursor until has_more is false.
+      // Lists are { <items>, cursor, has_more }; the items key is `data` or the route's own
+      // (`usage`, `services`, `categories`): keep asking with the cursor until has_more is false.
       const items: unknown[] = [];
       // A server handing back any earlier cursor (A -> B -> A) would make this loop forever.
       const seen = new Set<string>();
-      let page = data as { data?: unknown; cursor?: unknown; has_more?: unknown } | null;
+      let page = data as Record<string, unknown> | null;
+      const key = page ? itemsKey(page) : undefined;
       for (;;) {
-        if (!page || !Array.isArray(page.data)) throw new UsageError(`${args.path} did not answer a list ({ data, cursor, has_more })`);
-        items.push(...(page.data as unknown[]));
-        if (page.has_more !== true || typeof page.cursor !== 'string' || page.cursor === '') break;
-        if (seen.has(page.cursor)) {
+        const list = page && key ? page[key] : undefined;
+        if (!page || !Array.isArray(list)) throw new UsageError(`${args.path} did not answer a list ({ data | usage | services | categories, cursor, has_more })`);
+        items.push(...(list as unknown[]));
+        if (page['has_more'] !== true || typeof page['cursor'] !== 'string' || page['cursor'] === '') break;
+        const cursor = page['cursor'];
+        if (seen.has(cursor)) {
           throw new CliError(
             'pagination_loop',
             `${args.path} returned a cursor it had already returned (after ${seen.size + 1} pages); stopped instead of looping forever`,
@@ -80,8 +84,8 @@ to stdout; with --include the status line and headers go to stderr.`;
             'drop --paginate and follow --query cursor=... by hand, or report the gateway bug',
           );
         }
-        seen.add(page.cursor);
-        const next = await client.request({ method, path: args.path, query: { ...query, cursor: [page.cursor] }, headers });
+        seen.add(cursor);
+        const next = await client.request({ method, path: args.path, query: { ...query, cursor: [cursor] }, headers });
         page = next.data as typeof page;
       }
       data = items;
@@ -90,4 +94,11 @@ to stdout; with --include the status line and headers go to stderr.`;
     if (text) this.out(text);
     return data ?? null;
   }
+}
+
+/** The list's items key: `data`, or the array a public-wire list wraps its items in. */
+function itemsKey(page: Record<string, unknown>): string | undefined {
+  for (const key of ['data', 'usage', 'services', 'categories']) if (Array.isArray(page[key])) return key;
+  const arrays = Object.keys(page).filter((key) => Array.isArray(page[key]));
+  return arrays.length === 1 ? arrays[0] : undefined;
 }

@@ -1,43 +1,63 @@
 import { randomUUID } from 'node:crypto';
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../lib/base-command.js';
-import { callFactsJson, formatCallSummary } from '../lib/call-summary.js';
+import { callFactsJson, formatCallSummary, type CallFacts } from '../lib/call-summary.js';
 import { createClient, type GatewayClient } from '../lib/client.js';
 import { CliError, toCliError, UsageError } from '../lib/errors.js';
 import { ExitCode } from '../lib/exit-codes.js';
-import { formatUsd, parseUsd } from '../lib/format.js';
 import { formatResponseHead } from '../lib/http-output.js';
 import { checkIdempotencyKey, parsePairs, readRequestBody } from '../lib/input.js';
+import { loadMoney, parseUsdFlag, type Money } from '../lib/money.js';
 import { assertWritable, writeOutputFile } from '../lib/output-file.js';
+import { receiptLine } from '../lib/receipt-file.js';
 import { loadPinnedKeys } from '../lib/receipt-keys.js';
+import { LISTING_REF_DESCRIPTION } from './apis/show.js';
 
 type CallOptions = NonNullable<Parameters<GatewayClient['call']>[2]>;
 
+interface CallFlags {
+  include: boolean;
+  receipts?: string | undefined;
+  gateway?: string | undefined;
+  profile?: string | undefined;
+  shield?: string | undefined;
+}
+
 export default class Call extends BaseCommand {
   static override summary = 'make a paid call to a listing; body to stdout, cost/receipt/shield to stderr';
-  static override description = `Calls PATH on LISTING through the gateway (needs the "trade" scope). The upstream body goes to
-stdout exactly as received; one summary line (cost, request id, receipt verdict, shield verdict)
-goes to stderr. A retried call reuses its Idempotency-Key, so it is never charged twice.
-Exit 5 when the strict shield blocks the response (the charge is refunded).`;
+  static override description = `Calls PATH on LISTING through the gateway (needs the spending scope: "trade", or "proxy" on the
+public gateway). The upstream body goes to stdout exactly as received; one summary line (cost in
+USD from the receipt, request id, receipt verdict, shield verdict) goes to stderr.
+
+--receipts FILE appends the receipt exactly as received, whatever its verdict (also for a strict
+block's refund receipt and a call whose answer was lost after the charge): a receipt is never dropped.
+
+Never charged twice by accident: where the gateway replays paid calls by key (an extension), a
+retry reuses one Idempotency-Key. Elsewhere (the public gateway) a call that may have reached the
+gateway is never sent again: if its answer is lost, the command exits 6 and prints the
+"proxygate usage ..." command that shows whether it was charged. A spend-limit block (429, nothing
+charged) exits 1. Exit 5 when the strict shield blocks the response (the charge is refunded).`;
   static override examples = [
-    '<%= config.bin %> call weather-now /v1/current --query city=Oslo',
-    `<%= config.bin %> call lst_translate01 /v1/translate --data '{"text":"hello","to":"fr"}' --shield strict --receipts receipts.jsonl`,
-    'echo \'{"prompt":"hi"}\' | <%= config.bin %> call chat-stream /v1/chat --data - --stream',
+    '<%= config.bin %> call weather-current /current --query city=Oslo',
+    `<%= config.bin %> call echo /echo --data '{"text":"hello"}' --shield strict --receipts receipts.jsonl`,
+    '<%= config.bin %> call skycast/weather-current /forecast --query city=Oslo --max-cost 0.01',
+    'echo \'{"prompt":"hi"}\' | <%= config.bin %> call llm-stream /chat --data - --stream',
   ];
   static override enableJsonFlag = true;
   static override args = {
-    listing: Args.string({ ignoreStdin: true, description: 'listing id (lst_…), slug, or service name', required: true }),
-    path: Args.string({ ignoreStdin: true, description: 'upstream path, e.g. /v1/current', required: true }),
+    listing: Args.string({ ignoreStdin: true, description: LISTING_REF_DESCRIPTION, required: true }),
+    path: Args.string({ ignoreStdin: true, description: 'upstream path, e.g. /current', required: true }),
   };
   static override flags = {
     method: Flags.string({ char: 'X', description: 'HTTP method (default POST with --data, else GET)', options: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] }),
     data: Flags.string({ char: 'd', description: 'JSON body: inline, @file, or - for stdin (sent byte for byte)' }),
     query: Flags.string({ char: 'q', description: 'upstream query parameter key=value (repeatable)', multiple: true }),
-    shield: Flags.string({ description: 'shield mode (off skips the shield fee)', options: ['off', 'monitor', 'strict'] }),
+    shield: Flags.string({ description: 'shield mode (default monitor; off skips the $0.005 shield surcharge)', options: ['off', 'monitor', 'strict'] }),
     stream: Flags.boolean({ description: 'stream server-sent events; each event\'s data is printed as it arrives' }),
-    'idempotency-key': Flags.string({ description: 'reuse a key to repeat a call without paying twice (default: a new key)' }),
-    'max-cost': Flags.string({ description: 'refuse, before sending, when the price (plus shield fee) is above this many USD' }),
-    receipts: Flags.string({ description: 'append the receipt to this JSON Lines file' }),
+    'idempotency-key': Flags.string({ description: 'where the gateway replays paid calls by key: reuse a key to repeat a call without paying twice' }),
+    'max-cost': Flags.string({ description: 'refuse, before sending, when the price (plus the shield surcharge) is above this many USD (at most 6 decimals)' }),
+    'allow-unbounded-cost': Flags.boolean({ description: 'with --max-cost: call a per-token listing anyway (its cost is known only after the call; the receipt is then checked against --max-cost)' }),
+    receipts: Flags.string({ description: 'append the receipt, exactly as received, to this JSON Lines file' }),
     keys: Flags.string({ description: 'pinned key set: verify the receipt offline [env: PROXYGATE_RECEIPT_KEYS]' }),
     include: Flags.boolean({ char: 'i', description: 'print the status line and response headers to stderr' }),
   };
@@ -46,8 +66,8 @@ Exit 5 when the strict shield blocks the response (the charge is refunded).`;
     const { args, flags } = await this.parse(Call);
     if (!args.path.startsWith('/')) throw new UsageError(`the path must start with "/" (got "${args.path}")`);
     checkIdempotencyKey(flags['idempotency-key']);
-    const maxCost = flags['max-cost'] === undefined ? undefined : parseUsd(flags['max-cost']);
-    if (flags['max-cost'] !== undefined && maxCost === undefined) throw new UsageError(`--max-cost is not an amount of USD: "${flags['max-cost']}"`, 'e.g. --max-cost 0.05');
+    const maxCost = flags['max-cost'] === undefined ? undefined : await parseUsdFlag('max-cost', flags['max-cost']);
+    if (flags['allow-unbounded-cost'] && maxCost === undefined) throw new UsageError('--allow-unbounded-cost only makes sense with --max-cost');
     const query: Record<string, string | string[]> = {};
     for (const [k, v] of parsePairs(flags.query ?? [], 'query')) {
       const existing = query[k];
@@ -59,37 +79,46 @@ Exit 5 when the strict shield blocks the response (the charge is refunded).`;
     const auth = await this.resolveAuth(flags);
     this.requireKey(auth);
     const client = await createClient(auth, keys ? { keys } : {});
+    const money = await loadMoney();
 
-    // The key is chosen here, not in the SDK, so a failed run can tell the user how to retry safely.
-    const idempotencyKey = flags['idempotency-key'] ?? `cli-${randomUUID()}`;
+    // Only a gateway that replays by key makes a key worth sending (the SDK reads /health once anyway).
+    const replayable = await client.meta.extensions().then((e) => e.has('idempotency'), () => false);
+    if (flags['idempotency-key'] && !replayable) {
+      this.note('note: this gateway does not advertise idempotent paid calls: --idempotency-key is sent but a repeated call may be charged again');
+    }
+    // Chosen here rather than in the SDK, so a failed run can tell the user how to retry safely.
+    const idempotencyKey = flags['idempotency-key'] ?? (replayable ? `cli-${randomUUID()}` : undefined);
     const options: CallOptions = {
       query,
-      idempotencyKey,
+      ...(idempotencyKey ? { idempotencyKey } : {}),
       ...(flags.method ? { method: flags.method } : {}),
       ...(body ? { body: body.raw, headers: { 'content-type': 'application/json' } } : {}),
       ...(flags.shield ? { shield: flags.shield as 'off' | 'monitor' | 'strict' } : {}),
       ...(maxCost === undefined ? {} : { maxCost }),
+      ...(flags['allow-unbounded-cost'] ? { allowUnboundedCost: true } : {}),
     };
     let result: Record<string, unknown>;
     try {
-      result = flags.stream ? await this.streamCall(client, args.listing, args.path, options, flags) : await this.plainCall(client, args.listing, args.path, options, flags);
+      result = flags.stream ? await this.streamCall(client, money, args.listing, args.path, options, flags) : await this.plainCall(client, money, args.listing, args.path, options, flags);
     } catch (error) {
-      // A blocked call still has a (zero-amount) receipt: keep it so the chain has no gap.
-      const refund = (error as { refundReceipt?: unknown }).refundReceipt;
-      if (refund && flags.receipts) await appendReceipt(flags.receipts, refund);
-      throw withRetryHint(inCliTerms(error, args.listing, flags.shield === 'off'), idempotencyKey);
+      // A refund receipt (strict block), a charged error status, an answer lost after the charge: kept.
+      const raw = (error as { rawReceipt?: unknown }).rawReceipt;
+      const saved = typeof raw === 'string' && flags.receipts ? await appendReceipt(flags.receipts, raw) : undefined;
+      throw this.inCliTerms(error, money, args.listing, flags, replayable ? idempotencyKey : undefined, saved);
     }
     const verdict = result['receipt_verdict'] as { valid: boolean; reason: string } | null;
     if (verdict && !verdict.valid) {
-      // The answer was delivered, but its receipt does not prove what was paid for: exit 1.
+      // The answer was delivered (and its receipt saved), but the receipt does not prove what was paid for: exit 1.
       if (this.jsonEnabled()) this.logJson(result);
-      throw Object.assign(new CliError('receipt_invalid', `the receipt did not verify (${verdict.reason})`, ExitCode.failure, 'keep the response; report the request id to the gateway'), { reported: true });
+      throw Object.assign(new CliError('receipt_invalid', `the receipt did not verify (${verdict.reason})`, ExitCode.failure, 'keep the response and the receipt; report the request id to the gateway'), { reported: true });
     }
     return result;
   }
 
-  private async plainCall(client: GatewayClient, listing: string, path: string, options: CallOptions, flags: { include: boolean; receipts?: string | undefined }): Promise<Record<string, unknown>> {
+  private async plainCall(client: GatewayClient, money: Money, listing: string, path: string, options: CallOptions, flags: CallFlags): Promise<Record<string, unknown>> {
     const result = await client.call(listing, path, options);
+    // First the proof of payment, then the output: a closed stdout must not cost the receipt.
+    const saved = flags.receipts && result.rawReceipt ? await appendReceipt(flags.receipts, result.rawReceipt) : undefined;
     if (flags.include) this.note(formatResponseHead(result.status, result.headers));
     if (!this.jsonEnabled()) {
       const bytes = Buffer.from(result.rawBody.buffer, result.rawBody.byteOffset, result.rawBody.byteLength);
@@ -97,13 +126,12 @@ Exit 5 when the strict shield blocks the response (the charge is refunded).`;
       // On a terminal, keep the summary off the body's last line (pipes get the bytes untouched).
       if (process.stdout.isTTY && bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a) process.stdout.write('\n');
     }
-    if (flags.receipts && result.receipt) await appendReceipt(flags.receipts, result.receipt);
-    const facts = { ...result, status: result.status };
-    this.note(formatCallSummary(facts));
-    return { ...callFactsJson(facts), listing_id: result.listing.id, body: result.body };
+    const facts: CallFacts = { ...result, status: result.status };
+    this.note(formatCallSummary(money, facts, saved));
+    return { ...callFactsJson(facts), listing_id: result.listing.listing_id, body: result.body };
   }
 
-  private async streamCall(client: GatewayClient, listing: string, path: string, options: CallOptions, flags: { include: boolean; receipts?: string | undefined }): Promise<Record<string, unknown>> {
+  private async streamCall(client: GatewayClient, money: Money, listing: string, path: string, options: CallOptions, flags: CallFlags): Promise<Record<string, unknown>> {
     const stream = await client.calls.stream(listing, path, options);
     if (flags.include) this.note(formatResponseHead(stream.status, stream.headers));
     const events: Array<{ event: string; data: string }> = [];
@@ -112,6 +140,7 @@ Exit 5 when the strict shield blocks the response (the charge is refunded).`;
       else process.stdout.write(`${event.data}\n`);
     }
     const outcome = await stream.finished();
+    const saved = flags.receipts && outcome.rawReceipt ? await appendReceipt(flags.receipts, outcome.rawReceipt) : undefined;
     // The catalog said it streams but the answer is plain JSON: no events, and the body was paid for, so print it as is.
     const isEventStream = /^text\/event-stream\b/i.test(stream.headers.get('content-type') ?? '');
     let plainBody: string | undefined;
@@ -121,10 +150,52 @@ Exit 5 when the strict shield blocks the response (the charge is refunded).`;
       if (!this.jsonEnabled()) process.stdout.write(bytes);
       plainBody = bytes.toString('utf8');
     }
-    if (flags.receipts && outcome.receipt) await appendReceipt(flags.receipts, outcome.receipt);
-    const facts = { ...outcome, status: stream.status };
-    this.note(formatCallSummary(facts));
-    return { ...callFactsJson(facts), listing_id: stream.listing.id, events, ...(plainBody === undefined ? {} : { body: parseJsonOrText(plainBody) }) };
+    const facts: CallFacts = { ...outcome, status: stream.status, replayed: stream.replayed, idempotencyKey: stream.idempotencyKey };
+    this.note(formatCallSummary(money, facts, saved));
+    return { ...callFactsJson(facts), listing_id: stream.listing.listing_id, events, ...(plainBody === undefined ? {} : { body: parseJsonOrText(plainBody) }) };
+  }
+
+  /** The SDK's refusals name its own options (maxCost, shield: "off") and micro-USD; say USD and flags. */
+  private inCliTerms(error: unknown, money: Money, listing: string, flags: CallFlags, replayKey: string | undefined, savedTo: string | undefined): unknown {
+    const failure = toCliError(error);
+    const kept = savedTo ? `; its receipt was saved to ${savedTo}` : '';
+    if (failure.code === 'paid_call_outcome_unknown') {
+      // The exact command to check, on the same gateway and profile as this call (never the key itself).
+      const connection = [...(flags.gateway ? [`--gateway ${flags.gateway}`] : []), ...(flags.profile ? [`--profile ${flags.profile}`] : [])];
+      const action = connection.length && failure.action ? failure.action.replace(/"(proxygate usage[^"]*)"/, `"$1 ${connection.join(' ')}"`) : failure.action;
+      return new CliError(failure.code, failure.message, failure.exitCode, `${action ?? 'check "proxygate usage" before calling again'}${kept}`, failure.details);
+    }
+    if (failure.code === 'path_not_allowed') {
+      return new CliError(failure.code, failure.message, failure.exitCode, `run "proxygate apis show ${listing}" for its endpoints${kept}`);
+    }
+    const refused = error as { name?: unknown; priceMicroUsd?: unknown; maxCostMicroUsd?: unknown };
+    const shieldOff = flags.shield === 'off';
+    if (refused.name === 'MaxCostExceededError' && typeof refused.priceMicroUsd === 'bigint' && typeof refused.maxCostMicroUsd === 'bigint') {
+      const price = `${listing} costs ${money.formatUsd(refused.priceMicroUsd)}${shieldOff ? '' : ' with the shield surcharge'}`;
+      return new CliError(
+        'max_cost_exceeded',
+        `${price}, above --max-cost ${money.formatUsd(refused.maxCostMicroUsd)}; nothing was sent`,
+        ExitCode.failure,
+        shieldOff ? 'raise --max-cost or pick a cheaper listing' : 'raise --max-cost, pick a cheaper listing, or pass --shield off to skip the shield surcharge',
+      );
+    }
+    if (refused.name === 'UnboundedCostError' && typeof refused.maxCostMicroUsd === 'bigint') {
+      const reason = /before it is made: (.*); nothing was sent$/.exec(failure.message)?.[1] ?? 'its price depends on the tokens used';
+      return new CliError(
+        'max_cost_unbounded',
+        `--max-cost ${money.formatUsd(refused.maxCostMicroUsd)} cannot bound a call to ${listing} before it is made: ${reason}, so its cost depends on the tokens used; nothing was sent`,
+        ExitCode.failure,
+        'pass --allow-unbounded-cost to call anyway and have the receipt amount checked against --max-cost afterwards, or drop --max-cost',
+      );
+    }
+    const uncertain = failure.code === 'connection_error' || failure.code === 'timeout' || /^(internal_error|upstream_error|service_unavailable|http_5\d\d)$/.test(failure.code);
+    if (uncertain && replayKey) {
+      // Only where the gateway replays by key: the same key cannot charge twice.
+      const hint = `retry with --idempotency-key ${replayKey}: a call that went through is replayed, not charged again`;
+      return new CliError(failure.code, failure.message, failure.exitCode, failure.action && !/idempotencyKey/.test(failure.action) ? `${failure.action}; ${hint}` : hint);
+    }
+    if (kept && failure.exitCode !== ExitCode.usage) return new CliError(failure.code, failure.message, failure.exitCode, `${failure.action ?? 'see the receipt'}${kept}`, failure.details);
+    return error;
   }
 }
 
@@ -136,35 +207,8 @@ function parseJsonOrText(text: string): unknown {
   }
 }
 
-/** The SDK's refusal names its own options (maxCost, shield: "off") and micro-cents; say USD and flags. */
-function inCliTerms(error: unknown, listing: string, shieldOff: boolean): unknown {
-  const failure = toCliError(error);
-  if (failure.code === 'path_not_allowed') {
-    return new CliError(failure.code, failure.message, failure.exitCode, `run "proxygate apis show ${listing}" for its endpoints`);
-  }
-  if (failure.code === 'not_a_streaming_listing') {
-    return new CliError(failure.code, `${listing} answers once, not with an event stream; nothing was sent`, ExitCode.usage, 'call it without --stream');
-  }
-  const refused = error as { name?: unknown; priceMicroCents?: unknown; maxCostMicroCents?: unknown };
-  if (refused.name !== 'MaxCostExceededError' || typeof refused.priceMicroCents !== 'bigint' || typeof refused.maxCostMicroCents !== 'bigint') return error;
-  const price = `${listing} costs ${formatUsd(refused.priceMicroCents)}${shieldOff ? '' : ' with the shield fee'}`;
-  return new CliError(
-    'max_cost_exceeded',
-    `${price}, above --max-cost ${formatUsd(refused.maxCostMicroCents)}; nothing was sent`,
-    ExitCode.failure,
-    shieldOff ? 'raise --max-cost or pick a cheaper listing' : 'raise --max-cost, pick a cheaper listing, or pass --shield off to skip the shield fee',
-  );
-}
-
-/** After a failure where the call may have gone through, retrying with the same key cannot charge twice. */
-function withRetryHint(error: unknown, key: string): unknown {
-  const failure = toCliError(error);
-  const uncertain = failure.code === 'connection_error' || failure.code === 'timeout' || /^(internal_error|upstream_error|service_unavailable|http_5\d\d)$/.test(failure.code);
-  if (!uncertain) return error;
-  const hint = `retry with --idempotency-key ${key}: a call that went through is replayed, not charged again`;
-  return new CliError(failure.code, failure.message, failure.exitCode, failure.action ? `${failure.action}; ${hint}` : hint);
-}
-
-async function appendReceipt(file: string, receipt: unknown): Promise<void> {
-  await writeOutputFile(file, `${JSON.stringify(receipt)}\n`, { append: true });
+/** Appends the receipt as received; returns the file for the summary line. */
+async function appendReceipt(file: string, rawReceipt: string): Promise<string> {
+  await writeOutputFile(file, `${receiptLine(rawReceipt)}\n`, { append: true });
+  return file;
 }

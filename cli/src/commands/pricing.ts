@@ -1,25 +1,30 @@
-import type { PriceEntry } from '@proxygate-kit/sdk';
+import { Flags } from '@oclif/core';
+import type { ServicePricing } from '@proxygate-kit/sdk';
 import { BaseCommand } from '../lib/base-command.js';
+import { pricingTable } from '../lib/catalog-render.js';
 import { createClient } from '../lib/client.js';
-import { formatUsd, renderTable } from '../lib/format.js';
+import { compact } from '../lib/format.js';
+import { loadMoney } from '../lib/money.js';
+import { listPages, moreHint } from '../lib/pages.js';
 
 export default class Pricing extends BaseCommand {
-  static override summary = 'list the price of every listing';
-  static override examples = ['<%= config.bin %> pricing', '<%= config.bin %> pricing --json'];
+  static override summary = 'list the price of each service (per request, or per million tokens)';
+  static override examples = ['<%= config.bin %> pricing', '<%= config.bin %> pricing --service weather --json', '<%= config.bin %> pricing --all'];
   static override enableJsonFlag = true;
+  static override flags = {
+    service: Flags.string({ description: 'only this service' }),
+    limit: Flags.integer({ description: 'page size (1..100)', min: 1, max: 100 }),
+    cursor: Flags.string({ description: 'start from this cursor' }),
+    all: Flags.boolean({ description: 'follow cursors through every page' }),
+  };
 
-  async run(): Promise<PriceEntry[]> {
+  async run(): Promise<{ services: ServicePricing[]; cursor: string | null; has_more: boolean }> {
     const { flags } = await this.parse(Pricing);
-    const prices = await (await createClient(await this.resolveAuth(flags))).catalog.pricing();
-    this.out(
-      renderTable(prices, [
-        { header: 'listing', get: (p) => p.listing_id },
-        { header: 'slug', get: (p) => p.slug },
-        { header: 'service', get: (p) => p.service },
-        { header: 'price', get: (p) => formatUsd(p.price_micro_cents) },
-        { header: 'shield fee', get: (p) => formatUsd(p.shield_fee_micro_cents) },
-      ]),
-    );
-    return prices;
+    const client = await createClient(await this.resolveAuth(flags));
+    const listed = await listPages(client.catalog.pricing(compact({ service: flags.service, limit: flags.limit, cursor: flags.cursor })), flags.all);
+    this.out(listed.items.length ? pricingTable(await loadMoney(), listed.items) : 'No prices.');
+    const more = moreHint(listed);
+    if (more) this.note(more);
+    return { services: listed.items, cursor: listed.cursor, has_more: listed.hasMore };
   }
 }

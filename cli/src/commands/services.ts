@@ -1,24 +1,29 @@
-import type { Service } from '@proxygate-kit/sdk';
+import { Flags } from '@oclif/core';
+import type { ServiceStats } from '@proxygate-kit/sdk';
 import { BaseCommand } from '../lib/base-command.js';
+import { servicesTable } from '../lib/catalog-render.js';
 import { createClient } from '../lib/client.js';
-import { renderTable } from '../lib/format.js';
+import { compact } from '../lib/format.js';
+import { loadMoney } from '../lib/money.js';
+import { listPages, moreHint } from '../lib/pages.js';
 
 export default class Services extends BaseCommand {
-  static override summary = 'list the services offered through the gateway';
-  static override examples = ['<%= config.bin %> services'];
+  static override summary = 'list the services offered through the gateway, with their cheapest buyer price';
+  static override examples = ['<%= config.bin %> services', '<%= config.bin %> services --all --json'];
   static override enableJsonFlag = true;
+  static override flags = {
+    limit: Flags.integer({ description: 'page size (1..100)', min: 1, max: 100 }),
+    cursor: Flags.string({ description: 'start from this cursor' }),
+    all: Flags.boolean({ description: 'follow cursors through every page' }),
+  };
 
-  async run(): Promise<Service[]> {
+  async run(): Promise<{ services: ServiceStats[]; cursor: string | null; has_more: boolean }> {
     const { flags } = await this.parse(Services);
-    const services = await (await createClient(await this.resolveAuth(flags))).catalog.services();
-    this.out(
-      renderTable(services, [
-        { header: 'name', get: (s) => s.name },
-        { header: 'listings', get: (s) => s.listing_count },
-        { header: 'categories', get: (s) => s.categories.join(', ') },
-        { header: 'description', get: (s) => s.description },
-      ]),
-    );
-    return services;
+    const client = await createClient(await this.resolveAuth(flags));
+    const listed = await listPages(client.catalog.services(compact({ limit: flags.limit, cursor: flags.cursor })), flags.all);
+    this.out(listed.items.length ? servicesTable(await loadMoney(), listed.items) : 'No services.');
+    const more = moreHint(listed);
+    if (more) this.note(more);
+    return { services: listed.items, cursor: listed.cursor, has_more: listed.hasMore };
   }
 }

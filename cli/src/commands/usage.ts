@@ -1,42 +1,57 @@
 import { Flags } from '@oclif/core';
-import type { UsageEntry } from '@proxygate-kit/sdk';
+import type { UsageRow, UsageSummaryEntry } from '@proxygate-kit/sdk';
 import { BaseCommand } from '../lib/base-command.js';
 import { createClient } from '../lib/client.js';
 import { UsageError } from '../lib/errors.js';
-import { compact, formatUsd, renderTable } from '../lib/format.js';
-import { startSpinner } from '../lib/terminal.js';
+import { compact, renderTable } from '../lib/format.js';
+import { loadMoney } from '../lib/money.js';
+import { listPages, moreHint } from '../lib/pages.js';
 
 const DAY_MS = 86_400_000;
 
 /**
- * The API's `to` is exclusive; a plain date given to --to means through the end of that day, so
- * `--from 2026-11-01 --to 2026-11-30` is the whole of November (what a monthly audit expects).
+ * The API's bounds are inclusive instants; a plain date given to --to means through the end of that
+ * day, so `--from 2026-11-01 --to 2026-11-30` is the whole of November (what a monthly audit expects).
  */
 function timestamp(flag: 'from' | 'to', value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const plainDate = /^\d{4}-\d{2}-\d{2}$/.test(value.trim());
   const at = Date.parse(plainDate ? `${value.trim()}T00:00:00Z` : value);
   if (Number.isNaN(at)) throw new UsageError(`--${flag} is not a date: "${value}"`, 'use RFC 3339, e.g. 2026-11-01T00:00:00Z, or a date like 2026-11-01');
-  return new Date(plainDate && flag === 'to' ? at + DAY_MS : at).toISOString();
+  return new Date(plainDate && flag === 'to' ? at + DAY_MS - 1 : at).toISOString();
+}
+
+export interface UsageOutput {
+  usage: UsageRow[];
+  /** The gateway's totals per service (and model) over the whole filtered range. */
+  summary: UsageSummaryEntry[];
+  cursor: string | null;
+  has_more: boolean;
+  /** Sum of the rows listed here, integer micro-USD. */
+  total_cost_micro_usd: number;
 }
 
 export default class Usage extends BaseCommand {
-  static override summary = 'list paid calls, newest first, with their cost';
+  static override summary = 'list paid calls, newest first, with their cost, and the totals per service';
+  static override description = `Rows go to stdout, then the gateway's summary (calls and total cost per service and model over the
+whole range, not just this page). Costs are exact USD.`;
   static override examples = [
     '<%= config.bin %> usage',
+    '<%= config.bin %> usage --service weather --from 2026-11-01T10:00:00Z',
     '<%= config.bin %> usage --from 2026-11-01 --to 2026-11-30 --all --json',
   ];
   static override enableJsonFlag = true;
   static override flags = {
-    from: Flags.string({ description: 'earliest time (RFC 3339 or YYYY-MM-DD)' }),
-    to: Flags.string({ description: 'end: an RFC 3339 instant (exclusive) or YYYY-MM-DD (through the end of that day)' }),
+    from: Flags.string({ description: 'earliest time, inclusive (RFC 3339 or YYYY-MM-DD)' }),
+    to: Flags.string({ description: 'latest time, inclusive: an RFC 3339 instant or YYYY-MM-DD (through the end of that day)' }),
     service: Flags.string({ description: 'only calls to this service' }),
-    limit: Flags.integer({ description: 'page size (1..100)', min: 1, max: 100, default: 20 }),
+    model: Flags.string({ description: 'only calls to this model (per-token listings)' }),
+    limit: Flags.integer({ description: 'page size (1..100)', min: 1, max: 100 }),
     cursor: Flags.string({ description: 'start from this cursor' }),
     all: Flags.boolean({ description: 'follow cursors through every page' }),
   };
 
-  async run(): Promise<{ data: UsageEntry[]; cursor: string | null; has_more: boolean; total_cost_micro_cents: number }> {
+  async run(): Promise<UsageOutput> {
     const { flags } = await this.parse(Usage);
     const from = timestamp('from', flags.from);
     const to = timestamp('to', flags.to);
@@ -45,41 +60,38 @@ export default class Usage extends BaseCommand {
     }
     const auth = await this.resolveAuth(flags);
     this.requireKey(auth);
-    const pages = (await createClient(auth)).account.usage(compact({ from, to, service: flags.service, limit: flags.limit, cursor: flags.cursor }));
-    let data: UsageEntry[];
-    let cursor: string | null = null;
-    let hasMore = false;
-    if (flags.all) {
-      data = [];
-      const spinner = startSpinner('fetching every page');
-      try {
-        for await (const entry of pages) data.push(entry);
-      } finally {
-        spinner.stop();
-      }
-    } else {
-      const page = await pages;
-      data = page.data;
-      cursor = page.cursor;
-      hasMore = page.hasNextPage();
-    }
-    // Refunded calls cost nothing; the sum stays an integer of micro-cents.
-    const total = data.reduce((sum, e) => sum + (e.refunded ? 0 : e.cost_micro_cents), 0);
-    this.out(
-      data.length
-        ? renderTable(data, [
-            { header: 'time', get: (e) => e.created_at },
-            { header: 'request', get: (e) => e.request_id },
-            { header: 'service', get: (e) => e.service },
-            { header: 'call', get: (e) => `${e.method} ${e.path}` },
-            { header: 'status', get: (e) => e.status_code },
-            { header: 'cost', get: (e) => (e.refunded ? `${formatUsd(e.cost_micro_cents)} (refunded)` : formatUsd(e.cost_micro_cents)) },
-            { header: 'latency', get: (e) => `${e.latency_ms}ms` },
-          ])
-        : 'No usage in this range.',
-    );
-    this.note(`${data.length} call(s), total ${formatUsd(total)}`);
-    if (hasMore && cursor) this.note(`More results: --cursor ${cursor} (or --all)`);
-    return { data, cursor, has_more: hasMore, total_cost_micro_cents: total };
+    const client = await createClient(auth);
+    const listed = await listPages(client.account.usage(compact({ from, to, service: flags.service, model: flags.model, limit: flags.limit, cursor: flags.cursor })), flags.all);
+    const { formatUsd } = await loadMoney();
+    const rows = listed.items;
+    const total = rows.reduce((sum, row) => sum + row.cost_micro_cents, 0);
+    const withRequestIds = rows.some((row) => row.request_id !== undefined);
+    const table = rows.length
+      ? renderTable(rows, [
+          { header: 'time', get: (r) => r.created_at },
+          // The receipt's request id is an extension; the public gateway gives the row id only.
+          withRequestIds ? { header: 'request', get: (r) => r.request_id } : { header: 'id', get: (r) => r.id },
+          { header: 'service', get: (r) => r.service },
+          { header: 'path', get: (r) => r.path },
+          { header: 'model', get: (r) => r.model },
+          { header: 'status', get: (r) => r.status_code },
+          { header: 'cost', get: (r) => formatUsd(r.cost_micro_cents) },
+          { header: 'latency', get: (r) => `${r.latency_ms}ms` },
+        ])
+      : 'No usage in this range.';
+    const summary = listed.first.summary;
+    const summaryTable = summary.length
+      ? renderTable(summary, [
+          { header: 'service', get: (s) => s.service },
+          { header: 'model', get: (s) => s.model },
+          { header: 'calls', get: (s) => s.request_count },
+          { header: 'total', get: (s) => formatUsd(s.total_cost_micro_cents) },
+        ])
+      : undefined;
+    this.out(summaryTable ? `${table}\n\nSUMMARY (whole range)\n${summaryTable}` : table);
+    this.note(`${rows.length} call(s) listed, total ${formatUsd(total)}`);
+    const more = moreHint(listed);
+    if (more) this.note(more);
+    return { usage: rows, summary, cursor: listed.cursor, has_more: listed.hasMore, total_cost_micro_usd: total };
   }
 }

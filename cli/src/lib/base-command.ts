@@ -101,6 +101,7 @@ export abstract class BaseCommand extends Command {
           code: failure.code,
           message: redactSecrets(failure.message, this.secrets),
           ...(failure.action ? { action: failure.action } : {}),
+          ...(failure.details ? JSON.parse(redactSecrets(JSON.stringify(failure.details), this.secrets)) as Record<string, unknown> : {}),
           exit_code: failure.exitCode,
         },
       });

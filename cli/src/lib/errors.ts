@@ -9,6 +9,8 @@ export class CliError extends Error {
     message: string,
     readonly exitCode: ExitCodeValue = ExitCode.failure,
     readonly action?: string,
+    /** Extra fields for the `--json` error object (e.g. the candidates of an ambiguous reference). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -31,6 +33,9 @@ interface ErrorLike {
   action?: unknown;
   requiredScope?: unknown;
   required_scope?: unknown;
+  likelyScope?: unknown;
+  feature?: unknown;
+  candidates?: unknown;
   oclif?: { exit?: unknown };
 }
 
@@ -50,7 +55,15 @@ const OCLIF_USAGE_ERRORS = new Set([
 const CLI_ACTIONS: Readonly<Record<string, string>> = {
   listing_not_found: 'run "proxygate apis" to find listings',
   listing_not_allowed: 'use a token allowed on this listing; "proxygate whoami" lists the token\'s listings',
-  spend_cap_exceeded: 'ask for a token with a higher cap: proxygate tokens create --spend-cap USD',
+  insufficient_credits: 'top up the wallet; "proxygate balance" shows what is available',
+};
+
+/** What each extension gives, in words, for the refusal on a gateway that does not serve it. */
+const EXTENSION_WORDS: Readonly<Record<string, string>> = {
+  tokens: 'minting, listing and revoking delegation tokens',
+  token_scopes: 'token introspection',
+  receipt_log: 'the receipt log',
+  receipt_keys: 'the receipt key-set document',
 };
 
 /** The gateway's action unless it is a REST recipe a CLI user cannot follow as written. */
@@ -109,6 +122,41 @@ export function toCliError(thrown: unknown, context: { commandId?: string | unde
   if (has('AbortError') || has('UserAbortError') || has('APIUserAbortError') || code === 'ABORT_ERR' || code === 'aborted') {
     return new CliError('interrupted', message, ExitCode.interrupted);
   }
+  if (has('AmbiguousListingError') || code === 'ambiguous_listing') {
+    // The reference, not the gateway, is at fault: the user picks one of the candidates (exit 2).
+    const candidates = Array.isArray(err.candidates) ? err.candidates : undefined;
+    return new CliError(
+      'ambiguous_listing',
+      message,
+      ExitCode.usage,
+      'pass one of them as SELLER/SLUG or by its listing id',
+      candidates ? { candidates } : undefined,
+    );
+  }
+  if (has('PaidCallOutcomeUnknownError') || code === 'paid_call_outcome_unknown') {
+    const request = (err as { request?: { usageQuery?: { service?: string; from?: string } } }).request;
+    const query = request?.usageQuery;
+    const command = ['proxygate usage', ...(query?.service ? [`--service ${query.service}`] : []), ...(query?.from ? [`--from ${query.from}`] : [])].join(' ');
+    return new CliError('paid_call_outcome_unknown', outcomeMessage(message), ExitCode.outcomeUnknown, `check with "${command}" before calling again`, request ? { request } : undefined);
+  }
+  if (has('SpendLimitError')) {
+    return new CliError(
+      code ?? 'spend_limit_exceeded',
+      `${message.replace(/\.?$/, '')}: a spend limit blocked the call; nothing was charged`,
+      ExitCode.failure,
+      'wait for the limit to reset, raise it, or use a key with a higher limit; "proxygate whoami" shows the key',
+    );
+  }
+  if (has('ExtensionNotSupportedError') || code === 'extension_not_supported') {
+    const feature = str(err.feature) ?? 'unknown';
+    const what = EXTENSION_WORDS[feature] ?? `the "${feature}" extension`;
+    return new CliError(
+      'extension_not_supported',
+      `this gateway does not serve ${what} (its GET /health does not advertise the "${feature}" extension); nothing was sent`,
+      ExitCode.failure,
+      feature === 'tokens' ? "mint delegation tokens in the gateway's web app, or use a gateway that serves the extension" : 'use a gateway that serves the extension',
+    );
+  }
   if (has('InsufficientScopeError') || code === 'insufficient_scope') {
     const scope = str(err.requiredScope) ?? str(err.required_scope);
     return new CliError(
@@ -117,6 +165,11 @@ export function toCliError(thrown: unknown, context: { commandId?: string | unde
       ExitCode.insufficientScope,
       action ?? (scope ? `use a token with the "${scope}" scope` : 'use a token with the missing scope'),
     );
+  }
+  if (has('PermissionDeniedError') || code === 'forbidden' || status === 403) {
+    // The public gateway's 403 names no scope; the SDK adds the one the operation likely needs.
+    const likely = str(err.likelyScope);
+    return new CliError(code ?? 'forbidden', message, ExitCode.insufficientScope, likely ? `use a token with the ${likely} scope` : (action ?? 'use a token with the scope this operation needs'));
   }
   if (has('AuthenticationError') || status === 401) {
     // The gateway's action speaks HTTP ("Authorization: Bearer <token>"); a CLI user needs the CLI's.
@@ -185,6 +238,11 @@ export function summarizeParseError(text: string): string {
   // "Missing 2 required args:" then one "name  description" line per argument: keep the names.
   if (/^Missing \d+ required args?:$/.test(header)) return `${header} ${details.map((d) => d.split(/\s{2,}/)[0]).join(', ')}`;
   return `${header.replace(/:$/, '')}: ${details.join('; ')}`;
+}
+
+/** The SDK's sentence, with the words a CLI user can act on (no SDK option names). */
+function outcomeMessage(message: string): string {
+  return message.replace(/\.\.(?=\s|$)/g, '.').replace(/^Paid call /, 'the paid call ').replace(/, because this gateway does not advertise idempotent paid calls and a re-send could be charged twice$/, ' (this gateway does not replay paid calls by key, so a re-send could be charged twice)');
 }
 
 function firstLine(text: string): string {

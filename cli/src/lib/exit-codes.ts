@@ -6,6 +6,8 @@ export const ExitCode = {
   insufficientScope: 3,
   authRequired: 4,
   shieldBlocked: 5,
+  /** A paid call may have been charged but its answer was lost; it was not sent again. */
+  outcomeUnknown: 6,
   interrupted: 130,
 } as const;
 
@@ -13,10 +15,27 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 export const EXIT_CODE_TABLE: ReadonlyArray<{ code: ExitCodeValue; meaning: string }> = [
   { code: ExitCode.ok, meaning: 'success (for receipts verify: every receipt is valid)' },
-  { code: ExitCode.failure, meaning: 'the API answered an error, the network failed, or a receipt did not verify' },
-  { code: ExitCode.usage, meaning: 'usage error: unknown command or flag, missing argument, unreadable input' },
-  { code: ExitCode.insufficientScope, meaning: 'the token lacks a scope the operation needs (403 insufficient_scope)' },
+  {
+    code: ExitCode.failure,
+    meaning:
+      'the API answered an error (a spend-limit block included: nothing charged), the network failed before\n' +
+      '       anything could be charged, a receipt did not verify, or the gateway does not serve the extension\n' +
+      '       the command needs (tokens, receipts log)',
+  },
+  {
+    code: ExitCode.usage,
+    meaning:
+      'usage error: unknown command or flag, missing argument, unreadable input, an amount with more than\n' +
+      '       6 decimals, or a listing reference that matches several listings (the candidates are listed)',
+  },
+  { code: ExitCode.insufficientScope, meaning: 'the token lacks a scope the operation needs (403 insufficient_scope, or 403 forbidden)' },
   { code: ExitCode.authRequired, meaning: 'authentication needed: no token, or it is invalid, expired or revoked (401)' },
   { code: ExitCode.shieldBlocked, meaning: 'the shield blocked the response (422 response_blocked); the charge is refunded' },
+  {
+    code: ExitCode.outcomeUnknown,
+    meaning:
+      'a paid call MAY HAVE BEEN CHARGED but its answer was lost; it was not sent again (the gateway does\n' +
+      '       not replay paid calls by key). Run the printed "proxygate usage ..." command before retrying',
+  },
   { code: ExitCode.interrupted, meaning: 'interrupted (Ctrl-C)' },
 ];

@@ -1,17 +1,4 @@
-// Rendering helpers for human output. Money stays integer until it becomes text.
-
-const MICRO_CENTS_PER_USD = 100_000_000n;
-
-/** Micro-cents (integer) as dollars, exact: 1500 -> "$0.000015", 250000000 -> "$2.50". */
-export function formatUsd(microCents: number | bigint | string): string {
-  const value = BigInt(microCents);
-  const negative = value < 0n;
-  const abs = negative ? -value : value;
-  const whole = abs / MICRO_CENTS_PER_USD;
-  let fraction = (abs % MICRO_CENTS_PER_USD).toString().padStart(8, '0').replace(/0+$/, '');
-  if (fraction.length < 2) fraction = fraction.padEnd(2, '0');
-  return `${negative ? '-' : ''}$${whole}.${fraction}`;
-}
+// Rendering helpers for human output. Money is formatted by the SDK (lib/money.ts), never here.
 
 export interface Column<T> {
   header: string;
@@ -39,14 +26,6 @@ function cellText(value: string | number | boolean | null | undefined): string {
 export function renderKeyValues(pairs: ReadonlyArray<readonly [string, string | number | boolean | null | undefined]>): string {
   const width = Math.max(...pairs.map(([k]) => k.length));
   return pairs.map(([k, v]) => `${k.padEnd(width)}  ${cellText(v)}`).join('\n');
-}
-
-/** "2.50" or "$2.50" dollars -> integer micro-cents, exactly (at most 8 decimals); undefined if not money. */
-export function parseUsd(text: string): number | undefined {
-  const match = /^\$?(\d+)(?:\.(\d{1,8}))?$/.exec(text.trim());
-  if (!match) return undefined;
-  const micro = BigInt(match[1] ?? '0') * MICRO_CENTS_PER_USD + BigInt((match[2] ?? '').padEnd(8, '0') || '0');
-  return micro <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(micro) : undefined;
 }
 
 /** "30m", "12h", "7d" from now, an RFC 3339 timestamp or a date (midnight UTC) -> RFC 3339 UTC with milliseconds. */

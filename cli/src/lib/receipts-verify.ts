@@ -1,15 +1,21 @@
 import type { CheckedKeyStore, Verdict } from '@proxygate-kit/sdk/receipts';
 import { CliError, UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
-import { formatUsd } from './format.js';
 import { readTextFile } from './input.js';
 import { inputSources, parseShard, readReceiptSources, shardOf, splitReceipts, type ReceiptItem } from './receipt-input.js';
 import { loadPinnedKeys } from './receipt-keys.js';
 import { openReceiptSource } from './receipt-stream.js';
-import { loadReceiptsSdk } from './sdk-loader.js';
+import { loadMoneyFormatter, loadReceiptsSdk } from './sdk-loader.js';
 import { verifyProgress } from './verify-progress.js';
 
 // The whole of `receipts verify`, free of oclif, so the start-up fast path can run it too.
+
+/** A receipt's time as the SDK read it: the value as received, its unit (told by magnitude), the instant. */
+export interface ReceiptTimeJson {
+  value: number | string;
+  unit: 'unix_seconds' | 'unix_milliseconds' | 'rfc3339';
+  iso: string;
+}
 
 export interface VerifyFailure {
   at: string;
@@ -17,12 +23,26 @@ export interface VerifyFailure {
   message: string;
   field?: string;
   request_id?: string;
+  time?: ReceiptTimeJson;
+}
+
+/** One line of `--list`: every receipt, valid or not. */
+export interface ListedReceipt {
+  at: string;
+  valid: boolean;
+  reason: string;
+  version?: number;
+  request_id?: string;
+  /** Integer micro-USD as text (v1/v2 integers and v3 strings alike), and in USD. */
+  amount_micro_usd?: string;
+  amount_usd?: string;
+  time?: ReceiptTimeJson;
 }
 
 export interface AuditSummary {
-  chains: Array<{ buyer: string; count: number; first_seq: number; last_seq: number; head_hash: string }>;
-  /** Integer micro-cents as strings (summed as bigint: any size survives JSON readers). */
-  spend: { total: string; by_listing: Record<string, string>; by_buyer: Record<string, string> };
+  chains: Array<{ buyer: string; count: number; first_seq: number; last_seq: number; head_hash: string; spend_usd: string }>;
+  /** Integer micro-USD as strings (summed as bigint: any size survives JSON readers); `total_usd` for people. */
+  spend: { total: string; total_usd: string; by_listing: Record<string, string>; by_buyer: Record<string, string> };
   head?: { verified: boolean; tree_size: number; root_matches: boolean; extends_previous?: boolean };
   usage?: { matched: number; missing_receipts: string[]; amount_mismatches: string[]; receipts_without_usage: string[] };
 }
@@ -32,6 +52,8 @@ export interface VerifyReport {
   invalid: number;
   shard?: string;
   failures: VerifyFailure[];
+  /** With `--list`: every receipt in input order. */
+  receipts?: ListedReceipt[];
   audit?: AuditSummary;
 }
 
@@ -40,6 +62,8 @@ export interface VerifyRequest {
   keys?: string | undefined;
   pins: readonly string[];
   audit: boolean;
+  /** One line per receipt (valid ones too): version, request id, amount, time and its unit. */
+  list?: boolean | undefined;
   shard?: string | undefined;
   /** Signed log head (JSON of `head`, or a receipt-log page that has one): proves nothing was cut from the end. */
   head?: string | undefined;
@@ -57,8 +81,10 @@ export async function verifyReceiptFiles(request: VerifyRequest): Promise<Verify
   const sdk = await loadReceiptsSdk();
   if (!request.audit) {
     if (request.head || request.previousHead || request.usage) throw new UsageError('--head, --previous-head and --usage need --audit');
-    return withShard(await verifyStreaming(request.files, keys, shard, sdk), request.shard);
+    const formatUsd = request.list ? await loadMoneyFormatter() : undefined;
+    return withShard(await verifyStreaming(request.files, keys, shard, sdk, formatUsd), request.shard);
   }
+  const formatUsd = await loadMoneyFormatter();
   let items = await readReceiptSources(request.files);
   if (shard) items = selectChains(items, shard);
   const texts = items.map((i) => i.text);
@@ -79,11 +105,20 @@ export async function verifyReceiptFiles(request: VerifyRequest): Promise<Verify
     ...(usage ? { usage } : {}),
   });
   const invalid = audit.verdicts.filter((v) => !v.valid).length;
-  const failures = audit.issues.map((issue) => failureOf(at(issue.index, issue.field), issue.reason, issue.message, issue.field, issue.request_id));
+  const failures = audit.issues.map((issue) =>
+    failureOf(at(issue.index, issue.field), issue.reason, issue.message, issue.field, issue.request_id, issue.index === undefined ? undefined : audit.verdicts[issue.index]?.time),
+  );
   const strings = (r: Record<string, bigint>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.toString()]));
   const summary: AuditSummary = {
-    chains: audit.chains.map((c) => ({ buyer: c.buyer, count: c.count, first_seq: c.firstSeq, last_seq: c.lastSeq, head_hash: c.headHash })),
-    spend: { total: audit.spend.total.toString(), by_listing: strings(audit.spend.byListing), by_buyer: strings(audit.spend.byBuyer) },
+    chains: audit.chains.map((c) => ({
+      buyer: c.buyer,
+      count: c.count,
+      first_seq: c.firstSeq,
+      last_seq: c.lastSeq,
+      head_hash: c.headHash,
+      spend_usd: formatUsd(audit.spend.byBuyer[c.buyer] ?? 0n),
+    })),
+    spend: { total: audit.spend.total.toString(), total_usd: formatUsd(audit.spend.total), by_listing: strings(audit.spend.byListing), by_buyer: strings(audit.spend.byBuyer) },
   };
   if (audit.head) {
     summary.head = { verified: audit.head.verified, tree_size: audit.head.treeSize, root_matches: audit.head.rootMatches };
@@ -97,7 +132,32 @@ export async function verifyReceiptFiles(request: VerifyRequest): Promise<Verify
       receipts_without_usage: audit.usage.receiptsWithoutUsage,
     };
   }
-  return withShard({ valid: audit.verdicts.length - invalid, invalid, failures, audit: summary }, request.shard);
+  const report: VerifyReport = { valid: audit.verdicts.length - invalid, invalid, failures, audit: summary };
+  if (request.list) report.receipts = audit.verdicts.map((verdict, i) => listed(items[i]?.locator ?? `#${i + 1}`, verdict, formatUsd));
+  return withShard(report, request.shard);
+}
+
+type FormatUsd = Awaited<ReturnType<typeof loadMoneyFormatter>>;
+
+function timeJson(time: Verdict['time']): ReceiptTimeJson | undefined {
+  return time ? { value: time.value, unit: time.unit, iso: time.iso } : undefined;
+}
+
+function listed(at: string, verdict: Verdict, formatUsd: FormatUsd): ListedReceipt {
+  const entry: ListedReceipt = { at, valid: verdict.valid, reason: verdict.reason };
+  const r = verdict.receipt;
+  if (r) {
+    entry.version = r.receipt_version ?? 1;
+    entry.request_id = r.request_id;
+    const amount = String(r.amount);
+    if (/^-?\d+$/.test(amount)) {
+      entry.amount_micro_usd = amount;
+      entry.amount_usd = formatUsd(amount);
+    }
+  }
+  const time = timeJson(verdict.time);
+  if (time) entry.time = time;
+  return entry;
 }
 
 type ReceiptsSdk = Awaited<ReturnType<typeof loadReceiptsSdk>>;
@@ -108,16 +168,19 @@ type Keys = Awaited<ReturnType<typeof loadPinnedKeys>>;
  * bounded by its window, whatever the file size); other forms are read whole. Only failures are
  * kept. `--shard` takes every n-th receipt counted across all sources.
  */
-async function verifyStreaming(files: readonly string[], keys: Keys, shard: { index: number; total: number } | undefined, sdk: ReceiptsSdk): Promise<VerifyReport> {
+async function verifyStreaming(files: readonly string[], keys: Keys, shard: { index: number; total: number } | undefined, sdk: ReceiptsSdk, formatUsd: FormatUsd | undefined): Promise<VerifyReport> {
   const sources = inputSources(files);
   const failures: VerifyFailure[] = [];
+  // Only with --list: every receipt is kept (memory then grows with the input).
+  const receipts: ListedReceipt[] | undefined = formatUsd ? [] : undefined;
   let valid = 0;
   let ordinal = 0;
   const mine = () => !shard || ordinal++ % shard.total === shard.index - 1;
   const progress = verifyProgress();
   const record = (verdict: Verdict, at: string) => {
     if (verdict.valid) valid++;
-    else failures.push(failureOf(at, verdict.reason, verdict.message, verdict.field, verdict.receipt?.request_id));
+    else failures.push(failureOf(at, verdict.reason, verdict.message, verdict.field, verdict.receipt?.request_id, verdict.time));
+    if (receipts && formatUsd) receipts.push(listed(at, verdict, formatUsd));
     progress.tick(valid + failures.length);
   };
   try {
@@ -125,7 +188,7 @@ async function verifyStreaming(files: readonly string[], keys: Keys, shard: { in
   } finally {
     progress.stop();
   }
-  return { valid, invalid: failures.length, failures };
+  return receipts ? { valid, invalid: failures.length, failures, receipts } : { valid, invalid: failures.length, failures };
 
   async function verifySources(): Promise<void> {
     for (const file of sources) {
@@ -163,10 +226,12 @@ function withNewline(bytes: Uint8Array): Uint8Array {
   return out;
 }
 
-function failureOf(at: string, reason: string, message: string, field: string | undefined, requestId: string | undefined): VerifyFailure {
+function failureOf(at: string, reason: string, message: string, field: string | undefined, requestId: string | undefined, time?: Verdict['time']): VerifyFailure {
   const failure: VerifyFailure = { at, reason, message };
   if (field) failure.field = field;
   if (requestId) failure.request_id = requestId;
+  const t = timeJson(time);
+  if (t) failure.time = t;
   return failure;
 }
 
@@ -189,12 +254,20 @@ async function readJsonFile(file: string): Promise<unknown> {
   }
 }
 
-/** Usage entries saved by `proxygate usage --all --json` (or the API's list, or a bare array). */
+/** Usage rows saved by `proxygate usage --all --json` (or a `GET /v1/usage` page, or a bare array). */
 async function readUsage(file: string): Promise<UsageEntries> {
   const parsed = await readJsonFile(file);
-  const entries = Array.isArray(parsed) ? parsed : (parsed as { data?: unknown }).data;
-  if (!Array.isArray(entries) || !entries.every((e) => typeof e === 'object' && e !== null && typeof (e as { request_id?: unknown }).request_id === 'string')) {
+  const holder = parsed as { usage?: unknown; data?: unknown };
+  const entries = Array.isArray(parsed) ? parsed : Array.isArray(holder.usage) ? holder.usage : holder.data;
+  if (!Array.isArray(entries) || !entries.every((e) => typeof e === 'object' && e !== null)) {
     throw new UsageError(`${file} is not a usage list`, 'save one with "proxygate usage --all --json > usage.json"');
+  }
+  if (!entries.every((e) => typeof (e as { request_id?: unknown }).request_id === 'string')) {
+    // The join key is our extension: the public gateway's usage rows do not name the receipt.
+    throw new UsageError(
+      `${file}: its usage rows carry no request_id, so they cannot be matched to receipts`,
+      'the gateway must serve the usage request_id extension; the public gateway does not',
+    );
   }
   return entries as UsageEntries;
 }
@@ -211,13 +284,46 @@ async function readHead(file: string): Promise<Head> {
 }
 
 
-/** Human output: one line per failure, the audit, then `N valid, M invalid`. */
+const UNIT_WORDS: Record<ReceiptTimeJson['unit'], string> = { unix_seconds: 'unix seconds', unix_milliseconds: 'unix milliseconds', rfc3339: 'RFC 3339' };
+
+/** `2023-11-14T22:13:20Z (unix seconds 1700000000)`: the instant and how the value was read. */
+function timeText(time: ReceiptTimeJson): string {
+  return time.unit === 'rfc3339' ? time.iso : `${time.iso} (${UNIT_WORDS[time.unit]} ${time.value})`;
+}
+
+function failureLine(f: VerifyFailure): string {
+  const about = [...(f.request_id ? [f.request_id] : []), ...(f.time ? [`at ${timeText(f.time)}`] : [])];
+  return `${f.at}: ${f.reason}: ${f.message}${about.length ? ` [${about.join(' ')}]` : ''}`;
+}
+
+function listedLine(r: ListedReceipt): string {
+  const parts = [
+    r.valid ? 'valid' : r.reason,
+    ...(r.version !== undefined ? [`v${r.version}`] : []),
+    ...(r.request_id ? [r.request_id] : []),
+    ...(r.amount_usd ? [r.amount_usd] : []),
+    ...(r.time ? [`at ${timeText(r.time)}`] : []),
+  ];
+  return `${r.at}: ${parts.join(' ')}`;
+}
+
+/** Human output: one line per failure (per receipt with --list), the audit, then `N valid, M invalid`. */
 export function renderVerifyReport(report: VerifyReport): string {
-  const lines = report.failures.map((f) => `${f.at}: ${f.reason}: ${f.message}${f.request_id ? ` (${f.request_id})` : ''}`);
+  const lines = report.receipts
+    ? report.receipts.flatMap((r) => {
+        const findings = report.failures.filter((f) => f.at === r.at).map(failureLine);
+        return r.valid || findings.length === 0 ? [listedLine(r), ...findings] : findings;
+      })
+    : report.failures.map(failureLine);
+  if (report.receipts) {
+    // Findings that are not about one receipt (usage, head) still get their line.
+    const listedAt = new Set(report.receipts.map((r) => r.at));
+    lines.push(...report.failures.filter((f) => !listedAt.has(f.at)).map(failureLine));
+  }
   if (report.audit) {
     const { chains, spend, head } = report.audit;
-    lines.push(`audit: ${chains.length} chain(s), spend ${formatUsd(spend.total)} (${spend.total} micro-cents)`);
-    for (const c of chains) lines.push(`  ${c.buyer}: ${c.count} receipt(s), seq ${c.first_seq}..${c.last_seq}, spend ${formatUsd(spend.by_buyer[c.buyer] ?? '0')}`);
+    lines.push(`audit: ${chains.length} chain(s), spend ${spend.total_usd} (${spend.total} micro-USD)`);
+    for (const c of chains) lines.push(`  ${c.buyer}: ${c.count} receipt(s), seq ${c.first_seq}..${c.last_seq}, spend ${c.spend_usd}`);
     if (report.audit.usage) {
       const u = report.audit.usage;
       lines.push(`  usage: ${u.matched} matched, ${u.missing_receipts.length} without a receipt, ${u.amount_mismatches.length} amount mismatch(es), ${u.receipts_without_usage.length} receipt(s) not in usage`);

@@ -1,28 +1,44 @@
 import { Args, Flags } from '@oclif/core';
-import type { Listing } from '@proxygate-kit/sdk';
+import type { CatalogListParams, Listing, ListingSort } from '@proxygate-kit/sdk';
 import { BaseCommand } from '../../lib/base-command.js';
 import { listingTable } from '../../lib/catalog-render.js';
 import { createClient } from '../../lib/client.js';
 import { compact } from '../../lib/format.js';
-import { startSpinner } from '../../lib/terminal.js';
+import { loadMoney, parseUsdFlag } from '../../lib/money.js';
+import { listPages, moreHint } from '../../lib/pages.js';
 
 const SORTS = ['price_asc', 'price_desc', 'popular', 'newest', 'fastest', 'best_rated'] as const;
 
 export default class Apis extends BaseCommand {
   static override summary = 'search the catalog of paid APIs';
+  static override description = `Every filter of the gateway's GET /v1/apis. Prices are what the buyer pays (platform fee
+included), exact in USD: per request, or per million tokens for per-token (LLM) listings.
+A listing is named SELLER/SLUG (a slug is unique per seller only) or by its id.`;
   static override examples = [
     '<%= config.bin %> apis weather',
     '<%= config.bin %> apis --category finance --sort price_asc --limit 5',
+    '<%= config.bin %> apis --max-price 0.002 --verified',
     '<%= config.bin %> apis --all --json',
   ];
   static override enableJsonFlag = true;
-  static override args = { query: Args.string({ ignoreStdin: true, description: 'free-text search', required: false }) };
+  static override args = { query: Args.string({ ignoreStdin: true, description: 'free-text search (service, name, description)', required: false }) };
   static override flags = {
     service: Flags.string({ description: 'only listings of this service' }),
-    category: Flags.string({ description: 'only listings in this category' }),
+    category: Flags.string({ description: 'only listings in these categories (comma-separated slugs)' }),
+    seller: Flags.string({ description: "only this seller's listings (seller slug)" }),
+    slug: Flags.string({ description: 'only listings with this slug' }),
     sort: Flags.string({ description: 'order of results', options: [...SORTS] }),
     verified: Flags.boolean({ description: 'only verified sellers' }),
-    type: Flags.string({ description: 'only REST or streaming (SSE) listings', options: ['rest', 'sse'] }),
+    streaming: Flags.boolean({ description: 'only listings that stream their answers' }),
+    type: Flags.string({ description: 'listing type (api or tunnel)' }),
+    'pricing-model': Flags.string({ description: 'only this pricing model', options: ['per_request', 'per_token'] }),
+    'max-price': Flags.string({ description: 'only listings whose buyer price per request is at most this many USD' }),
+    'max-latency': Flags.integer({ description: 'only listings whose average latency is at most this many ms', min: 0 }),
+    'min-uptime': Flags.string({ description: 'only listings with at least this uptime (percent)' }),
+    'min-rating': Flags.string({ description: 'only listings rated at least this (percent positive)' }),
+    'min-trust-score': Flags.string({ description: 'only sellers with at least this trust score (0..100)' }),
+    badges: Flags.string({ description: 'only sellers carrying these badges (comma-separated)' }),
+    'auth-pattern': Flags.string({ description: "only listings whose upstream uses this auth pattern (api_key, bearer, ...)" }),
     limit: Flags.integer({ description: 'page size (1..100)', min: 1, max: 100, default: 20 }),
     cursor: Flags.string({ description: 'start from this cursor (printed after a page with more results)' }),
     all: Flags.boolean({ description: 'follow cursors through every page' }),
@@ -30,33 +46,35 @@ export default class Apis extends BaseCommand {
 
   async run(): Promise<{ data: Listing[]; cursor: string | null; has_more: boolean }> {
     const { args, flags } = await this.parse(Apis);
+    const maxPrice = flags['max-price'] === undefined ? undefined : await parseUsdFlag('max-price', flags['max-price']);
     const client = await createClient(await this.resolveAuth(flags));
-    const pages = client.catalog.list(compact({
+    // The wire takes strings; the SDK writes numbers and booleans as their text.
+    const params: CatalogListParams = compact({
       q: args.query,
       service: flags.service,
       category: flags.category,
-      sort: flags.sort as (typeof SORTS)[number] | undefined,
+      seller_slug: flags.seller,
+      slug: flags.slug,
+      sort: flags.sort as ListingSort | undefined,
       verified: flags.verified ? true : undefined,
-      type: flags.type as 'rest' | 'sse' | undefined,
+      supports_streaming: flags.streaming ? true : undefined,
+      type: flags.type,
+      pricing_model: flags['pricing-model'],
+      max_price: maxPrice,
+      max_latency: flags['max-latency'],
+      min_uptime: flags['min-uptime'],
+      min_rating: flags['min-rating'],
+      min_trust_score: flags['min-trust-score'],
+      badges: flags.badges,
+      auth_pattern: flags['auth-pattern'],
       limit: flags.limit,
       cursor: flags.cursor,
-    }));
-    let result: { data: Listing[]; cursor: string | null; has_more: boolean };
-    if (flags.all) {
-      const data: Listing[] = [];
-      const spinner = startSpinner('fetching every page');
-      try {
-        for await (const listing of pages) data.push(listing);
-      } finally {
-        spinner.stop();
-      }
-      result = { data, cursor: null, has_more: false };
-    } else {
-      const page = await pages;
-      result = { data: page.data, cursor: page.cursor, has_more: page.hasNextPage() };
-    }
-    this.out(result.data.length ? listingTable(result.data) : 'No listings match.');
-    if (result.has_more && result.cursor) this.note(`More results: --cursor ${result.cursor} (or --all)`);
-    return result;
+    });
+    const listed = await listPages(client.catalog.list(params), flags.all);
+    const money = await loadMoney();
+    this.out(listed.items.length ? listingTable(money, listed.items) : 'No listings match.');
+    const more = moreHint(listed);
+    if (more) this.note(more);
+    return { data: listed.items, cursor: listed.cursor, has_more: listed.hasMore };
   }
 }

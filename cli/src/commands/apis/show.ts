@@ -1,40 +1,30 @@
 import { Args } from '@oclif/core';
 import type { Listing } from '@proxygate-kit/sdk';
 import { BaseCommand } from '../../lib/base-command.js';
+import { listingDetails } from '../../lib/catalog-render.js';
 import { createClient } from '../../lib/client.js';
-import { formatUsd, renderKeyValues, renderTable } from '../../lib/format.js';
+import { loadSdk } from '../../lib/sdk-loader.js';
+
+export const LISTING_REF_DESCRIPTION = 'listing id (UUID), SELLER/SLUG, slug, or service name';
 
 export default class ApisShow extends BaseCommand {
-  static override summary = 'show one listing: price, rating, endpoints';
-  static override examples = ['<%= config.bin %> apis show lst_weather01', '<%= config.bin %> apis show weather-now --json'];
+  static override summary = 'show one listing: prices, availability, seller, endpoints';
+  static override description = `REF is a listing id (UUID), SELLER/SLUG, a slug, or a service name (slug first, then service).
+A reference that matches several listings (a slug is unique per seller only; a service has many
+listings) is not guessed: the command lists the candidates and exits 2.`;
+  static override examples = [
+    '<%= config.bin %> apis show weather-current',
+    '<%= config.bin %> apis show seekr/web-search --json',
+    '<%= config.bin %> apis show 6f1c2d7e-…',
+  ];
   static override enableJsonFlag = true;
-  static override args = { id: Args.string({ ignoreStdin: true, description: 'listing id (lst_…) or slug', required: true }) };
+  static override args = { ref: Args.string({ ignoreStdin: true, description: LISTING_REF_DESCRIPTION, required: true }) };
 
   async run(): Promise<Listing> {
     const { args, flags } = await this.parse(ApisShow);
-    const listing = await (await createClient(await this.resolveAuth(flags))).catalog.get(args.id);
-    this.out(
-      `${renderKeyValues([
-        ['id', listing.id],
-        ['slug', listing.slug],
-        ['name', listing.name],
-        ['service', listing.service],
-        ['category', listing.category],
-        ['type', listing.type],
-        ['price', `${formatUsd(listing.price_micro_cents)} per call`],
-        ['shield fee', formatUsd(listing.shield_fee_micro_cents)],
-        ['seller', listing.seller_id],
-        ['verified', listing.verified ? 'yes' : 'no'],
-        ['rating', `+${listing.rating.up} / -${listing.rating.down}`],
-        ['latency', `${listing.avg_latency_ms} ms`],
-        ['calls (30d)', listing.calls_30d],
-      ])}\n\n${listing.description}\n\n${renderTable(listing.endpoints, [
-        { header: 'method', get: (e) => e.method },
-        { header: 'path', get: (e) => e.path },
-        { header: 'stream', get: (e) => (e.streaming ? 'yes' : '') },
-        { header: 'description', get: (e) => e.description },
-      ])}`,
-    );
+    const listing = await (await createClient(await this.resolveAuth(flags))).catalog.get(args.ref);
+    const sdk = await loadSdk();
+    this.out(listingDetails(sdk, listing, sdk.SHIELD_SURCHARGE_MICRO_USD));
     return listing;
   }
 }

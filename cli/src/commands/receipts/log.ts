@@ -6,9 +6,10 @@ import { CliError } from '../../lib/errors.js';
 import { ExitCode } from '../../lib/exit-codes.js';
 import { writeOutputFile } from '../../lib/output-file.js';
 import { readLogPage } from '../../lib/receipt-log-page.js';
+import { loadSdk } from '../../lib/sdk-loader.js';
 
 export default class ReceiptsLog extends BaseCommand {
-  static override summary = "download the gateway's receipt log (JSON Lines) and its signed head";
+  static override summary = "download the gateway's receipt log (JSON Lines) and its signed head: a gateway extension";
   static override description = `Fetches GET /v1/receipts page by page (seq order) for the token in use, or a child token with
 --token-id. Receipts go to stdout (or --output) as JSON Lines, each as the gateway wrote it (only
 whitespace outside strings removed), so verify sees duplicate keys; --head saves the signed log head of the
@@ -30,6 +31,11 @@ last page, which "receipts audit --head" checks to prove that no receipt is miss
     const auth = await this.resolveAuth(flags);
     this.requireKey(auth);
     const client = await createClient(auth);
+    // The receipt log is an extension: on a gateway that does not advertise it, nothing is sent.
+    if (!(await client.meta.extensions()).has('receipt_log')) {
+      const { ExtensionNotSupportedError } = await loadSdk();
+      throw new ExtensionNotSupportedError('receipt_log', 'receipts log (GET /v1/receipts)');
+    }
     const lines: string[] = [];
     let head: unknown = null;
     const seen = new Set<string>();

@@ -4,35 +4,37 @@ import { BaseCommand } from '../../lib/base-command.js';
 import { createClient } from '../../lib/client.js';
 import { saveProfile } from '../../lib/credentials.js';
 import { UsageError } from '../../lib/errors.js';
-import { compact, parseExpiry, parseUsd } from '../../lib/format.js';
+import { compact, parseExpiry } from '../../lib/format.js';
+import { loadMoney, parseUsdFlag } from '../../lib/money.js';
 import { maskToken } from '../../lib/redact.js';
 import { tokenDetails } from '../../lib/token-render.js';
 
 const SCOPES = ['catalog:read', 'account:read', 'trade', 'tokens:write'] as const;
 
 export default class TokensCreate extends BaseCommand {
-  static override summary = 'mint a narrower delegation token (scopes, spend cap, expiry, listings)';
+  static override summary = 'mint a narrower delegation token (scopes, spend cap, expiry, listings): a gateway extension';
   static override description = `The new token can only narrow the one in use. Its secret is shown once: it is the only thing
 written to stdout (so TOKEN=$(proxygate tokens create …) works); details go to stderr. With
---save-profile it is stored as a profile instead and never printed.`;
+--save-profile it is stored as a profile instead and never printed. Token management is an
+extension: on a gateway that does not advertise it (the public gateway: mint tokens in its web
+app) the command says so and exits 1, sending nothing.`;
   static override examples = [
-    'AGENT_TOKEN=$(<%= config.bin %> tokens create --scope trade --spend-cap 2.50 --expires 1h --listing lst_weather01)',
+    'AGENT_TOKEN=$(<%= config.bin %> tokens create --scope trade --spend-cap 2.50 --expires 1h --listing weather-current)',
     '<%= config.bin %> tokens create --scope catalog:read --scope account:read --save-profile readonly',
   ];
   static override enableJsonFlag = true;
   static override flags = {
     scope: Flags.string({ description: 'scope to grant (repeatable)', multiple: true, required: true, options: [...SCOPES] }),
-    'spend-cap': Flags.string({ description: 'spend cap in USD, e.g. 2.50 (exact, up to 8 decimals)' }),
+    'spend-cap': Flags.string({ description: 'spend cap in USD, e.g. 2.50 (exact, up to 6 decimals)' }),
     expires: Flags.string({ description: 'expiry: a duration (30m, 12h, 7d), an RFC 3339 time or a date (midnight UTC)' }),
-    listing: Flags.string({ description: 'listing id the token may call (repeatable; default all the parent may call)', multiple: true }),
+    listing: Flags.string({ description: 'listing the token may call: id, SELLER/SLUG or slug (repeatable; default all the parent may call)', multiple: true }),
     name: Flags.string({ description: 'a label for the token' }),
     'save-profile': Flags.string({ description: 'store the new token as this profile instead of printing it' }),
   };
 
   async run(): Promise<{ token: string; info: TokenInfo; saved_profile?: string }> {
     const { flags } = await this.parse(TokensCreate);
-    const cap = flags['spend-cap'] === undefined ? undefined : parseUsd(flags['spend-cap']);
-    if (flags['spend-cap'] !== undefined && cap === undefined) throw new UsageError(`--spend-cap is not an amount of USD: "${flags['spend-cap']}"`, 'e.g. --spend-cap 2.50');
+    const cap = flags['spend-cap'] === undefined ? undefined : await parseUsdFlag('spend-cap', flags['spend-cap']);
     const expiresAt = flags.expires === undefined ? undefined : parseExpiry(flags.expires);
     if (flags.expires !== undefined && expiresAt === undefined) throw new UsageError(`--expires is not a duration or time: "${flags.expires}"`, 'e.g. --expires 1h or --expires 2026-12-01');
     if (flags.expires !== undefined && expiresAt !== undefined && Date.parse(expiresAt) <= Date.now()) {
@@ -40,21 +42,25 @@ written to stdout (so TOKEN=$(proxygate tokens create …) works); details go to
     }
     const auth = await this.resolveAuth(flags);
     this.requireKey(auth);
+    const client = await createClient(auth);
+    // The gateway narrows by listing id; a slug given here is resolved first (an ambiguous one is refused).
+    const listings = flags.listing === undefined ? undefined : await Promise.all(flags.listing.map(async (ref) => (await client.catalog.get(ref)).listing_id));
     const params: TokenCreateParams = {
       scopes: flags.scope as TokenCreateParams['scopes'],
-      ...compact({ name: flags.name, spend_cap_micro_cents: cap, expires_at: expiresAt, listings: flags.listing }),
+      ...compact({ name: flags.name, spend_cap_micro_usd: cap, expires_at: expiresAt, listings }),
     };
-    const created = await (await createClient(auth)).tokens.create(params);
+    const created = await client.tokens.create(params);
+    const money = await loadMoney();
     this.secrets.push(created.token);
     const saveAs = flags['save-profile'];
     if (saveAs) {
       const saved = await saveProfile(saveAs, created.token, auth.gatewayUrl);
       this.note(`Created ${created.info.id} (${maskToken(created.token)}), stored as profile "${saveAs}" in ${saved.description}`);
-      this.note(tokenDetails(created.info));
+      this.note(tokenDetails(money, created.info));
       return { token: maskToken(created.token), info: created.info, saved_profile: saveAs };
     }
     this.note(`Created ${created.info.id}; the secret below is shown once:`);
-    this.note(tokenDetails(created.info));
+    this.note(tokenDetails(money, created.info));
     if (!this.jsonEnabled()) process.stdout.write(`${created.token}\n`);
     return { token: created.token, info: created.info };
   }

@@ -4,7 +4,7 @@ import { BaseCommand } from '../../lib/base-command.js';
 import { createClient } from '../../lib/client.js';
 
 export default class TokensRevoke extends BaseCommand {
-  static override summary = 'revoke a token and, in cascade, the tokens it minted';
+  static override summary = 'revoke a token and, in cascade, the tokens it minted: a gateway extension';
   static override examples = ['<%= config.bin %> tokens revoke tok_01HXYZ'];
   static override enableJsonFlag = true;
   static override args = { id: Args.string({ ignoreStdin: true, description: 'token id (tok_…)', required: true }) };

@@ -1,0 +1,33 @@
+// Money for people: the SDK's one formatter and parser (integer micro-USD, exact), loaded lazily
+// like the rest of the SDK. USD flags (`--max-cost`, `--spend-cap`) are parsed here.
+import { UsageError } from './errors.js';
+import { loadSdk } from './sdk-loader.js';
+
+type Sdk = typeof import('@proxygate-kit/sdk');
+
+/** The SDK's money helpers a renderer needs (integer micro-USD in, exact dollar text out). */
+export type Money = Pick<Sdk, 'formatUsd' | 'usdToMicroUsd' | 'usdPerTokenToMicroUsdPerMillion'>;
+
+export const loadMoney = (): Promise<Money> => loadSdk();
+
+/**
+ * A USD amount given on the command line (`0.05`, `$2.50`) as integer micro-USD, exactly; more than
+ * six decimals, a negative or anything that is not an amount is a usage error naming the flag.
+ */
+export async function parseUsdFlag(flag: string, text: string): Promise<number> {
+  const { parseUsd } = await loadSdk();
+  let micro: bigint;
+  try {
+    micro = parseUsd(text);
+  } catch {
+    throw new UsageError(`--${flag} is not an amount of USD with at most 6 decimals: "${text.slice(0, 40)}"`, `e.g. --${flag} 0.05; the smallest amount is 0.000001`);
+  }
+  if (micro < 0n) throw new UsageError(`--${flag} must not be negative: "${text.slice(0, 40)}"`, `e.g. --${flag} 0.05`);
+  if (micro > BigInt(Number.MAX_SAFE_INTEGER)) throw new UsageError(`--${flag} is too large: "${text.slice(0, 40)}"`);
+  return Number(micro);
+}
+
+/** A per-token price (micro-USD per million tokens) as people read it: `$2.10/M tokens`. */
+export function perMillionText(money: Money, microUsdPerMillion: number): string {
+  return `${money.formatUsd(microUsdPerMillion)}/M tokens`;
+}
