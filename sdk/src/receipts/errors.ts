@@ -9,6 +9,8 @@ export type ReasonCode =
   | 'key_expired'
   | 'delegation_invalid'
   | 'content_mismatch'
+  /** A v1/v2 receipt where this token's receipts are v3 (binds neither request nor response: it proves less). */
+  | 'downgrade'
   | 'chain_gap'
   | 'chain_fork'
   | 'duplicate';
