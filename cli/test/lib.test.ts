@@ -3,16 +3,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  AmbiguousListingError,
   AuthenticationError,
   ConnectionError,
+  ExtensionNotSupportedError,
   InsufficientScopeError,
   NotFoundError,
+  PaidCallOutcomeUnknownError,
+  PermissionDeniedError,
   ShieldBlockedError,
+  SpendLimitError,
   APIError,
 } from '@proxygate-kit/sdk';
 import { CliError, formatErrorLine, toCliError, UsageError } from '../src/lib/errors.js';
 import { ExitCode } from '../src/lib/exit-codes.js';
-import { formatUsd, parseExpiry, parseUsd, renderTable } from '../src/lib/format.js';
+import { parseExpiry, renderTable } from '../src/lib/format.js';
+import { parseUsdFlag } from '../src/lib/money.js';
+import { receiptLine } from '../src/lib/receipt-file.js';
 import { maskToken, redactSecrets } from '../src/lib/redact.js';
 import { deleteProfile, loadProfile, saveProfile, listProfiles } from '../src/lib/credentials.js';
 import { parsePairs, readRequestBody } from '../src/lib/input.js';
@@ -47,9 +54,31 @@ describe('exit code mapping', () => {
     // The line says the code once: the gateway's sentence, not the SDK's "404 listing_not_found …".
     expect(formatErrorLine(toCliError(missing))).toBe('listing_not_found: no such listing (run proxygate apis)');
     const local = Object.assign(new Error('ambiguous_listing: "weather" names 2 listings'), { code: 'ambiguous_listing' });
-    expect(formatErrorLine(toCliError(local))).toBe('ambiguous_listing: "weather" names 2 listings');
+    expect(formatErrorLine(toCliError(local))).toBe('ambiguous_listing: "weather" names 2 listings (pass one of them as SELLER/SLUG or by its listing id)');
 
     expect(toCliError(new ConnectionError('Connection error: ECONNREFUSED')).exitCode).toBe(ExitCode.failure);
+    // The public gateway's 403 names no scope: exit 3 with the scope the SDK says it likely needs.
+    const forbidden = APIError.generate({ status: 403, body: { error: 'forbidden', message: 'not permitted' }, likelyScope: '"proxy" (public gateway scope) or "trade"' });
+    expect(forbidden).toBeInstanceOf(PermissionDeniedError);
+    expect(toCliError(forbidden)).toMatchObject({ exitCode: ExitCode.insufficientScope, code: 'forbidden', action: 'use a token with the "proxy" (public gateway scope) or "trade" scope' });
+    const spend = APIError.generate({ status: 429, body: { error: 'spend_limit_exceeded', message: 'over the limit' } });
+    expect(toCliError(new SpendLimitError({ status: 429, body: { error: 'spend_limit_exceeded', message: 'over the limit' } }))).toMatchObject({
+      exitCode: ExitCode.failure,
+      code: 'spend_limit_exceeded',
+      message: 'over the limit: a spend limit blocked the call; nothing was charged',
+    });
+    expect(spend.status).toBe(429);
+    const ambiguous = new AmbiguousListingError('web-search', 'slug', [{ listing_id: 'a', slug: 'web-search', seller_slug: 'findly' }, { listing_id: 'b', slug: 'web-search', seller_slug: 'seekr' }], false);
+    expect(toCliError(ambiguous)).toMatchObject({ exitCode: ExitCode.usage, code: 'ambiguous_listing', details: { candidates: ambiguous.candidates } });
+    expect(toCliError(new ExtensionNotSupportedError('tokens', 'tokens.list()'))).toMatchObject({ exitCode: ExitCode.failure, code: 'extension_not_supported' });
+    const lost = new PaidCallOutcomeUnknownError(
+      { method: 'GET', path: '/proxy/weather/current?listing=x', service: 'weather', listingId: 'x', sentAt: '2026-11-25T12:05:00.000Z', idempotencyKey: null, usageQuery: { service: 'weather', from: '2026-11-25T12:00:00.000Z' } },
+      'Connection error',
+    );
+    const mapped6 = toCliError(lost);
+    expect(mapped6).toMatchObject({ exitCode: ExitCode.outcomeUnknown, code: 'paid_call_outcome_unknown' });
+    expect(mapped6.action).toBe('check with "proxygate usage --service weather --from 2026-11-25T12:00:00.000Z" before calling again');
+    expect(mapped6.message).toMatch(/^the paid call GET \/proxy\/weather\/current \(listing x\) sent at 2026-11-25T12:05:00\.000Z may have been charged: Connection error\. It was not sent again \(this gateway does not replay paid calls by key, so a re-send could be charged twice\)$/);
     expect(toCliError(InsufficientScopeError.missing('tokens:write', ['trade'])).exitCode).toBe(ExitCode.insufficientScope);
   });
 
@@ -73,6 +102,25 @@ describe('exit code mapping', () => {
   });
 });
 
+describe('receipts kept by call --receipts', () => {
+  const json = '{"request_id":"r","buyer":"b","seller":"s","amount":1050,"timestamp":1700000000,"signature":"c2ln"}';
+  it('a base64 header is decoded to its JSON text, unchanged (integers, key order, duplicates)', () => {
+    expect(receiptLine(Buffer.from(json).toString('base64'))).toBe(json);
+    const duplicated = '{"amount":1,"amount":2}';
+    expect(receiptLine(Buffer.from(duplicated).toString('base64'))).toBe(duplicated);
+    expect(receiptLine(json)).toBe(json);
+  });
+  it('a receipt spanning lines becomes one line (whitespace outside strings only)', () => {
+    expect(receiptLine('{\n  "a": "x y",\n  "b": 1\n}')).toBe('{"a":"x y","b":1}');
+  });
+  it('anything that is not a JSON object is kept, wrapped, never dropped', () => {
+    for (const raw of ['not*a*receipt', Buffer.from('[1,2]').toString('base64'), Buffer.from([0xff, 0xfe, 0x00]).toString('base64'), '{broken']) {
+      expect(JSON.parse(receiptLine(raw))).toEqual({ unparsed_receipt: raw });
+      expect(receiptLine(raw)).not.toContain('\n');
+    }
+  });
+});
+
 describe('redaction', () => {
   it('shows at most the prefix and last four characters', () => {
     const key = fakeKey();
@@ -87,20 +135,14 @@ describe('redaction', () => {
 });
 
 describe('money and time formatting', () => {
-  it('formats integer micro-cents exactly', () => {
-    expect(formatUsd(0)).toBe('$0.00');
-    expect(formatUsd(1500)).toBe('$0.000015');
-    expect(formatUsd(250_000_000)).toBe('$2.50');
-    expect(formatUsd('900719925474099312345')).toBe('$9007199254740.99312345');
-    expect(formatUsd(-1)).toBe('-$0.00000001');
-  });
-  it('parses dollars into integer micro-cents and round-trips', () => {
-    expect(parseUsd('2.50')).toBe(250_000_000);
-    expect(parseUsd('$0.00000001')).toBe(1);
-    expect(parseUsd('1.123456789')).toBeUndefined();
-    expect(parseUsd('-1')).toBeUndefined();
-    expect(parseUsd('abc')).toBeUndefined();
-    for (const v of [1, 99, 123_456_789, 250_000_000]) expect(parseUsd(formatUsd(v))).toBe(v);
+  it('USD flags become integer micro-USD exactly: at most 6 decimals, never negative', async () => {
+    expect(await parseUsdFlag('max-cost', '2.50')).toBe(2_500_000);
+    expect(await parseUsdFlag('max-cost', '$0.000001')).toBe(1);
+    expect(await parseUsdFlag('max-cost', '0.00105')).toBe(1050);
+    expect(await parseUsdFlag('max-cost', '1,000')).toBe(1_000_000_000);
+    for (const bad of ['1.1234567', '-1', 'abc', '', '0.1.2']) {
+      await expect(parseUsdFlag('max-cost', bad)).rejects.toMatchObject({ exitCode: ExitCode.usage, message: expect.stringMatching(/^--max-cost /) });
+    }
   });
   it('parses expiry durations and timestamps', () => {
     const now = Date.parse('2026-11-25T12:00:00.000Z');

@@ -1,64 +1,86 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startInProcessMock } from './helpers/mock.js';
+import { http, HttpResponse } from 'msw';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CAPPED_LIMIT_MICRO_USD } from '@proxygate-kit/server-mock';
+import { useInProcessMock, type MockProfile } from './helpers/mock.js';
+import { callCost, usd } from './helpers/prices.js';
 import { cli, isolatedEnv } from './helpers/run.js';
 
-const { mock, server, origin } = startInProcessMock('cli-paid-calls');
-afterAll(() => server.close());
-
-let env: Awaited<ReturnType<typeof isolatedEnv>>;
-beforeEach(async () => {
-  mock.gateway.reset();
-  env = await isolatedEnv({ PROXYGATE_GATEWAY_URL: origin, PROXYGATE_API_KEY: mock.demoTokens.trader });
-});
-afterEach(() => env.restore());
-
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const lines = async (file: string) => (await readFile(file, 'utf8')).trim().split('\n');
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
-describe('call', () => {
-  it('prints the body to stdout and the summary to stderr, appends the receipt, verifies with --keys', async () => {
+describe.each<MockProfile>(['extended', 'public'])('call against the %s profile', (profile) => {
+  const ctx = useInProcessMock(`cli-paid-calls-${profile}`, profile);
+  let env: Awaited<ReturnType<typeof isolatedEnv>>;
+  beforeEach(async () => {
+    ctx.mock.gateway.reset();
+    env = await isolatedEnv({ PROXYGATE_GATEWAY_URL: ctx.origin, PROXYGATE_API_KEY: ctx.mock.demoTokens.trader });
+  });
+  afterEach(async () => {
+    ctx.server.resetHandlers();
+    ctx.mock.faults.clear();
+    await env.restore();
+  });
+
+  it('prints the body to stdout, the cost in USD from the receipt to stderr, and appends the receipt as received', async () => {
     const receipts = join(env.dir, 'r.jsonl');
     const keys = join(env.dir, 'keys.json');
     expect((await cli(['receipts', 'keys', 'export', '--output', keys])).exitCode).toBe(0);
     const r = await cli(['call', 'echo', '/echo', '--data', '{"a": 1}', '--query', 'x=1', '--receipts', receipts, '--keys', keys]);
     expect(r.exitCode).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ method: 'POST', path: '/echo', query: { x: '1' }, body: '{"a": 1}' });
-    expect(r.stderr).toMatch(/cost: \$0\.\d+ · request: req_\w+ · receipt: valid · shield: monitor/);
-    expect(r.stderr).not.toContain(mock.demoTokens.trader);
+    const cost = callCost(ctx.mock, 'echo');
+    expect(r.stderr).toMatch(new RegExp(`^cost: ${escape(usd(cost))} · request: [0-9a-f-]{36} · receipt: valid, saved to ${escape(receipts)} · shield: monitor allowed score 0\\.00\\n$`));
+    expect(r.stderr).not.toContain(ctx.mock.demoTokens.trader);
     const [line] = await lines(receipts);
-    expect(JSON.parse(line ?? '')).toMatchObject({ receipt_version: 3, method: 'POST', path: '/echo', seq: 1 });
+    const saved = JSON.parse(line ?? '');
+    if (profile === 'extended') expect(saved).toMatchObject({ receipt_version: 3, method: 'POST', path: '/echo', seq: 1, amount: String(cost) });
+    // The public gateway's v1 receipt: integer amount and Unix-seconds timestamp, kept as integers.
+    else expect(saved).toMatchObject({ amount: cost, timestamp: expect.any(Number), buyer: expect.any(String), seller: expect.any(String) });
+    expect(saved.request_id).toMatch(UUID);
+    const json = JSON.parse((await cli(['call', 'weather-current', '/current', '--query', 'city=Oslo', '--json'])).stdout);
+    expect(json).toMatchObject({ status: 200, cost_micro_usd: callCost(ctx.mock, 'skycast/weather-current'), listing_id: ctx.mock.gateway.listing('skycast/weather-current').id });
+    expect(json.receipt_raw).toEqual(expect.any(String));
   });
 
-  it('reuses an idempotency key without a second charge', async () => {
-    const before = JSON.parse((await cli(['balance', '--json'])).stdout).balance_micro_cents;
-    const args = ['call', 'weather-current', '/current', '--query', 'city=Oslo', '--idempotency-key', 'cli-test-key-1', '--json'];
-    const first = JSON.parse((await cli(args)).stdout);
-    const second = JSON.parse((await cli(args)).stdout);
-    expect(second.replayed).toBe(true);
-    expect(second.request_id).toBe(first.request_id);
-    const after = JSON.parse((await cli(['balance', '--json'])).stdout).balance_micro_cents;
-    expect(before - after).toBe(first.cost_micro_cents);
+  it('writes the receipt whatever its verdict: unverified without keys, INVALID against the wrong keys (exit 1)', async () => {
+    const receipts = join(env.dir, 'r.jsonl');
+    const plain = await cli(['call', 'echo', '/echo', '--receipts', receipts]);
+    expect(plain.exitCode).toBe(0);
+    expect(plain.stderr).toContain(`receipt: not verified (pass --keys to verify), saved to ${receipts}`);
+    // Keys of another gateway (another seed): the receipt cannot verify, and is kept all the same.
+    const other = join(env.dir, 'other-keys.json');
+    const foreign = await import('@proxygate-kit/server-mock').then(({ createMockGateway }) => createMockGateway({ seed: 'another-gateway', profile }));
+    const { KeySet } = await import('@proxygate-kit/sdk/receipts');
+    const doc =
+      profile === 'extended'
+        ? foreign.gateway.keySet()
+        : KeySet.fromKeys([], { platformPubkey: foreign.gateway.health().body.platform_pubkey, receiptCaPubkey: foreign.gateway.health().body.receipt_ca_pubkey ?? '' }).toJSON();
+    await writeFile(other, JSON.stringify(doc));
+    const bad = await cli(['call', 'echo', '/echo', '--receipts', receipts, '--keys', other]);
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stdout).not.toBe('');
+    expect(bad.stderr).toMatch(new RegExp(`receipt: INVALID \\((bad_signature|unknown_key)\\), saved to ${escape(receipts)}`));
+    expect(bad.stderr).toMatch(/^receipt_invalid: /m);
+    expect(await lines(receipts)).toHaveLength(2);
   });
 
-  it('a failure after the gateway may have charged prints the key to retry with; the retry is not charged twice', async () => {
-    const before = JSON.parse((await cli(['balance', '--json'])).stdout).balance_micro_cents;
-    mock.faults.inject({ kind: 'server_error', status: 500, path: '/proxy/', phase: 'after', times: 3 });
-    const failed = await cli(['call', 'weather-current', '/current', '--query', 'city=Rome']);
-    expect(failed.exitCode).toBe(1);
-    const key = /--idempotency-key (\S+):/.exec(failed.stderr)?.[1];
-    expect(key).toMatch(/^cli-/);
-    const retried = JSON.parse((await cli(['call', 'weather-current', '/current', '--query', 'city=Rome', '--idempotency-key', key ?? '', '--json'])).stdout);
-    const after = JSON.parse((await cli(['balance', '--json'])).stdout).balance_micro_cents;
-    expect(before - after).toBe(retried.cost_micro_cents);
-  });
-
-  it('refuses locally above --max-cost (nothing charged)', async () => {
-    const before = JSON.parse((await cli(['balance', '--json'])).stdout).balance_micro_cents;
-    const r = await cli(['call', 'weather-current', '/current', '--max-cost', '0.000001']);
-    expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(/^max_cost_exceeded: /);
-    expect(JSON.parse((await cli(['balance', '--json'])).stdout).balance_micro_cents).toBe(before);
+  it('a receipt that does not even parse is still written (wrapped), and verify calls it malformed', async () => {
+    const receipts = join(env.dir, 'r.jsonl');
+    const keys = join(env.dir, 'keys.json');
+    await cli(['receipts', 'keys', 'export', '--output', keys]);
+    // A gateway answering with a receipt header that is neither JSON nor base64 of JSON.
+    ctx.server.use(
+      http.get('*/proxy/echo/echo', () => HttpResponse.json({ ok: true }, { headers: { 'x-proxygate-receipt': 'not*a*receipt' } })),
+    );
+    const r = await cli(['call', 'echo', '/echo', '--receipts', receipts]);
+    expect(r.stderr).toContain(`saved to ${receipts}`);
+    expect(await lines(receipts)).toEqual([JSON.stringify({ unparsed_receipt: 'not*a*receipt' })]);
+    const verified = await cli(['receipts', 'verify', receipts, '--keys', keys]);
+    expect(verified.exitCode).toBe(1);
+    expect(verified.stdout).toMatch(new RegExp(`^${escape(receipts)}: malformed: `));
   });
 
   it('a strict shield block exits 5 and still records the zero-amount receipt', async () => {
@@ -66,9 +88,11 @@ describe('call', () => {
     const r = await cli(['call', 'product-reviews', '/reviews', '--query', 'product=x', '--shield', 'strict', '--receipts', receipts]);
     expect(r.exitCode).toBe(5);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^shield_blocked: /);
+    expect(r.stderr).toMatch(new RegExp(`^shield_blocked: .*its receipt was saved to ${escape(receipts)}\\)\\n$`));
     const [line] = await lines(receipts);
-    expect(JSON.parse(line ?? '')).toMatchObject({ amount: '0', shield: { action: 'blocked' } });
+    const saved = JSON.parse(line ?? '');
+    if (profile === 'extended') expect(saved).toMatchObject({ amount: '0', shield: { action: 'blocked' } });
+    else expect(saved).toMatchObject({ amount: 0 });
   });
 
   it('streams SSE data lines and settles the receipt after the stream', async () => {
@@ -76,19 +100,138 @@ describe('call', () => {
     const r = await cli(['call', 'llm-stream', '/chat', '--data', '{"prompt":"hi"}', '--stream', '--receipts', receipts]);
     expect(r.exitCode).toBe(0);
     expect(r.stdout.split('\n')[0]).toBe('{"delta":"Hello"}');
-    expect(r.stderr).toMatch(/request: req_/);
+    expect(r.stderr).toMatch(new RegExp(`cost: ${escape(usd(callCost(ctx.mock, 'lingua/llm-stream')))} · request: [0-9a-f-]{36}`));
     expect(await lines(receipts)).toHaveLength(1);
   });
 
-  it('trade is required: a read-only token exits 3 before spending', async () => {
-    process.env['PROXYGATE_API_KEY'] = mock.demoTokens.readOnly;
+  it('--max-cost refuses in USD before sending; on a per-token listing it says it cannot bound the call', async () => {
+    const before = ctx.mock.ledger().length;
+    const cost = callCost(ctx.mock, 'skycast/weather-current');
+    const r = await cli(['call', 'weather-current', '/current', '--max-cost', '0.001']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toBe(
+      `max_cost_exceeded: weather-current costs ${usd(cost)} with the shield surcharge, above --max-cost $0.001; nothing was sent (raise --max-cost, pick a cheaper listing, or pass --shield off to skip the shield surcharge)\n`,
+    );
+    const exact = await cli(['call', 'weather-current', '/current', '--max-cost', (cost / 1e6).toFixed(6), '--json']);
+    expect(JSON.parse(exact.stdout).cost_micro_usd).toBe(cost);
+    const llm = await cli(['call', 'chat-completions', '/chat/completions', '--data', '{"messages":[{"role":"user","content":"hi"}]}', '--max-cost', '0.05']);
+    expect(llm.exitCode).toBe(1);
+    expect(llm.stderr).toMatch(/^max_cost_unbounded: --max-cost \$0\.05 cannot bound a call to chat-completions before it is made: .*per token.*; nothing was sent \(pass --allow-unbounded-cost /);
+    expect(ctx.mock.ledger()).toHaveLength(before + 1);
+    const allowed = await cli(['call', 'chat-completions', '/chat/completions', '--data', '{"messages":[{"role":"user","content":"hi"}]}', '--max-cost', '0.05', '--allow-unbounded-cost', '--json']);
+    expect(allowed.exitCode).toBe(0);
+    expect(JSON.parse(allowed.stdout).cost_micro_usd).toBeGreaterThan(0);
+    expect((await cli(['call', 'echo', '/echo', '--max-cost', '0.0000001'])).exitCode).toBe(2);
+  });
+
+  it('a spend-limit 429 says nothing was charged (exit 1), and is sent once', async () => {
+    process.env['PROXYGATE_API_KEY'] = ctx.mock.demoTokens.capped;
+    const cost = callCost(ctx.mock, 'skycast/weather-current');
+    const calls = Math.floor(CAPPED_LIMIT_MICRO_USD / cost);
+    for (let i = 0; i < calls; i++) expect((await cli(['call', 'weather-current', '/current'])).exitCode).toBe(0);
+    const before = ctx.mock.ledger().length;
+    const r = await cli(['call', 'weather-current', '/current']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/^spend_limit_exceeded: .*: a spend limit blocked the call; nothing was charged \(wait for the limit to reset, raise it, or use a key with a higher limit; "proxygate whoami" shows the key\)\n$/);
+    expect(ctx.mock.ledger()).toHaveLength(before);
+  });
+
+  it('a token without the spending scope exits 3 before anything is charged', async () => {
+    process.env['PROXYGATE_API_KEY'] = ctx.mock.demoTokens.readOnly;
+    const before = ctx.mock.ledger().length;
     const r = await cli(['call', 'weather-current', '/current']);
     expect(r.exitCode).toBe(3);
-    expect(r.stderr).toContain('trade');
+    expect(r.stderr).toMatch(profile === 'extended' ? /^insufficient_scope: .*trade/ : /^forbidden: .*proxy/);
+    expect(ctx.mock.ledger()).toHaveLength(before);
+  });
+});
+
+describe('idempotent paid calls (extension: the extended profile)', () => {
+  const ctx = useInProcessMock('cli-paid-calls-idempotency');
+  let env: Awaited<ReturnType<typeof isolatedEnv>>;
+  beforeEach(async () => {
+    ctx.mock.gateway.reset();
+    env = await isolatedEnv({ PROXYGATE_GATEWAY_URL: ctx.origin, PROXYGATE_API_KEY: ctx.mock.demoTokens.trader });
+  });
+  afterEach(async () => {
+    ctx.mock.faults.clear();
+    await env.restore();
+  });
+
+  it('reuses an idempotency key without a second charge', async () => {
+    const args = ['call', 'weather-current', '/current', '--query', 'city=Oslo', '--idempotency-key', 'cli-test-key-1', '--json'];
+    const first = JSON.parse((await cli(args)).stdout);
+    const second = JSON.parse((await cli(args)).stdout);
+    expect(second.replayed).toBe(true);
+    expect(second.request_id).toBe(first.request_id);
+    expect(ctx.mock.ledger().filter((e) => e.kind === 'charge')).toHaveLength(1);
+  });
+
+  it('a failure after the gateway may have charged prints the key to retry with; the retry is not charged twice', async () => {
+    ctx.mock.faults.inject({ kind: 'server_error', status: 500, path: '/proxy/', phase: 'after', times: 3 });
+    const failed = await cli(['call', 'weather-current', '/current', '--query', 'city=Rome']);
+    expect(failed.exitCode).toBe(1);
+    const key = /--idempotency-key (\S+):/.exec(failed.stderr)?.[1];
+    expect(key).toMatch(/^cli-/);
+    const retried = JSON.parse((await cli(['call', 'weather-current', '/current', '--query', 'city=Rome', '--idempotency-key', key ?? '', '--json'])).stdout);
+    expect(retried.replayed).toBe(true);
+    const charges = ctx.mock.ledger().filter((e) => e.kind === 'charge');
+    expect(charges).toHaveLength(1);
+    expect(charges[0]?.amount_micro_usd).toBe(callCost(ctx.mock, 'skycast/weather-current'));
+  });
+});
+
+describe('an answer lost after the charge on the public profile (no idempotent replay)', () => {
+  const ctx = useInProcessMock('cli-paid-calls-lost', 'public');
+  let env: Awaited<ReturnType<typeof isolatedEnv>>;
+  beforeEach(async () => {
+    ctx.mock.gateway.reset();
+    env = await isolatedEnv({ PROXYGATE_GATEWAY_URL: ctx.origin, PROXYGATE_API_KEY: ctx.mock.demoTokens.trader });
+  });
+  afterEach(async () => {
+    ctx.mock.faults.clear();
+    await env.restore();
+  });
+
+  it.each(['server_error', 'truncate'] as const)('%s: sent once, exit 6, one line with the request and the usage command that finds it', async (kind) => {
+    const receipts = join(env.dir, 'r.jsonl');
+    ctx.mock.faults.inject({ kind, path: '/proxy/', phase: 'after', times: 5 });
+    const r = await cli(['call', 'weather-current', '/current', '--query', 'city=Rome', '--receipts', receipts]);
+    expect(r.exitCode).toBe(6);
+    const line = r.stderr.trim();
+    expect(line.split('\n')).toHaveLength(1);
+    const listingId = ctx.mock.gateway.listing('skycast/weather-current').id;
+    expect(line).toMatch(new RegExp(`^paid_call_outcome_unknown: the paid call GET /proxy/weather/current \\(listing ${listingId}\\) sent at \\S+ (may have been charged|was charged \\(a receipt arrived\\) but its answer was lost): `));
+    const command = /check with "(proxygate usage --service weather --from \S+)" before calling again/.exec(line)?.[1];
+    expect(command).toBeDefined();
+    const charges = ctx.mock.ledger().filter((e) => e.kind === 'charge');
+    expect(charges).toHaveLength(1);
+    // The printed command, run as printed, lists the charge.
+    const usage = JSON.parse((await cli([...(command ?? '').split(' ').slice(1), '--json'])).stdout);
+    expect(usage.usage.map((row: { cost_micro_cents: number }) => row.cost_micro_cents)).toEqual([callCost(ctx.mock, 'skycast/weather-current')]);
+    if (kind === 'truncate') {
+      // The headers (and so the receipt) arrived before the body was cut: the receipt is kept.
+      expect(line).toContain(`its receipt was saved to ${receipts}`);
+      expect(JSON.parse((await lines(receipts))[0] ?? '')).toMatchObject({ amount: callCost(ctx.mock, 'skycast/weather-current') });
+    }
+  });
+
+  it('--idempotency-key on a gateway that does not replay says a repeat may be charged', async () => {
+    const r = await cli(['call', 'echo', '/echo', '--idempotency-key', 'k-1']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toMatch(/^note: this gateway does not advertise idempotent paid calls: --idempotency-key is sent but a repeated call may be charged again$/m);
   });
 });
 
 describe('receipts verify / audit (offline)', () => {
+  const ctx = useInProcessMock('cli-receipts-offline');
+  let env: Awaited<ReturnType<typeof isolatedEnv>>;
+  beforeEach(async () => {
+    ctx.mock.gateway.reset();
+    env = await isolatedEnv({ PROXYGATE_GATEWAY_URL: ctx.origin, PROXYGATE_API_KEY: ctx.mock.demoTokens.trader });
+  });
+  afterEach(() => env.restore());
+
   async function makeReceipts(count: number): Promise<{ receipts: string; keys: string }> {
     const receipts = join(env.dir, 'chain.jsonl');
     const keys = join(env.dir, 'keys.json');
@@ -97,7 +240,7 @@ describe('receipts verify / audit (offline)', () => {
     return { receipts, keys };
   }
 
-  it('all valid: exit 0, summary line, JSON report; then offline (gateway unreachable) still works', async () => {
+  it('all valid: exit 0, summary line, JSON report; audit totals in micro-USD and USD; offline', async () => {
     const { receipts, keys } = await makeReceipts(3);
     process.env['PROXYGATE_GATEWAY_URL'] = 'http://127.0.0.1:1';
     const r = await cli(['receipts', 'verify', receipts, '--keys', keys]);
@@ -107,12 +250,13 @@ describe('receipts verify / audit (offline)', () => {
     expect(json).toMatchObject({ valid: 3, invalid: 0, failures: [] });
     const audit = JSON.parse((await cli(['receipts', 'audit', receipts, '--keys', keys, '--json'])).stdout);
     expect(audit.audit.chains).toHaveLength(1);
-    expect(audit.audit.chains[0]).toMatchObject({ count: 3, first_seq: 1, last_seq: 3 });
-    const sum = (await lines(receipts)).reduce((s, l) => s + BigInt(JSON.parse(l).amount), 0n);
-    expect(audit.audit.spend.total).toBe(sum.toString());
+    expect(audit.audit.chains[0]).toMatchObject({ count: 3, first_seq: 1, last_seq: 3, spend_usd: usd(3 * callCost(ctx.mock, 'echo')) });
+    expect(audit.audit.spend).toMatchObject({ total: String(3 * callCost(ctx.mock, 'echo')), total_usd: usd(3 * callCost(ctx.mock, 'echo')) });
+    const human = await cli(['receipts', 'audit', receipts, '--keys', keys]);
+    expect(human.stdout).toContain(`audit: 1 chain(s), spend ${usd(3 * callCost(ctx.mock, 'echo'))} (${3 * callCost(ctx.mock, 'echo')} micro-USD)`);
 
     // Reconciled with saved usage (offline): every call has its receipt and the amounts agree.
-    process.env['PROXYGATE_GATEWAY_URL'] = origin;
+    process.env['PROXYGATE_GATEWAY_URL'] = ctx.origin;
     const usageFile = join(env.dir, 'usage.json');
     await writeFile(usageFile, (await cli(['usage', '--all', '--json'])).stdout);
     process.env['PROXYGATE_GATEWAY_URL'] = 'http://127.0.0.1:1';
@@ -125,15 +269,14 @@ describe('receipts verify / audit (offline)', () => {
     expect(missing.stdout).toMatch(/usage: 2 matched, 1 without a receipt/);
 
     // The log page from the gateway carries a signed head: with it the audit proves completeness.
-    process.env['PROXYGATE_GATEWAY_URL'] = origin;
+    process.env['PROXYGATE_GATEWAY_URL'] = ctx.origin;
     const page = join(env.dir, 'log.json');
     await writeFile(page, (await cli(['api', 'GET', '/v1/receipts', '--json'])).stdout);
     process.env['PROXYGATE_GATEWAY_URL'] = 'http://127.0.0.1:1';
     const withHead = await cli(['receipts', 'audit', page, '--keys', keys, '--head', page]);
     expect(withHead.exitCode).toBe(0);
     expect(withHead.stdout).toMatch(/log head: signature valid, tree size 3, root matches/);
-    // The same through `receipts log`: every page as JSON Lines plus the head.
-    process.env['PROXYGATE_GATEWAY_URL'] = origin;
+    process.env['PROXYGATE_GATEWAY_URL'] = ctx.origin;
     const logged = join(env.dir, 'logged.jsonl');
     const headFile = join(env.dir, 'head.json');
     const log = await cli(['receipts', 'log', '--limit', '2', '--output', logged, '--head', headFile]);
@@ -141,15 +284,13 @@ describe('receipts verify / audit (offline)', () => {
     expect(await lines(logged)).toHaveLength(3);
     process.env['PROXYGATE_GATEWAY_URL'] = 'http://127.0.0.1:1';
     expect((await cli(['receipts', 'audit', logged, '--keys', keys, '--head', headFile])).exitCode).toBe(0);
-    // Cut the last receipt: the chain alone looks fine, the head does not.
     const cut = JSON.parse(await readFile(page, 'utf8'));
     cut.data.pop();
     await writeFile(join(env.dir, 'cut.json'), JSON.stringify(cut));
-    const truncated = await cli(['receipts', 'audit', join(env.dir, 'cut.json'), '--keys', keys, '--head', page]);
-    expect(truncated.exitCode).toBe(1);
+    expect((await cli(['receipts', 'audit', join(env.dir, 'cut.json'), '--keys', keys, '--head', page])).exitCode).toBe(1);
   });
 
-  it('a tampered receipt: exit 1, one line with its reason code; a removed one: chain_gap under --audit', async () => {
+  it('a tampered receipt: exit 1, one line with its reason, request id and time; a removed one: chain_gap under --audit', async () => {
     const { receipts, keys } = await makeReceipts(3);
     const all = await lines(receipts);
     const tampered = JSON.parse(all[1] ?? '');
@@ -159,11 +300,10 @@ describe('receipts verify / audit (offline)', () => {
     expect(r.exitCode).toBe(1);
     const out = r.stdout.trim().split('\n');
     expect(out).toHaveLength(2);
-    expect(out[0]).toMatch(new RegExp(`chain\\.jsonl:2: bad_signature: .*\\(${tampered.request_id}\\)$`));
+    expect(out[0]).toMatch(new RegExp(`chain\\.jsonl:2: bad_signature: .* \\[${tampered.request_id} at ${escape(tampered.timestamp)}\\]$`));
     expect(out[1]).toBe('2 valid, 1 invalid');
     const json = JSON.parse((await cli(['receipts', 'verify', receipts, '--keys', keys, '--json'])).stdout);
-    expect(json.failures[0]).toMatchObject({ reason: 'bad_signature', at: expect.stringContaining(':2') });
-
+    expect(json.failures[0]).toMatchObject({ reason: 'bad_signature', at: expect.stringContaining(':2'), time: { value: tampered.timestamp, unit: 'rfc3339' } });
     await writeFile(receipts, [all[0], all[2]].join('\n') + '\n');
     const gap = await cli(['receipts', 'verify', receipts, '--keys', keys, '--audit']);
     expect(gap.exitCode).toBe(1);
@@ -177,8 +317,7 @@ describe('receipts verify / audit (offline)', () => {
     const counts = [];
     for (const shard of ['1/2', '2/2']) counts.push(JSON.parse((await cli(['receipts', 'verify', array, '--keys', keys, '--shard', shard, '--json'])).stdout).valid);
     expect(counts).toEqual([3, 2]);
-    const whole = await cli(['receipts', 'verify', receipts, '--keys', keys, '--audit', '--shard', '1/1']);
-    expect(whole.exitCode).toBe(0);
+    expect((await cli(['receipts', 'verify', receipts, '--keys', keys, '--audit', '--shard', '1/1'])).exitCode).toBe(0);
   });
 
   it('usage errors exit 2: no keys, bad shard, unreadable file, unusable key file', async () => {
@@ -190,7 +329,7 @@ describe('receipts verify / audit (offline)', () => {
     expect((await cli(['receipts', 'verify', receipts, '--keys', join(env.dir, 'bad-keys.json')])).exitCode).toBe(2);
   });
 
-  it('a key pinned with --pin verifies; a wrong pin gives unknown_key', async () => {
+  it('a key pinned with --pin verifies; a wrong pin gives unknown_key; PROXYGATE_RECEIPT_KEYS names a key file', async () => {
     const { receipts, keys } = await makeReceipts(1);
     const doc = JSON.parse(await readFile(keys, 'utf8'));
     const key = doc.keys[0];
@@ -205,5 +344,58 @@ describe('receipts verify / audit (offline)', () => {
     const wrong = await cli(['receipts', 'verify', receipts, '--pin', `other=${key.x}`]);
     expect(wrong.exitCode).toBe(1);
     expect(wrong.stdout).toMatch(/unknown_key/);
+  });
+});
+
+describe('receipts from the public profile (v1/v2: integer amount and timestamp)', () => {
+  const ctx = useInProcessMock('cli-receipts-public', 'public');
+  let env: Awaited<ReturnType<typeof isolatedEnv>>;
+  beforeEach(async () => {
+    ctx.mock.gateway.reset();
+    env = await isolatedEnv({ PROXYGATE_GATEWAY_URL: ctx.origin, PROXYGATE_API_KEY: ctx.mock.demoTokens.trader });
+  });
+  afterEach(() => env.restore());
+
+  it('v1 and v2 receipts verify with the /health pins; --list shows each time with the unit it was read in', async () => {
+    const receipts = join(env.dir, 'r.jsonl');
+    expect((await cli(['call', 'echo', '/echo', '--receipts', receipts])).exitCode).toBe(0);
+    process.env['PROXYGATE_API_KEY'] = ctx.mock.demoTokens.traderV2;
+    expect((await cli(['call', 'echo', '/echo', '--receipts', receipts])).exitCode).toBe(0);
+    const [v1, v2] = (await lines(receipts)).map((l) => JSON.parse(l));
+    expect(v1.receipt_version).toBeUndefined();
+    expect(v2).toMatchObject({ receipt_version: 2, delegation: { not_before: expect.any(Number), not_after: expect.any(Number) } });
+    const health = ctx.mock.gateway.health().body;
+    process.env['PROXYGATE_GATEWAY_URL'] = 'http://127.0.0.1:1';
+    const pins = ['--pin', `platform=${health.platform_pubkey}`, '--pin', `receipt-ca=${health.receipt_ca_pubkey}`];
+    const listed = await cli(['receipts', 'verify', receipts, ...pins, '--list']);
+    expect(listed.exitCode).toBe(0);
+    const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+    expect(listed.stdout).toBe(
+      [
+        `${receipts}:1: valid v1 ${v1.request_id} ${usd(callCost(ctx.mock, 'echo'))} at ${iso(v1.timestamp)} (unix seconds ${v1.timestamp})`,
+        `${receipts}:2: valid v2 ${v2.request_id} ${usd(callCost(ctx.mock, 'echo'))} at ${iso(v2.timestamp)} (unix seconds ${v2.timestamp})`,
+        '2 valid, 0 invalid',
+        '',
+      ].join('\n'),
+    );
+    const json = JSON.parse((await cli(['receipts', 'verify', receipts, ...pins, '--list', '--json'])).stdout);
+    expect(json.receipts[0]).toMatchObject({ valid: true, version: 1, amount_micro_usd: String(callCost(ctx.mock, 'echo')), time: { value: v1.timestamp, unit: 'unix_seconds' } });
+    // Tampered: the amount is covered by the signature; the failure line names the time and its unit.
+    const all = await lines(receipts);
+    await writeFile(receipts, `${all[0]?.replace(`"amount":${v1.amount}`, `"amount":${v1.amount + 1}`)}\n${all[1]}\n`);
+    const bad = await cli(['receipts', 'verify', receipts, ...pins]);
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stdout).toMatch(new RegExp(`:1: bad_signature: .* \\[${v1.request_id} at ${escape(iso(v1.timestamp))} \\(unix seconds ${v1.timestamp}\\)\\]\\n1 valid, 1 invalid\\n$`));
+  });
+
+  it('usage from the public gateway has no request ids: audit --usage says it cannot match them (exit 2)', async () => {
+    const receipts = join(env.dir, 'r.jsonl');
+    await cli(['call', 'echo', '/echo', '--receipts', receipts]);
+    const usageFile = join(env.dir, 'usage.json');
+    await writeFile(usageFile, (await cli(['usage', '--all', '--json'])).stdout);
+    const health = ctx.mock.gateway.health().body;
+    const r = await cli(['receipts', 'audit', receipts, '--pin', `platform=${health.platform_pubkey}`, '--usage', usageFile]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^usage_error: .*usage\.json: its usage rows carry no request_id/);
   });
 });

@@ -1,6 +1,6 @@
-import { http, HttpResponse } from 'msw';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startInProcessMock } from './helpers/mock.js';
+import { buyerPrice, callCost, usd } from './helpers/prices.js';
 import { cli, isolatedEnv } from './helpers/run.js';
 
 // Found by using the CLI as a newcomer would: each error must be one line a user can act on.
@@ -106,11 +106,20 @@ describe('gateway refusals point to CLI commands and flags', () => {
     const r = await cli(['call', 'weather-current', '/current', '--max-cost', '0.001']);
     expect(r.exitCode).toBe(1);
     expect(oneLine(r)).toBe(
-      'max_cost_exceeded: weather-current costs $0.0022 with the shield fee, above --max-cost $0.001; nothing was sent (raise --max-cost, pick a cheaper listing, or pass --shield off to skip the shield fee)',
+      `max_cost_exceeded: weather-current costs ${usd(callCost(mock, 'weather-current'))} with the shield surcharge, above --max-cost $0.001; nothing was sent (raise --max-cost, pick a cheaper listing, or pass --shield off to skip the shield surcharge)`,
     );
     expect(mock.ledger()).toHaveLength(charges);
     const off = await cli(['call', 'weather-current', '/current', '--max-cost', '0.001', '--shield', 'off']);
-    expect(oneLine(off)).toMatch(/^max_cost_exceeded: weather-current costs \$0\.002, above --max-cost \$0\.001; nothing was sent \(raise --max-cost or pick a cheaper listing\)$/);
+    expect(oneLine(off)).toBe(`max_cost_exceeded: weather-current costs ${usd(buyerPrice(mock, 'weather-current'))}, above --max-cost $0.001; nothing was sent (raise --max-cost or pick a cheaper listing)`);
+  });
+
+  it('a reference that matches several listings is not guessed: exit 2 listing the candidates, nothing charged', async () => {
+    const charges = mock.ledger().length;
+    const r = await cli(['call', 'web-search', '/search', '--query', 'q=x']);
+    expect(r.exitCode).toBe(2);
+    expect(oneLine(r)).toMatch(/^ambiguous_listing: "web-search" matches 2 listings by slug: findly\/web-search \([0-9a-f-]{36}\), seekr\/web-search \([0-9a-f-]{36}\) \(pass one of them as SELLER\/SLUG or by its listing id\)$/);
+    expect(mock.ledger()).toHaveLength(charges);
+    expect((await cli(['call', 'seekr/web-search', '/search', '--query', 'q=x'])).exitCode).toBe(0);
   });
 
   it('an unknown listing or endpoint points to apis / apis show, not to REST paths', async () => {
@@ -128,22 +137,9 @@ describe('--stream on a listing that answers plain JSON', () => {
   beforeEach(async () => {
     env = await isolatedEnv({ PROXYGATE_GATEWAY_URL: origin, PROXYGATE_API_KEY: mock.demoTokens.trader });
   });
-  afterEach(() => {
-    server.resetHandlers();
-    return env.restore();
-  });
+  afterEach(() => env.restore());
 
-  it('is refused before sending when the catalog says the listing answers once (exit 2, nothing paid)', async () => {
-    const before = (await cli(['balance', '--json'])).stdout;
-    const r = await cli(['call', 'weather-current', '/current', '--query', 'city=Oslo', '--stream']);
-    expect(r.exitCode).toBe(2);
-    expect(oneLine(r)).toBe('not_a_streaming_listing: weather-current answers once, not with an event stream; nothing was sent (call it without --stream)');
-    expect((await cli(['balance', '--json'])).stdout).toBe(before);
-  });
-
-  it('still prints the paid-for body when a listing the catalog calls streaming answers JSON', async () => {
-    const listing = (await (await fetch(`${origin}/v1/apis/weather-current`)).json()) as Record<string, unknown>;
-    server.use(http.get(`${origin}/v1/apis/weather-current`, () => HttpResponse.json({ ...listing, type: 'sse' })));
+  it('still prints the paid-for body as is, with a note', async () => {
     const plain = await cli(['call', 'weather-current', '/current', '--query', 'city=Oslo']);
     const streamed = await cli(['call', 'weather-current', '/current', '--query', 'city=Oslo', '--stream']);
     expect(streamed.exitCode).toBe(0);
@@ -397,18 +393,18 @@ describe('PROXYGATE_RECEIPT_KEYS naming a missing file', () => {
   });
 });
 
-describe('a token at its spend cap', () => {
+describe('a token at its spend limit', () => {
   let env: Awaited<ReturnType<typeof isolatedEnv>>;
   beforeEach(async () => {
     env = await isolatedEnv({ PROXYGATE_GATEWAY_URL: origin, PROXYGATE_API_KEY: mock.demoTokens.capped });
   });
   afterEach(() => env.restore());
 
-  it('exits 1 and says how to go on', async () => {
+  it('exits 1, says nothing was charged and how to go on', async () => {
     let last = await cli(['call', 'weather-current', '/current']);
     for (let i = 0; i < 10 && last.exitCode === 0; i++) last = await cli(['call', 'weather-current', '/current']);
     expect(last.exitCode).toBe(1);
-    expect(oneLine(last)).toMatch(/^spend_cap_exceeded: .+ \(ask for a token with a higher cap: proxygate tokens create --spend-cap USD\)$/);
+    expect(oneLine(last)).toMatch(/^spend_limit_exceeded: .+; nothing was charged \(wait for the limit to reset, raise it, or use a key with a higher limit; "proxygate whoami" shows the key\)$/);
   });
 });
 
@@ -419,10 +415,10 @@ describe('a token limited to other listings', () => {
   });
   afterEach(() => env.restore());
 
-  it('says how to see which listings the token may call', async () => {
+  it('exits 3 and says how to see which listings the token may call', async () => {
     const created = JSON.parse((await cli(['tokens', 'create', '--scope', 'trade', '--listing', 'weather-current', '--json'])).stdout) as { token: string };
     const r = await cli(['call', 'echo', '/echo', '--api-key', created.token]);
-    expect(r.exitCode).toBe(1);
+    expect(r.exitCode).toBe(3);
     expect(oneLine(r)).toMatch(/^listing_not_allowed: .+ \(use a token allowed on this listing; "proxygate whoami" lists the token's listings\)$/);
     expect(r.stderr).not.toContain(created.token);
   });
@@ -435,16 +431,21 @@ describe('usage --from/--to with plain dates', () => {
   });
   afterEach(() => env.restore());
 
-  it('--to DAY includes that day (a month is --from 2026-11-01 --to 2026-11-30)', async () => {
+  it('--to DAY includes that day (a month is --from 2026-11-01 --to 2026-11-30); an instant is inclusive', async () => {
     const call = JSON.parse((await cli(['call', 'echo', '/echo', '--json'])).stdout) as { request_id: string };
-    const all = JSON.parse((await cli(['usage', '--all', '--json'])).stdout) as { data: Array<{ request_id: string; created_at: string }> };
-    const day = all.data.find((e) => e.request_id === call.request_id)?.created_at.slice(0, 10) ?? '';
+    const all = JSON.parse((await cli(['usage', '--all', '--json'])).stdout) as { usage: Array<{ request_id: string; created_at: string }> };
+    const row = all.usage.find((e) => e.request_id === call.request_id);
+    const day = row?.created_at.slice(0, 10) ?? '';
     expect(day).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    const through = JSON.parse((await cli(['usage', '--from', day, '--to', day, '--all', '--json'])).stdout) as { data: Array<{ request_id: string }> };
-    expect(through.data.map((e) => e.request_id)).toContain(call.request_id);
-    // An exact instant stays exclusive, as the API defines it.
-    const before = JSON.parse((await cli(['usage', '--to', `${day}T00:00:00Z`, '--all', '--json'])).stdout) as { data: Array<{ request_id: string }> };
-    expect(before.data.map((e) => e.request_id)).not.toContain(call.request_id);
+    const through = JSON.parse((await cli(['usage', '--from', day, '--to', day, '--all', '--json'])).stdout) as { usage: Array<{ request_id: string }> };
+    expect(through.usage.map((e) => e.request_id)).toContain(call.request_id);
+    // An exact instant is inclusive, as the API defines it; a millisecond earlier leaves the call out.
+    const at = Date.parse(row?.created_at ?? '');
+    const upTo = (ms: number) => new Date(ms).toISOString();
+    const inclusive = JSON.parse((await cli(['usage', '--to', upTo(at), '--all', '--json'])).stdout) as { usage: Array<{ request_id: string }> };
+    expect(inclusive.usage.map((e) => e.request_id)).toContain(call.request_id);
+    const before = JSON.parse((await cli(['usage', '--to', upTo(at - 1), '--all', '--json'])).stdout) as { usage: Array<{ request_id: string }> };
+    expect(before.usage.map((e) => e.request_id)).not.toContain(call.request_id);
   });
 
   it('an inverted range is a usage error, not an empty list', async () => {

@@ -169,7 +169,8 @@ export function toCliError(thrown: unknown, context: { commandId?: string | unde
   if (has('PermissionDeniedError') || code === 'forbidden' || status === 403) {
     // The public gateway's 403 names no scope; the SDK adds the one the operation likely needs.
     const likely = str(err.likelyScope);
-    return new CliError(code ?? 'forbidden', message, ExitCode.insufficientScope, likely ? `use a token with the ${likely} scope` : (action ?? 'use a token with the scope this operation needs'));
+    const cli = code ? CLI_ACTIONS[code] : undefined;
+    return new CliError(code ?? 'forbidden', message, ExitCode.insufficientScope, cli ?? (likely ? `use a token with the ${likely} scope` : (action ?? 'use a token with the scope this operation needs')));
   }
   if (has('AuthenticationError') || status === 401) {
     // The gateway's action speaks HTTP ("Authorization: Bearer <token>"); a CLI user needs the CLI's.

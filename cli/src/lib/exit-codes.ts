@@ -28,7 +28,10 @@ export const EXIT_CODE_TABLE: ReadonlyArray<{ code: ExitCodeValue; meaning: stri
       'usage error: unknown command or flag, missing argument, unreadable input, an amount with more than\n' +
       '       6 decimals, or a listing reference that matches several listings (the candidates are listed)',
   },
-  { code: ExitCode.insufficientScope, meaning: 'the token lacks a scope the operation needs (403 insufficient_scope, or 403 forbidden)' },
+  {
+    code: ExitCode.insufficientScope,
+    meaning: 'the token may not do this (403): it lacks a scope (insufficient_scope, or the public gateway\'s\n       forbidden) or is not allowed on the listing',
+  },
   { code: ExitCode.authRequired, meaning: 'authentication needed: no token, or it is invalid, expired or revoked (401)' },
   { code: ExitCode.shieldBlocked, meaning: 'the shield blocked the response (422 response_blocked); the charge is refunded' },
   {

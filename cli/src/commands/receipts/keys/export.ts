@@ -25,12 +25,13 @@ so a pinned file always loads. Commit it and pass it to "receipts verify --keys"
     const client = await createClient(await this.resolveAuth(flags));
     const { KeySet, KeySetError } = await loadReceiptsSdk();
     let document: KeySetDocument;
+    let what: string;
     try {
       const fromDocument = (await client.meta.extensions()).has('receipt_keys');
       const raw = await client.meta.receiptKeys();
       document = KeySet.fromDocument(raw as KeySetDocument).toJSON();
       const v2 = document.receipt_ca_pubkey ? ' and the v2 receipt CA key' : ' (no v2 receipt CA key: v2 receipts will not verify)';
-      this.note(fromDocument ? `Key-set document with ${document.keys.length} key(s)` : `The gateway serves no key-set document: pinned the v1 platform key${v2} from GET /health`);
+      what = fromDocument ? `${document.keys.length} key(s)` : `the v1 platform key${v2} from GET /health (the gateway serves no key-set document)`;
     } catch (error) {
       if (error instanceof KeySetError) throw new CliError('invalid_key_set', `the gateway's key set is not usable: ${error.message}`, ExitCode.failure, 'do not pin it; report it to the gateway operator');
       throw error;
@@ -38,9 +39,10 @@ so a pinned file always loads. Commit it and pass it to "receipts verify --keys"
     const text = `${JSON.stringify(document, null, 2)}\n`;
     if (flags.output) {
       await writeOutputFile(flags.output, text);
-      this.note(`Saved to ${flags.output}`);
-    } else if (!this.jsonEnabled()) {
-      process.stdout.write(text);
+      this.note(`Saved ${what} to ${flags.output}`);
+    } else {
+      if (!this.jsonEnabled()) process.stdout.write(text);
+      this.note(`Exported ${what}`);
     }
     return document;
   }
