@@ -1,14 +1,15 @@
 #!/usr/bin/env node
-// The main job, end to end, against the embedded mock gateway on a free 127.0.0.1 port:
-// browse the catalog, get refused for lack of `trade` (before anything is sent), mint a narrower
-// trade token, make a paid call, print and verify its signed receipt offline, then verify the
-// saved receipts file with the CLI exactly as a CI job would. Secrets are never printed.
+// The main job, end to end, against the embedded mock gateway (default profile: the public wire
+// plus our extensions) on a free 127.0.0.1 port: browse the catalog (prices in USD from integer
+// micro-USD), get refused for lack of `trade` (before anything is sent), mint a narrower trade
+// token, make a paid call, print and verify its signed receipt offline, then verify the saved
+// receipts file with the CLI exactly as a CI job would. Secrets are never printed.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { asUntrusted, InsufficientScopeError, Proxygate, ShieldBlockedError } from '@proxygate-kit/sdk';
+import { asUntrusted, formatUsd, InsufficientScopeError, Proxygate, ShieldBlockedError } from '@proxygate-kit/sdk';
 import { KeySet } from '@proxygate-kit/sdk/receipts';
 import { startMockServer } from '@proxygate-kit/server-mock/serve';
 
@@ -16,21 +17,29 @@ const color = process.stdout.isTTY && !process.env.NO_COLOR;
 const bold = (s) => (color ? `\x1b[1m${s}\x1b[22m` : s);
 const dim = (s) => (color ? `\x1b[2m${s}\x1b[22m` : s);
 const step = (n, title) => console.log(`\n${bold(`${n}. ${title}`)}`);
-const usd = (microCents) => `$${(Number(microCents) / 1e8).toFixed(4)}`;
+/** A listing's buyer price: per request, or per million tokens (integer micro-USD from the SDK). */
+const priceOf = ({ prices }) =>
+  prices.perRequest !== null
+    ? prices.perRequest === 0 ? 'free' : formatUsd(prices.perRequest)
+    : `${formatUsd(prices.perMillionInputTokens ?? 0)}/M in, ${formatUsd(prices.perMillionOutputTokens ?? 0)}/M out`;
+/** A receipt as the gateway sent it (the header is base64 of its JSON): what `call --receipts` keeps. */
+const receiptText = (raw) => (raw.trim().startsWith('{') ? raw.trim() : Buffer.from(raw, 'base64').toString('utf8'));
 
 const mock = await startMockServer({ port: 0, seed: 'demo' });
 const workDir = mkdtempSync(join(tmpdir(), 'proxygate-demo-'));
 try {
   console.log(`${bold('proxygate-kit demo')} ${dim(`mock gateway at ${mock.url}`)}`);
 
-  step(1, 'Browse the catalog with a read-only token (auto-paginated, 5 per page)');
+  step(1, 'Browse the catalog with a read-only token (auto-paginated, 5 per page; buyer prices, fee included)');
   const reader = new Proxygate({ apiKey: mock.demoTokens.readOnly, gatewayUrl: mock.url });
+  const [account, extensions] = await Promise.all([reader.account.me(), reader.meta.extensions()]);
+  // Token introspection is an extension this gateway advertises in /health; GET /v1/me is everywhere.
   const me = await reader.tokens.self();
-  console.log(dim(`token ${me.id} scopes: ${me.scopes.join(' ')}`));
+  console.log(dim(`wallet ${account.wallet}; token ${me.id} scopes: ${me.scopes.join(' ')}; extensions: ${extensions.features.join(' ')}`));
   let shown = 0;
   for await (const listing of reader.catalog.list({ limit: 5 })) {
-    const price = listing.price_micro_cents === 0 ? 'free' : usd(listing.price_micro_cents);
-    console.log(`  ${listing.slug.padEnd(18)} ${listing.service.padEnd(10)} ${price.padStart(9)}  ${listing.name}`);
+    const ref = `${listing.seller_slug}/${listing.slug}`;
+    console.log(`  ${ref.padEnd(26)} ${listing.service.padEnd(9)} ${priceOf(listing).padStart(24)}  ${listing.listing_id}`);
     if (++shown === 8) break;
   }
 
@@ -45,15 +54,15 @@ try {
 
   step(3, 'Mint a narrower token: trade on one listing, a spend cap, one hour');
   const trader = new Proxygate({ apiKey: mock.demoTokens.trader, gatewayUrl: mock.url });
-  const weather = await trader.catalog.get('weather-current');
+  const weather = await trader.catalog.get('skycast/weather-current');
   const child = await trader.tokens.create({
     name: 'demo-agent',
     scopes: ['catalog:read', 'trade'],
-    spend_cap_micro_cents: 1_000_000,
+    spend_cap_micro_usd: 1_000_000,
     expires_at: new Date(Date.now() + 3600_000).toISOString(),
-    listings: [weather.id],
+    listings: [weather.listing_id],
   });
-  console.log(`  ${child.info.id}: scopes ${child.info.scopes.join(' ')}, cap ${usd(child.info.spend_cap_micro_cents)}, listing ${weather.slug}`);
+  console.log(`  ${child.info.id}: scopes ${child.info.scopes.join(' ')}, cap ${formatUsd(child.info.spend_cap_micro_usd ?? 0)}, listing ${weather.seller_slug}/${weather.slug} (${weather.listing_id})`);
 
   step(4, 'Pin the receipt keys once (the only fetch), then make a paid call');
   const keyDocument = await trader.meta.receiptKeys();
@@ -63,7 +72,7 @@ try {
   const agent = new Proxygate({ apiKey: child.token, gatewayUrl: mock.url, keys });
   const result = await agent.call(weather, '/current', { query: { city: 'Lisbon' }, shield: 'strict' });
   console.log(`  status ${result.status}, body ${JSON.stringify(result.body)}`);
-  console.log(`  cost ${usd(result.cost)} (${result.cost} micro-cents), request ${result.requestId}`);
+  console.log(`  cost ${formatUsd(result.cost ?? 0)} (${result.cost} micro-USD: ${formatUsd(weather.prices.perRequest ?? 0)} + the $0.005 shield surcharge), request ${result.requestId}`);
   console.log(`  shield ${result.shield?.mode}: ${result.shield?.action}, score ${result.shield?.score}`);
   console.log(`  receipt ${result.receiptVerdict?.valid ? 'verified offline' : `NOT valid: ${result.receiptVerdict?.reason}`}:`);
   console.log(JSON.stringify(result.receipt, null, 2).replace(/^/gm, '    '));
@@ -85,7 +94,7 @@ try {
 
   step(6, 'Verify the saved receipts offline with the CLI, as a CI job would');
   const receiptsFile = join(workDir, 'receipts.jsonl');
-  writeFileSync(receiptsFile, [result.receipt, flagged.receipt].map((r) => `${JSON.stringify(r)}\n`).join(''));
+  writeFileSync(receiptsFile, [result.rawReceipt, flagged.rawReceipt].map((raw) => `${receiptText(raw)}\n`).join(''));
   const cli = fileURLToPath(new URL('../cli/bin/run.cjs', import.meta.url));
   const out = execFileSync(process.execPath, [cli, 'receipts', 'verify', receiptsFile, '--keys', keysFile], {
     encoding: 'utf8',
@@ -94,7 +103,7 @@ try {
   console.log(`  $ proxygate receipts verify receipts.jsonl --keys keys.json\n${out.trimEnd().replace(/^/gm, '  ')}`);
 
   const balance = await trader.account.balance();
-  console.log(`\n${bold('done')} ${dim(`demo account balance ${usd(balance.balance_micro_cents)}`)}`);
+  console.log(`\n${bold('done')} ${dim(`demo account: ${formatUsd(balance.available)} available, ${formatUsd(balance.pending_settlement)} pending settlement`)}`);
 } finally {
   rmSync(workDir, { recursive: true, force: true });
   await mock.close();

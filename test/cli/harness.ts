@@ -22,16 +22,19 @@ export function assertBuilt(): void {
   }
 }
 
+export type MockProfile = 'public' | 'extended';
+
 export interface MockProcess {
   url: string;
-  tokens: { readOnly: string; trader: string; capped: string };
+  profile: MockProfile;
+  tokens: { readOnly: string; trader: string; capped: string; broke: string; traderV1: string; traderV2: string };
   stop(): Promise<void>;
 }
 
-/** `proxygate-mock --port 0 --json` on 127.0.0.1; it exits when we close its stdin. */
-export async function startMockProcess(seed: string): Promise<MockProcess> {
+/** `proxygate-mock --port 0 --json [--profile P]` on 127.0.0.1; it exits when we close its stdin. */
+export async function startMockProcess(seed: string, profile: MockProfile = 'extended'): Promise<MockProcess> {
   assertBuilt();
-  const child = spawn(process.execPath, [MOCK_BIN, '--port', '0', '--seed', seed, '--json', '--exit-on-stdin-close'], {
+  const child = spawn(process.execPath, [MOCK_BIN, '--port', '0', '--seed', seed, '--profile', profile, '--json', '--exit-on-stdin-close'], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve, reject) => {
@@ -42,9 +45,11 @@ export async function startMockProcess(seed: string): Promise<MockProcess> {
     });
     child.once('exit', (code) => reject(new Error(`proxygate-mock exited early (${code})`)));
   });
-  const info = JSON.parse(line) as { url: string; tokens: MockProcess['tokens'] };
+  const info = JSON.parse(line) as { url: string; profile: MockProfile; tokens: MockProcess['tokens'] };
+  if (info.profile !== profile) throw new Error(`proxygate-mock serves the ${info.profile} profile, not ${profile}`);
   return {
     url: info.url,
+    profile: info.profile,
     tokens: info.tokens,
     stop: () => stopChild(child),
   };
@@ -106,4 +111,14 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
     if (options.input !== undefined) child.stdin.end(options.input);
     else if (!options.keepStdinOpen) child.stdin.end();
   });
+}
+
+/** The mock's control API (`/__mock/*`): faults, ledger, settlement. Never faulted itself. */
+export async function mockControl<T = unknown>(mock: Pick<MockProcess, 'url'>, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${mock.url}/__mock/${path}`, {
+    method,
+    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+  });
+  if (!response.ok) throw new Error(`${method} /__mock/${path} answered ${response.status}`);
+  return (await response.json()) as T;
 }
