@@ -1,13 +1,14 @@
 // CLI start-up benchmark. Run with `npm run bench:cli` (builds first: the manifest must exist).
 // Prints, from one run, the median wall time of `proxygate --version` and of
-// `proxygate receipts verify` (one receipt, pinned key set, offline) against `node -e 0`,
+// `proxygate receipts verify` (one receipt, pinned key set, offline; a v3 receipt with a key file
+// and a public-gateway v1 receipt with `--pin platform=`) against `node -e 0`,
 // measured interleaved in the same run. Goal: <= 1.6x `node -e 0`.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeReceiptFixture } from '../cli/scripts/receipt-fixture.mjs';
+import { writeReceiptFixture, writeV1ReceiptFixture } from '../cli/scripts/receipt-fixture.mjs';
 
 const GOAL = 1.6;
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -35,11 +36,13 @@ const median = (xs) => {
 const dir = mkdtempSync(join(tmpdir(), 'pg-bench-cli-'));
 try {
   const fixture = writeReceiptFixture(dir);
+  const v1 = writeV1ReceiptFixture(dir);
   const env = { PATH: process.env.PATH ?? '', HOME: dir, PROXYGATE_CONFIG_DIR: join(dir, 'config'), PROXYGATE_CREDENTIAL_STORE: 'file' };
   const cases = {
     'node -e 0': ['-e', '0'],
     'proxygate --version': [bin, '--version'],
     'proxygate receipts verify (1 receipt)': [bin, 'receipts', 'verify', fixture.receipt, '--keys', fixture.keys],
+    'proxygate receipts verify (1 v1, --pin)': [bin, 'receipts', 'verify', v1.receipt, '--pin', `platform=${v1.platformPubkey}`],
   };
   // Warm the file cache, and write the per-user code cache of the verify fast path (under HOME=dir).
   for (const args of Object.values(cases)) time(args, env);

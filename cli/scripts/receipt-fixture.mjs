@@ -28,3 +28,34 @@ export function writeReceiptFixture(dir) {
   writeFileSync(paths.receipt, JSON.stringify({ ...unsigned, signature }));
   return paths;
 }
+
+const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+
+function base58(bytes) {
+  let n = BigInt(`0x${Buffer.from(bytes).toString('hex') || '0'}`);
+  let out = '';
+  while (n > 0n) {
+    out = BASE58[Number(n % 58n)] + out;
+    n /= 58n;
+  }
+  for (const byte of bytes) {
+    if (byte !== 0) break;
+    out = `1${out}`;
+  }
+  return out;
+}
+
+/**
+ * One v1 receipt as the public gateway emits it (integer `amount` and Unix-seconds `timestamp`,
+ * signed over the compact JSON of the five fields), and the base58 platform key of its `/health`.
+ * Writes `receipt-v1.json` into `dir`.
+ */
+export function writeV1ReceiptFixture(dir) {
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
+  const platformPubkey = base58(Buffer.from(publicKey.export({ format: 'jwk' }).x, 'base64url'));
+  const fields = { amount: 1050, buyer: base58(crypto.randomBytes(32)), request_id: crypto.randomUUID(), seller: base58(crypto.randomBytes(32)), timestamp: 1700000000 };
+  const signature = crypto.sign(null, Buffer.from(JSON.stringify(fields)), privateKey).toString('base64');
+  const receipt = join(dir, 'receipt-v1.json');
+  writeFileSync(receipt, JSON.stringify({ request_id: fields.request_id, buyer: fields.buyer, seller: fields.seller, amount: fields.amount, timestamp: fields.timestamp, signature }));
+  return { receipt, platformPubkey, requestId: fields.request_id };
+}

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeReceiptFixture } from '../../cli/scripts/receipt-fixture.mjs';
+import { writeReceiptFixture, writeV1ReceiptFixture } from '../../cli/scripts/receipt-fixture.mjs';
 import { assertBuilt, CLI_BIN, runCli } from './harness.js';
 
 const cli = fileURLToPath(new URL('../../cli/', import.meta.url));
@@ -129,6 +129,25 @@ describe('receipts verify start-up path (built)', () => {
   it('verifies the fixture through the fast path', async () => {
     const r = await runCli(['receipts', 'verify', fixture.receipt, '--keys', fixture.keys]);
     expect(r).toMatchObject({ code: 0, stdout: '1 valid, 0 invalid\n', stderr: '' });
+  });
+
+  it('verifies a public-gateway v1 receipt pinned with --pin platform=, same answer as the oclif command', async () => {
+    const v1 = writeV1ReceiptFixture(dir);
+    const args = ['receipts', 'verify', v1.receipt, '--pin', `platform=${v1.platformPubkey}`];
+    const fast = await runCli(args);
+    expect(fast).toMatchObject({ code: 0, stdout: '1 valid, 0 invalid\n', stderr: '' });
+    // --list names the version, amount in USD and the timestamp with the unit it was read in.
+    const listed = await runCli([...args, '--list']);
+    expect(listed.stdout).toBe(`${v1.receipt}: valid v1 ${v1.requestId} $0.00105 at 2023-11-14T22:13:20Z (unix seconds 1700000000)\n1 valid, 0 invalid\n`);
+    // --profile is not a fast-path flag: the oclif command answers, identically.
+    for (const extra of [[], ['--list'], ['--json', '--list']]) {
+      expect(await runCli([...args, ...extra, '--profile', 'default'])).toEqual(await runCli([...args, ...extra]));
+    }
+    const tampered = join(dir, 'receipt-v1-tampered.json');
+    writeFileSync(tampered, readFileSync(v1.receipt, 'utf8').replace('"amount":1050', '"amount":1051'));
+    const bad = await runCli(['receipts', 'verify', tampered, '--pin', `platform=${v1.platformPubkey}`]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/: bad_signature: .* \[[0-9a-f-]{36} at 2023-11-14T22:13:20Z \(unix seconds 1700000000\)\]\n0 valid, 1 invalid\n$/);
   });
 
   it.skipIf(process.platform === 'win32')('a reader that stops at once is not an error: exit 0, nothing on stderr', () => {
