@@ -1,18 +1,20 @@
 // connectGateway: a typed MCP client for a Proxygate gateway, on the official MCP TypeScript SDK
 // (Client + StreamableHTTPClientTransport). What it adds: scope checks before spending, OAuth
-// discovery on 401 through an authProvider but never a silent step-up on 403, offline receipt
-// verification, shield verdicts, and tool pinning against rug pulls.
-import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
+// on any 401 (connect included) with a bounded step-up, offline receipt verification with
+// downgrade and buyer checks, shield verdicts, tool pinning against rug pulls, limits on what
+// the server may send, and typed errors only.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { AuthenticationError, ConnectionError, ProxygateError } from '../core/error.js';
+import { CreateMessageRequestSchema, ElicitRequestSchema, type ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { readEnv } from '../internal/env.js';
-import { scrubError } from '../internal/redact.js';
 import { delegationTokenScopes } from '../internal/scopes.js';
+import { toGatewayError } from './error-mapping.js';
 import { ToolPinMismatchError } from './errors.js';
-import { createGatewayFetch, fetchTokenInfo, parseScopes, resolveToken } from './gateway-fetch.js';
-import { GatewayMcpClient, listAllTools, type McpSession } from './gateway-client.js';
+import { createGatewayFetch, fetchBuyerWallet, fetchExtensionFeatures, fetchTokenInfo, resolveToken } from './gateway-fetch.js';
+import { GatewayMcpClient, listAllTools, SPENDING_TOOLS, type McpSession, type ReceiptIdentity } from './gateway-client.js';
+import { resolveLimits } from './limits.js';
+import { OAuthSession } from './oauth-session.js';
 import { isPinOptions, type ConnectGatewayOptions } from './options.js';
 import { computeToolPins } from './tool-pinning.js';
 
@@ -48,70 +50,99 @@ function envTokenAllowed(url: URL, explicitUrl: boolean): boolean {
   });
 }
 
+/** What the client announces: the caller's capabilities, or those its handlers imply. */
+function clientCapabilities(options: ConnectGatewayOptions): ClientCapabilities {
+  if (options.capabilities) return options.capabilities;
+  return {
+    ...(options.handlers?.elicitation ? { elicitation: { form: { applyDefaults: true } } } : {}),
+    ...(options.handlers?.sampling ? { sampling: {} } : {}),
+  };
+}
+
 /**
  * Connects to a gateway's MCP endpoint, lists and pins its tools, and learns the token's scopes.
  * Throws `ToolPinMismatchError` when saved pins no longer match (unless `pin.mode: 'warn'`).
+ * Every failure is a `ProxygateError` subclass.
  */
 export async function connectGateway(options: ConnectGatewayOptions = {}): Promise<GatewayMcpClient> {
+  const secrets: string[] = [];
+  try {
+    return await connect(options, secrets);
+  } catch (error) {
+    throw toGatewayError(error, secrets, { operation: 'connect' });
+  }
+}
+
+async function connect(options: ConnectGatewayOptions, secrets: string[]): Promise<GatewayMcpClient> {
   const url = new URL(options.url ?? defaultMcpUrl());
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const restBase = String(options.restBaseUrl ?? new URL('.', url)).replace(/\/+$/, '');
-  const authProvider = options.authProvider;
+  const limits = resolveLimits(options.limits);
+  const oauth = options.authProvider
+    ? new OAuthSession(options.authProvider, { mcpUrl: url, fetch: fetchImpl, policy: { allowLoopback: options.oauthLoopback ?? false }, secrets })
+    : undefined;
+  await oauth?.load();
   // `undefined` means "the env token"; `null` sends none (see envTokenAllowed).
   const token = options.token !== undefined || envTokenAllowed(url, options.url !== undefined) ? options.token : null;
-  const firstToken = authProvider ? undefined : await resolveToken(token);
-  const secrets: string[] = firstToken ? [firstToken] : [];
+  const firstToken = oauth ? undefined : await resolveToken(token);
+  if (firstToken) secrets.push(firstToken);
 
-  // The env token may go to the REST side only on the MCP endpoint's own origin.
-  const restTokenAllowed = token !== undefined || new URL(restBase).origin === url.origin;
+  // The env token may go to the REST side only on the MCP endpoint's own origin. An OAuth token
+  // was issued for the MCP resource alone: it never goes to REST (no token passthrough).
+  const restTokenAllowed = firstToken !== undefined && (token !== undefined || new URL(restBase).origin === url.origin);
 
   let scopes: readonly string[] | undefined = options.scopes;
-  let tokenId: string | undefined = options.tokenId; // the `buyer` of this token's v3 receipts
-  if (scopes === undefined) {
-    if (authProvider) scopes = parseScopes((await authProvider.tokens())?.scope);
-    else if (firstToken && restTokenAllowed) {
-      const info = await fetchTokenInfo(restBase, firstToken, fetchImpl, secrets);
-      // No introspection (the public gateway): a pg_del_ token's claim still tells, unverified.
-      scopes = info?.scopes ?? delegationTokenScopes(firstToken);
-      tokenId ??= info?.id;
-    } else if (!firstToken) scopes = []; // anonymous: browsing works, anything needing a scope is refused locally
-  } else if (tokenId === undefined && options.keys && firstToken && restTokenAllowed) {
-    // Scopes given, but verified receipts must still name this token as buyer.
-    tokenId = (await fetchTokenInfo(restBase, firstToken, fetchImpl, secrets))?.id;
+  const identity: ReceiptIdentity = { tokenId: options.tokenId, wallet: options.buyerWallet, minVersion: 1 };
+  const needTokenInfo = restTokenAllowed && (scopes === undefined || (options.keys !== undefined && identity.tokenId === undefined));
+  const needWallet = restTokenAllowed && options.keys !== undefined && identity.wallet === undefined;
+  const [info, wallet, features] = await Promise.all([
+    needTokenInfo ? fetchTokenInfo(restBase, firstToken, fetchImpl, secrets) : undefined,
+    needWallet ? fetchBuyerWallet(restBase, firstToken, fetchImpl, secrets) : undefined,
+    options.keys ? fetchExtensionFeatures(restBase, fetchImpl) : ([] as readonly string[]),
+  ]);
+  if (scopes === undefined && !oauth) {
+    // No introspection (the public gateway): a pg_del_ token's claim still tells, unverified.
+    // Anonymous: browsing works, anything needing a scope is refused locally.
+    scopes = firstToken ? info?.scopes ?? delegationTokenScopes(firstToken) : [];
   }
+  identity.tokenId ??= info?.id;
+  identity.wallet ??= wallet;
+  // A gateway that signs v3 receipts: a weaker one for a paid call is a downgrade.
+  if (features.includes('receipt_v3')) identity.minVersion = 3;
 
-  const gatewayFetch = createGatewayFetch({ mcpUrl: url, token, oauth: authProvider !== undefined, fetch: fetchImpl, secrets });
   let gateway: GatewayMcpClient | undefined;
+  const gatewayFetch = createGatewayFetch({
+    mcpUrl: url, token, oauth, fetch: fetchImpl, secrets, spendingTools: SPENDING_TOOLS,
+    maxResultBytes: limits.maxResultBytes,
+    onLimit: (error) => gateway?.failPending(error),
+  });
 
   const openSession = async (transport: Transport): Promise<McpSession> => {
     const client = new Client(options.clientInfo ?? { name: 'proxygate-kit', version: '0.1.0' }, {
-      capabilities: {},
+      capabilities: clientCapabilities(options),
       listChanged: { tools: { autoRefresh: false, debounceMs: 0, onChanged: () => gateway?.scheduleRecheck() } },
     });
+    const { elicitation, sampling } = options.handlers ?? {};
+    if (elicitation) client.setRequestHandler(ElicitRequestSchema, (request) => elicitation(request.params));
+    if (sampling) client.setRequestHandler(CreateMessageRequestSchema, (request) => sampling(request.params));
     try {
       await client.connect(transport, options.timeoutMs === undefined ? undefined : { timeout: options.timeoutMs });
     } catch (error) {
       await client.close().catch(() => undefined);
-      if (error instanceof ProxygateError) throw error;
-      if (error instanceof UnauthorizedError) {
-        throw new AuthenticationError({ status: 401, message: 'Authorization required: complete the OAuth flow, then reconnect', body: undefined, secrets });
-      }
-      // The server's answer (quoted by the MCP SDK's error) may echo the token.
-      throw new ConnectionError(`Could not connect to the MCP endpoint ${url.origin}${url.pathname}`, scrubError(error, secrets));
+      throw toGatewayError(error, secrets, { operation: `connect to ${url.origin}${url.pathname}` });
     }
     return { client, transport };
   };
-  const httpTransport = (): Transport =>
-    new StreamableHTTPClientTransport(url, { fetch: gatewayFetch, ...(authProvider ? { authProvider } : {}) });
+  const httpTransport = (): Transport => new StreamableHTTPClientTransport(url, { fetch: gatewayFetch });
 
   const session = await openSession(options.transport ?? httpTransport());
   try {
-    const tools = await listAllTools(session.client, options.timeoutMs);
+    const tools = await listAllTools(session.client, options.timeoutMs, limits);
     const saved = options.pin === undefined ? undefined : isPinOptions(options.pin) ? options.pin.saved : options.pin;
     const pins = await computeToolPins(tools);
     // A caller-supplied transport cannot be recreated, so only HTTP sessions are renewed on expiry.
     const reopen = options.transport ? undefined : () => openSession(httpTransport());
-    gateway = new GatewayMcpClient(session, reopen, options, secrets, scopes, tools, saved ?? pins, tokenId);
+    gateway = new GatewayMcpClient({ session, reopen, options, secrets, scopes, tools, pins: saved ?? pins, identity, oauth, limits });
     await gateway.applyToolList(tools);
     if (gateway.pinMismatch) throw new ToolPinMismatchError(gateway.pinMismatch);
     return gateway;

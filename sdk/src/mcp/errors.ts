@@ -1,4 +1,4 @@
-import { ProxygateError } from '../core/error.js';
+import { AuthenticationError, ProxygateError } from '../core/error.js';
 import type { CallApiResult } from './options.js';
 import type { ToolPinDiff } from './tool-pinning.js';
 
@@ -63,3 +63,78 @@ export class McpProtocolError extends ProxygateError {
     super(message, { code: 'mcp_protocol_error', cause });
   }
 }
+
+/**
+ * The MCP server needs an OAuth authorization and the provider cannot finish it on its own: it has
+ * no `authorizationCode()` hook. Open `authorizationUrl`, then pass the code the redirect URI
+ * received to `client.finishAuth(code)` (or implement the hook and connect again).
+ */
+export class AuthorizationRequiredError extends AuthenticationError {
+  /** Where the user approves the request (carries PKCE's challenge, never a secret). */
+  readonly authorizationUrl: string | undefined;
+  constructor(authorizationUrl: URL | undefined, message = 'The MCP server needs an OAuth authorization') {
+    super({
+      status: 401,
+      message,
+      body: {
+        error: 'authorization_required',
+        message,
+        action: 'Implement authorizationCode() on the authProvider (it resolves with the code the redirect URI received), or complete the flow and call finishAuth(code)',
+      },
+    });
+    this.authorizationUrl = authorizationUrl?.toString();
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), authorizationUrl: this.authorizationUrl };
+  }
+}
+
+/** The authorization server refused a step of the OAuth flow (`oauthError`: its RFC 6749 code). */
+export class OAuthFlowError extends AuthenticationError {
+  readonly oauthError: string;
+  constructor(oauthError: string, description: string, secrets: readonly string[], cause?: unknown) {
+    super({
+      status: undefined,
+      body: { error: oauthError, message: `OAuth ${oauthError}: ${description}`, action: 'Check the authorization server and the client registration, then authorize again' },
+      secrets,
+    });
+    this.oauthError = oauthError;
+    if (cause !== undefined) Object.defineProperty(this, 'cause', { value: cause, enumerable: false });
+  }
+}
+
+/** An OAuth discovery or endpoint URL the client will not contact (not https, or a private address). */
+export class UnsafeUrlError extends ProxygateError {
+  readonly url: string;
+  constructor(url: string, reason: string) {
+    super(`Refused to contact ${url}: ${reason}`, {
+      code: 'unsafe_url',
+      action: 'OAuth metadata and endpoints must be https on a public address (loopback http needs oauthLoopback: true)',
+    });
+    this.url = url;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), url: this.url };
+  }
+}
+
+export type McpLimitName = 'tools' | 'schema_depth' | 'result_bytes';
+
+/** The server sent more than the client accepts (`limits` option): refused, nothing of it is used. */
+export class McpLimitError extends ProxygateError {
+  readonly limit: McpLimitName;
+  readonly max: number;
+  constructor(limit: McpLimitName, max: number, what: string) {
+    super(`${what} exceeds the limit of ${max} (${limit})`, {
+      code: 'mcp_limit_exceeded',
+      action: `Raise limits.${LIMIT_OPTION[limit]} if this server is trusted to send that much`,
+    });
+    this.limit = limit;
+    this.max = max;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), limit: this.limit, max: this.max };
+  }
+}
+
+const LIMIT_OPTION: Record<McpLimitName, string> = { tools: 'maxTools', schema_depth: 'maxSchemaDepth', result_bytes: 'maxResultBytes' };

@@ -1,29 +1,28 @@
 // GatewayMcpClient: typed tool methods over an MCP session, with the checks the MCP SDK leaves to
 // its users: scopes before spending, receipts, shield verdicts, tool pins, typed errors.
-import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import {
   APIError,
-  AuthenticationError,
   ConnectionError,
   InsufficientScopeError,
   ProxygateError,
   ShieldBlockedError,
-  TimeoutError,
   ValidationError,
   type ValidationIssue,
 } from '../core/error.js';
-import { redactText, scrubError } from '../internal/redact.js';
 import { hasScope } from '../internal/scopes.js';
 import { asUntrusted, shieldFromEvent } from '../shield/index.js';
+import { toGatewayError } from './error-mapping.js';
 import { McpProtocolError, ReceiptVerificationError, ToolPinMismatchError } from './errors.js';
-import { parseScopes } from './gateway-fetch.js';
+import { checkToolList, type McpLimits } from './limits.js';
+import type { OAuthSession } from './oauth-session.js';
 import { isPinOptions, type CallApiResult, type ConnectGatewayOptions, type PinMode } from './options.js';
-import { verifyCallReceipt } from './receipt-check.js';
+import { verifyCallReceipt, type ReceiptExpectations } from './receipt-check.js';
 import { computeToolPins, diffToolPins, isEmptyDiff, type ToolPinDiff, type ToolPinSet } from './tool-pinning.js';
 import {
   TOOL_SCHEMAS,
@@ -54,7 +53,28 @@ type Output<N extends GatewayToolName> = z.output<(typeof TOOL_SCHEMAS)[N]['outp
 type Input<N extends GatewayToolName> = z.output<(typeof TOOL_SCHEMAS)[N]['input']>;
 
 /** Tools that spend money are never re-sent on their own, whatever went wrong. */
-const SPENDING_TOOLS = new Set(['call_api']);
+export const SPENDING_TOOLS: ReadonlySet<string> = new Set(['call_api']);
+
+/** Who this client's receipts must name, and the weakest receipt version accepted. */
+export interface ReceiptIdentity {
+  tokenId: string | undefined;
+  wallet: string | undefined;
+  minVersion: 1 | 2 | 3;
+}
+
+/** @internal what `connectGateway` hands the client. */
+export interface GatewayClientInit {
+  session: McpSession;
+  reopen: (() => Promise<McpSession>) | undefined;
+  options: ConnectGatewayOptions;
+  secrets: readonly string[];
+  scopes: readonly string[] | undefined;
+  tools: Tool[];
+  pins: ToolPinSet;
+  identity: ReceiptIdentity;
+  oauth: OAuthSession | undefined;
+  limits: Required<McpLimits>;
+}
 
 function zodIssues(error: z.ZodError): ValidationIssue[] {
   return error.issues.map((issue) => ({
@@ -77,12 +97,19 @@ function jsonText(result: CallToolResult): unknown {
   }
 }
 
-export async function listAllTools(client: Client, timeoutMs: number | undefined): Promise<Tool[]> {
+function requestOptions(timeoutMs: number | undefined, signal?: AbortSignal): RequestOptions | undefined {
+  if (timeoutMs === undefined && !signal) return undefined;
+  return { ...(timeoutMs === undefined ? {} : { timeout: timeoutMs }), ...(signal ? { signal } : {}) };
+}
+
+/** Every page of tools/list, within the limits (count, schema depth), checked before anything hashes them. */
+export async function listAllTools(client: Client, timeoutMs: number | undefined, limits: Required<McpLimits>, signal?: AbortSignal): Promise<Tool[]> {
   const tools: Tool[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < 100; page += 1) {
-    const result = await client.listTools(cursor === undefined ? {} : { cursor }, timeoutMs === undefined ? undefined : { timeout: timeoutMs });
+    const result = await client.listTools(cursor === undefined ? {} : { cursor }, requestOptions(timeoutMs, signal));
     tools.push(...result.tools);
+    checkToolList(tools, limits);
     cursor = result.nextCursor;
     if (!cursor) return tools;
   }
@@ -103,29 +130,49 @@ export class GatewayMcpClient {
   private toolsByName = new Map<string, Tool>();
   private session: McpSession;
   private reconnecting: Promise<void> | undefined;
+  private readonly openSession: (() => Promise<McpSession>) | undefined;
+  private readonly options: ConnectGatewayOptions;
+  private readonly secrets: readonly string[];
+  private readonly identity: ReceiptIdentity;
+  private readonly oauth: OAuthSession | undefined;
+  private readonly limits: Required<McpLimits>;
+  /** Requests waiting on the server: failed at once when an answer breaks a limit mid-stream. */
+  private readonly inFlight = new Set<AbortController>();
 
   /** @internal use `connectGateway` */
-  constructor(
-    session: McpSession,
-    private readonly openSession: (() => Promise<McpSession>) | undefined,
-    private readonly options: ConnectGatewayOptions,
-    private readonly secrets: readonly string[],
-    scopes: readonly string[] | undefined,
-    tools: Tool[],
-    pins: ToolPinSet,
-    /** The token id from `GET /v1/tokens/self` (the `buyer` of its v3 receipts), when known. */
-    private readonly knownTokenId?: string | undefined,
-  ) {
-    this.session = session;
-    this.knownScopes = scopes;
-    this.currentPins = pins;
-    this.baseline = pins;
-    this.setTools(tools);
+  constructor(init: GatewayClientInit) {
+    this.session = init.session;
+    this.openSession = init.reopen;
+    this.options = init.options;
+    this.secrets = init.secrets;
+    this.knownScopes = init.scopes;
+    this.identity = init.identity;
+    this.oauth = init.oauth;
+    this.limits = init.limits;
+    this.currentPins = init.pins;
+    this.baseline = init.pins;
+    this.setTools(init.tools);
   }
 
-  /** The scopes the client believes its token holds; undefined when unknown (the server decides). */
+  /**
+   * The scopes the client believes its token holds; undefined when unknown (the server decides).
+   * With OAuth, those of the token last saved (after a refresh or a step-up too).
+   */
   get scopes(): readonly string[] | undefined {
-    return this.knownScopes;
+    return this.oauth?.scopes ?? this.knownScopes;
+  }
+
+  /**
+   * The weakest receipt version this client accepts for a paid call: 3 once the gateway
+   * advertises `receipt_v3` in `/health` or has signed a v3 receipt for this client's token.
+   */
+  get minReceiptVersion(): 1 | 2 | 3 {
+    return this.identity.minVersion;
+  }
+
+  /** The account wallet v1/v2 receipts must name (from `buyerWallet` or `GET /v1/me`), when known. */
+  get buyerWallet(): string | undefined {
+    return this.identity.wallet;
   }
 
   /**
@@ -134,7 +181,7 @@ export class GatewayMcpClient {
    * it): then a receipt of someone else's identical call is not told apart. Pass `tokenId`.
    */
   get tokenId(): string | undefined {
-    return this.knownTokenId;
+    return this.identity.tokenId;
   }
 
   /** Pins of the tools as last listed; save them to detect changes on the next connect. */
@@ -157,13 +204,20 @@ export class GatewayMcpClient {
     return pin && isPinOptions(pin) ? pin.mode ?? 'refuse' : 'refuse';
   }
 
+  /** A definition that cannot be pinned (a duplicate name, a lone surrogate) is refused, typed. */
+  private pinsOf(tools: Tool[]): Promise<ToolPinSet> {
+    return computeToolPins(tools).catch((error: unknown) => {
+      throw toGatewayError(error, this.secrets, { operation: 'pinning the tool definitions' });
+    });
+  }
+
   private setTools(tools: Tool[]): void {
     this.toolsByName = new Map(tools.map((tool) => [tool.name, tool]));
   }
 
   /** @internal compares the listed tools with the baseline pins; in refuse mode blocks on change. */
   async applyToolList(tools: Tool[]): Promise<ToolPinDiff> {
-    const pins = await computeToolPins(tools);
+    const pins = await this.pinsOf(tools);
     const diff = diffToolPins(this.baseline, pins);
     this.currentPins = pins;
     this.setTools(tools);
@@ -177,9 +231,43 @@ export class GatewayMcpClient {
     return diff;
   }
 
+  /** @internal fails every request waiting on the server with `error` (an answer broke a limit). */
+  failPending(error: ProxygateError): void {
+    for (const controller of this.inFlight) controller.abort(error);
+  }
+
+  /** Runs one request with an abort signal `failPending` can trip; every failure leaves typed. */
+  private async tracked<T>(what: { tool?: string; operation?: string }, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    this.inFlight.add(controller);
+    try {
+      return await run(controller.signal);
+    } catch (error) {
+      const cause: unknown = controller.signal.aborted ? controller.signal.reason ?? error : error;
+      throw toGatewayError(cause, this.secrets, { ...what, paid: what.tool !== undefined && SPENDING_TOOLS.has(what.tool) });
+    } finally {
+      this.inFlight.delete(controller);
+    }
+  }
+
+  /** tools/list on the current session; an expired session is renewed and the list read again. */
+  private listTracked(): Promise<Tool[]> {
+    return this.tracked({ operation: 'tools/list' }, async (signal) => {
+      const used = this.session;
+      const hadSession = used.transport.sessionId !== undefined;
+      try {
+        return await listAllTools(used.client, this.options.timeoutMs, this.limits, signal);
+      } catch (error) {
+        if (!isExpiredSession(error, hadSession)) throw error;
+        await this.reconnect(used);
+        return listAllTools(this.session.client, this.options.timeoutMs, this.limits, signal);
+      }
+    });
+  }
+
   /** Re-lists the tools and re-checks the pins (also run on `notifications/tools/list_changed`). */
   async recheckTools(): Promise<ToolPinDiff> {
-    const run = listAllTools(this.session.client, this.options.timeoutMs).then((tools) => this.applyToolList(tools));
+    const run = this.listTracked().then((tools) => this.applyToolList(tools));
     // Calls wait for this, so a call racing a change notification is judged by the new list.
     this.pendingRecheck = run.then(() => undefined, () => undefined);
     return run;
@@ -192,8 +280,8 @@ export class GatewayMcpClient {
 
   /** Accepts the server's current tools as the new pins (after a human or policy reviewed them). */
   async renewPins(): Promise<ToolPinSet> {
-    const tools = await listAllTools(this.session.client, this.options.timeoutMs);
-    const pins = await computeToolPins(tools);
+    const tools = await this.listTracked();
+    const pins = await this.pinsOf(tools);
     this.setTools(tools);
     this.baseline = pins;
     this.currentPins = pins;
@@ -203,7 +291,7 @@ export class GatewayMcpClient {
 
   /** The server's tool definitions (every page), re-checked against the pins. */
   async listTools(): Promise<Tool[]> {
-    const tools = await listAllTools(this.session.client, this.options.timeoutMs);
+    const tools = await this.listTracked();
     await this.applyToolList(tools);
     this.assertNotBlocked();
     return tools;
@@ -229,13 +317,12 @@ export class GatewayMcpClient {
     await this.reconnecting;
   }
 
-  private async send(name: string, args: Record<string, unknown>): Promise<CallToolResult> {
+  private async send(name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<CallToolResult> {
     const used = this.session;
     const { client, transport } = used;
     const hadSession = transport.sessionId !== undefined;
     try {
-      const result = await client.callTool({ name, arguments: args }, undefined,
-        this.options.timeoutMs === undefined ? undefined : { timeout: this.options.timeoutMs });
+      const result = await client.callTool({ name, arguments: args }, undefined, requestOptions(this.options.timeoutMs, signal));
       return result as CallToolResult;
     } catch (error) {
       if (!isExpiredSession(error, hadSession)) throw error;
@@ -249,53 +336,39 @@ export class GatewayMcpClient {
         });
       }
       this.assertNotBlocked();
-      return (await this.session.client.callTool({ name, arguments: args }, undefined,
-        this.options.timeoutMs === undefined ? undefined : { timeout: this.options.timeoutMs })) as CallToolResult;
+      return (await this.session.client.callTool({ name, arguments: args }, undefined, requestOptions(this.options.timeoutMs, signal))) as CallToolResult;
     }
   }
 
   /**
-   * Calls any tool by name and returns the raw MCP result. Pinning still applies; the result's
-   * text is untrusted data (see `toDataBlock`).
+   * Calls any tool by name and returns the raw MCP result. Pinning still applies (a paid tool's
+   * definition is re-read first, so a change the server did not announce still blocks it); the
+   * result's text is untrusted data (see `toDataBlock`).
    */
   async callTool(name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> {
     await this.pendingRecheck;
     await this.reconnecting;
+    if (SPENDING_TOOLS.has(name)) await this.recheckTools();
     this.assertNotBlocked();
     if (!this.toolsByName.has(name)) {
       throw new McpProtocolError(`The server does not list a tool named "${name}"`);
     }
-    try {
-      return await this.send(name, args);
-    } catch (error) {
-      throw this.mapError(error, name);
-    }
+    return this.tracked({ tool: name }, (signal) => this.send(name, args, signal));
   }
 
-  private mapError(error: unknown, tool: string): unknown {
-    if (error instanceof ProxygateError) return error;
-    // MCP SDK errors quote server answers, which may echo the token: what is kept is scrubbed.
-    const cause = scrubError(error, this.secrets);
-    const said = (message: string): string => redactText(message, this.secrets);
-    if (error instanceof UnauthorizedError) {
-      return new AuthenticationError({
-        status: 401,
-        message: 'Authorization required: complete the OAuth flow, then call finishAuth(code) and retry',
-        body: { error: 'unauthorized', message: 'Authorization required' },
-        secrets: this.secrets,
-      });
-    }
-    if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
-      // The server may still finish the call: for a paid call that means it may have been charged.
-      const note = SPENDING_TOOLS.has(tool) ? ' It may still have run and been charged: check getUsage() before retrying, or retry with the same idempotency_key.' : '';
-      return new TimeoutError(`${tool} timed out.${note}`, cause);
-    }
-    if (error instanceof McpError) return new McpProtocolError(said(`MCP error ${error.code}: ${error.message}`), cause);
-    if (error instanceof StreamableHTTPError) return new McpProtocolError(said(error.message), cause);
-    if (error instanceof TypeError && /fetch/i.test(error.message)) return new ConnectionError(said(`Could not reach the MCP endpoint: ${error.message}`), cause);
-    return cause;
+  /**
+   * Asks the authorization server for more scopes (with OAuth): the union of the held ones and
+   * `scopes`, as a new grant the user approves. The way to spend after `InsufficientScopeError`,
+   * since a paid call never triggers a step-up on its own.
+   */
+  async stepUp(scopes: readonly string[]): Promise<readonly string[] | undefined> {
+    if (!this.oauth) throw new McpProtocolError('stepUp needs an authProvider (OAuth)');
+    const union = [...new Set([...(this.scopes ?? []), ...scopes])];
+    await this.oauth.authorize({ scope: union.join(' '), fresh: true }).catch((error: unknown) => {
+      throw toGatewayError(error, this.secrets, { operation: 'step-up authorization' });
+    });
+    return this.scopes;
   }
-
 
   private async typedCall<N extends GatewayToolName>(name: N, params: unknown): Promise<{ result: Output<N>; args: Input<N> }> {
     const schemas = TOOL_SCHEMAS[name];
@@ -304,9 +377,13 @@ export class GatewayMcpClient {
       throw new ValidationError(`Invalid arguments for ${name}`, zodIssues(input.error), params);
     }
     const required = TOOL_SCOPES[name];
-    if (required && this.knownScopes !== undefined && !hasScope(this.knownScopes, required)) {
-      // A scope we know is missing: refuse here, before anything is sent.
-      throw InsufficientScopeError.missing(required, this.knownScopes);
+    const held = this.scopes;
+    // A scope we know is missing: refuse here, before anything is sent. With OAuth a read goes
+    // out anyway: the server's challenge names the scope to ask for (one step-up), while a paid
+    // call still needs the caller's stepUp().
+    const mayStepUp = this.oauth !== undefined && !SPENDING_TOOLS.has(name);
+    if (required && held !== undefined && !hasScope(held, required) && !mayStepUp) {
+      throw InsufficientScopeError.missing(required, held);
     }
     const raw = await this.callTool(name, input.data as Record<string, unknown>);
     if (raw.isError) throw this.toolError(raw);
@@ -374,12 +451,14 @@ export class GatewayMcpClient {
    */
   async callApi(params: CallApiParams): Promise<CallApiResult> {
     const { result, args } = await this.typedCall('call_api', params).catch(async (error: unknown) => {
-      if (error instanceof ShieldBlockedError) await this.reportBlocked(error, params);
+      if (error instanceof ShieldBlockedError) await this.settleBlocked(error, params);
       throw error;
     });
     const claimedShield = shieldFromEvent(result.shield);
     if (!claimedShield) throw new McpProtocolError('call_api returned no usable shield verdict');
-    const verification = await verifyCallReceipt(result, args, this.options.keys, this.knownTokenId);
+    const verification = await verifyCallReceipt(result, args, this.options.keys, this.expectations());
+    // Once this token has a signed v3 receipt, a weaker one for it can only be a downgrade.
+    if (verification.valid && verification.receipt?.receipt_version === 3) this.identity.minVersion = 3;
     const shieldVerdict = verification.shield ?? claimedShield;
     this.options.onVerdict?.({ tool: 'call_api', requestId: result.request_id, receipt: verification, shield: shieldVerdict });
     const full: CallApiResult = { ...result, verification, shieldVerdict, untrusted: asUntrusted({ body: result.body, shield: shieldVerdict }) };
@@ -390,29 +469,39 @@ export class GatewayMcpClient {
     return full;
   }
 
-  /** A blocked call still has a (zero-amount) receipt: verify it and report it to `onVerdict`. */
-  private async reportBlocked(error: ShieldBlockedError, params: CallApiParams): Promise<void> {
-    const onVerdict = this.options.onVerdict;
-    const body = error.body as { request_id?: unknown } | undefined;
-    if (!onVerdict || !error.receipt || typeof body?.request_id !== 'string') return;
-    const sent = TOOL_SCHEMAS.call_api.input.parse(params);
-    const verification = await verifyCallReceipt({ receipt: error.receipt, request_id: body.request_id, amount_micro_usd: 0 }, sent, this.options.keys, this.knownTokenId);
-    const shield = verification.shield ?? { mode: 'strict', scoreBp: Math.round((error.score ?? 0) * 10_000), score: error.score ?? 0, flags: [...error.flags], action: 'blocked', source: 'headers' };
-    onVerdict({ tool: 'call_api', requestId: body.request_id, receipt: verification, shield });
+  private expectations(): ReceiptExpectations {
+    return { tokenId: this.identity.tokenId, wallet: this.identity.wallet, minVersion: this.identity.minVersion };
   }
 
-  /** Completes an OAuth authorization (after `authProvider.redirectToAuthorization`). */
+  /**
+   * A blocked call still has a receipt. The error body's refund, score and flags are unsigned
+   * claims: when the receipt verifies, what it signs replaces them (`settle`), and `onVerdict`
+   * hears of it either way.
+   */
+  private async settleBlocked(error: ShieldBlockedError, params: CallApiParams): Promise<void> {
+    const body = error.body as { request_id?: unknown } | undefined;
+    if (!error.receipt || typeof body?.request_id !== 'string') return;
+    const sent = TOOL_SCHEMAS.call_api.input.parse(params);
+    const verification = await verifyCallReceipt({ receipt: error.receipt, request_id: body.request_id }, sent, this.options.keys, this.expectations());
+    if (verification.valid && verification.receipt) error.settle({ amount: BigInt(verification.receipt.amount), shield: verification.shield ?? undefined });
+    const shield = verification.shield ?? { mode: 'strict', scoreBp: Math.round((error.score ?? 0) * 10_000), score: error.score ?? 0, flags: [...error.flags], action: 'blocked', source: 'headers' };
+    this.options.onVerdict?.({ tool: 'call_api', requestId: body.request_id, receipt: verification, shield });
+  }
+
+  /**
+   * Completes an OAuth authorization the provider could not finish itself (it has no
+   * `authorizationCode()` hook): pass the code the redirect URI received, then retry.
+   */
   async finishAuth(authorizationCode: string): Promise<void> {
-    const { transport } = this.session;
-    if (!(transport instanceof StreamableHTTPClientTransport)) {
-      throw new McpProtocolError('finishAuth needs the streamable HTTP transport');
-    }
-    await transport.finishAuth(authorizationCode);
-    const granted = parseScopes((await this.options.authProvider?.tokens())?.scope);
-    if (granted) this.knownScopes = granted;
+    if (!this.oauth) throw new McpProtocolError('finishAuth needs an authProvider (OAuth)');
+    await this.oauth.finish(authorizationCode).catch((error: unknown) => {
+      throw toGatewayError(error, this.secrets, { operation: 'token exchange' });
+    });
   }
 
   async close(): Promise<void> {
-    await this.session.client.close();
+    await this.session.client.close().catch((error: unknown) => {
+      throw toGatewayError(error, this.secrets, { operation: 'close' });
+    });
   }
 }

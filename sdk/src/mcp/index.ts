@@ -2,8 +2,20 @@
 export { connectGateway } from './connect-gateway.js';
 export { GatewayMcpClient } from './gateway-client.js';
 export type { CallApiResult, CallVerdict, ConnectGatewayOptions, PinMode, PinOptions } from './options.js';
-export { McpProtocolError, ReceiptVerificationError, ToolPinMismatchError } from './errors.js';
-export type { CallReceiptVerdict } from './receipt-check.js';
+export {
+  AuthorizationRequiredError,
+  McpLimitError,
+  McpProtocolError,
+  OAuthFlowError,
+  ReceiptVerificationError,
+  ToolPinMismatchError,
+  UnsafeUrlError,
+} from './errors.js';
+export type { McpLimitName } from './errors.js';
+export { DEFAULT_LIMITS } from './limits.js';
+export type { McpLimits } from './limits.js';
+export type { GatewayOAuthProvider } from './oauth-session.js';
+export type { CallReceiptVerdict, ReceiptExpectations } from './receipt-check.js';
 export { computeToolPins, diffToolPins, isEmptyDiff, parseToolPinSet, pinTool } from './tool-pinning.js';
 export type { PinnableTool, ToolPinDiff, ToolPinSet } from './tool-pinning.js';
 export { toDataBlock } from './data-block.js';

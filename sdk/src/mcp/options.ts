@@ -1,5 +1,7 @@
-import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { ClientCapabilities, CreateMessageRequest, CreateMessageResult, ElicitRequest, ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import type { McpLimits } from './limits.js';
+import type { GatewayOAuthProvider } from './oauth-session.js';
 import type { KeySet } from '../receipts/key-set.js';
 import type { ShieldVerdict, UntrustedContent } from '../shield/index.js';
 import type { CallReceiptVerdict } from './receipt-check.js';
@@ -37,8 +39,16 @@ export interface ConnectGatewayOptions {
    * explicit `url` elsewhere gets no token unless one is passed here. `null` browses anonymously.
    */
   token?: string | null | (() => string | undefined | Promise<string | undefined>);
-  /** OAuth client for servers that answer 401 with discovery metadata; then `token` is ignored. */
-  authProvider?: OAuthClientProvider;
+  /**
+   * OAuth client for servers that answer 401 with discovery metadata; then `token` is ignored.
+   * A 401 at any point (connect included) runs discovery, PKCE and RFC 8707 `resource`; with an
+   * `authorizationCode()` hook the provider finishes the flow itself and the request is re-sent
+   * once (a paid call never is). A 403 `insufficient_scope` asks once for the union of the held
+   * and the challenged scopes (reads only; a paid call throws `InsufficientScopeError`, see `stepUp`).
+   */
+  authProvider?: GatewayOAuthProvider;
+  /** Let OAuth discovery and endpoints use loopback http (local development, the mock). Default false: https on public addresses only. */
+  oauthLoopback?: boolean;
   /** The token's scopes, if known; otherwise read from `GET /v1/tokens/self` at connect. */
   scopes?: readonly string[];
   /**
@@ -47,6 +57,11 @@ export interface ConnectGatewayOptions {
    * `GET /v1/tokens/self`, which connect reads when `keys` are pinned even if `scopes` are given.
    */
   tokenId?: string;
+  /**
+   * The account wallet v1/v2 receipts must name as `buyer`. Default: from `GET /v1/me`, read at
+   * connect when `keys` are pinned and the token is known.
+   */
+  buyerWallet?: string;
   /** Pinned receipt keys: every `callApi` receipt is verified offline against them. */
   keys?: KeySet;
   /** Return results whose receipt fails verification instead of throwing (the verdict says why). */
@@ -63,6 +78,20 @@ export interface ConnectGatewayOptions {
   transport?: Transport;
   /** Client name/version announced to the server. */
   clientInfo?: { name: string; version: string };
+  /** Bounds on what the server may send (tool count, schema depth, answer size). */
+  limits?: McpLimits;
+  /**
+   * Client capabilities announced at initialize. Default: none, plus `elicitation` (with
+   * `applyDefaults`) or `sampling` when a handler for it is given.
+   */
+  capabilities?: ClientCapabilities;
+  /** Handlers of server-to-client requests; their answers are the caller's, sent as given. */
+  handlers?: {
+    /** `elicitation/create`: ask the user. With `applyDefaults`, omitted fields take the schema's defaults. */
+    elicitation?: (params: ElicitRequest['params']) => ElicitResult | Promise<ElicitResult>;
+    /** `sampling/createMessage`: run the model. */
+    sampling?: (params: CreateMessageRequest['params']) => CreateMessageResult | Promise<CreateMessageResult>;
+  };
 }
 
 export interface CallApiResult extends CallApiToolOutput {

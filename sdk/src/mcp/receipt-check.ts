@@ -11,9 +11,25 @@ import { callBindingMismatch } from '../shield/settle.js';
 import { isListingId } from '../internal/listing-id.js';
 import type { CallApiToolOutput } from './tool-schemas.js';
 
-export interface CallReceiptVerdict extends Verdict {
+/**
+ * A receipt verdict of a paid MCP call. Besides the receipt reasons, `downgrade`: a validly signed
+ * v1/v2 receipt where this gateway is known to sign v3 for the token (v1/v2 bind neither the
+ * request nor the response, so a relay could have swapped the body).
+ */
+export interface CallReceiptVerdict extends Omit<Verdict, 'reason'> {
+  reason: Verdict['reason'] | 'downgrade';
   /** The signed shield verdict (v3), when the receipt verified. */
   shield: ShieldVerdict | null;
+}
+
+/** Who the signed receipt must name as buyer, and the weakest version accepted. */
+export interface ReceiptExpectations {
+  /** The token id (`GET /v1/tokens/self`): the `buyer` of v3 receipts. */
+  tokenId?: string | undefined;
+  /** The account wallet (`GET /v1/me`): the `buyer` of v1/v2 receipts. */
+  wallet?: string | undefined;
+  /** 3 once the gateway advertises `receipt_v3` or has signed a v3 receipt for this token. */
+  minVersion?: 1 | 2 | 3;
 }
 
 interface SentRequest {
@@ -26,7 +42,7 @@ interface SentRequest {
   body?: string | undefined;
 }
 
-const failed = (reason: Verdict['reason'], message: string, receipt?: Receipt, field?: string): CallReceiptVerdict => ({
+const failed = (reason: CallReceiptVerdict['reason'], message: string, receipt?: Receipt, field?: string): CallReceiptVerdict => ({
   valid: false,
   reason,
   message,
@@ -36,17 +52,23 @@ const failed = (reason: Verdict['reason'], message: string, receipt?: Receipt, f
 });
 
 /** What the tool result claims next to the receipt; `body` is absent when the shield withheld it. */
-export type ReceiptClaims = Pick<CallApiToolOutput, 'receipt' | 'request_id' | 'amount_micro_usd'> & { body?: string | undefined };
+export type ReceiptClaims = Pick<CallApiToolOutput, 'receipt' | 'request_id'> & {
+  /** The claimed charge; undefined when nothing claims one (a blocked call's error: the receipt says). */
+  amount_micro_usd?: number | undefined;
+  body?: string | undefined;
+};
 
 /**
  * Fields of the tool result that the signature does not cover must agree with the signed ones,
  * and the signed call must be ours: a receipt replayed from another token's identical call has a
  * valid signature and matching hashes, only its `buyer` tells.
  */
-function unsignedMismatch(receipt: Receipt, output: ReceiptClaims, sent: SentRequest, buyer: string | undefined): string | undefined {
+function unsignedMismatch(receipt: Receipt, output: ReceiptClaims, sent: SentRequest, expected: ReceiptExpectations): string | undefined {
   if (receipt.request_id !== output.request_id) return 'request_id';
-  if (String(receipt.amount) !== String(output.amount_micro_usd)) return 'amount';
-  if (receipt.receipt_version !== 3) return undefined;
+  if (output.amount_micro_usd !== undefined && String(receipt.amount) !== String(output.amount_micro_usd)) return 'amount';
+  // v1/v2 name the account wallet: someone else's genuine receipt must not pass for ours.
+  if (receipt.receipt_version !== 3) return expected.wallet !== undefined && receipt.buyer !== expected.wallet ? 'buyer' : undefined;
+  const buyer = expected.tokenId;
   return callBindingMismatch(receipt, {
     // Only a listing id (UUID) can be compared with the signed one.
     listingId: isListingId(sent.listing_id) ? sent.listing_id : undefined,
@@ -58,7 +80,7 @@ function unsignedMismatch(receipt: Receipt, output: ReceiptClaims, sent: SentReq
 }
 
 const MISMATCH_MESSAGE: Record<string, string> = {
-  buyer: "the signed receipt's buyer is not this client's token",
+  buyer: "the signed receipt's buyer is not this client's token (or account wallet)",
   'shield.mode': 'the signed receipt applied another shield mode than the one requested',
 };
 
@@ -66,8 +88,7 @@ export async function verifyCallReceipt(
   output: ReceiptClaims,
   sent: SentRequest,
   keys: KeySet | undefined,
-  /** The presented token's id (from `GET /v1/tokens/self`), when known: v3 receipts must name it as buyer. */
-  buyer?: string | undefined,
+  expected: ReceiptExpectations = {},
 ): Promise<CallReceiptVerdict> {
   let receipt: Receipt;
   try {
@@ -88,7 +109,11 @@ export async function verifyCallReceipt(
     },
   });
   if (!verdict.valid) return { ...verdict, shield: null };
-  const field = unsignedMismatch(receipt, output, sent, buyer);
+  const version = receipt.receipt_version ?? 1;
+  if (version < (expected.minVersion ?? 1)) {
+    return failed('downgrade', `a v${version} receipt binds neither the request nor the response, and this gateway signs v3 receipts for this token`, receipt, 'receipt_version');
+  }
+  const field = unsignedMismatch(receipt, output, sent, expected);
   if (field) {
     return failed('content_mismatch', MISMATCH_MESSAGE[field] ?? `the tool result's ${field} differs from the signed receipt`, receipt, field);
   }

@@ -100,7 +100,8 @@ describe('connectGateway (in-process mock)', () => {
     const error = await client.callApi(echo).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InsufficientScopeError);
     expect(error).toMatchObject({ requiredScope: 'trade', local: false, status: 403 });
-    expect(h.sent).toEqual(['tools/call:call_api']);
+    // The paid tool's definition is re-read first (pins), then the call is refused once: no retry.
+    expect(h.sent).toEqual(['tools/list', 'tools/call:call_api']);
     expect(JSON.stringify(error)).not.toContain(readOnly);
     expect(String((error as Error).message)).not.toContain(readOnly);
     expect((await client.checkBalance()).available).toBe(balanceBefore.available);
@@ -168,7 +169,9 @@ describe('connectGateway (in-process mock)', () => {
     const error = await client.callApi({ listing_id: reviewsId, path: '/reviews', shield: 'strict' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ShieldBlockedError);
     const blocked = error as ShieldBlockedError;
-    expect(blocked.refunded).toBe(true);
+    // The body's refund claim is confirmed by the blocked call's verified (zero-amount) receipt.
+    expect(blocked.refunded).toEqual({ value: true, verified: true });
+    expect(blocked.blockVerified).toBe(true);
     expect(blocked.flags).toContain('prompt_injection');
     expect(blocked.receipt).toMatch(/^[A-Za-z0-9+/]+=*$/);
     expect(JSON.parse(Buffer.from(blocked.receipt ?? '', 'base64').toString())).toMatchObject({ amount: '0', shield: { action: 'blocked' } });

@@ -7,7 +7,8 @@ import { mcpHandlers } from '../../../server-mock/src/handlers/mcp.js';
 import { KeySet } from '../../src/receipts/index.js';
 import { usdToMicroUsd } from '../../src/lib/money.js';
 
-export const ORIGIN = 'http://gateway.mcp.test';
+// https: OAuth discovery and endpoints must be https on a public address (loopback only by opt-in).
+export const ORIGIN = 'https://gateway.mcp.test';
 export const MCP_URL = `${ORIGIN}/mcp`;
 
 export interface Harness {

@@ -15,10 +15,16 @@ const gateway = new Gateway({ seed: 'mcp-sessions', origin: 'http://sessions.tes
 const backend = gatewayMcpBackend(gateway);
 const sessions = new Map<string, WebStandardStreamableHTTPServerTransport>();
 let initializations = 0;
+let expireOnPaidCall = false;
 
 const server = setupServer(
   http.post('http://sessions.test/mcp', async ({ request }) => {
     const id = request.headers.get('mcp-session-id');
+    if (id && expireOnPaidCall && /"name":"call_api"/.test(await request.clone().text())) {
+      // The session ends just as the paid call arrives (after the client re-read the tool list).
+      expireOnPaidCall = false;
+      sessions.delete(id);
+    }
     if (id) {
       const transport = sessions.get(id);
       if (!transport) return HttpResponse.json({ jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' }, id: null }, { status: 404 });
@@ -35,6 +41,7 @@ const server = setupServer(
     return transport.handleRequest(request);
   }),
   http.get('http://sessions.test/mcp', () => new HttpResponse(null, { status: 405 })),
+  http.get('http://sessions.test/health', () => new HttpResponse(null, { status: 404 })),
   http.delete('http://sessions.test/mcp', () => new HttpResponse(null, { status: 405 })),
 );
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -45,8 +52,9 @@ describe('an expired MCP session (404)', () => {
     const trader = gateway.demoTokens.trader;
     const client = await connectGateway({
       url: 'http://sessions.test/mcp', token: trader, scopes: ['catalog:read', 'account:read', 'trade'],
-      // This server has no REST side: scopes and token id come from the caller.
+      // This server has no REST side: scopes, token id and wallet come from the caller.
       tokenId: gateway.tokenSelf(gateway.authenticate(`Bearer ${trader}`)).id,
+      buyerWallet: gateway.me(gateway.authenticate(`Bearer ${trader}`)).wallet,
       keys: KeySet.fromDocument(JSON.stringify(gateway.keySet())),
     });
     const first = client.sessionId;
@@ -58,7 +66,7 @@ describe('an expired MCP session (404)', () => {
     expect(initializations).toBe(2);
     expect(client.sessionId).not.toBe(first);
 
-    sessions.clear();
+    expireOnPaidCall = true;
     const charges = gateway.ledger().length;
     const error = await client.callApi({ listing_id: listingId(gateway, 'echo'), path: '/echo' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionError);
@@ -70,6 +78,14 @@ describe('an expired MCP session (404)', () => {
     const paid = await client.callApi({ listing_id: listingId(gateway, 'echo'), path: '/echo', idempotency_key: 'retry-1' });
     expect(paid.verification.valid).toBe(true);
     expect(gateway.ledger()).toHaveLength(charges + 1);
+
+    // Expired before the paid call: the re-read of its definition finds out, opens a new session,
+    // and the call goes out once, on the live one.
+    sessions.clear();
+    const again = await client.callApi({ listing_id: listingId(gateway, 'echo'), path: '/echo', idempotency_key: 'retry-2' });
+    expect(again.verification.valid).toBe(true);
+    expect(gateway.ledger()).toHaveLength(charges + 2);
+    expect(initializations).toBe(4);
     await client.close();
   });
 
