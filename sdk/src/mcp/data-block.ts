@@ -41,6 +41,19 @@ function describeContent(item: { type: string; [key: string]: unknown }): string
   }
 }
 
+/**
+ * Characters that change how text is shown or read without being visible: bidi embeddings,
+ * overrides and isolates (U+202A-202E, U+2066-2069, LRM/RLM/ALM), zero-width ones (U+200B-200D,
+ * U+2060-2064, U+FEFF, U+180E) and the Unicode tag block (U+E0000-E007F, "ASCII smuggling").
+ * A model reads them; a human reviewing the block does not see them. They are removed.
+ */
+const INVISIBLE_CONTROLS = /[\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]|\uDB40[\uDC00-\uDC7F]/g;
+
+/** The text without bidi, zero-width and tag characters (see `INVISIBLE_CONTROLS`). */
+export function stripInvisibleControls(text: string): string {
+  return text.replace(INVISIBLE_CONTROLS, '');
+}
+
 function bodyOf(result: ToolResultLike): string {
   const parts: string[] = [];
   if (result.structuredContent !== undefined) {
@@ -48,13 +61,14 @@ function bodyOf(result: ToolResultLike): string {
   } else {
     for (const item of result.content ?? []) parts.push(describeContent(item));
   }
-  return parts.join('\n');
+  return stripInvisibleControls(parts.join('\n'));
 }
 
 /**
  * Turns a tool result into a clearly delimited data block for a model (spotlighting): text the
  * server returned is data, never instructions. The marker is random per call so the content
- * cannot know it in advance; if the content happens to contain it, a new one is drawn.
+ * cannot know it in advance; if the content happens to contain it, a new one is drawn. Invisible
+ * controls (bidi, zero-width, tag characters) are stripped from the content first.
  */
 export function toDataBlock(result: ToolResultLike, options: DataBlockOptions = {}): DataBlock {
   const body = bodyOf(result);

@@ -35,3 +35,25 @@ describe('toDataBlock', () => {
     expect(image.text).toContain('tool="x_y" status="error"');
   });
 });
+
+describe('toDataBlock and invisible controls', () => {
+  it('strips bidi overrides, zero-width characters and Unicode tags from the content', () => {
+    const hidden = [
+      'pay\u202Eevil\u202C', // right-to-left override
+      'a\u2066b\u2069c', // isolates
+      'zero\u200Bwidth\u200D\uFEFFjoin\u2060', // zero-width space, joiner, BOM, word joiner
+      'tag\u{E0049}\u{E0067}\u{E006E}', // tag characters spelling "Ign" invisibly
+      'marks\u200E\u200F\u061C',
+    ].join(' ');
+    const block = toDataBlock({ content: [{ type: 'text', text: hidden }] }, { tool: 'call_api' });
+    expect(block.text).toContain('payevil abc zerowidthjoin tag marks');
+    expect(block.text).not.toMatch(/[\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]|\uDB40[\uDC00-\uDC7F]/);
+    // Visible non-ASCII text is kept as it is.
+    expect(toDataBlock({ content: [{ type: 'text', text: 'Zürich 東京 🌧' }] }).text).toContain('Zürich 東京 🌧');
+  });
+
+  it('strips them from structured content too', () => {
+    const block = toDataBlock({ structuredContent: { note: 'ok\u202Ereversed' } });
+    expect(block.text).toContain('"note": "okreversed"');
+  });
+});
