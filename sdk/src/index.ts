@@ -35,7 +35,12 @@ export {
   ValidationError,
   SpendLimitError,
   PaidCallOutcomeUnknownError,
+  InvalidRequestError,
+  RedirectRefusedError,
+  type Claim,
   type PaidCallRecord,
+  type PaidCallRecovery,
+  type SignedBlock,
   type ValidationIssue,
 } from './core/error.js';
 export {

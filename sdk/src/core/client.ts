@@ -18,6 +18,9 @@ import { delegationTokenScopes, hasScope, likelyScopeHint } from '../internal/sc
 import { BodyTimeout, readBody } from '../internal/read-body.js';
 import { attachResponseHeaders } from '../internal/response-headers.js';
 import { paidCallRecord, receiptHeader } from '../internal/paid-call.js';
+import { attachCredential } from '../internal/credential.js';
+import { paidRecovery } from '../internal/paid-recovery.js';
+import { checkGatewayUrl, checkHeaders, checkMethod, checkRetries, checkTimeout, REQUEST_METHODS } from '../internal/request-checks.js';
 import { abortableSleep, attemptSignal } from '../internal/timeout.js';
 import { validate, type Model, type ValidationMode } from '../internal/validate.js';
 import * as Errors from './error.js';
@@ -99,6 +102,18 @@ export interface ClientOptions {
   keys?: KeySetLike | undefined;
   /** Functions run around every attempt (first = outermost), inside the retry loop. */
   middleware?: readonly Middleware[] | undefined;
+  /**
+   * The wallet (base58) v1/v2 receipts must name as `buyer`. Default: learned once per token from
+   * `GET /v1/me` (on the public gateway alongside the first paid call; elsewhere when the first
+   * v1/v2 receipt arrives) and kept; a receipt naming another buyer fails with `content_mismatch`.
+   */
+  buyerWallet?: string | undefined;
+  /**
+   * Accept v1/v2 receipts from a gateway that advertises `receipt_v3` (a token the gateway keeps on
+   * legacy receipts). Default false: such a receipt is a `downgrade`. Never accepted for a token
+   * whose v3 receipt this client has already seen.
+   */
+  allowLegacyReceipts?: boolean | undefined;
 }
 
 /** One logical request through the pipeline (auth, scope check, retries, timeouts, logging, validation). */
@@ -155,6 +170,8 @@ export interface APIResponse<T> {
   idempotencyKey?: string | undefined;
   /** When the attempt that answered was sent (ms since the epoch, client clock). */
   sentAt: number;
+  /** Retries spent before this answer (0: the first attempt answered). */
+  retries: number;
 }
 
 /** Options for the `get/post/put/patch/delete` escape hatch. */
@@ -261,6 +278,8 @@ export class Proxygate {
   static readonly ValidationError = Errors.ValidationError;
   static readonly SpendLimitError = Errors.SpendLimitError;
   static readonly PaidCallOutcomeUnknownError = Errors.PaidCallOutcomeUnknownError;
+  static readonly InvalidRequestError = Errors.InvalidRequestError;
+  static readonly RedirectRefusedError = Errors.RedirectRefusedError;
 
   readonly gatewayUrl: string;
   readonly timeout: number;
@@ -268,6 +287,10 @@ export class Proxygate {
   readonly validation: ValidationMode;
   readonly keys: KeySetLike | undefined;
   readonly logLevel: LogLevel;
+  /** The wallet v1/v2 receipts must name as buyer, when given (see `ClientOptions.buyerWallet`). */
+  readonly buyerWallet: string | undefined;
+  /** See `ClientOptions.allowLegacyReceipts`. */
+  readonly allowLegacyReceipts: boolean;
 
   readonly catalog: Catalog;
   readonly account: Account;
@@ -289,6 +312,8 @@ export class Proxygate {
   #claimScopes: readonly string[] | undefined;
   #tokenId: string | undefined;
   #extensions: Promise<GatewayExtensions> | undefined;
+  readonly #credentialIds = new Map<string, string>();
+  readonly #origin: string;
 
   constructor(options: ClientOptions = {}) {
     this.#options = options;
@@ -299,19 +324,17 @@ export class Proxygate {
       this.#claimScopes = delegationTokenScopes(apiKey.trim());
     }
     const url = options.gatewayUrl ?? readEnv('PROXYGATE_GATEWAY_URL') ?? DEFAULT_GATEWAY_URL;
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw new TypeError(`gatewayUrl is not a URL: ${JSON.stringify(url.slice(0, 100))}`);
-    }
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new TypeError('gatewayUrl must be an http(s) URL');
-    if (parsed.search || parsed.hash || parsed.username || parsed.password) throw new TypeError('gatewayUrl must not carry a query, fragment or credentials');
+    const parsed = checkGatewayUrl(url);
     this.gatewayUrl = url.replace(/\/+$/, '');
-    this.timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
-    this.maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
-    if (!Number.isInteger(this.maxRetries) || this.maxRetries < 0) throw new TypeError('maxRetries must be a non-negative integer');
-    if (!(this.timeout > 0)) throw new TypeError('timeout must be a positive number of milliseconds');
+    this.#origin = parsed.origin;
+    this.timeout = checkTimeout(options.timeout ?? DEFAULT_TIMEOUT_MS);
+    this.maxRetries = checkRetries(options.maxRetries ?? DEFAULT_MAX_RETRIES);
+    checkHeaders(options.defaultHeaders as Record<string, string | null | undefined> | undefined, 'defaultHeaders');
+    if (options.buyerWallet !== undefined && (typeof options.buyerWallet !== 'string' || !/^[1-9A-HJ-NP-Za-km-z]{32,44}$/.test(options.buyerWallet))) {
+      throw new Errors.InvalidRequestError('buyerWallet', 'must be a base58 wallet address');
+    }
+    this.buyerWallet = options.buyerWallet;
+    this.allowLegacyReceipts = options.allowLegacyReceipts === true;
     this.validation = options.validation ?? 'lenient';
     this.keys = options.keys;
     this.#scopes = options.scopes ? [...options.scopes] : undefined;
@@ -324,7 +347,8 @@ export class Proxygate {
       fetch: (input, init) => {
         // The attempt's middleware chain rides along in the init under a private symbol.
         const { [ATTEMPT]: next, ...rest } = (init ?? {}) as RequestInit & { [ATTEMPT]?: (url: string, init: RequestInit) => Promise<Response> };
-        return next ? next(String(input), rest) : this.#fetch(input as string, rest);
+        const send = (url: string, hop: RequestInit): Promise<Response> => (next ? next(url, hop) : this.#fetch(url, hop));
+        return this.#followRedirects(String(input), rest, send);
       },
     });
     const logger = options.logger ?? console;
@@ -425,6 +449,61 @@ export class Proxygate {
     return abortableSleep(ms, signal);
   }
 
+  /**
+   * Starts an attempt's timeout (headers, then body) and returns its cancel; overridable in tests
+   * to fire timeouts without waiting for them.
+   */
+  protected schedule(ms: number, fire: () => void): () => void {
+    const timer = setTimeout(fire, ms);
+    return () => clearTimeout(timer);
+  }
+
+  /** An opaque id per token this client used (never the token): what paid calls key receipt facts by. */
+  #credentialId(token: string | undefined): string | undefined {
+    if (token === undefined) return undefined;
+    let id = this.#credentialIds.get(token);
+    if (id === undefined) {
+      id = `credential-${this.#credentialIds.size + 1}`;
+      this.#credentialIds.set(token, id);
+    }
+    return id;
+  }
+
+  /**
+   * Sends one attempt without letting fetch follow redirects. The token, a paid request and the
+   * answer a caller will believe never cross to another origin; a same-origin redirect of a GET or
+   * HEAD that is not a paid call is followed (up to five hops); anything else is refused.
+   */
+  async #followRedirects(url: string, init: RequestInit, send: (url: string, init: RequestInit) => Promise<Response>): Promise<Response> {
+    const method = (init.method ?? 'GET').toUpperCase();
+    const base = new URL(this.gatewayUrl).pathname.replace(/\/+$/, '');
+    let current = new URL(url);
+    for (let hop = 0; ; hop++) {
+      const response = await send(current.href, { ...init, redirect: 'manual' });
+      if (response.type === 'opaqueredirect') throw new Errors.RedirectRefusedError(response.status, null, 'hidden');
+      // A fetch that follows on its own (ignoring `redirect`) still shows where the answer came from.
+      if (response.redirected && response.url && new URL(response.url).origin !== this.#origin) {
+        await response.body?.cancel().catch(() => undefined);
+        throw new Errors.RedirectRefusedError(response.status, new URL(response.url), 'cross_origin');
+      }
+      const location = response.headers.get('location');
+      if (![301, 302, 303, 307, 308].includes(response.status) || location === null) return response;
+      await response.body?.cancel().catch(() => undefined);
+      let target: URL | null;
+      try {
+        target = new URL(location, current);
+      } catch {
+        target = null;
+      }
+      if (!target || target.origin !== this.#origin) throw new Errors.RedirectRefusedError(response.status, target, 'cross_origin');
+      if (current.pathname.startsWith(`${base}/proxy/`)) throw new Errors.RedirectRefusedError(response.status, target, 'paid_call');
+      if (method !== 'GET' && method !== 'HEAD') throw new Errors.RedirectRefusedError(response.status, target, 'method');
+      if (hop >= 5) throw new Errors.RedirectRefusedError(response.status, target, 'too_many');
+      this.#log.debug(`${method} ${current.origin}${current.pathname} -> ${response.status}, following to ${target.pathname}`);
+      current = target;
+    }
+  }
+
   async #resolveApiKey(): Promise<string | undefined> {
     const source = this.#apiKey;
     if (source === undefined) return undefined;
@@ -464,7 +543,11 @@ export class Proxygate {
    * typed errors, response validation. Other SDK modules (paid calls, MCP) build on this.
    */
   async request<T = unknown>(opts: RequestOptions<T>): Promise<APIResponse<T>> {
-    const method = opts.method.toUpperCase() as HttpMethod;
+    // Bad input is refused before anything (the token function, /health) runs.
+    const method = checkMethod(opts.method, REQUEST_METHODS) as HttpMethod;
+    checkHeaders(opts.headers as Record<string, string | null | undefined> | undefined);
+    const maxRetries = opts.maxRetries === undefined ? this.maxRetries : checkRetries(opts.maxRetries);
+    const timeout = opts.timeout === undefined ? this.timeout : checkTimeout(opts.timeout);
     // The key first: a `pg_del_` token's claim tells its scopes before anything is sent.
     const token = await this.#resolveApiKey();
     const held = this.knownScopes;
@@ -473,8 +556,7 @@ export class Proxygate {
       this.#log.warn(`${method} ${opts.path} refused locally: ${error.message}`);
       throw error;
     }
-    const maxRetries = opts.maxRetries ?? this.maxRetries;
-    const timeout = opts.timeout ?? this.timeout;
+    const credential = this.#credentialId(token);
     // Every /proxy/ call spends (and passes upstream errors through, charged), whatever its method.
     const paid = /^\/?proxy\//.test(opts.path);
     // Re-sending a paid call is safe only where the gateway replays by key; unknown counts as no.
@@ -484,7 +566,7 @@ export class Proxygate {
     const generate = paid ? replayable : opts.idempotent === true;
     const idempotencyKey = opts.idempotencyKey ?? headerKey ?? (generate ? newIdempotencyKey() : undefined);
     if (idempotencyKey !== undefined && !isValidIdempotencyKey(idempotencyKey)) {
-      throw new TypeError('idempotencyKey must be 1..255 printable ASCII characters');
+      throw new Errors.InvalidRequestError('idempotencyKey', 'must be 1..255 printable ASCII characters');
     }
     const retrySafe = paid ? replayable && idempotencyKey !== undefined : idempotencyKey !== undefined || (method !== 'POST' && method !== 'PATCH');
     const rawBody = typeof opts.rawBody === 'string' ? new TextEncoder().encode(opts.rawBody) : opts.rawBody;
@@ -502,8 +584,48 @@ export class Proxygate {
       });
       return init.headers ? attachResponseHeaders(error, init.headers) : error;
     };
+    // For the recovery step of a paid call that fails: attempts sent, and whether one that failed
+    // before the last may have been processed (charged).
+    const progress = { sends: 0, processedBefore: false };
+    try {
+      return await this.#attempts(opts, {
+        method, token, credential, maxRetries, timeout, paid, idempotencyKey, retrySafe, rawBody, bodyReplayable, url, firstId, answers, unknownOutcome, progress,
+      });
+    } catch (error) {
+      if (paid && error instanceof Errors.ProxygateError && error.recovery === undefined) {
+        Errors.markPaidCall(error, paidRecovery(error, { replayable, idempotencyKey, ...progress }));
+      }
+      throw attachCredential(error, credential);
+    }
+  }
 
+  /** The retry loop of one logical request (see `request`). */
+  async #attempts<T>(
+    opts: RequestOptions<T>,
+    ctx: {
+      method: HttpMethod;
+      token: string | undefined;
+      credential: string | undefined;
+      maxRetries: number;
+      timeout: number;
+      paid: boolean;
+      idempotencyKey: string | undefined;
+      retrySafe: boolean;
+      rawBody: Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array> | undefined;
+      bodyReplayable: boolean;
+      url: string;
+      firstId: string;
+      answers: readonly number[];
+      unknownOutcome: (sentAt: number, reason: string, init: { status?: number; cause?: unknown; headers?: Headers }) => Errors.PaidCallOutcomeUnknownError;
+      progress: { sends: number; processedBefore: boolean };
+    },
+  ): Promise<APIResponse<T>> {
+    const { method, token, credential, maxRetries, timeout, paid, idempotencyKey, retrySafe, rawBody, bodyReplayable, url, firstId, answers, unknownOutcome, progress } = ctx;
+    // Set when the current attempt may have been processed; carried into `processedBefore` on a retry.
+    let processed = false;
     for (let attempt = 0; ; attempt++) {
+      if (processed) progress.processedBefore = true;
+      processed = false;
       if (opts.signal?.aborted) throw new Errors.UserAbortError(undefined, opts.signal.reason);
       const localId = attempt === 0 ? firstId : nextLocalId();
       const canRetryMore = attempt < maxRetries && bodyReplayable;
@@ -514,9 +636,10 @@ export class Proxygate {
         attempt,
         headers: redactHeaders(headers, this.#knownSecrets()),
       });
-      const sig = attemptSignal(opts.signal, timeout);
+      const sig = attemptSignal(opts.signal, timeout, (ms, fire) => this.schedule(ms, fire));
       const sentAt = Date.now();
       let response: Response;
+      progress.sends++;
       try {
         const query = cleanQuery(opts.query);
         const body = (rawBody ?? opts.body) as BodyInit | Record<string, unknown> | undefined;
@@ -537,12 +660,19 @@ export class Proxygate {
       } catch (cause) {
         sig.dispose();
         const own = (cause as { cause?: unknown } | undefined)?.cause ?? cause;
+        // A redirect the SDK refused: an answer, not a network failure; never retried.
+        if (own instanceof Errors.RedirectRefusedError) {
+          processed = true;
+          throw own;
+        }
         if (this.#hasMiddleware(opts) && !isFetchError(cause) && !sig.signal.aborted) {
           // A middleware's own error: not a network failure, so not retried or rewrapped.
           throw own;
         }
         const failure = this.#connectionFailure(cause, sig.timedOut(), opts.signal);
         const reachedServer = !isPreConnectFailure(cause);
+        if (reachedServer) processed = true;
+        else progress.sends--;
         if (failure instanceof Errors.UserAbortError) throw failure;
         if (paid && reachedServer && !retrySafe) {
           this.#log.debug(`${method} ${url} failed after it may have been sent: ${failure.message}`, { localId });
@@ -550,11 +680,12 @@ export class Proxygate {
         }
         if (!canRetryMore || (!retrySafe && reachedServer)) {
           this.#log.debug(`${method} ${url} failed: ${failure.message}`, { localId });
-          throw this.#withReplayAction(failure, paid ? idempotencyKey : undefined);
+          throw failure;
         }
         await this.#waitBeforeRetry(method, url, localId, firstId, attempt, undefined, failure.message, opts.signal);
         continue;
       }
+      processed = true;
 
       if (!response.ok && !answers.includes(response.status)) {
         // Error bodies are small; reading them first lets the body inform the retry decision.
@@ -570,6 +701,8 @@ export class Proxygate {
         const status = response.status;
         const code = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined;
         const errorInit = { status, headers: response.headers, body, secrets: this.#knownSecrets() };
+        // A 429 is a refusal before processing (a rate limit, or a spend limit that refunded its hold).
+        if (status === 429) processed = false;
         if (paid && status === 429 && code !== 'rate_limit_exceeded') {
           // A spend limit refunded its hold: nothing was charged, and a retry would be refused the same way.
           throw attachResponseHeaders(new Errors.SpendLimitError(errorInit), response.headers);
@@ -602,11 +735,12 @@ export class Proxygate {
         const likelyScope = status === 403 ? likelyScopeHint(opts.path, opts.requiredScope) : undefined;
         const error = Errors.APIError.generate({ ...errorInit, likelyScope });
         this.#log.debug(`${method} ${url} -> ${status}`, { localId, code: error.code });
-        throw attachResponseHeaders(this.#withReplayAction(error, paid && isRetryableStatus(status) ? idempotencyKey : undefined), response.headers);
+        throw attachResponseHeaders(error, response.headers);
       }
 
       const requestId = response.headers.get('x-request-id') ?? undefined;
-      const base = { status: response.status, headers: response.headers, response, requestId, idempotencyKey, sentAt };
+      attachCredential(response, credential);
+      const base = { status: response.status, headers: response.headers, response, requestId, idempotencyKey, sentAt, retries: attempt };
       if (opts.stream) {
         // Headers are in: the body belongs to the caller now, only their signal can stop it.
         sig.clearTimer();
@@ -618,7 +752,7 @@ export class Proxygate {
         sig.clearTimer();
         let bytes: Uint8Array;
         try {
-          bytes = await readBody(response, timeout, opts.signal);
+          bytes = await readBody(response, timeout, opts.signal, (ms, fire) => this.schedule(ms, fire));
         } catch (cause) {
           const failure = opts.signal?.aborted
             ? new Errors.UserAbortError(undefined, opts.signal.reason ?? cause)
@@ -628,7 +762,7 @@ export class Proxygate {
           if (failure instanceof Errors.UserAbortError) throw failure;
           // The gateway answered, so the request was processed: only a replayable one goes again.
           if (paid && !retrySafe) throw unknownOutcome(sentAt, failure.message, { status: response.status, cause: failure, headers: response.headers });
-          if (!canRetryMore || !retrySafe) throw attachResponseHeaders(this.#withReplayAction(failure, paid ? idempotencyKey : undefined), response.headers);
+          if (!canRetryMore || !retrySafe) throw attachResponseHeaders(failure, response.headers);
           await this.#waitBeforeRetry(method, url, localId, firstId, attempt, undefined, failure.message, opts.signal);
           continue;
         } finally {
@@ -646,7 +780,7 @@ export class Proxygate {
         if (failure instanceof Errors.UserAbortError) throw failure;
         if (paid && !retrySafe) throw unknownOutcome(sentAt, failure.message, { status: response.status, cause: failure, headers: response.headers });
         // The server answered, so the request was processed: only retry-safe requests go again.
-        if (!canRetryMore || !retrySafe) throw this.#withReplayAction(failure, paid ? idempotencyKey : undefined);
+        if (!canRetryMore || !retrySafe) throw failure;
         await this.#waitBeforeRetry(method, url, localId, firstId, attempt, undefined, failure.message, opts.signal);
         continue;
       }
@@ -674,16 +808,6 @@ export class Proxygate {
       this.#log.info(`could not read the gateway's extensions (GET /health): ${error instanceof Error ? error.message : String(error)}; assuming none`);
       return false;
     }
-  }
-
-  /** A paid call that may have been charged, on a gateway that replays by key: say how to get its answer for free. */
-  #withReplayAction<E extends Errors.ProxygateError>(error: E, idempotencyKey: string | undefined): E {
-    if (idempotencyKey === undefined) return error;
-    Object.defineProperty(error, 'action', {
-      value: `Retry with idempotencyKey "${idempotencyKey}": the gateway replays the result without charging again`,
-      enumerable: true,
-    });
-    return error;
   }
 
   #hasMiddleware(opts: RequestOptions<unknown>): boolean {

@@ -7,6 +7,22 @@ function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/** A value the SDK read from an answer, and whether a verified signed receipt backs it. */
+export interface Claim<T> {
+  readonly value: T;
+  /** True only when a receipt that verified against the pinned keys says so; else an unsigned claim. */
+  readonly verified: boolean;
+}
+
+/**
+ * What to do after a paid call failed:
+ * - `replay`: call again with `idempotencyKey`; the gateway replays the stored answer without a second charge;
+ * - `check_usage`: it may have been charged and the gateway does not replay: look it up (`account.usage`) before calling again;
+ * - `retry`: nothing was charged (refused before processing): calling again is safe;
+ * - `none`: nothing to recover: the call was refused (fix the request), or it completed and its receipt is attached.
+ */
+export type PaidCallRecovery = 'replay' | 'check_usage' | 'retry' | 'none';
+
 /** Base of every error the SDK throws. Messages and serialisations never contain a token. */
 export class ProxygateError extends Error {
   /** Machine-readable code: the gateway's `error` field, or a local code such as `connection_error`. */
@@ -17,6 +33,10 @@ export class ProxygateError extends Error {
   readonly requestId: string | undefined;
   /** Gateway trace id (`trace_id`), when known. */
   readonly traceId: string | undefined;
+  /** The `Idempotency-Key` the failed paid call was sent with (paid calls only; undefined when none was sent). */
+  readonly idempotencyKey: string | undefined;
+  /** The recovery step of a failed paid call (paid calls only); `action` says it in words. */
+  readonly recovery: PaidCallRecovery | undefined;
 
   constructor(
     message: string,
@@ -28,6 +48,8 @@ export class ProxygateError extends Error {
     this.action = init.action === undefined ? undefined : redactText(init.action);
     this.requestId = init.requestId;
     this.traceId = init.traceId;
+    this.idempotencyKey = undefined;
+    this.recovery = undefined;
   }
 
   /** Serialisable view: redacted, and the cause reduced to its redacted message. */
@@ -40,8 +62,72 @@ export class ProxygateError extends Error {
       action: this.action,
       requestId: this.requestId,
       traceId: this.traceId,
+      ...(this.recovery !== undefined ? { idempotencyKey: this.idempotencyKey, recovery: this.recovery } : {}),
       ...(cause instanceof Error ? { cause: redactText(`${cause.name}: ${cause.message}`) } : {}),
     };
+  }
+}
+
+/**
+ * @internal Records how a failed paid call can be recovered: its key, the step, and the step in
+ * words as the error's `action` (kept when the error already names one and the step is `none`).
+ */
+export function markPaidCall<E extends ProxygateError>(error: E, init: { idempotencyKey: string | undefined; recovery: PaidCallRecovery; action?: string | undefined }): E {
+  const define = (name: string, value: unknown): void => {
+    Object.defineProperty(error, name, { value, enumerable: true, configurable: true, writable: false });
+  };
+  define('idempotencyKey', init.idempotencyKey);
+  define('recovery', init.recovery);
+  if (init.action !== undefined) define('action', redactText(init.action));
+  return error;
+}
+
+/** A local check refused the request before anything was sent (bad option, header, body or URL). */
+export class InvalidRequestError extends ProxygateError {
+  /** The option or argument at fault (`maxCost`, `method`, `body`, `headers.content-length`, `gatewayUrl`, ...). */
+  readonly argument: string;
+
+  constructor(argument: string, message: string) {
+    super(`${argument}: ${message}; nothing was sent`, { code: 'invalid_request', action: `Fix ${argument} and call again` });
+    this.argument = argument;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), argument: this.argument };
+  }
+}
+
+/**
+ * The gateway answered with a redirect the SDK will not follow: to another origin (the token, a
+ * paid request or a catalog answer must never cross to another host), any redirect of a paid call
+ * or of a request that is not a GET/HEAD, or more than five hops.
+ */
+export class RedirectRefusedError extends ProxygateError {
+  readonly status: number;
+  /** Where it pointed: origin and path only (no query), or null when the runtime hid it. */
+  readonly location: string | null;
+  readonly reason: 'cross_origin' | 'paid_call' | 'method' | 'too_many' | 'hidden';
+
+  constructor(status: number, location: URL | null, reason: RedirectRefusedError['reason']) {
+    const where = location ? `${location.origin}${location.pathname}` : null;
+    const why = {
+      cross_origin: 'to another origin',
+      paid_call: 'of a paid call (a paid request is never sent again elsewhere)',
+      method: 'of a request that is not a GET or HEAD',
+      too_many: 'beyond five hops',
+      hidden: 'whose target this runtime hides (redirect: manual)',
+    }[reason];
+    super(`The gateway answered ${status}, a redirect ${why}${where ? ` (${where})` : ''}: not followed`, {
+      code: 'redirect_refused',
+      action: 'Set gatewayUrl to the final gateway origin (no redirect in between)',
+    });
+    this.status = status;
+    this.location = where;
+    this.reason = reason;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), status: this.status, location: this.location, reason: this.reason };
   }
 }
 
@@ -183,12 +269,30 @@ export class NotFoundError extends APIError {}
 export class ConflictError extends APIError {}
 export class UnprocessableEntityError extends APIError {}
 
-/** A strict-shield block (422 `shield_blocked`): the charge was refunded. */
+/** What a verified receipt proves about a blocked call (see `ShieldBlockedError.settle`). */
+export interface SignedBlock {
+  /** The receipt's amount, micro-USD. */
+  amount: number | bigint;
+  /** The signed shield verdict (v3 only; v1/v2 sign no verdict). */
+  shield?: { scoreBp: number; flags: readonly string[]; action: string } | undefined;
+}
+
+/**
+ * A strict-shield block (422 `shield_blocked`). The error body is unsigned: its score, flags and
+ * refund are claims until a receipt that verified says the same. `blockVerified` tells whether
+ * `score` and `flags` are signed (a verified v3 receipt with `shield.action: blocked`), and
+ * `refunded` carries its own `verified` (a verified receipt whose amount is 0; a verified receipt
+ * charging more makes `refunded.value` false whatever the body says).
+ */
 export class ShieldBlockedError extends UnprocessableEntityError {
-  /** Shield score 0..1 as sent by the gateway. */
+  /** Shield score 0..1: the signed one when `blockVerified`, else the body's claim. */
   readonly score: number | undefined;
+  /** Flags: the signed ones when `blockVerified`, else the body's claim. */
   readonly flags: readonly string[];
-  readonly refunded: boolean;
+  /** Whether the charge was refunded, and whether a verified receipt says so. */
+  readonly refunded: Claim<boolean>;
+  /** True when a verified v3 receipt signs the block (`shield.action: blocked`): `score` and `flags` are facts. */
+  readonly blockVerified: boolean;
   /** Raw receipt header of the blocked call (`x-proxygate-receipt` base64, or plain-JSON `x-receipt`). */
   readonly receipt: string | undefined;
 
@@ -199,12 +303,40 @@ export class ShieldBlockedError extends UnprocessableEntityError {
     this.score = typeof score === 'number' ? score : undefined;
     const flags = json['shield_flags'];
     this.flags = Array.isArray(flags) ? flags.filter((f): f is string => typeof f === 'string') : [];
-    this.refunded = json['refunded'] === true;
+    this.refunded = { value: json['refunded'] === true, verified: false };
+    this.blockVerified = false;
     this.receipt = init.headers?.get('x-proxygate-receipt') ?? init.headers?.get('x-receipt') ?? undefined;
   }
 
+  /**
+   * @internal Replaces the body's claims with what a verified receipt proves: the refund (amount
+   * 0, or not refunded when it charges), and with a signed verdict the score and flags too.
+   */
+  settle(signed: SignedBlock): void {
+    const set = (name: string, value: unknown): void => {
+      Object.defineProperty(this, name, { value, enumerable: true, configurable: true, writable: false });
+    };
+    const refunded = BigInt(signed.amount) === 0n;
+    set('refunded', { value: refunded, verified: true });
+    if (signed.shield && signed.shield.action === 'blocked') {
+      set('score', signed.shield.scoreBp / 10_000);
+      set('flags', [...signed.shield.flags]);
+      set('blockVerified', true);
+    }
+    if (!refunded) {
+      this.message = `${this.message}. The verified receipt charges ${signed.amount} micro-USD: this block was NOT refunded`;
+    }
+  }
+
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), score: this.score, flags: this.flags, refunded: this.refunded, receipt: this.receipt };
+    return {
+      ...super.toJSON(),
+      score: this.score,
+      flags: this.flags,
+      refunded: this.refunded,
+      blockVerified: this.blockVerified,
+      receipt: typeof this.receipt === 'string' ? this.receipt : undefined,
+    };
   }
 }
 

@@ -1,4 +1,5 @@
 import { concatBytes } from './bytes.js';
+import { defaultSchedule, type Schedule } from './timeout.js';
 
 /** The body read of one attempt ran past its timeout. */
 export class BodyTimeout extends Error {}
@@ -7,7 +8,7 @@ export class BodyTimeout extends Error {}
  * Reads the whole body, giving up after `timeoutMs` (the headers had their own timeout; a stalled
  * body would otherwise hang the call forever) or when `signal` aborts. Cancels the read either way.
  */
-export async function readBody(response: Response, timeoutMs: number, signal: AbortSignal | undefined): Promise<Uint8Array> {
+export async function readBody(response: Response, timeoutMs: number, signal: AbortSignal | undefined, schedule: Schedule = defaultSchedule): Promise<Uint8Array> {
   const body = response.body;
   if (!body) return new Uint8Array(0);
   if (signal?.aborted) {
@@ -21,7 +22,7 @@ export async function readBody(response: Response, timeoutMs: number, signal: Ab
     stopped = reason;
     reader.cancel(reason).catch(() => undefined);
   };
-  const timer = Number.isFinite(timeoutMs) && timeoutMs > 0 ? setTimeout(() => stop(new BodyTimeout('body read timed out')), timeoutMs) : undefined;
+  const cancelTimer = Number.isFinite(timeoutMs) && timeoutMs > 0 ? schedule(timeoutMs, () => stop(new BodyTimeout('body read timed out'))) : undefined;
   const onAbort = (): void => stop(signal?.reason ?? new Error('aborted'));
   signal?.addEventListener('abort', onAbort, { once: true });
   const chunks: Uint8Array[] = [];
@@ -38,7 +39,7 @@ export async function readBody(response: Response, timeoutMs: number, signal: Ab
   } catch (error) {
     throw stopped ?? error;
   } finally {
-    if (timer !== undefined) clearTimeout(timer);
+    cancelTimer?.();
     signal?.removeEventListener('abort', onAbort);
   }
   return concatBytes(chunks, size);

@@ -8,19 +8,27 @@ export interface AttemptSignal {
   dispose(): void;
 }
 
+/** Runs `fire` after `ms` and returns its cancel (the client's, overridable in tests). */
+export type Schedule = (ms: number, fire: () => void) => () => void;
+
+export const defaultSchedule: Schedule = (ms, fire) => {
+  const timer = setTimeout(fire, ms);
+  return () => clearTimeout(timer);
+};
+
 /**
  * Composes the caller's signal with a per-attempt timeout. Uses `AbortSignal.any` where the
  * runtime has it and links by hand otherwise (older runtimes, some polyfilled fetches).
  */
-export function attemptSignal(userSignal: AbortSignal | undefined, timeoutMs: number): AttemptSignal {
+export function attemptSignal(userSignal: AbortSignal | undefined, timeoutMs: number, schedule: Schedule = defaultSchedule): AttemptSignal {
   const controller = new AbortController();
   let didTimeOut = false;
-  const timer =
+  const cancelTimer =
     Number.isFinite(timeoutMs) && timeoutMs > 0
-      ? setTimeout(() => {
+      ? schedule(timeoutMs, () => {
           didTimeOut = true;
           controller.abort(new DOMException('The attempt timed out', 'TimeoutError'));
-        }, timeoutMs)
+        })
       : undefined;
   let unlink = (): void => {};
   let signal: AbortSignal = controller.signal;
@@ -37,7 +45,7 @@ export function attemptSignal(userSignal: AbortSignal | undefined, timeoutMs: nu
     }
   }
   const clearTimer = (): void => {
-    if (timer !== undefined) clearTimeout(timer);
+    cancelTimer?.();
   };
   return {
     signal,

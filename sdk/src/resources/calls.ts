@@ -1,10 +1,13 @@
 // Paid calls through the gateway: `{METHOD} /proxy/{service}{path}?listing=...`.
 // The body is sent as exact bytes and the response read as exact bytes, so the v3 receipt's
 // request_sha256 / response_sha256 can be checked against what really crossed the wire.
-import type { QueryValue } from '../core/client.js';
+import type { APIResponse, QueryValue } from '../core/client.js';
 import {
+  APIError,
   ConnectionError,
   InsufficientScopeError,
+  InvalidRequestError,
+  markPaidCall,
   PaidCallOutcomeUnknownError,
   ProxygateError,
   ShieldBlockedError,
@@ -12,6 +15,13 @@ import {
   ValidationError,
   type ValidationIssue,
 } from '../core/error.js';
+import { NO_EXTENSIONS } from '../core/extensions.js';
+import { attachCredential, credentialOf } from '../internal/credential.js';
+import { replayAction } from '../internal/paid-recovery.js';
+import { checkHeaders, checkMethod, checkMicroUsd, checkRetries, checkTimeout, PAID_CALL_METHODS } from '../internal/request-checks.js';
+import { attachResponseHeaders } from '../internal/response-headers.js';
+import { ReceiptParseError } from '../receipts/errors.js';
+import { decodeReceiptHeader } from '../receipts/parse.js';
 import { readServerSentEvents, SseDecoder, type PositionedEvent, type ServerSentEvent } from '../core/streaming.js';
 import { isValidIdempotencyKey } from '../internal/idempotency.js';
 import { path as encodePath } from '../internal/path.js';
@@ -22,8 +32,8 @@ import { callPrice } from '../lib/prices.js';
 import { KeySet, type KeySetDocument } from '../receipts/key-set.js';
 import type { Receipt, Verdict } from '../receipts/types.js';
 import { verifyReceipt } from '../receipts/verify.js';
-import { settleReceipt, type ExpectedCall, type ReceiptVerifier, type SentRequest, type Settlement } from '../shield/settle.js';
-import { isShieldMode, parseShieldHeaders, SHIELD_HEADERS, shieldFromEvent, type ShieldMode, type ShieldVerdict } from '../shield/verdict.js';
+import { settleReceipt, type ExpectedCall, type ReceiptVerifier, type SentRequest, type Settlement, type SettleInput } from '../shield/settle.js';
+import { isShieldMode, parseShieldHeaders, SHIELD_HEADERS, shieldFromEvent, shieldFromSigned, type ShieldMode, type ShieldVerdict } from '../shield/verdict.js';
 import { lookupListing } from './listing-lookup.js';
 import type { Listing } from './models.js';
 import { APIResource } from './resource.js';
@@ -204,8 +214,11 @@ export interface PaidCallErrorDetails {
   receiptVerdict: Verdict | null;
   /** The signed verdict when present, else the headers' (or the block body's). */
   shield: ShieldVerdict | null;
+  /** The receipt's amount, micro-USD: a fact only when `receiptVerified`. */
   cost: number | bigint | null;
   requestId: string | null;
+  /** True when the receipt verified against the pinned keys: `cost` (and a v3 `shield`) are signed facts. */
+  receiptVerified: boolean;
 }
 
 /** Extra fields attached to a `ShieldBlockedError` thrown by a paid call. */
@@ -223,15 +236,45 @@ interface EncodedBody {
   contentType: string | undefined;
 }
 
+/** Body kinds a paid call cannot send as exact, hashable bytes (or whose JSON would be meaningless). */
+function unsupportedBody(body: object): string | undefined {
+  const kinds: [string, unknown][] = [
+    ['a Blob', globalThis.Blob],
+    ['a ReadableStream', globalThis.ReadableStream],
+    ['FormData', globalThis.FormData],
+    ['URLSearchParams', globalThis.URLSearchParams],
+    ['a Map', Map],
+    ['a Set', Set],
+    ['a WeakMap', WeakMap],
+    ['a WeakSet', WeakSet],
+    ['a Promise', Promise],
+  ];
+  for (const [name, type] of kinds) if (typeof type === 'function' && body instanceof (type as new () => object)) return name;
+  return undefined;
+}
+
 function encodeBody(body: unknown): EncodedBody {
   if (body === undefined || body === null) return { bytes: undefined, contentType: undefined };
   if (typeof body === 'string') return { bytes: utf8.encode(body), contentType: 'text/plain; charset=utf-8' };
   if (body instanceof Uint8Array) return { bytes: body, contentType: 'application/octet-stream' };
   if (body instanceof ArrayBuffer) return { bytes: new Uint8Array(body), contentType: 'application/octet-stream' };
-  const json = JSON.stringify(body, (_key, value: unknown) => {
-    if (typeof value === 'bigint') throw new TypeError('bigint in a call body: send it as a string');
-    return value;
-  });
+  if (ArrayBuffer.isView(body)) return { bytes: new Uint8Array(body.buffer, body.byteOffset, body.byteLength), contentType: 'application/octet-stream' };
+  if (typeof body !== 'object' && typeof body !== 'number' && typeof body !== 'boolean') {
+    throw new InvalidRequestError('body', `a ${typeof body} cannot be sent; pass a string, bytes or a JSON value`);
+  }
+  const unsupported = typeof body === 'object' ? unsupportedBody(body) : undefined;
+  if (unsupported) throw new InvalidRequestError('body', `${unsupported} cannot be sent as exact bytes; pass a string, bytes or a JSON value`);
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(body, (_key, value: unknown) => {
+      if (typeof value === 'bigint') throw new InvalidRequestError('body', 'a bigint has no JSON form: send it as a string');
+      return value;
+    });
+  } catch (error) {
+    if (error instanceof InvalidRequestError) throw error;
+    throw new InvalidRequestError('body', 'cannot be serialised as JSON (a circular reference?)');
+  }
+  if (json === undefined) throw new InvalidRequestError('body', 'has no JSON form');
   return { bytes: utf8.encode(json), contentType: 'application/json' };
 }
 
@@ -254,16 +297,17 @@ function checkBody<T>(result: CallResult<unknown>, schema: BodySchema<T>): CallR
   }
 }
 
-function decodeBody(bytes: Uint8Array, contentType: string | null): unknown {
+/** The body as JSON when its type says so, else text; `unparsed` when a JSON type did not parse (damage, or a broken upstream). */
+function decodeBody(bytes: Uint8Array, contentType: string | null): { body: unknown; unparsed: boolean } {
   const text = new TextDecoder().decode(bytes);
   if (contentType && JSON_TYPE.test(contentType) && text.trim() !== '') {
     try {
-      return JSON.parse(text) as unknown;
+      return { body: JSON.parse(text) as unknown, unparsed: false };
     } catch {
-      return text;
+      return { body: text, unparsed: true };
     }
   }
-  return text;
+  return { body: text, unparsed: false };
 }
 
 /**
@@ -271,15 +315,16 @@ function decodeBody(bytes: Uint8Array, contentType: string | null): unknown {
  * `request_sha256` covers. Throws TypeError for a path that could leave `/proxy/{service}`.
  */
 export function splitUpstreamPath(upstream: string): { path: string; query: [string, string][] } {
-  if (!upstream.startsWith('/')) throw new TypeError(`Upstream path must start with "/": ${JSON.stringify(upstream)}`);
+  if (typeof upstream !== 'string') throw new InvalidRequestError('path', 'must be a string');
+  if (!upstream.startsWith('/')) throw new InvalidRequestError('path', `must start with "/": ${JSON.stringify(upstream.slice(0, 200))}`);
   // URL parsers drop tabs and newlines and read "\" as "/": refuse the first, normalise the second,
   // so the dot-segment check below sees the path fetch will really send.
-  if (/[\u0000-\u001f\u007f]/.test(upstream)) throw new TypeError('Upstream path must not contain control characters');
+  if (/[\u0000-\u001f\u007f]/.test(upstream)) throw new InvalidRequestError('path', 'must not contain control characters');
   const [pathPart = '/', rawQuery] = upstream.split(/\?(.*)/s, 2);
   const rawPath = pathPart.replace(/\\/g, '/');
   if (rawPath.split('/').some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment))) {
     // fetch would resolve dot segments and send the call (and the token) outside /proxy/{service}.
-    throw new TypeError(`Upstream path must not contain "." or ".." segments: ${JSON.stringify(upstream)}`);
+    throw new InvalidRequestError('path', `must not contain "." or ".." segments: ${JSON.stringify(upstream.slice(0, 200))}`);
   }
   const wirePath = new URL(`http://upstream.invalid${rawPath}`).pathname;
   return { path: wirePath, query: rawQuery ? [...new URLSearchParams(rawQuery)] : [] };
@@ -287,10 +332,16 @@ export function splitUpstreamPath(upstream: string): { path: string; query: [str
 
 /** Pairs as sent (ofetch repeats the key for array values; null and undefined are dropped). */
 function queryPairs(query: CallQuery | undefined): [string, string][] {
+  if (query !== undefined && (typeof query !== 'object' || query === null || Array.isArray(query))) throw new InvalidRequestError('query', 'must be an object of names to values');
   const pairs: [string, string][] = [];
   for (const [key, value] of Object.entries(query ?? {})) {
     if (value === undefined || value === null) continue;
-    for (const item of Array.isArray(value) ? value : [value]) pairs.push([key, String(item)]);
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (typeof item !== 'string' && typeof item !== 'number' && typeof item !== 'boolean') {
+        throw new InvalidRequestError(`query.${key}`, 'values must be strings, numbers or booleans (or arrays of them)');
+      }
+      pairs.push([key, String(item)]);
+    }
   }
   return pairs;
 }
@@ -363,6 +414,10 @@ function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pr
 export class Calls extends APIResource {
   readonly #listings = new Map<string, { listing: Promise<Listing>; expires: number }>();
   #keys: { source: unknown; keys: KeySet } | undefined;
+  /** Tokens (opaque credential ids) the gateway has signed a v3 receipt for: their weaker receipts are downgrades. */
+  readonly #v3Tokens = new Set<string>();
+  /** The wallet of each token (from `GET /v1/me`), learned once when its first v1/v2 receipt arrives. */
+  readonly #wallets = new Map<string, Promise<string | undefined>>();
 
   /** The client's pinned key set; a key-set document (or its JSON) is loaded once into a KeySet. */
   #pinnedKeys(): KeySet | undefined {
@@ -378,32 +433,52 @@ export class Calls extends APIResource {
   /**
    * Calls `path` on a listing through the gateway and returns the upstream answer with its receipt
    * (raw and parsed), receipt verdict and shield verdict. Throws `ShieldBlockedError` for a
-   * strict-mode block (refunded), `SpendLimitError` for a spend-limit block (nothing charged),
+   * strict-mode block, `SpendLimitError` for a spend-limit block (nothing charged),
    * `PaidCallOutcomeUnknownError` when the call may have been charged but its answer was lost on a
    * gateway that does not replay by key, typed API errors for gateway refusals, and
-   * `MaxCostExceededError` / `UnboundedCostError` / `InsufficientScopeError` before sending
-   * anything when the call cannot be allowed. An error after a receipt arrived carries it
-   * (`rawReceipt`, `receipt`, `receiptVerdict`, `cost`).
+   * `InvalidRequestError` / `MaxCostExceededError` / `UnboundedCostError` / `InsufficientScopeError`
+   * before sending anything when the call cannot be allowed. An error after a receipt arrived
+   * carries it (`rawReceipt`, `receipt`, `receiptVerdict`, `cost`); every error after sending
+   * carries `idempotencyKey` and `recovery`. Where the gateway replays by key, a body damaged on
+   * the way (its v3 `response_sha256` does not match, or its JSON does not parse) is fetched again
+   * with the same key, within the retry budget, at no extra charge.
    */
   call = async <T = unknown>(listing: ListingRef, path: string, options: PaidCallOptions<T> = {}): Promise<CallResult<T>> => {
     const prepared = await this.#prepare(listing, path, options);
-    const res = await this.#send(prepared, options, false);
+    let budget = options.maxRetries ?? this.client.maxRetries;
+    let idempotencyKey = prepared.idempotencyKey;
+    for (;;) {
+      const res = await this.#send({ ...prepared, idempotencyKey }, { ...options, maxRetries: budget }, false);
+      const { result, unparsed } = await this.#result(prepared, res);
+      budget -= res.retries;
+      if (budget > 0 && res.idempotencyKey !== undefined && isDamaged(result, unparsed) && (await this.#replays())) {
+        // The gateway stored the answer under this key: fetching it again costs nothing.
+        budget -= 1;
+        idempotencyKey = res.idempotencyKey;
+        continue;
+      }
+      return options.schema ? checkBody(result, options.schema) : (result as CallResult<T>);
+    }
+  };
+
+  /** Builds the result of a non-stream call from its bytes, settling its receipt. */
+  async #result(prepared: Prepared, res: APIResponse<unknown>): Promise<{ result: CallResult<unknown>; unparsed: boolean }> {
     const { response } = res;
     const bytes = res.data as Uint8Array;
     const contentType = response.headers.get('content-type');
-    const settlement = await settleReceipt({
+    const settlement = await this.#settle(prepared, credentialOf(response), {
       rawReceipt: rawReceiptHeader(response.headers),
       claimedShield: parseShieldHeaders(response.headers),
       request: prepared.sent,
       response: bytes,
       verify: prepared.verify,
       receiptExpected: prepared.receiptExpected,
-      expected: prepared.expected,
     });
+    const decoded = decodeBody(bytes, contentType);
     const result: CallResult<unknown> = {
       status: response.status,
       headers: response.headers,
-      body: decodeBody(bytes, contentType),
+      body: decoded.body,
       rawBody: bytes,
       contentType,
       ...settlement,
@@ -411,8 +486,61 @@ export class Calls extends APIResource {
       idempotencyKey: res.idempotencyKey ?? null,
       listing: prepared.listing,
     };
-    return options.schema ? checkBody(result, options.schema) : (result as CallResult<T>);
-  };
+    return { result, unparsed: decoded.unparsed };
+  }
+
+  /** Whether the gateway replays paid calls by key (read once per client from `/health`). */
+  async #replays(): Promise<boolean> {
+    return (await this.client.extensions().catch(() => NO_EXTENSIONS)).has('idempotency');
+  }
+
+  /**
+   * Settles a receipt with what this client knows about the token that made the call: the
+   * lowest receipt version it may carry (3 once the gateway signed v3 for it, or advertises
+   * `receipt_v3`) and, for a v1/v2 receipt, the wallet it must name. Remembers a v3 receipt.
+   */
+  async #settle(prepared: Prepared, credential: string | undefined, input: Omit<SettleInput, 'expected'>): Promise<Settlement> {
+    const version = receiptVersionOf(input.rawReceipt);
+    const advertised = (await this.client.extensions().catch(() => NO_EXTENSIONS)).has('receipt_v3');
+    const seenV3 = credential !== undefined && this.#v3Tokens.has(credential);
+    const minVersion: 1 | 3 = seenV3 || (advertised && !this.client.allowLegacyReceipts) ? 3 : 1;
+    const buyerWallet = version !== undefined && version < 3 ? await this.#walletFor(credential) : undefined;
+    const settlement = await settleReceipt({ ...input, expected: { ...prepared.expected, minVersion, buyerWallet } });
+    const verdict = settlement.receiptVerdict;
+    if (credential !== undefined && settlement.receipt?.receipt_version === 3 && (verdict === null || verdict.valid)) this.#v3Tokens.add(credential);
+    return settlement;
+  }
+
+  /**
+   * The wallet v1/v2 receipts of this token must name: the `buyerWallet` option, else `GET /v1/me`
+   * once per token (a refusal is kept as "unknown"; a failure to reach it is asked again next time).
+   */
+  #walletFor(credential: string | undefined): Promise<string | undefined> {
+    if (this.client.buyerWallet !== undefined) return Promise.resolve(this.client.buyerWallet);
+    if (credential === undefined) return Promise.resolve(undefined);
+    const known = this.#wallets.get(credential);
+    if (known) return known;
+    const learning = this.client.request<unknown>({ method: 'GET', path: '/v1/me', maxRetries: 1 }).then(
+      (res) => {
+        const wallet = (res.data as { wallet?: unknown } | undefined)?.wallet;
+        const found = typeof wallet === 'string' && /^[1-9A-HJ-NP-Za-km-z]{32,44}$/.test(wallet) ? wallet : undefined;
+        const answeredFor = credentialOf(res.response);
+        // A rotating apiKey may have answered for another token: keep it there, ask again for this one.
+        if (answeredFor !== credential) {
+          if (answeredFor !== undefined) this.#wallets.set(answeredFor, Promise.resolve(found));
+          this.#wallets.delete(credential);
+          return undefined;
+        }
+        return found;
+      },
+      (error: unknown) => {
+        if (!(error instanceof APIError && error.status !== undefined && error.status < 500)) this.#wallets.delete(credential);
+        return undefined;
+      },
+    );
+    this.#wallets.set(credential, learning);
+    return learning;
+  }
 
   /**
    * Calls an SSE listing and returns once the headers arrive. Iterate the result for events (pulled
@@ -426,8 +554,11 @@ export class Calls extends APIResource {
     const controller = new AbortController();
     const signal = anySignal([options.signal, controller.signal]);
     const res = await this.#send(prepared, { ...options, signal }, true);
-    const replaySafe = (await this.client.extensions().catch(() => undefined))?.has('idempotency') ?? false;
-    return new CallStream(res.response, { ...prepared, idempotencyKey: res.idempotencyKey }, controller, signal, replaySafe ? null : res.sentAt);
+    const replaySafe = await this.#replays();
+    const withKey = { ...prepared, idempotencyKey: res.idempotencyKey };
+    const credential = credentialOf(res.response);
+    const settle = (input: Omit<SettleInput, 'expected'>): Promise<Settlement> => this.#settle(withKey, credential, input);
+    return new CallStream(res.response, withKey, controller, signal, replaySafe ? null : res.sentAt, settle);
   };
 
   /**
@@ -459,22 +590,25 @@ export class Calls extends APIResource {
   }
 
   async #prepare(ref: ListingRef, upstreamPath: string, options: PaidCallOptions): Promise<Prepared> {
+    // Every local check first: nothing at all (not even the catalog lookup) goes out for a call that cannot be made.
+    if (typeof ref !== 'string' && (typeof ref !== 'object' || ref === null || typeof ref.listing_id !== 'string')) {
+      throw new InvalidRequestError('listing', 'must be a listing id, slug, service name or a listing from the catalog');
+    }
     const shield = options.shield ?? 'monitor';
-    if (!isShieldMode(shield)) throw new TypeError(`shield must be off, monitor or strict, not ${JSON.stringify(shield)}`);
-    if (options.idempotencyKey !== undefined && !isValidIdempotencyKey(options.idempotencyKey)) {
-      throw new TypeError('idempotencyKey must be 1..255 printable ASCII characters');
+    if (!isShieldMode(shield)) throw new InvalidRequestError('shield', `must be off, monitor or strict, not ${JSON.stringify(String(shield).slice(0, 20))}`);
+    if (options.idempotencyKey !== undefined && (typeof options.idempotencyKey !== 'string' || !isValidIdempotencyKey(options.idempotencyKey))) {
+      throw new InvalidRequestError('idempotencyKey', 'must be 1..255 printable ASCII characters');
     }
     const split = splitUpstreamPath(upstreamPath);
     const query = [...split.query, ...queryPairs(options.query)];
-    if (query.some(([key]) => key === 'listing')) throw new TypeError('The "listing" query parameter is set by the SDK');
-    let maxCost: bigint | undefined;
-    if (options.maxCost !== undefined) {
-      if (typeof options.maxCost === 'number' && !Number.isSafeInteger(options.maxCost)) {
-        throw new TypeError('maxCost must be an integer number of micro-USD');
-      }
-      maxCost = BigInt(options.maxCost);
-    }
-    // Refuse before the catalog lookup too: nothing at all goes out for a call that cannot be made.
+    if (query.some(([key]) => key === 'listing')) throw new InvalidRequestError('query.listing', 'is set by the SDK');
+    const maxCost = options.maxCost === undefined ? undefined : checkMicroUsd(options.maxCost, 'maxCost');
+    if (options.timeout !== undefined) checkTimeout(options.timeout);
+    if (options.maxRetries !== undefined) checkRetries(options.maxRetries);
+    checkHeaders(options.headers);
+    const encoded = encodeBody(options.body);
+    const method = checkMethod(options.method ?? (encoded.bytes ? 'POST' : 'GET'), PAID_CALL_METHODS);
+    if (encoded.bytes && method === 'GET') throw new InvalidRequestError('body', 'a GET call cannot carry a body');
     const held = this.client.knownScopes;
     if (held && !hasScope(held, 'trade')) throw InsufficientScopeError.missing('trade', held);
 
@@ -485,10 +619,6 @@ export class Calls extends APIResource {
       if (!price.bounded && options.allowUnboundedCost !== true) throw new UnboundedCostError(listing, maxCost, price.reason);
     }
 
-    const encoded = encodeBody(options.body);
-    const method = (options.method ?? (encoded.bytes ? 'POST' : 'GET')).toUpperCase();
-    if (!/^[A-Z]{1,16}$/.test(method)) throw new TypeError(`Invalid HTTP method: ${JSON.stringify(options.method)}`);
-    if (encoded.bytes && (method === 'GET' || method === 'HEAD')) throw new TypeError(`A ${method} call cannot carry a body`);
     const keys = this.#pinnedKeys();
     const verify: ReceiptVerifier | undefined =
       keys && options.verifyReceipt !== false
@@ -537,38 +667,44 @@ export class Calls extends APIResource {
         ...(streaming ? { stream: true } : { bytes: true }),
       });
     } catch (error) {
-      await this.#explainFailure(error, prepared);
-      throw error;
+      throw await this.#explainFailure(error, prepared);
     }
   }
 
   /**
    * Attaches the decoded, verified receipt of a charged (or refunded) failure to the error, so a
-   * strict block, an upstream error status or a body lost after the charge never loses its receipt.
+   * strict block, an upstream error status or a body lost after the charge never loses its
+   * receipt. A block's unsigned claims (refund, score, flags) become facts only where a verified
+   * receipt says the same, and a 422 whose body was damaged on the way is still a
+   * `ShieldBlockedError` when its signed v3 receipt says `blocked`.
    */
-  async #explainFailure(error: unknown, prepared: Prepared): Promise<void> {
-    if (!(error instanceof ProxygateError)) return;
+  async #explainFailure(error: unknown, prepared: Prepared): Promise<unknown> {
+    if (!(error instanceof ProxygateError)) return error;
     const headers = responseHeadersOf(error);
-    if (!headers) return;
+    if (!headers) return error;
     const rawReceipt = rawReceiptHeader(headers);
-    const blocked = error instanceof ShieldBlockedError;
-    if (rawReceipt === undefined && !blocked) return;
+    if (rawReceipt === undefined && !(error instanceof ShieldBlockedError)) return error;
     const keys = this.#pinnedKeys();
     // The upstream body is not at hand as bytes (blocked: never delivered; lost: cut off), so only the request side is bound.
     const verify: ReceiptVerifier | undefined =
       prepared.verify && keys
         ? (receipt, content) => verifyReceipt(receipt, { keys, content: { request: { ...content.request } } })
         : undefined;
-    const settlement = await settleReceipt({
+    const settlement = await this.#settle(prepared, credentialOf(error), {
       rawReceipt,
-      claimedShield: blocked ? blockedShield(headers, error) : parseShieldHeaders(headers),
+      claimedShield: error instanceof ShieldBlockedError ? blockedShield(headers, error) : parseShieldHeaders(headers),
       request: prepared.sent,
       response: new Uint8Array(0),
       verify,
       receiptExpected: false,
       checkResponse: false,
-      expected: prepared.expected,
     });
+    const verified = settlement.receiptVerdict?.valid === true;
+    const signedShield = settlement.receipt?.receipt_version === 3 ? shieldFromSigned(settlement.receipt.shield) : null;
+    let failure: ProxygateError = error;
+    if (!(error instanceof ShieldBlockedError) && error instanceof APIError && error.status === 422 && signedShield?.action === 'blocked' && (verified || settlement.receiptVerdict === null)) {
+      failure = rebuildAsBlock(error, headers);
+    }
     const details: PaidCallErrorDetails = {
       receipt: settlement.receipt,
       rawReceipt: settlement.rawReceipt,
@@ -576,17 +712,54 @@ export class Calls extends APIResource {
       shield: settlement.shield,
       cost: settlement.cost,
       requestId: settlement.requestId ?? error.requestId ?? null,
+      receiptVerified: verified,
     };
-    if (blocked) {
+    if (failure instanceof ShieldBlockedError) {
+      if (verified && settlement.receipt && settlement.cost !== null) {
+        failure.settle({ amount: settlement.cost, shield: signedShield ?? undefined });
+      }
       const extra: Pick<ShieldBlockedDetails, 'refundReceipt' | 'refundReceiptVerdict'> = {
         refundReceipt: settlement.receipt,
         refundReceiptVerdict: settlement.receiptVerdict,
       };
-      Object.assign(error, details, extra);
+      Object.assign(failure, details, extra);
     } else {
-      Object.assign(error, details);
+      Object.assign(failure, details);
     }
+    return failure;
   }
+}
+
+/**
+ * A body damaged on the way: its v3 `response_sha256` does not match the bytes, or (no v3 receipt
+ * to tell) its JSON content type does not parse. An upstream that really answered broken JSON
+ * under a matching v3 hash is not damage.
+ */
+function isDamaged(result: CallResult<unknown>, unparsed: boolean): boolean {
+  const verdict = result.receiptVerdict;
+  if (verdict && !verdict.valid && verdict.field === 'response_sha256') return true;
+  return unparsed && result.receipt?.receipt_version !== 3;
+}
+
+/** The receipt version of a header value, without settling it (undefined when it does not parse). */
+function receiptVersionOf(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    return decodeReceiptHeader(raw).receipt_version ?? 1;
+  } catch (error) {
+    if (error instanceof ReceiptParseError) return undefined;
+    throw error;
+  }
+}
+
+/** The same answer as a `ShieldBlockedError` (the signed receipt says the shield blocked it), keeping the call's recovery marks. */
+function rebuildAsBlock(error: APIError, headers: Headers): ShieldBlockedError {
+  const block = new ShieldBlockedError({ status: 422, headers, body: error.body });
+  block.message = `${block.message} (the error body was damaged; the signed receipt says the shield blocked the response)`;
+  if (error.recovery !== undefined) markPaidCall(block, { idempotencyKey: error.idempotencyKey, recovery: error.recovery });
+  attachResponseHeaders(block, headers);
+  attachCredential(block, credentialOf(error));
+  return block;
 }
 
 /** A 422 block's verdict: the headers' (the public gateway sends no action header: a block is `blocked`), else the body's. */
@@ -629,14 +802,23 @@ export class CallStream implements AsyncIterable<ServerSentEvent> {
   readonly #signal: AbortSignal | undefined;
   /** When sent, on a gateway that does not replay by key (a broken stream may not be re-sent); else null. */
   readonly #unreplayableSentAt: number | null;
+  readonly #settle: (input: Omit<SettleInput, 'expected'>) => Promise<Settlement>;
   #started = false;
   #outcome: Promise<StreamOutcome> | undefined;
   #resolve!: (outcome: StreamOutcome) => void;
   #reject!: (error: unknown) => void;
   readonly #settled: Promise<StreamOutcome>;
 
-  constructor(response: Response, prepared: Prepared, controller: AbortController, signal: AbortSignal | undefined, unreplayableSentAt: number | null) {
+  constructor(
+    response: Response,
+    prepared: Prepared,
+    controller: AbortController,
+    signal: AbortSignal | undefined,
+    unreplayableSentAt: number | null,
+    settle: (input: Omit<SettleInput, 'expected'>) => Promise<Settlement>,
+  ) {
     this.#response = response;
+    this.#settle = settle;
     this.#unreplayableSentAt = unreplayableSentAt;
     this.#prepared = prepared;
     this.#controller = controller;
@@ -662,11 +844,12 @@ export class CallStream implements AsyncIterable<ServerSentEvent> {
       const path = `${encodePath`/proxy/${listing.service}`}${sent.path}?${queryString(listing.listing_id, sent.query)}`;
       const record = paidCallRecord(sent.method, path, undefined, this.#unreplayableSentAt, this.idempotencyKey ?? undefined);
       const error = new PaidCallOutcomeUnknownError(record, 'the connection broke during the stream', { status: this.status, cause, charged: rawReceipt !== null });
+      markPaidCall(error, { idempotencyKey: this.idempotencyKey ?? undefined, recovery: 'check_usage' });
       return Object.assign(error, { rawReceipt });
     }
-    const error = new ConnectionError('The connection broke during the stream', cause, {
-      action: `Call again with idempotencyKey "${this.idempotencyKey}": the gateway replays the whole stream without charging again`,
-    });
+    const key = this.idempotencyKey ?? '';
+    const error = new ConnectionError('The connection broke during the stream', cause);
+    markPaidCall(error, { idempotencyKey: key, recovery: 'replay', action: `${replayAction(key)} (the whole stream)` });
     return Object.assign(error, { rawReceipt });
   }
 
@@ -731,7 +914,7 @@ export class CallStream implements AsyncIterable<ServerSentEvent> {
     const rawBody = decoder.bytesBefore(receiptEvent ? receiptEvent.start : decoder.bytesSeen);
     const eventShield = receiptEvent ? shieldFromEvent(receiptEvent.data.shield) : null;
     const rawReceipt = typeof receiptEvent?.data.receipt === 'string' ? receiptEvent.data.receipt : rawReceiptHeader(this.headers);
-    const settlement = await settleReceipt({
+    const settlement = await this.#settle({
       rawReceipt,
       // SSE headers leave before the body is scanned, so only the event's verdict is a claim to check.
       claimedShield: receiptEvent ? eventShield : this.headerShield,
@@ -739,7 +922,6 @@ export class CallStream implements AsyncIterable<ServerSentEvent> {
       response: rawBody,
       verify: this.#prepared.verify,
       receiptExpected: this.#prepared.receiptExpected,
-      expected: this.#prepared.expected,
     });
     this.#resolve({ ...settlement, rawBody, events: delivered });
   }

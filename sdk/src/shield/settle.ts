@@ -52,6 +52,14 @@ export interface ExpectedCall {
   maxCost?: bigint | undefined;
   /** The shield mode requested: a receipt that applied another (strict asked, off applied) is a mismatch. */
   shieldMode?: 'off' | 'monitor' | 'strict' | undefined;
+  /** The wallet v1/v2 receipts must name as `buyer` (their buyer is the account wallet), when known. */
+  buyerWallet?: string | undefined;
+  /**
+   * The lowest receipt version this token's calls may carry: 3 once the gateway signed a v3
+   * receipt for it (or advertises `receipt_v3`). A lower one is a `downgrade`: it binds neither
+   * the request nor the response, so a hostile intermediary could pair it with another body.
+   */
+  minVersion?: 1 | 2 | 3 | undefined;
 }
 
 export interface Settlement {
@@ -142,6 +150,25 @@ function bindingMismatch(receipt: ReceiptV3, request: SentRequest, expected: Exp
   return mismatchVerdict(receipt, field, `the receipt's ${field} ${JSON.stringify(got)} is not the call's ${JSON.stringify(want)}`);
 }
 
+/** A receipt weaker than this token's receipts are (`minVersion`), or a v1/v2 receipt of another wallet. */
+export function legacyReceiptProblem(receipt: Receipt, expected: Pick<ExpectedCall, 'buyerWallet' | 'minVersion'>): Verdict | null {
+  const version = receipt.receipt_version ?? 1;
+  if (version === 3) return null;
+  if (version < (expected.minVersion ?? 1)) {
+    return {
+      valid: false,
+      reason: 'downgrade',
+      field: 'receipt_version',
+      message: `a v${version} receipt binds neither the request nor the response, and this token's receipts are v3: refused as a downgrade`,
+      receipt,
+    };
+  }
+  if (expected.buyerWallet !== undefined && receipt.buyer !== expected.buyerWallet) {
+    return mismatchVerdict(receipt, 'buyer', `the receipt's buyer ${JSON.stringify(receipt.buyer)} is not this client's wallet ${JSON.stringify(expected.buyerWallet)}`);
+  }
+  return null;
+}
+
 function overcharge(receipt: Receipt, maxCost: bigint | undefined): Verdict | null {
   if (maxCost === undefined) return null;
   const amount = amountOf(receipt);
@@ -176,6 +203,7 @@ export async function settleReceipt(input: SettleInput): Promise<Settlement> {
     if (problem && (receiptVerdict === null || receiptVerdict.valid)) receiptVerdict = problem;
   };
   if (input.expected && receipt.receipt_version === 3) report(bindingMismatch(receipt, input.request, input.expected));
+  if (input.expected) report(legacyReceiptProblem(receipt, input.expected));
 
   let shield = claimedShield;
   if (receipt.receipt_version === 3) {

@@ -159,7 +159,8 @@ describe.each(PROFILES)('client.call against the %s profile', (profile) => {
       ['traderV1', 1],
       ['traderV2', 2],
     ] as const)('%s gets a v%i receipt that verifies; cost comes from its amount, the verdict from headers', async (token, version) => {
-      const client = harness.client({ apiKey: harness.mock.demoTokens[token] });
+      // The extended gateway advertises receipt_v3: legacy receipts need the explicit opt-in (see downgrade.test.ts).
+      const client = harness.client({ apiKey: harness.mock.demoTokens[token], allowLegacyReceipts: true });
       const result = await client.call('product-reviews', '/reviews');
       expect(result.receipt?.receipt_version ?? 1).toBe(version);
       expect(result.receiptVerdict).toMatchObject({ valid: true });
@@ -255,7 +256,10 @@ describe.each(PROFILES)('client.call against the %s profile', (profile) => {
       const error = await client.call('product-reviews', '/reviews', { shield: 'strict' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ShieldBlockedError);
       const blocked = error as ShieldBlockedError & ShieldBlockedDetails;
-      expect(blocked.refunded).toBe(true);
+      // The verified receipt (amount 0) makes the refund a fact; only a v3 receipt signs the block itself.
+      expect(blocked.refunded).toEqual({ value: true, verified: true });
+      expect(blocked.blockVerified).toBe(extended);
+      expect(blocked.receiptVerified).toBe(true);
       expect(blocked.flags).toContain('prompt_injection');
       expect(blocked.score).toBeGreaterThanOrEqual(0.7);
       expect(blocked.rawReceipt).toBeTruthy();

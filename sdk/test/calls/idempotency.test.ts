@@ -137,11 +137,24 @@ describe('the extended profile: lost answers are fetched again with the same key
     expect(netCharged(harness.mock, { idempotencyKey: 'cut-1' })).toBe(await price());
   });
 
-  test('a damaged body after the charge is reported by the receipt (response_sha256), not hidden', async () => {
+  test('a body damaged after the charge is fetched again with the same key: the replay parses and verifies, charged once', async () => {
     harness.mock.faults.inject({ kind: 'malformed_json', phase: 'after', path: '/proxy/' });
-    const result = await fastClient().call('echo', '/echo');
+    const result = await fastClient().call<{ method: string }>('echo', '/echo');
+    expect(result.body.method).toBe('GET');
+    expect(result.replayed).toBe(true);
+    expect(result.receiptVerdict).toMatchObject({ valid: true });
+    const sends = harness.proxyCalls();
+    expect(sends).toHaveLength(2);
+    expect(new Set(sends.map((call) => call.headers.get('idempotency-key')))).toEqual(new Set([result.idempotencyKey]));
+    expect(netCharged(harness.mock, { idempotencyKey: result.idempotencyKey! })).toBe(await price());
+  });
+
+  test('damage that persists past the budget is reported by the receipt (response_sha256), the body kept', async () => {
+    harness.mock.faults.inject({ kind: 'malformed_json', phase: 'after', path: '/proxy/', times: 5 });
+    const result = await fastClient(1).call('echo', '/echo');
     expect(typeof result.body).toBe('string');
     expect(result.receiptVerdict).toMatchObject({ valid: false, reason: 'content_mismatch', field: 'response_sha256' });
+    expect(harness.proxyCalls()).toHaveLength(2);
   });
 
   test('with retries off the failure surfaces, and a manual retry with the returned key charges nothing more', async () => {

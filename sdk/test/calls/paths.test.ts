@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { Proxygate } from '../../src/index.js';
+import { InvalidRequestError, Proxygate } from '../../src/index.js';
 import type { Listing } from '../../src/resources/models.js';
 import { splitUpstreamPath } from '../../src/resources/calls.js';
 
@@ -46,8 +46,8 @@ describe('upstream paths', () => {
         try {
           split = splitUpstreamPath(path);
         } catch (error) {
-          expect(error).toBeInstanceOf(TypeError);
-          await expect(client.call(listing, path)).rejects.toBeInstanceOf(TypeError);
+          expect(error).toBeInstanceOf(InvalidRequestError);
+          await expect(client.call(listing, path)).rejects.toBeInstanceOf(InvalidRequestError);
           expect(seen.url).toBeUndefined();
           return;
         }

@@ -89,7 +89,9 @@ describe('error classes from gateway answers', () => {
     const e = err as ShieldBlockedError;
     expect(e.score).toBe(0.91);
     expect(e.flags).toEqual(['prompt_injection']);
-    expect(e.refunded).toBe(true);
+    // The body is unsigned: its refund is a claim until a verified receipt says the same.
+    expect(e.refunded).toEqual({ value: true, verified: false });
+    expect(e.blockVerified).toBe(false);
     expect(e.receipt).toBe('eyJhIjoxfQ==');
     expect(e.requestId).toBe('req_1');
   });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { DEFAULT_GATEWAY_URL, Proxygate } from '@proxygate-kit/sdk';
+import { DEFAULT_GATEWAY_URL, InvalidRequestError, Proxygate } from '@proxygate-kit/sdk';
 import { client, fakeFetch, json, mintToken } from './helpers.js';
 
 const ok = () => json(200, { balance_micro_cents: 1, currency: 'USD' });
@@ -109,8 +109,9 @@ describe('options and environment', () => {
 
   test('rejects nonsense options', () => {
     const { fetch } = fakeFetch(ok());
-    expect(() => new Proxygate({ fetch, maxRetries: -1 })).toThrow(TypeError);
-    expect(() => new Proxygate({ fetch, timeout: 0 })).toThrow(TypeError);
+    expect(() => new Proxygate({ fetch, maxRetries: -1 })).toThrow(InvalidRequestError);
+    expect(() => new Proxygate({ fetch, timeout: 0 })).toThrow(InvalidRequestError);
+    expect(() => new Proxygate({ fetch, timeout: Number.NaN })).toThrow(InvalidRequestError);
   });
 });
 
@@ -132,7 +133,7 @@ describe('gateway URL checks', () => {
   test('refuses URLs that are not plain http(s) origins', () => {
     const { fetch } = fakeFetch(ok());
     for (const bad of ['not a url', 'ftp://x.test', 'https://user:pw@x.test', 'https://x.test/?a=1']) {
-      expect(() => new Proxygate({ fetch, gatewayUrl: bad, logLevel: 'off' }), bad).toThrow(TypeError);
+      expect(() => new Proxygate({ fetch, gatewayUrl: bad, logLevel: 'off' }), bad).toThrow(InvalidRequestError);
     }
     expect(new Proxygate({ fetch, gatewayUrl: 'https://x.test/base/', logLevel: 'off' }).gatewayUrl).toBe('https://x.test/base');
   });

@@ -1,0 +1,159 @@
+// Every error that ends a paid call after something was sent carries the idempotency key it was
+// sent with and the recovery step (`recovery`, and `action` in words). Before, an error after the
+// retries (5xx, reset, timeout, 429, a stream failing before its headers) did not carry the key the
+// SDK had generated, so a charged call left the caller with neither a receipt nor a safe retry.
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import type { FaultKind } from '@proxygate-kit/server-mock';
+import {
+  ConnectionError,
+  InsufficientCreditsError,
+  InternalServerError,
+  PaidCallOutcomeUnknownError,
+  RateLimitError,
+  SpendLimitError,
+  TimeoutError,
+  type ProxygateError,
+} from '../../src/core/error.js';
+import { netCharged, startMock } from './mock.js';
+
+/** Retries without waiting, and timeouts that fire at once (no real waits in tests). */
+function fast<C extends object>(client: C, options: { instantTimeouts?: boolean } = {}): C {
+  Object.defineProperty(client, 'sleep', { value: () => Promise.resolve() });
+  if (options.instantTimeouts) {
+    Object.defineProperty(client, 'schedule', {
+      value: (_ms: number, fire: () => void) => {
+        const timer = setTimeout(fire, 0);
+        return () => clearTimeout(timer);
+      },
+    });
+  }
+  return client;
+}
+
+describe('extended profile: the key the SDK generated, and "replay"', () => {
+  let harness: ReturnType<typeof startMock>;
+  beforeAll(() => {
+    harness = startMock('paid-errors-extended', { profile: 'extended' });
+  });
+  afterAll(() => harness.close());
+  beforeEach(() => harness.reset());
+
+  const sentKeys = () => new Set(harness.proxyCalls().map((call) => call.headers.get('idempotency-key')));
+
+  test.each<[FaultKind, new (...args: never[]) => ProxygateError]>([
+    ['server_error', InternalServerError],
+    ['reset', ConnectionError],
+  ])('%s after the charge, retries spent: the error names the generated key; replaying it returns the receipt, charged once', async (kind, type) => {
+    harness.mock.faults.inject({ kind, phase: 'after', path: '/proxy/', times: 3 });
+    const client = fast(harness.client({ maxRetries: 2 }));
+    const error = (await client.call('echo', '/echo').catch((e: unknown) => e)) as ProxygateError;
+    expect(error).toBeInstanceOf(type);
+    expect(harness.proxyCalls()).toHaveLength(3);
+    expect(error.idempotencyKey).toBeTruthy();
+    expect(sentKeys()).toEqual(new Set([error.idempotencyKey]));
+    expect(error.recovery).toBe('replay');
+    expect(error.action).toContain(error.idempotencyKey!);
+    expect(JSON.parse(JSON.stringify(error))).toMatchObject({ idempotencyKey: error.idempotencyKey, recovery: 'replay' });
+
+    const recovered = await client.call('echo', '/echo', { idempotencyKey: error.idempotencyKey! });
+    expect(recovered.replayed).toBe(true);
+    expect(recovered.receiptVerdict).toMatchObject({ valid: true });
+    expect(harness.mock.ledger().filter((entry) => entry.kind === 'charge')).toHaveLength(1);
+    expect(netCharged(harness.mock, { idempotencyKey: error.idempotencyKey! })).toBe(recovered.cost);
+  });
+
+  test('a timeout after the charge: TimeoutError with the key and "replay"', async () => {
+    harness.mock.faults.inject({ kind: 'latency', phase: 'after', path: '/proxy/', latencyMs: 500 });
+    const client = fast(harness.client({ maxRetries: 0 }), { instantTimeouts: true });
+    const error = (await client.call('echo', '/echo').catch((e: unknown) => e)) as ProxygateError;
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect([error.recovery, error.idempotencyKey]).toEqual(['replay', [...sentKeys()][0]]);
+    harness.mock.faults.clear();
+  });
+
+  test('429 rate limits until the retries are spent: "retry" (nothing was processed), with the key', async () => {
+    harness.mock.faults.inject({ kind: 'rate_limit', phase: 'before', path: '/proxy/', times: 3, retryAfter: 0 });
+    const error = (await fast(harness.client({ maxRetries: 2 })).call('echo', '/echo').catch((e: unknown) => e)) as ProxygateError;
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error.recovery).toBe('retry');
+    expect(error.idempotencyKey).toBe([...sentKeys()][0]);
+    expect(harness.mock.ledger()).toHaveLength(0);
+  });
+
+  test('a 5xx then 429s: an earlier attempt may have been charged, so "replay", not "retry"', async () => {
+    let proxyAnswers = 0;
+    harness.tamper = async (response, request) => {
+      if (!request.url.pathname.startsWith('/proxy/')) return response;
+      await response.arrayBuffer();
+      // The first answer (charged) is lost to a 502; the gateway then rate-limits the retries.
+      if (proxyAnswers++ === 0) return new Response('{"error":"upstream_error","message":"bad gateway"}', { status: 502, headers: { 'content-type': 'application/json' } });
+      return new Response('{"error":"rate_limit_exceeded","message":"slow down"}', { status: 429, headers: { 'content-type': 'application/json', 'retry-after': '0' } });
+    };
+    const error = (await fast(harness.client({ maxRetries: 2 })).call('echo', '/echo').catch((e: unknown) => e)) as ProxygateError;
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error.recovery).toBe('replay');
+    expect(harness.mock.ledger().filter((entry) => entry.kind === 'charge')).toHaveLength(1);
+  });
+
+  test('a stream failing before its headers, and one cut mid-way, both name the key and "replay"', async () => {
+    harness.mock.faults.inject({ kind: 'server_error', phase: 'after', path: '/proxy/', times: 3 });
+    const client = fast(harness.client({ maxRetries: 2 }));
+    const before = (await client.calls.stream('llm-stream', '/chat', { body: { prompt: 'a' } }).catch((e: unknown) => e)) as ProxygateError;
+    expect(before).toBeInstanceOf(InternalServerError);
+    expect([before.recovery, before.idempotencyKey]).toEqual(['replay', [...sentKeys()][0]]);
+
+    harness.mock.faults.inject({ kind: 'truncate', phase: 'after', path: '/proxy/' });
+    const stream = await client.calls.stream('llm-stream', '/chat', { body: { prompt: 'b' } });
+    const cut = (await stream.finished().catch((e: unknown) => e)) as ProxygateError;
+    expect(cut).toBeInstanceOf(ConnectionError);
+    expect([cut.recovery, cut.idempotencyKey]).toEqual(['replay', stream.idempotencyKey]);
+  });
+
+  test('an upstream error passed through with its receipt: the call completed, "none"', async () => {
+    const error = (await harness.client().call('translate-text', '/translate', { body: { text: '' } }).catch((e: unknown) => e)) as ProxygateError & { rawReceipt: string };
+    expect(error.rawReceipt).toBeTruthy();
+    expect(error.recovery).toBe('none');
+    expect(error.idempotencyKey).toBe([...sentKeys()][0]);
+  });
+});
+
+describe('public profile: no key is generated; what to do instead', () => {
+  let harness: ReturnType<typeof startMock>;
+  beforeAll(() => {
+    harness = startMock('paid-errors-public', { profile: 'public' });
+  });
+  afterAll(() => harness.close());
+  beforeEach(() => harness.reset());
+
+  test('a 5xx after the charge: PaidCallOutcomeUnknownError, "check_usage", no key', async () => {
+    harness.mock.faults.inject({ kind: 'server_error', phase: 'after', path: '/proxy/' });
+    const error = (await fast(harness.client()).call('echo', '/echo').catch((e: unknown) => e)) as ProxygateError;
+    expect(error).toBeInstanceOf(PaidCallOutcomeUnknownError);
+    expect([error.recovery, error.idempotencyKey]).toEqual(['check_usage', undefined]);
+    expect(error.action).toContain('account.usage(');
+  });
+
+  test('a caller key is carried, but never offered for a replay this gateway does not do', async () => {
+    harness.mock.faults.inject({ kind: 'reset', phase: 'after', path: '/proxy/' });
+    const error = (await fast(harness.client()).call('echo', '/echo', { idempotencyKey: 'mine-1' }).catch((e: unknown) => e)) as ProxygateError;
+    expect([error.recovery, error.idempotencyKey]).toEqual(['check_usage', 'mine-1']);
+    expect(error.action).not.toMatch(/replays/);
+  });
+
+  test('refusals before any charge: a spend limit and missing credits are "none", a rate limit "retry"', async () => {
+    const capped = (await harness.client({ apiKey: harness.mock.demoTokens.capped }).call('weather-current', '/current', { query: { city: 'Oslo' } }).then(
+      () => harness.client({ apiKey: harness.mock.demoTokens.capped }).call('weather-current', '/current', { query: { city: 'Rome' } }),
+    ).catch((e: unknown) => e)) as ProxygateError;
+    expect(capped).toBeInstanceOf(SpendLimitError);
+    expect(capped.recovery).toBe('none');
+
+    const broke = (await harness.client({ apiKey: harness.mock.demoTokens.broke }).call('echo', '/echo').catch((e: unknown) => e)) as ProxygateError;
+    expect(broke).toBeInstanceOf(InsufficientCreditsError);
+    expect(broke.recovery).toBe('none');
+
+    harness.mock.faults.inject({ kind: 'rate_limit', phase: 'before', path: '/proxy/', times: 3, retryAfter: 0 });
+    const limited = (await fast(harness.client({ maxRetries: 2 })).call('echo', '/echo').catch((e: unknown) => e)) as ProxygateError;
+    expect(limited).toBeInstanceOf(RateLimitError);
+    expect(limited.recovery).toBe('retry');
+  });
+});
