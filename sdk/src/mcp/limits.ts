@@ -75,20 +75,19 @@ export function limitBody(response: Response, maxBytes: number, onExceeded: (err
     return new Response(new ReadableStream({ start: (controller) => controller.error(error) }), response);
   }
   let count = 0;
-  let lastByte = -1;
+  let previous = -1; // the byte before the current one, across chunks
+  let beforePrevious = -1;
   const counter = new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
       if (sse) {
-        // An event ends at a blank line: count from the last one seen.
-        let boundary = -1;
-        for (let i = chunk.length - 1; i >= 0; i -= 1) {
-          if (chunk[i] === 10 && ((i > 0 ? chunk[i - 1] : lastByte) === 10 || ((i > 1 ? chunk[i - 2] : -1) === 10 && chunk[i - 1] === 13))) {
-            boundary = i;
-            break;
-          }
+        // An event ends at a blank line (LF LF, or CR LF CR LF): each one is counted on its own.
+        for (const byte of chunk) {
+          if (byte === 10 && (previous === 10 || (previous === 13 && beforePrevious === 10))) count = 0;
+          else count += 1;
+          beforePrevious = previous;
+          previous = byte;
+          if (count > maxBytes) break;
         }
-        count = boundary >= 0 ? chunk.length - boundary - 1 : count + chunk.length;
-        if (chunk.length > 0) lastByte = chunk[chunk.length - 1]!;
       } else {
         count += chunk.length;
       }
