@@ -16,8 +16,7 @@ import type { CallApiToolOutput } from './tool-schemas.js';
  * v1/v2 receipt where this gateway is known to sign v3 for the token (v1/v2 bind neither the
  * request nor the response, so a relay could have swapped the body).
  */
-export interface CallReceiptVerdict extends Omit<Verdict, 'reason'> {
-  reason: Verdict['reason'] | 'downgrade';
+export interface CallReceiptVerdict extends Verdict {
   /** The signed shield verdict (v3), when the receipt verified. */
   shield: ShieldVerdict | null;
 }
@@ -42,7 +41,7 @@ interface SentRequest {
   body?: string | undefined;
 }
 
-const failed = (reason: CallReceiptVerdict['reason'], message: string, receipt?: Receipt, field?: string): CallReceiptVerdict => ({
+const failed = (reason: Verdict['reason'], message: string, receipt?: Receipt, field?: string): CallReceiptVerdict => ({
   valid: false,
   reason,
   message,
