@@ -62,6 +62,17 @@ export function v3SignedText(r: ReceiptV3): string {
   );
 }
 
+/**
+ * The JCS text of a whole v3 receipt, signature included (what `prev` and log leaves hash): the
+ * signed text without its prefix, `signature` slotted in key order between `shield` and
+ * `timestamp`. Equals `canonicalize(receipt)` for a parsed receipt (tests compare them).
+ */
+export function v3ReceiptJcs(r: ReceiptV3): string {
+  const signed = v3SignedText(r);
+  const at = signed.lastIndexOf(',"timestamp":');
+  return signed.slice(V3_SIGNING_PREFIX.length, at) + ',"signature":' + quote(r.signature) + signed.slice(at);
+}
+
 /** The same text through the generic JCS serializer. */
 export function v3SignedTextGeneric(r: ReceiptV3): string {
   const { signature: _signature, ...unsigned } = r;

@@ -40,3 +40,30 @@ export class KeySetError extends Error {
     this.field = field;
   }
 }
+
+/** Why a saved audit state cannot be trusted. */
+export type AuditStateProblem = 'malformed' | 'unsupported_version' | 'digest_mismatch' | 'key_set_mismatch' | 'not_continuable';
+
+/**
+ * An audit state file that is refused: damaged, of another version, verified with another key
+ * set, or a report that cannot become a state. Never trusted in part.
+ */
+export class AuditStateError extends Error {
+  override readonly name = 'AuditStateError';
+  constructor(readonly code: AuditStateProblem, message: string) {
+    super(message);
+  }
+}
+
+/** A partial audit report that cannot be merged (damaged, other key set, not a report). */
+export class AuditReportError extends Error {
+  override readonly name = 'AuditReportError';
+  constructor(
+    readonly code: 'malformed' | 'unsupported_version' | 'digest_mismatch' | 'key_set_mismatch',
+    /** Which part (0-based position in the list given to the merge). */
+    readonly part: number | undefined,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -4,7 +4,7 @@
  * runtimes: nothing here imports `node:*` statically or touches the network. Node-only helpers
  * (worker pool, key-set files) live in `@proxygate-kit/sdk/receipts/node`.
  */
-export { ReceiptParseError, KeySetError, type ReasonCode } from './errors.js';
+export { ReceiptParseError, KeySetError, AuditStateError, AuditReportError, type ReasonCode, type AuditStateProblem } from './errors.js';
 export type { Receipt, ReceiptV1, ReceiptV2, ReceiptV3, DelegationV2, ShieldMode, ShieldAction, Verdict } from './types.js';
 export { parseReceipt, decodeReceiptHeader } from './parse.js';
 export { receiptTime, formatReceiptTime, UNIX_MILLISECONDS_FROM, type ReceiptTime, type TimeUnit } from './receipt-time.js';
@@ -24,3 +24,15 @@ export { verifyStream, jsonLines, type VerifyStreamOptions } from './stream.js';
 export { auditReceipts, auditReportToJson, type AuditReportJson, type AuditOptions, type AuditReport, type AuditIssue, type ChainSummary, type UsageEntry } from './audit.js';
 export { verifyCheckpoint, checkpointKeyHash, type LogHead, type CheckpointResult } from './checkpoint.js';
 export { merkleRoot, receiptLeafHash } from './merkle.js';
+export { auditStream, type AuditSource, type AuditStreamOptions, type AuditProgress } from './audit-stream.js';
+export {
+  AUDIT_REPORT_FORMAT, AUDIT_REPORT_VERSION,
+  type AuditResult, type AuditFinding, type AuditLocation, type AuditCounts, type ChainReport, type ChainRun, type RunBound,
+  type BuyerTotals, type HeadResult, type UsageResult, type AggregateUsage,
+} from './audit-types.js';
+export {
+  nextAuditState, parseAuditState, serializeAuditState, AUDIT_STATE_FORMAT, AUDIT_STATE_VERSION,
+  type AuditState, type AuditStateChain,
+} from './audit-state.js';
+export type { UsageExport, UsageRow, UsageSummaryEntry } from './usage-reconcile.js';
+export { CompactRange, type CompactRangeJson } from './compact-range.js';

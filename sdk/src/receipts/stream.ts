@@ -11,7 +11,7 @@ export interface VerifyStreamOptions extends Omit<VerifyOptions, 'content'> {
   maxLineBytes?: number;
 }
 
-type Chunk = string | Uint8Array;
+export type Chunk = string | Uint8Array;
 
 const NEWLINE = 0x0a;
 
@@ -21,7 +21,10 @@ const NEWLINE = 0x0a;
  * endings are accepted. A line over `maxLineBytes` is reported as `null`. Synchronous per chunk,
  * so a consumer pays one await per chunk, not per line.
  */
-class LineSplitter {
+export class LineSplitter {
+  /** Physical line number (1-based, blank lines counted) of the line last yielded. */
+  line = 0;
+  private lines = 0;
   private readonly encoder = new TextEncoder();
   private parts: Uint8Array[] = [];
   private partBytes = 0;
@@ -55,7 +58,11 @@ class LineSplitter {
       const nl = bytes.indexOf(NEWLINE, start);
       if (nl < 0) break;
       const line = this.finish(bytes.subarray(start, nl));
-      if (line !== undefined) yield line;
+      this.lines++;
+      if (line !== undefined) {
+        this.line = this.lines;
+        yield line;
+      }
       start = nl + 1;
     }
     if (start < bytes.length) {
@@ -73,6 +80,7 @@ class LineSplitter {
 
   /** The last line, when the input does not end with a newline. */
   end(): Uint8Array | null | undefined {
+    this.line = this.lines + 1;
     return this.finish(this.pendingHigh ? this.encoder.encode(this.pendingHigh) : new Uint8Array(0));
   }
 

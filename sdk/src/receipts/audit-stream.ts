@@ -1,0 +1,203 @@
+import { Auditor, type AuditItem } from './auditor.js';
+import type { AuditState } from './audit-state.js';
+import type { AuditLocation, AuditResult } from './audit-types.js';
+import { Findings } from './audit-findings.js';
+import { resolveBackend, type BackendChoice } from './backends.js';
+import { v3ReceiptJcs } from './canonical.js';
+import type { LogHead } from './checkpoint.js';
+import { leafHash } from './compact-range.js';
+import { toHex, utf8Bytes } from './encoding.js';
+import type { KeySet } from './key-set.js';
+import { resolveSha256, type Sha256 } from './sha256-sync.js';
+import { LineSplitter, type Chunk } from './stream.js';
+import { decodeUtf8 } from './strict-json.js';
+import type { Receipt, ReceiptV3, Verdict } from './types.js';
+import { UsageReconciler, type UsageExport, type UsageRow } from './usage-reconcile.js';
+import { fail, isVerdict, parseToVerdict, verifyParsed, type ReceiptInput } from './verify.js';
+
+/**
+ * One input of an audit: JSON Lines (chunks of bytes or text, split anywhere), or receipts one
+ * by one (texts, bytes or objects; `items` when the caller knows each one's line).
+ */
+export type AuditSource =
+  | { name: string; lines: AsyncIterable<Chunk> | Iterable<Chunk> }
+  | { name: string; receipts: AsyncIterable<ReceiptInput> | Iterable<ReceiptInput> }
+  | { name: string; items: AsyncIterable<{ input: ReceiptInput; line?: number }> | Iterable<{ input: ReceiptInput; line?: number }> };
+
+export interface AuditProgress {
+  /** Receipts read so far (all sources). */
+  receipts: number;
+  /** JSON Lines bytes read so far. */
+  bytes: number;
+  elapsedMs: number;
+  /** Receipts per second since the start. */
+  rate: number;
+  /** When `totalBytes` was given: the estimated time left, from the byte rate. */
+  etaMs?: number;
+  source: string;
+}
+
+export interface AuditStreamOptions {
+  keys: KeySet;
+  /** Ed25519 backend (a worker pool's `backend` to verify on every core). Default `auto`. */
+  backend?: BackendChoice;
+  /** Receipts verified ahead of the one audited. Default 64 (the pool's `audit` picks its own). */
+  concurrency?: number;
+  /** Longest JSON Lines line in bytes (longer ones are `malformed`). Default 1 MiB. */
+  maxLineBytes?: number;
+  /** Chains need not start at seq 1 (a month of receipts); gaps inside them are still findings. */
+  partial?: boolean;
+  /**
+   * One slice of a sharded audit: gaps and chain starts are left to `mergeAuditReports`, which
+   * sees every slice's runs. Implies `partial`.
+   */
+  slice?: boolean;
+  /** The state a previous audit left (`parseAuditState`): chains continue from its tails. */
+  state?: AuditState | undefined;
+  /** The log's signed head for one buyer's chain: proves nothing was cut from the end. */
+  head?: LogHead | undefined;
+  /** Buyer the head covers; needed when receipts of several buyers are audited. */
+  headBuyer?: string | undefined;
+  /** The head a previous audit accepted (default: the one in `state`): the new one must extend it. */
+  previousHead?: LogHead | undefined;
+  /** `/v1/usage` rows (ours with `request_id`, or the public gateway's without) to reconcile with. */
+  usage?: UsageExport | Iterable<UsageRow> | AsyncIterable<UsageRow> | undefined;
+  /** Receipts remembered to tell a repeat (duplicate) from a fork. Default 16384. */
+  window?: number;
+  /** Runs kept per chain before the lowest gaps are reported for good. Default 1024. */
+  maxRuns?: number;
+  /** Findings listed in the report (all are counted per reason). Default 1000. */
+  maxIssues?: number;
+  /** Called at most every `progressIntervalMs` (default 1000) while receipts are read. */
+  onProgress?: (progress: AuditProgress) => void;
+  progressIntervalMs?: number;
+  /** Bytes of all JSON Lines sources together (file sizes), for the ETA. */
+  totalBytes?: number;
+  /** Clock for progress (tests). */
+  now?: () => number;
+}
+
+type Input = AuditSource | readonly AuditSource[] | Iterable<ReceiptInput> | AsyncIterable<ReceiptInput>;
+
+function isSource(value: unknown): value is AuditSource {
+  return typeof value === 'object' && value !== null && typeof (value as { name?: unknown }).name === 'string'
+    && ('lines' in value || 'receipts' in value || 'items' in value);
+}
+
+function sourcesOf(input: Input): AuditSource[] {
+  if (isSource(input)) return [input];
+  if (Array.isArray(input) && input.length > 0 && input.every(isSource)) return [...input];
+  return [{ name: 'input', receipts: input as Iterable<ReceiptInput> }];
+}
+
+/**
+ * Audits receipts as they stream by, from one source or many (in order): verifies each (in
+ * this thread, or through a worker pool's backend), checks every buyer chain (gaps, forks,
+ * duplicates, in any arrival order), sums spend as bigint, reconciles usage, checks the log head,
+ * and continues from a saved state. Memory is bounded by the number of chains, the repeat window
+ * and the capped findings, whatever the number of receipts. Never throws for bad receipts.
+ */
+export async function auditStream(input: Input, options: AuditStreamOptions): Promise<AuditResult> {
+  const [backend, sha256] = await Promise.all([resolveBackend(options.backend), resolveSha256()]);
+  const findings = new Findings(options.maxIssues ?? 1000);
+  const usage = options.usage === undefined ? undefined : await UsageReconciler.from(options.usage, findings);
+  const auditor = new Auditor({
+    keys: options.keys, sha256, backend, findings, usage,
+    partial: options.partial, slice: options.slice, state: options.state,
+    head: options.head, headBuyer: options.headBuyer, previousHead: options.previousHead,
+    window: options.window, maxRuns: options.maxRuns, maxIssues: options.maxIssues,
+  });
+  const window = Math.max(1, options.concurrency ?? 64);
+  const maxLineBytes = options.maxLineBytes ?? 1 << 20;
+  const queue: (AuditItem | Promise<AuditItem>)[] = [];
+  const progress = progressMeter(options);
+  let index = 0;
+
+  const start = (value: ReceiptInput | null, at: AuditLocation): AuditItem | Promise<AuditItem> => {
+    if (value === null) return { verdict: fail('malformed', `line is longer than ${maxLineBytes} bytes`), at };
+    let parsed: Receipt | Verdict;
+    try {
+      parsed = parseToVerdict(value instanceof Uint8Array ? decodeUtf8(value) : value);
+    } catch {
+      parsed = fail('malformed', 'not valid UTF-8');
+    }
+    if (isVerdict(parsed)) return { verdict: parsed, at };
+    if (auditor.isReplay(parsed)) {
+      return { verdict: { valid: true, reason: 'valid', message: 'audited before', receipt: parsed }, at, replay: true, ...hashes(parsed as ReceiptV3, sha256) };
+    }
+    const item = verifyParsed(parsed, options.keys, backend).then((verdict): AuditItem =>
+      verdict.valid && verdict.receipt?.receipt_version === 3 ? { verdict, at, ...hashes(verdict.receipt, sha256) } : { verdict, at });
+    // Waiting in the queue is not "unhandled": the error reaches the caller when its turn comes.
+    item.catch(() => undefined);
+    return item;
+  };
+  /** Starts one receipt; true when the queue is full (the caller then audits the oldest). */
+  const enqueue = (value: ReceiptInput | null, source: string, line: number | undefined): boolean => {
+    const at: AuditLocation = { source, index: index++ };
+    if (line !== undefined) at.line = line;
+    queue.push(start(value, at));
+    return queue.length >= window;
+  };
+
+  for (const source of sourcesOf(input)) {
+    if ('lines' in source) {
+      const splitter = new LineSplitter(maxLineBytes);
+      for await (const chunk of source.lines as AsyncIterable<Chunk>) {
+        // Lines are split synchronously within a chunk: an await only when the queue is full.
+        for (const line of splitter.push(chunk)) if (enqueue(line, source.name, splitter.line)) auditor.add(await queue.shift()!);
+        progress.tick(index, typeof chunk === 'string' ? chunk.length : chunk.byteLength, source.name);
+      }
+      const last = splitter.end();
+      if (last !== undefined && enqueue(last, source.name, splitter.line)) auditor.add(await queue.shift()!);
+    } else if ('items' in source) {
+      for await (const item of source.items as AsyncIterable<{ input: ReceiptInput; line?: number }>) {
+        if (enqueue(item.input, source.name, item.line)) auditor.add(await queue.shift()!);
+        progress.tick(index, 0, source.name);
+      }
+    } else {
+      for await (const receipt of source.receipts as AsyncIterable<ReceiptInput>) {
+        if (enqueue(receipt, source.name, undefined)) auditor.add(await queue.shift()!);
+        progress.tick(index, 0, source.name);
+      }
+    }
+  }
+  while (queue.length) auditor.add(await queue.shift()!);
+  progress.done(index);
+  return auditor.finish();
+}
+
+/** The chain link hash (`receiptHash`) and the log leaf hash of a v3 receipt. */
+function hashes(r: ReceiptV3, sha256: Sha256): { hash: string; leaf: Uint8Array } {
+  const bytes = utf8Bytes(v3ReceiptJcs(r));
+  return { hash: toHex(sha256(bytes)), leaf: leafHash(bytes, sha256) };
+}
+
+function progressMeter(options: AuditStreamOptions) {
+  const report = options.onProgress;
+  const now = options.now ?? Date.now;
+  const every = options.progressIntervalMs ?? 1000;
+  const started = now();
+  let last = started;
+  let bytes = 0;
+  let lastSource = '';
+  const emit = (receipts: number, at: number) => {
+    const elapsedMs = Math.max(1, at - started);
+    const p: AuditProgress = { receipts, bytes, elapsedMs, rate: (receipts * 1000) / elapsedMs, source: lastSource };
+    if (options.totalBytes && bytes > 0) p.etaMs = Math.max(0, ((options.totalBytes - bytes) * elapsedMs) / bytes);
+    report!(p);
+  };
+  return {
+    tick(receipts: number, chunkBytes: number, source: string) {
+      bytes += chunkBytes;
+      lastSource = source;
+      if (!report) return;
+      const at = now();
+      if (at - last < every) return;
+      last = at;
+      emit(receipts, at);
+    },
+    done(receipts: number) {
+      if (report && receipts > 0) emit(receipts, now());
+    },
+  };
+}

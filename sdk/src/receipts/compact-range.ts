@@ -1,0 +1,121 @@
+import { fromBase64, toBase64 } from './encoding.js';
+import type { Sha256 } from './sha256-sync.js';
+
+/**
+ * An RFC 9162 compact range: the hashes of the maximal aligned subtrees that cover the leaves
+ * [begin, end) of a Merkle tree (at most two per tree level). Two adjacent ranges merge into one,
+ * and a range from leaf 0 gives the tree's root, so a log head can be checked against receipts
+ * seen in any order, in slices audited by different jobs, or across runs (the state keeps the
+ * range, not the receipts): memory is O(log n) per chain.
+ */
+export class CompactRange {
+  private constructor(
+    readonly begin: number,
+    readonly end: number,
+    private readonly nodes: Uint8Array[],
+  ) {}
+
+  static empty(at: number): CompactRange {
+    return new CompactRange(at, at, []);
+  }
+
+  /** The range of one leaf at `index` (its RFC 9162 leaf hash). */
+  static leaf(index: number, hash: Uint8Array): CompactRange {
+    return new CompactRange(index, index + 1, [hash]);
+  }
+
+  /** `left` followed by `right` (which must start where `left` ends). */
+  static merge(left: CompactRange, right: CompactRange, sha256: Sha256): CompactRange {
+    if (left.end !== right.begin) throw new RangeError(`compact ranges [${left.begin}, ${left.end}) and [${right.begin}, ${right.end}) are not adjacent`);
+    const nodes = [...left.nodes];
+    const sizes = nodeSizes(left.begin, left.end);
+    let end = left.end;
+    for (const [i, size] of nodeSizes(right.begin, right.end).entries()) {
+      nodes.push(right.nodes[i]!);
+      sizes.push(size);
+      end += size;
+      // Siblings: two nodes of one size whose left one starts on a boundary of twice that size.
+      while (sizes.length >= 2) {
+        const top = sizes[sizes.length - 1]!;
+        const below = sizes[sizes.length - 2]!;
+        const start = end - top - below;
+        if (top !== below || start % (2 * top) !== 0) break;
+        const r = nodes.pop()!;
+        const l = nodes.pop()!;
+        sizes.pop();
+        sizes.pop();
+        nodes.push(interior(l, r, sha256));
+        sizes.push(2 * top);
+      }
+    }
+    return new CompactRange(left.begin, end, nodes);
+  }
+
+  /** This range with one more leaf at its end. */
+  append(hash: Uint8Array, sha256: Sha256): CompactRange {
+    return CompactRange.merge(this, CompactRange.leaf(this.end, hash), sha256);
+  }
+
+  /** The RFC 9162 root of leaves [0, end); only for a range that starts at leaf 0. */
+  root(sha256: Sha256): Uint8Array {
+    if (this.begin !== 0) throw new RangeError('only a range from leaf 0 has a root');
+    if (this.nodes.length === 0) return sha256(new Uint8Array(0));
+    let acc = this.nodes[this.nodes.length - 1]!;
+    for (let i = this.nodes.length - 2; i >= 0; i--) acc = interior(this.nodes[i]!, acc, sha256);
+    return acc;
+  }
+
+  toJSON(): CompactRangeJson {
+    return { begin: this.begin, end: this.end, nodes: this.nodes.map(toBase64) };
+  }
+
+  /** Reads a range back; `undefined` when it is not one (wrong node count, bad hashes). */
+  static fromJSON(value: unknown): CompactRange | undefined {
+    if (typeof value !== 'object' || value === null) return undefined;
+    const { begin, end, nodes } = value as Partial<CompactRangeJson>;
+    if (!Number.isSafeInteger(begin) || !Number.isSafeInteger(end) || begin! < 0 || end! < begin! || !Array.isArray(nodes)) return undefined;
+    if (nodes.length !== nodeSizes(begin!, end!).length) return undefined;
+    const hashes: Uint8Array[] = [];
+    for (const node of nodes) {
+      const bytes = typeof node === 'string' ? fromBase64(node) : undefined;
+      if (!bytes || bytes.length !== 32) return undefined;
+      hashes.push(bytes);
+    }
+    return new CompactRange(begin!, end!, hashes);
+  }
+}
+
+export interface CompactRangeJson {
+  begin: number;
+  end: number;
+  /** base64 SHA-256 of each subtree, left to right. */
+  nodes: string[];
+}
+
+/** Sizes of the canonical cover of [begin, end): each node the largest aligned power of two that fits. */
+function nodeSizes(begin: number, end: number): number[] {
+  const sizes: number[] = [];
+  let at = begin;
+  while (at < end) {
+    let size = 1;
+    while (at % (size * 2) === 0 && at + size * 2 <= end) size *= 2;
+    sizes.push(size);
+    at += size;
+  }
+  return sizes;
+}
+
+function interior(left: Uint8Array, right: Uint8Array, sha256: Sha256): Uint8Array {
+  const input = new Uint8Array(65);
+  input[0] = 0x01;
+  input.set(left, 1);
+  input.set(right, 33);
+  return sha256(input);
+}
+
+/** RFC 9162 leaf hash: SHA-256(0x00 || data). */
+export function leafHash(data: Uint8Array, sha256: Sha256): Uint8Array {
+  const input = new Uint8Array(data.length + 1);
+  input.set(data, 1);
+  return sha256(input);
+}
