@@ -89,7 +89,7 @@ try {
     throw new Error('the strict call was not blocked');
   } catch (error) {
     if (!(error instanceof ShieldBlockedError)) throw error;
-    console.log(`  strict: blocked (score ${error.score}, flags ${error.flags.join(', ')}), refunded: ${error.refunded}`);
+    console.log(`  strict: blocked (score ${error.score}, flags ${error.flags.join(', ')}), refunded: ${error.refunded.value}${error.refunded.verified ? ' (its verified receipt charges 0)' : ' (the gateway says; no verified receipt)'}`);
   }
 
   step(6, 'Verify the saved receipts offline with the CLI, as a CI job would');

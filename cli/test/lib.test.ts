@@ -7,6 +7,7 @@ import {
   AuthenticationError,
   ConnectionError,
   ExtensionNotSupportedError,
+  InvalidRequestError,
   InsufficientScopeError,
   NotFoundError,
   PaidCallOutcomeUnknownError,
@@ -71,6 +72,8 @@ describe('exit code mapping', () => {
     const ambiguous = new AmbiguousListingError('web-search', 'slug', [{ listing_id: 'a', slug: 'web-search', seller_slug: 'findly' }, { listing_id: 'b', slug: 'web-search', seller_slug: 'seekr' }], false);
     expect(toCliError(ambiguous)).toMatchObject({ exitCode: ExitCode.usage, code: 'ambiguous_listing', details: { candidates: ambiguous.candidates } });
     expect(toCliError(new ExtensionNotSupportedError('tokens', 'tokens.list()'))).toMatchObject({ exitCode: ExitCode.failure, code: 'extension_not_supported' });
+    // Refused by the SDK before sending: the command line is at fault.
+    expect(toCliError(new InvalidRequestError('method', 'TRACE is not a published method'), { commandId: 'call' })).toMatchObject({ exitCode: ExitCode.usage, action: 'see "proxygate call --help"' });
     const lost = new PaidCallOutcomeUnknownError(
       { method: 'GET', path: '/proxy/weather/current?listing=x', service: 'weather', listingId: 'x', sentAt: '2026-11-25T12:05:00.000Z', idempotencyKey: null, usageQuery: { service: 'weather', from: '2026-11-25T12:00:00.000Z' } },
       'Connection error',

@@ -86,7 +86,7 @@ charged) exits 1. Exit 5 when the strict shield blocks the response (the charge 
     if (flags['idempotency-key'] && !replayable) {
       this.note('note: this gateway does not advertise idempotent paid calls: --idempotency-key is sent but a repeated call may be charged again');
     }
-    // Chosen here rather than in the SDK, so a failed run can tell the user how to retry safely.
+    // A recognisable key (the SDK would make one too): failures name it for a safe retry.
     const idempotencyKey = flags['idempotency-key'] ?? (replayable ? `cli-${randomUUID()}` : undefined);
     const options: CallOptions = {
       query,
@@ -98,13 +98,16 @@ charged) exits 1. Exit 5 when the strict shield blocks the response (the charge 
       ...(flags['allow-unbounded-cost'] ? { allowUnboundedCost: true } : {}),
     };
     let result: Record<string, unknown>;
+    const startedAt = Date.now();
     try {
       result = flags.stream ? await this.streamCall(client, money, args.listing, args.path, options, flags) : await this.plainCall(client, money, args.listing, args.path, options, flags);
     } catch (error) {
       // A refund receipt (strict block), a charged error status, an answer lost after the charge: kept.
       const raw = (error as { rawReceipt?: unknown }).rawReceipt;
       const saved = typeof raw === 'string' && flags.receipts ? await appendReceipt(flags.receipts, raw) : undefined;
-      throw this.inCliTerms(error, money, args.listing, flags, replayable ? idempotencyKey : undefined, saved);
+      // The listing was resolved (and cached by the client) before sending; a refusal before that has no service to name.
+      const service = await client.calls.resolveListing(args.listing).then((l) => l.service, () => undefined);
+      throw this.inCliTerms(error, money, args.listing, flags, { saved, service, startedAt });
     }
     const verdict = result['receipt_verdict'] as { valid: boolean; reason: string } | null;
     if (verdict && !verdict.valid) {
@@ -156,14 +159,27 @@ charged) exits 1. Exit 5 when the strict shield blocks the response (the charge 
   }
 
   /** The SDK's refusals name its own options (maxCost, shield: "off") and micro-USD; say USD and flags. */
-  private inCliTerms(error: unknown, money: Money, listing: string, flags: CallFlags, replayKey: string | undefined, savedTo: string | undefined): unknown {
+  private inCliTerms(error: unknown, money: Money, listing: string, flags: CallFlags, context: { saved: string | undefined; service: string | undefined; startedAt: number }): unknown {
     const failure = toCliError(error);
-    const kept = savedTo ? `; its receipt was saved to ${savedTo}` : '';
+    const kept = context.saved ? `; its receipt was saved to ${context.saved}` : '';
+    // The exact command to check, on the same gateway and profile as this call (never the key itself).
+    const connection = [...(flags.gateway ? [`--gateway ${flags.gateway}`] : []), ...(flags.profile ? [`--profile ${flags.profile}`] : [])];
+    const withConnection = (command: string) => [command, ...connection].join(' ');
     if (failure.code === 'paid_call_outcome_unknown') {
-      // The exact command to check, on the same gateway and profile as this call (never the key itself).
-      const connection = [...(flags.gateway ? [`--gateway ${flags.gateway}`] : []), ...(flags.profile ? [`--profile ${flags.profile}`] : [])];
-      const action = connection.length && failure.action ? failure.action.replace(/"(proxygate usage[^"]*)"/, `"$1 ${connection.join(' ')}"`) : failure.action;
+      const action = failure.action?.replace(/"(proxygate usage[^"]*)"/, (_, command: string) => `"${withConnection(command)}"`);
       return new CliError(failure.code, failure.message, failure.exitCode, `${action ?? 'check "proxygate usage" before calling again'}${kept}`, failure.details);
+    }
+    // The SDK decides, for every paid-call failure, whether it may have been charged and how to recover.
+    const { recovery, idempotencyKey } = error as { recovery?: unknown; idempotencyKey?: unknown };
+    if (recovery === 'replay' && typeof idempotencyKey === 'string') {
+      const hint = `retry with --idempotency-key ${idempotencyKey}: a call that went through is replayed, not charged again`;
+      return new CliError(failure.code, failure.message, failure.exitCode, `${hint}${kept}`, failure.details);
+    }
+    if (recovery === 'check_usage') {
+      // May have been charged, and this gateway does not replay: exit 6 with the command that tells.
+      const from = new Date(context.startedAt - 5 * 60_000).toISOString();
+      const command = withConnection(['proxygate usage', ...(context.service ? [`--service ${context.service}`] : []), `--from ${from}`].join(' '));
+      return new CliError(failure.code, `${failure.message}; the call may have been charged and was not sent again`, ExitCode.outcomeUnknown, `check with "${command}" before calling again${kept}`, failure.details);
     }
     if (failure.code === 'path_not_allowed') {
       return new CliError(failure.code, failure.message, failure.exitCode, `run "proxygate apis show ${listing}" for its endpoints${kept}`);
@@ -187,12 +203,6 @@ charged) exits 1. Exit 5 when the strict shield blocks the response (the charge 
         ExitCode.failure,
         'pass --allow-unbounded-cost to call anyway and have the receipt amount checked against --max-cost afterwards, or drop --max-cost',
       );
-    }
-    const uncertain = failure.code === 'connection_error' || failure.code === 'timeout' || /^(internal_error|upstream_error|service_unavailable|http_5\d\d)$/.test(failure.code);
-    if (uncertain && replayKey) {
-      // Only where the gateway replays by key: the same key cannot charge twice.
-      const hint = `retry with --idempotency-key ${replayKey}: a call that went through is replayed, not charged again`;
-      return new CliError(failure.code, failure.message, failure.exitCode, failure.action && !/idempotencyKey/.test(failure.action) ? `${failure.action}; ${hint}` : hint);
     }
     if (kept && failure.exitCode !== ExitCode.usage) return new CliError(failure.code, failure.message, failure.exitCode, `${failure.action ?? 'see the receipt'}${kept}`, failure.details);
     return error;

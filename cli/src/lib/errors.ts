@@ -122,6 +122,10 @@ export function toCliError(thrown: unknown, context: { commandId?: string | unde
   if (has('AbortError') || has('UserAbortError') || has('APIUserAbortError') || code === 'ABORT_ERR' || code === 'aborted') {
     return new CliError('interrupted', message, ExitCode.interrupted);
   }
+  if (has('InvalidRequestError') || code === 'invalid_request') {
+    // Refused by the SDK before anything was sent: an argument of this command line is at fault.
+    return new CliError('usage_error', message, ExitCode.usage, helpAction(context.commandId));
+  }
   if (has('AmbiguousListingError') || code === 'ambiguous_listing') {
     // The reference, not the gateway, is at fault: the user picks one of the candidates (exit 2).
     const candidates = Array.isArray(err.candidates) ? err.candidates : undefined;
