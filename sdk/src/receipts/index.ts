@@ -36,3 +36,4 @@ export {
 } from './audit-state.js';
 export type { UsageExport, UsageRow, UsageSummaryEntry } from './usage-reconcile.js';
 export { CompactRange, type CompactRangeJson } from './compact-range.js';
+export { mergeAuditReports, serializeAuditReport, parseAuditReport, type MergeAuditOptions } from './audit-merge.js';

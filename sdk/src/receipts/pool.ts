@@ -3,6 +3,8 @@ import { availableParallelism } from 'node:os';
 import type { Ed25519Backend } from './backends.js';
 import { KeySet, type KeySetDocument } from './key-set.js';
 import { verifyStream, type VerifyStreamOptions } from './stream.js';
+import { auditStream, type AuditSource, type AuditStreamOptions } from './audit-stream.js';
+import type { AuditResult } from './audit-types.js';
 import type { Verdict } from './types.js';
 import { isVerdict, parseToVerdict, verifyParsed, type ReceiptInput } from './verify.js';
 
@@ -53,6 +55,11 @@ export interface VerifierPool {
   verify(input: ReceiptInput): Promise<Verdict>;
   /** Like `verifyStream`, with enough receipts in flight to keep every worker busy. */
   verifyStream(source: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>, options?: Pick<VerifyStreamOptions, 'maxLineBytes' | 'concurrency'>): AsyncGenerator<Verdict>;
+  /**
+   * `auditStream` with this pool's key set and backend, with enough receipts in flight to keep
+   * every worker busy (parsing, chains and hashes stay on the caller's thread).
+   */
+  audit(sources: Parameters<typeof auditStream>[0] | AuditSource, options?: Omit<AuditStreamOptions, 'keys' | 'backend'>): Promise<AuditResult>;
   /** Stops the workers; verifications still pending reject (they are not verdicts). */
   close(): Promise<void>;
 }
@@ -157,6 +164,9 @@ export function createVerifierPool(keys: KeySet | KeySetDocument | string, optio
     },
     verifyStream(source, streamOptions = {}) {
       return verifyStream(source, { keys: keySet, backend, concurrency: streamOptions.concurrency ?? size * batchSize * 2, ...(streamOptions.maxLineBytes === undefined ? {} : { maxLineBytes: streamOptions.maxLineBytes }) });
+    },
+    audit(sources, auditOptions = {}) {
+      return auditStream(sources, { concurrency: size * batchSize * 2, ...auditOptions, keys: keySet, backend });
     },
     async close() {
       closed = true;
