@@ -6,7 +6,7 @@
 //   - wall time of the audit vs verifyStream of the same file (goal <= 1.3x), pool and single thread,
 //   - pool vs single thread for the audit (goal >= 1.7x on 2 cores).
 // Options: --receipts N (default 1,000,000), --small N (default 100,000), --rounds R (default 1),
-// --regenerate. Figures are only comparable on an idle machine: the load average is printed.
+// --regenerate, --generate-only. Figures are only comparable on an idle machine: the load average is printed.
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -133,6 +133,7 @@ async function main() {
   if (process.argv.includes('--regenerate') || !fs.existsSync(big) || !fs.existsSync(keysFile)) generate(big, keysFile, total);
   const smallFile = path.join(dir, `receipts-${total}-first-${small}.jsonl`);
   prefixFile(big, smallFile, small);
+  if (process.argv.includes('--generate-only')) return;
   const cores = availableParallelism();
   const mib = (bytes) => (bytes / 1024 / 1024).toFixed(0);
   console.log(`audit bench: ${total.toLocaleString('en-US')} chained v3 receipts over ${BUYERS} buyers (${mib(fs.statSync(big).size)} MiB, cached in ${dir}), ${cores} cores, node ${process.version}`);

@@ -3,7 +3,7 @@ import type { AuditState } from './audit-state.js';
 import type { AuditLocation, AuditResult } from './audit-types.js';
 import { Findings } from './audit-findings.js';
 import { resolveBackend, type BackendChoice } from './backends.js';
-import { v3ReceiptJcs } from './canonical.js';
+import { v3ReceiptJcsFrom, v3SignedText } from './canonical.js';
 import type { LogHead } from './checkpoint.js';
 import { leafHash } from './compact-range.js';
 import { toHex, utf8Bytes } from './encoding.js';
@@ -123,10 +123,19 @@ export async function auditStream(input: Input, options: AuditStreamOptions): Pr
     }
     if (isVerdict(parsed)) return { verdict: parsed, at };
     if (auditor.isReplay(parsed)) {
-      return { verdict: { valid: true, reason: 'valid', message: 'audited before', receipt: parsed }, at, replay: true, ...hashes(parsed as ReceiptV3, sha256) };
+      const r = parsed as ReceiptV3;
+      return { verdict: { valid: true, reason: 'valid', message: 'audited before', receipt: r }, at, replay: true, ...hashes(r, sha256, v3SignedText(r)) };
     }
-    const item = verifyParsed(parsed, options.keys, backend).then((verdict): AuditItem =>
-      verdict.valid && verdict.receipt?.receipt_version === 3 ? { verdict, at, ...hashes(verdict.receipt, sha256) } : { verdict, at });
+    if (parsed.receipt_version !== 3) {
+      const legacy = verifyParsed(parsed, options.keys, backend).then((verdict): AuditItem => ({ verdict, at }));
+      legacy.catch(() => undefined);
+      return legacy;
+    }
+    // The signed text is built once: verified, then (with the signature) hashed for the chain.
+    const receipt = parsed;
+    const signed = v3SignedText(receipt);
+    const item = verifyParsed(receipt, options.keys, backend, utf8Bytes(signed)).then((verdict): AuditItem =>
+      verdict.valid ? { verdict, at, ...hashes(receipt, sha256, signed) } : { verdict, at });
     // Waiting in the queue is not "unhandled": the error reaches the caller when its turn comes.
     item.catch(() => undefined);
     return item;
@@ -167,8 +176,8 @@ export async function auditStream(input: Input, options: AuditStreamOptions): Pr
 }
 
 /** The chain link hash (`receiptHash`) and the log leaf hash of a v3 receipt. */
-function hashes(r: ReceiptV3, sha256: Sha256): { hash: string; leaf: Uint8Array } {
-  const bytes = utf8Bytes(v3ReceiptJcs(r));
+function hashes(r: ReceiptV3, sha256: Sha256, signed: string): { hash: string; leaf: Uint8Array } {
+  const bytes = utf8Bytes(v3ReceiptJcsFrom(r, signed));
   return { hash: toHex(sha256(bytes)), leaf: leafHash(bytes, sha256) };
 }
 

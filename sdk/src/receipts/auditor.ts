@@ -126,7 +126,7 @@ export class Auditor {
       this.duplicate(r, at, 'request_id', `receipt repeats the one at ${where(first)}`);
       return;
     }
-    remember(this.seenIds, r.request_id, at, this.window);
+    remember(this.seenIds, detached(r.request_id), at, this.window);
     if (r.receipt_version === 3) {
       if (!this.chained(r, item)) return;
     } else {
@@ -386,6 +386,17 @@ function boundOf(r: ReceiptV3, item: AuditItem): RunBound {
   const bound: RunBound = { seq: r.seq, prev: r.prev, hash: item.hash!, request_id: r.request_id, source: item.at.source, index: item.at.index };
   if (item.at.line !== undefined) bound.line = item.at.line;
   return bound;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * A copy of `s` that holds none of the text it was cut from: V8 keeps a long substring as a view
+ * of its parent, so a remembered request_id would otherwise keep its whole receipt line alive.
+ */
+function detached(s: string): string {
+  return decoder.decode(encoder.encode(s));
 }
 
 /** Remembers `key`, forgetting the oldest entries beyond `window` (a Map keeps insertion order). */

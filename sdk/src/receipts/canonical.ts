@@ -68,7 +68,11 @@ export function v3SignedText(r: ReceiptV3): string {
  * `timestamp`. Equals `canonicalize(receipt)` for a parsed receipt (tests compare them).
  */
 export function v3ReceiptJcs(r: ReceiptV3): string {
-  const signed = v3SignedText(r);
+  return v3ReceiptJcsFrom(r, v3SignedText(r));
+}
+
+/** {@link v3ReceiptJcs} from the signed text already built (an audit verifies, then hashes). */
+export function v3ReceiptJcsFrom(r: ReceiptV3, signed: string): string {
   const at = signed.lastIndexOf(',"timestamp":');
   return signed.slice(V3_SIGNING_PREFIX.length, at) + ',"signature":' + quote(r.signature) + signed.slice(at);
 }

@@ -8,6 +8,8 @@ export type Sha256 = (data: Uint8Array) => Uint8Array;
 
 interface NodeHashLike {
   createHash(algorithm: 'sha256'): { update(data: Uint8Array | string): { digest(): Uint8Array } };
+  /** One-shot hash (Node >= 20.12): no Hash object per call. */
+  hash?: (algorithm: 'sha256', data: Uint8Array, encoding: 'buffer') => Uint8Array;
 }
 
 // A variable specifier keeps bundlers for browsers from trying to resolve node:crypto.
@@ -21,6 +23,8 @@ export function resolveSha256(): Promise<Sha256> {
     if (proc?.versions?.node) {
       try {
         const nodeCrypto = (await import(/* @vite-ignore */ NODE_CRYPTO)) as NodeHashLike;
+        const oneShot = nodeCrypto.hash;
+        if (typeof oneShot === 'function') return (data: Uint8Array) => oneShot('sha256', data, 'buffer');
         return (data: Uint8Array) => nodeCrypto.createHash('sha256').update(data).digest();
       } catch {
         // fall through to the portable one

@@ -90,17 +90,17 @@ export async function verifyReceipts(
  * The signature and key checks of one parsed receipt. Backends return false for hostile bytes;
  * an error a backend throws (a closed pool, a crashed worker) is not a verdict and propagates.
  */
-export function verifyParsed(receipt: Receipt, keys: KeySet, backend: Ed25519Backend): Promise<Verdict> {
-  if (receipt.receipt_version === 3) return verifyV3(receipt, keys, backend);
+export function verifyParsed(receipt: Receipt, keys: KeySet, backend: Ed25519Backend, v3Signed?: Uint8Array): Promise<Verdict> {
+  if (receipt.receipt_version === 3) return verifyV3(receipt, keys, backend, v3Signed);
   if (receipt.receipt_version === 2) return verifyV2(receipt, keys, backend);
   return verifyV1(receipt, keys, backend);
 }
 
-async function verifyV3(r: ReceiptV3, keys: KeySet, backend: Ed25519Backend): Promise<Verdict> {
+async function verifyV3(r: ReceiptV3, keys: KeySet, backend: Ed25519Backend, signed?: Uint8Array): Promise<Verdict> {
   const key = keys.get(r.kid);
   if (!key) return fail('unknown_key', `no key ${JSON.stringify(r.kid)} in the pinned key set`, 'kid', r);
   const signature = fromBase64(r.signature)!;
-  if (!(await backend.verify(key.publicKey, utf8Bytes(v3SignedText(r)), signature))) {
+  if (!(await backend.verify(key.publicKey, signed ?? utf8Bytes(v3SignedText(r)), signature))) {
     return fail('bad_signature', 'signature does not match the signed fields', 'signature', r);
   }
   // Judged after the signature, so a tampered timestamp reads as tampering, not as a window miss.
