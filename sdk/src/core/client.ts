@@ -483,12 +483,12 @@ export class Proxygate {
       if (response.type === 'opaqueredirect') throw new Errors.RedirectRefusedError(response.status, null, 'hidden');
       // A fetch that follows on its own (ignoring `redirect`) still shows where the answer came from.
       if (response.redirected && response.url && new URL(response.url).origin !== this.#origin) {
-        await response.body?.cancel().catch(() => undefined);
+        void response.body?.cancel().catch(() => undefined);
         throw new Errors.RedirectRefusedError(response.status, new URL(response.url), 'cross_origin');
       }
       const location = response.headers.get('location');
       if (![301, 302, 303, 307, 308].includes(response.status) || location === null) return response;
-      await response.body?.cancel().catch(() => undefined);
+      void response.body?.cancel().catch(() => undefined);
       let target: URL | null;
       try {
         target = new URL(location, current);

@@ -451,7 +451,7 @@ export class Calls extends APIResource {
       const res = await this.#send({ ...prepared, idempotencyKey }, { ...options, maxRetries: budget }, false);
       const { result, unparsed } = await this.#result(prepared, res);
       budget -= res.retries;
-      if (budget > 0 && res.idempotencyKey !== undefined && isDamaged(result, unparsed) && (await this.#replays())) {
+      if (budget > 0 && res.idempotencyKey !== undefined && isDamaged(result, unparsed, prepared.receiptExpected) && (await this.#replays())) {
         // The gateway stored the answer under this key: fetching it again costs nothing.
         budget -= 1;
         idempotencyKey = res.idempotencyKey;
@@ -731,11 +731,12 @@ export class Calls extends APIResource {
 }
 
 /**
- * A body damaged on the way: its v3 `response_sha256` does not match the bytes, or (no v3 receipt
- * to tell) its JSON content type does not parse. An upstream that really answered broken JSON
- * under a matching v3 hash is not damage.
+ * An answer damaged on the way: a charged call without its receipt, a v3 `response_sha256` that
+ * does not match the bytes, or (no v3 receipt to tell) a JSON content type that does not parse.
+ * An upstream that really answered broken JSON under a matching v3 hash is not damage.
  */
-function isDamaged(result: CallResult<unknown>, unparsed: boolean): boolean {
+function isDamaged(result: CallResult<unknown>, unparsed: boolean, receiptExpected: boolean): boolean {
+  if (receiptExpected && result.rawReceipt === null) return true;
   const verdict = result.receiptVerdict;
   if (verdict && !verdict.valid && verdict.field === 'response_sha256') return true;
   return unparsed && result.receipt?.receipt_version !== 3;
@@ -837,18 +838,18 @@ export class CallStream implements AsyncIterable<ServerSentEvent> {
   }
 
   /** A stream cut off mid-way was charged (its receipt may still be in the headers); how to get it again depends on the gateway. */
-  #broken(cause: unknown): ProxygateError {
+  #broken(cause: unknown, what = 'the connection broke during the stream'): ProxygateError {
     const rawReceipt = rawReceiptHeader(this.headers) ?? null;
     if (this.#unreplayableSentAt !== null) {
       const { sent, listing } = this.#prepared;
       const path = `${encodePath`/proxy/${listing.service}`}${sent.path}?${queryString(listing.listing_id, sent.query)}`;
       const record = paidCallRecord(sent.method, path, undefined, this.#unreplayableSentAt, this.idempotencyKey ?? undefined);
-      const error = new PaidCallOutcomeUnknownError(record, 'the connection broke during the stream', { status: this.status, cause, charged: rawReceipt !== null });
+      const error = new PaidCallOutcomeUnknownError(record, what, { status: this.status, cause, charged: rawReceipt !== null });
       markPaidCall(error, { idempotencyKey: this.idempotencyKey ?? undefined, recovery: 'check_usage' });
       return Object.assign(error, { rawReceipt });
     }
     const key = this.idempotencyKey ?? '';
-    const error = new ConnectionError('The connection broke during the stream', cause);
+    const error = new ConnectionError(`${what[0]!.toUpperCase()}${what.slice(1)}`, cause);
     markPaidCall(error, { idempotencyKey: key, recovery: 'replay', action: `${replayAction(key)} (the whole stream)` });
     return Object.assign(error, { rawReceipt });
   }
@@ -914,6 +915,13 @@ export class CallStream implements AsyncIterable<ServerSentEvent> {
     const rawBody = decoder.bytesBefore(receiptEvent ? receiptEvent.start : decoder.bytesSeen);
     const eventShield = receiptEvent ? shieldFromEvent(receiptEvent.data.shield) : null;
     const rawReceipt = typeof receiptEvent?.data.receipt === 'string' ? receiptEvent.data.receipt : rawReceiptHeader(this.headers);
+    if (rawReceipt === undefined && this.#prepared.receiptExpected && this.#unreplayableSentAt === null && this.idempotencyKey !== null) {
+      // A paid stream ends with its receipt; one that stops without it was cut or damaged on the
+      // way, and the gateway replays the whole stream (receipt included) for its key.
+      const failure = this.#broken(undefined, 'the stream ended without its receipt');
+      this.#reject(failure);
+      throw failure;
+    }
     const settlement = await this.#settle({
       rawReceipt,
       // SSE headers leave before the body is scanned, so only the event's verdict is a claim to check.

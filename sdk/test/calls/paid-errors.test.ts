@@ -109,6 +109,36 @@ describe('extended profile: the key the SDK generated, and "replay"', () => {
     expect([cut.recovery, cut.idempotencyKey]).toEqual(['replay', stream.idempotencyKey]);
   });
 
+  test('a stream that ends without its receipt event (damaged on the way): ConnectionError "replay"; the replay brings the receipt', async () => {
+    harness.mock.faults.inject({ kind: 'malformed_json', phase: 'after', path: '/proxy/' });
+    const client = fast(harness.client());
+    const stream = await client.calls.stream('llm-stream', '/chat', { body: { prompt: 'c' } });
+    const error = (await stream.finished().catch((e: unknown) => e)) as ProxygateError;
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error.message).toMatch(/without its receipt/);
+    expect([error.recovery, error.idempotencyKey]).toEqual(['replay', stream.idempotencyKey]);
+    const again = await client.calls.stream('llm-stream', '/chat', { body: { prompt: 'c' }, idempotencyKey: error.idempotencyKey! });
+    const outcome = await again.finished();
+    expect(again.replayed).toBe(true);
+    expect(outcome.receiptVerdict).toMatchObject({ valid: true });
+    expect(harness.mock.ledger().filter((entry) => entry.kind === 'charge')).toHaveLength(1);
+  });
+
+  test('a charged answer whose receipt was stripped on the way is fetched again with the same key', async () => {
+    let first = true;
+    harness.tamper = (response, request) => {
+      if (!request.url.pathname.startsWith('/proxy/') || !first) return response;
+      first = false;
+      const headers = new Headers(response.headers);
+      headers.delete('x-proxygate-receipt');
+      return new Response(response.body, { status: response.status, headers });
+    };
+    const result = await fast(harness.client()).call('echo', '/echo');
+    expect(result.replayed).toBe(true);
+    expect(result.receiptVerdict).toMatchObject({ valid: true });
+    expect(harness.proxyCalls()).toHaveLength(2);
+  });
+
   test('an upstream error passed through with its receipt: the call completed, "none"', async () => {
     const error = (await harness.client().call('translate-text', '/translate', { body: { text: '' } }).catch((e: unknown) => e)) as ProxygateError & { rawReceipt: string };
     expect(error.rawReceipt).toBeTruthy();

@@ -46,16 +46,19 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** A stream that delivers the first half of `bytes` and then fails, like a connection cut mid-body. */
-function truncatedStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
+/**
+ * A stream that delivers the first half of `bytes` and then fails, like a connection cut mid-body.
+ * Over real sockets the cut waits a little so the headers and the first half are flushed first;
+ * in-process the reader has the first half before it asks for more, so no wait is needed.
+ */
+function truncatedStream(bytes: Uint8Array, realSockets: boolean): ReadableStream<Uint8Array> {
   const half = bytes.slice(0, Math.max(1, Math.floor(bytes.length / 2)));
   return new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(half);
     },
     async pull(controller) {
-      // Let the headers and the first half reach the client before the cut.
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, realSockets ? 20 : 0));
       controller.error(new Error('proxygate-mock: body truncated by fault injection'));
     },
   });
@@ -94,7 +97,7 @@ async function faultResponse(ctx: HandlerContext, fault: Fault, original: Respon
       const bytes = new Uint8Array(await source.arrayBuffer());
       const headers = new Headers(source.headers);
       headers.delete('content-length');
-      return new Response(truncatedStream(bytes), { status: source.status, headers });
+      return new Response(truncatedStream(bytes, ctx.options.realSockets === true), { status: source.status, headers });
     }
     case 'malformed_json': {
       const text = original ? await original.text() : '{"data": [';
