@@ -37,3 +37,4 @@ export {
 export type { UsageExport, UsageRow, UsageSummaryEntry } from './usage-reconcile.js';
 export { CompactRange, type CompactRangeJson } from './compact-range.js';
 export { mergeAuditReports, serializeAuditReport, parseAuditReport, type MergeAuditOptions } from './audit-merge.js';
+export { renderAuditJUnit, renderAuditGithub, type RenderableReport, type JUnitOptions, type GithubOptions } from './audit-render.js';
