@@ -36,10 +36,15 @@ export function dataDir(env: Env = process.env): string {
  */
 export function profileSegment(profile: string): string {
   if (/^[a-z0-9_-][a-z0-9._-]*$/.test(profile)) return profile;
+  return segment(profile, /[a-z0-9_-]/);
+}
+
+/** Percent-encodes every byte outside `keep` (upper-case hex, so no encoded name is a plain one). */
+function segment(text: string, keep: RegExp): string {
   let out = '';
-  for (const byte of new TextEncoder().encode(profile)) {
+  for (const byte of new TextEncoder().encode(text)) {
     const c = String.fromCharCode(byte);
-    out += /[a-z0-9_-]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    out += byte < 0x80 && keep.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return out;
 }
@@ -77,9 +82,24 @@ export function receiptLogFiles(profile: string, env: Env = process.env): string
     .map((name) => join(dir, name));
 }
 
-/** The file holding a profile's pinned receipt keys, one entry per gateway origin. */
-export function keyPinFile(profile: string, env: Env = process.env): string {
-  return join(configDir(env), 'receipt-keys', `${profileSegment(profile)}.json`);
+/** The directory of a profile's pinned receipt keys: one file per gateway origin. */
+export function keyPinDir(profile: string, env: Env = process.env): string {
+  return join(configDir(env), 'receipt-keys', profileSegment(profile));
+}
+
+/**
+ * A gateway URL reduced to what its keys belong to: the origin (scheme, lower-cased host,
+ * port unless the default), so `https://GW.example/` and `https://gw.example:443` share a pin.
+ */
+export function gatewayOrigin(gatewayUrl: string): string {
+  return new URL(gatewayUrl).origin;
+}
+
+/** The file pinning one gateway's receipt keys for a profile (`https_gw.example.json`). */
+export function keyPinFile(profile: string, gatewayUrl: string, env: Env = process.env): string {
+  const url = new URL(gatewayOrigin(gatewayUrl));
+  const name = `${url.protocol.replace(/:$/, '')}_${url.hostname}${url.port ? `_${url.port}` : ''}`;
+  return join(keyPinDir(profile, env), `${segment(name.toLowerCase(), /[a-z0-9._-]/)}.json`);
 }
 
 /**
