@@ -447,14 +447,26 @@ export class Calls extends APIResource {
     const prepared = await this.#prepare(listing, path, options);
     let budget = options.maxRetries ?? this.client.maxRetries;
     let idempotencyKey = prepared.idempotencyKey;
+    let refetching = false;
     for (;;) {
-      const res = await this.#send({ ...prepared, idempotencyKey }, { ...options, maxRetries: budget }, false);
+      let res: APIResponse<unknown>;
+      try {
+        res = await this.#send({ ...prepared, idempotencyKey }, { ...options, maxRetries: budget }, false);
+      } catch (error) {
+        // Fetching a damaged answer again failed: the first send was charged, so whatever this
+        // attempt says (a 429, a refusal), the way back is the same key.
+        if (refetching && idempotencyKey !== undefined && error instanceof ProxygateError && !(error as { rawReceipt?: unknown }).rawReceipt) {
+          markPaidCall(error, { idempotencyKey, recovery: 'replay', action: replayAction(idempotencyKey) });
+        }
+        throw error;
+      }
       const { result, unparsed } = await this.#result(prepared, res);
       budget -= res.retries;
       if (budget > 0 && res.idempotencyKey !== undefined && isDamaged(result, unparsed, prepared.receiptExpected) && (await this.#replays())) {
         // The gateway stored the answer under this key: fetching it again costs nothing.
         budget -= 1;
         idempotencyKey = res.idempotencyKey;
+        refetching = true;
         continue;
       }
       return options.schema ? checkBody(result, options.schema) : (result as CallResult<T>);

@@ -139,6 +139,20 @@ describe('extended profile: the key the SDK generated, and "replay"', () => {
     expect(harness.proxyCalls()).toHaveLength(2);
   });
 
+  test('fetching a damaged answer again fails: the first send was charged, so "replay" whatever the re-send says', async () => {
+    let proxyAnswers = 0;
+    harness.tamper = async (response, request) => {
+      if (!request.url.pathname.startsWith('/proxy/')) return response;
+      const text = await response.text();
+      if (proxyAnswers++ === 0) return new Response(`${text.slice(0, 10)}{,`, { status: 200, headers: response.headers });
+      return new Response('{"error":"rate_limit_exceeded","message":"slow down"}', { status: 429, headers: { 'content-type': 'application/json', 'retry-after': '0' } });
+    };
+    const error = (await fast(harness.client({ maxRetries: 2 })).call('echo', '/echo').catch((e: unknown) => e)) as ProxygateError;
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect([error.recovery, error.idempotencyKey]).toEqual(['replay', [...sentKeys()][0]]);
+    expect(harness.mock.ledger().filter((entry) => entry.kind === 'charge')).toHaveLength(1);
+  });
+
   test('an upstream error passed through with its receipt: the call completed, "none"', async () => {
     const error = (await harness.client().call('translate-text', '/translate', { body: { text: '' } }).catch((e: unknown) => e)) as ProxygateError & { rawReceipt: string };
     expect(error.rawReceipt).toBeTruthy();
