@@ -3,12 +3,11 @@ import type { AuditState } from './audit-state.js';
 import type { AuditLocation, AuditResult } from './audit-types.js';
 import { Findings } from './audit-findings.js';
 import { resolveBackend, type BackendChoice } from './backends.js';
-import { v3ReceiptJcsFrom, v3SignedText } from './canonical.js';
+import { V3_SIGNING_PREFIX, v3SignedText } from './canonical.js';
 import type { LogHead } from './checkpoint.js';
-import { leafHash } from './compact-range.js';
-import { toHex, utf8Bytes } from './encoding.js';
+import { utf8Bytes } from './encoding.js';
 import type { KeySet } from './key-set.js';
-import { resolveSha256, type Sha256 } from './sha256-sync.js';
+import { resolveSha256, resolveSha256Hex, type Sha256, type Sha256Hex } from './sha256-sync.js';
 import { LineSplitter, type Chunk } from './stream.js';
 import { decodeUtf8 } from './strict-json.js';
 import type { Receipt, ReceiptV3, Verdict } from './types.js';
@@ -98,7 +97,8 @@ function sourcesOf(input: Input): AuditSource[] {
  * and the capped findings, whatever the number of receipts. Never throws for bad receipts.
  */
 export async function auditStream(input: Input, options: AuditStreamOptions): Promise<AuditResult> {
-  const [backend, sha256] = await Promise.all([resolveBackend(options.backend), resolveSha256()]);
+  const [backend, sha256, sha256Hex] = await Promise.all([resolveBackend(options.backend), resolveSha256(), resolveSha256Hex()]);
+  const hashes = (r: ReceiptV3, signed: Uint8Array) => receiptHashes(r, signed, sha256, sha256Hex);
   const findings = new Findings(options.maxIssues ?? 1000);
   const usage = options.usage === undefined ? undefined : await UsageReconciler.from(options.usage, findings);
   const auditor = new Auditor({
@@ -124,7 +124,7 @@ export async function auditStream(input: Input, options: AuditStreamOptions): Pr
     if (isVerdict(parsed)) return { verdict: parsed, at };
     if (auditor.isReplay(parsed)) {
       const r = parsed as ReceiptV3;
-      return { verdict: { valid: true, reason: 'valid', message: 'audited before', receipt: r }, at, replay: true, ...hashes(r, sha256, v3SignedText(r)) };
+      return { verdict: { valid: true, reason: 'valid', message: 'audited before', receipt: r }, at, replay: true, ...hashes(r, utf8Bytes(v3SignedText(r))) };
     }
     if (parsed.receipt_version !== 3) {
       const legacy = verifyParsed(parsed, options.keys, backend).then((verdict): AuditItem => ({ verdict, at }));
@@ -133,9 +133,9 @@ export async function auditStream(input: Input, options: AuditStreamOptions): Pr
     }
     // The signed text is built once: verified, then (with the signature) hashed for the chain.
     const receipt = parsed;
-    const signed = v3SignedText(receipt);
-    const item = verifyParsed(receipt, options.keys, backend, utf8Bytes(signed)).then((verdict): AuditItem =>
-      verdict.valid ? { verdict, at, ...hashes(receipt, sha256, signed) } : { verdict, at });
+    const signed = utf8Bytes(v3SignedText(receipt));
+    const item = verifyParsed(receipt, options.keys, backend, signed).then((verdict): AuditItem =>
+      verdict.valid ? { verdict, at, ...hashes(receipt, signed) } : { verdict, at });
     // Waiting in the queue is not "unhandled": the error reaches the caller when its turn comes.
     item.catch(() => undefined);
     return item;
@@ -175,10 +175,24 @@ export async function auditStream(input: Input, options: AuditStreamOptions): Pr
   return auditor.finish();
 }
 
-/** The chain link hash (`receiptHash`) and the log leaf hash of a v3 receipt. */
-function hashes(r: ReceiptV3, sha256: Sha256, signed: string): { hash: string; leaf: Uint8Array } {
-  const bytes = utf8Bytes(v3ReceiptJcsFrom(r, signed));
-  return { hash: toHex(sha256(bytes)), leaf: leafHash(bytes, sha256) };
+const PREFIX_BYTES = V3_SIGNING_PREFIX.length;
+// `,"timestamp":"YYYY-MM-DDTHH:MM:SS.mmmZ"}`: the signed text's last field, ASCII, fixed length.
+const TIMESTAMP_TAIL = ',"timestamp":"2026-01-01T00:00:00.000Z"}'.length;
+
+/**
+ * The chain link hash (`receiptHash`, hex) and the RFC 9162 leaf hash of a v3 receipt, from its
+ * signed bytes: the JCS text with the signature is those bytes without the prefix and with
+ * `,"signature":"..."` before the timestamp (checked against the generic JCS in the tests). One
+ * buffer holds 0x00 and the JCS bytes, so the leaf hash needs no copy.
+ */
+function receiptHashes(r: ReceiptV3, signed: Uint8Array, sha256: Sha256, sha256Hex: Sha256Hex): { hash: string; leaf: Uint8Array } {
+  const sig = utf8Bytes(',"signature":"' + r.signature + '"');
+  const head = signed.length - TIMESTAMP_TAIL - PREFIX_BYTES;
+  const buf = new Uint8Array(1 + signed.length - PREFIX_BYTES + sig.length);
+  buf.set(signed.subarray(PREFIX_BYTES, signed.length - TIMESTAMP_TAIL), 1);
+  buf.set(sig, 1 + head);
+  buf.set(signed.subarray(signed.length - TIMESTAMP_TAIL), 1 + head + sig.length);
+  return { hash: sha256Hex(buf.subarray(1)), leaf: sha256(buf) };
 }
 
 function progressMeter(options: AuditStreamOptions) {

@@ -54,6 +54,8 @@ interface Chain {
   replay: ChainRuns | undefined;
   receipts: number;
   total: bigint;
+  /** Hashes of this chain's members among the last `window` receipts, by seq. */
+  recent: Map<number, string>;
   /** Issued before the head was signed but beyond its tree size (the head buyer's chain only). */
   afterHead: { bound: RunBound; timestamp: string }[];
 }
@@ -72,9 +74,9 @@ export class Auditor {
   private total = 0n;
   private readonly counts: AuditCounts = { receipts: 0, valid: 0, invalid: 0, duplicates: 0, replayed: 0, v1: 0, v2: 0, v3: 0 };
   private readonly sources: { name: string; receipts: number }[] = [];
-  // Repeat windows: request_id -> where first seen; `buyer\0seq` -> receipt hash.
-  private readonly seenIds = new Map<string, AuditLocation>();
-  private readonly seenSeqs = new Map<string, string>();
+  // Repeat windows: request_id -> where first seen; per chain, seq -> receipt hash.
+  private readonly seenIds: Window<string, AuditLocation>;
+  private readonly seenSeqs: Window<number, string, Chain>;
   private readonly window: number;
   private readonly barriers: Set<number>;
   private readonly stateChains: Map<string, NonNullable<AuditState['chains']>[number]>;
@@ -85,6 +87,8 @@ export class Auditor {
   constructor(private readonly options: AuditorOptions) {
     this.findings = options.findings ?? new Findings(options.maxIssues ?? 1000);
     this.window = Math.max(1, options.window ?? 16384);
+    this.seenIds = new Window(this.window);
+    this.seenSeqs = new Window(this.window);
     this.barriers = new Set([options.head?.tree_size, options.previousHead?.tree_size].filter((n): n is number => Number.isSafeInteger(n)));
     this.stateChains = new Map((options.state?.chains ?? []).map((c) => [c.buyer, c]));
     this.headAt = options.head && typeof options.head.timestamp === 'string' ? parseRfc3339(options.head.timestamp) : undefined;
@@ -121,21 +125,23 @@ export class Auditor {
     }
     this.counts.valid++;
     this.counts[r.receipt_version === 3 ? 'v3' : r.receipt_version === 2 ? 'v2' : 'v1']++;
-    const first = this.seenIds.get(r.request_id);
+    const ids = this.seenIds.map();
+    const first = ids.get(r.request_id);
     if (first) {
       this.duplicate(r, at, 'request_id', `receipt repeats the one at ${where(first)}`);
       return;
     }
-    remember(this.seenIds, detached(r.request_id), at, this.window);
+    this.seenIds.add(ids, detached(r.request_id), at);
+    const amount = BigInt(r.amount);
     if (r.receipt_version === 3) {
-      if (!this.chained(r, item)) return;
+      if (!this.chained(r, item, amount)) return;
     } else {
-      const sums = this.legacy.get(r.buyer) ?? { receipts: 0, total: 0n };
+      let sums = this.legacy.get(r.buyer);
+      if (!sums) this.legacy.set(r.buyer, (sums = { receipts: 0, total: 0n }));
       sums.receipts++;
-      sums.total += BigInt(r.amount);
-      this.legacy.set(r.buyer, sums);
+      sums.total += amount;
     }
-    this.spent(r);
+    this.spent(r, amount);
     this.options.usage?.receipt(r, verdict.time?.epochMs, at, this.findings);
   }
 
@@ -161,6 +167,7 @@ export class Auditor {
         replay: undefined,
         receipts: 0,
         total: 0n,
+        recent: new Map(),
         afterHead: [],
       };
       this.chains.set(buyer, chain);
@@ -169,15 +176,14 @@ export class Auditor {
   }
 
   /** Places a valid v3 receipt in its chain; false when it is not to be totalled (a repeat). */
-  private chained(r: ReceiptV3, item: AuditItem): boolean {
+  private chained(r: ReceiptV3, item: AuditItem, amount: bigint): boolean {
     if (this.firstV3Buyer === undefined) this.firstV3Buyer = r.buyer;
     else if (r.buyer !== this.firstV3Buyer) this.severalV3Buyers = true;
     const chain = this.chain(r.buyer);
     const bound = boundOf(r, item);
     const outcome = chain.runs.add({ seq: r.seq, prev: r.prev, hash: bound.hash, leaf: item.leaf!, bound });
-    const key = `${r.buyer}\u0000${r.seq}`;
     if (outcome.kind === 'repeat') {
-      const known = outcome.hash ?? this.seenSeqs.get(key);
+      const known = outcome.hash ?? chain.recent.get(r.seq);
       if (known === bound.hash) {
         this.duplicate(r, item.at, 'seq', `receipt repeats seq ${r.seq} already in the chain`);
         return false;
@@ -192,14 +198,14 @@ export class Auditor {
       }
       this.findings.add(located({ reason: 'chain_fork', field: 'seq', request_id: r.request_id, buyer: r.buyer, seq: r.seq, message: `seq ${r.seq} appears twice (another receipt holds it)` }, item.at));
     } else {
-      remember(this.seenSeqs, key, bound.hash, this.window);
+      this.seenSeqs.add(chain.recent, r.seq, bound.hash);
       for (const broken of outcome.brokenLinks) {
         this.findings.add(located({ reason: 'chain_fork', field: 'prev', request_id: broken.request_id, buyer: r.buyer, seq: broken.seq, message: `prev does not hash the receipt with seq ${broken.seq - 1}` }, broken));
       }
       this.afterHeadCheck(r, chain, bound);
     }
     chain.receipts++;
-    chain.total += BigInt(r.amount);
+    chain.total += amount;
     return true;
   }
 
@@ -230,8 +236,7 @@ export class Auditor {
     }
   }
 
-  private spent(r: Receipt): void {
-    const amount = BigInt(r.amount);
+  private spent(r: Receipt, amount: bigint): void {
     this.total += amount;
     this.byBuyer.set(r.buyer, (this.byBuyer.get(r.buyer) ?? 0n) + amount);
     if (r.receipt_version === 3) this.byListing.set(r.listing_id, (this.byListing.get(r.listing_id) ?? 0n) + amount);
@@ -399,10 +404,35 @@ function detached(s: string): string {
   return decoder.decode(encoder.encode(s));
 }
 
-/** Remembers `key`, forgetting the oldest entries beyond `window` (a Map keeps insertion order). */
-function remember<V>(map: Map<string, V>, key: string, value: V, window: number): void {
-  map.set(key, value);
-  if (map.size > window) map.delete(map.keys().next().value as string);
+/**
+ * The last `size` entries added, across any number of maps (one per chain, or one): a ring of
+ * (map, key) says which entry to forget when a new one comes.
+ */
+class Window<K, V, _Owner = unknown> {
+  private readonly single = new Map<K, V>();
+  private readonly maps: (Map<K, V> | undefined)[];
+  private readonly keys: (K | undefined)[];
+  private next = 0;
+
+  constructor(private readonly size: number) {
+    this.maps = new Array<Map<K, V> | undefined>(size);
+    this.keys = new Array<K | undefined>(size);
+  }
+
+  /** The map of a window that needs only one. */
+  map(): Map<K, V> {
+    return this.single;
+  }
+
+  add(map: Map<K, V>, key: K, value: V): void {
+    const slot = this.next;
+    const old = this.maps[slot];
+    if (old) old.delete(this.keys[slot]!);
+    map.set(key, value);
+    this.maps[slot] = map;
+    this.keys[slot] = key;
+    this.next = slot + 1 === this.size ? 0 : slot + 1;
+  }
 }
 
 function strings(map: Map<string, bigint>): Record<string, string> {

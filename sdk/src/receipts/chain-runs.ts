@@ -27,7 +27,7 @@ export interface ChainBase {
 
 export type LinkOutcome =
   /** The receipt took its place; `brokenLinks` are receipts whose prev does not hash their predecessor. */
-  | { kind: 'member'; brokenLinks: RunBound[] }
+  | { kind: 'member'; brokenLinks: readonly RunBound[] }
   /** The seq is already taken; `hash` is the taken receipt's when known (a run's bound). */
   | { kind: 'repeat'; hash: string | undefined };
 
@@ -38,6 +38,8 @@ interface Run {
   /** Range pieces, split at barrier sizes so a root at those sizes stays computable; null once sealed. */
   pieces: CompactRange[] | null;
 }
+
+const NO_LINKS: readonly RunBound[] = [];
 
 export class ChainRuns {
   private readonly runs: Run[] = [];
@@ -69,17 +71,18 @@ export class ChainRuns {
     const before = at && at.last.seq === s - 1 ? at : undefined;
     const nextRun = runs[i + 1];
     const after = nextRun && nextRun.first.seq === s + 1 ? nextRun : undefined;
-    const brokenLinks: RunBound[] = [];
+    let brokenLinks = NO_LINKS;
     const base = this.base;
-    if (before) {
-      if (link.prev !== before.last.hash) brokenLinks.push(link.bound);
-    } else if (base && s === base.seq + 1 && link.prev !== base.hash) {
-      brokenLinks.push(link.bound);
-    }
-    if (after && after.first.prev !== link.hash) brokenLinks.push(after.first);
+    if (before ? link.prev !== before.last.hash : base && s === base.seq + 1 && link.prev !== base.hash) brokenLinks = [link.bound];
+    if (after && after.first.prev !== link.hash) brokenLinks = [...brokenLinks, after.first];
 
     const leaf = CompactRange.leaf(s - 1, link.leaf);
-    if (before && after) {
+    const tail = before && !after ? before.pieces?.[before.pieces.length - 1] : undefined;
+    if (tail && tail.end === s - 1 && !this.barriers.has(s - 1)) {
+      // The common case (seq order): one more leaf on the run's own last piece.
+      before!.last = link.bound;
+      tail.appendInPlace(link.leaf, this.sha256);
+    } else if (before && after) {
       before.last = after.last;
       before.pieces = this.join(this.join(before.pieces, [leaf]), after.pieces);
       runs.splice(i + 1, 1);

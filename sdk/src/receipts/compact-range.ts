@@ -11,49 +11,59 @@ import type { Sha256 } from './sha256-sync.js';
 export class CompactRange {
   private constructor(
     readonly begin: number,
-    readonly end: number,
+    private end_: number,
     private readonly nodes: Uint8Array[],
+    /** Leaves under each node (powers of two), kept beside the hashes so appending is O(1) amortized. */
+    private readonly sizes: number[],
   ) {}
 
+  get end(): number {
+    return this.end_;
+  }
+
   static empty(at: number): CompactRange {
-    return new CompactRange(at, at, []);
+    return new CompactRange(at, at, [], []);
   }
 
   /** The range of one leaf at `index` (its RFC 9162 leaf hash). */
   static leaf(index: number, hash: Uint8Array): CompactRange {
-    return new CompactRange(index, index + 1, [hash]);
+    return new CompactRange(index, index + 1, [hash], [1]);
   }
 
-  /** `left` followed by `right` (which must start where `left` ends). */
+  /** `left` followed by `right` (which must start where `left` ends); neither is changed. */
   static merge(left: CompactRange, right: CompactRange, sha256: Sha256): CompactRange {
     if (left.end !== right.begin) throw new RangeError(`compact ranges [${left.begin}, ${left.end}) and [${right.begin}, ${right.end}) are not adjacent`);
-    const nodes = [...left.nodes];
-    const sizes = nodeSizes(left.begin, left.end);
-    let end = left.end;
-    for (const [i, size] of nodeSizes(right.begin, right.end).entries()) {
-      nodes.push(right.nodes[i]!);
-      sizes.push(size);
-      end += size;
-      // Siblings: two nodes of one size whose left one starts on a boundary of twice that size.
-      while (sizes.length >= 2) {
-        const top = sizes[sizes.length - 1]!;
-        const below = sizes[sizes.length - 2]!;
-        const start = end - top - below;
-        if (top !== below || start % (2 * top) !== 0) break;
-        const r = nodes.pop()!;
-        const l = nodes.pop()!;
-        sizes.pop();
-        sizes.pop();
-        nodes.push(interior(l, r, sha256));
-        sizes.push(2 * top);
-      }
-    }
-    return new CompactRange(left.begin, end, nodes);
+    const merged = new CompactRange(left.begin, left.end, [...left.nodes], [...left.sizes]);
+    for (let i = 0; i < right.nodes.length; i++) merged.pushNode(right.nodes[i]!, right.sizes[i]!, sha256);
+    return merged;
   }
 
-  /** This range with one more leaf at its end. */
+  /** This range with one more leaf at its end (a new range). */
   append(hash: Uint8Array, sha256: Sha256): CompactRange {
     return CompactRange.merge(this, CompactRange.leaf(this.end, hash), sha256);
+  }
+
+  /** Adds one leaf at the end of this range, in place (for a range no one else holds). */
+  appendInPlace(hash: Uint8Array, sha256: Sha256): void {
+    this.pushNode(hash, 1, sha256);
+  }
+
+  private pushNode(hash: Uint8Array, size: number, sha256: Sha256): void {
+    const { nodes, sizes } = this;
+    nodes.push(hash);
+    sizes.push(size);
+    this.end_ += size;
+    // Siblings: two nodes of one size whose left one starts on a boundary of twice that size.
+    while (sizes.length >= 2) {
+      const top = sizes[sizes.length - 1]!;
+      const below = sizes[sizes.length - 2]!;
+      if (top !== below || (this.end_ - 2 * top) % (2 * top) !== 0) break;
+      const r = nodes.pop()!;
+      const l = nodes.pop()!;
+      sizes.pop();
+      sizes[sizes.length - 1] = 2 * top;
+      nodes.push(interior(l, r, sha256));
+    }
   }
 
   /** The RFC 9162 root of leaves [0, end); only for a range that starts at leaf 0. */
@@ -81,7 +91,7 @@ export class CompactRange {
       if (!bytes || bytes.length !== 32) return undefined;
       hashes.push(bytes);
     }
-    return new CompactRange(begin!, end!, hashes);
+    return new CompactRange(begin!, end!, hashes, nodeSizes(begin!, end!));
   }
 }
 

@@ -1,3 +1,5 @@
+import { toHex } from './encoding.js';
+
 /**
  * A synchronous SHA-256 for the streaming audit, which hashes three times per receipt (chain
  * link, log leaf, tree nodes) inside a synchronous state machine. node:crypto where present
@@ -5,34 +7,48 @@
  * (browsers, edge runtimes: WebCrypto's digest is asynchronous only).
  */
 export type Sha256 = (data: Uint8Array) => Uint8Array;
+/** SHA-256 as lower-case hex. */
+export type Sha256Hex = (data: Uint8Array) => string;
 
 interface NodeHashLike {
   createHash(algorithm: 'sha256'): { update(data: Uint8Array | string): { digest(): Uint8Array } };
   /** One-shot hash (Node >= 20.12): no Hash object per call. */
-  hash?: (algorithm: 'sha256', data: Uint8Array, encoding: 'buffer') => Uint8Array;
+  hash?: ((algorithm: 'sha256', data: Uint8Array, encoding: 'buffer') => Uint8Array) & ((algorithm: 'sha256', data: Uint8Array, encoding: 'hex') => string);
 }
 
 // A variable specifier keeps bundlers for browsers from trying to resolve node:crypto.
 const NODE_CRYPTO = 'node:crypto';
-let resolved: Promise<Sha256> | undefined;
+let resolved: Promise<{ bytes: Sha256; hex: Sha256Hex }> | undefined;
 
-/** The fastest synchronous SHA-256 this runtime has. */
-export function resolveSha256(): Promise<Sha256> {
+function resolveBoth(): Promise<{ bytes: Sha256; hex: Sha256Hex }> {
   resolved ??= (async () => {
     const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
     if (proc?.versions?.node) {
       try {
         const nodeCrypto = (await import(/* @vite-ignore */ NODE_CRYPTO)) as NodeHashLike;
         const oneShot = nodeCrypto.hash;
-        if (typeof oneShot === 'function') return (data: Uint8Array) => oneShot('sha256', data, 'buffer');
-        return (data: Uint8Array) => nodeCrypto.createHash('sha256').update(data).digest();
+        if (typeof oneShot === 'function') {
+          return { bytes: (data: Uint8Array) => oneShot('sha256', data, 'buffer'), hex: (data: Uint8Array) => oneShot('sha256', data, 'hex') };
+        }
+        const bytes = (data: Uint8Array) => nodeCrypto.createHash('sha256').update(data).digest();
+        return { bytes, hex: (data: Uint8Array) => toHex(bytes(data)) };
       } catch {
         // fall through to the portable one
       }
     }
-    return sha256Js;
+    return { bytes: sha256Js, hex: (data: Uint8Array) => toHex(sha256Js(data)) };
   })();
   return resolved;
+}
+
+/** The fastest synchronous SHA-256 this runtime has. */
+export async function resolveSha256(): Promise<Sha256> {
+  return (await resolveBoth()).bytes;
+}
+
+/** The same, as lower-case hex (node:crypto writes the hex itself). */
+export async function resolveSha256Hex(): Promise<Sha256Hex> {
+  return (await resolveBoth()).hex;
 }
 
 const K = new Uint32Array([
