@@ -123,4 +123,7 @@ export type {
   StreamOutcome,
 } from './resources/calls.js';
 export type { ServerSentEvent } from './core/streaming.js';
+// The onReceipt hook of paid calls (an audit trail with one option) and the trail line format.
+export { ReceiptHookError, receiptTextOf, receiptTrailLine, type ReceiptCallDetails, type ReceiptEvent, type ReceiptHook, type TrailEntry } from './resources/calls-receipts.js';
+export type { NoKeysVerdict, PaidReceiptVerdict } from './shield/settle.js';
 export * from './shield/index.js';

@@ -1,6 +1,7 @@
 import { createFetch } from 'ofetch';
 import { VERSION } from '../version.js';
 import type { KeySet } from '../receipts/key-set.js';
+import type { ReceiptHook } from '../resources/calls-receipts.js';
 import { readEnv } from '../internal/env.js';
 import { newIdempotencyKey, isValidIdempotencyKey } from '../internal/idempotency.js';
 import { resolveLogLevel, SdkLogger, type Logger, type LogLevel } from '../internal/log.js';
@@ -114,6 +115,14 @@ export interface ClientOptions {
    * whose v3 receipt this client has already seen.
    */
   allowLegacyReceipts?: boolean | undefined;
+  /**
+   * Called with every receipt a paid call receives (answered, blocked, or failed after the
+   * charge): the raw text, the parsed receipt, the verdict (`no_keys` without `keys`) and the
+   * call. Awaited before the call settles; a hook that throws fails an answered call with
+   * `ReceiptHookError` (the result attached) and is attached to a failed call's error. The Node
+   * entry `@proxygate-kit/sdk/receipts/node` has a ready file sink: `createReceiptFileSink`.
+   */
+  onReceipt?: ReceiptHook | undefined;
 }
 
 /** One logical request through the pipeline (auth, scope check, retries, timeouts, logging, validation). */
@@ -291,6 +300,8 @@ export class Proxygate {
   readonly buyerWallet: string | undefined;
   /** See `ClientOptions.allowLegacyReceipts`. */
   readonly allowLegacyReceipts: boolean;
+  /** See `ClientOptions.onReceipt`. */
+  readonly onReceipt: ReceiptHook | undefined;
 
   readonly catalog: Catalog;
   readonly account: Account;
@@ -335,6 +346,8 @@ export class Proxygate {
     }
     this.buyerWallet = options.buyerWallet;
     this.allowLegacyReceipts = options.allowLegacyReceipts === true;
+    if (options.onReceipt !== undefined && typeof options.onReceipt !== 'function') throw new Errors.InvalidRequestError('onReceipt', 'must be a function');
+    this.onReceipt = options.onReceipt;
     this.validation = options.validation ?? 'lenient';
     this.keys = options.keys;
     this.#scopes = options.scopes ? [...options.scopes] : undefined;

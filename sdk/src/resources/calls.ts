@@ -30,9 +30,10 @@ import { paidCallRecord, receiptHeader } from '../internal/paid-call.js';
 import { hasScope } from '../internal/scopes.js';
 import { callPrice } from '../lib/prices.js';
 import { KeySet, type KeySetDocument } from '../receipts/key-set.js';
-import type { Receipt, Verdict } from '../receipts/types.js';
+import type { Receipt } from '../receipts/types.js';
 import { verifyReceipt } from '../receipts/verify.js';
-import { settleReceipt, type ExpectedCall, type ReceiptVerifier, type SentRequest, type Settlement, type SettleInput } from '../shield/settle.js';
+import { isUnverified, settleReceipt, type ExpectedCall, type PaidReceiptVerdict, type ReceiptVerifier, type SentRequest, type Settlement, type SettleInput } from '../shield/settle.js';
+import { ReceiptRecorder, type ReceiptCallDetails, type ReceiptEvent, type ReceiptHook } from './calls-receipts.js';
 import { isShieldMode, parseShieldHeaders, SHIELD_HEADERS, shieldFromEvent, shieldFromSigned, type ShieldMode, type ShieldVerdict } from '../shield/verdict.js';
 import { lookupListing } from './listing-lookup.js';
 import type { Listing } from './models.js';
@@ -102,9 +103,15 @@ export interface PaidCallOptions<T = unknown> {
   maxRetries?: number | undefined;
   /**
    * Verify the receipt against the client's pinned key set (`keys` option). Default true when a key
-   * set is configured. Without one, content hashes and the shield verdict are still cross-checked.
+   * set is configured. Without one, content hashes and the shield verdict are still cross-checked,
+   * and the verdict is `no_keys` (`valid: false`).
    */
   verifyReceipt?: boolean | undefined;
+  /**
+   * Called with every receipt this call receives (after the client's own `onReceipt`), awaited
+   * before the call settles. See `ClientOptions.onReceipt`.
+   */
+  onReceipt?: ReceiptHook | undefined;
 }
 
 export interface CallResult<T = unknown> {
@@ -120,10 +127,11 @@ export interface CallResult<T = unknown> {
   /** The receipt exactly as the gateway sent it (header or SSE event text), or null when none came. */
   rawReceipt: string | null;
   /**
-   * Verification verdict. Null only when the receipt was not verified (no key set) and no local
-   * check failed; a receipt that fails never hides the response, it is reported here.
+   * Verification verdict. Null only when no receipt came; `no_keys` (`valid: false`) when the
+   * receipt could not be verified for want of keys and no local check failed. A receipt that
+   * fails never hides the response, it is reported here.
    */
-  receiptVerdict: Verdict | null;
+  receiptVerdict: PaidReceiptVerdict | null;
   /** Shield verdict: the signed receipt's when present (it wins over headers), else the headers'. */
   shield: ShieldVerdict | null;
   /** Amount charged in micro-USD (the receipt's `amount`): a number when safe, else a bigint. */
@@ -211,7 +219,7 @@ export interface PaidCallErrorDetails {
   receipt: Receipt | null;
   /** The receipt exactly as sent, or null when none came. */
   rawReceipt: string | null;
-  receiptVerdict: Verdict | null;
+  receiptVerdict: PaidReceiptVerdict | null;
   /** The signed verdict when present, else the headers' (or the block body's). */
   shield: ShieldVerdict | null;
   /** The receipt's amount, micro-USD: a fact only when `receiptVerified`. */
@@ -225,7 +233,7 @@ export interface PaidCallErrorDetails {
 export interface ShieldBlockedDetails extends PaidCallErrorDetails {
   /** The refund receipt (`amount: "0"`, `shield.action: "blocked"`), when the gateway sent one. */
   refundReceipt: Receipt | null;
-  refundReceiptVerdict: Verdict | null;
+  refundReceiptVerdict: PaidReceiptVerdict | null;
 }
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
@@ -384,8 +392,12 @@ interface Prepared {
   contentType: string | undefined;
   receiptExpected: boolean;
   verify: ReceiptVerifier | undefined;
+  /** The `no_keys` message when `verify` is undefined. */
+  unverified: string | undefined;
   /** What the signed receipt must name (listing, service, buyer) and the most it may charge. */
   expected: ExpectedCall;
+  /** Hands each receipt to the `onReceipt` hooks; undefined when there are none. */
+  recorder: ReceiptRecorder | undefined;
 }
 
 /** How long a resolved listing (and so its price) is reused by one client. */
@@ -458,7 +470,8 @@ export class Calls extends APIResource {
         if (refetching && idempotencyKey !== undefined && error instanceof ProxygateError && !(error as { rawReceipt?: unknown }).rawReceipt) {
           markPaidCall(error, { idempotencyKey, recovery: 'replay', action: replayAction(idempotencyKey) });
         }
-        throw error;
+        // A receipt that came with the failure (a block, a charged error status) is heard first.
+        throw prepared.recorder ? await prepared.recorder.failed(error) : error;
       }
       const { result, unparsed } = await this.#result(prepared, res);
       budget -= res.retries;
@@ -469,23 +482,55 @@ export class Calls extends APIResource {
         refetching = true;
         continue;
       }
+      if (prepared.recorder) await prepared.recorder.answered(result);
       return options.schema ? checkBody(result, options.schema) : (result as CallResult<T>);
     }
   };
+
+  /** Hooks of this call: the client's, then the call's own. */
+  #recorder(listing: Listing, method: string, path: string, options: PaidCallOptions): ReceiptRecorder | undefined {
+    const hooks = [this.client.onReceipt, options.onReceipt].filter((hook): hook is ReceiptHook => typeof hook === 'function');
+    if (hooks.length === 0) return undefined;
+    return new ReceiptRecorder(hooks, { gateway: this.client.gatewayUrl, listingId: listing.listing_id, service: listing.service, method, path });
+  }
+
+  /**
+   * Hands a settled receipt to the hooks, with a way to verify it again against other keys
+   * (the same checks: `scope` says whether the response bytes are bound).
+   */
+  #record(
+    prepared: Prepared,
+    credential: string | undefined,
+    input: Omit<SettleInput, 'expected'>,
+    settlement: Settlement,
+    at: Pick<ReceiptCallDetails, 'status' | 'idempotencyKey' | 'outcome'>,
+    scope: 'full' | 'request',
+  ): void {
+    if (!prepared.recorder) return;
+    const reverify: ReceiptEvent['reverify'] = async (keys) => {
+      const set = keys instanceof KeySet ? keys : KeySet.fromDocument(keys);
+      const again = await this.#settle({ ...prepared, recorder: undefined }, credential, { ...input, verify: verifierFor(set, scope) });
+      return again.receiptVerdict ?? { valid: false, reason: 'no_keys', message: 'no receipt to verify' };
+    };
+    prepared.recorder.add(settlement, at, reverify);
+  }
 
   /** Builds the result of a non-stream call from its bytes, settling its receipt. */
   async #result(prepared: Prepared, res: APIResponse<unknown>): Promise<{ result: CallResult<unknown>; unparsed: boolean }> {
     const { response } = res;
     const bytes = res.data as Uint8Array;
     const contentType = response.headers.get('content-type');
-    const settlement = await this.#settle(prepared, credentialOf(response), {
+    const input: Omit<SettleInput, 'expected'> = {
       rawReceipt: rawReceiptHeader(response.headers),
       claimedShield: parseShieldHeaders(response.headers),
       request: prepared.sent,
       response: bytes,
       verify: prepared.verify,
       receiptExpected: prepared.receiptExpected,
-    });
+      unverified: prepared.unverified,
+    };
+    const settlement = await this.#settle(prepared, credentialOf(response), input);
+    this.#record(prepared, credentialOf(response), input, settlement, { status: response.status, idempotencyKey: res.idempotencyKey ?? null, outcome: 'answered' }, 'full');
     const decoded = decodeBody(bytes, contentType);
     const result: CallResult<unknown> = {
       status: response.status,
@@ -519,7 +564,7 @@ export class Calls extends APIResource {
     const buyerWallet = version !== undefined && version < 3 ? await this.#walletFor(credential) : undefined;
     const settlement = await settleReceipt({ ...input, expected: { ...prepared.expected, minVersion, buyerWallet } });
     const verdict = settlement.receiptVerdict;
-    if (credential !== undefined && settlement.receipt?.receipt_version === 3 && (verdict === null || verdict.valid)) this.#v3Tokens.add(credential);
+    if (credential !== undefined && settlement.receipt?.receipt_version === 3 && (isUnverified(verdict) || verdict?.valid === true)) this.#v3Tokens.add(credential);
     return settlement;
   }
 
@@ -565,11 +610,25 @@ export class Calls extends APIResource {
     const prepared = await this.#prepare(listing, path, options);
     const controller = new AbortController();
     const signal = anySignal([options.signal, controller.signal]);
-    const res = await this.#send(prepared, { ...options, signal }, true);
+    let res: APIResponse<unknown>;
+    try {
+      res = await this.#send(prepared, { ...options, signal }, true);
+    } catch (error) {
+      throw prepared.recorder ? await prepared.recorder.failed(error) : error;
+    }
     const replaySafe = await this.#replays();
     const withKey = { ...prepared, idempotencyKey: res.idempotencyKey };
     const credential = credentialOf(res.response);
-    const settle = (input: Omit<SettleInput, 'expected'>): Promise<Settlement> => this.#settle(withKey, credential, input);
+    const status = res.response.status;
+    const keys = this.#pinnedKeys();
+    const settle = async (given: Omit<SettleInput, 'expected'>): Promise<Settlement> => {
+      // A cut stream's receipt (from the headers) binds the request only: the body is incomplete.
+      const whole = given.checkResponse !== false;
+      const input = whole || !given.verify || !keys ? given : { ...given, verify: verifierFor(keys, 'request') };
+      const settlement = await this.#settle(withKey, credential, input);
+      this.#record(withKey, credential, input, settlement, { status, idempotencyKey: res.idempotencyKey ?? null, outcome: whole ? 'answered' : 'failed' }, whole ? 'full' : 'request');
+      return settlement;
+    };
     return new CallStream(res.response, withKey, controller, signal, replaySafe ? null : res.sentAt, settle);
   };
 
@@ -632,17 +691,8 @@ export class Calls extends APIResource {
     }
 
     const keys = this.#pinnedKeys();
-    const verify: ReceiptVerifier | undefined =
-      keys && options.verifyReceipt !== false
-        ? (receipt, content) =>
-            verifyReceipt(receipt, {
-              keys,
-              content: {
-                request: { method: content.request.method, path: content.request.path, query: content.request.query, body: content.request.body },
-                response: content.response,
-              },
-            })
-        : undefined;
+    const verify: ReceiptVerifier | undefined = keys && options.verifyReceipt !== false ? verifierFor(keys, 'full') : undefined;
+    const unverified = keys && options.verifyReceipt === false ? 'not verified: the call passed verifyReceipt: false' : undefined;
     return {
       listing,
       method,
@@ -653,6 +703,8 @@ export class Calls extends APIResource {
       // A free call (known price 0) may come without a receipt; anything else must bring one.
       receiptExpected: !(price.bounded && price.microUsd === 0),
       verify,
+      unverified,
+      recorder: this.#recorder(listing, method, split.path, options),
       expected: { listingId: listing.listing_id, service: listing.service, buyer: this.client.knownTokenId, maxCost, shieldMode: shield },
     };
   }
@@ -698,11 +750,8 @@ export class Calls extends APIResource {
     if (rawReceipt === undefined && !(error instanceof ShieldBlockedError)) return error;
     const keys = this.#pinnedKeys();
     // The upstream body is not at hand as bytes (blocked: never delivered; lost: cut off), so only the request side is bound.
-    const verify: ReceiptVerifier | undefined =
-      prepared.verify && keys
-        ? (receipt, content) => verifyReceipt(receipt, { keys, content: { request: { ...content.request } } })
-        : undefined;
-    const settlement = await this.#settle(prepared, credentialOf(error), {
+    const verify: ReceiptVerifier | undefined = prepared.verify && keys ? verifierFor(keys, 'request') : undefined;
+    const input: Omit<SettleInput, 'expected'> = {
       rawReceipt,
       claimedShield: error instanceof ShieldBlockedError ? blockedShield(headers, error) : parseShieldHeaders(headers),
       request: prepared.sent,
@@ -710,13 +759,20 @@ export class Calls extends APIResource {
       verify,
       receiptExpected: false,
       checkResponse: false,
-    });
+      unverified: prepared.unverified,
+    };
+    const settlement = await this.#settle(prepared, credentialOf(error), input);
     const verified = settlement.receiptVerdict?.valid === true;
     const signedShield = settlement.receipt?.receipt_version === 3 ? shieldFromSigned(settlement.receipt.shield) : null;
     let failure: ProxygateError = error;
-    if (!(error instanceof ShieldBlockedError) && error instanceof APIError && error.status === 422 && signedShield?.action === 'blocked' && (verified || settlement.receiptVerdict === null)) {
+    if (!(error instanceof ShieldBlockedError) && error instanceof APIError && error.status === 422 && signedShield?.action === 'blocked' && (verified || isUnverified(settlement.receiptVerdict))) {
       failure = rebuildAsBlock(error, headers);
     }
+    this.#record(prepared, credentialOf(error), input, settlement, {
+      status: error instanceof APIError ? (error.status ?? null) : null,
+      idempotencyKey: error.idempotencyKey ?? prepared.idempotencyKey ?? null,
+      outcome: failure instanceof ShieldBlockedError ? 'blocked' : 'failed',
+    }, 'request');
     const details: PaidCallErrorDetails = {
       receipt: settlement.receipt,
       rawReceipt: settlement.rawReceipt,
@@ -740,6 +796,18 @@ export class Calls extends APIResource {
     }
     return failure;
   }
+}
+
+/** A receipt verifier against `keys`: the request and (`full`) the response bytes bound. */
+function verifierFor(keys: KeySet, scope: 'full' | 'request'): ReceiptVerifier {
+  return (receipt, content) =>
+    verifyReceipt(receipt, {
+      keys,
+      content: {
+        request: { method: content.request.method, path: content.request.path, query: content.request.query, body: content.request.body },
+        ...(scope === 'full' ? { response: content.response } : {}),
+      },
+    });
 }
 
 /**
@@ -912,11 +980,12 @@ export class CallStream implements AsyncIterable<ServerSentEvent> {
       }
       completed = true;
     } catch (error) {
-      const failure = this.#signal?.aborted
+      let failure = this.#signal?.aborted
         ? toAbortError(this.#signal.reason, error)
         : error instanceof ProxygateError
           ? error
           : this.#broken(error);
+      failure = await this.#heardBroken(failure);
       this.#reject(failure);
       throw failure;
     } finally {
@@ -942,8 +1011,35 @@ export class CallStream implements AsyncIterable<ServerSentEvent> {
       response: rawBody,
       verify: this.#prepared.verify,
       receiptExpected: this.#prepared.receiptExpected,
+      unverified: this.#prepared.unverified,
     });
-    this.#resolve({ ...settlement, rawBody, events: delivered });
+    const outcome: StreamOutcome = { ...settlement, rawBody, events: delivered };
+    try {
+      // The onReceipt hooks hear the receipt before the outcome is known to anyone.
+      if (this.#prepared.recorder) await this.#prepared.recorder.answered(outcome);
+    } catch (hookError) {
+      this.#reject(hookError);
+      throw hookError;
+    }
+    this.#resolve(outcome);
+  }
+
+  /** A broken stream whose receipt came in the headers: the hooks hear it (request side bound only). */
+  async #heardBroken(failure: unknown): Promise<unknown> {
+    const recorder = this.#prepared.recorder;
+    const rawReceipt = (failure as { rawReceipt?: unknown }).rawReceipt;
+    if (!recorder || typeof rawReceipt !== 'string') return failure;
+    await this.#settle({
+      rawReceipt,
+      claimedShield: this.headerShield,
+      request: this.#prepared.sent,
+      response: new Uint8Array(0),
+      verify: this.#prepared.verify,
+      receiptExpected: false,
+      checkResponse: false,
+      unverified: this.#prepared.unverified,
+    });
+    return recorder.failed(failure);
   }
 }
 

@@ -36,6 +36,8 @@ export interface SettleInput {
   verify: ReceiptVerifier | undefined;
   /** Whether a receipt must come (a charged call with a pinned key set). */
   receiptExpected: boolean;
+  /** The `no_keys` message when `verify` is undefined (default: no keys configured). */
+  unverified?: string | undefined;
   /** False when `response` is not the delivered bytes (error bodies): skip the local response check. */
   checkResponse?: boolean;
   /** The call actually made: a signed receipt describing another call, buyer or a higher charge is reported. */
@@ -62,12 +64,39 @@ export interface ExpectedCall {
   minVersion?: 1 | 2 | 3 | undefined;
 }
 
+/**
+ * A receipt that was not verified: the client has no receipt keys (or the call passed
+ * `verifyReceipt: false`). Never `valid`: an unverified receipt proves nothing yet; keep it and
+ * verify it offline later (`receipts verify`).
+ */
+export interface NoKeysVerdict {
+  valid: false;
+  reason: 'no_keys';
+  message: string;
+  field?: string;
+  receipt?: Receipt;
+  time?: Verdict['time'];
+}
+
+/** The verdict of a paid call's receipt: a verification verdict, or `no_keys`. */
+export type PaidReceiptVerdict = Verdict | NoKeysVerdict;
+
+/** True when the verdict found nothing wrong but proves nothing either (no keys). */
+export function isUnverified(verdict: PaidReceiptVerdict | null): boolean {
+  return verdict === null || verdict.reason === 'no_keys';
+}
+
+export const NO_KEYS_MESSAGE = 'not verified: no receipt keys are configured (pass `keys`; keep the receipt and verify it offline)';
+
 export interface Settlement {
   receipt: Receipt | null;
   /** The receipt exactly as sent (kept even when it cannot be parsed or verified), or null when none came. */
   rawReceipt: string | null;
-  /** Null only when nothing could be checked: no key set and no local mismatch found. */
-  receiptVerdict: Verdict | null;
+  /**
+   * Null only when no receipt came (and none was required). A receipt that was not verified for
+   * want of keys (and showed no local problem) is `no_keys`, `valid: false`.
+   */
+  receiptVerdict: PaidReceiptVerdict | null;
   shield: ShieldVerdict | null;
   /** Amount of the receipt in micro-USD: a number when safe, else a bigint. */
   cost: number | bigint | null;
@@ -217,11 +246,12 @@ export async function settleReceipt(input: SettleInput): Promise<Settlement> {
     }
   }
   report(overcharge(receipt, input.expected?.maxCost));
+  const unverified: NoKeysVerdict = { valid: false, reason: 'no_keys', message: input.unverified ?? NO_KEYS_MESSAGE, receipt };
 
   return {
     receipt,
     rawReceipt: input.rawReceipt,
-    receiptVerdict,
+    receiptVerdict: receiptVerdict ?? unverified,
     shield,
     cost: amountOf(receipt),
     requestId: typeof receipt.request_id === 'string' ? receipt.request_id : null,

@@ -192,7 +192,8 @@ describe.each(PROFILES)('client.call against the %s profile', (profile) => {
     test('verifyReceipt: false skips verification even with a key set', async () => {
       const result = await harness.client().call('echo', '/echo', { verifyReceipt: false });
       expect(result.receipt).not.toBeNull();
-      expect(result.receiptVerdict).toBeNull();
+      // Not verified is said, never left to look like a pass.
+      expect(result.receiptVerdict).toMatchObject({ valid: false, reason: 'no_keys', message: expect.stringContaining('verifyReceipt: false') });
     });
 
     test.runIf(extended)('a receipt signed by a key outside the pinned set is reported, the body kept', async () => {
@@ -346,9 +347,9 @@ describe.each(PROFILES)('client.call against the %s profile', (profile) => {
       expect(result.cost).toBe((await price('echo')) + 1);
     });
 
-    test('with no key set there is no verdict, only the parsed receipt', async () => {
+    test('with no key set the verdict says no_keys (never valid), the receipt parsed', async () => {
       const result = await harness.client({ keys: undefined }).call('echo', '/echo');
-      expect(result.receiptVerdict).toBeNull();
+      expect(result.receiptVerdict).toMatchObject({ valid: false, reason: 'no_keys', message: expect.stringContaining('no receipt keys') });
       expect(result.receipt).not.toBeNull();
     });
   });
