@@ -6,6 +6,7 @@ import type { FaultInjector } from './faults.js';
 import { Gateway, type DemoTokenSecrets } from './state/gateway.js';
 import type { Profile } from './state/profile.js';
 import type { LedgerEntry, ReceiptVersion } from './state/types.js';
+import type { RotateKeysOptions, RotateKeysResult } from './state/keys.js';
 
 export * from './state/index.js';
 export { FaultInjector, FaultSpecError, FAULT_KINDS } from './faults.js';
@@ -43,7 +44,8 @@ export interface MockGateway {
   demoTokens: DemoTokenSecrets;
   faults: FaultInjector;
   ledger(): LedgerEntry[];
-  rotateKeys(): { retired: string; active: string };
+  /** Retires the active receipt key; see `Keyring.rotate` (`endorse: false`, `platform: true`). */
+  rotateKeys(options?: RotateKeysOptions): RotateKeysResult;
 }
 
 /** Builds a seeded in-memory gateway and the msw handlers that serve it. */
@@ -70,6 +72,6 @@ export function createMockGateway(options: MockGatewayOptions = {}): MockGateway
     },
     faults: gateway.faults,
     ledger: () => gateway.ledger(),
-    rotateKeys: () => gateway.rotateKeys(),
+    rotateKeys: (options) => gateway.rotateKeys(options),
   };
 }

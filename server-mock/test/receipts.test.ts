@@ -176,6 +176,43 @@ describe('receipt keys', () => {
     for (const key of keys.keys) expect(Buffer.from(key.x, 'base64url')).toHaveLength(32);
   });
 
+  it('endorses the published set with every key not revoked, over the prefixed JCS without endorsements', async () => {
+    const endorsedBy = (doc: ReceiptKeySet): string[] => {
+      const { endorsements, ...unsigned } = doc;
+      const message = Buffer.from(`proxygate-key-set-endorsement:v1\n${canonicalize(unsigned)}`);
+      return endorsements.filter((e) => {
+        const key = doc.keys.find((k) => k.kid === e.kid);
+        return key !== undefined && verify(null, message, jwkKey(key.x), Buffer.from(e.signature, 'base64'));
+      }).map((e) => e.kid);
+    };
+    const first = (await t.json<ReceiptKeySet>('/.well-known/proxygate-receipt-keys')).body;
+    const original = first.keys[0]!.kid;
+    expect(endorsedBy(first)).toEqual([original]);
+    // A rotation: the old (retired) key vouches for the new set, so an old pin takes it in.
+    const rotated = await t.json<{ active: string; endorsed: boolean }>('/__mock/rotate-keys', { method: 'POST' });
+    expect(rotated.body.endorsed).toBe(true);
+    const second = (await t.json<ReceiptKeySet>('/.well-known/proxygate-receipt-keys')).body;
+    expect(endorsedBy(second)).toEqual([original, rotated.body.active]);
+    // A signature does not carry over to an altered document.
+    const altered = { ...second, issuer: 'https://elsewhere.test' };
+    expect(endorsedBy(altered)).toEqual([]);
+    // Without endorsement only the new key signs: no earlier key vouches for it.
+    const bare = await t.json<{ active: string; endorsed: boolean }>('/__mock/rotate-keys', { method: 'POST', body: JSON.stringify({ endorse: false }) });
+    expect(bare.body.endorsed).toBe(false);
+    const third = (await t.json<ReceiptKeySet>('/.well-known/proxygate-receipt-keys')).body;
+    expect(endorsedBy(third)).toEqual([bare.body.active]);
+    expect(third.endorsements).toHaveLength(1);
+  });
+
+  it('rotate-keys with platform: true replaces the v1 platform key /health serves', async () => {
+    const before = (await t.json<{ platform_pubkey: string }>('/health')).body.platform_pubkey;
+    const rotated = await t.json<{ platform_pubkey: string }>('/__mock/rotate-keys', { method: 'POST', body: JSON.stringify({ platform: true }) });
+    const after = (await t.json<{ platform_pubkey: string }>('/health')).body.platform_pubkey;
+    expect(after).toBe(rotated.body.platform_pubkey);
+    expect(after).not.toBe(before);
+    expect((await t.json('/__mock/rotate-keys', { method: 'POST', body: JSON.stringify({ endorse: 'yes' }) })).status).toBe(400);
+  });
+
   it('revokes a key with revoked_at, replacing it when it was active', async () => {
     const activeKid = t.mock.gateway.keySet().keys[0]?.kid ?? '';
     clock = new Date('2026-11-25T12:30:00.000Z');

@@ -96,6 +96,9 @@ const EXPECTED_MARKERS: Record<string, string> = {
   '#/components/schemas/HealthResponse/properties/extensions': 'extensions',
   '#/components/schemas/SseReceiptEvent': 'receipt_v3',
   '#/components/schemas/ReceiptV3': 'receipt_v3',
+  // Key-set rotation endorsements (issue 15).
+  '#/components/schemas/KeySet/properties/endorsements': 'receipt_keys',
+  '#/components/schemas/KeySetEndorsement': 'receipt_keys',
 };
 
 /** Security of each operation: the public scope (bearerAuth) and ours (scopedBearerAuth, token_scopes). */

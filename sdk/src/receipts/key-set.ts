@@ -28,6 +28,11 @@ export interface KeySetDocument {
   platform_pubkey?: string;
   /** base58 CA key that certifies v2 ephemeral keys. */
   receipt_ca_pubkey?: string;
+  /**
+   * Signatures of keys that vouch for this set (key rotation without a new pin; see the spec's
+   * `KeySet.endorsements`). Not checked when loading; `toJSON` leaves them out.
+   */
+  endorsements?: Array<{ kid: string; signature: string }>;
 }
 
 /** A raw key for {@link KeySet.fromKeys}. */

@@ -32,7 +32,14 @@ export function controlHandlers(ctx: HandlerContext): HttpHandler[] {
       return json({ data: [] });
     }),
     http.get('*/__mock/ledger', () => json({ data: gateway.ledger() })),
-    http.post('*/__mock/rotate-keys', () => guarded(() => json(gateway.rotateKeys()))),
+    http.post('*/__mock/rotate-keys', ({ request }) =>
+      guarded(async () => {
+        const body = (await readJsonBody(gateway, request)) as { endorse?: unknown; platform?: unknown };
+        if (body.endorse !== undefined && typeof body.endorse !== 'boolean') return json({ error: 'validation_error', message: 'endorse must be a boolean' }, 400);
+        if (body.platform !== undefined && typeof body.platform !== 'boolean') return json({ error: 'validation_error', message: 'platform must be a boolean' }, 400);
+        return json(gateway.rotateKeys({ ...(body.endorse === undefined ? {} : { endorse: body.endorse }), ...(body.platform === undefined ? {} : { platform: body.platform }) }));
+      }),
+    ),
     http.post('*/__mock/revoke-key', ({ request }) =>
       guarded(async () => {
         const body = (await readJsonBody(gateway, request)) as { kid?: unknown };

@@ -8,7 +8,7 @@ import { seedDemoTokens, type DemoTokenSecrets } from './demo-tokens.js';
 import { SeedDerivation } from './derive.js';
 import { echo, GatewayError, notFound, validationError, type ErrorBody } from './errors.js';
 import { UUID_PATTERN, uuidFromBytes } from './ids.js';
-import { Keyring } from './keys.js';
+import { Keyring, type RotateKeysOptions, type RotateKeysResult } from './keys.js';
 import { queryCatalog, type ListApisParams } from './listing-query.js';
 import { listingUnavailable, pathNotAllowed, resolveCallListing, servesPath, type ResolveContext } from './listing-resolve.js';
 import { SHIELD_FEE_MICRO_USD, tokenCost, withPlatformFee } from './money.js';
@@ -978,9 +978,12 @@ export class Gateway {
     return this.state.keyring.keySet(this.origin);
   }
 
-  /** Retires the active receipt key (its window closes now) and activates a new one. */
-  rotateKeys(): { retired: string; active: string } {
-    return this.state.keyring.rotate(this.now());
+  /**
+   * Retires the active receipt key (its window closes now) and activates a new one, endorsed by
+   * the keys before it unless `endorse: false`; `platform: true` replaces the v1 platform key.
+   */
+  rotateKeys(options: RotateKeysOptions = {}): RotateKeysResult {
+    return this.state.keyring.rotate(this.now(), options);
   }
 
   /** Revokes a receipt key at now (a revoked active key is replaced first). */

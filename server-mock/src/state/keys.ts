@@ -1,11 +1,25 @@
 import { base58Encode } from '../crypto/base58.js';
 import { Ed25519Key } from '../crypto/ed25519.js';
 import { sha256Hex, toBase64Url } from '../crypto/hash.js';
+import { canonicalize } from '../crypto/jcs.js';
 import { GatewayError } from './errors.js';
 import type { SeedDerivation } from './derive.js';
-import type { ReceiptKey, ReceiptKeySet } from './types.js';
+import type { KeySetEndorsement, ReceiptKey, ReceiptKeySet } from './types.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Domain separation of key-set endorsements (spec: KeySet.endorsements): the signed bytes are
+ * this prefix and the JCS of the document without `endorsements`, so no receipt, log head or
+ * other signed text of the same keys can ever read as an endorsement.
+ */
+export const KEY_SET_ENDORSEMENT_PREFIX = 'proxygate-key-set-endorsement:v1\n';
+
+/** The bytes an endorsement signs: the prefix, then JCS of the document minus `endorsements`. */
+export function endorsementMessage(document: Omit<ReceiptKeySet, 'endorsements'> & { endorsements?: unknown }): string {
+  const { endorsements: _dropped, ...rest } = document;
+  return `${KEY_SET_ENDORSEMENT_PREFIX}${canonicalize(rest)}`;
+}
 
 export interface ReceiptSigningKey {
   kid: string;
@@ -14,6 +28,20 @@ export interface ReceiptSigningKey {
   notAfter: Date | null;
   status: 'active' | 'retired' | 'revoked';
   revokedAt: Date | null;
+}
+
+export interface RotateKeysOptions {
+  /** Default true: every key not revoked endorses the new set. False: only the new key signs it. */
+  endorse?: boolean;
+  /** Also replace the v1 platform key (what `/health` serves as `platform_pubkey`). */
+  platform?: boolean;
+}
+
+export interface RotateKeysResult {
+  retired: string;
+  active: string;
+  endorsed: boolean;
+  platform_pubkey: string;
 }
 
 export interface EphemeralKey {
@@ -30,9 +58,15 @@ export interface EphemeralKey {
  * and the v2 receipt CA with its short-lived ephemeral keys.
  */
 export class Keyring {
-  readonly platform: Ed25519Key;
+  private platformKey: Ed25519Key;
+  private platformCount = 1;
   readonly receiptCa: Ed25519Key;
   private readonly receiptKeys: ReceiptSigningKey[] = [];
+  /**
+   * Kids whose keys endorse the published key set; undefined: every key not revoked. After a
+   * rotation with `endorse: false` only the new key signs, so no earlier pin can take it in.
+   */
+  private endorsers: Set<string> | undefined;
   private ephemeral: EphemeralKey | null = null;
   private ephemeralCount = 0;
 
@@ -40,7 +74,7 @@ export class Keyring {
     private readonly derive: SeedDerivation,
     createdAt: Date,
   ) {
-    this.platform = new Ed25519Key(derive.bytes('platform-key'));
+    this.platformKey = new Ed25519Key(derive.bytes('platform-key'));
     this.receiptCa = new Ed25519Key(derive.bytes('receipt-ca-key'));
     // A day of slack so receipts stamped by a test clock set slightly back still verify.
     this.addReceiptKey(new Date(createdAt.getTime() - DAY_MS));
@@ -61,19 +95,32 @@ export class Keyring {
     return record;
   }
 
+  /** The key that signs v1 receipts (`/health` `platform_pubkey`). */
+  get platform(): Ed25519Key {
+    return this.platformKey;
+  }
+
   get active(): ReceiptSigningKey {
     const active = this.receiptKeys.find((record) => record.status === 'active');
     if (!active) throw new Error('keyring invariant: no active receipt key');
     return active;
   }
 
-  /** Retires the active key (its window closes now) and activates a fresh one. */
-  rotate(now: Date): { retired: string; active: string } {
+  /**
+   * Retires the active key (its window closes now) and activates a fresh one. The published set
+   * stays endorsed by every key not revoked (the old keys vouch for the new one) unless
+   * `endorse` is false: then only the new key signs it. `platform` replaces the v1 platform key
+   * too, which nothing endorses on a gateway without the key-set document.
+   */
+  rotate(now: Date, options: RotateKeysOptions = {}): RotateKeysResult {
     const old = this.active;
     old.status = 'retired';
     old.notAfter = now;
     const next = this.addReceiptKey(now);
-    return { retired: old.kid, active: next.kid };
+    const endorsed = options.endorse !== false;
+    this.endorsers = endorsed ? undefined : new Set([next.kid]);
+    if (options.platform) this.platformKey = new Ed25519Key(this.derive.bytes(`platform-key:${++this.platformCount}`));
+    return { retired: old.kid, active: next.kid, endorsed, platform_pubkey: base58Encode(this.platformKey.publicKey) };
   }
 
   /** Revokes a key; revoking the active key rotates first so signing never stops. */
@@ -107,7 +154,17 @@ export class Keyring {
     return this.ephemeral;
   }
 
+  /** The published key set, with the endorsements of its current endorsers. */
   keySet(issuer: string): ReceiptKeySet {
+    const document = this.unsignedKeySet(issuer);
+    const message = endorsementMessage(document);
+    const endorsements: KeySetEndorsement[] = this.receiptKeys
+      .filter((record) => record.status !== 'revoked' && (this.endorsers === undefined || this.endorsers.has(record.kid)))
+      .map((record) => ({ kid: record.kid, signature: Buffer.from(record.key.sign(message)).toString('base64') }));
+    return { ...document, endorsements };
+  }
+
+  private unsignedKeySet(issuer: string): Omit<ReceiptKeySet, 'endorsements'> {
     return {
       issuer,
       keys: this.receiptKeys.map((record): ReceiptKey => ({
@@ -121,7 +178,7 @@ export class Keyring {
         status: record.status,
         ...(record.revokedAt ? { revoked_at: record.revokedAt.toISOString() } : {}),
       })),
-      platform_pubkey: base58Encode(this.platform.publicKey),
+      platform_pubkey: base58Encode(this.platformKey.publicKey),
       receipt_ca_pubkey: base58Encode(this.receiptCa.publicKey),
     };
   }

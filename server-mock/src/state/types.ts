@@ -338,11 +338,20 @@ export interface ReceiptKey {
   revoked_at?: string;
 }
 
+/** A receipt key's signature over a key set (see `Keyring.keySet`): the key vouches for the set. */
+export interface KeySetEndorsement {
+  kid: string;
+  /** base64 of the 64-byte Ed25519 signature over `endorsementMessage(document)`. */
+  signature: string;
+}
+
 export interface ReceiptKeySet {
   issuer: string;
   keys: ReceiptKey[];
   platform_pubkey: string;
   receipt_ca_pubkey: string;
+  /** Extension `receipt_keys`: signatures of keys that vouch for this set (rotation without a new pin). */
+  endorsements: KeySetEndorsement[];
 }
 
 export interface LogHead {
