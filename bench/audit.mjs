@@ -5,8 +5,12 @@
 //   - peak RSS of the streaming audit at 100k and 1M receipts (goal <= 200 MB and flat),
 //   - wall time of the audit vs verifyStream of the same file (goal <= 1.3x), pool and single thread,
 //   - pool vs single thread for the audit (goal >= 1.7x on 2 cores).
-// Options: --receipts N (default 1,000,000), --small N (default 100,000), --rounds R (default 1),
-// --regenerate, --generate-only. Figures are only comparable on an idle machine: the load average is printed.
+// Peak RSS comes from fresh processes auditing the whole file and its first 100k receipts. The
+// time ratios come from one process that alternates verify / audit, single thread / pool, over
+// slices of 25,000 receipts (the first --timing receipts, default 300,000), so load from other
+// processes falls on every mode alike; CPU time per receipt (all threads) is printed too.
+// Options: --receipts N (default 1,000,000), --small N (default 100,000), --timing N,
+// --regenerate, --generate-only. The load average is printed: figures are only comparable on an idle machine.
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -114,6 +118,63 @@ async function child(task, mode, file, keysFile) {
   process.stdout.write(JSON.stringify({ task, mode, receipts, ok, wallMs, cpuMs: (used.user + used.system) / 1000, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
 }
 
+/** Byte offsets of every `every`-th line start, up to `limit` lines. */
+function sliceOffsets(file, every, limit) {
+  const fd = fs.openSync(file, 'r');
+  const chunk = Buffer.alloc(1 << 20);
+  const offsets = [0];
+  let lines = 0, position = 0;
+  outer: for (;;) {
+    const read = fs.readSync(fd, chunk, 0, chunk.length, position);
+    if (read === 0) break;
+    for (let i = 0; i < read; i++) {
+      if (chunk[i] !== 0x0a) continue;
+      lines++;
+      if (lines % every === 0 || lines === limit) offsets.push(position + i + 1);
+      if (lines >= limit) break outer;
+    }
+    position += read;
+  }
+  fs.closeSync(fd);
+  return offsets;
+}
+
+/** Alternates the four modes over slices of the file; prints each mode's wall and CPU time. */
+async function timingChild(file, keysFile, limit) {
+  const { KeySet, auditStream, verifyStream } = await import('@proxygate-kit/sdk/receipts');
+  const { createVerifierPool } = await import('@proxygate-kit/sdk/receipts/node');
+  const keys = KeySet.fromDocument(fs.readFileSync(keysFile));
+  const pool = createVerifierPool(keys, { size: availableParallelism() });
+  const offsets = sliceOffsets(file, 25_000, Number(limit));
+  const modes = {
+    'verify/single': async (src) => { let n = 0; for await (const v of verifyStream(src, { keys })) { if (!v.valid) throw new Error('invalid'); n++; } return n; },
+    'audit/single': async (src) => (await auditStream({ name: 'slice', lines: src }, { keys, partial: true })).counts.valid,
+    'verify/pool': async (src) => { let n = 0; for await (const v of pool.verifyStream(src)) { if (!v.valid) throw new Error('invalid'); n++; } return n; },
+    'audit/pool': async (src) => (await pool.audit({ name: 'slice', lines: src }, { partial: true })).counts.valid,
+  };
+  const names = Object.keys(modes);
+  const totals = Object.fromEntries(names.map((n) => [n, { receipts: 0, wallMs: 0, cpuMs: 0 }]));
+  // Warm-up: JIT, workers, key objects.
+  const warm = sliceOffsets(file, 2000, 2000)[1];
+  for (const n of names) await modes[n](fs.createReadStream(file, { start: 0, end: warm - 1 }));
+  for (let i = 0; i + 1 < offsets.length; i++) {
+    // A different order each slice: no mode always runs first or last.
+    for (let k = 0; k < names.length; k++) {
+      const n = names[(i + k) % names.length];
+      const src = fs.createReadStream(file, { start: offsets[i], end: offsets[i + 1] - 1, highWaterMark: 1 << 16 });
+      const cpu = process.cpuUsage();
+      const start = process.hrtime.bigint();
+      const count = await modes[n](src);
+      totals[n].wallMs += Number(process.hrtime.bigint() - start) / 1e6;
+      const used = process.cpuUsage(cpu);
+      totals[n].cpuMs += (used.user + used.system) / 1000;
+      totals[n].receipts += count;
+    }
+  }
+  await pool.close();
+  process.stdout.write(JSON.stringify(totals));
+}
+
 function measure(task, mode, file, keysFile) {
   const run = spawnSync(process.execPath, [self, '--child', task, mode, file, keysFile], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (run.status !== 0) throw new Error(`${task}/${mode} failed: ${run.stderr}`);
@@ -125,10 +186,11 @@ function measure(task, mode, file, keysFile) {
 async function main() {
   const childAt = process.argv.indexOf('--child');
   if (childAt >= 0) return child(...process.argv.slice(childAt + 1, childAt + 5));
+  const timingAt = process.argv.indexOf('--timing-child');
+  if (timingAt >= 0) return timingChild(...process.argv.slice(timingAt + 1, timingAt + 4));
 
   const total = Number(arg('--receipts', 1_000_000));
   const small = Number(arg('--small', 100_000));
-  const rounds = Number(arg('--rounds', 1));
   const dir = path.join(tmpdir(), 'proxygate-bench-audit');
   fs.mkdirSync(dir, { recursive: true });
   const big = path.join(dir, `receipts-${total}.jsonl`);
@@ -142,37 +204,33 @@ async function main() {
   console.log(`audit bench: ${total.toLocaleString('en-US')} chained v3 receipts over ${BUYERS} buyers (${mib(fs.statSync(big).size)} MiB, cached in ${dir}), ${cores} cores, node ${process.version}`);
   const loadBefore = loadavg()[0];
 
-  // Rounds interleave the four runs so load from other processes falls on all of them alike; the best wall time of each counts.
-  const best = {};
-  const keep = (r) => {
-    const key = `${r.task}/${r.mode}`;
-    const was = best[key];
-    if (!was || r.wallMs < was.wallMs) best[key] = { ...r, maxRssMiB: Math.max(r.maxRssMiB, was?.maxRssMiB ?? 0), cpuMs: Math.min(r.cpuMs, was?.cpuMs ?? Infinity) };
-    else best[key] = { ...was, maxRssMiB: Math.max(r.maxRssMiB, was.maxRssMiB), cpuMs: Math.min(r.cpuMs, was.cpuMs) };
-  };
-  for (let round = 0; round < rounds; round++) {
-    for (const [task, mode] of [['verify', 'pool'], ['audit', 'pool'], ['verify', 'single'], ['audit', 'single']]) keep(measure(task, mode, big, keysFile));
-  }
-  const smallAudit = measure('audit', 'pool', smallFile, keysFile);
-  const smallSingle = measure('audit', 'single', smallFile, keysFile);
+  const timing = Number(arg('--timing', Math.min(300_000, total)));
+  const run = spawnSync(process.execPath, [self, '--timing-child', big, keysFile, String(timing)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (run.status !== 0) throw new Error(`timing failed: ${run.stderr}`);
+  const t = JSON.parse(run.stdout);
+  const memory = [measure('audit', 'pool', smallFile, keysFile), measure('audit', 'pool', big, keysFile), measure('audit', 'single', smallFile, keysFile), measure('audit', 'single', big, keysFile)];
   const loadAfter = loadavg()[0];
 
   const rate = (r) => Math.round(r.receipts / (r.wallMs / 1000)).toLocaleString('en-US').padStart(7);
-  const line = (label, r) => `${label.padEnd(34)} ${(r.wallMs / 1000).toFixed(1).padStart(6)} s  ${rate(r)} /s  ${(r.cpuMs * 1000 / r.receipts).toFixed(0).padStart(4)} µs CPU each  peak RSS ${r.maxRssMiB.toFixed(0).padStart(4)} MiB`;
-  const vp = best['verify/pool'], ap = best['audit/pool'], vs = best['verify/single'], as = best['audit/single'];
-  console.log(line(`verifyStream, ${cores}-worker pool`, vp));
-  console.log(line(`audit, ${cores}-worker pool`, ap));
-  console.log(line('verifyStream, single thread', vs));
-  console.log(line('audit, single thread', as));
-  console.log(line(`audit ${small.toLocaleString('en-US')}, pool`, smallAudit));
-  console.log(line(`audit ${small.toLocaleString('en-US')}, single thread`, smallSingle));
+  const cpuEach = (r) => `${((r.cpuMs * 1000) / r.receipts).toFixed(0).padStart(4)} µs CPU each`;
+  console.log(`time, alternating modes over 25,000-receipt slices of the first ${timing.toLocaleString('en-US')} receipts:`);
+  for (const [label, key] of [[`verifyStream, ${cores}-worker pool`, 'verify/pool'], [`audit, ${cores}-worker pool`, 'audit/pool'], ['verifyStream, single thread', 'verify/single'], ['audit, single thread', 'audit/single']]) {
+    console.log(`  ${label.padEnd(32)} ${(t[key].wallMs / 1000).toFixed(1).padStart(6)} s  ${rate(t[key])} /s  ${cpuEach(t[key])}`);
+  }
+  console.log('peak RSS, fresh processes:');
+  for (const r of memory) {
+    console.log(`  audit ${r.mode.padEnd(6)} ${r.receipts.toLocaleString('en-US').padStart(9)} receipts  ${r.maxRssMiB.toFixed(0).padStart(4)} MiB   (${(r.wallMs / 1000).toFixed(1)} s, ${rate(r)} /s, clean: ${r.ok})`);
+  }
   const check = (ok) => (ok ? 'meets' : 'MISSES');
-  const rPool = ap.wallMs / vp.wallMs, rSingle = as.wallMs / vs.wallMs, speedup = as.wallMs / ap.wallMs;
-  const flat = ap.maxRssMiB / smallAudit.maxRssMiB;
+  const rPool = t['audit/pool'].wallMs / t['verify/pool'].wallMs, rSingle = t['audit/single'].wallMs / t['verify/single'].wallMs;
+  const speedup = t['audit/single'].wallMs / t['audit/pool'].wallMs;
+  const [poolSmall, poolBig, singleSmall, singleBig] = memory;
+  const flat = Math.max(poolBig.maxRssMiB / poolSmall.maxRssMiB, singleBig.maxRssMiB / singleSmall.maxRssMiB);
   console.log(`audit / verify wall time:  pool ${rPool.toFixed(2)}x, single ${rSingle.toFixed(2)}x   (goal <= 1.30x: ${check(rPool <= 1.3 && rSingle <= 1.3)})`);
-  console.log(`audit / verify CPU time:   pool ${(ap.cpuMs / vp.cpuMs).toFixed(2)}x, single ${(as.cpuMs / vs.cpuMs).toFixed(2)}x   (load-independent: what the audit adds to verification)`);
+  console.log(`audit / verify CPU time:   pool ${(t['audit/pool'].cpuMs / t['verify/pool'].cpuMs).toFixed(2)}x, single ${(t['audit/single'].cpuMs / t['verify/single'].cpuMs).toFixed(2)}x   (what the audit adds to verification)`);
   console.log(`audit pool / single:       ${speedup.toFixed(2)}x   (goal >= 1.70x on 2 cores: ${check(speedup >= 1.7)})`);
-  console.log(`audit peak RSS 1M / 100k:  pool ${ap.maxRssMiB.toFixed(0)} / ${smallAudit.maxRssMiB.toFixed(0)} MiB = ${flat.toFixed(2)}x, single ${as.maxRssMiB.toFixed(0)} / ${smallSingle.maxRssMiB.toFixed(0)} MiB   (goal <= 200 MiB and flat: ${check(Math.max(ap.maxRssMiB, as.maxRssMiB) <= 200 && flat <= 1.25)})`);
+  const short = (n) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`);
+  console.log(`audit peak RSS ${short(total)} / ${short(small)}:  pool ${poolBig.maxRssMiB.toFixed(0)} / ${poolSmall.maxRssMiB.toFixed(0)} MiB, single ${singleBig.maxRssMiB.toFixed(0)} / ${singleSmall.maxRssMiB.toFixed(0)} MiB, at most ${flat.toFixed(2)}x   (goal <= 200 MiB and flat: ${check(Math.max(poolBig.maxRssMiB, singleBig.maxRssMiB) <= 200 && flat <= 1.25)})`);
   console.log(`load average (1 min) ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after (figures are only comparable on an idle machine)`);
 }
 
