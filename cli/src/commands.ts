@@ -17,7 +17,11 @@ import Pricing from './commands/pricing.js';
 import Rate from './commands/rate.js';
 import ReceiptsAudit from './commands/receipts/audit.js';
 import ReceiptsKeysExport from './commands/receipts/keys/export.js';
+import ReceiptsKeysForget from './commands/receipts/keys/forget.js';
+import ReceiptsKeysShow from './commands/receipts/keys/show.js';
+import ReceiptsKeysTrust from './commands/receipts/keys/trust.js';
 import ReceiptsLog from './commands/receipts/log.js';
+import ReceiptsPath from './commands/receipts/path.js';
 import ReceiptsVerify from './commands/receipts/verify.js';
 import Services from './commands/services.js';
 import TokensCreate from './commands/tokens/create.js';
@@ -44,7 +48,11 @@ export const COMMANDS = {
   rate: Rate,
   'receipts:audit': ReceiptsAudit,
   'receipts:keys:export': ReceiptsKeysExport,
+  'receipts:keys:forget': ReceiptsKeysForget,
+  'receipts:keys:show': ReceiptsKeysShow,
+  'receipts:keys:trust': ReceiptsKeysTrust,
   'receipts:log': ReceiptsLog,
+  'receipts:path': ReceiptsPath,
   'receipts:verify': ReceiptsVerify,
   services: Services,
   'tokens:create': TokensCreate,

@@ -4,6 +4,7 @@ import { http, HttpResponse } from 'msw';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useInProcessMock } from './helpers/mock.js';
 import { cli, isolatedEnv } from './helpers/run.js';
+import { toBareReceipts } from './helpers/trail.js';
 
 describe('receipts keys export on the public profile (no key-set document: the keys of /health)', () => {
   const ctx = useInProcessMock('cli-keys-export-public', 'public');
@@ -18,7 +19,13 @@ describe('receipts keys export on the public profile (no key-set document: the k
     const keys = join(env.dir, 'keys.json');
     const exported = await cli(['receipts', 'keys', 'export', '--output', keys]);
     expect(exported.exitCode).toBe(0);
-    expect(exported.stderr).toBe(`Saved the v1 platform key and the v2 receipt CA key from GET /health (the gateway serves no key-set document) to ${keys}\n`);
+    const pinFile = join(env.dir, 'config', 'receipt-keys', 'default', 'https_mock.proxygate.test.json');
+    expect(exported.stderr).toBe(
+      `Saved the v1 platform key and the v2 receipt CA key from GET /health (the gateway serves no key-set document) to ${keys}\n` +
+        `pinned the receipt keys of ${ctx.origin} (the v1 platform key and the v2 receipt CA key from GET /health) in ${pinFile}; later calls verify against them ("proxygate receipts keys show")\n`,
+    );
+    // Exporting again changes nothing and says nothing more.
+    expect((await cli(['receipts', 'keys', 'export', '--output', keys])).stderr).toBe(exported.stderr.split('\n')[0] + '\n');
     const health = (await (await fetch(`${ctx.origin}/health`)).json()) as { platform_pubkey: string; receipt_ca_pubkey: string; extensions?: unknown };
     expect(health.extensions).toBeUndefined();
     expect(JSON.parse(await readFile(keys, 'utf8'))).toEqual({ keys: [], platform_pubkey: health.platform_pubkey, receipt_ca_pubkey: health.receipt_ca_pubkey });
@@ -28,6 +35,7 @@ describe('receipts keys export on the public profile (no key-set document: the k
     process.env['PROXYGATE_API_KEY'] = ctx.mock.demoTokens.traderV2;
     expect((await cli(['call', 'weather-current', '/current', '--query', 'city=Oslo', '--receipts', receipts, '--keys', keys])).stderr).toContain('receipt: valid');
     process.env['PROXYGATE_GATEWAY_URL'] = 'http://127.0.0.1:1';
+    await toBareReceipts(receipts);
     const verified = await cli(['receipts', 'verify', receipts, '--keys', keys]);
     expect(verified.stdout).toBe('2 valid, 0 invalid\n');
     expect(verified.exitCode).toBe(0);
@@ -53,7 +61,8 @@ describe('receipts keys export on the extended profile (the advertised key-set d
     expect(r.exitCode).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.keys.length).toBeGreaterThan(0);
-    expect(r.stderr).toBe(`Exported ${doc.keys.length} key(s)\n`);
+    expect(r.stderr.split('\n')[0]).toBe(`Exported ${doc.keys.length} key(s)`);
+    expect(r.stderr.split('\n')[1]).toMatch(/^pinned the receipt keys of /);
   });
 
   it('fails on an error of the advertised document instead of pinning a partial key set', async () => {

@@ -6,6 +6,7 @@ import { CAPPED_LIMIT_MICRO_USD } from '@proxygate-kit/server-mock';
 import { useInProcessMock, type MockProfile } from './helpers/mock.js';
 import { callCost, usd } from './helpers/prices.js';
 import { cli, isolatedEnv } from './helpers/run.js';
+import { keptLogFile, toBareReceipts, trailLines, trailReceipts } from './helpers/trail.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const lines = async (file: string) => (await readFile(file, 'utf8')).trim().split('\n');
@@ -24,7 +25,7 @@ describe.each<MockProfile>(['extended', 'public'])('call against the %s profile'
     await env.restore();
   });
 
-  it('prints the body to stdout, the cost in USD from the receipt to stderr, and appends the receipt as received', async () => {
+  it('prints the body to stdout, the cost in USD from the receipt to stderr, and keeps the receipt as received (log and --receipts)', async () => {
     const receipts = join(env.dir, 'r.jsonl');
     const keys = join(env.dir, 'keys.json');
     expect((await cli(['receipts', 'keys', 'export', '--output', keys])).exitCode).toBe(0);
@@ -32,10 +33,15 @@ describe.each<MockProfile>(['extended', 'public'])('call against the %s profile'
     expect(r.exitCode).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ method: 'POST', path: '/echo', query: { x: '1' }, body: '{"a": 1}' });
     const cost = callCost(ctx.mock, 'echo');
-    expect(r.stderr).toMatch(new RegExp(`^cost: ${escape(usd(cost))} · request: [0-9a-f-]{36} · receipt: valid, saved to ${escape(receipts)} · shield: monitor allowed score 0\\.00\\n$`));
+    const log = keptLogFile(env.dir);
+    expect(r.stderr).toMatch(new RegExp(`^cost: ${escape(usd(cost))} · request: [0-9a-f-]{36} · receipt: valid, saved to ${escape(log)} and ${escape(receipts)} · shield: monitor allowed score 0\\.00\\n$`));
     expect(r.stderr).not.toContain(ctx.mock.demoTokens.trader);
-    const [line] = await lines(receipts);
-    const saved = JSON.parse(line ?? '');
+    // The same trail line in both: the receipt's own text, the verdict and the call.
+    const [entry] = await trailLines(receipts);
+    expect(await trailLines(log)).toEqual([entry]);
+    expect(entry).toMatchObject({ proxygate_receipt: 1, verdict: { valid: true, reason: 'valid' }, call: { gateway: ctx.origin, method: 'POST', path: '/echo', status: 200, cost_micro_usd: cost } });
+    const saved = JSON.parse(entry?.receipt ?? '');
+    expect(entry?.call.request_id).toBe(saved.request_id);
     if (profile === 'extended') expect(saved).toMatchObject({ receipt_version: 3, method: 'POST', path: '/echo', seq: 1, amount: String(cost) });
     // The public gateway's v1 receipt: integer amount and Unix-seconds timestamp, kept as integers.
     else expect(saved).toMatchObject({ amount: cost, timestamp: expect.any(Number), buyer: expect.any(String), seller: expect.any(String) });
@@ -45,11 +51,12 @@ describe.each<MockProfile>(['extended', 'public'])('call against the %s profile'
     expect(json.receipt_raw).toEqual(expect.any(String));
   });
 
-  it('writes the receipt whatever its verdict: unverified without keys, INVALID against the wrong keys (exit 1)', async () => {
+  it('keeps the receipt whatever its verdict: pinned and verified on first use, INVALID against the wrong keys (exit 1)', async () => {
     const receipts = join(env.dir, 'r.jsonl');
     const plain = await cli(['call', 'echo', '/echo', '--receipts', receipts]);
     expect(plain.exitCode).toBe(0);
-    expect(plain.stderr).toContain(`receipt: not verified (pass --keys to verify), saved to ${receipts}`);
+    expect(plain.stderr).toMatch(/^pinned the receipt keys of /);
+    expect(plain.stderr).toContain(`receipt: valid, saved to ${keptLogFile(env.dir)} and ${receipts}`);
     // Keys of another gateway (another seed): the receipt cannot verify, and is kept all the same.
     const other = join(env.dir, 'other-keys.json');
     const foreign = await import('@proxygate-kit/server-mock').then(({ createMockGateway }) => createMockGateway({ seed: 'another-gateway', profile }));
@@ -62,9 +69,11 @@ describe.each<MockProfile>(['extended', 'public'])('call against the %s profile'
     const bad = await cli(['call', 'echo', '/echo', '--receipts', receipts, '--keys', other]);
     expect(bad.exitCode).toBe(1);
     expect(bad.stdout).not.toBe('');
-    expect(bad.stderr).toMatch(new RegExp(`receipt: INVALID \\((bad_signature|unknown_key)\\), saved to ${escape(receipts)}`));
+    expect(bad.stderr).toMatch(new RegExp(`receipt: INVALID \\((bad_signature|unknown_key)\\), saved to \\S+ and ${escape(receipts)}`));
     expect(bad.stderr).toMatch(/^receipt_invalid: /m);
-    expect(await lines(receipts)).toHaveLength(2);
+    const kept = await trailLines(receipts);
+    expect(kept.map((l) => l.verdict.valid)).toEqual([true, false]);
+    expect(await trailLines(keptLogFile(env.dir))).toEqual(kept);
   });
 
   it('a receipt that does not even parse is still written (wrapped), and verify calls it malformed', async () => {
@@ -76,8 +85,12 @@ describe.each<MockProfile>(['extended', 'public'])('call against the %s profile'
       http.get('*/proxy/echo/echo', () => HttpResponse.json({ ok: true }, { headers: { 'x-proxygate-receipt': 'not*a*receipt' } })),
     );
     const r = await cli(['call', 'echo', '/echo', '--receipts', receipts]);
-    expect(r.stderr).toContain(`saved to ${receipts}`);
-    expect(await lines(receipts)).toEqual([JSON.stringify({ unparsed_receipt: 'not*a*receipt' })]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain(`receipt: INVALID (malformed), saved to ${keptLogFile(env.dir)} and ${receipts}`);
+    // The header value as received, since it is no JSON: the verifier calls it malformed again.
+    const [entry] = await trailLines(receipts);
+    expect(entry).toMatchObject({ receipt: 'not*a*receipt', verdict: { valid: false, reason: 'malformed' } });
+    await writeFile(receipts, `${JSON.stringify({ unparsed_receipt: entry?.receipt })}\n`);
     const verified = await cli(['receipts', 'verify', receipts, '--keys', keys]);
     expect(verified.exitCode).toBe(1);
     expect(verified.stdout).toMatch(new RegExp(`^${escape(receipts)}: malformed: `));
@@ -88,9 +101,12 @@ describe.each<MockProfile>(['extended', 'public'])('call against the %s profile'
     const r = await cli(['call', 'product-reviews', '/reviews', '--query', 'product=x', '--shield', 'strict', '--receipts', receipts]);
     expect(r.exitCode).toBe(5);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(new RegExp(`^shield_blocked: .*its receipt was saved to ${escape(receipts)}\\)\\n$`));
-    const [line] = await lines(receipts);
-    const saved = JSON.parse(line ?? '');
+    // The first receipt from this gateway pinned its keys (said once), then the block.
+    expect(r.stderr.split('\n')[0]).toMatch(/^pinned the receipt keys of /);
+    expect(r.stderr).toMatch(new RegExp(`^shield_blocked: .*its receipt was saved to ${escape(keptLogFile(env.dir))} and ${escape(receipts)}\\)\\n$`, 'm'));
+    const [entry] = await trailLines(receipts);
+    expect(entry).toMatchObject({ verdict: { valid: true }, call: { status: 422 } });
+    const saved = JSON.parse(entry?.receipt ?? '');
     if (profile === 'extended') expect(saved).toMatchObject({ amount: '0', shield: { action: 'blocked' } });
     else expect(saved).toMatchObject({ amount: 0 });
   });
@@ -101,7 +117,7 @@ describe.each<MockProfile>(['extended', 'public'])('call against the %s profile'
     expect(r.exitCode).toBe(0);
     expect(r.stdout.split('\n')[0]).toBe('{"delta":"Hello"}');
     expect(r.stderr).toMatch(new RegExp(`cost: ${escape(usd(callCost(ctx.mock, 'lingua/llm-stream')))} · request: [0-9a-f-]{36}`));
-    expect(await lines(receipts)).toHaveLength(1);
+    expect(await trailLines(receipts)).toMatchObject([{ verdict: { valid: true }, call: { method: 'POST', path: '/chat' } }]);
   });
 
   it('--max-cost refuses in USD before sending; on a per-token listing it says it cannot bound the call', async () => {
@@ -198,8 +214,11 @@ describe('an answer lost after the charge on the public profile (no idempotent r
     ctx.mock.faults.inject({ kind, path: '/proxy/', phase: 'after', times: 5 });
     const r = await cli(['call', 'weather-current', '/current', '--query', 'city=Rome', '--receipts', receipts]);
     expect(r.exitCode).toBe(6);
-    const line = r.stderr.trim();
-    expect(line.split('\n')).toHaveLength(1);
+    // One line, after the note of the first pin when a receipt arrived (truncate: in the headers).
+    const stderr = r.stderr.trim().split('\n');
+    if (kind === 'truncate') expect(stderr.shift()).toMatch(/^pinned the receipt keys of /);
+    expect(stderr).toHaveLength(1);
+    const line = stderr[0] ?? '';
     const listingId = ctx.mock.gateway.listing('skycast/weather-current').id;
     expect(line).toMatch(new RegExp(`^paid_call_outcome_unknown: the paid call GET /proxy/weather/current \\(listing ${listingId}\\) sent at \\S+ (may have been charged|was charged \\(a receipt arrived\\) but its answer was lost): `));
     const command = /check with "(proxygate usage --service weather --from \S+)" before calling again/.exec(line)?.[1];
@@ -211,8 +230,8 @@ describe('an answer lost after the charge on the public profile (no idempotent r
     expect(usage.usage.map((row: { cost_micro_cents: number }) => row.cost_micro_cents)).toEqual([callCost(ctx.mock, 'skycast/weather-current')]);
     if (kind === 'truncate') {
       // The headers (and so the receipt) arrived before the body was cut: the receipt is kept.
-      expect(line).toContain(`its receipt was saved to ${receipts}`);
-      expect(JSON.parse((await lines(receipts))[0] ?? '')).toMatchObject({ amount: callCost(ctx.mock, 'skycast/weather-current') });
+      expect(line).toContain(`its receipt was saved to ${keptLogFile(env.dir)} and ${receipts}`);
+      expect((await trailReceipts(receipts))[0]).toMatchObject({ amount: callCost(ctx.mock, 'skycast/weather-current') });
     }
   });
 
@@ -237,7 +256,8 @@ describe('receipts verify / audit (offline)', () => {
     const keys = join(env.dir, 'keys.json');
     await cli(['receipts', 'keys', 'export', '--output', keys]);
     for (let i = 0; i < count; i++) await cli(['call', 'echo', '/echo', '--query', `i=${i}`, '--receipts', receipts]);
-    return { receipts, keys };
+    // These tests are about the verifier on bare receipt lines (the older file form).
+    return { receipts: await toBareReceipts(receipts), keys };
   }
 
   it('all valid: exit 0, summary line, JSON report; audit totals in micro-USD and USD; offline', async () => {
@@ -361,7 +381,7 @@ describe('receipts from the public profile (v1/v2: integer amount and timestamp)
     expect((await cli(['call', 'echo', '/echo', '--receipts', receipts])).exitCode).toBe(0);
     process.env['PROXYGATE_API_KEY'] = ctx.mock.demoTokens.traderV2;
     expect((await cli(['call', 'echo', '/echo', '--receipts', receipts])).exitCode).toBe(0);
-    const [v1, v2] = (await lines(receipts)).map((l) => JSON.parse(l));
+    const [v1, v2] = (await lines(await toBareReceipts(receipts))).map((l) => JSON.parse(l));
     expect(v1.receipt_version).toBeUndefined();
     expect(v2).toMatchObject({ receipt_version: 2, delegation: { not_before: expect.any(Number), not_after: expect.any(Number) } });
     const health = ctx.mock.gateway.health().body;
@@ -391,6 +411,7 @@ describe('receipts from the public profile (v1/v2: integer amount and timestamp)
   it('usage from the public gateway has no request ids: audit --usage says it cannot match them (exit 2)', async () => {
     const receipts = join(env.dir, 'r.jsonl');
     await cli(['call', 'echo', '/echo', '--receipts', receipts]);
+    await toBareReceipts(receipts);
     const usageFile = join(env.dir, 'usage.json');
     await writeFile(usageFile, (await cli(['usage', '--all', '--json'])).stdout);
     const health = ctx.mock.gateway.health().body;

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startInProcessMock } from './helpers/mock.js';
 import { buyerPrice, callCost, usd } from './helpers/prices.js';
 import { cli, isolatedEnv } from './helpers/run.js';
+import { toBareReceipts } from './helpers/trail.js';
 
 // Found by using the CLI as a newcomer would: each error must be one line a user can act on.
 const { mock, server, origin } = startInProcessMock('cli-user-errors');
@@ -277,6 +278,7 @@ describe('files saved with a UTF-8 byte-order mark (Windows editors, PowerShell)
     const usage = `${env.dir}/usage.json`;
     expect((await cli(['receipts', 'keys', 'export', '-o', keys])).exitCode).toBe(0);
     expect((await cli(['call', 'echo', '/echo', '--receipts', receipts])).exitCode).toBe(0);
+    await toBareReceipts(receipts);
     expect((await cli(['receipts', 'log', '-o', log, '--head', head])).exitCode).toBe(0);
     await writeFile(usage, (await cli(['usage', '--all', '--json'])).stdout);
     await Promise.all([bom(keys), bom(head), bom(usage)]);
@@ -306,7 +308,7 @@ describe('files written by Windows PowerShell 5 redirection (UTF-16LE with a BOM
     await writeFile(keys, utf16((await cli(['receipts', 'keys', 'export'])).stdout));
     expect((await cli(['call', 'echo', '/echo', '--receipts', receipts])).exitCode).toBe(0);
     expect((await cli(['call', 'echo', '/echo', '--receipts', receipts])).exitCode).toBe(0);
-    await writeFile(receipts, utf16(await readFile(receipts, 'utf8')));
+    await writeFile(receipts, utf16(await readFile(await toBareReceipts(receipts), 'utf8')));
     const r = await cli(['receipts', 'verify', receipts, '--keys', keys, '--json']);
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toMatchObject({ valid: 2, invalid: 0 });
@@ -362,6 +364,7 @@ describe('audit findings that are not about one receipt', () => {
     expect((await cli(['receipts', 'keys', 'export', '-o', keys])).exitCode).toBe(0);
     const saved = JSON.parse((await cli(['call', 'echo', '/echo', '--receipts', receipts, '--json'])).stdout) as { request_id: string };
     const unsaved = JSON.parse((await cli(['call', 'echo', '/echo', '--json'])).stdout) as { request_id: string };
+    await toBareReceipts(receipts);
     await writeFile(usage, (await cli(['usage', '--all', '--json'])).stdout);
     expect((await cli(['receipts', 'log', '-o', `${env.dir}/log.jsonl`, '--head', head])).exitCode).toBe(0);
     const r = await cli(['receipts', 'audit', receipts, '--keys', keys, '--usage', usage]);

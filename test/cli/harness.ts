@@ -92,7 +92,8 @@ function testCacheDir(): string {
 
 /** Runs `node cli/bin/run.cjs ...args` with a clean environment plus `env`. Stdin is a pipe: never a TTY. */
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  const base: Record<string, string> = { PROXYGATE_CACHE_DIR: join(testCacheDir(), 'proxygate') };
+  // Caches and kept receipts go to this test process's directory, never the runner's home.
+  const base: Record<string, string> = { PROXYGATE_CACHE_DIR: join(testCacheDir(), 'proxygate'), PROXYGATE_DATA_DIR: join(testCacheDir(), 'data') };
   for (const key of ['PATH', 'HOME', 'SYSTEMROOT', 'TMPDIR']) {
     const value = process.env[key];
     if (value !== undefined) base[key] = value;

@@ -8,16 +8,14 @@ import { ExitCode } from '../lib/exit-codes.js';
 import { formatResponseHead } from '../lib/http-output.js';
 import { checkIdempotencyKey, parsePairs, readRequestBody } from '../lib/input.js';
 import { loadMoney, parseUsdFlag, type Money } from '../lib/money.js';
-import { assertWritable, writeOutputFile } from '../lib/output-file.js';
-import { receiptLine } from '../lib/receipt-file.js';
 import { loadPinnedKeys } from '../lib/receipt-keys.js';
+import { keepReceipt, keptWhere, receiptKeyFailure, ReceiptTrail } from '../lib/trail/index.js';
 import { LISTING_REF_DESCRIPTION } from './apis/show.js';
 
 type CallOptions = NonNullable<Parameters<GatewayClient['call']>[2]>;
 
 interface CallFlags {
   include: boolean;
-  receipts?: string | undefined;
   gateway?: string | undefined;
   profile?: string | undefined;
   shield?: string | undefined;
@@ -29,8 +27,12 @@ export default class Call extends BaseCommand {
 public gateway). The upstream body goes to stdout exactly as received; one summary line (cost in
 USD from the receipt, request id, receipt verdict, shield verdict) goes to stderr.
 
---receipts FILE appends the receipt exactly as received, whatever its verdict (also for a strict
-block's refund receipt and a call whose answer was lost after the charge): a receipt is never dropped.
+Every receipt is kept, whatever its verdict (also a strict block's refund receipt and a call whose
+answer was lost after the charge), as one line of the profile's receipts log ("proxygate receipts
+path"; --no-keep opts out) and of --receipts FILE. It is verified against the gateway's receipt
+keys, pinned for the profile on the first paid call (said once on stderr; "proxygate receipts keys
+show"). A receipt signed by a key the pin does not know is reported and exits 1: the pin takes a
+new key only when a pinned key endorses it, else "proxygate receipts keys trust" decides.
 
 Never charged twice by accident: where the gateway replays paid calls by key (an extension), a
 retry reuses one Idempotency-Key. Elsewhere (the public gateway) a call that may have reached the
@@ -57,8 +59,9 @@ charged) exits 1. Exit 5 when the strict shield blocks the response (the charge 
     'idempotency-key': Flags.string({ description: 'where the gateway replays paid calls by key: reuse a key to repeat a call without paying twice' }),
     'max-cost': Flags.string({ description: 'refuse, before sending, when the price (plus the shield surcharge) is above this many USD (at most 6 decimals)' }),
     'allow-unbounded-cost': Flags.boolean({ description: 'with --max-cost: call a per-token listing anyway (its cost is known only after the call; the receipt is then checked against --max-cost)' }),
-    receipts: Flags.string({ description: 'append the receipt, exactly as received, to this JSON Lines file' }),
-    keys: Flags.string({ description: 'pinned key set: verify the receipt offline [env: PROXYGATE_RECEIPT_KEYS]' }),
+    receipts: Flags.string({ description: 'also append the receipt line (as the receipts log has it) to this JSON Lines file' }),
+    keep: Flags.boolean({ description: 'keep the receipt in the profile\'s receipts log (--no-keep: do not)', allowNo: true, default: true }),
+    keys: Flags.string({ description: 'verify against this key set instead of the pinned keys [env: PROXYGATE_RECEIPT_KEYS]' }),
     include: Flags.boolean({ char: 'i', description: 'print the status line and response headers to stderr' }),
   };
 
@@ -74,11 +77,21 @@ charged) exits 1. Exit 5 when the strict shield blocks the response (the charge 
       query[k] = existing === undefined ? v : [...(Array.isArray(existing) ? existing : [existing]), v];
     }
     const body = flags.data === undefined ? undefined : await readRequestBody(flags.data);
-    const keys = flags.keys === undefined && !process.env['PROXYGATE_RECEIPT_KEYS'] ? undefined : await loadPinnedKeys(flags.keys, []);
-    if (flags.receipts) await assertWritable(flags.receipts);
     const auth = await this.resolveAuth(flags);
     this.requireKey(auth);
-    const client = await createClient(auth, keys ? { keys } : {});
+    // Before anything is sent: where the receipt will be kept, and the keys it is verified against.
+    let client: GatewayClient | undefined;
+    const explicit = flags.keys !== undefined || Boolean(process.env['PROXYGATE_RECEIPT_KEYS']);
+    const trail = await ReceiptTrail.open({
+      profile: auth.profile,
+      gatewayUrl: auth.gatewayUrl,
+      keep: flags.keep,
+      receiptsFile: flags.receipts,
+      explicitKeys: explicit ? () => loadPinnedKeys(flags.keys, []) : undefined,
+      note: (text) => this.note(text),
+      client: async () => client ?? createClient(auth),
+    });
+    client = await createClient(auth, trail.keys ? { keys: trail.keys } : {});
     const money = await loadMoney();
 
     // Only a gateway that replays by key makes a key worth sending (the SDK reads /health once anyway).
@@ -96,45 +109,59 @@ charged) exits 1. Exit 5 when the strict shield blocks the response (the charge 
       ...(flags.shield ? { shield: flags.shield as 'off' | 'monitor' | 'strict' } : {}),
       ...(maxCost === undefined ? {} : { maxCost }),
       ...(flags['allow-unbounded-cost'] ? { allowUnboundedCost: true } : {}),
+      onReceipt: trail.onReceipt,
     };
     let result: Record<string, unknown>;
     const startedAt = Date.now();
+    const callClient = client;
     try {
-      result = flags.stream ? await this.streamCall(client, money, args.listing, args.path, options, flags) : await this.plainCall(client, money, args.listing, args.path, options, flags);
+      result = flags.stream ? await this.streamCall(callClient, trail, money, args.listing, args.path, options, flags) : await this.plainCall(callClient, trail, money, args.listing, args.path, options, flags);
     } catch (error) {
-      // A refund receipt (strict block), a charged error status, an answer lost after the charge: kept.
-      const raw = (error as { rawReceipt?: unknown }).rawReceipt;
-      const saved = typeof raw === 'string' && flags.receipts ? await appendReceipt(flags.receipts, raw) : undefined;
+      // A refund receipt (strict block), a charged error status, an answer lost after the charge:
+      // the SDK handed it to the trail before throwing; anything it could not is kept here.
+      const kept = await keepReceipt(trail, error, { gateway: auth.gatewayUrl, listing: args.listing, method: options.method ?? (body ? 'POST' : 'GET'), path: args.path });
       // The listing was resolved (and cached by the client) before sending; a refusal before that has no service to name.
-      const service = await client.calls.resolveListing(args.listing).then((l) => l.service, () => undefined);
-      throw this.inCliTerms(error, money, args.listing, flags, { saved, service, startedAt });
+      const service = await callClient.calls.resolveListing(args.listing).then((l) => l.service, () => undefined);
+      throw this.inCliTerms(error, money, args.listing, flags, { saved: keptWhere(trail, kept), service, startedAt });
     }
     const verdict = result['receipt_verdict'] as { valid: boolean; reason: string } | null;
-    if (verdict && !verdict.valid) {
-      // The answer was delivered (and its receipt saved), but the receipt does not prove what was paid for: exit 1.
+    const keyFailure = receiptKeyFailure(trail);
+    if (keyFailure) {
+      // A key the pin does not know: loud, exit 1, the receipt kept, nothing added to the pin.
+      if (this.jsonEnabled()) this.logJson(result);
+      throw Object.assign(keyFailure, { reported: true });
+    }
+    if (verdict && !verdict.valid && verdict.reason !== 'no_keys') {
+      // The answer was delivered (and its receipt kept), but the receipt does not prove what was paid for: exit 1.
       if (this.jsonEnabled()) this.logJson(result);
       throw Object.assign(new CliError('receipt_invalid', `the receipt did not verify (${verdict.reason})`, ExitCode.failure, 'keep the response and the receipt; report the request id to the gateway'), { reported: true });
     }
     return result;
   }
 
-  private async plainCall(client: GatewayClient, money: Money, listing: string, path: string, options: CallOptions, flags: CallFlags): Promise<Record<string, unknown>> {
-    const result = await client.call(listing, path, options);
-    // First the proof of payment, then the output: a closed stdout must not cost the receipt.
-    const saved = flags.receipts && result.rawReceipt ? await appendReceipt(flags.receipts, result.rawReceipt) : undefined;
+  private async plainCall(client: GatewayClient, trail: ReceiptTrail, money: Money, listing: string, path: string, options: CallOptions, flags: CallFlags): Promise<Record<string, unknown>> {
+    // The receipt is kept (the onReceipt hook) before the call returns: a closed stdout must not cost it.
+    const result = await client.call(listing, path, options).catch(async (error: unknown) => {
+      // The trail could not be written after the charge: the body is still printed, then the error (which holds the receipt).
+      const answered = (error as { code?: unknown; result?: unknown; cause?: unknown }).code === 'receipt_hook_failed' ? (error as { result?: unknown }).result : undefined;
+      if (answered && !this.jsonEnabled()) process.stdout.write(bodyBytes((answered as { rawBody: Uint8Array }).rawBody));
+      throw answered ? ((error as { cause?: unknown }).cause ?? error) : error;
+    });
+    const kept = result.rawReceipt ? trail.kept(result.rawReceipt) : undefined;
+    const saved = keptWhere(trail, kept);
     if (flags.include) this.note(formatResponseHead(result.status, result.headers));
     if (!this.jsonEnabled()) {
-      const bytes = Buffer.from(result.rawBody.buffer, result.rawBody.byteOffset, result.rawBody.byteLength);
+      const bytes = bodyBytes(result.rawBody);
       process.stdout.write(bytes);
       // On a terminal, keep the summary off the body's last line (pipes get the bytes untouched).
       if (process.stdout.isTTY && bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a) process.stdout.write('\n');
     }
-    const facts: CallFacts = { ...result, status: result.status };
+    const facts: CallFacts = { ...result, status: result.status, receiptVerdict: kept?.verdict ?? result.receiptVerdict };
     this.note(formatCallSummary(money, facts, saved));
-    return { ...callFactsJson(facts), listing_id: result.listing.listing_id, body: result.body };
+    return { ...callFactsJson(facts), ...keptJson(kept), listing_id: result.listing.listing_id, body: result.body };
   }
 
-  private async streamCall(client: GatewayClient, money: Money, listing: string, path: string, options: CallOptions, flags: CallFlags): Promise<Record<string, unknown>> {
+  private async streamCall(client: GatewayClient, trail: ReceiptTrail, money: Money, listing: string, path: string, options: CallOptions, flags: CallFlags): Promise<Record<string, unknown>> {
     const stream = await client.calls.stream(listing, path, options);
     if (flags.include) this.note(formatResponseHead(stream.status, stream.headers));
     const events: Array<{ event: string; data: string }> = [];
@@ -142,8 +169,11 @@ charged) exits 1. Exit 5 when the strict shield blocks the response (the charge 
       if (this.jsonEnabled()) events.push({ event: event.event, data: event.data });
       else process.stdout.write(`${event.data}\n`);
     }
-    const outcome = await stream.finished();
-    const saved = flags.receipts && outcome.rawReceipt ? await appendReceipt(flags.receipts, outcome.rawReceipt) : undefined;
+    const outcome = await stream.finished().catch((error: unknown) => {
+      throw (error as { code?: unknown }).code === 'receipt_hook_failed' ? ((error as { cause?: unknown }).cause ?? error) : error;
+    });
+    const kept = outcome.rawReceipt ? trail.kept(outcome.rawReceipt) : undefined;
+    const saved = keptWhere(trail, kept);
     // The catalog said it streams but the answer is plain JSON: no events, and the body was paid for, so print it as is.
     const isEventStream = /^text\/event-stream\b/i.test(stream.headers.get('content-type') ?? '');
     let plainBody: string | undefined;
@@ -153,9 +183,9 @@ charged) exits 1. Exit 5 when the strict shield blocks the response (the charge 
       if (!this.jsonEnabled()) process.stdout.write(bytes);
       plainBody = bytes.toString('utf8');
     }
-    const facts: CallFacts = { ...outcome, status: stream.status, replayed: stream.replayed, idempotencyKey: stream.idempotencyKey };
+    const facts: CallFacts = { ...outcome, status: stream.status, replayed: stream.replayed, idempotencyKey: stream.idempotencyKey, receiptVerdict: kept?.verdict ?? outcome.receiptVerdict };
     this.note(formatCallSummary(money, facts, saved));
-    return { ...callFactsJson(facts), listing_id: stream.listing.listing_id, events, ...(plainBody === undefined ? {} : { body: parseJsonOrText(plainBody) }) };
+    return { ...callFactsJson(facts), ...keptJson(kept), listing_id: stream.listing.listing_id, events, ...(plainBody === undefined ? {} : { body: parseJsonOrText(plainBody) }) };
   }
 
   /** The SDK's refusals name its own options (maxCost, shield: "off") and micro-USD; say USD and flags. */
@@ -217,8 +247,11 @@ function parseJsonOrText(text: string): unknown {
   }
 }
 
-/** Appends the receipt as received; returns the file for the summary line. */
-async function appendReceipt(file: string, rawReceipt: string): Promise<string> {
-  await writeOutputFile(file, `${receiptLine(rawReceipt)}\n`, { append: true });
-  return file;
+function bodyBytes(raw: Uint8Array): Buffer {
+  return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+}
+
+/** Where the receipt went, for --json (the files its line was appended to). */
+function keptJson(kept: { files: string[] } | undefined): Record<string, unknown> {
+  return { receipt_kept_in: kept?.files ?? [] };
 }

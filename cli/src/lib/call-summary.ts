@@ -31,6 +31,8 @@ function receiptState(facts: CallFacts, savedTo: string | undefined): string {
   const saved = savedTo ? `, saved to ${savedTo}` : '';
   if (!facts.rawReceipt && !facts.receiptVerdict) return 'receipt: none';
   if (!facts.receiptVerdict) return `receipt: not verified (pass --keys to verify)${saved}`;
+  // Kept but unverified (no keys could be had): said plainly, never passed off as valid.
+  if (facts.receiptVerdict.reason === 'no_keys') return paint('yellow', `receipt: NOT verified (no receipt keys; "proxygate receipts keys trust" pins them)${saved}`, process.stderr);
   return facts.receiptVerdict.valid
     ? paint('green', `receipt: valid${saved}`, process.stderr)
     : paint('red', `receipt: INVALID (${facts.receiptVerdict.reason})${saved}`, process.stderr);

@@ -53,7 +53,7 @@ export async function cli(args: string[]): Promise<CliResult> {
   return { stdout, stderr, result, exitCode: error ? (exit ?? 1) : 0 };
 }
 
-const KEYS = ['PROXYGATE_API_KEY', 'PROXYGATE_GATEWAY_URL', 'PROXYGATE_PROFILE', 'PROXYGATE_CONTENT_TYPE', 'CI', 'NO_COLOR', 'DEBUG'] as const;
+const KEYS = ['PROXYGATE_API_KEY', 'PROXYGATE_GATEWAY_URL', 'PROXYGATE_PROFILE', 'PROXYGATE_CONTENT_TYPE', 'PROXYGATE_RECEIPT_KEYS', 'PROXYGATE_NOW', 'CI', 'NO_COLOR', 'DEBUG'] as const;
 
 /** A private config dir and a clean environment for one test; returns the cleanup. */
 export async function isolatedEnv(extra: Record<string, string> = {}): Promise<{ dir: string; restore: () => Promise<void> }> {
@@ -66,6 +66,8 @@ export async function isolatedEnv(extra: Record<string, string> = {}): Promise<{
   };
   for (const k of KEYS) set(k, undefined);
   set('PROXYGATE_CONFIG_DIR', join(dir, 'config'));
+  // Paid calls keep their receipts in the data directory: never the runner's own.
+  set('PROXYGATE_DATA_DIR', join(dir, 'data'));
   set('PROXYGATE_CREDENTIAL_STORE', 'file');
   for (const [k, v] of Object.entries(extra)) set(k, v);
   return {

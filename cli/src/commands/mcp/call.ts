@@ -1,9 +1,13 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../lib/base-command.js';
-import { UsageError } from '../../lib/errors.js';
+import { createClient } from '../../lib/client.js';
+import { CliError, UsageError } from '../../lib/errors.js';
+import { ExitCode } from '../../lib/exit-codes.js';
 import { parsePairs } from '../../lib/input.js';
 import { connectMcp } from '../../lib/mcp-connect.js';
+import { loadPinnedKeys } from '../../lib/receipt-keys.js';
 import { loadSdk } from '../../lib/sdk-loader.js';
+import { keptWhere, receiptKeyFailure, ReceiptTrail, verifyMcpCallReceipt, type KeptReceipt, type McpCallSent } from '../../lib/trail/index.js';
 
 /** `--arg k=v`: the value is JSON when it parses (numbers, booleans, objects), else a string. */
 function argValue(raw: string): unknown {
@@ -14,25 +18,51 @@ function argValue(raw: string): unknown {
   }
 }
 
+/** The paid tool: its receipt is verified against the profile's pinned keys and kept. */
+const PAID_TOOL = 'call_api';
+
 export default class McpCall extends BaseCommand {
   static override summary = 'call one MCP tool of the gateway';
   static override description = `The tool's text result goes to stdout; with --json, the whole MCP result (content and
-structuredContent). A tool error exits with the code of the gateway error it carries.`;
+structuredContent). A tool error exits with the code of the gateway error it carries.
+
+call_api is a paid call: its receipt is verified against the profile's pinned receipt keys (the
+same pin as "proxygate call") and kept in the receipts log (--no-keep opts out; --receipts FILE
+too), also when the shield blocked the answer. A summary line goes to stderr; a receipt that does
+not verify, or is signed by a key the pin does not know, exits 1.`;
   static override examples = [
     '<%= config.bin %> mcp call browse_apis --arg query=weather --arg limit=3',
     '<%= config.bin %> mcp call check_balance --json',
+    '<%= config.bin %> mcp call call_api --arg listing_id=LISTING_UUID --arg path=/current',
   ];
   static override enableJsonFlag = true;
   static override args = { tool: Args.string({ ignoreStdin: true, description: 'tool name (see "mcp tools")', required: true }) };
   static override flags = {
     pins: Flags.string({ description: 'saved tool pins: refuse to go on if any tool definition changed' }),
     arg: Flags.string({ char: 'a', description: 'tool argument key=value (repeatable; JSON values allowed)', multiple: true }),
+    receipts: Flags.string({ description: 'call_api: also append the receipt line to this JSON Lines file' }),
+    keep: Flags.boolean({ description: 'call_api: keep the receipt in the profile\'s receipts log (--no-keep: do not)', allowNo: true, default: true }),
+    keys: Flags.string({ description: 'call_api: verify against this key set instead of the pinned keys [env: PROXYGATE_RECEIPT_KEYS]' }),
   };
 
   async run(): Promise<unknown> {
     const { args, flags } = await this.parse(McpCall);
     const toolArgs = Object.fromEntries(parsePairs(flags.arg ?? [], 'arg').map(([k, v]) => [k, argValue(v)]));
-    const client = await connectMcp(await this.resolveAuth(flags), flags.pins);
+    const auth = await this.resolveAuth(flags);
+    // A paid tool's receipt must have somewhere to go before the call is made.
+    const trail =
+      args.tool === PAID_TOOL
+        ? await ReceiptTrail.open({
+            profile: auth.profile,
+            gatewayUrl: auth.gatewayUrl,
+            keep: flags.keep,
+            receiptsFile: flags.receipts,
+            explicitKeys: flags.keys !== undefined || process.env['PROXYGATE_RECEIPT_KEYS'] ? () => loadPinnedKeys(flags.keys, []) : undefined,
+            note: (text) => this.note(text),
+            client: () => createClient(auth),
+          })
+        : undefined;
+    const client = await connectMcp(auth, flags.pins);
     try {
       // A typo is the caller's mistake (exit 2), not a protocol failure of the gateway.
       if (!Object.hasOwn(client.pins.tools, args.tool)) {
@@ -43,17 +73,96 @@ structuredContent). A tool error exits with the code of the gateway error it car
         .filter((c): c is { type: 'text'; text: string } => c.type === 'text')
         .map((c) => c.text)
         .join('\n');
-      if (result.isError) throw await toolError(text);
+      const kept = trail ? await this.keepReceipt(trail, auth.gatewayUrl, toolArgs, result.structuredContent, result.isError === true ? text : undefined) : undefined;
+      if (result.isError) throw await toolError(text, kept);
       this.out(text);
+      if (trail) this.judge(trail, kept, result);
       return result;
     } finally {
       await client.close();
     }
   }
+
+  /** Verifies and keeps the receipt of a `call_api` result (or of its error, e.g. a block). */
+  private async keepReceipt(trail: ReceiptTrail, gateway: string, toolArgs: Record<string, unknown>, structured: unknown, errorText: string | undefined): Promise<KeptReceipt | undefined> {
+    const output = (errorText === undefined ? structured : parseJson(errorText)) as Record<string, unknown> | undefined;
+    if (typeof output?.['receipt'] !== 'string') return undefined;
+    const claims = {
+      receipt: output['receipt'],
+      request_id: typeof output['request_id'] === 'string' ? output['request_id'] : undefined,
+      amount_micro_usd: errorText === undefined && typeof output['amount_micro_usd'] === 'number' ? output['amount_micro_usd'] : undefined,
+      body: errorText === undefined && typeof output['body'] === 'string' ? output['body'] : undefined,
+    };
+    const sent: McpCallSent = {
+      listing_id: String(toolArgs['listing_id'] ?? ''),
+      method: typeof toolArgs['method'] === 'string' ? toolArgs['method'] : undefined,
+      path: String(toolArgs['path'] ?? ''),
+      query: isStringRecord(toolArgs['query']) ? toolArgs['query'] : undefined,
+      body: typeof toolArgs['body'] === 'string' ? toolArgs['body'] : undefined,
+    };
+    const { receiptTextOf } = await import('@proxygate-kit/sdk');
+    const first = await verifyMcpCallReceipt(claims, sent, trail.keys);
+    const receipt = first.receipt as { request_id?: unknown; amount?: unknown; service?: unknown } | null;
+    const amount = receipt?.amount;
+    return trail.record(
+      {
+        rawReceipt: claims.receipt,
+        receiptText: receiptTextOf(claims.receipt),
+        receipt: first.receipt,
+        verdict: first.verdict,
+        call: {
+          gateway,
+          listingId: sent.listing_id,
+          service: typeof receipt?.service === 'string' ? receipt.service : '',
+          method: (sent.method ?? 'GET').toUpperCase(),
+          path: sent.path,
+          requestId: typeof receipt?.request_id === 'string' ? receipt.request_id : (claims.request_id ?? null),
+          idempotencyKey: typeof toolArgs['idempotency_key'] === 'string' ? toolArgs['idempotency_key'] : null,
+          status: typeof output['status'] === 'number' ? output['status'] : null,
+          cost: typeof amount === 'number' ? amount : typeof amount === 'string' && /^\d+$/.test(amount) ? Number(amount) : null,
+          outcome: errorText === undefined ? 'answered' : 'failed',
+        },
+      },
+      async (keys) => (await verifyMcpCallReceipt(claims, sent, keys)).verdict,
+    );
+  }
+
+  /** The receipt line on stderr, then exit 1 for a receipt that does not prove the charge. */
+  private judge(trail: ReceiptTrail, kept: KeptReceipt | undefined, result: unknown): void {
+    if (kept) this.note(receiptLine(kept.verdict, keptWhere(trail, kept)));
+    const failure =
+      receiptKeyFailure(trail) ??
+      (kept && !kept.verdict.valid && kept.verdict.reason !== 'no_keys'
+        ? new CliError('receipt_invalid', `the receipt did not verify (${kept.verdict.reason})`, ExitCode.failure, 'keep the response and the receipt; report the request id to the gateway')
+        : undefined);
+    if (!failure) return;
+    // The answer was delivered: --json still prints it, then the exit code says the receipt failed.
+    if (this.jsonEnabled()) this.logJson(result);
+    throw Object.assign(failure, { reported: true });
+  }
+}
+
+function receiptLine(verdict: KeptReceipt['verdict'], where: string | undefined): string {
+  const saved = where ? `, saved to ${where}` : '';
+  if (verdict.valid) return `receipt: valid${saved}`;
+  if (verdict.reason === 'no_keys') return `receipt: NOT verified (no receipt keys; "proxygate receipts keys trust" pins them)${saved}`;
+  return `receipt: INVALID (${verdict.reason})${saved}`;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string');
 }
 
 /** A tool error carries the gateway's error body as text; rebuild the typed SDK error from it. */
-async function toolError(text: string): Promise<Error> {
+async function toolError(text: string, kept: KeptReceipt | undefined): Promise<Error> {
   const { APIError } = await loadSdk();
   let body: unknown;
   try {
@@ -62,5 +171,8 @@ async function toolError(text: string): Promise<Error> {
     body = { error: 'tool_error', message: text.slice(0, 500) };
   }
   const status = typeof (body as { status?: unknown }).status === 'number' ? (body as { status: number }).status : 400;
-  return APIError.generate({ status, body });
+  const error = APIError.generate({ status, body });
+  // A blocked paid call still had its receipt kept: the error line says where.
+  if (kept && kept.files.length > 0) error.message = `${error.message} (its receipt was saved to ${kept.files.join(' and ')})`;
+  return error;
 }

@@ -1,0 +1,77 @@
+// The audit trail shared by the paid-call commands (`call`, `mcp call`, and `mcp serve` later):
+// key pins, the kept receipts log, and what a command says about them.
+import type { PaidReceiptVerdict } from '@proxygate-kit/sdk';
+import { CliError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import type { KeptReceipt, ReceiptTrail } from './receipt-trail.js';
+
+export { ReceiptTrail, isKeyProblem, keySetOf, type KeptReceipt, type KeyChange, type TrailOptions } from './receipt-trail.js';
+export { firstUseNote, syncPin, type PinSync } from './pin-sync.js';
+export { ReceiptLog } from './receipt-log.js';
+export { createPin, forgetPin, listPins, newPin, readPin, replacePin, type KeyPin, type KeySource } from './pins.js';
+export { checkEndorsement, describeChanges, fetchKeyMaterial, sameKeys, type KeyMaterial } from './key-material.js';
+export { currentReceiptLogFile, dataDir, gatewayOrigin, keyPinDir, keyPinFile, receiptLogDir, receiptLogFiles, trailNow } from './paths.js';
+export { verifyMcpCallReceipt, type McpCallSent } from './mcp-receipt.js';
+
+interface ErrorReceipt {
+  rawReceipt?: unknown;
+  receipt?: unknown;
+  receiptVerdict?: unknown;
+  cost?: unknown;
+  requestId?: unknown;
+  status?: unknown;
+  idempotencyKey?: unknown;
+}
+
+/**
+ * A receipt on an error the trail has not kept yet (the SDK hands every receipt to the trail
+ * before throwing; this is the safety net): kept now with the error's verdict.
+ */
+export async function keepReceipt(trail: ReceiptTrail, error: unknown, call: { gateway: string; listing: string; method: string; path: string }): Promise<KeptReceipt | undefined> {
+  const e = (error ?? {}) as ErrorReceipt;
+  if (typeof e.rawReceipt !== 'string') return undefined;
+  const already = trail.kept(e.rawReceipt);
+  if (already) return already;
+  const { receiptTextOf } = await import('@proxygate-kit/sdk');
+  const verdict = (e.receiptVerdict as PaidReceiptVerdict | null | undefined) ?? { valid: false, reason: 'no_keys', message: 'not verified' };
+  const receipt = (e.receipt ?? null) as { request_id?: unknown } | null;
+  return trail
+    .record(
+      {
+        rawReceipt: e.rawReceipt,
+        receiptText: receiptTextOf(e.rawReceipt),
+        verdict,
+        call: {
+          gateway: call.gateway,
+          listingId: call.listing,
+          service: '',
+          method: call.method,
+          path: call.path,
+          requestId: typeof e.requestId === 'string' ? e.requestId : typeof receipt?.request_id === 'string' ? receipt.request_id : null,
+          idempotencyKey: typeof e.idempotencyKey === 'string' ? e.idempotencyKey : null,
+          status: typeof e.status === 'number' ? e.status : null,
+          cost: typeof e.cost === 'number' || typeof e.cost === 'bigint' ? e.cost : null,
+          outcome: 'failed',
+        },
+      },
+      async () => verdict,
+    )
+    .catch(() => undefined);
+}
+
+/** The files a receipt went to, for "saved to ..." (undefined when it was not kept). */
+export function keptWhere(_trail: ReceiptTrail, kept: KeptReceipt | undefined): string | undefined {
+  return kept && kept.files.length > 0 ? kept.files.join(' and ') : undefined;
+}
+
+/** The loud failure of a command whose receipt was signed by a key the pin does not know. */
+export function receiptKeyFailure(trail: ReceiptTrail): CliError | undefined {
+  const change = trail.keyChanges[0];
+  if (!change) return undefined;
+  return new CliError(
+    'receipt_key_unknown',
+    `UNKNOWN RECEIPT KEY: the receipt${change.requestId ? ` of request ${change.requestId}` : ''} is ${change.message}`,
+    ExitCode.failure,
+    'the receipt is kept; check the key change with the gateway operator, then run "proxygate receipts keys trust" (it shows what changes)',
+  );
+}
