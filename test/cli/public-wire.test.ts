@@ -96,9 +96,14 @@ describe.each<MockProfile>(['public', 'extended'])('the built CLI against proxyg
     const cost = callCost(catalog, 'skycast/weather-current');
     const call = await ok(['call', 'weather-current', '/current', '--query', 'city=Oslo', '--receipts', receipts]);
     expect(JSON.parse(call.stdout)).toMatchObject({ city: 'Oslo' });
-    const requestId = new RegExp(`^cost: ${escape(usd(cost))} · request: ([0-9a-f-]{36}) · receipt: not verified \\(pass --keys to verify\\), saved to `).exec(call.stderr)?.[1];
+    // The first paid call pins the gateway's receipt keys (said once) and verifies against them.
+    expect(call.stderr.split('\n')[0]).toMatch(/^pinned the receipt keys of http:\/\/127\.0\.0\.1:\d+ /);
+    const requestId = new RegExp(`^cost: ${escape(usd(cost))} · request: ([0-9a-f-]{36}) · receipt: valid, saved to `, 'm').exec(call.stderr)?.[1];
     expect(requestId, call.stderr).toBeDefined();
-    const saved = JSON.parse(await readFile(receipts, 'utf8'));
+    // The trail line: the receipt's own text, the verdict, the call.
+    const entry = JSON.parse(await readFile(receipts, 'utf8'));
+    expect(entry).toMatchObject({ proxygate_receipt: 1, verdict: { valid: true }, call: { request_id: requestId, cost_micro_usd: cost } });
+    const saved = JSON.parse(entry.receipt);
     expect(saved.request_id).toBe(requestId);
     expect(saved.amount).toBe(profile === 'public' ? cost : String(cost));
 
@@ -117,9 +122,9 @@ describe.each<MockProfile>(['public', 'extended'])('the built CLI against proxyg
     const blocked = await pg(['call', 'product-reviews', '/reviews', '--query', 'product=x', '--shield', 'strict', '--receipts', receipts]);
     expect(blocked.code).toBe(5);
     expect(blocked.stdout).toBe('');
-    expect(blocked.stderr).toMatch(/^shield_blocked: .*\n$/);
+    expect(blocked.stderr).toMatch(/^shield_blocked: .*\n$/m);
     expect(json(await ok(['balance', '--json'])).available).toBe(before.available);
-    const saved = JSON.parse(await readFile(receipts, 'utf8'));
+    const saved = JSON.parse(JSON.parse(await readFile(receipts, 'utf8')).receipt);
     expect(saved.amount).toBe(profile === 'public' ? 0 : '0');
   });
 
@@ -173,7 +178,8 @@ describe('an answer lost after the charge, against proxygate-mock --profile publ
     await mockControl(mock, 'DELETE', 'faults');
     expect(r.code).toBe(6);
     expect(r.stdout).toBe('');
-    const lines = r.stderr.trim().split('\n');
+    // One line (after the note of the first pin, when a receipt arrived before the answer was lost).
+    const lines = r.stderr.trim().split('\n').filter((line) => !line.startsWith('pinned the receipt keys of '));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`^paid_call_outcome_unknown: the paid call GET /proxy/weather/current \\(listing ${weather.id}\\) sent at \\S+ (may have been charged|was charged \\(a receipt arrived\\) but its answer was lost)`));
     const added = (await ledger()).slice(before);
