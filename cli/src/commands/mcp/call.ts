@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../lib/base-command.js';
 import { createClient } from '../../lib/client.js';
-import { CliError, UsageError } from '../../lib/errors.js';
+import { CliError, toCliError, UsageError } from '../../lib/errors.js';
 import { ExitCode } from '../../lib/exit-codes.js';
 import { parsePairs } from '../../lib/input.js';
 import { connectMcp } from '../../lib/mcp-connect.js';
@@ -172,7 +172,8 @@ async function toolError(text: string, kept: KeptReceipt | undefined): Promise<E
   }
   const status = typeof (body as { status?: unknown }).status === 'number' ? (body as { status: number }).status : 400;
   const error = APIError.generate({ status, body });
+  if (!kept || kept.files.length === 0) return error;
   // A blocked paid call still had its receipt kept: the error line says where.
-  if (kept && kept.files.length > 0) error.message = `${error.message} (its receipt was saved to ${kept.files.join(' and ')})`;
-  return error;
+  const failure = toCliError(error);
+  return new CliError(failure.code, failure.message, failure.exitCode, `${failure.action ?? 'see the receipt'}; its receipt was saved to ${kept.files.join(' and ')}`, failure.details);
 }

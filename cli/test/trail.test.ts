@@ -1,0 +1,307 @@
+// The audit trail by default (issue 15): receipt keys pinned on first use per profile and gateway,
+// rotations taken in only when a pinned key endorses them, every receipt kept in the monthly log.
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { http, HttpResponse } from 'msw';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createMockGateway } from '@proxygate-kit/server-mock';
+import { checkEndorsement } from '../src/lib/trail/key-material.js';
+import { currentReceiptLogFile, keyPinFile, receiptLogFiles } from '../src/lib/trail/paths.js';
+import { ReceiptLog } from '../src/lib/trail/receipt-log.js';
+import { useInProcessMock, type MockProfile } from './helpers/mock.js';
+import { cli, isolatedEnv } from './helpers/run.js';
+import { keptLogFile, trailLines } from './helpers/trail.js';
+
+const PINNED = /^pinned the receipt keys of /m;
+const count = (text: string, re: RegExp) => text.split('\n').filter((line) => re.test(line)).length;
+
+describe.each<MockProfile>(['extended', 'public'])('the trail against the %s profile', (profile) => {
+  const ctx = useInProcessMock(`cli-trail-${profile}`, profile);
+  let env: Awaited<ReturnType<typeof isolatedEnv>>;
+  beforeEach(async () => {
+    ctx.mock.gateway.reset();
+    env = await isolatedEnv({ PROXYGATE_GATEWAY_URL: ctx.origin, PROXYGATE_API_KEY: ctx.mock.demoTokens.trader });
+  });
+  afterEach(async () => {
+    ctx.server.resetHandlers();
+    await env.restore();
+  });
+  const pinFile = () => keyPinFile('default', ctx.origin);
+
+  it('the first paid call pins the keys and verifies (said once); later calls verify against the pin; every receipt is kept', async () => {
+    const first = await cli(['call', 'echo', '/echo']);
+    expect(first.exitCode).toBe(0);
+    expect(count(first.stderr, PINNED)).toBe(1);
+    expect(first.stderr).toContain(pinFile());
+    expect(first.stderr).toMatch(/receipt: valid, saved to /);
+    const second = await cli(['call', 'echo', '/echo', '--query', 'n=2']);
+    expect(second.exitCode).toBe(0);
+    expect(count(second.stderr, PINNED)).toBe(0);
+    expect(second.stderr).toMatch(/receipt: valid, saved to /);
+
+    const pin = JSON.parse(await readFile(pinFile(), 'utf8'));
+    const health = ctx.mock.gateway.health().body;
+    expect(pin).toMatchObject({ proxygate_key_pin: 1, gateway: ctx.origin, how: 'first_use', source: profile === 'extended' ? 'key_set' : 'health' });
+    expect(pin.keys.platform_pubkey).toBe(health.platform_pubkey);
+    if (profile === 'extended') expect(pin.keys.keys.map((k: { kid: string }) => k.kid)).toEqual(ctx.mock.gateway.keySet().keys.map((k) => k.kid));
+    if (process.platform !== 'win32') {
+      expect((await stat(pinFile())).mode & 0o777).toBe(0o600);
+      expect((await stat(join(pinFile(), '..'))).mode & 0o777).toBe(0o700);
+    }
+
+    const log = keptLogFile(env.dir);
+    const kept = await trailLines(log);
+    expect(kept.map((l) => l.verdict.reason)).toEqual(['valid', 'valid']);
+    expect(kept.map((l) => l.call.gateway)).toEqual([ctx.origin, ctx.origin]);
+    if (process.platform !== 'win32') {
+      expect((await stat(log)).mode & 0o777).toBe(0o600);
+      expect((await stat(join(log, '..'))).mode & 0o777).toBe(0o700);
+    }
+    const shown = await cli(['receipts', 'keys', 'show', '--json']);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ pinned: true, gateway: ctx.origin, file: pinFile() });
+  });
+
+  it('a second gateway URL gets its own pin; the origin is normalised', async () => {
+    expect((await cli(['call', 'echo', '/echo'])).exitCode).toBe(0);
+    const other = 'https://OTHER.proxygate.test:443/';
+    const r = await cli(['call', 'echo', '/echo', '--gateway', other]);
+    expect(r.exitCode).toBe(0);
+    expect(count(r.stderr, PINNED)).toBe(1);
+    expect(r.stderr).toContain('pinned the receipt keys of https://other.proxygate.test ');
+    const files = (await readdir(join(pinFile(), '..'))).sort();
+    expect(files).toEqual(['https_mock.proxygate.test.json', 'https_other.proxygate.test.json']);
+    const all = JSON.parse((await cli(['receipts', 'keys', 'show', '--all', '--json'])).stdout);
+    expect(all.pins.map((p: { gateway: string }) => p.gateway)).toEqual(['https://mock.proxygate.test', 'https://other.proxygate.test']);
+    // The same URL spelled otherwise is the same pin: nothing new to say.
+    expect(count((await cli(['call', 'echo', '/echo', '--gateway', 'https://other.proxygate.test'])).stderr, PINNED)).toBe(0);
+  });
+
+  it('a profile keeps its own pin and log', async () => {
+    expect((await cli(['call', 'echo', '/echo'])).exitCode).toBe(0);
+    const r = await cli(['call', 'echo', '/echo', '--profile', 'CI bot']);
+    expect(r.exitCode).toBe(0);
+    expect(count(r.stderr, PINNED)).toBe(1);
+    expect(receiptLogFiles('CI bot')).toHaveLength(1);
+    expect(receiptLogFiles('CI bot')[0]).toMatch(/receipts\/%43%49%20bot\/\d{4}-\d{2}\.jsonl$/);
+    expect(await trailLines(keptLogFile(env.dir))).toHaveLength(1);
+  });
+
+  it('--no-keep keeps nothing in the log; --receipts FILE still gets the line', async () => {
+    const receipts = join(env.dir, 'mine.jsonl');
+    const r = await cli(['call', 'echo', '/echo', '--no-keep', '--receipts', receipts]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toContain(`receipt: valid, saved to ${receipts} ·`);
+    expect(receiptLogFiles('default')).toEqual([]);
+    expect(await trailLines(receipts)).toHaveLength(1);
+    const none = await cli(['call', 'echo', '/echo', '--no-keep', '--json']);
+    expect(JSON.parse(none.stdout)).toMatchObject({ receipt_verdict: { valid: true }, receipt_kept_in: [] });
+    expect(receiptLogFiles('default')).toEqual([]);
+  });
+
+  it('receipts path prints the log directory; --json the month files and the key pins', async () => {
+    const path = await cli(['receipts', 'path']);
+    expect(path.stdout).toBe(`${join(env.dir, 'data', 'receipts', 'default')}\n`);
+    await cli(['call', 'echo', '/echo']);
+    const json = JSON.parse((await cli(['receipts', 'path', '--json'])).stdout);
+    expect(json).toEqual({
+      profile: 'default',
+      data_dir: join(env.dir, 'data'),
+      dir: join(env.dir, 'data', 'receipts', 'default'),
+      current: keptLogFile(env.dir),
+      files: [keptLogFile(env.dir)],
+      keys_dir: join(env.dir, 'config', 'receipt-keys', 'default'),
+    });
+  });
+
+  it('keys forget drops the pin: the next paid call pins again', async () => {
+    await cli(['call', 'echo', '/echo']);
+    const forgot = await cli(['receipts', 'keys', 'forget']);
+    expect(forgot.stderr).toBe(`forgot the receipt keys pinned for ${ctx.origin} (profile "default")\n`);
+    expect((await cli(['receipts', 'keys', 'show'])).stderr).toMatch(/^no receipt keys are pinned for /);
+    expect(count((await cli(['call', 'echo', '/echo'])).stderr, PINNED)).toBe(1);
+    expect((await cli(['receipts', 'keys', 'forget', '--json'])).stdout).toContain('"forgotten": true');
+  });
+
+  it('a strict block and an MCP paid call keep their receipts too, against the same pin', async () => {
+    const blocked = await cli(['call', 'product-reviews', '/reviews', '--shield', 'strict']);
+    expect(blocked.exitCode).toBe(5);
+    const listing = ctx.mock.gateway.listing('echo').id;
+    const mcp = await cli(['mcp', 'call', 'call_api', '--arg', `listing_id=${listing}`, '--arg', 'path=/echo']);
+    expect(mcp.exitCode).toBe(0);
+    expect(count(mcp.stderr, PINNED)).toBe(0);
+    expect(mcp.stderr).toMatch(/^receipt: valid, saved to \S+\.jsonl$/m);
+    const mcpBlocked = await cli(['mcp', 'call', 'call_api', '--arg', `listing_id=${ctx.mock.gateway.listing('product-reviews').id}`, '--arg', 'path=/reviews', '--arg', 'shield=strict']);
+    expect(mcpBlocked.exitCode).toBe(5);
+    expect(mcpBlocked.stderr).toContain('its receipt was saved to');
+    const kept = await trailLines(keptLogFile(env.dir));
+    expect(kept.map((l) => [l.call.path, l.call.status, l.verdict.reason])).toEqual([
+      ['/reviews', 422, 'valid'],
+      ['/echo', 200, 'valid'],
+      ['/reviews', 422, 'valid'],
+    ]);
+  });
+
+  it('a receipt key nobody endorses is reported loudly (exit 1), the receipt kept, the pin unchanged until keys trust', async () => {
+    expect((await cli(['call', 'echo', '/echo'])).exitCode).toBe(0);
+    const before = await readFile(pinFile(), 'utf8');
+    // Extended: a rotation only the new key signs. Public: a new platform_pubkey in /health.
+    ctx.mock.rotateKeys(profile === 'extended' ? { endorse: false } : { platform: true });
+    const r = await cli(['call', 'echo', '/echo']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).not.toBe('');
+    expect(r.stderr).toMatch(/^receipt_key_unknown: UNKNOWN RECEIPT KEY: the receipt of request [0-9a-f-]{36} is signed by a key this profile's pin does not know/m);
+    expect(r.stderr).toMatch(profile === 'extended' ? /no key the pin trusts endorses it/ : /GET \/health changed.*nothing can endorse/);
+    expect(r.stderr).toContain('proxygate receipts keys trust');
+    expect(await readFile(pinFile(), 'utf8')).toBe(before);
+    const kept = await trailLines(keptLogFile(env.dir));
+    expect(kept).toHaveLength(2);
+    expect(kept[1]?.verdict).toMatchObject({ valid: false, reason: profile === 'extended' ? 'unknown_key' : 'bad_signature' });
+    // Asked again: still refused, nothing added silently.
+    expect((await cli(['call', 'echo', '/echo'])).exitCode).toBe(1);
+
+    const refused = await cli(['receipts', 'keys', 'trust']);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(profile === 'extended' ? /^ {2}\+ key pgk-2-/m : /^ {2}! platform_pubkey \(v1 receipts\): /m);
+    expect(refused.stderr).toMatch(/needs a confirmation.*--yes/);
+    expect(await readFile(pinFile(), 'utf8')).toBe(before);
+    const trusted = await cli(['receipts', 'keys', 'trust', '--yes', '--json']);
+    expect(trusted.exitCode).toBe(0);
+    expect(JSON.parse(trusted.stdout)).toMatchObject({ changed: true, gateway: ctx.origin });
+    expect(JSON.parse(await readFile(pinFile(), 'utf8'))).toMatchObject({ how: 'trusted' });
+    expect((await cli(['call', 'echo', '/echo'])).stderr).toMatch(/receipt: valid/);
+    expect(JSON.parse((await cli(['receipts', 'keys', 'trust', '--json'])).stdout)).toMatchObject({ changed: false });
+  });
+
+  it('--keys overrides the pin and never changes it', async () => {
+    await cli(['call', 'echo', '/echo']);
+    const before = await readFile(pinFile(), 'utf8');
+    const foreign = createMockGateway({ seed: 'another-gateway', profile });
+    const health = foreign.gateway.health().body;
+    const doc = profile === 'extended' ? foreign.gateway.keySet() : { keys: [], platform_pubkey: health.platform_pubkey, receipt_ca_pubkey: health.receipt_ca_pubkey };
+    const other = join(env.dir, 'other.json');
+    await writeFile(other, JSON.stringify(doc));
+    const r = await cli(['call', 'echo', '/echo', '--keys', other]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/^receipt_invalid: /m);
+    expect(r.stderr).not.toMatch(/UNKNOWN RECEIPT KEY/);
+    expect(await readFile(pinFile(), 'utf8')).toBe(before);
+  });
+});
+
+describe('key rotation endorsed by a pinned key (extended profile: the key-set document)', () => {
+  const ctx = useInProcessMock('cli-trail-rotation');
+  let env: Awaited<ReturnType<typeof isolatedEnv>>;
+  beforeEach(async () => {
+    ctx.mock.gateway.reset();
+    env = await isolatedEnv({ PROXYGATE_GATEWAY_URL: ctx.origin, PROXYGATE_API_KEY: ctx.mock.demoTokens.trader });
+  });
+  afterEach(async () => {
+    ctx.server.resetHandlers();
+    await env.restore();
+  });
+
+  it('is taken in without asking, said once, and the receipt verifies against the new key', async () => {
+    expect((await cli(['call', 'echo', '/echo'])).exitCode).toBe(0);
+    const original = ctx.mock.gateway.keySet().keys[0]!.kid;
+    const { active } = ctx.mock.rotateKeys();
+    const r = await cli(['call', 'echo', '/echo']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`^receipt keys of ${ctx.origin.replace(/\./g, '\\.')} rotated \\(~ key ${original}: active -> retired \\(until \\S+\\); \\+ key ${active} \\(active, \\S+\\)\\); endorsed by pinned key ${original}: pin updated in `, 'm'));
+    expect(r.stderr).toMatch(/receipt: valid, saved to /);
+    const pin = JSON.parse(await readFile(keyPinFile('default', ctx.origin), 'utf8'));
+    expect(pin).toMatchObject({ how: `endorsed:${original}` });
+    expect(pin.keys.keys.map((k: { kid: string; status: string }) => [k.kid, k.status])).toEqual([
+      [original, 'retired'],
+      [active, 'active'],
+    ]);
+    const kept = await trailLines(keptLogFile(env.dir));
+    expect(kept.map((l) => l.verdict.reason)).toEqual(['valid', 'valid']);
+    // Rotated once: the next call says nothing more.
+    const again = await cli(['call', 'echo', '/echo']);
+    expect(again.stderr).not.toMatch(/rotated/);
+  });
+
+  it('receipts keys export takes an endorsed rotation in too, and warns about an unendorsed one', async () => {
+    expect((await cli(['receipts', 'keys', 'export', '-o', join(env.dir, 'k.json')])).stderr).toMatch(PINNED);
+    ctx.mock.rotateKeys();
+    expect((await cli(['receipts', 'keys', 'export', '-o', join(env.dir, 'k.json')])).stderr).toMatch(/rotated .* endorsed by pinned key/);
+    ctx.mock.rotateKeys({ endorse: false });
+    const warned = await cli(['receipts', 'keys', 'export', '-o', join(env.dir, 'k.json')]);
+    expect(warned.exitCode).toBe(0);
+    expect(warned.stderr).toMatch(/^WARNING: these keys differ from the keys pinned for profile "default" .*no key the pin trusts endorses it.*the pin is unchanged/m);
+  });
+
+  it('keys the gateway cannot serve leave the receipt unverified (no_keys), kept, and said plainly', async () => {
+    ctx.server.use(http.get('*/.well-known/proxygate-receipt-keys', () => HttpResponse.json({ error: 'internal_error', message: 'boom' }, { status: 500 })));
+    const r = await cli(['call', 'echo', '/echo', '--json']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toMatch(/^warning: could not read the receipt keys of /m);
+    expect(JSON.parse(r.stdout).receipt_verdict).toMatchObject({ valid: false, reason: 'no_keys' });
+    expect((await trailLines(keptLogFile(env.dir)))[0]?.verdict.reason).toBe('no_keys');
+    ctx.server.resetHandlers();
+    const plain = await cli(['call', 'echo', '/echo', '--receipts', join(env.dir, 'x.jsonl')]);
+    expect(plain.stderr).toMatch(PINNED);
+  });
+});
+
+describe('endorsement checks', () => {
+  it('refuse a tampered set, an unknown endorser, and a set that un-revokes a key the pin revoked', async () => {
+    const mock = createMockGateway({ seed: 'cli-endorsement' });
+    const pinned = mock.gateway.keySet();
+    const { endorsements: _e, ...pinnedDoc } = pinned;
+    mock.rotateKeys();
+    const next = mock.gateway.keySet();
+    const { endorsements: _n, ...nextDoc } = next;
+    expect(await checkEndorsement(next, pinnedDoc, nextDoc)).toEqual({ ok: true, kid: pinned.keys[0]!.kid });
+    const tampered = { ...next, issuer: 'https://evil.test' };
+    expect(await checkEndorsement(tampered, pinnedDoc, { ...nextDoc, issuer: 'https://evil.test' })).toMatchObject({ ok: false, reason: expect.stringContaining('no key the pin trusts') });
+    const stranger = createMockGateway({ seed: 'someone-else' }).gateway.keySet();
+    const { endorsements: _s, ...strangerDoc } = stranger;
+    expect(await checkEndorsement(stranger, pinnedDoc, strangerDoc)).toMatchObject({ ok: false });
+    expect(await checkEndorsement({ ...next, endorsements: [] }, pinnedDoc, nextDoc)).toMatchObject({ ok: false, reason: 'the new key set carries no endorsement' });
+    // The pin holds key 1 revoked; an (old) document where it is not revoked is a roll-back.
+    const revokedPin = { ...nextDoc, keys: nextDoc.keys.map((k, i) => (i === 0 ? { ...k, status: 'revoked' as const, revoked_at: '2026-11-25T12:00:00.000Z' } : k)) };
+    expect(await checkEndorsement(next, revokedPin, nextDoc)).toMatchObject({ ok: false, reason: expect.stringContaining('no longer revokes') });
+  });
+});
+
+describe('the receipts log month files', () => {
+  let env: Awaited<ReturnType<typeof isolatedEnv>>;
+  beforeEach(async () => {
+    env = await isolatedEnv();
+  });
+  afterEach(() => env.restore());
+
+  it('roll over at the UTC month boundary (injected clock); the files list oldest first', async () => {
+    const entry = (id: string) => ({
+      rawReceipt: '{"request_id":"r"}',
+      receiptText: '{"request_id":"r"}',
+      verdict: { valid: false as const, reason: 'no_keys' as const, message: 'not verified' },
+      call: { gateway: 'https://g.test', listingId: 'l', service: 's', method: 'GET', path: '/p', requestId: id, idempotencyKey: null, status: 200, cost: 1, outcome: 'answered' as const },
+    });
+    const log = await ReceiptLog.open({ profile: 'default', keep: true });
+    for (const [now, id] of [['2026-12-31T23:59:59.999Z', 'a'], ['2027-01-01T00:00:00.000Z', 'b'], ['2026-12-15T10:00:00.000Z', 'c']] as const) {
+      process.env['PROXYGATE_NOW'] = now;
+      await log.keep(entry(id));
+    }
+    delete process.env['PROXYGATE_NOW'];
+    const dir = join(env.dir, 'data', 'receipts', 'default');
+    expect(receiptLogFiles('default')).toEqual([join(dir, '2026-12.jsonl'), join(dir, '2027-01.jsonl')]);
+    expect((await trailLines(join(dir, '2026-12.jsonl'))).map((l) => [l.call.request_id, l.recorded_at])).toEqual([
+      ['a', '2026-12-31T23:59:59.999Z'],
+      ['c', '2026-12-15T10:00:00.000Z'],
+    ]);
+    expect(currentReceiptLogFile('default', new Date('2027-01-31T23:00:00+05:00'))).toBe(join(dir, '2027-01.jsonl'));
+  });
+
+  it('a log directory that cannot be created refuses the call before anything is sent (exit 2)', async () => {
+    // The data directory holds a file where the receipts directory should be.
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(join(env.dir, 'data'), { recursive: true });
+    await writeFile(join(env.dir, 'data', 'receipts'), 'a file, not a directory');
+    process.env['PROXYGATE_API_KEY'] = 'pg_live_unused_in_this_test_0000';
+    const r = await cli(['call', 'echo', '/echo', '--gateway', 'http://127.0.0.1:9']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^usage_error: cannot keep receipts in .*data\/receipts\/default \((ENOTDIR|EEXIST)\); nothing was sent \(set PROXYGATE_DATA_DIR to a writable directory, or pass --no-keep/);
+  });
+});
