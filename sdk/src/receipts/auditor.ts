@@ -10,6 +10,7 @@ import { ChainRuns, type ChainBase } from './chain-runs.js';
 import { verifyCheckpoint, type LogHead } from './checkpoint.js';
 import { CompactRange } from './compact-range.js';
 import { toBase64 } from './encoding.js';
+import { AuditStateError } from './errors.js';
 import type { KeySet } from './key-set.js';
 import type { Sha256 } from './sha256-sync.js';
 import { parseRfc3339 } from './time.js';
@@ -84,7 +85,14 @@ export class Auditor {
   private firstV3Buyer: string | undefined;
   private severalV3Buyers = false;
 
+  private readonly keySet: string;
+
   constructor(private readonly options: AuditorOptions) {
+    this.keySet = keySetFingerprint(options.keys, options.sha256);
+    // A state object handed in directly (not read by parseAuditState) is checked all the same.
+    if (options.state && options.state.key_set_sha256 !== this.keySet) {
+      throw new AuditStateError('key_set_mismatch', 'the audit state was made with another key set: audit from the start with this one (without the state)');
+    }
     this.findings = options.findings ?? new Findings(options.maxIssues ?? 1000);
     this.window = Math.max(1, options.window ?? 16384);
     this.seenIds = new Window(this.window);
@@ -264,7 +272,7 @@ export class Auditor {
       ok: false,
       partial: Boolean(o.partial || o.slice),
       slice: Boolean(o.slice),
-      key_set_sha256: keySetFingerprint(o.keys, o.sha256),
+      key_set_sha256: this.keySet,
       state_sha256: o.state?.sha256 ?? null,
       sources: this.sources,
       counts: this.counts,

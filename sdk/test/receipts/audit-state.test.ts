@@ -125,6 +125,12 @@ describe('state files', () => {
     expect(await refused('[]')).toBe('malformed');
   });
 
+  it('a state object made with other keys is refused by the audit too, before any receipt is read', async () => {
+    const s = await state();
+    const otherKeys = KeySet.fromDocument(keyDocument([docKey(makeKey('k1'))]));
+    await expect(auditStream(a, { keys: otherKeys, state: s })).rejects.toMatchObject({ name: 'AuditStateError', code: 'key_set_mismatch' });
+  });
+
   it('is written atomically, 0600, and read back; a missing file is a first run', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'audit-state-'));
     dirs.push(dir);
