@@ -11,12 +11,15 @@ import { resolveSha256, resolveSha256Hex, type Sha256, type Sha256Hex } from './
 import { LineSplitter, type Chunk } from './stream.js';
 import { decodeUtf8 } from './strict-json.js';
 import type { Receipt, ReceiptV3, Verdict } from './types.js';
+import { unwrapTrailLine } from './trail-line.js';
 import { UsageReconciler, type UsageExport, type UsageRow } from './usage-reconcile.js';
 import { fail, isVerdict, parseToVerdict, verifyParsed, type ReceiptInput } from './verify.js';
 
 /**
  * One input of an audit: JSON Lines (chunks of bytes or text, split anywhere), or receipts one
- * by one (texts, bytes or objects; `items` when the caller knows each one's line).
+ * by one (texts, bytes or objects; `items` when the caller knows each one's line). A line (or
+ * text) of the receipt trail (`{"proxygate_receipt":1,"receipt":"...",...}`, the kept log of
+ * paid calls) is read as the receipt it holds.
  */
 export type AuditSource =
   | { name: string; lines: AsyncIterable<Chunk> | Iterable<Chunk> }
@@ -117,7 +120,10 @@ export async function auditStream(input: Input, options: AuditStreamOptions): Pr
     if (value === null) return { verdict: fail('malformed', `line is longer than ${maxLineBytes} bytes`), at };
     let parsed: Receipt | Verdict;
     try {
-      parsed = parseToVerdict(value instanceof Uint8Array ? decodeUtf8(value) : value);
+      const inner = typeof value === 'string' || value instanceof Uint8Array ? unwrapTrailLine(value) : undefined;
+      if (inner !== undefined && !(typeof inner === 'string' || inner instanceof Uint8Array)) return { verdict: fail('malformed', inner.problem), at };
+      const input = inner ?? value;
+      parsed = parseToVerdict(input instanceof Uint8Array ? decodeUtf8(input) : input);
     } catch {
       parsed = fail('malformed', 'not valid UTF-8');
     }

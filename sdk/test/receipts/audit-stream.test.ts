@@ -195,6 +195,21 @@ describe('auditStream', () => {
     expect(last.rate).toBeGreaterThan(0);
   });
 
+  it('reads the receipt inside a receipt-trail line (the kept log), as JSON text or base64', async () => {
+    const { receiptTrailLine } = await import('../../src/resources/calls-receipts.js');
+    const call = { gateway: 'g', listingId: 'l', service: 's', method: 'GET', path: '/p', requestId: 'r', idempotencyKey: null, status: 200, cost: 1n };
+    const verdict = { valid: true, reason: 'valid' as const, message: 'ok' };
+    const lines = a.slice(0, 3).map((r, i) => {
+      const text = JSON.stringify(r);
+      return receiptTrailLine({ rawReceipt: i === 1 ? Buffer.from(text).toString('base64') : text, receiptText: i === 1 ? null : text, verdict, call } as never);
+    });
+    lines.push('{"proxygate_receipt":1,"receipt":null}');
+    const report = await auditStream({ name: 'trail.jsonl', lines: [lines.join('\n')] }, { keys });
+    expect(report.counts).toMatchObject({ receipts: 4, valid: 3, invalid: 1 });
+    expect(report.issues).toMatchObject([{ reason: 'malformed', line: 4, message: 'receipt trail line holds no receipt' }]);
+    expect(report.chains[0]!.runs).toMatchObject([{ first: { seq: 1 }, last: { seq: 3 } }]);
+  });
+
   it('totals v1/v2 receipts per buyer wallet (micro-USD)', async () => {
     const report = await auditStream(V1S, { keys });
     expect(report.legacy).toEqual([{ buyer: 'wallet_w', receipts: 4, total: String(100 + 101 + 102 + 103) }]);
