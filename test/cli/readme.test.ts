@@ -3,7 +3,7 @@
 // against the default demo mock. A README line that stops working fails here.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,11 +92,19 @@ describe.each<[string, MockProfile]>([
     expect(call?.stderr).toContain(`cost: ${usd(callCost(catalog, 'skycast/weather-current'))} · request: `);
     const verify = results.find((r) => r.line.startsWith('proxygate receipts verify '));
     expect(verify?.stdout).toMatch(/^1 valid, 0 invalid$/m);
-    const saved = (await readFile(join(dir, 'receipts.jsonl'), 'utf8')).trim().split('\n');
+    // "The real gateway" saves a copy with --receipts; the CLI block relies on the kept log alone
+    // (HOME is the test's directory, so the default data directory is under it).
+    const file =
+      profile === 'public'
+        ? join(dir, 'receipts.jsonl')
+        : join(dir, '.local', 'share', 'proxygate', 'receipts', 'default', (await readdir(join(dir, '.local', 'share', 'proxygate', 'receipts', 'default')))[0] ?? '');
+    const saved = (await readFile(file, 'utf8')).trim().split('\n');
     expect(saved).toHaveLength(1);
+    const entry = JSON.parse(saved[0] ?? '') as { proxygate_receipt: number; receipt: string; verdict: { valid: boolean } };
+    expect(entry).toMatchObject({ proxygate_receipt: 1, verdict: { valid: true } });
     if (profile === 'public') {
       // The public gateway's v1 receipt (integer amount) and the /health keys it verified against.
-      expect(JSON.parse(saved[0] ?? '')).toMatchObject({ amount: callCost(catalog, 'skycast/weather-current') });
+      expect(JSON.parse(entry.receipt)).toMatchObject({ amount: callCost(catalog, 'skycast/weather-current') });
       expect(JSON.parse(await readFile(join(dir, 'keys.json'), 'utf8'))).toMatchObject({ keys: [], platform_pubkey: expect.any(String) });
       expect(verify?.stdout).toMatch(/ at \S+Z \(unix seconds \d+\)$/m);
     }

@@ -9,17 +9,21 @@ const ENVIRONMENT = `ENVIRONMENT VARIABLES
   PROXYGATE_GATEWAY_URL       gateway base URL (default https://gateway.proxygate.ai);
                               overridden by --gateway
   PROXYGATE_PROFILE           stored profile to use (default "default"); overridden by --profile
-  PROXYGATE_CONFIG_DIR        directory of credentials.json (default
-                              $XDG_CONFIG_HOME/proxygate, else ~/.config/proxygate)
+  PROXYGATE_CONFIG_DIR        directory of credentials.json and the pinned receipt keys
+                              (receipt-keys/; default $XDG_CONFIG_HOME/proxygate, else ~/.config/proxygate)
   XDG_CONFIG_HOME             base of the default configuration directory
+  PROXYGATE_DATA_DIR          where paid calls keep their receipts (receipts/<profile>/YYYY-MM.jsonl;
+                              default $XDG_DATA_HOME/proxygate, else ~/.local/share/proxygate)
+  XDG_DATA_HOME               base of the default data directory
   PROXYGATE_CACHE_DIR         where receipts verify keeps its start-up caches (compiled code,
                               checked keys; default $XDG_CACHE_HOME/proxygate, else ~/.cache/proxygate)
   PROXYGATE_DISABLE_CODE_CACHE  any value: no start-up caches
   PROXYGATE_CREDENTIAL_STORE  "file" keeps secrets in credentials.json (mode 0600) instead of
                               the OS keychain (macOS Keychain via \`security\`, Secret Service
                               via \`secret-tool\`; each call times out after 3 s)
-  PROXYGATE_RECEIPT_KEYS      pinned key-set file for receipts verify/audit and call, when
-                              neither --keys nor --pin is given
+  PROXYGATE_RECEIPT_KEYS      key-set file for receipts verify/audit, and for call / mcp call
+                              instead of the keys pinned on first use, when neither --keys nor
+                              --pin is given
   PROXYGATE_MCP_URL           MCP endpoint (default <gateway>/mcp)
   PROXYGATE_LOG               SDK log level (off, error, warn, info, debug); off by default
   PROXYGATE_CONTENT_TYPE      "json" makes every data command print JSON, as --json does
