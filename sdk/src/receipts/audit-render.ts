@@ -14,13 +14,19 @@ export interface JUnitOptions {
   timestamp?: string;
   /** Wall time in seconds (the `time` attributes). Default 0. */
   seconds?: number;
+  /**
+   * Add `file` and `line` attributes to failed test cases (read by some CI reporters; not in the
+   * Ant or Jenkins JUnit schemas, so off by default: the location is in the name and the text).
+   */
+  fileAttributes?: boolean;
 }
 
 /**
- * JUnit XML: one failed test case per finding (`classname` = `receipts.<reason>`, with `file`
- * and `line` when known), one for the findings counted but not listed, and one passed test case
- * per chain and per v1/v2 buyer that no finding names. A single `<failure>` per test case, so
- * both the Ant and the Jenkins schemas accept it.
+ * JUnit XML: one failed test case per finding (`classname` = `receipts.<reason>`, named by its
+ * `file:line`, request id, buyer and seq), one for the findings counted but not listed, and one
+ * passed test case per chain and per v1/v2 buyer that no finding names. Only the elements and
+ * attributes of the Jenkins JUnit schema (junit-10.xsd), one `<failure>` per test case (the Ant
+ * schema allows no more).
  */
 export function renderAuditJUnit(report: RenderableReport, options: JUnitOptions = {}): string {
   const name = options.name ?? 'proxygate receipts audit';
@@ -30,8 +36,8 @@ export function renderAuditJUnit(report: RenderableReport, options: JUnitOptions
     const where = locationText(f);
     const caseName = [where, f.request_id, f.buyer && `buyer ${f.buyer}`, f.seq !== undefined ? `seq ${f.seq}` : undefined].filter(Boolean).join(' ') || f.reason;
     const attrs = [`classname="${xml(`receipts.${f.reason}`)}"`, `name="${xml(caseName)}"`, `time="0"`];
-    if (f.source !== undefined) attrs.push(`file="${xml(f.source)}"`);
-    if (f.line !== undefined) attrs.push(`line="${f.line}"`);
+    if (options.fileAttributes && f.source !== undefined) attrs.push(`file="${xml(f.source)}"`);
+    if (options.fileAttributes && f.line !== undefined) attrs.push(`line="${f.line}"`);
     const body = [`${f.reason}${f.field ? ` (${f.field})` : ''}: ${f.message}`, where && `at ${where}`].filter(Boolean).join('\n');
     cases.push(`    <testcase ${attrs.join(' ')}>\n      <failure type="${xml(f.reason)}" message="${xml(f.message)}">${xml(body)}</failure>\n    </testcase>`);
   }

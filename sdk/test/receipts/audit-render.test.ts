@@ -24,15 +24,67 @@ function elements(xmlText: string): { name: string; attrs: Record<string, string
   return out;
 }
 
+// The Jenkins JUnit schema (junit-10.xsd): the attributes each element may carry, and must.
+const SCHEMA: Record<string, { allowed: string[]; required: string[]; parents: string[] }> = {
+  testsuites: { allowed: ['name', 'time', 'tests', 'failures', 'disabled', 'errors'], required: [], parents: [] },
+  testsuite: { allowed: ['name', 'tests', 'failures', 'errors', 'group', 'time', 'disabled', 'skipped', 'timestamp', 'hostname', 'id', 'package', 'file', 'log', 'url', 'version'], required: ['name', 'tests'], parents: ['testsuites'] },
+  properties: { allowed: [], required: [], parents: ['testsuite'] },
+  property: { allowed: ['name', 'value'], required: ['name', 'value'], parents: ['properties'] },
+  testcase: { allowed: ['name', 'assertions', 'time', 'classname', 'status'], required: ['name'], parents: ['testsuite'] },
+  failure: { allowed: ['message', 'type'], required: [], parents: ['testcase'] },
+};
+const NUMERIC = new Set(['tests', 'failures', 'errors', 'skipped', 'disabled', 'time', 'assertions']);
+
+/** Checks nesting, attributes and counts against the schema; returns the elements in document order. */
+function checkJUnit(xmlText: string): { name: string; attrs: Record<string, string> }[] {
+  const stack: string[] = [];
+  const seen: { name: string; attrs: Record<string, string> }[] = [];
+  for (const m of xmlText.replace(/^<\?xml[^>]*\?>\n/, '').matchAll(/<(\/?)([a-z]+)((?:\s+[a-z]+="[^"<]*")*)\s*(\/?)>|([^<]+)/g)) {
+    if (m[5] !== undefined) {
+      // Text only inside <failure> (and whitespace between elements).
+      if (m[5].trim()) expect(stack[stack.length - 1]).toBe('failure');
+      continue;
+    }
+    const [, closing, name, attrText, selfClosing] = m as unknown as [string, string, string, string, string];
+    if (closing) { expect(stack.pop()).toBe(name); continue; }
+    const rule = SCHEMA[name];
+    expect(rule, `element ${name}`).toBeDefined();
+    expect(rule!.parents.length ? rule!.parents : [undefined]).toContain(stack[stack.length - 1]);
+    const attrs: Record<string, string> = {};
+    for (const a of attrText.matchAll(/([a-z]+)="([^"]*)"/g)) attrs[a[1]!] = a[2]!;
+    for (const key of Object.keys(attrs)) {
+      expect(rule!.allowed, `${name}@${key}`).toContain(key);
+      if (NUMERIC.has(key)) expect(attrs[key], `${name}@${key}`).toMatch(/^\d+(\.\d+)?$/);
+    }
+    for (const key of rule!.required) expect(attrs, `${name} needs ${key}`).toHaveProperty(key);
+    seen.push({ name, attrs });
+    if (!selfClosing) stack.push(name);
+  }
+  expect(stack).toEqual([]);
+  const suite = seen.find((e) => e.name === 'testsuite')!;
+  const cases = seen.filter((e) => e.name === 'testcase');
+  expect(Number(suite.attrs['tests'])).toBe(cases.length);
+  expect(Number(suite.attrs['failures'])).toBe(seen.filter((e) => e.name === 'failure').length);
+  // One failure per test case at most (the Ant schema's rule).
+  expect(xmlText.match(/<failure /g)?.length ?? 0).toBeLessThanOrEqual(cases.length);
+  return seen;
+}
+
 describe('renderAuditJUnit', () => {
   it('one failed test case per finding with file and line, passed cases for clean chains, hostile text escaped', async () => {
     const report = await failing();
     expect(report.issues.map((i) => i.reason).sort()).toEqual(['chain_gap', 'malformed']);
-    const xmlText = renderAuditJUnit(report, { timestamp: '2026-11-26T00:00:00Z', seconds: 1.5 });
+    const xmlText = renderAuditJUnit(report, { timestamp: '2026-11-26T00:00:00Z', seconds: 1.5, fileAttributes: true });
     expect(xmlText.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites ')).toBe(true);
     // Every tag the document opens is one of these, and nothing from the receipt became markup.
     const els = elements(xmlText);
     expect(new Set(els.map((e) => e.name))).toEqual(new Set(['testsuites', 'testsuite', 'properties', 'property', 'testcase', 'failure']));
+    // By default, nothing outside the Jenkins schema: the location is in the case's name.
+    const plain = checkJUnit(renderAuditJUnit(report, { timestamp: '2026-11-26T00:00:00Z', seconds: 1.5 }));
+    expect(plain.filter((e) => e.name === 'testcase' && e.attrs['name']!.startsWith('dir/')).map((e) => e.attrs['name']).sort()).toEqual([
+      'dir/day 1,a:b.jsonl:2',
+      'dir/day 1,a:b.jsonl:4 req_tok_a_4 buyer tok_a seq 4',
+    ]);
     expect(xmlText).not.toContain('<x ');
     expect(xmlText.match(/<\/failure>/g)).toHaveLength(2);
     const suite = els.find((e) => e.name === 'testsuite')!.attrs;
@@ -49,12 +101,14 @@ describe('renderAuditJUnit', () => {
   it('findings beyond the list are one more failed case with the counts', async () => {
     const report = await auditStream(Array.from({ length: 7 }, () => '{'), { keys, maxIssues: 2 });
     const xmlText = renderAuditJUnit(report);
+    checkJUnit(xmlText);
     expect(elements(xmlText).find((e) => e.name === 'testsuite')!.attrs).toMatchObject({ tests: '3', failures: '3' });
     expect(xmlText).toContain('5 more finding(s) not listed (all findings by reason: malformed: 7)');
   });
 
   it('an XML-illegal character or lone surrogate becomes U+FFFD', () => {
     const xmlText = renderAuditJUnit({ ok: false, issues: [{ reason: 'malformed', message: 'a\u0001b\ud800c&<>"\'' }], issues_omitted: 0, issues_by_reason: { malformed: 1 } });
+    checkJUnit(xmlText);
     expect(xmlText).toContain('message="a\ufffdb\ufffdc&amp;&lt;&gt;&quot;&apos;"');
   });
 });
