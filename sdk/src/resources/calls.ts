@@ -962,6 +962,7 @@ export class CallStream implements AsyncIterable<ServerSentEvent> {
     let held: PositionedEvent | undefined;
     let delivered = 0;
     let completed = false;
+    let failed = false;
     try {
       if (body) {
         for await (const event of readServerSentEvents(body, { signal: this.#signal, decoder })) {
@@ -986,11 +987,16 @@ export class CallStream implements AsyncIterable<ServerSentEvent> {
           ? error
           : this.#broken(error);
       failure = await this.#heardBroken(failure);
+      failed = true;
       this.#reject(failure);
       throw failure;
     } finally {
-      // The consumer left the loop early (break/return): there will be no receipt to wait for.
-      if (!completed) this.#reject(new UserAbortError('The stream was closed before its receipt arrived'));
+      // The consumer left the loop early (break/return): there will be no receipt to wait for,
+      // but one the headers already brought (the public gateway's) is still heard.
+      if (!completed && !failed) {
+        const closed = new UserAbortError('The stream was closed before its receipt arrived');
+        this.#reject(await this.#heardBroken(Object.assign(closed, { rawReceipt: rawReceiptHeader(this.headers) ?? null })));
+      }
     }
     const receiptEvent = held ? { data: parseReceiptEvent(held.data), start: held.start } : undefined;
     const rawBody = decoder.bytesBefore(receiptEvent ? receiptEvent.start : decoder.bytesSeen);

@@ -124,6 +124,17 @@ describe.each(PROFILES)('onReceipt against the %s profile', (profile) => {
     expect(events[0]!.call).toMatchObject({ method: 'POST', path: '/chat', outcome: 'answered' });
   });
 
+  test.runIf(!extended)('a stream left early still has its header receipt heard (the public gateway sends it first)', async () => {
+    const events: ReceiptEvent[] = [];
+    const stream = await harness.client({ onReceipt: (e) => void events.push(e) }).calls.stream('llm-stream', '/chat', { body: { prompt: 'hi' } });
+    for await (const _event of stream) break;
+    await expect(stream.finished()).rejects.toThrow(/closed before its receipt arrived/);
+    expect(events).toHaveLength(1);
+    expect(events[0]!.rawReceipt).toBe(stream.headers.get('x-proxygate-receipt'));
+    expect(events[0]!.call.outcome).toBe('failed');
+    expect(events[0]!.verdict.valid).toBe(true);
+  });
+
   test.runIf(extended)('reverify checks the receipt again against rotated keys, content binding included', async () => {
     const before = harness.keys();
     harness.mock.rotateKeys();
