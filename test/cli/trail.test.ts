@@ -1,11 +1,16 @@
 // The built CLI keeps an audit trail by default (issue 15): concurrent processes share one receipts
 // log and one key pin without losing or breaking a line; months roll over; each gateway has its pin.
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeySet, verifyReceipt, type KeySetDocument } from '@proxygate-kit/sdk/receipts';
-import { runCli, startMockProcess, type MockProcess } from './harness.js';
+import { CLI_BIN, mockControl, runCli, startMockProcess, type MockProcess } from './harness.js';
+
+// util-linux `script` gives the CLI a pseudo-terminal, for the one prompt of the trail.
+const hasScript = process.platform === 'linux' && spawnSync('script', ['--version']).status === 0;
+const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 interface TrailLine {
   proxygate_receipt: 1;
@@ -103,5 +108,29 @@ describe('the receipts trail of the built CLI', { timeout: 120_000 }, () => {
     expect((await verifyReceipt(fromB!.receipt, { keys: keysB })).valid).toBe(true);
     expect((await verifyReceipt(fromA!.receipt, { keys: keysB })).valid).toBe(false);
     expect((await verifyReceipt(fromB!.receipt, { keys: keysA })).valid).toBe(false);
+  });
+
+  it.skipIf(!hasScript)('keys trust asks on a terminal before pinning a key no pinned key endorses', async () => {
+    const home = join(dir, 'tty');
+    const env = { PATH: process.env['PATH'] ?? '', HOME: home, TERM: 'dumb', PROXYGATE_GATEWAY_URL: mock.url, PROXYGATE_API_KEY: mock.tokens.trader, PROXYGATE_CONFIG_DIR: join(home, 'config'), PROXYGATE_DATA_DIR: join(home, 'data'), PROXYGATE_CREDENTIAL_STORE: 'file' };
+    expect((await runCli(['receipts', 'keys', 'trust', '--yes'], { env })).code).toBe(0);
+    const { active } = await mockControl<{ active: string }>(mock, 'POST', 'rotate-keys', { endorse: false });
+    const command = `${shellQuote(process.execPath)} ${shellQuote(CLI_BIN)} receipts keys trust`;
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let screen = '';
+    const asked = new Promise<void>((resolve) => {
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        screen += chunk;
+        if (screen.includes('[y/N]')) resolve();
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    await asked;
+    child.stdin.write('y\r');
+    expect(await exited).toBe(0);
+    expect(screen).toContain(`+ key ${active}`);
+    expect(screen).toContain(`Pin these keys for ${mock.url}?`);
+    const pinned = (await pinnedKeys(join(home, 'config'), mock.url)).kids;
+    expect(pinned).toContain(active);
   });
 });
