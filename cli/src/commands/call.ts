@@ -122,7 +122,7 @@ charged) exits 1. Exit 5 when the strict shield blocks the response (the charge 
       const kept = await keepReceipt(trail, error, { gateway: auth.gatewayUrl, listing: args.listing, method: options.method ?? (body ? 'POST' : 'GET'), path: args.path });
       // The listing was resolved (and cached by the client) before sending; a refusal before that has no service to name.
       const service = await callClient.calls.resolveListing(args.listing).then((l) => l.service, () => undefined);
-      throw this.inCliTerms(error, money, args.listing, flags, { saved: keptWhere(trail, kept), service, startedAt });
+      throw this.inCliTerms(error, money, args.listing, flags, { saved: keptWhere(kept), service, startedAt });
     }
     const verdict = result['receipt_verdict'] as { valid: boolean; reason: string } | null;
     const keyFailure = receiptKeyFailure(trail);
@@ -148,7 +148,7 @@ charged) exits 1. Exit 5 when the strict shield blocks the response (the charge 
       throw answered ? ((error as { cause?: unknown }).cause ?? error) : error;
     });
     const kept = result.rawReceipt ? trail.kept(result.rawReceipt) : undefined;
-    const saved = keptWhere(trail, kept);
+    const saved = keptWhere(kept);
     if (flags.include) this.note(formatResponseHead(result.status, result.headers));
     if (!this.jsonEnabled()) {
       const bytes = bodyBytes(result.rawBody);
@@ -173,7 +173,7 @@ charged) exits 1. Exit 5 when the strict shield blocks the response (the charge 
       throw (error as { code?: unknown }).code === 'receipt_hook_failed' ? ((error as { cause?: unknown }).cause ?? error) : error;
     });
     const kept = outcome.rawReceipt ? trail.kept(outcome.rawReceipt) : undefined;
-    const saved = keptWhere(trail, kept);
+    const saved = keptWhere(kept);
     // The catalog said it streams but the answer is plain JSON: no events, and the body was paid for, so print it as is.
     const isEventStream = /^text\/event-stream\b/i.test(stream.headers.get('content-type') ?? '');
     let plainBody: string | undefined;

@@ -129,7 +129,7 @@ not verify, or is signed by a key the pin does not know, exits 1.`;
 
   /** The receipt line on stderr, then exit 1 for a receipt that does not prove the charge. */
   private judge(trail: ReceiptTrail, kept: KeptReceipt | undefined, result: unknown): void {
-    if (kept) this.note(receiptLine(kept.verdict, keptWhere(trail, kept)));
+    if (kept) this.note(receiptLine(kept.verdict, keptWhere(kept)));
     const failure =
       receiptKeyFailure(trail) ??
       (kept && !kept.verdict.valid && kept.verdict.reason !== 'no_keys'

@@ -60,7 +60,7 @@ export async function keepReceipt(trail: ReceiptTrail, error: unknown, call: { g
 }
 
 /** The files a receipt went to, for "saved to ..." (undefined when it was not kept). */
-export function keptWhere(_trail: ReceiptTrail, kept: KeptReceipt | undefined): string | undefined {
+export function keptWhere(kept: KeptReceipt | undefined): string | undefined {
   return kept && kept.files.length > 0 ? kept.files.join(' and ') : undefined;
 }
 

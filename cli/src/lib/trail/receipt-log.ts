@@ -33,11 +33,6 @@ export class ReceiptLog {
     return new ReceiptLog(dir, options.file, env, await import('@proxygate-kit/sdk/receipts/node'));
   }
 
-  /** The month file a receipt kept now goes to (undefined with `--no-keep`). */
-  currentFile(): string | undefined {
-    return this.dir === undefined ? undefined : this.sdk.createReceiptFileSink({ dir: this.dir }).fileFor(trailNow(this.env));
-  }
-
   /**
    * Appends the entry to the log and to `--receipts FILE`; resolves to the files written. Both
    * are tried; a failure names the receipt so it is not lost with the file.
