@@ -4,6 +4,8 @@ import { base58Decode } from '../src/crypto/base58.js';
 import { decodeReceiptHeader, id, proxyPath, useMock, UUID } from './helpers.js';
 
 const CHALLENGE = 'Bearer realm="proxygate", error="invalid_token", resource_metadata="https://mock.proxygate.test/.well-known/oauth-protected-resource"';
+// RFC 6750 §3.1: no error code when the request carried no credentials at all.
+const CHALLENGE_NO_TOKEN = 'Bearer realm="proxygate", resource_metadata="https://mock.proxygate.test/.well-known/oauth-protected-resource"';
 
 describe.each(PROFILES)('authentication and scopes (%s profile)', (profile) => {
   const t = useMock({ profile, seed: 'account-tests' });
@@ -12,7 +14,7 @@ describe.each(PROFILES)('authentication and scopes (%s profile)', (profile) => {
   it('answers 401 with the challenge for a missing, malformed or unknown token, without echoing it', async () => {
     const missing = await t.json('/v1/balance');
     expect([missing.status, missing.body['error']]).toEqual([401, 'unauthorized']);
-    expect(missing.headers.get('www-authenticate')).toBe(CHALLENGE);
+    expect(missing.headers.get('www-authenticate')).toBe(CHALLENGE_NO_TOKEN);
     const fake = `pg_live_${'A'.repeat(32)}`;
     const unknown = await t.fetch('/v1/balance', { token: fake });
     const text = await unknown.text();

@@ -352,7 +352,11 @@ export class Gateway {
         trace_id: this.nextTraceId(),
       },
       {
-        'WWW-Authenticate': `Bearer realm="proxygate", error="invalid_token", resource_metadata="${origin}/.well-known/oauth-protected-resource"`,
+        // RFC 6750 §3.1: a request that carried no credentials gets a challenge without an error code.
+        'WWW-Authenticate':
+          error === 'unauthorized'
+            ? `Bearer realm="proxygate", resource_metadata="${origin}/.well-known/oauth-protected-resource"`
+            : `Bearer realm="proxygate", error="invalid_token", resource_metadata="${origin}/.well-known/oauth-protected-resource"`,
       },
     );
   }

@@ -34,7 +34,7 @@ export async function cheapestVerified(): Promise<Listing | undefined> {
 export async function describeFailure(error: unknown): Promise<string> {
   if (error instanceof PaidCallOutcomeUnknownError) return `may have been charged: check account.usage(${JSON.stringify(error.request.usageQuery)})`;
   if (error instanceof SpendLimitError) return `spend limit reached, nothing charged (${String(error.charged)})`;
-  if (error instanceof ShieldBlockedError) return `blocked (score ${error.score ?? '?'}, refunded ${error.refunded})`;
+  if (error instanceof ShieldBlockedError) return `blocked (score ${error.score ?? '?'}, refunded ${error.refunded.value}${error.refunded.verified ? '' : ' (unverified)'})`;
   if (error instanceof InsufficientCreditsError) return `top up: ${error.action ?? error.message}`;
   if (error instanceof InsufficientScopeError) return `needs scope ${error.requiredScope ?? '?'}`;
   if (error instanceof RateLimitError) return `retry in ${error.retryAfterMs ?? 1000} ms`;
