@@ -144,7 +144,8 @@ async function connect(options: ConnectGatewayOptions, secrets: string[]): Promi
     const reopen = options.transport ? undefined : () => openSession(httpTransport());
     gateway = new GatewayMcpClient({ session, reopen, options, secrets, scopes, tools, pins: saved ?? pins, identity, oauth, limits });
     await gateway.applyToolList(tools);
-    if (gateway.pinMismatch) throw new ToolPinMismatchError(gateway.pinMismatch);
+    const mode = options.pin !== undefined && isPinOptions(options.pin) ? options.pin.mode ?? 'refuse' : 'refuse';
+    if (gateway.pinMismatch && mode === 'refuse') throw new ToolPinMismatchError(gateway.pinMismatch);
     return gateway;
   } catch (error) {
     await session.client.close().catch(() => undefined);

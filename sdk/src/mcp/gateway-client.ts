@@ -116,6 +116,11 @@ export async function listAllTools(client: Client, timeoutMs: number | undefined
   throw new McpProtocolError('tools/list did not end after 100 pages');
 }
 
+function mergeDiffs(a: ToolPinDiff, b: ToolPinDiff): ToolPinDiff {
+  const union = (x: string[], y: string[]) => [...new Set([...x, ...y])].sort();
+  return { added: union(a.added, b.added), removed: union(a.removed, b.removed), changed: union(a.changed, b.changed) };
+}
+
 function isExpiredSession(error: unknown, hadSession: boolean): boolean {
   return hadSession && error instanceof StreamableHTTPError && error.code === 404;
 }
@@ -225,7 +230,8 @@ export class GatewayMcpClient {
       const pin = this.options.pin;
       const onMismatch = pin && isPinOptions(pin) ? pin.onMismatch : undefined;
       onMismatch?.(diff);
-      if (this.pinMode === 'refuse') this.blocked = diff;
+      // Blocked tools stay blocked (a server that changes a tool back is still not trusted) until renewed.
+      if (this.pinMode !== 'warn') this.blocked = this.blocked ? mergeDiffs(this.blocked, diff) : diff;
       else if (!onMismatch) console.warn(`[proxygate mcp] ${new ToolPinMismatchError(diff).message}`);
     }
     return diff;
@@ -297,8 +303,15 @@ export class GatewayMcpClient {
     return tools;
   }
 
-  private assertNotBlocked(): void {
-    if (this.blocked) throw new ToolPinMismatchError(this.blocked);
+  /** With `refuse-changed`, only a call to a changed or added tool (`name`) is refused. */
+  private assertNotBlocked(name?: string): void {
+    const blocked = this.blocked;
+    if (!blocked) return;
+    if (this.pinMode !== 'refuse-changed') throw new ToolPinMismatchError(blocked);
+    if (name === undefined) return;
+    const changed = blocked.changed.filter((n) => n === name);
+    const added = blocked.added.filter((n) => n === name);
+    if (changed.length > 0 || added.length > 0) throw new ToolPinMismatchError({ added, removed: [], changed });
   }
 
   /** One new session for everyone who saw `expired` expire (calls racing it reuse the new one). */
@@ -335,7 +348,7 @@ export class GatewayMcpClient {
           action: 'Retry the call (pass idempotency_key to make retries safe)',
         });
       }
-      this.assertNotBlocked();
+      this.assertNotBlocked(name);
       return (await this.session.client.callTool({ name, arguments: args }, undefined, requestOptions(this.options.timeoutMs, signal))) as CallToolResult;
     }
   }
@@ -349,7 +362,7 @@ export class GatewayMcpClient {
     await this.pendingRecheck;
     await this.reconnecting;
     if (SPENDING_TOOLS.has(name)) await this.recheckTools();
-    this.assertNotBlocked();
+    this.assertNotBlocked(name);
     if (!this.toolsByName.has(name)) {
       throw new McpProtocolError(`The server does not list a tool named "${name}"`);
     }

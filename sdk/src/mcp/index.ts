@@ -15,12 +15,15 @@ export type { McpLimitName } from './errors.js';
 export { DEFAULT_LIMITS } from './limits.js';
 export type { McpLimits } from './limits.js';
 export type { GatewayOAuthProvider } from './oauth-session.js';
-export type { CallReceiptVerdict, ReceiptExpectations } from './receipt-check.js';
+export { verifyCallReceipt } from './receipt-check.js';
+export type { CallReceiptVerdict, ReceiptClaims, ReceiptExpectations } from './receipt-check.js';
 export { computeToolPins, diffToolPins, isEmptyDiff, parseToolPinSet, pinTool } from './tool-pinning.js';
 export type { PinnableTool, ToolPinDiff, ToolPinSet } from './tool-pinning.js';
 export { toDataBlock } from './data-block.js';
 export type { DataBlock, DataBlockOptions, ToolResultLike } from './data-block.js';
-export { GATEWAY_TOOL_NAMES, TOOL_SCOPES } from './tool-schemas.js';
+export { GATEWAY_TOOL_NAMES, TOOL_SCHEMAS, TOOL_SCOPES } from './tool-schemas.js';
+// A local MCP server fronting the gateway (the CLI's `mcp serve`) refuses what a token cannot do the SDK's way.
+export { hasScope } from '../internal/scopes.js';
 export type {
   BrowseApisParams,
   BrowseApisResult,

@@ -8,12 +8,20 @@ import type { CallReceiptVerdict } from './receipt-check.js';
 import type { ToolPinDiff, ToolPinSet } from './tool-pinning.js';
 import type { CallApiToolOutput } from './tool-schemas.js';
 
-export type PinMode = 'refuse' | 'warn';
+/**
+ * `refuse` blocks every call once any tool differs from the pins; `refuse-changed` blocks only the
+ * tools changed or added since them (connect succeeds; a local server fronting the gateway hides
+ * those and serves the rest); `warn` only reports.
+ */
+export type PinMode = 'refuse' | 'refuse-changed' | 'warn';
 
 export interface PinOptions {
   /** Pins saved from an earlier connect. Absent: trust on first use, read them from `client.pins`. */
   saved?: ToolPinSet | undefined;
-  /** `refuse` (default) fails closed: connect throws, and calls stay blocked after a live change. */
+  /**
+   * `refuse` (default) fails closed: connect throws, and calls stay blocked after a live change.
+   * `refuse-changed`: calls to the changed or added tools throw, the others go on.
+   */
   mode?: PinMode;
   /** Called whenever the server's tools differ from the pins (both modes). */
   onMismatch?: (diff: ToolPinDiff) => void;
