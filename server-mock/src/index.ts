@@ -59,7 +59,7 @@ export function createMockGateway(options: MockGatewayOptions = {}): MockGateway
     ...(options.now === undefined ? {} : { now: options.now }),
   });
   const handlers: RequestHandler[] = [
-    ...(options.mcp === false ? [] : createMcpHandlers(gatewayMcpBackend(gateway), { profile: gateway.profile })),
+    ...(options.mcp === false ? [] : createMcpHandlers(gatewayMcpBackend(gateway), { profile: gateway.profile, descriptions: gateway.mcpToolDescriptions })),
     ...createRestHandlers(gateway, { realSockets: options.realSockets ?? false }),
   ];
   return {

@@ -5,7 +5,7 @@ import { errorResponse, json, readJsonBody, type HandlerContext } from './common
 
 /**
  * `/__mock/*`: test control for subprocess tests (faults, ledger, keys, receipt forms, wallet
- * limits, settlement, health, reset), in both profiles. Served only by the mock; never subject to
+ * limits, settlement, health, MCP tool descriptions, reset), in both profiles. Served only by the mock; never subject to
  * fault injection itself.
  */
 export function controlHandlers(ctx: HandlerContext): HttpHandler[] {
@@ -103,6 +103,16 @@ export function controlHandlers(ctx: HandlerContext): HttpHandler[] {
         }
         gateway.setListingAvailable(body.listing, body.available);
         return json({ listing: body.listing, available: body.available });
+      }),
+    ),
+    http.post('*/__mock/mcp-tool', ({ request }) =>
+      guarded(async () => {
+        const body = (await readJsonBody(gateway, request)) as { name?: unknown; description?: unknown };
+        if (typeof body.name !== 'string' || (typeof body.description !== 'string' && body.description !== null)) {
+          return json({ error: 'validation_error', message: 'body must be { name: string, description: string | null }' }, 400);
+        }
+        gateway.setMcpToolDescription(body.name, body.description);
+        return json({ name: body.name, description: body.description });
       }),
     ),
     http.post('*/__mock/reset', () => {

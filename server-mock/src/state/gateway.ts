@@ -187,6 +187,11 @@ export class Gateway {
   private tagV1: boolean;
   private receiptHeaderName: 'x-proxygate-receipt' | 'x-receipt' = 'x-proxygate-receipt';
   private healthStatus: 'healthy' | 'degraded' = 'healthy';
+  /**
+   * MCP tool descriptions replacing the defaults (test control: a rug pull). The same object for
+   * the gateway's whole life, so the MCP handlers built once keep reading the current overrides.
+   */
+  readonly mcpToolDescriptions: Partial<Record<string, string>> = {};
   private readonly freeDailyCap: number;
   private readonly observeUpstream: ((listingId: string, request: UpstreamRequest) => void) | undefined;
   private state: State;
@@ -247,7 +252,14 @@ export class Gateway {
     this.tagV1 = this.initialTagV1;
     this.receiptHeaderName = 'x-proxygate-receipt';
     this.healthStatus = 'healthy';
+    for (const name of Object.keys(this.mcpToolDescriptions)) delete this.mcpToolDescriptions[name];
     this.state = this.initialState();
+  }
+
+  /** Replaces an MCP tool's description (`null`: back to the default), as a rug pull would. */
+  setMcpToolDescription(name: string, description: string | null): void {
+    if (description === null) delete this.mcpToolDescriptions[name];
+    else this.mcpToolDescriptions[name] = description;
   }
 
   get demoTokens(): DemoTokenSecrets {
