@@ -1,4 +1,3 @@
-import { createFetch } from 'ofetch';
 import { VERSION } from '../version.js';
 import type { KeySet } from '../receipts/key-set.js';
 import type { ReceiptHook } from '../resources/calls-receipts.js';
@@ -17,6 +16,7 @@ import {
 } from '../internal/retry.js';
 import { delegationTokenScopes, hasScope, likelyScopeHint } from '../internal/scopes.js';
 import { BodyTimeout, readBody } from '../internal/read-body.js';
+import { sendRequest } from '../internal/fetch-request.js';
 import { attachResponseHeaders } from '../internal/response-headers.js';
 import { paidCallRecord, receiptHeader } from '../internal/paid-call.js';
 import { attachCredential } from '../internal/credential.js';
@@ -188,8 +188,6 @@ export type ShortcutOptions<T> = Omit<RequestOptions<T>, 'method' | 'path'>;
 
 type CallMethod = Calls extends { call: infer F } ? F : (...args: never[]) => never;
 
-const ATTEMPT = Symbol('proxygate.attempt');
-
 let localCounter = 0;
 function nextLocalId(): string {
   localCounter = (localCounter + 1) % 1e9;
@@ -315,7 +313,6 @@ export class Proxygate {
   readonly #options: ClientOptions;
   readonly #apiKey: string | (() => string | Promise<string>) | undefined;
   readonly #fetch: Fetch;
-  readonly #ofetch: ReturnType<typeof createFetch>;
   readonly #log: SdkLogger;
   readonly #secrets = new Set<string>();
   #scopes: readonly string[] | undefined;
@@ -355,15 +352,6 @@ export class Proxygate {
     if (!options.fetch && typeof globalThis.fetch !== 'function') throw new TypeError('No fetch available: pass `fetch` in the client options');
     // The global is looked up per call, so instrumentation installed after construction still applies.
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-    // ofetch for URL/query/body ergonomics only: retries, timeouts and errors are ours.
-    this.#ofetch = createFetch({
-      fetch: (input, init) => {
-        // The attempt's middleware chain rides along in the init under a private symbol.
-        const { [ATTEMPT]: next, ...rest } = (init ?? {}) as RequestInit & { [ATTEMPT]?: (url: string, init: RequestInit) => Promise<Response> };
-        const send = (url: string, hop: RequestInit): Promise<Response> => (next ? next(url, hop) : this.#fetch(url, hop));
-        return this.#followRedirects(String(input), rest, send);
-      },
-    });
     const logger = options.logger ?? console;
     this.logLevel = resolveLogLevel(options.logLevel, options.logger);
     this.#log = new SdkLogger(logger, this.logLevel, () => [...this.#secrets]);
@@ -659,17 +647,9 @@ export class Proxygate {
         const middleware = [...(this.#options.middleware ?? []), ...(opts.middleware ?? [])];
         const context: MiddlewareContext = { method, attempt, localId, retryOf: attempt > 0 ? firstId : undefined, idempotencyKey };
         const attemptFetch = middleware.length ? chain(middleware, (u, i) => this.#fetch(u, i), context) : undefined;
-        response = await this.#ofetch.raw(url, {
-          ...(attemptFetch ? { [ATTEMPT]: attemptFetch } : {}),
-          method,
-          ...(query ? { query } : {}),
-          ...(body !== undefined ? { body } : {}),
-          headers,
-          signal: sig.signal,
-          retry: 0,
-          responseType: 'stream',
-          ignoreResponseError: true,
-        });
+        const send = (u: string, init: RequestInit): Promise<Response> => (attemptFetch ? attemptFetch(u, init) : this.#fetch(u, init));
+        // Query and JSON body shaped as ofetch did; redirects followed (or refused) per hop.
+        response = await sendRequest((u, init) => this.#followRedirects(u, init, send), url, { method, query, body, headers, signal: sig.signal });
       } catch (cause) {
         sig.dispose();
         const own = (cause as { cause?: unknown } | undefined)?.cause ?? cause;
@@ -828,7 +808,7 @@ export class Proxygate {
   }
 
   #connectionFailure(wrapped: unknown, timedOut: boolean, userSignal: AbortSignal | undefined): Errors.ProxygateError {
-    // ofetch's FetchError exposes the request options (Authorization included): keep only what it wraps.
+    // The network layer's FetchError wraps what fetch threw: keep only that (a bare error, no request options).
     const unwrapped = wrapped instanceof Error && wrapped.name === 'FetchError' && wrapped.cause !== undefined ? wrapped.cause : wrapped;
     // A custom fetch or proxy may quote the credential; the patterns alone miss unfamiliar key shapes.
     const cause = scrubError(unwrapped, this.#knownSecrets());
