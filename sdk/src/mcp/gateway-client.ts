@@ -295,6 +295,18 @@ export class GatewayMcpClient {
     return pins;
   }
 
+  /**
+   * Takes `saved` as the pins to judge by (e.g. pins a person renewed in a file meanwhile) and
+   * judges the tools as last listed against them; returns the difference, which blocks as the
+   * pin mode says. Unlike `renewPins`, nothing the server says now is accepted.
+   */
+  acceptPins(saved: ToolPinSet): ToolPinDiff {
+    const diff = diffToolPins(saved, this.currentPins);
+    this.baseline = saved;
+    this.blocked = isEmptyDiff(diff) || this.pinMode === 'warn' ? undefined : diff;
+    return diff;
+  }
+
   /** The server's tool definitions (every page), re-checked against the pins. */
   async listTools(): Promise<Tool[]> {
     const tools = await this.listTracked();
