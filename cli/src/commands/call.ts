@@ -1,16 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { Args, Flags } from '@oclif/core';
+import { Args, Flags, type Interfaces } from '@oclif/core';
 import { BaseCommand } from '../lib/base-command.js';
-import { callFactsJson, formatCallSummary, type CallFacts } from '../lib/call-summary.js';
+import { callFactsJson, callFailure, formatCallSummary, type CallFacts } from '../lib/call-summary.js';
 import { createClient, type GatewayClient } from '../lib/client.js';
 import { CliError, toCliError, UsageError } from '../lib/errors.js';
-import { ExitCode } from '../lib/exit-codes.js';
+import { ExitCode, type ExitCodeValue } from '../lib/exit-codes.js';
 import { formatResponseHead } from '../lib/http-output.js';
 import { checkIdempotencyKey, parsePairs, readRequestBody } from '../lib/input.js';
 import { loadMoney, parseUsdFlag, type Money } from '../lib/money.js';
 import { loadPinnedKeys } from '../lib/receipt-keys.js';
 import { keepReceipt, keptWhere, receiptKeyFailure, ReceiptTrail } from '../lib/trail/index.js';
 import { LISTING_REF_DESCRIPTION } from './apis/show.js';
+
+// The batch's module loads only with --batch; its limit is in the flag table.
+const MAX_CONCURRENCY = 64;
 
 type CallOptions = NonNullable<Parameters<GatewayClient['call']>[2]>;
 
@@ -20,6 +23,8 @@ interface CallFlags {
   profile?: string | undefined;
   shield?: string | undefined;
 }
+
+type CallCommandFlags = Interfaces.InferredFlags<typeof Call.flags & typeof BaseCommand.baseFlags>;
 
 export default class Call extends BaseCommand {
   static override summary = 'make a paid call to a listing; body to stdout, cost/receipt/shield to stderr';
@@ -38,17 +43,34 @@ Never charged twice by accident: where the gateway replays paid calls by key (an
 retry reuses one Idempotency-Key. Elsewhere (the public gateway) a call that may have reached the
 gateway is never sent again: if its answer is lost, the command exits 6 and prints the
 "proxygate usage ..." command that shows whether it was charged. A spend-limit block (429, nothing
-charged) exits 1. Exit 5 when the strict shield blocks the response (the charge is refunded).`;
+charged) exits 1. Exit 5 when the strict shield blocks the response (the charge is refunded).
+
+--batch FILE (or - for stdin) makes many calls in one process, --concurrency at a time (default 4,
+at most 64). Each line of FILE is one JSON object: "listing" and "path" (required), "method",
+"query" (an object), "body" (a JSON value, or a string holding JSON text sent as written),
+"shield", "max_cost" (a string of USD, e.g. "0.01"), "idempotency_key"; null means not given and
+any other field makes the line an error. Blank lines are skipped. Each line is answered by one
+JSON line on stdout, in input order: "line" (its number in FILE), "exit_code" (what a single call
+would have exited with), "status", "cost_micro_usd", "cost_usd", "request_id", "receipt_verdict",
+"receipt_kept_in", "shield", "listing_id", "body", and on failure "error" {code, message, action,
+exit_code_class}. Every receipt is kept as a single call keeps it. A failed line (a line that is
+not a call: exit class 2) does not stop the others. --max-cost and --shield are the defaults of
+the lines' "max_cost" and "shield"; --max-total USD bounds the whole batch: each line reserves its
+price before it is sent (a per-token listing, whose cost is known only afterwards, is refused).
+The exit code is the worst line's, most urgent first: 130 (interrupted: Ctrl-C lets the calls in
+flight finish) > 6 > 1 > 4 > 3 > 2 > 5 > 0.`;
   static override examples = [
     '<%= config.bin %> call weather-current /current --query city=Oslo',
     `<%= config.bin %> call echo /echo --data '{"text":"hello"}' --shield strict --receipts receipts.jsonl`,
     '<%= config.bin %> call skycast/weather-current /forecast --query city=Oslo --max-cost 0.01',
     'echo \'{"prompt":"hi"}\' | <%= config.bin %> call llm-stream /chat --data - --stream',
+    `printf '%s\\n' '{"listing":"weather-current","path":"/current","query":{"city":"Oslo"}}' '{"listing":"echo","path":"/echo","body":{"a":1}}' | <%= config.bin %> call --batch - --max-total 0.10`,
   ];
   static override enableJsonFlag = true;
   static override args = {
-    listing: Args.string({ ignoreStdin: true, description: LISTING_REF_DESCRIPTION, required: true }),
-    path: Args.string({ ignoreStdin: true, description: 'upstream path, e.g. /current', required: true }),
+    // Required unless --batch (checked in run(), with oclif's own words).
+    listing: Args.string({ ignoreStdin: true, description: LISTING_REF_DESCRIPTION }),
+    path: Args.string({ ignoreStdin: true, description: 'upstream path, e.g. /current' }),
   };
   static override flags = {
     method: Flags.string({ char: 'X', description: 'HTTP method (default POST with --data, else GET)', options: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] }),
@@ -63,10 +85,25 @@ charged) exits 1. Exit 5 when the strict shield blocks the response (the charge 
     keep: Flags.boolean({ description: 'keep the receipt in the profile\'s receipts log (--no-keep: do not)', allowNo: true, default: true }),
     keys: Flags.string({ description: 'verify against this key set instead of the pinned keys [env: PROXYGATE_RECEIPT_KEYS]' }),
     include: Flags.boolean({ char: 'i', description: 'print the status line and response headers to stderr' }),
+    batch: Flags.string({ description: 'make the calls of a JSON Lines FILE (- for stdin), one result line each on stdout, in order (see the description)', helpGroup: 'BATCH' }),
+    concurrency: Flags.integer({ description: `with --batch: calls in flight at once (default 4, at most ${MAX_CONCURRENCY})`, min: 1, max: MAX_CONCURRENCY, helpGroup: 'BATCH' }),
+    'max-total': Flags.string({ description: 'with --batch: the most the whole batch may spend, in USD; each line reserves its price before it is sent', helpGroup: 'BATCH' }),
   };
 
-  async run(): Promise<Record<string, unknown>> {
+  async run(): Promise<Record<string, unknown> | undefined> {
     const { args, flags } = await this.parse(Call);
+    if (flags.batch !== undefined) return this.runBatch(args, flags);
+    for (const flag of ['concurrency', 'max-total'] as const) {
+      if (flags[flag] !== undefined) throw new UsageError(`--${flag} only makes sense with --batch`);
+    }
+    const missing = [...(args.listing === undefined ? ['listing'] : []), ...(args.path === undefined ? ['path'] : [])];
+    if (args.listing === undefined || args.path === undefined) {
+      throw new CliError('usage_error', `Missing ${missing.length} required arg${missing.length === 1 ? '' : 's'}: ${missing.join(', ')}`, ExitCode.usage, 'see "proxygate call --help"');
+    }
+    return this.runOne({ ...args, listing: args.listing, path: args.path }, flags);
+  }
+
+  private async runOne(args: { listing: string; path: string }, flags: CallCommandFlags): Promise<Record<string, unknown>> {
     if (!args.path.startsWith('/')) throw new UsageError(`the path must start with "/" (got "${args.path}")`);
     checkIdempotencyKey(flags['idempotency-key']);
     const maxCost = flags['max-cost'] === undefined ? undefined : await parseUsdFlag('max-cost', flags['max-cost']);
@@ -122,7 +159,7 @@ charged) exits 1. Exit 5 when the strict shield blocks the response (the charge 
       const kept = await keepReceipt(trail, error, { gateway: auth.gatewayUrl, listing: args.listing, method: options.method ?? (body ? 'POST' : 'GET'), path: args.path });
       // The listing was resolved (and cached by the client) before sending; a refusal before that has no service to name.
       const service = await callClient.calls.resolveListing(args.listing).then((l) => l.service, () => undefined);
-      throw this.inCliTerms(error, money, args.listing, flags, { saved: keptWhere(kept), service, startedAt });
+      throw callFailure(error, money, { listing: args.listing, shield: flags.shield, gateway: flags.gateway, profile: flags.profile, saved: keptWhere(kept), service, startedAt });
     }
     const verdict = result['receipt_verdict'] as { valid: boolean; reason: string } | null;
     const keyFailure = receiptKeyFailure(trail);
@@ -137,6 +174,46 @@ charged) exits 1. Exit 5 when the strict shield blocks the response (the charge 
       throw Object.assign(new CliError('receipt_invalid', `the receipt did not verify (${verdict.reason})`, ExitCode.failure, 'keep the response and the receipt; report the request id to the gateway'), { reported: true });
     }
     return result;
+  }
+
+  /** `--batch`: the lines' calls in this process (lib/batch), loaded only here. */
+  private async runBatch(args: { listing?: string | undefined; path?: string | undefined }, flags: CallCommandFlags): Promise<undefined> {
+    if (args.listing !== undefined) throw new UsageError('with --batch, LISTING and PATH come from each line of the batch', 'drop the arguments, or drop --batch');
+    const single = (['data', 'query', 'method', 'stream', 'include', 'idempotency-key'] as const).filter((flag) => {
+      const value = flags[flag];
+      return value !== undefined && value !== false;
+    });
+    if (single.length > 0) throw new UsageError(`--${single[0]} does not apply to --batch`, 'give it per line ("body", "query", "method", "idempotency_key"); see "proxygate call --help"');
+    const maxCost = flags['max-cost'] === undefined ? undefined : await parseUsdFlag('max-cost', flags['max-cost']);
+    const maxTotal = flags['max-total'] === undefined ? undefined : await parseUsdFlag('max-total', flags['max-total']);
+    const auth = await this.resolveAuth(flags);
+    this.requireKey(auth);
+    const { runBatch } = await import('../lib/batch/run-batch.js');
+    const outcome = await runBatch({
+      input: flags.batch ?? '-',
+      concurrency: flags.concurrency ?? 4,
+      maxCost,
+      maxTotal,
+      allowUnboundedCost: flags['allow-unbounded-cost'],
+      shield: flags.shield as 'off' | 'monitor' | 'strict' | undefined,
+      keep: flags.keep,
+      receipts: flags.receipts,
+      keys: flags.keys,
+      auth,
+      gatewayFlag: flags.gateway,
+      profileFlag: flags.profile,
+      secrets: this.secrets,
+      note: (text) => this.note(text),
+    });
+    const money = await loadMoney();
+    const summary = `batch: ${outcome.lines} line${outcome.lines === 1 ? '' : 's'}, ${outcome.lines - outcome.failed} ok, ${outcome.failed} failed · cost: ${money.formatUsd(outcome.charged)}`;
+    if (outcome.exitCode === ExitCode.ok) {
+      this.note(summary);
+      return undefined;
+    }
+    // One closing line on stderr, the exit code of the worst line; stdout holds only the result lines.
+    const worst = outcome.interrupted ? 'interrupted before every line ran' : `worst: line ${outcome.worstLine ?? '?'}, exit ${outcome.exitCode}`;
+    throw Object.assign(new CliError('batch_failed', `${summary} (${worst})`, outcome.exitCode as ExitCodeValue), { reported: true });
   }
 
   private async plainCall(client: GatewayClient, trail: ReceiptTrail, money: Money, listing: string, path: string, options: CallOptions, flags: CallFlags): Promise<Record<string, unknown>> {
@@ -186,56 +263,6 @@ charged) exits 1. Exit 5 when the strict shield blocks the response (the charge 
     const facts: CallFacts = { ...outcome, status: stream.status, replayed: stream.replayed, idempotencyKey: stream.idempotencyKey, receiptVerdict: kept?.verdict ?? outcome.receiptVerdict };
     this.note(formatCallSummary(money, facts, saved));
     return { ...callFactsJson(facts), ...keptJson(kept), listing_id: stream.listing.listing_id, events, ...(plainBody === undefined ? {} : { body: parseJsonOrText(plainBody) }) };
-  }
-
-  /** The SDK's refusals name its own options (maxCost, shield: "off") and micro-USD; say USD and flags. */
-  private inCliTerms(error: unknown, money: Money, listing: string, flags: CallFlags, context: { saved: string | undefined; service: string | undefined; startedAt: number }): unknown {
-    const failure = toCliError(error);
-    const kept = context.saved ? `; its receipt was saved to ${context.saved}` : '';
-    // The exact command to check, on the same gateway and profile as this call (never the key itself).
-    const connection = [...(flags.gateway ? [`--gateway ${flags.gateway}`] : []), ...(flags.profile ? [`--profile ${flags.profile}`] : [])];
-    const withConnection = (command: string) => [command, ...connection].join(' ');
-    if (failure.code === 'paid_call_outcome_unknown') {
-      const action = failure.action?.replace(/"(proxygate usage[^"]*)"/, (_, command: string) => `"${withConnection(command)}"`);
-      return new CliError(failure.code, failure.message, failure.exitCode, `${action ?? 'check "proxygate usage" before calling again'}${kept}`, failure.details);
-    }
-    // The SDK decides, for every paid-call failure, whether it may have been charged and how to recover.
-    const { recovery, idempotencyKey } = error as { recovery?: unknown; idempotencyKey?: unknown };
-    if (recovery === 'replay' && typeof idempotencyKey === 'string') {
-      const hint = `retry with --idempotency-key ${idempotencyKey}: a call that went through is replayed, not charged again`;
-      return new CliError(failure.code, failure.message, failure.exitCode, `${hint}${kept}`, failure.details);
-    }
-    if (recovery === 'check_usage') {
-      // May have been charged, and this gateway does not replay: exit 6 with the command that tells.
-      const from = new Date(context.startedAt - 5 * 60_000).toISOString();
-      const command = withConnection(['proxygate usage', ...(context.service ? [`--service ${context.service}`] : []), `--from ${from}`].join(' '));
-      return new CliError(failure.code, `${failure.message}; the call may have been charged and was not sent again`, ExitCode.outcomeUnknown, `check with "${command}" before calling again${kept}`, failure.details);
-    }
-    if (failure.code === 'path_not_allowed') {
-      return new CliError(failure.code, failure.message, failure.exitCode, `run "proxygate apis show ${listing}" for its endpoints${kept}`);
-    }
-    const refused = error as { name?: unknown; priceMicroUsd?: unknown; maxCostMicroUsd?: unknown };
-    const shieldOff = flags.shield === 'off';
-    if (refused.name === 'MaxCostExceededError' && typeof refused.priceMicroUsd === 'bigint' && typeof refused.maxCostMicroUsd === 'bigint') {
-      const price = `${listing} costs ${money.formatUsd(refused.priceMicroUsd)}${shieldOff ? '' : ' with the shield surcharge'}`;
-      return new CliError(
-        'max_cost_exceeded',
-        `${price}, above --max-cost ${money.formatUsd(refused.maxCostMicroUsd)}; nothing was sent`,
-        ExitCode.failure,
-        shieldOff ? 'raise --max-cost or pick a cheaper listing' : 'raise --max-cost, pick a cheaper listing, or pass --shield off to skip the shield surcharge',
-      );
-    }
-    if (refused.name === 'UnboundedCostError' && typeof refused.maxCostMicroUsd === 'bigint') {
-      const reason = /before it is made: (.*); nothing was sent$/.exec(failure.message)?.[1] ?? 'its price depends on the tokens used';
-      return new CliError(
-        'max_cost_unbounded',
-        `--max-cost ${money.formatUsd(refused.maxCostMicroUsd)} cannot bound a call to ${listing} before it is made: ${reason}, so its cost depends on the tokens used; nothing was sent`,
-        ExitCode.failure,
-        'pass --allow-unbounded-cost to call anyway and have the receipt amount checked against --max-cost afterwards, or drop --max-cost',
-      );
-    }
-    if (kept && failure.exitCode !== ExitCode.usage) return new CliError(failure.code, failure.message, failure.exitCode, `${failure.action ?? 'see the receipt'}${kept}`, failure.details);
-    return error;
   }
 }
 

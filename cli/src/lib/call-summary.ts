@@ -1,3 +1,5 @@
+import { CliError, toCliError } from './errors.js';
+import { ExitCode } from './exit-codes.js';
 import type { Money } from './money.js';
 import { paint } from './terminal.js';
 
@@ -71,4 +73,78 @@ export function callFactsJson(facts: CallFacts): Record<string, unknown> {
     ...(facts.replayed === undefined ? {} : { replayed: facts.replayed }),
     ...(facts.idempotencyKey === undefined || facts.idempotencyKey === null ? {} : { idempotency_key: facts.idempotencyKey }),
   };
+}
+
+/** What a failed paid call's message needs besides the error: the call, and where its receipt went. */
+export interface CallFailureContext {
+  listing: string;
+  /** The shield mode asked for (the surcharge is named unless `off`). */
+  shield: string | undefined;
+  /** `--gateway` / `--profile` as given, repeated in the commands it suggests (never the key). */
+  gateway?: string | undefined;
+  profile?: string | undefined;
+  /** Where the receipt was kept ("a and b"), when one was. */
+  saved: string | undefined;
+  /** How the bound is named in a refusal: `--max-cost` (the flag, default) or a batch line's `max_cost`. */
+  maxCostName?: string | undefined;
+  /** The listing's service, when it was resolved before the failure. */
+  service: string | undefined;
+  startedAt: number;
+}
+
+/**
+ * The SDK's refusals name its own options (maxCost, shield: "off") and micro-USD; say USD and
+ * flags, and the safe next step (replay by key, or the usage command that tells whether a call
+ * whose answer was lost was charged). Returns a CliError, or the error itself when it needs no
+ * rewording (`toCliError` maps it then).
+ */
+export function callFailure(error: unknown, money: Money, context: CallFailureContext): unknown {
+  const { listing } = context;
+  const failure = toCliError(error);
+  const kept = context.saved ? `; its receipt was saved to ${context.saved}` : '';
+  // The exact command to check, on the same gateway and profile as this call (never the key itself).
+  const connection = [...(context.gateway ? [`--gateway ${context.gateway}`] : []), ...(context.profile ? [`--profile ${context.profile}`] : [])];
+  const withConnection = (command: string) => [command, ...connection].join(' ');
+  if (failure.code === 'paid_call_outcome_unknown') {
+    const action = failure.action?.replace(/"(proxygate usage[^"]*)"/, (_, command: string) => `"${withConnection(command)}"`);
+    return new CliError(failure.code, failure.message, failure.exitCode, `${action ?? 'check "proxygate usage" before calling again'}${kept}`, failure.details);
+  }
+  // The SDK decides, for every paid-call failure, whether it may have been charged and how to recover.
+  const { recovery, idempotencyKey } = error as { recovery?: unknown; idempotencyKey?: unknown };
+  if (recovery === 'replay' && typeof idempotencyKey === 'string') {
+    const hint = `retry with --idempotency-key ${idempotencyKey}: a call that went through is replayed, not charged again`;
+    return new CliError(failure.code, failure.message, failure.exitCode, `${hint}${kept}`, failure.details);
+  }
+  if (recovery === 'check_usage') {
+    // May have been charged, and this gateway does not replay: exit 6 with the command that tells.
+    const from = new Date(context.startedAt - 5 * 60_000).toISOString();
+    const command = withConnection(['proxygate usage', ...(context.service ? [`--service ${context.service}`] : []), `--from ${from}`].join(' '));
+    return new CliError(failure.code, `${failure.message}; the call may have been charged and was not sent again`, ExitCode.outcomeUnknown, `check with "${command}" before calling again${kept}`, failure.details);
+  }
+  if (failure.code === 'path_not_allowed') {
+    return new CliError(failure.code, failure.message, failure.exitCode, `run "proxygate apis show ${listing}" for its endpoints${kept}`);
+  }
+  const refused = error as { name?: unknown; priceMicroUsd?: unknown; maxCostMicroUsd?: unknown };
+  const shieldOff = context.shield === 'off';
+  const bound = context.maxCostName ?? '--max-cost';
+  if (refused.name === 'MaxCostExceededError' && typeof refused.priceMicroUsd === 'bigint' && typeof refused.maxCostMicroUsd === 'bigint') {
+    const price = `${listing} costs ${money.formatUsd(refused.priceMicroUsd)}${shieldOff ? '' : ' with the shield surcharge'}`;
+    return new CliError(
+      'max_cost_exceeded',
+      `${price}, above ${bound} ${money.formatUsd(refused.maxCostMicroUsd)}; nothing was sent`,
+      ExitCode.failure,
+      shieldOff ? `raise ${bound} or pick a cheaper listing` : `raise ${bound}, pick a cheaper listing, or pass --shield off to skip the shield surcharge`,
+    );
+  }
+  if (refused.name === 'UnboundedCostError' && typeof refused.maxCostMicroUsd === 'bigint') {
+    const reason = /before it is made: (.*); nothing was sent$/.exec(failure.message)?.[1] ?? 'its price depends on the tokens used';
+    return new CliError(
+      'max_cost_unbounded',
+      `${bound} ${money.formatUsd(refused.maxCostMicroUsd)} cannot bound a call to ${listing} before it is made: ${reason}, so its cost depends on the tokens used; nothing was sent`,
+      ExitCode.failure,
+      `pass --allow-unbounded-cost to call anyway and have the receipt amount checked against ${bound} afterwards, or drop ${bound}`,
+    );
+  }
+  if (kept && failure.exitCode !== ExitCode.usage) return new CliError(failure.code, failure.message, failure.exitCode, `${failure.action ?? 'see the receipt'}${kept}`, failure.details);
+  return error;
 }
