@@ -122,11 +122,17 @@ class BatchRun {
     const stdout = this.options.stdout ?? process.stdout;
     // Ctrl-C: no new line starts; the calls in flight finish (their receipts kept) and are reported.
     const interrupt = () => {
-      if (this.#interrupted) process.exit(ExitCode.interrupted);
+      if (this.#interrupted) {
+        process.stderr.write('\ninterrupted\n');
+        process.exit(ExitCode.interrupted);
+      }
       this.#interrupted = true;
       this.options.note('interrupted: finishing the calls in flight (Ctrl-C again to stop at once)');
       (input as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
     };
+    // The entry's own handler (exit 130 at once) waits while the batch finishes what it started.
+    const others = process.listeners('SIGINT');
+    process.removeAllListeners('SIGINT');
     process.on('SIGINT', interrupt);
     try {
       await runOrdered(
@@ -140,6 +146,7 @@ class BatchRun {
       });
     } finally {
       process.off('SIGINT', interrupt);
+      for (const listener of others) process.on('SIGINT', listener as () => void);
     }
     if (this.#interrupted) this.#exitCode = worseExit(this.#exitCode, ExitCode.interrupted);
     return { exitCode: this.#exitCode, lines: this.#lines, failed: this.#failed, charged: this.#charged, interrupted: this.#interrupted, worstLine: this.#worstLine };
