@@ -16,6 +16,7 @@ import McpTools from './commands/mcp/tools.js';
 import Pricing from './commands/pricing.js';
 import Rate from './commands/rate.js';
 import ReceiptsAudit from './commands/receipts/audit.js';
+import ReceiptsAuditMerge from './commands/receipts/audit/merge.js';
 import ReceiptsKeysExport from './commands/receipts/keys/export.js';
 import ReceiptsKeysForget from './commands/receipts/keys/forget.js';
 import ReceiptsKeysShow from './commands/receipts/keys/show.js';
@@ -47,6 +48,7 @@ export const COMMANDS = {
   pricing: Pricing,
   rate: Rate,
   'receipts:audit': ReceiptsAudit,
+  'receipts:audit:merge': ReceiptsAuditMerge,
   'receipts:keys:export': ReceiptsKeysExport,
   'receipts:keys:forget': ReceiptsKeysForget,
   'receipts:keys:show': ReceiptsKeysShow,

@@ -1,70 +1,107 @@
 // Start-up fast path: `receipts verify` runs in CI loops, so its common form skips loading oclif
-// (most of the start-up time). Anything unusual (help, unknown flags, DEBUG) returns undefined
-// and the caller falls back to oclif, which gives the same output for the same input.
+// (most of the start-up time). Anything unusual (help, unknown flags, DEBUG, the junit/github
+// formats, no keys named, the kept log) returns undefined and the caller falls back to oclif,
+// which runs the same code (lib/receipts-verify.ts) and gives the same output for the same input.
 import type { CheckedKeyStore } from '@proxygate-kit/sdk/receipts';
 import { writeDirect } from './lib/direct-output.js';
 import { formatErrorLine, toCliError } from './lib/errors.js';
-import { renderVerifyReport, verificationFailure, verifyReceiptFiles, type VerifyRequest } from './lib/receipts-verify.js';
+import { planInputs, totalBytes } from './lib/receipt-stream.js';
+import {
+  explicitKeys,
+  formatVerifyReport,
+  hasExplicitKeys,
+  legacyRule,
+  parseFormat,
+  parseMaxIssues,
+  verificationFailure,
+  verifySources,
+} from './lib/receipts-verify.js';
 
-interface Parsed {
-  request: VerifyRequest;
+export interface FastVerifyRequest {
+  files: string[];
+  keys?: string;
+  pins: string[];
+  list?: boolean;
+  shard?: string;
+  format?: string;
   json: boolean;
+  allowEmpty?: boolean;
+  requireV3?: boolean;
+  allowLegacy?: boolean;
+  maxIssues?: number;
 }
 
+const BOOLEANS: Record<string, keyof FastVerifyRequest> = {
+  '--json': 'json',
+  '--list': 'list',
+  '--allow-empty': 'allowEmpty',
+  '--require-v3': 'requireV3',
+  '--allow-legacy': 'allowLegacy',
+};
+
 /** Parses `receipts verify` arguments, or undefined when anything is not plainly understood. */
-export function parseVerifyArgs(args: readonly string[], env: Record<string, string | undefined> = process.env): Parsed | undefined {
-  const files: string[] = [];
-  const pins: string[] = [];
-  let keys: string | undefined;
-  let shard: string | undefined;
-  let json = env['PROXYGATE_CONTENT_TYPE']?.toLowerCase() === 'json';
-  let audit = false;
-  let list = false;
+export function parseVerifyArgs(args: readonly string[], env: Record<string, string | undefined> = process.env): FastVerifyRequest | undefined {
+  const request: FastVerifyRequest = { files: [], pins: [], json: false };
+  const envJson = env['PROXYGATE_CONTENT_TYPE']?.toLowerCase() === 'json';
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
     const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const takeValue = (): string | undefined => (eq > 0 ? arg.slice(eq + 1) : args[++i]);
-    if (name === '--json' && eq < 0) json = true;
-    else if (name === '--audit' && eq < 0) audit = true;
-    else if (name === '--list' && eq < 0) list = true;
-    else if (name === '--keys' && keys === undefined) keys = takeValue();
-    else if (name === '--shard' && shard === undefined) shard = takeValue();
-    else if (name === '--head' || name === '--previous-head' || name === '--usage') return undefined;
-    else if (name === '--pin') {
-      const value = takeValue();
-      if (value === undefined) return undefined;
-      pins.push(value);
-    } else if (arg === '-' || !arg.startsWith('-')) files.push(arg);
+    const value = (): string | undefined => (eq > 0 ? arg.slice(eq + 1) : args[++i]);
+    const flag = BOOLEANS[name];
+    if (flag) {
+      if (eq > 0) return undefined;
+      (request as unknown as Record<string, boolean>)[flag] = true;
+    } else if (name === '--keys' || name === '--shard' || name === '--format') {
+      const key = name.slice(2) as 'keys' | 'shard' | 'format';
+      const v = value();
+      if (v === undefined || request[key] !== undefined) return undefined;
+      request[key] = v;
+    } else if (name === '--max-issues') {
+      const v = value();
+      if (v === undefined || !/^\d+$/.test(v) || request.maxIssues !== undefined) return undefined;
+      request.maxIssues = Number(v);
+    } else if (name === '--pin') {
+      const v = value();
+      if (v === undefined) return undefined;
+      request.pins.push(v);
+    } else if (arg === '-' || !arg.startsWith('-')) request.files.push(arg);
     else return undefined;
-    if ((name === '--keys' && keys === undefined) || (name === '--shard' && shard === undefined)) return undefined;
   }
-  const request: VerifyRequest = { files, pins, audit };
-  if (list) request.list = true;
-  if (keys !== undefined) request.keys = keys;
-  if (shard !== undefined) request.shard = shard;
-  return { request, json };
+  // The CI renderings load the SDK's renderers: oclif's path does that.
+  if (request.format !== undefined && request.format !== 'text' && request.format !== 'json') return undefined;
+  if (request.format === undefined && envJson) request.json = true;
+  return request;
 }
-
-const writeJson = (value: unknown) => writeDirect(1, `${JSON.stringify(value, null, 2)}\n`);
 
 /** Runs `receipts verify` without oclif; resolves to the exit code, or undefined to fall back. */
 export async function runVerifyFastPath(args: readonly string[], options: { checkedKeys?: CheckedKeyStore | undefined } = {}): Promise<number | undefined> {
-  const parsed = parseVerifyArgs(args);
-  if (!parsed) return undefined;
+  const request = parseVerifyArgs(args);
+  // No keys named: the profile's pin (oclif's path reads it).
+  if (!request || !hasExplicitKeys({ keys: request.keys, pins: request.pins })) return undefined;
+  const jsonOutput = request.json || request.format === 'json';
+  const started = Date.now();
   try {
-    const report = await verifyReceiptFiles({ ...parsed.request, checkedKeys: options.checkedKeys });
-    if (parsed.json) writeJson(report);
-    else writeDirect(1, renderVerifyReport(report));
-    if (report.valid + report.invalid === 0) writeDirect(2, 'no receipts found in the input\n');
-    const failure = verificationFailure(report);
+    const format = parseFormat(request.format, request.json);
+    const maxIssues = parseMaxIssues(request.maxIssues);
+    const chosen = await explicitKeys({ keys: request.keys, pins: request.pins, checkedKeys: options.checkedKeys });
+    const requireV3 = legacyRule(chosen, { requireV3: request.requireV3, allowLegacy: request.allowLegacy });
+    const plan = await planInputs(request.files);
+    // Nothing named, nothing piped: the kept log (oclif's path; stdin has ended, it will see that).
+    if (!plan.sources) return undefined;
+    const report = await verifySources(plan.sources, { keys: chosen.keys, requireV3, list: request.list, shard: request.shard, maxIssues, totalBytes: totalBytes(plan.sources) });
+    writeDirect(1, await formatVerifyReport(report, format, (Date.now() - started) / 1000));
+    if (report.valid + report.invalid === 0 && request.allowEmpty) writeDirect(2, 'no receipts found in the input\n');
+    const failure = verificationFailure(report, Boolean(request.allowEmpty));
     if (!failure) return 0;
     writeDirect(2, `${formatErrorLine(failure)}\n`);
     return failure.exitCode;
   } catch (thrown) {
     const failure = toCliError(thrown);
     writeDirect(2, `${formatErrorLine(failure)}\n`);
-    if (parsed.json) writeJson({ error: { code: failure.code, message: failure.message, ...(failure.action ? { action: failure.action } : {}), exit_code: failure.exitCode } });
+    if (jsonOutput) {
+      writeDirect(1, `${JSON.stringify({ error: { code: failure.code, message: failure.message, ...(failure.action ? { action: failure.action } : {}), exit_code: failure.exitCode } }, null, 2)}\n`);
+    }
     return failure.exitCode;
   }
 }

@@ -93,7 +93,7 @@ describe.each<MockProfile>(['extended', 'public'])('call against the %s profile'
     await writeFile(receipts, `${JSON.stringify({ unparsed_receipt: entry?.receipt })}\n`);
     const verified = await cli(['receipts', 'verify', receipts, '--keys', keys]);
     expect(verified.exitCode).toBe(1);
-    expect(verified.stdout).toMatch(new RegExp(`^${escape(receipts)}: malformed: `));
+    expect(verified.stdout).toMatch(new RegExp(`^${escape(receipts)}:1: malformed: `));
   });
 
   it('a strict shield block exits 5 and still records the zero-amount receipt', async () => {
@@ -268,12 +268,15 @@ describe('receipts verify / audit (offline)', () => {
     expect(r.stdout.trim()).toBe('3 valid, 0 invalid');
     const json = JSON.parse((await cli(['receipts', 'verify', receipts, '--keys', keys, '--json'])).stdout);
     expect(json).toMatchObject({ valid: 3, invalid: 0, failures: [] });
+    // The audit's JSON is the SDK's report file (what "receipts audit merge" reads).
     const audit = JSON.parse((await cli(['receipts', 'audit', receipts, '--keys', keys, '--json'])).stdout);
-    expect(audit.audit.chains).toHaveLength(1);
-    expect(audit.audit.chains[0]).toMatchObject({ count: 3, first_seq: 1, last_seq: 3, spend_usd: usd(3 * callCost(ctx.mock, 'echo')) });
-    expect(audit.audit.spend).toMatchObject({ total: String(3 * callCost(ctx.mock, 'echo')), total_usd: usd(3 * callCost(ctx.mock, 'echo')) });
+    expect(audit).toMatchObject({ format: 'proxygate-audit-report', ok: true, counts: { receipts: 3, valid: 3, invalid: 0 }, sha256: expect.any(String) });
+    expect(audit.chains).toHaveLength(1);
+    expect(audit.chains[0]).toMatchObject({ receipts: 3, total: String(3 * callCost(ctx.mock, 'echo')), runs: [{ first: { seq: 1 }, last: { seq: 3 }, anchor: 'genesis' }] });
+    expect(audit.spend).toMatchObject({ total: String(3 * callCost(ctx.mock, 'echo')) });
     const human = await cli(['receipts', 'audit', receipts, '--keys', keys]);
     expect(human.stdout).toContain(`audit: 1 chain(s), spend ${usd(3 * callCost(ctx.mock, 'echo'))} (${3 * callCost(ctx.mock, 'echo')} micro-USD)`);
+    expect(human.stdout).toMatch(new RegExp(`^  ${escape(audit.chains[0].buyer)}: 3 receipt\\(s\\), seq 1\\.\\.3, spend ${escape(usd(3 * callCost(ctx.mock, 'echo')))}$`, 'm'));
 
     // Reconciled with saved usage (offline): every call has its receipt and the amounts agree.
     process.env['PROXYGATE_GATEWAY_URL'] = ctx.origin;
@@ -281,7 +284,7 @@ describe('receipts verify / audit (offline)', () => {
     await writeFile(usageFile, (await cli(['usage', '--all', '--json'])).stdout);
     process.env['PROXYGATE_GATEWAY_URL'] = 'http://127.0.0.1:1';
     const reconciled = JSON.parse((await cli(['receipts', 'audit', receipts, '--keys', keys, '--usage', usageFile, '--json'])).stdout);
-    expect(reconciled.audit.usage).toMatchObject({ matched: 3, missing_receipts: [], amount_mismatches: [] });
+    expect(reconciled.usage.joined).toMatchObject({ matched: 3, missing_receipts: 0, amount_mismatches: 0 });
     const dropped = (await lines(receipts)).slice(1).join('\n') + '\n';
     await writeFile(join(env.dir, 'dropped.jsonl'), dropped);
     const missing = await cli(['receipts', 'audit', join(env.dir, 'dropped.jsonl'), '--keys', keys, '--usage', usageFile]);
@@ -342,7 +345,11 @@ describe('receipts verify / audit (offline)', () => {
 
   it('usage errors exit 2: no keys, bad shard, unreadable file, unusable key file', async () => {
     const { receipts, keys } = await makeReceipts(1);
-    expect((await cli(['receipts', 'verify', receipts])).exitCode).toBe(2);
+    // Without --keys the keys pinned for the current gateway are used; another gateway has none.
+    expect((await cli(['receipts', 'verify', receipts])).exitCode).toBe(0);
+    const noPin = await cli(['receipts', 'verify', receipts, '--gateway', 'http://127.0.0.1:9']);
+    expect(noPin.exitCode).toBe(2);
+    expect(noPin.stderr).toMatch(/^usage_error: no keys to verify against: .* has no receipt keys pinned for http:\/\/127\.0\.0\.1:9 /);
     expect((await cli(['receipts', 'verify', receipts, '--keys', keys, '--shard', '3/2'])).exitCode).toBe(2);
     expect((await cli(['receipts', 'verify', join(env.dir, 'missing.jsonl'), '--keys', keys])).exitCode).toBe(2);
     await writeFile(join(env.dir, 'bad-keys.json'), '{"keys":[{"kid":"k"}]}');
@@ -408,15 +415,28 @@ describe('receipts from the public profile (v1/v2: integer amount and timestamp)
     expect(bad.stdout).toMatch(new RegExp(`:1: bad_signature: .* \\[${v1.request_id} at ${escape(iso(v1.timestamp))} \\(unix seconds ${v1.timestamp}\\)\\]\\n1 valid, 1 invalid\\n$`));
   });
 
-  it('usage from the public gateway has no request ids: audit --usage says it cannot match them (exit 2)', async () => {
+  it('usage from the public gateway (no request ids) is reconciled by sums over its window', async () => {
     const receipts = join(env.dir, 'r.jsonl');
     await cli(['call', 'echo', '/echo', '--receipts', receipts]);
-    await toBareReceipts(receipts);
+    await cli(['call', 'echo', '/echo', '--receipts', receipts]);
     const usageFile = join(env.dir, 'usage.json');
-    await writeFile(usageFile, (await cli(['usage', '--all', '--json'])).stdout);
+    const exported = (await cli(['usage', '--all', '--json'])).stdout;
+    expect(JSON.parse(exported).usage.every((row: { request_id?: unknown }) => row.request_id === undefined)).toBe(true);
+    await writeFile(usageFile, exported);
     const health = ctx.mock.gateway.health().body;
-    const r = await cli(['receipts', 'audit', receipts, '--pin', `platform=${health.platform_pubkey}`, '--usage', usageFile]);
-    expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/^usage_error: .*usage\.json: its usage rows carry no request_id/);
+    const pins = ['--pin', `platform=${health.platform_pubkey}`];
+    const r = await cli(['receipts', 'audit', receipts, ...pins, '--usage', usageFile]);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const cost = callCost(ctx.mock, 'echo');
+    expect(r.stdout).toMatch(new RegExp(`^  usage \\S+\\.\\.\\S+ \\(rows without request ids, compared by sums\\): rows ${escape(usd(2 * cost))} in 2 paid call\\(s\\), receipts ${escape(usd(2 * cost))} in 2: they agree$`, 'm'));
+    // The export says one call cost more than its receipt signs for: found, by sums.
+    const raised = JSON.parse(exported);
+    raised.usage[0].cost_micro_cents += 1;
+    await writeFile(usageFile, JSON.stringify(raised));
+    const differs = await cli(['receipts', 'audit', receipts, ...pins, '--usage', usageFile, '--json']);
+    expect(differs.exitCode).toBe(1);
+    expect(JSON.parse(differs.stdout).issues).toContainEqual(expect.objectContaining({ reason: 'content_mismatch', field: 'usage.total', source: usageFile }));
   });
+
 });

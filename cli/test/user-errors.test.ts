@@ -287,9 +287,9 @@ describe('files saved with a UTF-8 byte-order mark (Windows editors, PowerShell)
     expect(verified.exitCode).toBe(0);
     const audited = await cli(['receipts', 'audit', log, '--keys', keys, '--head', head, '--json']);
     expect(audited.exitCode).toBe(0);
-    expect(JSON.parse(audited.stdout).audit.head).toMatchObject({ verified: true, root_matches: true });
+    expect(JSON.parse(audited.stdout).head).toMatchObject({ verified: true, root_matches: true });
     const reconciled = await cli(['receipts', 'audit', log, '--keys', keys, '--usage', usage, '--json']);
-    expect(JSON.parse(reconciled.stdout).audit.usage.matched).toBeGreaterThan(0);
+    expect(JSON.parse(reconciled.stdout).usage.joined.matched).toBeGreaterThan(0);
   });
 });
 

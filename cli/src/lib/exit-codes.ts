@@ -8,19 +8,22 @@ export const ExitCode = {
   shieldBlocked: 5,
   /** A paid call may have been charged but its answer was lost; it was not sent again. */
   outcomeUnknown: 6,
+  /** An audit state or partial audit report that cannot be trusted (damaged, edited, other version or keys): refused. */
+  auditInputRefused: 7,
   interrupted: 130,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 export const EXIT_CODE_TABLE: ReadonlyArray<{ code: ExitCodeValue; meaning: string }> = [
-  { code: ExitCode.ok, meaning: 'success (for receipts verify: every receipt is valid)' },
+  { code: ExitCode.ok, meaning: 'success (for receipts verify / audit: every receipt is valid, and there was at least one)' },
   {
     code: ExitCode.failure,
     meaning:
       'the API answered an error (a spend-limit block included: nothing charged), the network failed before\n' +
-      '       anything could be charged, a receipt did not verify, or the gateway does not serve the extension\n' +
-      '       the command needs (tokens, receipts log)',
+      '       anything could be charged, a receipt did not verify (or an audit found a gap, fork, duplicate,\n' +
+      '       downgrade or usage mismatch), receipts verify / audit read no receipt at all (unless --allow-empty),\n' +
+      '       or the gateway does not serve the extension the command needs (tokens, receipts log)',
   },
   {
     code: ExitCode.usage,
@@ -39,6 +42,13 @@ export const EXIT_CODE_TABLE: ReadonlyArray<{ code: ExitCodeValue; meaning: stri
     meaning:
       'a paid call MAY HAVE BEEN CHARGED but its answer was lost; it was not sent again (the gateway does\n' +
       '       not replay paid calls by key). Run the printed "proxygate usage ..." command before retrying',
+  },
+  {
+    code: ExitCode.auditInputRefused,
+    meaning:
+      'receipts audit refused its saved state (--state) or a partial report (audit merge): damaged, edited,\n' +
+      '       of another version or made with other receipt keys. Nothing was audited; restore a good copy, or\n' +
+      '       move it away to start a full audit',
   },
   { code: ExitCode.interrupted, meaning: 'interrupted (Ctrl-C)' },
 ];

@@ -1,14 +1,13 @@
-import type { CheckedKeyStore, Verdict } from '@proxygate-kit/sdk/receipts';
+import type { CheckedKeyStore, KeySet, Verdict } from '@proxygate-kit/sdk/receipts';
 import { CliError, UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
-import { readTextFile } from './input.js';
-import { inputSources, parseShard, readReceiptSources, shardOf, splitReceipts, type ReceiptItem } from './receipt-input.js';
+import { allRecords, locator, parseShard, type ReceiptRecord } from './receipt-input.js';
 import { loadPinnedKeys } from './receipt-keys.js';
-import { openReceiptSource } from './receipt-stream.js';
+import type { InputSource } from './receipt-stream.js';
 import { loadMoneyFormatter, loadReceiptsSdk } from './sdk-loader.js';
 import { verifyProgress } from './verify-progress.js';
 
-// The whole of `receipts verify`, free of oclif, so the start-up fast path can run it too.
+// The whole of `receipts verify`, free of oclif, so the start-up fast path runs the same code.
 
 /** A receipt's time as the SDK read it: the value as received, its unit (told by magnitude), the instant. */
 export interface ReceiptTimeJson {
@@ -18,7 +17,11 @@ export interface ReceiptTimeJson {
 }
 
 export interface VerifyFailure {
+  /** `file:line`, or `file#n` for an element of a JSON array or log page. */
   at: string;
+  file: string;
+  line: number;
+  element?: number;
   reason: string;
   message: string;
   field?: string;
@@ -39,102 +42,96 @@ export interface ListedReceipt {
   time?: ReceiptTimeJson;
 }
 
-export interface AuditSummary {
-  chains: Array<{ buyer: string; count: number; first_seq: number; last_seq: number; head_hash: string; spend_usd: string }>;
-  /** Integer micro-USD as strings (summed as bigint: any size survives JSON readers); `total_usd` for people. */
-  spend: { total: string; total_usd: string; by_listing: Record<string, string>; by_buyer: Record<string, string> };
-  head?: { verified: boolean; tree_size: number; root_matches: boolean; extends_previous?: boolean };
-  usage?: { matched: number; missing_receipts: string[]; amount_mismatches: string[]; receipts_without_usage: string[] };
-}
-
 export interface VerifyReport {
   valid: number;
   invalid: number;
   shard?: string;
+  /** The first `--max-issues` failures (default 1000), in input order. */
   failures: VerifyFailure[];
+  /** Failures counted but not listed. */
+  failures_omitted: number;
+  /** Every failure counted by reason. */
+  failures_by_reason: Record<string, number>;
+  /** Valid receipts per version. */
+  versions: { v1: number; v2: number; v3: number };
   /** With `--list`: every receipt in input order. */
   receipts?: ListedReceipt[];
-  audit?: AuditSummary;
 }
 
-export interface VerifyRequest {
-  files: readonly string[];
-  keys?: string | undefined;
-  pins: readonly string[];
-  audit: boolean;
-  /** One line per receipt (valid ones too): version, request id, amount, time and its unit. */
+export type ReportFormat = 'text' | 'json' | 'junit' | 'github';
+export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'junit', 'github'];
+
+export interface VerifyOptions {
+  keys: KeySet;
+  /** v1/v2 receipts are `downgrade` failures (see `legacyRule`). */
+  requireV3: boolean;
   list?: boolean | undefined;
   shard?: string | undefined;
-  /** Signed log head (JSON of `head`, or a receipt-log page that has one): proves nothing was cut from the end. */
-  head?: string | undefined;
-  /** The head a previous audit accepted: the new one must extend it. */
-  previousHead?: string | undefined;
-  /** Saved `proxygate usage --all --json` output to reconcile with the receipts (offline). */
-  usage?: string | undefined;
-  /** Keys that passed the curve checks in an earlier run (the fast path's per-user cache). */
+  maxIssues?: number | undefined;
+  /** Bytes of all inputs (regular files), for the progress ETA. */
+  totalBytes?: number | undefined;
+}
+
+export const DEFAULT_MAX_ISSUES = 1000;
+
+/** Keys named on the command line or by PROXYGATE_RECEIPT_KEYS; undefined when none is. */
+export interface ExplicitKeys {
+  keys?: string | undefined;
+  pins: readonly string[];
   checkedKeys?: CheckedKeyStore | undefined;
 }
 
-export async function verifyReceiptFiles(request: VerifyRequest): Promise<VerifyReport> {
-  const shard = request.shard === undefined ? undefined : parseShard(request.shard);
-  const keys = await loadPinnedKeys(request.keys, request.pins, request.checkedKeys);
-  const sdk = await loadReceiptsSdk();
-  if (!request.audit) {
-    if (request.head || request.previousHead || request.usage) throw new UsageError('--head, --previous-head and --usage need --audit');
-    const formatUsd = request.list ? await loadMoneyFormatter() : undefined;
-    return withShard(await verifyStreaming(request.files, keys, shard, sdk, formatUsd), request.shard);
+export interface ChosenKeys {
+  keys: KeySet;
+  /** A key-set document (a file or a pin of one), as opposed to keys pinned one by one with --pin. */
+  document: boolean;
+}
+
+export function hasExplicitKeys(request: ExplicitKeys, env: Record<string, string | undefined> = process.env): boolean {
+  return request.keys !== undefined || request.pins.length > 0 || Boolean(env['PROXYGATE_RECEIPT_KEYS']);
+}
+
+export async function explicitKeys(request: ExplicitKeys): Promise<ChosenKeys> {
+  return { keys: await loadPinnedKeys(request.keys, request.pins, request.checkedKeys), document: request.pins.length === 0 };
+}
+
+/**
+ * Downgrade: a key-set document that lists v3 keys belongs to a gateway that signs v3 receipts
+ * (the `receipt_v3` extension), so a v1/v2 receipt verified against it binds neither request nor
+ * response and is refused, as the SDK refuses it at call time. `--allow-legacy` accepts them (a
+ * token that gateway keeps on legacy receipts); `--require-v3` refuses them whatever the keys.
+ */
+export function legacyRule(chosen: ChosenKeys, flags: { requireV3?: boolean | undefined; allowLegacy?: boolean | undefined }): boolean {
+  if (flags.requireV3 && flags.allowLegacy) throw new UsageError('--require-v3 and --allow-legacy contradict each other');
+  if (flags.requireV3) return true;
+  if (flags.allowLegacy) return false;
+  return chosen.document && chosen.keys.kids.length > 0;
+}
+
+export function downgradeMessage(version: number): string {
+  return `a v${version} receipt binds neither the request nor the response, and these keys are of a gateway that signs v3 receipts: refused as a downgrade (--allow-legacy accepts it)`;
+}
+
+export function parseMaxIssues(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_ISSUES;
+  if (!Number.isSafeInteger(value) || value < 0) throw new UsageError('--max-issues must be a whole number >= 0');
+  return value;
+}
+
+/** Failures kept up to a cap, every one counted by reason: memory stays flat for a million bad lines. */
+export class FailureList {
+  readonly list: VerifyFailure[] = [];
+  omitted = 0;
+  readonly byReason: Record<string, number> = {};
+  constructor(private readonly max: number) {}
+  get count(): number {
+    return this.list.length + this.omitted;
   }
-  const formatUsd = await loadMoneyFormatter();
-  let items = await readReceiptSources(request.files);
-  if (shard) items = selectChains(items, shard);
-  const texts = items.map((i) => i.text);
-  // An issue without a receipt index is about one of the side files: name it (not "-", which reads as stdin).
-  const sideFile = (field: string | undefined) =>
-    (field === 'usage' ? request.usage : field?.startsWith('previousHead') ? request.previousHead : field?.startsWith('head') ? request.head : undefined) ?? 'audit';
-  const at = (index: number | undefined, field?: string) => (index === undefined ? sideFile(field) : (items[index]?.locator ?? `#${index + 1}`));
-  const head = request.head ? await readHead(request.head) : undefined;
-  const previousHead = request.previousHead ? await readHead(request.previousHead) : undefined;
-  const usage = request.usage ? await readUsage(request.usage) : undefined;
-  const audit = await sdk.auditReceipts(texts, {
-    keys,
-    backend: sdk.nodeCryptoBackend,
-    // Without a head the set may be a slice (one month of receipts): it need not start at seq 1.
-    partial: head === undefined,
-    ...(head ? { head } : {}),
-    ...(previousHead ? { previousHead } : {}),
-    ...(usage ? { usage } : {}),
-  });
-  const invalid = audit.verdicts.filter((v) => !v.valid).length;
-  const failures = audit.issues.map((issue) =>
-    failureOf(at(issue.index, issue.field), issue.reason, issue.message, issue.field, issue.request_id, issue.index === undefined ? undefined : audit.verdicts[issue.index]?.time),
-  );
-  const strings = (r: Record<string, bigint>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.toString()]));
-  const summary: AuditSummary = {
-    chains: audit.chains.map((c) => ({
-      buyer: c.buyer,
-      count: c.count,
-      first_seq: c.firstSeq,
-      last_seq: c.lastSeq,
-      head_hash: c.headHash,
-      spend_usd: formatUsd(audit.spend.byBuyer[c.buyer] ?? 0n),
-    })),
-    spend: { total: audit.spend.total.toString(), total_usd: formatUsd(audit.spend.total), by_listing: strings(audit.spend.byListing), by_buyer: strings(audit.spend.byBuyer) },
-  };
-  if (audit.head) {
-    summary.head = { verified: audit.head.verified, tree_size: audit.head.treeSize, root_matches: audit.head.rootMatches };
-    if (audit.head.extendsPrevious !== undefined) summary.head.extends_previous = audit.head.extendsPrevious;
+  add(make: () => VerifyFailure, reason: string): void {
+    this.byReason[reason] = (this.byReason[reason] ?? 0) + 1;
+    if (this.list.length < this.max) this.list.push(make());
+    else this.omitted++;
   }
-  if (audit.usage) {
-    summary.usage = {
-      matched: audit.usage.matched,
-      missing_receipts: audit.usage.missingReceipts,
-      amount_mismatches: audit.usage.amountMismatches,
-      receipts_without_usage: audit.usage.receiptsWithoutUsage,
-    };
-  }
-  const report: VerifyReport = { valid: audit.verdicts.length - invalid, invalid, failures, audit: summary };
-  if (request.list) report.receipts = audit.verdicts.map((verdict, i) => listed(items[i]?.locator ?? `#${i + 1}`, verdict, formatUsd));
-  return withShard(report, request.shard);
 }
 
 type FormatUsd = Awaited<ReturnType<typeof loadMoneyFormatter>>;
@@ -160,134 +157,76 @@ function listed(at: string, verdict: Verdict, formatUsd: FormatUsd): ListedRecei
   return entry;
 }
 
-type ReceiptsSdk = Awaited<ReturnType<typeof loadReceiptsSdk>>;
-type Keys = Awaited<ReturnType<typeof loadPinnedKeys>>;
-
-/**
- * Plain verification, one source at a time: JSON Lines go through the SDK's verifyStream (memory
- * bounded by its window, whatever the file size); other forms are read whole. Only failures are
- * kept. `--shard` takes every n-th receipt counted across all sources.
- */
-async function verifyStreaming(files: readonly string[], keys: Keys, shard: { index: number; total: number } | undefined, sdk: ReceiptsSdk, formatUsd: FormatUsd | undefined): Promise<VerifyReport> {
-  const sources = inputSources(files);
-  const failures: VerifyFailure[] = [];
-  // Only with --list: every receipt is kept (memory then grows with the input).
-  const receipts: ListedReceipt[] | undefined = formatUsd ? [] : undefined;
-  let valid = 0;
-  let ordinal = 0;
-  const mine = () => !shard || ordinal++ % shard.total === shard.index - 1;
-  const progress = verifyProgress();
-  const record = (verdict: Verdict, at: string) => {
-    if (verdict.valid) valid++;
-    else failures.push(failureOf(at, verdict.reason, verdict.message, verdict.field, verdict.receipt?.request_id, verdict.time));
-    if (receipts && formatUsd) receipts.push(listed(at, verdict, formatUsd));
-    progress.tick(valid + failures.length);
-  };
-  try {
-    await verifySources();
-  } finally {
-    progress.stop();
-  }
-  return receipts ? { valid, invalid: failures.length, failures, receipts } : { valid, invalid: failures.length, failures };
-
-  async function verifySources(): Promise<void> {
-    for (const file of sources) {
-      const name = file === '-' ? 'stdin' : file;
-      const source = await openReceiptSource(file);
-      if (source.kind === 'whole') {
-        const items = splitReceipts(source.text, name).filter(() => mine());
-        const verdicts = await sdk.verifyReceipts(items.map((i) => i.text), { keys, backend: sdk.nodeCryptoBackend });
-        verdicts.forEach((verdict, i) => record(verdict, items[i]?.locator ?? name));
-        continue;
-      }
-      // Positions (n-th receipt line of this source) of the lines handed to verifyStream, in order.
-      const positions: number[] = [];
-      let line = 0;
-      async function* selected(): AsyncGenerator<Uint8Array> {
-        for await (const bytes of sdk.jsonLines(source.kind === 'lines' ? source.chunks : [])) {
-          line++;
-          if (!mine()) continue;
-          positions.push(line);
-          // An over-long line stays a (malformed) line so verdicts keep their positions.
-          yield bytes === null ? TOO_LONG_LINE : withNewline(bytes);
-        }
-      }
-      for await (const verdict of sdk.verifyStream(selected(), { keys, backend: sdk.nodeCryptoBackend })) record(verdict, `${name}:${positions.shift() ?? '?'}`);
-    }
-  }
-}
-
-const TOO_LONG_LINE = new TextEncoder().encode('"line too long"\n');
-
-function withNewline(bytes: Uint8Array): Uint8Array {
-  const out = new Uint8Array(bytes.length + 1);
-  out.set(bytes);
-  out[bytes.length] = 0x0a;
-  return out;
-}
-
-function failureOf(at: string, reason: string, message: string, field: string | undefined, requestId: string | undefined, time?: Verdict['time']): VerifyFailure {
-  const failure: VerifyFailure = { at, reason, message };
-  if (field) failure.field = field;
-  if (requestId) failure.request_id = requestId;
-  const t = timeJson(time);
+export function failureOf(record: Pick<ReceiptRecord, 'source' | 'line' | 'element'>, verdict: Pick<Verdict, 'reason' | 'message' | 'field' | 'time'> & { receipt?: { request_id?: string } | undefined }): VerifyFailure {
+  const failure: VerifyFailure = { at: locator(record), file: record.source, line: record.line, reason: verdict.reason, message: verdict.message };
+  if (record.element !== undefined) failure.element = record.element;
+  if (verdict.field) failure.field = verdict.field;
+  if (verdict.receipt?.request_id) failure.request_id = verdict.receipt.request_id;
+  const t = timeJson(verdict.time);
   if (t) failure.time = t;
   return failure;
 }
 
-function withShard(report: VerifyReport, shard: string | undefined): VerifyReport {
-  if (shard) report.shard = shard;
+const WINDOW = 64;
+
+/**
+ * Verifies every receipt of the sources, in order, with up to WINDOW in flight; keeps only the
+ * failures (capped) unless `--list`. `--shard i/n` takes every n-th receipt across all sources.
+ */
+export async function verifySources(sources: readonly InputSource[], options: VerifyOptions): Promise<VerifyReport> {
+  const sdk = await loadReceiptsSdk();
+  const shard = options.shard === undefined ? undefined : parseShard(options.shard);
+  const formatUsd = options.list ? await loadMoneyFormatter() : undefined;
+  const failures = new FailureList(options.maxIssues ?? DEFAULT_MAX_ISSUES);
+  const receipts: ListedReceipt[] | undefined = formatUsd ? [] : undefined;
+  const versions = { v1: 0, v2: 0, v3: 0 };
+  let valid = 0;
+  let ordinal = 0;
+  let bytes = 0;
+  const progress = verifyProgress({ totalBytes: options.totalBytes });
+  const judge = (record: ReceiptRecord): Verdict | Promise<Verdict> =>
+    record.input === undefined
+      ? { valid: false, reason: 'malformed', message: record.problem ?? 'not a receipt' }
+      : sdk.verifyReceipt(record.input, { keys: options.keys, backend: sdk.nodeCryptoBackend });
+  const record = (r: ReceiptRecord, judged: Verdict) => {
+    let verdict = judged;
+    const version = verdict.receipt ? (verdict.receipt.receipt_version ?? 1) : undefined;
+    if (options.requireV3 && version !== undefined && version < 3) {
+      verdict = { ...verdict, valid: false, reason: 'downgrade', field: 'receipt_version', message: downgradeMessage(version) } as Verdict;
+    }
+    if (verdict.valid) {
+      valid++;
+      versions[version === 3 ? 'v3' : version === 2 ? 'v2' : 'v1']++;
+    } else failures.add(() => failureOf(r, verdict), verdict.reason);
+    if (receipts && formatUsd) receipts.push(listed(locator(r), verdict, formatUsd));
+    progress.tick(valid + failures.count, bytes);
+  };
+  const queue: Array<{ record: ReceiptRecord; verdict: Verdict | Promise<Verdict> }> = [];
+  try {
+    for await (const r of allRecords(sources, { onBytes: (n) => (bytes += n) })) {
+      if (shard && ordinal++ % shard.total !== shard.index - 1) continue;
+      const verdict = judge(r);
+      if (verdict instanceof Promise) verdict.catch(() => undefined);
+      queue.push({ record: r, verdict });
+      if (queue.length >= WINDOW) {
+        const next = queue.shift()!;
+        record(next.record, await next.verdict);
+      }
+    }
+    for (const next of queue.splice(0)) record(next.record, await next.verdict);
+  } finally {
+    progress.stop();
+  }
+  const report: VerifyReport = { valid, invalid: failures.count, failures: failures.list, failures_omitted: failures.omitted, failures_by_reason: failures.byReason, versions };
+  if (options.shard) report.shard = options.shard;
+  if (receipts) report.receipts = receipts;
   return report;
 }
-
-type Head = NonNullable<Parameters<Awaited<ReturnType<typeof loadReceiptsSdk>>['auditReceipts']>[1]['head']>;
-
-type UsageEntries = NonNullable<Parameters<ReceiptsSdk['auditReceipts']>[1]['usage']>;
-
-/** A JSON file given on the command line; unreadable or invalid JSON is a usage error naming it. */
-async function readJsonFile(file: string): Promise<unknown> {
-  const text = await readTextFile(file);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new UsageError(`${file} is not JSON`);
-  }
-}
-
-/** Usage rows saved by `proxygate usage --all --json` (or a `GET /v1/usage` page, or a bare array). */
-async function readUsage(file: string): Promise<UsageEntries> {
-  const parsed = await readJsonFile(file);
-  const holder = parsed as { usage?: unknown; data?: unknown };
-  const entries = Array.isArray(parsed) ? parsed : Array.isArray(holder.usage) ? holder.usage : holder.data;
-  if (!Array.isArray(entries) || !entries.every((e) => typeof e === 'object' && e !== null)) {
-    throw new UsageError(`${file} is not a usage list`, 'save one with "proxygate usage --all --json > usage.json"');
-  }
-  if (!entries.every((e) => typeof (e as { request_id?: unknown }).request_id === 'string')) {
-    // The join key is our extension: the public gateway's usage rows do not name the receipt.
-    throw new UsageError(
-      `${file}: its usage rows carry no request_id, so they cannot be matched to receipts`,
-      'the gateway must serve the usage request_id extension; the public gateway does not',
-    );
-  }
-  return entries as UsageEntries;
-}
-
-/** A log head file: the `head` object itself, or a whole `GET /v1/receipts` page carrying one. */
-async function readHead(file: string): Promise<Head> {
-  const parsed = await readJsonFile(file);
-  const candidate = (parsed as { head?: unknown }).head ?? parsed;
-  const fields = ['origin', 'tree_size', 'root_hash', 'timestamp', 'kid', 'checkpoint'];
-  if (typeof candidate !== 'object' || candidate === null || !fields.every((f) => f in candidate)) {
-    throw new UsageError(`${file} is not a receipt-log head`, `it needs ${fields.join(', ')}`);
-  }
-  return candidate as Head;
-}
-
 
 const UNIT_WORDS: Record<ReceiptTimeJson['unit'], string> = { unix_seconds: 'unix seconds', unix_milliseconds: 'unix milliseconds', rfc3339: 'RFC 3339' };
 
 /** `2023-11-14T22:13:20Z (unix seconds 1700000000)`: the instant and how the value was read. */
-function timeText(time: ReceiptTimeJson): string {
+export function timeText(time: ReceiptTimeJson): string {
   return time.unit === 'rfc3339' ? time.iso : `${time.iso} (${UNIT_WORDS[time.unit]} ${time.value})`;
 }
 
@@ -307,7 +246,13 @@ function listedLine(r: ListedReceipt): string {
   return `${r.at}: ${parts.join(' ')}`;
 }
 
-/** Human output: one line per failure (per receipt with --list), the audit, then `N valid, M invalid`. */
+/** `… 12 more failure(s) not listed (by reason: malformed 10, bad_signature 2)`. */
+export function omittedLine(omitted: number, byReason: Record<string, number>): string {
+  const counts = Object.entries(byReason).map(([r, n]) => `${r} ${n}`).join(', ');
+  return `… ${omitted} more failure(s) not listed (all failures by reason: ${counts})`;
+}
+
+/** Human output: one line per failure (per receipt with --list), then `N valid, M invalid`. */
 export function renderVerifyReport(report: VerifyReport): string {
   const lines = report.receipts
     ? report.receipts.flatMap((r) => {
@@ -315,43 +260,59 @@ export function renderVerifyReport(report: VerifyReport): string {
         return r.valid || findings.length === 0 ? [listedLine(r), ...findings] : findings;
       })
     : report.failures.map(failureLine);
-  if (report.receipts) {
-    // Findings that are not about one receipt (usage, head) still get their line.
-    const listedAt = new Set(report.receipts.map((r) => r.at));
-    lines.push(...report.failures.filter((f) => !listedAt.has(f.at)).map(failureLine));
-  }
-  if (report.audit) {
-    const { chains, spend, head } = report.audit;
-    lines.push(`audit: ${chains.length} chain(s), spend ${spend.total_usd} (${spend.total} micro-USD)`);
-    for (const c of chains) lines.push(`  ${c.buyer}: ${c.count} receipt(s), seq ${c.first_seq}..${c.last_seq}, spend ${c.spend_usd}`);
-    if (report.audit.usage) {
-      const u = report.audit.usage;
-      lines.push(`  usage: ${u.matched} matched, ${u.missing_receipts.length} without a receipt, ${u.amount_mismatches.length} amount mismatch(es), ${u.receipts_without_usage.length} receipt(s) not in usage`);
-    }
-    if (head) {
-      lines.push(`  log head: ${head.verified ? 'signature valid' : 'signature INVALID'}, tree size ${head.tree_size}, root ${head.root_matches ? 'matches' : 'DOES NOT match'}${head.extends_previous === undefined ? '' : head.extends_previous ? ', extends the previous head' : ', does NOT extend the previous head'}`);
-    }
-  }
+  if (report.failures_omitted > 0) lines.push(omittedLine(report.failures_omitted, report.failures_by_reason));
   lines.push(`${report.valid} valid, ${report.invalid} invalid${report.shard ? ` (shard ${report.shard})` : ''}`);
   return `${lines.join('\n')}\n`;
 }
 
-/** Exit 1 when anything failed; the report already said what, so the error is marked reported. */
-export function verificationFailure(report: VerifyReport): CliError | undefined {
-  if (report.failures.length === 0) return undefined;
-  return Object.assign(new CliError('verification_failed', `${report.failures.length} problem(s) found`, ExitCode.failure), { reported: true });
+/** What the SDK's CI renderers read, from a verify report (no chains: signatures only). */
+export function renderableOf(report: VerifyReport) {
+  return {
+    ok: report.invalid === 0,
+    issues: report.failures.map((f) => ({
+      reason: f.reason as Verdict['reason'] & string,
+      message: f.message,
+      source: f.file,
+      line: f.line,
+      ...(f.field ? { field: f.field } : {}),
+      ...(f.request_id ? { request_id: f.request_id } : {}),
+    })),
+    issues_omitted: report.failures_omitted,
+    issues_by_reason: report.failures_by_reason,
+    counts: { receipts: report.valid + report.invalid, valid: report.valid, invalid: report.invalid, duplicates: 0, replayed: 0, ...report.versions },
+  };
 }
 
-/** An audit needs whole chains: shard by buyer so each chain lands in exactly one job. */
-function selectChains(items: ReceiptItem[], shard: { index: number; total: number }): ReceiptItem[] {
-  return items.filter((item) => shardOf(buyerOf(item.text), shard.total) === shard.index);
+/** The report in `format` (text, json, junit, github). */
+export async function formatVerifyReport(report: VerifyReport, format: ReportFormat, seconds: number): Promise<string> {
+  if (format === 'text') return renderVerifyReport(report);
+  if (format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
+  const { renderAuditGithub, renderAuditJUnit } = await import('../lazy/receipts-render.js');
+  const renderable = renderableOf(report) as Parameters<typeof renderAuditJUnit>[0];
+  if (format === 'junit') return renderAuditJUnit(renderable, { name: 'proxygate receipts verify', timestamp: new Date().toISOString(), seconds });
+  return renderAuditGithub(renderable).replace(/^::notice title=receipts audit /m, '::notice title=receipts verify ');
 }
 
-function buyerOf(text: string): string {
-  try {
-    const buyer = (JSON.parse(text) as { buyer?: unknown }).buyer;
-    return typeof buyer === 'string' ? buyer : '';
-  } catch {
-    return '';
-  }
+/** Exit 1 when anything failed, or nothing was read (unless `--allow-empty`); the report already said what. */
+export function verificationFailure(report: VerifyReport, allowEmpty: boolean): CliError | undefined {
+  if (report.invalid > 0) return Object.assign(new CliError('verification_failed', `${report.invalid} problem(s) found`, ExitCode.failure), { reported: true });
+  if (report.valid === 0 && !allowEmpty) return emptyInputFailure();
+  return undefined;
+}
+
+export function emptyInputFailure(): CliError {
+  return new CliError('no_receipts', 'no receipts in the input: a check of nothing is not a pass', ExitCode.failure, 'pass --allow-empty when no receipts is fine');
+}
+
+/** `::error` for a failure that stopped a `--format github` run, so the workflow shows it. */
+export function githubErrorLine(failure: CliError): string {
+  const data = `${failure.code}: ${failure.message}${failure.action ? ` (${failure.action})` : ''}`.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return `::error title=proxygate receipts::${data}\n`;
+}
+
+export function parseFormat(format: string | undefined, json: boolean): ReportFormat {
+  if (format === undefined) return json ? 'json' : 'text';
+  if (!REPORT_FORMATS.includes(format as ReportFormat)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}, got "${format}"`);
+  if (json && format !== 'json') throw new UsageError(`--json and --format ${format} contradict each other`);
+  return format as ReportFormat;
 }
