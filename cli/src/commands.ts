@@ -12,6 +12,8 @@ import Login from './commands/login.js';
 import Logout from './commands/logout.js';
 import McpCall from './commands/mcp/call.js';
 import McpConfig from './commands/mcp/config.js';
+import McpPin from './commands/mcp/pin.js';
+import McpServe from './commands/mcp/serve.js';
 import McpTools from './commands/mcp/tools.js';
 import Pricing from './commands/pricing.js';
 import Rate from './commands/rate.js';
@@ -44,6 +46,8 @@ export const COMMANDS = {
   logout: Logout,
   'mcp:call': McpCall,
   'mcp:config': McpConfig,
+  'mcp:pin': McpPin,
+  'mcp:serve': McpServe,
   'mcp:tools': McpTools,
   pricing: Pricing,
   rate: Rate,

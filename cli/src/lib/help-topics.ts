@@ -46,6 +46,11 @@ ${rows}
 
 Errors print one line on stderr: "code: message (suggested action)". With --json the same
 error is also printed on stdout as {"error": {"code", "message", "action", "exit_code"}}.
+
+proxygate mcp serve exits at start with one line and: 2 a bad flag, or an unusable pins, keys or
+receipts file; 4 no token (or one the gateway refuses); 1 the gateway unreachable (its MCP endpoint
+or its receipt keys). Once serving it exits 0 when the host closes stdin (or on SIGINT/SIGTERM);
+what it refuses during a session is told to the host in the tool result, never as an exit code.
 `;
 }
 

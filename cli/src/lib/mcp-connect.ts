@@ -1,3 +1,4 @@
+import type { ConnectGatewayOptions } from '@proxygate-kit/sdk/mcp';
 import type { ResolvedAuth } from './base-command.js';
 import { UsageError } from './errors.js';
 import { readTextFile } from './input.js';
@@ -10,8 +11,9 @@ export function mcpUrl(auth: ResolvedAuth): string {
 /**
  * An MCP client of the gateway; browsing works without a key (anonymous). With `pinsFile` the
  * tool definitions must match the saved pins or nothing is called (fail closed, exit 1).
+ * `options` adds to (or overrides) what is passed to `connectGateway` (`mcp serve`: keys, pins).
  */
-export async function connectMcp(auth: ResolvedAuth, pinsFile?: string) {
+export async function connectMcp(auth: ResolvedAuth, pinsFile?: string, options: ConnectGatewayOptions = {}) {
   const { connectGateway, parseToolPinSet } = await loadMcpSdk();
   let saved;
   if (pinsFile) {
@@ -29,5 +31,6 @@ export async function connectMcp(auth: ResolvedAuth, pinsFile?: string) {
     fetch: (input, init) => globalThis.fetch(input, init),
     clientInfo: { name: 'proxygate-cli', version: '0.1.0' },
     ...(saved ? { pin: { saved, mode: 'refuse' as const } } : {}),
+    ...options,
   });
 }
