@@ -106,7 +106,7 @@ describe('receipts verify start-up path (built)', () => {
       probe(fixture, env, copyLoader);
       expect(probe(fixture, env, copyLoader).result.cacheUsed).toBe(true);
       // Same length, other text: V8 itself would accept the old bytecode and run the old code.
-      writeFileSync(join(copy, 'dist/fast-path.bundle.cjs'), bundle.replace('} valid, ${', '} VALID, ${'));
+      writeFileSync(join(copy, 'dist/fast-path.bundle.cjs'), bundle.replaceAll('} valid, ${', '} VALID, ${'));
       expect(probe(fixture, env, copyLoader)).toEqual({ stdout: '1 VALID, 0 invalid\n', result: { cacheUsed: false, code: 0 } });
     });
 
@@ -138,7 +138,7 @@ describe('receipts verify start-up path (built)', () => {
     expect(fast).toMatchObject({ code: 0, stdout: '1 valid, 0 invalid\n', stderr: '' });
     // --list names the version, amount in USD and the timestamp with the unit it was read in.
     const listed = await runCli([...args, '--list']);
-    expect(listed.stdout).toBe(`${v1.receipt}: valid v1 ${v1.requestId} $0.00105 at 2023-11-14T22:13:20Z (unix seconds 1700000000)\n1 valid, 0 invalid\n`);
+    expect(listed.stdout).toBe(`${v1.receipt}:1: valid v1 ${v1.requestId} $0.00105 at 2023-11-14T22:13:20Z (unix seconds 1700000000)\n1 valid, 0 invalid\n`);
     // --profile is not a fast-path flag: the oclif command answers, identically.
     for (const extra of [[], ['--list'], ['--json', '--list']]) {
       expect(await runCli([...args, ...extra, '--profile', 'default'])).toEqual(await runCli([...args, ...extra]));

@@ -32,7 +32,7 @@ describe('piped stdin is never taken for a missing argument', { timeout: 60_000 
     const audit = await runCli(['receipts', 'audit', '--keys', keys, '--json'], { env, input });
     expect(audit.stderr).toBe('');
     expect(audit.code).toBe(0);
-    expect(JSON.parse(audit.stdout)).toMatchObject({ valid: 2, invalid: 0 });
+    expect(JSON.parse(audit.stdout)).toMatchObject({ ok: true, counts: { receipts: 2, valid: 2, invalid: 0 } });
     // --profile sends verify through oclif instead of the fast path: same answer.
     const slow = await runCli(['receipts', 'verify', '--keys', keys, '--profile', 'default', '--json'], { env, input });
     expect(slow.code).toBe(0);
