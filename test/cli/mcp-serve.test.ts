@@ -4,6 +4,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mockControl, startMockProcess, type MockProcess } from './harness.js';
 import { dataOf, ledgerSize, listingId, newHome, serve, textOf, type Home } from './mcp-serve-harness.js';
@@ -161,8 +162,14 @@ describe('proxygate mcp serve (extended profile)', { timeout: 120_000 }, () => {
       expect(check.stderr).toContain('~ call_api: description changed');
       const renew = await h.cli(['mcp', 'pin', '--yes']);
       expect(renew.code, renew.stderr).toBe(0);
-      // The running server takes the renewed pins in: listed and callable again.
+      let changed = 0;
+      server.client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+        changed += 1;
+      });
+      // The running server takes the renewed pins in (and tells the host): listed and callable again.
       expect((await server.client.listTools()).tools.map((t) => t.name)).toContain('call_api');
+      expect(changed).toBe(1);
+      expect(server.stderr()).toContain('took in the renewed tool pins');
       const paid = await server.call('call_api', { listing_id: echo, path: '/echo' });
       expect(paid.isError, textOf(paid)).toBeFalsy();
       expect(await ledgerSize(mock)).toBe(before + 1);

@@ -122,7 +122,9 @@ export class GatewayFront {
   private async readCall(name: string, args: Record<string, unknown>): Promise<CallToolResult> {
     const raw = (await this.o.client.callTool(name, args)) as CallToolResult;
     const header = raw.isError ? `proxygate mcp serve: the gateway answered ${name} with an error (below, as data).` : `proxygate mcp serve: result of ${name} (no charge).`;
-    const data = raw.isError ? { content: raw.content } : raw.structuredContent !== undefined ? { structuredContent: raw.structuredContent } : { content: raw.content };
+    // The gateway's own text (its JSON, compact) when it sent one: cheaper than writing the structure again.
+    const hasText = raw.content.some((c) => c.type === 'text');
+    const data = raw.isError || hasText || raw.structuredContent === undefined ? { content: raw.content } : { structuredContent: raw.structuredContent };
     return this.wrapped(name, header, data, {
       isError: raw.isError === true,
       ...(this.o.structured && !raw.isError && raw.structuredContent !== undefined ? { structuredContent: raw.structuredContent } : {}),
