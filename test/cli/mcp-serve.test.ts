@@ -110,6 +110,8 @@ describe('proxygate mcp serve (extended profile)', { timeout: 120_000 }, () => {
       expect(await readdir(join(h.dir, 'data')).catch(() => [])).not.toContain('receipts');
       const verify = await h.cli(['receipts', 'verify', receipts]);
       expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+      const audit = await h.cli(['receipts', 'audit', receipts, '--json']);
+      expect(JSON.parse(audit.stdout), audit.stderr).toMatchObject({ ok: true, counts: { receipts: 1, valid: 1 }, spend: { total: '5105' } });
     } finally {
       await server.close();
     }
