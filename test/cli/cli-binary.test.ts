@@ -173,7 +173,11 @@ describe('the built proxygate binary', { timeout: 60_000 }, () => {
     expect(tools.code).toBe(0);
     expect(json(tools)).toHaveLength(7);
     expect(json(await pg(['mcp', 'call', 'get_pricing', '--json'])).structuredContent).toBeDefined();
-    expect(json(await pg(['mcp', 'config', '--json'])).mcpServers.proxygate.url).toBe(`${mock.url}/mcp`);
+    // The host runs the local protector (`mcp serve`), pointed at this gateway; no token in the config.
+    const config = await pg(['mcp', 'config', '--json']);
+    const args = json(config).config.mcpServers.proxygate.args as string[];
+    expect(args.slice(-4)).toEqual(['mcp', 'serve', '--gateway', mock.url]);
+    expect(config.stdout).not.toMatch(/pg_(live|del)_/);
   });
 
   it('a canary key never shows up in output, even in errors and with DEBUG', async () => {
