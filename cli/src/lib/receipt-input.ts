@@ -151,10 +151,14 @@ export function classify(raw: Uint8Array): Pick<ReceiptRecord, 'input' | 'proble
       // Not a JSON string: reported below.
     }
   } else if (BASE64.test(text)) {
-    return { input: Buffer.from(text, 'base64') };
+    // A header value is the base64 of the receipt's JSON object; anything else is not one.
+    const decoded = Buffer.from(text, 'base64');
+    if (trim(decoded)[0] === 0x7b) return { input: decoded };
   }
-  return { problem: 'not a receipt: neither a JSON object nor a base64 receipt header value' };
+  return { problem: NOT_A_RECEIPT };
 }
+
+const NOT_A_RECEIPT = 'not a receipt: neither a JSON object nor a base64 receipt header value';
 
 const tooLong = (max: number) => `longer than ${max} bytes, the longest receipt line read: not read`;
 
