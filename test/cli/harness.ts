@@ -73,7 +73,7 @@ export interface RunResult {
 
 export interface RunOptions {
   env?: Record<string, string | undefined>;
-  input?: string;
+  input?: string | Uint8Array;
   /** Leave stdin open (for interrupt tests); `onSpawn` gets the child. */
   keepStdinOpen?: boolean;
   onSpawn?: (child: ChildProcess) => void;
