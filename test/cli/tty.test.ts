@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeReceiptFixture } from '../../cli/scripts/receipt-fixture.mjs';
+import { chainKit, interleaved } from '../../cli/test/helpers/chains.js';
 import { assertBuilt, CLI_BIN } from './harness.js';
 
 // The TTY half of the TTY/non-TTY pair: util-linux `script` gives the CLI a pseudo-terminal.
@@ -63,6 +64,25 @@ describe.skipIf(!hasScript)('on a terminal', { timeout: 60_000 }, () => {
     expect(r.stdout).toContain('\r\u001B[2K20000 valid, 0 invalid');
     await rm(dir, { recursive: true, force: true });
   });
+
+  it('a long receipts audit shows its progress (count, rate, share and ETA of the file) on the terminal, then clears it', async () => {
+    assertBuilt();
+    const dir = await mkdtemp(join(tmpdir(), 'pg-tty-'));
+    const kit = chainKit();
+    await writeFile(join(dir, 'keys.json'), JSON.stringify(kit.keys));
+    await writeFile(join(dir, 'chains.jsonl'), `${interleaved(kit, 4, 30_000).join('\n')}\n`);
+    const env = { PATH: process.env['PATH'] ?? '', HOME: dir, TERM: 'dumb' };
+    const command = `${shellQuote(process.execPath)} ${shellQuote(CLI_BIN)} receipts audit ${shellQuote(join(dir, 'chains.jsonl'))} --keys ${shellQuote(join(dir, 'keys.json'))}`;
+    const r = spawnSync('script', ['-qfec', command, '/dev/null'], { env, encoding: 'utf8', input: '', timeout: 120_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/\rauditing: [\d,]+ receipts/);
+    // Past the first second the line has a rate, and, the file's size being known, an ETA.
+    for (const line of r.stdout.split('\r').filter((l) => /^auditing: [\d,]+ receipts, /.test(l))) {
+      expect(line).toMatch(/^auditing: [\d,]+ receipts, [\d,]+\/s, \d+% \(ETA \d+(s|m \d\ds)\)\s*$/);
+    }
+    expect(r.stdout).toContain('\r\u001B[2Kaudit: 4 chain(s)');
+    await rm(dir, { recursive: true, force: true });
+  }, 120_000);
 
   it('CI set: no prompt even on a terminal (usage error, exit 2)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pg-tty-'));
