@@ -81,6 +81,7 @@ describe('receipts audit --state: three runs, only new receipts verified, a dele
     expect(await readFile(state, 'utf8')).toBe(damaged);
     await writeFile(state, '{"not":"a state"');
     expect((await cli(['receipts', 'audit', log, '--keys', keys, '--state', state, '--json'])).stdout).toContain('"exit_code": 7');
+    expect((await cli(['help', 'exit-codes'])).stdout).toMatch(/^  7 +receipts audit refused its saved state \(--state\) or a partial report/m);
 
     await writeFile(state, good);
     const other = chainKit();

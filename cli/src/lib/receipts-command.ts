@@ -8,16 +8,11 @@ import { explicitKeys, githubErrorLine, hasExplicitKeys, parseFormat, REPORT_FOR
 // What `receipts verify`, `receipts audit` and `receipts audit merge` share: the keys they judge
 // against, where their input comes from, the report formats and how a failure is shown.
 
-export const INPUT_RULE = `Input: FILES as named (JSON Lines, the receipt trail's lines, JSON arrays, receipt-log pages,
-base64 header values; - is stdin). With no FILES: stdin when something is piped into it, else the
-kept receipts of the profile's paid calls (its month files, "proxygate receipts path").`;
+export const INPUT_RULE = `Input: FILES as named (JSON Lines, the receipt trail's lines, JSON arrays, receipt-log pages, base64 header values; - is stdin). With no FILES: stdin when something is piped into it, else the kept receipts of the profile's paid calls (its month files, "proxygate receipts path").`;
 
-export const KEYS_RULE = `Keys: --keys FILE (from "receipts keys export"), --pin KID=KEY (platform=… and receipt-ca=… for
-v1/v2), PROXYGATE_RECEIPT_KEYS, else the keys pinned for the current gateway (--gateway,
-PROXYGATE_GATEWAY_URL or the profile's). Never fetched: offline by design.
-Downgrade: when the key set is a key-set document listing v3 keys (a gateway that signs v3
-receipts), a v1/v2 receipt is a "downgrade" failure; --allow-legacy accepts them, --require-v3
-refuses them whatever the keys.`;
+export const KEYS_RULE = `Keys: --keys FILE (from "receipts keys export"), --pin KID=KEY (platform=… and receipt-ca=… for v1/v2), PROXYGATE_RECEIPT_KEYS, else the keys pinned for the current gateway (--gateway, PROXYGATE_GATEWAY_URL or the profile's). Never fetched: offline by design.
+
+Downgrade: when the key set is a key-set document listing v3 keys (a gateway that signs v3 receipts), a v1/v2 receipt is a "downgrade" failure; --allow-legacy accepts them, --require-v3 refuses them whatever the keys.`;
 
 export const keyFlags = {
   keys: Flags.string({ description: 'key set file saved by "receipts keys export" [env: PROXYGATE_RECEIPT_KEYS]' }),

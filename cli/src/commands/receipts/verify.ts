@@ -9,18 +9,15 @@ export type { VerifyReport } from '../../lib/receipts-verify.js';
 
 export default class ReceiptsVerify extends ReportCommand {
   static override summary = 'verify signed receipts offline against pinned keys';
-  static override description = `Checks each receipt's signature (and key, window, format) offline. Prints one line per failure:
-FILE:LINE, its reason code, the receipt's request id and time (with the unit its integer timestamp
-was read in: unix seconds or milliseconds, told apart by magnitude), then "N valid, M invalid";
---list prints every receipt. Exit 0 when all are valid, 1 when any is not or when there is no
-receipt at all (unless --allow-empty), 2 for usage errors.
+  static override description = `Checks each receipt's signature (and key, window, format) offline. Prints one line per failure: FILE:LINE, its reason code, the receipt's request id and time (with the unit its integer timestamp was read in: unix seconds or milliseconds, told apart by magnitude), then "N valid, M invalid"; --list prints every receipt. Exit 0 when all are valid, 1 when any is not or when there is no receipt at all (unless --allow-empty), 2 for usage errors.
+
 ${INPUT_RULE}
-A line that is not a receipt is one failure with its line number; the rest is still read. The
-first --max-issues failures are listed, all are counted. The verdict a trail line recorded at
-call time is never believed: each receipt is verified again.
+
+A line that is not a receipt is one failure with its line number; the rest is still read. The first --max-issues failures are listed, all are counted. The verdict a trail line recorded at call time is never believed: each receipt is verified again.
+
 ${KEYS_RULE}
---format junit|github renders the failures for CI (JUnit XML, workflow annotations with file and
-line); --shard i/n splits the receipts between CI jobs; --audit is "receipts audit".`;
+
+--format junit|github renders the failures for CI (JUnit XML, workflow annotations with file and line); --shard i/n splits the receipts between CI jobs; --audit is "receipts audit".`;
   static override examples = [
     '<%= config.bin %> receipts verify',
     '<%= config.bin %> receipts verify receipts.jsonl --keys keys.json',

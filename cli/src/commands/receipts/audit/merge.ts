@@ -5,14 +5,10 @@ import { parseMaxIssues } from '../../../lib/receipts-verify.js';
 
 export default class ReceiptsAuditMerge extends ReportCommand {
   static override summary = 'combine the partial reports of a sharded audit: seams checked, totals exact';
-  static override description = `PARTS are the JSON reports of "receipts audit --slice --format json" (one per CI job, any slicing:
-days, files, --shard i/n), in any order. Each part's digest and key set are checked (a damaged or
-edited part, or one of other keys, is refused: exit 7); then every buyer chain is joined across
-the parts: a seq missing between parts is a chain_gap, a part that does not link to the one before
-(or two receipts for one seq) a chain_fork, parts that overlap a duplicate. Counts and totals are
-summed exactly. With --state the chains must continue the state's tails, and the state is saved
-after a clean merge. A single report that is not a slice is rendered again as it is (how CI turns
-one JSON report into JUnit and annotations without auditing twice).
+  static override description = `PARTS are the JSON reports of "receipts audit --slice --format json" (one per CI job, any slicing: days, files, --shard i/n), in any order. Each part's digest and key set are checked (a damaged or edited part, or one of other keys, is refused: exit 7); then every buyer chain is joined across the parts: a seq missing between parts is a chain_gap, a part that does not link to the one before (or two receipts for one seq) a chain_fork, parts that overlap a duplicate. Counts and totals are summed exactly.
+
+With --state the chains must continue the state's tails, and the state is saved after a clean merge. A single report that is not a slice is rendered again as it is (how CI turns one JSON report into JUnit and annotations without auditing twice).
+
 Keys as for "receipts audit". Exit 0 when clean, 1 for any finding, 2 usage, 7 refused.`;
   static override examples = [
     '<%= config.bin %> receipts audit merge part-*.json --keys keys.json',
@@ -22,7 +18,9 @@ Keys as for "receipts audit". Exit 0 when clean, 1 for any finding, 2 usage, 7 r
   static override strict = false;
   static override args = { parts: Args.string({ ignoreStdin: true, description: 'partial report files (JSON)', required: false }) };
   static override flags = {
-    ...keyFlags,
+    // The parts were judged already: only the keys they must have been judged with.
+    keys: keyFlags.keys,
+    pin: keyFlags.pin,
     ...reportFlags,
     state: Flags.string({ description: 'audit state the slices continue: checked at every chain, saved after a clean merge' }),
     partial: Flags.boolean({ allowNo: true, description: 'chains need not start at seq 1 (default: yes, unless --head is given)' }),
