@@ -83,6 +83,10 @@ describe('receipt input: one parser, the same records however the bytes arrive',
       { line: 1, element: 2, text: '{"a":2}' },
     ]);
     expect(await records('{"data":[],"data":[{"a":1}]}')).toEqual([{ line: 1, problem: 'f: the receipt-log page has 2 "data" members' }]);
+    // A document over the limit (a receipt or a page is small) is read as lines: bounded memory.
+    const big: Seen[] = [];
+    for await (const r of receiptRecords('f', chunked(encoder.encode('{\n  "a": 1\n}\n'), 3), { maxLineBytes: 8, maxDocumentBytes: 8 })) big.push(seen(r));
+    expect(big).toEqual([{ line: 1, text: '{' }, { line: 2, problem: 'not a receipt: neither a JSON object nor a base64 receipt header value' }, { line: 3, problem: 'not a receipt: neither a JSON object nor a base64 receipt header value' }]);
   });
 
   it('JSON arrays stream element by element with their lines; an unclosed one is one failure; what follows is read as lines', async () => {

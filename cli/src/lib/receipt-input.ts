@@ -10,7 +10,7 @@ import { UsageError } from './errors.js';
 // Lines of the receipt trail (`{"proxygate_receipt":1,"receipt":"<receipt JSON>",...}`) are read
 // as the receipt they hold; the verdict they carry is never believed. Bytes are handed to the
 // SDK's strict reader untouched (invalid UTF-8 is `malformed` wherever it is), memory stays
-// bounded by the longest line allowed (and one document: see MAX_DOCUMENT_BYTES).
+// bounded by the longest line allowed (and one multi-line document: see MAX_DOCUMENT_BYTES).
 
 /** One receipt (or one thing that should have been one) and where it is. */
 export interface ReceiptRecord {
@@ -28,7 +28,7 @@ export interface ReceiptRecord {
 export interface ParseOptions {
   /** Longest line (or array element) read; longer ones are one failure each. Default 1 MiB. */
   maxLineBytes?: number;
-  /** Largest multi-line JSON document read whole (a receipt, a log page). Default 64 MiB. */
+  /** Largest multi-line JSON document read whole (a receipt, a log page). Default 16 MiB. */
   maxDocumentBytes?: number;
   /** Told the size of every chunk read (progress). */
   onBytes?: (bytes: number) => void;
@@ -42,7 +42,8 @@ export interface ParseStats {
 }
 
 export const MAX_LINE_BYTES = 1 << 20;
-export const MAX_DOCUMENT_BYTES = 64 << 20;
+// A document is one receipt or one log page (100 receipts); arrays of any size are streamed.
+export const MAX_DOCUMENT_BYTES = 16 << 20;
 
 const LF = 0x0a;
 const isSpace = (b: number | undefined) => b === 0x20 || b === 0x09 || b === 0x0d || b === 0x0a;
