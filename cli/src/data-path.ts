@@ -26,6 +26,8 @@ import TokensCreate from './commands/tokens/create.js';
 import TokensList from './commands/tokens/list.js';
 import TokensRevoke from './commands/tokens/revoke.js';
 import Usage from './commands/usage.js';
+import type { CheckedKeyStore } from '@proxygate-kit/sdk/receipts';
+import { useCheckedKeys } from './lib/checked-keys.js';
 import { resolveCommandId } from './lib/fast/command-id.js';
 import { createHttpFetch } from './lib/fast/http-fetch.js';
 import { installWebLite } from './lib/fast/web-lite.js';
@@ -99,7 +101,8 @@ type Runnable = {
  * Runs a data command without oclif. Resolves to its exit code, or undefined (nothing done) when
  * oclif must run it. Only in the bundle, where the commands' `@oclif/core` is oclif-lite.
  */
-export async function runDataPath(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number | undefined> {
+export async function runDataPath(argv: readonly string[], options: { checkedKeys?: CheckedKeyStore | undefined; env?: NodeJS.ProcessEnv } = {}): Promise<number | undefined> {
+  const env = options.env ?? process.env;
   // Stack traces (DEBUG) and help are oclif's.
   if (env['DEBUG']) return undefined;
   if (argv.includes('--help') || argv.includes('--')) return undefined;
@@ -111,9 +114,13 @@ export async function runDataPath(argv: readonly string[], env: NodeJS.ProcessEn
   if (!(await parseCommandLine(Command, resolved.argv, {}))) return undefined;
   // This process's fetch, Headers and Response without undici (http-fetch.ts, web-lite.ts);
   // Node's fetch stays for what the transport does not cover.
-  const nodeFetch = globalThis.fetch.bind(globalThis);
+  const [nodeFetch, nodeHeaders, nodeResponse] = (['fetch', 'Headers', 'Response'] as const).map((name) => Object.getOwnPropertyDescriptor(globalThis, name));
   installWebLite();
-  globalThis.fetch = createHttpFetch(nodeFetch);
+  useCheckedKeys(options.checkedKeys);
+  globalThis.fetch = createHttpFetch((input, init) => (nodeFetch?.value as typeof fetch)(input, init));
+  const restore = () => {
+    for (const [name, descriptor] of [['fetch', nodeFetch], ['Headers', nodeHeaders], ['Response', nodeResponse]] as const) if (descriptor) Object.defineProperty(globalThis, name, descriptor);
+  };
   Command.id = resolved.id;
   const command = new Command([...resolved.argv], liteConfig(env));
   command.id = resolved.id;
@@ -124,7 +131,10 @@ export async function runDataPath(argv: readonly string[], env: NodeJS.ProcessEn
     await command.init();
     result = await command.run();
   } catch (error) {
-    if (error instanceof FallBackToOclif) return undefined;
+    if (error instanceof FallBackToOclif) {
+      restore();
+      return undefined;
+    }
     failure = error as Error;
     try {
       await command.catch(failure);

@@ -1,4 +1,5 @@
 import type { CheckedKeyStore, KeySet } from '@proxygate-kit/sdk/receipts';
+import { checkedKeys as processCheckedKeys } from './checked-keys.js';
 import { UsageError } from './errors.js';
 import { readTextFile } from './input.js';
 import { loadReceiptsSdk } from './sdk-loader.js';
@@ -8,7 +9,7 @@ import { loadReceiptsSdk } from './sdk-loader.js';
  * `--pin KID=KEY` (repeatable; `platform=` and `receipt-ca=` pin the v1/v2 base58 keys).
  * Never fetched: verification is offline by design.
  */
-export async function loadPinnedKeys(keysFlag: string | undefined, pins: readonly string[], checkedKeys?: CheckedKeyStore): Promise<KeySet> {
+export async function loadPinnedKeys(keysFlag: string | undefined, pins: readonly string[], checkedKeys: CheckedKeyStore | undefined = processCheckedKeys()): Promise<KeySet> {
   const { KeySet, KeySetError } = await loadReceiptsSdk();
   // PROXYGATE_RECEIPT_KEYS names a pinned key-set file for CI jobs; flags win over it.
   const fromEnv = process.env['PROXYGATE_RECEIPT_KEYS'];

@@ -1,6 +1,7 @@
 import type { PaidReceiptVerdict, ReceiptEvent, ReceiptHook, TrailEntry } from '@proxygate-kit/sdk';
 import type { KeySet, KeySetDocument, Receipt } from '@proxygate-kit/sdk/receipts';
 import type { GatewayClient } from '../client.js';
+import { checkedKeys } from '../checked-keys.js';
 import { loadReceiptsSdk } from '../sdk-loader.js';
 import { fetchKeyMaterial } from './key-material.js';
 import { syncPin } from './pin-sync.js';
@@ -173,7 +174,8 @@ export function isKeyProblem(verdict: PaidReceiptVerdict, receipt: Receipt | nul
 
 export async function keySetOf(document: KeySetDocument): Promise<KeySet> {
   const { KeySet } = await loadReceiptsSdk();
-  return KeySet.fromDocument(document);
+  const checked = checkedKeys();
+  return KeySet.fromDocument(document, checked ? { checkedKeys: checked } : {});
 }
 
 function origin(gatewayUrl: string): string {
