@@ -5,6 +5,7 @@ import { available, seedAccounts, type Account } from './accounts.js';
 import { buildCatalog, buyerPricePerRequest, listingDocs, type CatalogEntry, type Listing, type UpstreamRequest } from './catalog.js';
 import { categoriesOf, pricingOf, servicesOf } from './catalog-views.js';
 import { seedDemoTokens, type DemoTokenSecrets } from './demo-tokens.js';
+import type { AuthContext, CallInput, CallResult, GatewayOptions, ReceiptLogPage } from './gateway-types.js';
 import { SeedDerivation } from './derive.js';
 import { echo, GatewayError, notFound, validationError, type ErrorBody } from './errors.js';
 import { UUID_PATTERN, uuidFromBytes } from './ids.js';
@@ -66,72 +67,7 @@ export type { ListApisParams } from './listing-query.js';
 export type { UsageParams } from './usage.js';
 export type { CreateTokenBody } from './token-narrowing.js';
 export type { DemoTokenSecrets } from './demo-tokens.js';
-
-export interface GatewayOptions {
-  /** `extended` (default): the public wire plus every extension; `public`: the public wire only. */
-  profile?: Profile;
-  /** Everything random derives from it (default `"proxygate-mock"`). */
-  seed?: string | number;
-  /** Default receipt version for tokens without their own (default: 1 public, 3 extended; 3 needs `extended`). */
-  receiptVersion?: ReceiptVersion;
-  /** v1 receipts carry the optional `receipt_version: 1` (default false). */
-  tagV1Receipts?: boolean;
-  /** Controllable clock (default: the system clock). */
-  now?: () => Date;
-  /** Origin used in key-set issuer, checkpoints and auth challenges (default `https://mock.proxygate.test`). */
-  origin?: string;
-  /** Daily cap per wallet of the free listings' endpoints (default 100, as their `endpoint_prices` say). */
-  freeDailyCap?: number;
-  /** Sees each request the synthetic upstreams receive, seller key included (test inspection only). */
-  observeUpstream?: (listingId: string, request: UpstreamRequest) => void;
-}
-
-/** The authenticated caller, from `authenticate()`; pass it to every account operation. */
-export interface AuthContext {
-  readonly token: TokenRecord;
-}
-
-export interface CallInput {
-  /** `?listing=`: a listing UUID; when absent the service resolves to a listing (see `resolveCallListing`). */
-  listing?: string | null;
-  service: string;
-  method: string;
-  /** Upstream path, after `/proxy/{service}`, starting with `/`. */
-  path: string;
-  /** Upstream query; a `listing` entry is ignored for hashing and forwarding. */
-  query?: URLSearchParams | string;
-  body?: Uint8Array | string | null;
-  /** `x-proxygate-shield` (default `monitor`). */
-  shield?: string | null;
-  /** Honoured by the extended profile only; the public profile ignores it (a re-send is a new charge). */
-  idempotencyKey?: string | null;
-  /** The buyer's `content-type`, forwarded upstream. */
-  contentType?: string | null;
-}
-
-export interface CallResult {
-  status: number;
-  /** Response headers: content type, receipt, shield verdict, spend limits, replay marker. */
-  headers: Record<string, string>;
-  /** The upstream body as delivered (for a strict block: the 422 JSON error). */
-  body: string;
-  /** Streaming listings: the upstream event chunks; in the extended profile `sseReceiptEvent` follows them. */
-  events?: string[];
-  sseReceiptEvent?: string;
-  receipt: Receipt;
-  /** base64 of the receipt JSON: what `x-proxygate-receipt` (or the SSE event) carries. */
-  receiptHeader: string;
-  shield: ShieldVerdict;
-  /** Micro-USD finally charged (0 when free or refunded). */
-  amount: number;
-  requestId: string;
-  listingId: string;
-  replayed: boolean;
-}
-
-export interface ReceiptLogPage extends Page<ReceiptV3> {
-  head: LogHead;
-}
+export type { AuthContext, CallInput, CallResult, GatewayOptions, ReceiptLogPage } from './gateway-types.js';
 
 interface StoredCall {
   requestHash: string;

@@ -1,7 +1,11 @@
 export { Gateway } from './gateway.js';
 export { KEY_SET_ENDORSEMENT_PREFIX, endorsementMessage } from './keys.js';
 export type { RotateKeysOptions, RotateKeysResult } from './keys.js';
-export type { AuthContext, CallInput, CallResult, CreateTokenBody, DemoTokenSecrets, GatewayOptions, ListApisParams, ReceiptLogPage, UsageParams } from './gateway.js';
+export type { AuthContext, CallInput, CallResult, GatewayOptions, ReceiptLogPage } from './gateway-types.js';
+export type { CreateTokenBody } from './token-narrowing.js';
+export type { DemoTokenSecrets } from './demo-tokens.js';
+export type { ListApisParams } from './listing-query.js';
+export type { UsageParams } from './usage.js';
 export { DEMO_ACCOUNT_ID, BROKE_ACCOUNT_ID, DEMO_BALANCE_MICRO_USD, DEMO_WALLET_LIMITS } from './accounts.js';
 export { CAPPED_LIMIT_MICRO_USD } from './demo-tokens.js';
 export { GatewayError } from './errors.js';
