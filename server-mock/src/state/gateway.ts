@@ -112,10 +112,10 @@ const utcDay = (date: Date): string => date.toISOString().slice(0, 10);
  */
 export class Gateway {
   readonly faults = new FaultInjector();
-  readonly seed: string;
+  private readonly seed: string;
   readonly profile: Profile;
   readonly switches: ProfileSwitches;
-  readonly now: () => Date;
+  private readonly now: () => Date;
   private origin: string;
   private readonly initialReceiptVersion: ReceiptVersion;
   private readonly initialTagV1: boolean;
@@ -335,7 +335,7 @@ export class Gateway {
   }
 
   /** The scope names this profile's tokens carry. */
-  get scopesSupported(): readonly Scope[] {
+  private get scopesSupported(): readonly Scope[] {
     return this.profile === 'public' ? PUBLIC_SCOPES : OUR_SCOPES;
   }
 
@@ -920,7 +920,7 @@ export class Gateway {
   }
 
   /** The checkpoint origin line of a token's log: `<host>/receipts/<token id>`. */
-  logOrigin(tokenId: string): string {
+  private logOrigin(tokenId: string): string {
     return `${this.origin.replace(/^[a-z]+:\/\//i, '')}/receipts/${tokenId}`;
   }
 
@@ -974,13 +974,6 @@ export class Gateway {
   /** Every charge and refund, oldest first (test inspection; not a public endpoint). */
   ledger(): LedgerEntry[] {
     return this.state.ledger.map((entry) => ({ ...entry }));
-  }
-
-  /** What the account behind a token id can spend, micro-USD (test inspection). */
-  balanceOf(tokenId: string): number {
-    const token = this.state.tokens.get(tokenId);
-    if (!token) throw notFound(`No token ${tokenId}.`);
-    return available(this.account(token));
   }
 
   /** The token id behind a secret (test inspection; the public profile has no introspection route). */
