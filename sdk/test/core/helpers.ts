@@ -1,4 +1,5 @@
 import { Proxygate, type ClientOptions, type Fetch } from '@proxygate-kit/sdk';
+import { HeldTimeouts } from '../held-timeouts.js';
 
 /** One recorded request as the fetch double saw it. */
 export interface SeenRequest {
@@ -38,13 +39,32 @@ export function connectionError(code = 'ECONNRESET'): Error {
   return new TypeError('fetch failed', { cause: Object.assign(new Error(`socket ${code}`), { code }) });
 }
 
-/** A client that records retry delays instead of waiting them. */
+/**
+ * A client that records retry delays instead of waiting them, and holds its attempt timeouts
+ * until the test fires them (`timeouts.fire()`): nothing in these tests waits for a clock.
+ */
 export class TestClient extends Proxygate {
   readonly delays: number[] = [];
+  readonly timeouts = new HeldTimeouts();
   protected override sleep(ms: number): Promise<void> {
     this.delays.push(ms);
     return Promise.resolve();
   }
+  protected override schedule(ms: number, fire: () => void): () => void {
+    return this.timeouts.schedule(ms, fire);
+  }
+}
+
+/**
+ * A reply that never answers: it fails with the attempt's abort reason. `stuck` runs once it is
+ * waiting (after its abort listener is in place): the moment to fire a timeout or abort.
+ */
+export function hang(req: SeenRequest, stuck?: () => void): Promise<Response> {
+  return new Promise((_, reject) => {
+    if (req.signal?.aborted) return reject(req.signal.reason);
+    req.signal?.addEventListener('abort', () => reject(req.signal?.reason), { once: true });
+    if (stuck) queueMicrotask(stuck);
+  });
 }
 
 export function client(fetch: Fetch, options: ClientOptions = {}): TestClient {

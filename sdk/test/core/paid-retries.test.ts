@@ -10,7 +10,7 @@ import {
   TimeoutError,
   type Fetch,
 } from '@proxygate-kit/sdk';
-import { client, connectionError, fakeFetch, json, type Reply } from './helpers.js';
+import { client, connectionError, fakeFetch, hang, json, type Reply } from './helpers.js';
 
 const LISTING = '0b4c2a9e-5d1f-4a7b-9c3e-2f6a8d0e1b57';
 const PATH = `/proxy/weather/now?listing=${LISTING}`;
@@ -73,12 +73,13 @@ describe('paid calls on a gateway without the idempotency extension', () => {
   });
 
   test('a timeout after sending is not re-sent', async () => {
-    const hang: Reply = (req) => new Promise((_, reject) => req.signal?.addEventListener('abort', () => reject(req.signal?.reason), { once: true }));
-    const { pg, proxySends } = publicClient(hang, json(200, {}));
+    // The attempt's timeout fires once the request is stuck in flight (held, not waited for).
+    const { pg, proxySends } = publicClient((req) => hang(req, () => pg.timeouts.fire()), json(200, {}));
     const err = await pg.request({ method: 'GET', path: PATH, timeout: 5 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PaidCallOutcomeUnknownError);
     expect((err as PaidCallOutcomeUnknownError).cause).toBeInstanceOf(TimeoutError);
     expect(proxySends()).toHaveLength(1);
+    expect(pg.timeouts.fired).toEqual([5]);
   });
 
   test('429 rate_limit_exceeded proves nothing was processed: retried, honouring Retry-After', async () => {

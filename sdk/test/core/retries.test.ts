@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { ConnectionError, InternalServerError, RateLimitError, TimeoutError, UserAbortError } from '@proxygate-kit/sdk';
-import { client, connectionError, fakeFetch, json } from './helpers.js';
+import { ConnectionError, InternalServerError, Proxygate, RateLimitError, TimeoutError, UserAbortError } from '@proxygate-kit/sdk';
+import { client, connectionError, fakeFetch, hang, json } from './helpers.js';
 
 const ok = () => json(200, { balance_micro_cents: 5, currency: 'USD' });
 
@@ -188,18 +188,12 @@ describe('idempotency keys', () => {
   });
 });
 
+// Timeouts are held by the test client and fired once the fetch double is stuck; aborts likewise
+// happen once the request is in flight. No test here waits for a clock.
 describe('aborts and timeouts', () => {
-  const hang = (req: { signal: AbortSignal | undefined }): Promise<Response> =>
-    new Promise((_, reject) => {
-      req.signal?.addEventListener('abort', () => reject(req.signal?.reason), { once: true });
-    });
-
   test('a user abort is not retried and becomes UserAbortError', async () => {
     const controller = new AbortController();
-    const { fetch, seen } = fakeFetch((req) => {
-      setTimeout(() => controller.abort(), 1);
-      return hang(req);
-    });
+    const { fetch, seen } = fakeFetch((req) => hang(req, () => controller.abort()));
     const err = await client(fetch).request({ method: 'GET', path: '/x', signal: controller.signal }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserAbortError);
     expect(seen).toHaveLength(1);
@@ -212,37 +206,50 @@ describe('aborts and timeouts', () => {
   });
 
   test('each attempt gets its own timeout; the last one becomes TimeoutError', async () => {
-    const { fetch, seen } = fakeFetch(hang);
+    const { fetch, seen } = fakeFetch((req) => hang(req, () => pg.timeouts.fire()));
     const pg = client(fetch, { timeout: 5, maxRetries: 1 });
     const err = await pg.request({ method: 'GET', path: '/x' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);
     expect((err as TimeoutError).code).toBe('timeout');
     expect(seen).toHaveLength(2);
+    expect(pg.timeouts.fired).toEqual([5, 5]);
+    expect(pg.timeouts.pending()).toEqual([]);
   });
 
   test('the per-attempt timeout also works alongside a caller signal', async () => {
     const controller = new AbortController();
-    const { fetch } = fakeFetch(hang);
-    const err = await client(fetch, { maxRetries: 0 })
-      .request({ method: 'GET', path: '/x', signal: controller.signal, timeout: 5 })
-      .catch((e: unknown) => e);
+    const { fetch } = fakeFetch((req) => hang(req, () => pg.timeouts.fire()));
+    const pg = client(fetch, { maxRetries: 0 });
+    const err = await pg.request({ method: 'GET', path: '/x', signal: controller.signal, timeout: 5 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);
+    expect(pg.timeouts.fired).toEqual([5]);
     expect(controller.signal.aborted).toBe(false);
   });
 
   test('a timed-out non-idempotent POST is not retried', async () => {
-    const { fetch, seen } = fakeFetch(hang);
-    await expect(client(fetch, { timeout: 5 }).request({ method: 'POST', path: '/v1/tokens', body: {} })).rejects.toBeInstanceOf(TimeoutError);
+    const { fetch, seen } = fakeFetch((req) => hang(req, () => pg.timeouts.fire()));
+    const pg = client(fetch, { timeout: 5 });
+    await expect(pg.request({ method: 'POST', path: '/v1/tokens', body: {} })).rejects.toBeInstanceOf(TimeoutError);
     expect(seen).toHaveLength(1);
+    expect(pg.timeouts.fired).toEqual([5]);
   });
 
   test('an abort during the backoff wait stops the retries', async () => {
     const controller = new AbortController();
     const { fetch, seen } = fakeFetch(json(503, { error: 'service_unavailable', message: 'x' }, { 'retry-after': '30' }));
-    const { Proxygate } = await import('@proxygate-kit/sdk');
-    const pg = new Proxygate({ fetch, gatewayUrl: 'http://127.0.0.1:9', logLevel: 'off' });
+    let backoffStarted!: (ms: number) => void;
+    const backoff = new Promise<number>((resolve) => (backoffStarted = resolve));
+    // The real wait (30 s, from Retry-After): only the abort can end it in time.
+    class WatchedClient extends Proxygate {
+      protected override sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+        backoffStarted(ms);
+        return super.sleep(ms, signal);
+      }
+    }
+    const pg = new WatchedClient({ fetch, gatewayUrl: 'http://127.0.0.1:9', logLevel: 'off' });
     const pending = pg.request({ method: 'GET', path: '/x', signal: controller.signal });
-    setTimeout(() => controller.abort(), 2);
+    expect(await backoff).toBe(30_000);
+    controller.abort();
     await expect(pending).rejects.toBeInstanceOf(UserAbortError);
     expect(seen).toHaveLength(1);
   });
@@ -276,16 +283,13 @@ describe('runtimes without AbortSignal.any', () => {
     const any = (AbortSignal as { any?: unknown }).any;
     Object.defineProperty(AbortSignal, 'any', { value: undefined, configurable: true, writable: true });
     try {
-      const hang = (req: { signal: AbortSignal | undefined }): Promise<Response> =>
-        new Promise((_, reject) => req.signal?.addEventListener('abort', () => reject(req.signal?.reason), { once: true }));
-      const a = fakeFetch(hang);
-      await expect(client(a.fetch, { maxRetries: 0 }).request({ method: 'GET', path: '/x', timeout: 5, signal: new AbortController().signal })).rejects.toBeInstanceOf(TimeoutError);
+      const a = fakeFetch((req) => hang(req, () => timedOut.timeouts.fire()));
+      const timedOut = client(a.fetch, { maxRetries: 0 });
+      await expect(timedOut.request({ method: 'GET', path: '/x', timeout: 5, signal: new AbortController().signal })).rejects.toBeInstanceOf(TimeoutError);
+      expect(timedOut.timeouts.fired).toEqual([5]);
 
       const controller = new AbortController();
-      const b = fakeFetch((req) => {
-        setTimeout(() => controller.abort(), 1);
-        return hang(req);
-      });
+      const b = fakeFetch((req) => hang(req, () => controller.abort()));
       await expect(client(b.fetch).request({ method: 'GET', path: '/x', signal: controller.signal })).rejects.toBeInstanceOf(UserAbortError);
       expect(b.seen).toHaveLength(1);
     } finally {
@@ -304,40 +308,55 @@ describe('idempotency key given as a header', () => {
 
 describe('stream bodies outlive the attempt timeout', () => {
   test('after headers, the per-attempt timer no longer aborts the body', async () => {
-    const { fetch } = fakeFetch((req) => {
+    let deliver!: () => void;
+    // A /proxy/ path: the client first reads the gateway's extensions from /health.
+    const health = json(200, { status: 'healthy', platform_pubkey: '11111111111111111111111111111111' });
+    const { fetch, seen } = fakeFetch(health, (req) => {
       const body = new ReadableStream<Uint8Array>({
         start(controller) {
-          const late = setTimeout(() => {
+          let aborted = false;
+          // The body comes when the test says, after any timeout had its chance to fire.
+          deliver = () => {
+            if (aborted) return;
             controller.enqueue(new TextEncoder().encode('data: late\n\n'));
             controller.close();
-          }, 30);
+          };
           req.signal?.addEventListener('abort', () => {
-            clearTimeout(late);
+            aborted = true;
             controller.error(req.signal?.reason);
           }, { once: true });
         },
       });
       return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
     });
-    const res = await client(fetch).request({ method: 'GET', path: '/proxy/s/x', stream: true, timeout: 5 });
+    const pg = client(fetch);
+    const res = await pg.request({ method: 'GET', path: '/proxy/s/x', stream: true, timeout: 5 });
+    // Headers are in: the attempt's timer was cancelled, none is left to abort the body.
+    expect(pg.timeouts.pending()).toEqual([]);
+    expect(pg.timeouts.fire()).toBe(0);
+    deliver();
     expect(await res.response.text()).toBe('data: late\n\n');
+    expect(seen.map((r) => r.url.pathname)).toEqual(['/health', '/proxy/s/x']);
   });
 
   test('without stream, the same slow body times out', async () => {
     const { fetch } = fakeFetch((req) => {
-      const body = new ReadableStream<Uint8Array>({
-        start(controller) {
-          // The abort errors the stream; the late close must then not run (closing an errored
-          // stream throws outside the test, an unhandled error that fails the whole run).
-          const late = setTimeout(() => controller.close(), 30);
-          req.signal?.addEventListener('abort', () => {
-            clearTimeout(late);
-            controller.error(req.signal?.reason);
-          }, { once: true });
+      const body = new ReadableStream<Uint8Array>(
+        {
+          start(controller) {
+            req.signal?.addEventListener('abort', () => controller.error(req.signal?.reason), { once: true });
+          },
+          // The client reads the body and nothing comes: its time runs out now.
+          pull() {
+            queueMicrotask(() => pg.timeouts.fire());
+          },
         },
-      });
+        { highWaterMark: 0 },
+      );
       return new Response(body, { status: 200 });
     });
-    await expect(client(fetch, { maxRetries: 0 }).request({ method: 'GET', path: '/x', timeout: 5 })).rejects.toBeInstanceOf(TimeoutError);
+    const pg = client(fetch, { maxRetries: 0 });
+    await expect(pg.request({ method: 'GET', path: '/x', timeout: 5 })).rejects.toBeInstanceOf(TimeoutError);
+    expect(pg.timeouts.fired).toEqual([5]);
   });
 });
