@@ -1,7 +1,7 @@
 // Typed contracts of the seven gateway tools. Inputs are checked strictly before anything is sent
 // (a typo'd argument should fail here, not be dropped by the server); outputs are loose objects so
 // fields a newer gateway adds are kept, while the fields we read are type-checked.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const money = z.number().int().nonnegative().refine(Number.isSafeInteger, 'not a safe integer');
 const shieldMode = z.enum(['off', 'monitor', 'strict']);

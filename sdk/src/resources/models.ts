@@ -2,7 +2,7 @@
 // generated spec types; the assertions at the end fail to compile when the two drift apart.
 // Field names, wrappers and nullability are the public gateway's; every integer money field is
 // micro-USD (1e-6 USD) whatever its name says (`*_micro_cents`, `*_micro_usdc`, "lamports").
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { components, operations } from '../generated/openapi.js';
 import { model, openEnum, safeInt, type Model } from '../internal/validate.js';
 import type { ListingPrices } from '../lib/prices.js';
@@ -62,29 +62,29 @@ const timestamp = () => z.string();
 const httpMethod = (o: ObjectFactory) => openEnum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], o);
 const usd = () => z.literal('USD');
 // Catalog prices are floats on the wire; they are converted to integers once, by `listingPrices`.
-const usdc = () => z.number().nonnegative();
-const cursorOf = () => ({ cursor: z.string().nullable(), has_more: z.boolean() });
+const usdc = () => z.number().check(z.nonnegative());
+const cursorOf = () => ({ cursor: z.nullable(z.string()), has_more: z.boolean() });
 const record = () => z.record(z.string(), z.unknown());
 
 const endpoint = (o: ObjectFactory) =>
   o({
     method: httpMethod(o),
     path: z.string(),
-    description: z.string().exactOptional(),
-    request_schema: record().exactOptional(),
-    body_overrides: record().exactOptional(),
-    query_overrides: z.record(z.string(), z.string()).exactOptional(),
+    description: z.exactOptional(z.string()),
+    request_schema: z.exactOptional(record()),
+    body_overrides: z.exactOptional(record()),
+    query_overrides: z.exactOptional(z.record(z.string(), z.string())),
   });
 const endpointPrice = (o: ObjectFactory) =>
   o({
     path: z.string(),
     pricing_unit: openEnum(['per_request', 'per_token'], o),
     // The published schema gives these no unit; read as micro-USD (per token: may carry a fraction).
-    price_per_request: z.number().nonnegative().exactOptional(),
-    price_per_input_token: z.number().nonnegative().exactOptional(),
-    price_per_output_token: z.number().nonnegative().exactOptional(),
-    daily_cap_per_wallet: z.number().nullable().exactOptional(),
-    daily_cap_global: z.number().nullable().exactOptional(),
+    price_per_request: z.exactOptional(z.number().check(z.nonnegative())),
+    price_per_input_token: z.exactOptional(z.number().check(z.nonnegative())),
+    price_per_output_token: z.exactOptional(z.number().check(z.nonnegative())),
+    daily_cap_per_wallet: z.exactOptional(z.nullable(z.number())),
+    daily_cap_global: z.exactOptional(z.nullable(z.number())),
   });
 
 const catalogListing = (o: ObjectFactory) =>
@@ -95,12 +95,12 @@ const catalogListing = (o: ObjectFactory) =>
     service_name: z.string(),
     auth_pattern: z.string(),
     pricing_unit: z.string(),
-    price_per_request_usdc: usdc().nullable(),
-    price_per_input_token_usdc: usdc().nullable(),
-    price_per_output_token_usdc: usdc().nullable(),
-    buyer_price_per_request_usdc: usdc().nullable(),
-    buyer_price_per_input_token_usdc: usdc().nullable(),
-    buyer_price_per_output_token_usdc: usdc().nullable(),
+    price_per_request_usdc: z.nullable(usdc()),
+    price_per_input_token_usdc: z.nullable(usdc()),
+    price_per_output_token_usdc: z.nullable(usdc()),
+    buyer_price_per_request_usdc: z.nullable(usdc()),
+    buyer_price_per_input_token_usdc: z.nullable(usdc()),
+    buyer_price_per_output_token_usdc: z.nullable(usdc()),
     platform_fee_pct: z.number(),
     available_rpm: z.number(),
     uptime_percent: z.number(),
@@ -108,7 +108,7 @@ const catalogListing = (o: ObjectFactory) =>
     trust_score: z.number(),
     badges: z.array(z.string()),
     avg_rating_percent: z.number(),
-    description: z.string().nullable(),
+    description: z.nullable(z.string()),
     is_available: z.boolean(),
     member_since: timestamp(),
     category_slugs: z.array(z.string()),
@@ -117,37 +117,37 @@ const catalogListing = (o: ObjectFactory) =>
     has_docs: z.boolean(),
     is_verified: z.boolean(),
     listing_type: z.string(),
-    type_metadata: record().nullable(),
+    type_metadata: z.nullable(record()),
     slug: z.string(),
-    seller_slug: z.string().nullable(),
+    seller_slug: z.nullable(z.string()),
     seller_account_type: openEnum(['personal', 'organization'], o),
-    seller_organization: z.string().nullable(),
-    seller_avatar_url: z.string().nullable(),
-    provider_logo_url: z.string().nullable(),
+    seller_organization: z.nullable(z.string()),
+    seller_avatar_url: z.nullable(z.string()),
+    provider_logo_url: z.nullable(z.string()),
     is_partner: z.boolean(),
     free_listing_approved: z.boolean(),
   });
 const filtersApplied = (o: ObjectFactory) =>
   o({
-    service: z.string().exactOptional(),
-    auth_pattern: z.string().exactOptional(),
-    pricing_model: z.string().exactOptional(),
-    min_uptime: z.number().exactOptional(),
-    max_latency: z.number().exactOptional(),
-    max_price: z.number().exactOptional(),
-    min_trust_score: z.number().exactOptional(),
-    min_rating: z.number().exactOptional(),
-    has_badges: z.boolean().exactOptional(),
-    badges: z.string().exactOptional(),
-    supports_streaming: z.boolean().exactOptional(),
-    verified: z.boolean().exactOptional(),
-    q: z.string().exactOptional(),
-    category: z.string().exactOptional(),
-    sort: openEnum(['price_asc', 'price_desc', 'popular', 'newest', 'fastest', 'best_rated'], o).exactOptional(),
-    type: z.string().exactOptional(),
-    listing_id: z.string().exactOptional(),
-    slug: z.string().exactOptional(),
-    seller_slug: z.string().exactOptional(),
+    service: z.exactOptional(z.string()),
+    auth_pattern: z.exactOptional(z.string()),
+    pricing_model: z.exactOptional(z.string()),
+    min_uptime: z.exactOptional(z.number()),
+    max_latency: z.exactOptional(z.number()),
+    max_price: z.exactOptional(z.number()),
+    min_trust_score: z.exactOptional(z.number()),
+    min_rating: z.exactOptional(z.number()),
+    has_badges: z.exactOptional(z.boolean()),
+    badges: z.exactOptional(z.string()),
+    supports_streaming: z.exactOptional(z.boolean()),
+    verified: z.exactOptional(z.boolean()),
+    q: z.exactOptional(z.string()),
+    category: z.exactOptional(z.string()),
+    sort: z.exactOptional(openEnum(['price_asc', 'price_desc', 'popular', 'newest', 'fastest', 'best_rated'], o)),
+    type: z.exactOptional(z.string()),
+    listing_id: z.exactOptional(z.string()),
+    slug: z.exactOptional(z.string()),
+    seller_slug: z.exactOptional(z.string()),
   });
 const catalogResponse = (o: ObjectFactory) =>
   o({ data: z.array(catalogListing(o)), ...cursorOf(), filters_applied: filtersApplied(o) });
@@ -157,7 +157,7 @@ const listingDocs = (o: ObjectFactory) =>
     listing_id: z.string(),
     doc_type: openEnum(['openapi', 'markdown', 'graphql'], o),
     content: z.string(),
-    parsed_endpoints: z.array(z.unknown()).nullable(),
+    parsed_endpoints: z.nullable(z.array(z.unknown())),
     updated_at: timestamp(),
   });
 
@@ -169,10 +169,10 @@ const servicePricing = (o: ObjectFactory) =>
     pricing_unit: pricingUnits(o),
     price_per_request_micro_cents: money(),
     price_per_request_usdc: usdc(),
-    price_per_input_token_micro_cents: z.number().nullable(),
-    price_per_output_token_micro_cents: z.number().nullable(),
-    price_per_input_token_usdc: usdc().nullable(),
-    price_per_output_token_usdc: usdc().nullable(),
+    price_per_input_token_micro_cents: z.nullable(z.number()),
+    price_per_output_token_micro_cents: z.nullable(z.number()),
+    price_per_input_token_usdc: z.nullable(usdc()),
+    price_per_output_token_usdc: z.nullable(usdc()),
     available_rpm: z.number(),
     sellers: safeInt(),
   });
@@ -214,44 +214,44 @@ const usageRow = (o: ObjectFactory) =>
     id: z.string(),
     service: z.string(),
     path: z.string(),
-    model: z.string().nullable(),
+    model: z.nullable(z.string()),
     status_code: safeInt(),
     latency_ms: z.number(),
     cost_micro_cents: money(),
     listing_id: z.string(),
-    seller_id: z.string().nullable(),
+    seller_id: z.nullable(z.string()),
     created_at: timestamp(),
     // Extension: the receipt's request id, so usage joins receipts.
-    request_id: z.string().exactOptional(),
+    request_id: z.exactOptional(z.string()),
   });
 const usageSummary = (o: ObjectFactory) =>
-  o({ service: z.string(), model: z.string().nullable(), request_count: safeInt(), total_cost_micro_cents: money() });
+  o({ service: z.string(), model: z.nullable(z.string()), request_count: safeInt(), total_cost_micro_cents: money() });
 const usageResponse = (o: ObjectFactory) => o({ usage: z.array(usageRow(o)), summary: z.array(usageSummary(o)), ...cursorOf() });
 
 const rateResult = (o: ObjectFactory) => o({ success: z.literal(true), is_update: z.boolean() });
 const me = (o: ObjectFactory) =>
   o({
     wallet: z.string(),
-    display_name: z.string().nullable(),
-    created_at: timestamp().nullable(),
-    auth_method: openEnum(['bearer', 'wallet-sig'], o).nullable(),
+    display_name: z.nullable(z.string()),
+    created_at: z.nullable(timestamp()),
+    auth_method: z.nullable(openEnum(['bearer', 'wallet-sig'], o)),
     seller_status: openEnum(['none', 'applicant', 'accepted'], o),
   });
-const walletLimits = (o: ObjectFactory) => o({ daily_limit_micro_usdc: money().nullable(), per_tx_limit_micro_usdc: money().nullable() });
+const walletLimits = (o: ObjectFactory) => o({ daily_limit_micro_usdc: z.nullable(money()), per_tx_limit_micro_usdc: z.nullable(money()) });
 
 const tokenInfo = (o: ObjectFactory) =>
   o({
     id: z.string(),
-    name: z.string().nullable(),
+    name: z.nullable(z.string()),
     type: openEnum(['api_key', 'delegation'], o),
     scopes: z.array(z.string()),
-    parent_id: z.string().nullable(),
+    parent_id: z.nullable(z.string()),
     created_at: timestamp(),
-    expires_at: timestamp().nullable(),
-    revoked_at: timestamp().nullable(),
-    spend_cap_micro_usd: money().nullable(),
+    expires_at: z.nullable(timestamp()),
+    revoked_at: z.nullable(timestamp()),
+    spend_cap_micro_usd: z.nullable(money()),
     spent_micro_usd: money(),
-    listings: z.array(z.string()).nullable(),
+    listings: z.nullable(z.array(z.string())),
   });
 const createdToken = (o: ObjectFactory) => o({ token: z.string(), info: tokenInfo(o) });
 const tokenPage = (o: ObjectFactory) => o({ data: z.array(tokenInfo(o)), ...cursorOf() });
@@ -270,18 +270,18 @@ const receiptV3 = (o: ObjectFactory) =>
     service: z.string(),
     method: httpMethod(o),
     path: z.string(),
-    amount: z.string().regex(/^(0|[1-9][0-9]*)$/),
+    amount: z.string().check(z.regex(/^(0|[1-9][0-9]*)$/)),
     currency: usd(),
     timestamp: timestamp(),
     request_sha256: z.string(),
     response_sha256: z.string(),
     shield: o({
       mode: z.enum(['off', 'monitor', 'strict']),
-      score_bp: safeInt().min(0).max(10_000),
+      score_bp: safeInt().check(z.minimum(0), z.maximum(10_000)),
       flags: z.array(shieldFlag()),
       action: z.enum(['allowed', 'flagged', 'blocked']),
     }),
-    seq: safeInt().min(1),
+    seq: safeInt().check(z.minimum(1)),
     prev: z.string(),
     signature: z.string(),
   });
@@ -290,13 +290,13 @@ const logHead = (o: ObjectFactory) =>
 const receiptPage = (o: ObjectFactory) => o({ data: z.array(receiptV3(o)), ...cursorOf(), head: logHead(o) });
 
 const healthExtensions = (o: ObjectFactory) =>
-  o({ version: safeInt(), features: z.array(z.string()), receipt_keys_url: z.string().exactOptional() });
+  o({ version: safeInt(), features: z.array(z.string()), receipt_keys_url: z.exactOptional(z.string()) });
 const health = (o: ObjectFactory) =>
   o({
     status: openEnum(['healthy', 'degraded'], o),
     platform_pubkey: z.string(),
-    receipt_ca_pubkey: z.string().exactOptional(),
-    extensions: healthExtensions(o).exactOptional(),
+    receipt_ca_pubkey: z.exactOptional(z.string()),
+    extensions: z.exactOptional(healthExtensions(o)),
   });
 
 /** A catalog page as validated (prices not yet added: see `catalog.ts`). */
@@ -317,7 +317,7 @@ export const ReceiptPageModel: Model<ReceiptLogBody> = model(receiptPage);
 export const HealthModel: Model<Health> = model(health);
 
 // Drift check, both ways: every generated field is validated, and validation adds nothing the spec lacks.
-type Out<F extends (o: ObjectFactory) => z.ZodType> = z.output<ReturnType<F>>;
+type Out<F extends (o: ObjectFactory) => z.ZodMiniType> = z.output<ReturnType<F>>;
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;
 export type ModelDriftCheck = [
