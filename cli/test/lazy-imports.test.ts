@@ -15,7 +15,8 @@ function files(dir: string): string[] {
 // Start-up stays fast only if loading a command module loads no SDK, MCP or HTTP code:
 // those are imported inside run() (lib/sdk-loader.ts). Type-only imports are erased.
 // Modules under lazy/ may import them, because nothing imports lazy/ except through import().
-const HEAVY = /^(?:import|export)\s+(?!type\b)[^;]*from\s+'(@proxygate-kit\/sdk[^']*|@modelcontextprotocol\/[^']*|ofetch|zod|msw[^']*)'/m;
+// `@proxygate-kit/sdk/defaults` is the exception: a module of constants that imports nothing.
+const HEAVY = /^(?:import|export)\s+(?!type\b)[^;]*from\s+'(@proxygate-kit\/sdk(?!\/defaults')[^']*|@modelcontextprotocol\/[^']*|ofetch|zod|msw[^']*)'/m;
 const STATIC_LAZY = /^(?:import|export)\s+(?!type\b)[^;]*from\s+'[^']*\/lazy\/[^']*'/m;
 const isLazy = (file: string) => file.startsWith(join(src, 'lazy'));
 
@@ -34,6 +35,8 @@ describe('lazy imports', () => {
     expect(HEAVY.test("import { Proxygate } from '@proxygate-kit/sdk';")).toBe(true);
     expect(HEAVY.test("import type { Proxygate } from '@proxygate-kit/sdk';")).toBe(false);
     expect(HEAVY.test("export { KeySet } from '@proxygate-kit/sdk/receipts';")).toBe(true);
+    expect(HEAVY.test("import { DEFAULT_GATEWAY_URL } from '@proxygate-kit/sdk/defaults';")).toBe(false);
+    expect(HEAVY.test("import { formatUsd } from '@proxygate-kit/sdk/money';")).toBe(true);
     expect(STATIC_LAZY.test("import { KeySet } from '../lazy/receipts-sdk.js';")).toBe(true);
     expect(STATIC_LAZY.test("type R = typeof import('../lazy/receipts-sdk.js');")).toBe(false);
   });

@@ -167,6 +167,8 @@ describe('import() of every export from a fresh Node process (default conditions
     '@proxygate-kit/sdk/receipts': ['verifyReceipt', 'KeySet', 'auditReceipts', 'canonicalize'],
     '@proxygate-kit/sdk/receipts/node': ['verifyReceipt', 'createVerifierPool', 'loadKeySetFile'],
     '@proxygate-kit/sdk/mcp': ['connectGateway', 'GatewayMcpClient', 'computeToolPins'],
+    '@proxygate-kit/sdk/money': ['formatUsd', 'parseUsd', 'usdToMicroUsd', 'MICRO_USD_PER_USD'],
+    '@proxygate-kit/sdk/defaults': ['DEFAULT_GATEWAY_URL'],
     '@proxygate-kit/sdk/package.json': ['default'],
     '@proxygate-kit/server-mock': ['createRestHandlers', 'FaultInjector', 'scan', 'MOCK_ORIGIN'],
     '@proxygate-kit/server-mock/serve': ['startMockServer'],

@@ -1,10 +1,12 @@
 import { Command, Errors, Flags } from '@oclif/core';
+import { DEFAULT_GATEWAY_URL } from '@proxygate-kit/sdk/defaults';
 import { DEFAULT_PROFILE, describeLocation, loadProfile } from './credentials.js';
 import { CliError, formatErrorLine, toCliError, UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { redactSecrets } from './redact.js';
 
-export const DEFAULT_GATEWAY_URL = 'https://gateway.proxygate.ai';
+// Defined once, in the SDK (a leaf module: nothing of the client is loaded).
+export { DEFAULT_GATEWAY_URL };
 
 export interface ResolvedAuth {
   apiKey: string | undefined;

@@ -1,21 +1,23 @@
-// Money for people: the SDK's one formatter and parser (integer micro-USD, exact), loaded lazily
-// like the rest of the SDK. USD flags (`--max-cost`, `--spend-cap`) are parsed here.
+// Money for people: the SDK's one money module (`@proxygate-kit/sdk/money`: integer micro-USD in,
+// exact dollar text out), loaded only when a command prints or parses an amount. It is the SDK's
+// money entry alone, not the client: the receipt commands' start-up bundle stays small.
+// USD flags (`--max-cost`, `--spend-cap`) are parsed here.
 import { UsageError } from './errors.js';
-import { loadSdk } from './sdk-loader.js';
 
-type Sdk = typeof import('@proxygate-kit/sdk');
+type MoneyModule = typeof import('@proxygate-kit/sdk/money');
 
 /** The SDK's money helpers a renderer needs (integer micro-USD in, exact dollar text out). */
-export type Money = Pick<Sdk, 'formatUsd' | 'usdToMicroUsd' | 'usdPerTokenToMicroUsdPerMillion'>;
+export type Money = Pick<MoneyModule, 'formatUsd' | 'usdToMicroUsd' | 'usdPerTokenToMicroUsdPerMillion'>;
+export type FormatUsd = MoneyModule['formatUsd'];
 
-export const loadMoney = (): Promise<Money> => loadSdk();
+export const loadMoney = (): Promise<MoneyModule> => import('@proxygate-kit/sdk/money');
 
 /**
  * A USD amount given on the command line (`0.05`, `$2.50`) as integer micro-USD, exactly; more than
  * six decimals, a negative or anything that is not an amount is a usage error naming the flag.
  */
 export async function parseUsdFlag(flag: string, text: string): Promise<number> {
-  const { parseUsd } = await loadSdk();
+  const { parseUsd } = await loadMoney();
   let micro: bigint;
   try {
     micro = parseUsd(text);
@@ -28,6 +30,6 @@ export async function parseUsdFlag(flag: string, text: string): Promise<number> 
 }
 
 /** A per-token price (micro-USD per million tokens) as people read it: `$2.10/M tokens`. */
-export function perMillionText(money: Money, microUsdPerMillion: number): string {
+export function perMillionText(money: Pick<Money, 'formatUsd'>, microUsdPerMillion: number): string {
   return `${money.formatUsd(microUsdPerMillion)}/M tokens`;
 }

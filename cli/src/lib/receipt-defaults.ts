@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { DEFAULT_GATEWAY_URL } from './base-command.js';
+import { DEFAULT_GATEWAY_URL } from '@proxygate-kit/sdk/defaults';
 import { credentialsPath, DEFAULT_PROFILE } from './credentials.js';
 import { UsageError } from './errors.js';
 import { openInput, type InputSource } from './receipt-stream.js';

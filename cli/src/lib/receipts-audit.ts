@@ -3,10 +3,10 @@ import type { AuditResult, AuditState, LogHead, UsageExport } from '../lazy/rece
 import { CliError, UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { readTextFile } from './input.js';
+import { loadMoney, type FormatUsd } from './money.js';
 import { allRecords, parseShard, shardOf, type ReceiptRecord } from './receipt-input.js';
 import { totalBytes, type InputSource } from './receipt-stream.js';
 import { downgradeMessage, type ReportFormat } from './receipts-verify.js';
-import { loadMoneyFormatter } from './sdk-loader.js';
 import { verifyProgress } from './verify-progress.js';
 
 // `receipts audit`: every receipt streams through the SDK's audit (bounded memory: chains, not
@@ -289,8 +289,6 @@ export async function runAudit(request: AuditRequest): Promise<AuditRun> {
 
 // ---- output ----
 
-type FormatUsd = Awaited<ReturnType<typeof loadMoneyFormatter>>;
-
 function findingLine(f: AuditResult['issues'][number]): string {
   const where = f.source !== undefined ? (f.line !== undefined ? `${f.source}:${f.line}` : f.source) : f.index !== undefined ? `#${f.index + 1}` : 'audit';
   const about = [f.request_id, f.buyer && `buyer ${f.buyer}`, f.seq !== undefined ? `seq ${f.seq}` : undefined].filter(Boolean);
@@ -344,7 +342,7 @@ export function renderAuditText(report: AuditResult, formatUsd: FormatUsd): stri
 
 export async function formatAuditReport(report: AuditResult, format: ReportFormat, seconds: number, name = 'proxygate receipts audit'): Promise<string> {
   if (format === 'json') return (await loadAuditSdk()).serializeAuditReport(report);
-  if (format === 'text') return renderAuditText(report, await loadMoneyFormatter());
+  if (format === 'text') return renderAuditText(report, (await loadMoney()).formatUsd);
   const { renderAuditGithub, renderAuditJUnit } = await import('../lazy/receipts-render.js');
   if (format === 'junit') return renderAuditJUnit(report, { name, timestamp: new Date().toISOString(), seconds });
   return renderAuditGithub(report);

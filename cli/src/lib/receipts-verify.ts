@@ -4,7 +4,8 @@ import { ExitCode } from './exit-codes.js';
 import { allRecords, locator, parseShard, type ReceiptRecord } from './receipt-input.js';
 import { loadPinnedKeys } from './receipt-keys.js';
 import type { InputSource } from './receipt-stream.js';
-import { loadMoneyFormatter, loadReceiptsSdk } from './sdk-loader.js';
+import { loadMoney, type FormatUsd } from './money.js';
+import { loadReceiptsSdk } from './sdk-loader.js';
 import { verifyProgress } from './verify-progress.js';
 
 // The whole of `receipts verify`, free of oclif, so the start-up fast path runs the same code.
@@ -134,8 +135,6 @@ export class FailureList {
   }
 }
 
-type FormatUsd = Awaited<ReturnType<typeof loadMoneyFormatter>>;
-
 function timeJson(time: Verdict['time']): ReceiptTimeJson | undefined {
   return time ? { value: time.value, unit: time.unit, iso: time.iso } : undefined;
 }
@@ -176,7 +175,7 @@ const WINDOW = 64;
 export async function verifySources(sources: readonly InputSource[], options: VerifyOptions): Promise<VerifyReport> {
   const sdk = await loadReceiptsSdk();
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
-  const formatUsd = options.list ? await loadMoneyFormatter() : undefined;
+  const formatUsd = options.list ? (await loadMoney()).formatUsd : undefined;
   const failures = new FailureList(options.maxIssues ?? DEFAULT_MAX_ISSUES);
   const receipts: ListedReceipt[] | undefined = formatUsd ? [] : undefined;
   const versions = { v1: 0, v2: 0, v3: 0 };

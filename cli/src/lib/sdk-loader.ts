@@ -4,7 +4,6 @@
 type Sdk = typeof import('@proxygate-kit/sdk');
 type ReceiptsSdk = typeof import('../lazy/receipts-sdk.js');
 type McpSdk = typeof import('@proxygate-kit/sdk/mcp');
-type MoneyModule = typeof import('../lazy/money.js');
 
 let sdk: Promise<Sdk> | undefined;
 
@@ -18,6 +17,3 @@ export function loadSdk(): Promise<Sdk> {
 export const loadReceiptsSdk = (): Promise<ReceiptsSdk> => import('../lazy/receipts-sdk.js');
 
 export const loadMcpSdk = (): Promise<McpSdk> => import('@proxygate-kit/sdk/mcp');
-
-/** The SDK's `formatUsd` alone, for the receipt commands (whose start-up path does not load the SDK's client). */
-export const loadMoneyFormatter = async (): Promise<MoneyModule['formatUsd']> => (await import('../lazy/money.js')).formatUsd;

@@ -1,3 +1,4 @@
+import { DEFAULT_GATEWAY_URL } from '../defaults.js';
 import { VERSION } from '../version.js';
 import type { KeySet } from '../receipts/key-set.js';
 import type { ReceiptHook } from '../resources/calls-receipts.js';
@@ -36,8 +37,7 @@ import { Tokens } from '../resources/tokens.js';
 import { ReceiptsLog } from '../resources/receipts-log.js';
 import { Meta } from '../resources/meta.js';
 
-/** Default gateway origin. */
-export const DEFAULT_GATEWAY_URL = 'https://gateway.proxygate.ai';
+export { DEFAULT_GATEWAY_URL };
 /** Default per-attempt timeout (ms). Below undici's 300 s header/body timeouts on purpose. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
 /** Default number of retries after the first attempt. */

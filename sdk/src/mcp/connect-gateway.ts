@@ -7,6 +7,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { CreateMessageRequestSchema, ElicitRequestSchema, type ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import { DEFAULT_GATEWAY_URL } from '../defaults.js';
 import { readEnv } from '../internal/env.js';
 import { delegationTokenScopes } from '../internal/scopes.js';
 import { toGatewayError } from './error-mapping.js';
@@ -18,10 +19,8 @@ import { OAuthSession } from './oauth-session.js';
 import { isPinOptions, type ConnectGatewayOptions } from './options.js';
 import { computeToolPins } from './tool-pinning.js';
 
-const DEFAULT_GATEWAY = 'https://gateway.proxygate.ai';
-
 function envGatewayMcpUrl(): string {
-  return `${(readEnv('PROXYGATE_GATEWAY_URL') ?? DEFAULT_GATEWAY).replace(/\/+$/, '')}/mcp`;
+  return `${(readEnv('PROXYGATE_GATEWAY_URL') ?? DEFAULT_GATEWAY_URL).replace(/\/+$/, '')}/mcp`;
 }
 
 function defaultMcpUrl(): string {
