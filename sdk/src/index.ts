@@ -99,7 +99,7 @@ export * from './money.js';
 export { listingPrices, callPrice, type ListingPrices, type PriceSet, type EndpointPrice, type CallPrice } from './lib/prices.js';
 export { AmbiguousListingError, type ListingCandidate } from './resources/listing-lookup.js';
 // Paid calls (built by the paid-calls module on the client's request pipeline) and shield verdicts.
-export { MaxCostExceededError, UnboundedCostError, LISTING_TTL_MS } from './resources/calls/index.js';
+export { MaxCostExceededError, UnboundedCostError, LISTING_TTL_MS } from './resources/calls.js';
 export type {
   BodySchema,
   Calls,
@@ -111,9 +111,9 @@ export type {
   PaidCallErrorDetails,
   ShieldBlockedDetails,
   StreamOutcome,
-} from './resources/calls/index.js';
+} from './resources/calls.js';
 export type { ServerSentEvent } from './core/streaming.js';
 // The onReceipt hook of paid calls (an audit trail with one option) and the trail line format.
-export { ReceiptHookError, receiptTextOf, receiptTrailLine, type ReceiptCallDetails, type ReceiptEvent, type ReceiptHook, type TrailEntry } from './resources/calls/index.js';
-export type { NoKeysVerdict, PaidReceiptVerdict } from './resources/calls/index.js';
+export { ReceiptHookError, receiptTextOf, receiptTrailLine, type ReceiptCallDetails, type ReceiptEvent, type ReceiptHook, type TrailEntry } from './resources/calls-receipts.js';
+export type { NoKeysVerdict, PaidReceiptVerdict } from './shield/settle.js';
 export * from './shield/index.js';
