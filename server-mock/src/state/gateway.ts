@@ -1,15 +1,14 @@
 import { FaultInjector } from '../faults.js';
 import { formatScore, scan, SHIELD_MODES, type ShieldMode, type ShieldVerdict } from '../scanner/index.js';
 import { sha256Hex } from '../crypto/hash.js';
-import { available, seedAccounts, type Account } from './accounts.js';
-import { buildCatalog, buyerPricePerRequest, listingDocs, type CatalogEntry, type Listing, type UpstreamRequest } from './catalog.js';
+import { available, type Account } from './accounts.js';
+import { buyerPricePerRequest, listingDocs, type CatalogEntry, type Listing, type UpstreamRequest } from './catalog.js';
 import { categoriesOf, pricingOf, servicesOf } from './catalog-views.js';
-import { seedDemoTokens, type DemoTokenSecrets } from './demo-tokens.js';
+import type { DemoTokenSecrets } from './demo-tokens.js';
 import type { AuthContext, CallInput, CallResult, GatewayOptions, ReceiptLogPage } from './gateway-types.js';
-import { SeedDerivation } from './derive.js';
 import { echo, GatewayError, notFound, validationError, type ErrorBody } from './errors.js';
-import { UUID_PATTERN, uuidFromBytes } from './ids.js';
-import { Keyring, type RotateKeysOptions, type RotateKeysResult } from './keys.js';
+import { UUID_PATTERN } from './ids.js';
+import { type RotateKeysOptions, type RotateKeysResult } from './keys.js';
 import { queryCatalog, type ListApisParams } from './listing-query.js';
 import { listingUnavailable, pathNotAllowed, resolveCallListing, servesPath, type ResolveContext } from './listing-resolve.js';
 import { SHIELD_FEE_MICRO_USD, tokenCost, withPlatformFee } from './money.js';
@@ -38,9 +37,10 @@ import {
   signV3,
 } from './receipts.js';
 import { DEFAULT_DELEGATION_TTL_MS, narrowChild, type CreateTokenBody } from './token-narrowing.js';
-import { tokenInfo, TokenStore, type TokenRecord } from './tokens.js';
+import { tokenInfo, type TokenRecord } from './tokens.js';
+import { seedState, type GatewayState } from './seeded-state.js';
 import { scrubCredential, upstreamCredential, withCredential } from './upstream-credentials.js';
-import { queryUsage, type UsageParams, type UsageRecord } from './usage.js';
+import { queryUsage, type UsageParams } from './usage.js';
 import type {
   CatalogResponse,
   CategoriesResponse,
@@ -48,13 +48,11 @@ import type {
   HealthResponse,
   LedgerEntry,
   ListingDocsResponse,
-  LogHead,
   MeResponse,
   PricingResponse,
   RateResponse,
   Receipt,
   ReceiptKeySet,
-  ReceiptV3,
   ReceiptVersion,
   ServicesResponse,
   TokenInfo,
@@ -68,32 +66,6 @@ export type { UsageParams } from './usage.js';
 export type { CreateTokenBody } from './token-narrowing.js';
 export type { DemoTokenSecrets } from './demo-tokens.js';
 export type { AuthContext, CallInput, CallResult, GatewayOptions, ReceiptLogPage } from './gateway-types.js';
-
-interface StoredCall {
-  requestHash: string;
-  storedAt: Date;
-  result: CallResult;
-}
-
-interface State {
-  derive: SeedDerivation;
-  keyring: Keyring;
-  tokens: TokenStore;
-  catalog: CatalogEntry[];
-  accounts: Map<string, Account>;
-  usage: UsageRecord[];
-  ledger: LedgerEntry[];
-  ratings: Map<string, boolean>;
-  chains: Map<string, ReceiptV3[]>;
-  idempotency: Map<string, StoredCall>;
-  /** Calls per `<wallet>\n<listing>\n<path>\n<UTC day>` against `daily_cap_per_wallet`. */
-  dailyCalls: Map<string, number>;
-  /** Net micro-USD spent per `<account>\n<UTC day>` against the wallet's daily limit. */
-  dailySpend: Map<string, number>;
-  unavailable: Set<string>;
-  counters: { request: number; usage: number; ledger: number; trace: number };
-  demoSecrets: DemoTokenSecrets;
-}
 
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
@@ -130,7 +102,7 @@ export class Gateway {
   readonly mcpToolDescriptions: Partial<Record<string, string>> = {};
   private readonly freeDailyCap: number;
   private readonly observeUpstream: ((listingId: string, request: UpstreamRequest) => void) | undefined;
-  private state: State;
+  private state: GatewayState;
 
   constructor(options: GatewayOptions = {}) {
     this.profile = options.profile ?? 'extended';
@@ -144,41 +116,13 @@ export class Gateway {
     this.tagV1 = this.initialTagV1;
     this.freeDailyCap = options.freeDailyCap ?? 100;
     this.observeUpstream = options.observeUpstream;
-    this.state = this.initialState();
+    this.state = seedState({ seed: this.seed, profile: this.profile, createdAt: this.now(), freeDailyCap: this.freeDailyCap });
   }
 
   private checkedVersion(version: ReceiptVersion): ReceiptVersion {
     if (version === 3 && !this.switches.extensions) throw new RangeError('receipt v3 is an extension: the public profile emits v1 or v2');
     if (version !== 1 && version !== 2 && version !== 3) throw new RangeError('receipt version must be 1, 2 or 3');
     return version;
-  }
-
-  private initialState(): State {
-    const derive = new SeedDerivation(this.seed);
-    const createdAt = this.now();
-    const tokens = new TokenStore(derive);
-    const accounts = seedAccounts(derive, createdAt);
-    const catalog = buildCatalog();
-    for (const { listing } of catalog) {
-      for (const price of listing.endpointPrices) if (price.price_per_request === 0 && price.daily_cap_per_wallet != null) price.daily_cap_per_wallet = this.freeDailyCap;
-    }
-    return {
-      derive,
-      keyring: new Keyring(derive, createdAt),
-      tokens,
-      catalog,
-      accounts,
-      usage: [],
-      ledger: [],
-      ratings: new Map(),
-      chains: new Map(),
-      idempotency: new Map(),
-      dailyCalls: new Map(),
-      dailySpend: new Map(),
-      unavailable: new Set(),
-      counters: { request: 0, usage: 0, ledger: 0, trace: 0 },
-      demoSecrets: seedDemoTokens(tokens, this.profile, accounts, createdAt),
-    };
   }
 
   /** Forgets everything (tokens, ledger, receipts, faults, runtime settings) and rebuilds the seeded state. */
@@ -189,7 +133,7 @@ export class Gateway {
     this.receiptHeaderName = 'x-proxygate-receipt';
     this.healthStatus = 'healthy';
     for (const name of Object.keys(this.mcpToolDescriptions)) delete this.mcpToolDescriptions[name];
-    this.state = this.initialState();
+    this.state = seedState({ seed: this.seed, profile: this.profile, createdAt: this.now(), freeDailyCap: this.freeDailyCap });
   }
 
   /** Replaces an MCP tool's description (`null`: back to the default), as a rug pull would. */
@@ -267,7 +211,7 @@ export class Gateway {
   }
 
   nextTraceId(): string {
-    return uuidFromBytes(this.state.derive.bytes(`trace:${++this.state.counters.trace}`));
+    return this.state.ids.next('trace');
   }
 
   private iso(): string {
@@ -625,7 +569,7 @@ export class Gateway {
 
   private addLedger(token: TokenRecord, requestId: string, listingId: string, amount: number, kind: 'charge' | 'refund', idempotencyKey: string | null): void {
     this.state.ledger.push({
-      id: uuidFromBytes(this.state.derive.bytes(`ledger:${++this.state.counters.ledger}`)),
+      id: this.state.ids.next('ledger'),
       token_id: token.id,
       request_id: requestId,
       listing_id: listingId,
@@ -811,7 +755,7 @@ export class Gateway {
     this.checkSpendLimits(token, account, price, now);
     if (capKey !== null) this.state.dailyCalls.set(capKey, (this.state.dailyCalls.get(capKey) ?? 0) + 1);
 
-    const requestId = uuidFromBytes(this.state.derive.bytes(`request:${++this.state.counters.request}`));
+    const requestId = this.state.ids.next('request');
     if (price > 0) {
       this.moveMoney(token, price, now);
       this.addLedger(token, requestId, listing.id, price, 'charge', idempotencyKey);
@@ -841,7 +785,7 @@ export class Gateway {
       : upstream.body;
 
     this.state.usage.push({
-      id: uuidFromBytes(this.state.derive.bytes(`usage:${++this.state.counters.usage}`)),
+      id: this.state.ids.next('usage'),
       request_id: requestId,
       service: listing.service,
       path,

@@ -1,0 +1,77 @@
+import { seedAccounts, type Account } from './accounts.js';
+import { buildCatalog, type CatalogEntry } from './catalog.js';
+import { seedDemoTokens, type DemoTokenSecrets } from './demo-tokens.js';
+import { SeedDerivation } from './derive.js';
+import type { CallResult } from './gateway-types.js';
+import { Keyring } from './keys.js';
+import type { Profile } from './profile.js';
+import { SequentialIds } from './sequential-ids.js';
+import { TokenStore } from './tokens.js';
+import type { LedgerEntry, ReceiptV3 } from './types.js';
+import type { UsageRecord } from './usage.js';
+
+interface StoredCall {
+  requestHash: string;
+  storedAt: Date;
+  result: CallResult;
+}
+
+/** Everything `Gateway.reset()` forgets: rebuilt from the seed by `seedState`. */
+export interface GatewayState {
+  derive: SeedDerivation;
+  ids: SequentialIds;
+  keyring: Keyring;
+  tokens: TokenStore;
+  /** Each listing with its synthetic upstream (a test may swap an entry's `respond` to play a hostile seller). */
+  catalog: CatalogEntry[];
+  accounts: Map<string, Account>;
+  usage: UsageRecord[];
+  ledger: LedgerEntry[];
+  ratings: Map<string, boolean>;
+  chains: Map<string, ReceiptV3[]>;
+  idempotency: Map<string, StoredCall>;
+  /** Calls per `<wallet>\n<listing>\n<path>\n<UTC day>` against `daily_cap_per_wallet`. */
+  dailyCalls: Map<string, number>;
+  /** Net micro-USD spent per `<account>\n<UTC day>` against the wallet's daily limit. */
+  dailySpend: Map<string, number>;
+  /** Listing ids taken offline (`setListingAvailable`). */
+  unavailable: Set<string>;
+  demoSecrets: DemoTokenSecrets;
+}
+
+export interface SeedOptions {
+  seed: string;
+  profile: Profile;
+  /** When the accounts, tokens and first receipt key were created. */
+  createdAt: Date;
+  /** Replaces the free endpoints' `daily_cap_per_wallet`. */
+  freeDailyCap: number;
+}
+
+/** The seeded start: demo accounts and tokens, keys, the catalog; no calls, charges or receipts yet. */
+export function seedState({ seed, profile, createdAt, freeDailyCap }: SeedOptions): GatewayState {
+  const derive = new SeedDerivation(seed);
+  const tokens = new TokenStore(derive);
+  const accounts = seedAccounts(derive, createdAt);
+  const catalog = buildCatalog();
+  for (const { listing } of catalog) {
+    for (const price of listing.endpointPrices) if (price.price_per_request === 0 && price.daily_cap_per_wallet != null) price.daily_cap_per_wallet = freeDailyCap;
+  }
+  return {
+    derive,
+    ids: new SequentialIds(derive),
+    keyring: new Keyring(derive, createdAt),
+    tokens,
+    catalog,
+    accounts,
+    usage: [],
+    ledger: [],
+    ratings: new Map(),
+    chains: new Map(),
+    idempotency: new Map(),
+    dailyCalls: new Map(),
+    dailySpend: new Map(),
+    unavailable: new Set(),
+    demoSecrets: seedDemoTokens(tokens, profile, accounts, createdAt),
+  };
+}
