@@ -42,14 +42,15 @@ export interface NodeCryptoLike {
   verify(algorithm: null, data: Uint8Array, key: object, signature: Uint8Array): boolean;
 }
 
-// A variable specifier keeps bundlers for browsers from trying to resolve node:crypto.
+// A variable specifier keeps bundlers for browsers from trying to resolve node:crypto; the magic
+// comments tell webpack and vite to leave the import to the runtime (no "expression" warning).
 const NODE_CRYPTO = 'node:crypto';
 
 async function loadNodeCrypto(): Promise<NodeCryptoLike | undefined> {
   const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
   if (!proc?.versions?.node) return undefined;
   try {
-    return (await import(/* @vite-ignore */ NODE_CRYPTO)) as NodeCryptoLike;
+    return (await import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_CRYPTO)) as NodeCryptoLike;
   } catch {
     return undefined;
   }

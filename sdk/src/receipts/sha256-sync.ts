@@ -16,7 +16,8 @@ interface NodeHashLike {
   hash?: ((algorithm: 'sha256', data: Uint8Array, encoding: 'buffer') => Uint8Array) & ((algorithm: 'sha256', data: Uint8Array, encoding: 'hex') => string);
 }
 
-// A variable specifier keeps bundlers for browsers from trying to resolve node:crypto.
+// A variable specifier keeps bundlers for browsers from trying to resolve node:crypto; the magic
+// comments tell webpack and vite to leave the import to the runtime (no "expression" warning).
 const NODE_CRYPTO = 'node:crypto';
 let resolved: Promise<{ bytes: Sha256; hex: Sha256Hex }> | undefined;
 
@@ -25,7 +26,7 @@ function resolveBoth(): Promise<{ bytes: Sha256; hex: Sha256Hex }> {
     const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
     if (proc?.versions?.node) {
       try {
-        const nodeCrypto = (await import(/* @vite-ignore */ NODE_CRYPTO)) as NodeHashLike;
+        const nodeCrypto = (await import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_CRYPTO)) as NodeHashLike;
         const oneShot = nodeCrypto.hash;
         if (typeof oneShot === 'function') {
           return { bytes: (data: Uint8Array) => oneShot('sha256', data, 'buffer'), hex: (data: Uint8Array) => oneShot('sha256', data, 'hex') };
