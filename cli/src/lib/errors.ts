@@ -119,12 +119,17 @@ export function toCliError(thrown: unknown, context: { commandId?: string | unde
   if (names.some((n) => OCLIF_USAGE_ERRORS.has(n)) || (has('CLIError') && err.oclif?.exit === 2)) {
     return new CliError('usage_error', summarizeParseError(message), ExitCode.usage, helpAction(context.commandId));
   }
-  if (has('AbortError') || has('UserAbortError') || has('APIUserAbortError') || code === 'ABORT_ERR' || code === 'aborted') {
+  if (has('AbortError') || has('UserAbortError') || code === 'ABORT_ERR' || code === 'aborted') {
     return new CliError('interrupted', message, ExitCode.interrupted);
   }
   if (has('InvalidRequestError') || code === 'invalid_request') {
     // Refused by the SDK before anything was sent: an argument of this command line is at fault.
-    return new CliError('usage_error', message, ExitCode.usage, helpAction(context.commandId));
+    return new CliError('invalid_request', invalidRequestMessage(message, str((thrown as { argument?: unknown }).argument)), ExitCode.usage, helpAction(context.commandId));
+  }
+  if (has('RedirectRefusedError') || code === 'redirect_refused') {
+    // The gateway URL points at a redirect (http -> https, an old host): the token, a paid call or
+    // a catalog answer never follows one to another origin, so the URL itself must be the final one.
+    return new CliError('redirect_refused', redirectMessage(message), ExitCode.failure, 'use the final gateway origin: --gateway, PROXYGATE_GATEWAY_URL or "proxygate login --gateway URL"');
   }
   if (has('AmbiguousListingError') || code === 'ambiguous_listing') {
     // The reference, not the gateway, is at fault: the user picks one of the candidates (exit 2).
@@ -183,7 +188,8 @@ export function toCliError(thrown: unknown, context: { commandId?: string | unde
   if (has('ShieldBlockedError') || code === 'response_blocked' || code === 'shield_blocked') {
     return new CliError('shield_blocked', message, ExitCode.shieldBlocked, action ?? 'the charge was refunded; the response is withheld');
   }
-  if (has('ConnectionError') || has('APIConnectionError') || has('APIConnectionTimeoutError') || has('TimeoutError')) {
+  // The SDK's TimeoutError is a ConnectionError; a DOM TimeoutError (AbortSignal.timeout) is named so.
+  if (has('ConnectionError') || has('TimeoutError')) {
     return new CliError('connection_error', message, ExitCode.failure, 'check the gateway URL (--gateway, PROXYGATE_GATEWAY_URL) and your network');
   }
   if (has('ValidationError') && status === undefined) {
@@ -218,6 +224,38 @@ function cleanMessage(err: ErrorLike): string {
   let cleaned = message.replace(/^\d{3} [a-z_]+ (?=\S)/, '');
   if (code && cleaned.startsWith(`${code}: `)) cleaned = cleaned.slice(code.length + 2);
   return cleaned || message;
+}
+
+// The SDK's option names (InvalidRequestError.argument) as a CLI user spells them.
+const CLI_ARGUMENTS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^gatewayUrl$/, 'the gateway URL (--gateway, PROXYGATE_GATEWAY_URL or the profile\'s)'],
+  [/^idempotencyKey$/, '--idempotency-key'],
+  [/^maxCost$/, '--max-cost'],
+  [/^maxRetries$/, '--max-retries'],
+  [/^method$/, 'the method'],
+  [/^path$/, 'the path'],
+  [/^body$/, 'the body (--data)'],
+  [/^listing$/, 'the listing'],
+  [/^shield$/, '--shield'],
+  [/^query(\.|$)/, 'a query parameter (--query)'],
+  [/^headers(\.|$)/, 'a header'],
+];
+
+/**
+ * `gatewayUrl: must not carry a query...; nothing was sent` in the CLI's words: the flag or
+ * argument instead of the SDK option, the rest of the SDK's sentence kept.
+ */
+function invalidRequestMessage(message: string, argument: string | undefined): string {
+  if (!argument || !message.startsWith(`${argument}: `)) return message;
+  const spelled = CLI_ARGUMENTS.find(([pattern]) => pattern.test(argument))?.[1];
+  if (!spelled) return message;
+  const detail = /^headers\.(.+)$/.exec(argument)?.[1] ?? /^query\.(.+)$/.exec(argument)?.[1];
+  return `${spelled}${detail ? ` "${detail}"` : ''}: ${message.slice(argument.length + 2)}`;
+}
+
+/** `The gateway answered 301, a redirect to another origin (...): not followed`, as the line's sentence. */
+function redirectMessage(message: string): string {
+  return message.replace(/^The gateway/, 'the gateway');
 }
 
 /** `see "proxygate tokens create --help"`: the exact help to read, not just "see --help". */

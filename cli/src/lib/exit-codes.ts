@@ -23,13 +23,16 @@ export const EXIT_CODE_TABLE: ReadonlyArray<{ code: ExitCodeValue; meaning: stri
       'the API answered an error (a spend-limit block included: nothing charged), the network failed before\n' +
       '       anything could be charged, a receipt did not verify (or an audit found a gap, fork, duplicate,\n' +
       '       downgrade or usage mismatch), receipts verify / audit read no receipt at all (unless --allow-empty),\n' +
-      '       or the gateway does not serve the extension the command needs (tokens, receipts log)',
+      '       the gateway does not serve the extension the command needs (tokens, receipts log), or it answered\n' +
+      '       with a redirect that is not followed (redirect_refused: to another origin, of a paid call, of a\n' +
+      '       request other than GET/HEAD, or past five hops; use the final gateway URL)',
   },
   {
     code: ExitCode.usage,
     meaning:
       'usage error: unknown command or flag, missing argument, unreadable input, an amount with more than\n' +
-      '       6 decimals, or a listing reference that matches several listings (the candidates are listed)',
+      '       6 decimals, a listing reference that matches several listings (the candidates are listed), or a\n' +
+      '       value refused before anything was sent (invalid_request: a path, header, body or gateway URL)',
   },
   {
     code: ExitCode.insufficientScope,

@@ -3,6 +3,7 @@ import type { ResolvedAuth } from './base-command.js';
 import { UsageError } from './errors.js';
 import { readTextFile } from './input.js';
 import { loadMcpSdk } from './sdk-loader.js';
+import { cliVersion } from './version.js';
 
 export function mcpUrl(auth: ResolvedAuth): string {
   return process.env['PROXYGATE_MCP_URL'] ?? `${auth.gatewayUrl}/mcp`;
@@ -29,7 +30,7 @@ export async function connectMcp(auth: ResolvedAuth, pinsFile?: string, options:
     restBaseUrl: auth.gatewayUrl,
     token: auth.apiKey ?? null,
     fetch: (input, init) => globalThis.fetch(input, init),
-    clientInfo: { name: 'proxygate-cli', version: '0.1.0' },
+    clientInfo: { name: 'proxygate-cli', version: cliVersion() },
     ...(saved ? { pin: { saved, mode: 'refuse' as const } } : {}),
     ...options,
   });

@@ -9,6 +9,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { CreateMessageRequestSchema, ElicitRequestSchema, type ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { DEFAULT_GATEWAY_URL } from '../defaults.js';
 import { readEnv } from '../internal/env.js';
+import { VERSION } from '../version.js';
 import { delegationTokenScopes } from '../internal/scopes.js';
 import { toGatewayError } from './error-mapping.js';
 import { ToolPinMismatchError } from './errors.js';
@@ -117,7 +118,7 @@ async function connect(options: ConnectGatewayOptions, secrets: string[]): Promi
   });
 
   const openSession = async (transport: Transport): Promise<McpSession> => {
-    const client = new Client(options.clientInfo ?? { name: 'proxygate-kit', version: '0.1.0' }, {
+    const client = new Client(options.clientInfo ?? { name: 'proxygate-kit', version: VERSION }, {
       capabilities: clientCapabilities(options),
       listChanged: { tools: { autoRefresh: false, debounceMs: 0, onChanged: () => gateway?.scheduleRecheck() } },
     });

@@ -10,6 +10,7 @@ import { connectMcp, mcpUrl } from '../mcp-connect.js';
 import { loadPinnedKeys } from '../receipt-keys.js';
 import { loadMcpSdk, loadSdk } from '../sdk-loader.js';
 import { fetchKeyMaterial, readPin, ReceiptTrail, syncPin, trailNow } from '../trail/index.js';
+import { cliVersion } from '../version.js';
 import { DailySpendStore } from './daily-spend.js';
 import { GatewayFront, type ShieldMode } from './front.js';
 import { SpendBudget } from './spend-budget.js';
@@ -87,7 +88,7 @@ export async function startServe(auth: ResolvedAuth, settings: ServeSettings, no
     client = await connectMcp(auth, undefined, {
       ...(trail.keys ? { keys: trail.keys } : {}),
       pin: { ...(pins ? { saved: pins.pins } : {}), mode: 'refuse-changed', onMismatch: () => undefined },
-      clientInfo: { name: 'proxygate-mcp-serve', version: '0.1.0' },
+      clientInfo: { name: 'proxygate-mcp-serve', version: cliVersion() },
     });
   } catch (error) {
     const failure = toCliError(error);
