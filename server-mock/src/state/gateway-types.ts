@@ -5,7 +5,7 @@
 import type { ShieldVerdict } from '../scanner/index.js';
 import type { UpstreamRequest } from './catalog.js';
 import type { Page } from './pagination.js';
-import type { Profile } from './profile.js';
+import type { Profile, ProfileSwitches } from './profile.js';
 import type { TokenRecord } from './tokens.js';
 import type { LogHead, Receipt, ReceiptV3, ReceiptVersion } from './types.js';
 
@@ -73,4 +73,13 @@ export interface CallResult {
 
 export interface ReceiptLogPage extends Page<ReceiptV3> {
   head: LogHead;
+}
+
+/** What the operation modules read from the gateway: the profile, its switches, the clock, trace ids. */
+export interface GatewayContext {
+  readonly profile: Profile;
+  readonly switches: ProfileSwitches;
+  now(): Date;
+  /** A new seeded trace id (every error body carries one). */
+  traceId(): string;
 }

@@ -5,7 +5,8 @@ import { available, type Account } from './accounts.js';
 import { buyerPricePerRequest, listingDocs, type CatalogEntry, type Listing, type UpstreamRequest } from './catalog.js';
 import { categoriesOf, pricingOf, servicesOf } from './catalog-views.js';
 import type { DemoTokenSecrets } from './demo-tokens.js';
-import type { AuthContext, CallInput, CallResult, GatewayOptions, ReceiptLogPage } from './gateway-types.js';
+import { authenticate, requireExtensions, requirePermission } from './authentication.js';
+import type { AuthContext, CallInput, CallResult, GatewayContext, GatewayOptions, ReceiptLogPage } from './gateway-types.js';
 import { echo, GatewayError, notFound, validationError, type ErrorBody } from './errors.js';
 import { UUID_PATTERN } from './ids.js';
 import { type RotateKeysOptions, type RotateKeysResult } from './keys.js';
@@ -18,7 +19,6 @@ import {
   OUR_SCOPES,
   PUBLIC_SCOPES,
   RECEIPT_KEYS_PATH,
-  scopeFor,
   switchesOf,
   type Permission,
   type Profile,
@@ -38,6 +38,7 @@ import {
 } from './receipts.js';
 import { DEFAULT_DELEGATION_TTL_MS, narrowChild, type CreateTokenBody } from './token-narrowing.js';
 import { tokenInfo, type TokenRecord } from './tokens.js';
+import { checkedReceiptVersion, RuntimeSettings, type HealthStatus, type ReceiptHeaderName } from './runtime-settings.js';
 import { seedState, type GatewayState } from './seeded-state.js';
 import { scrubCredential, upstreamCredential, withCredential } from './upstream-credentials.js';
 import { queryUsage, type UsageParams } from './usage.js';
@@ -89,57 +90,43 @@ export class Gateway {
   readonly switches: ProfileSwitches;
   private readonly now: () => Date;
   private origin: string;
-  private readonly initialReceiptVersion: ReceiptVersion;
-  private readonly initialTagV1: boolean;
-  private defaultReceiptVersion: ReceiptVersion;
-  private tagV1: boolean;
-  private receiptHeaderName: 'x-proxygate-receipt' | 'x-receipt' = 'x-proxygate-receipt';
-  private healthStatus: 'healthy' | 'degraded' = 'healthy';
-  /**
-   * MCP tool descriptions replacing the defaults (test control: a rug pull). The same object for
-   * the gateway's whole life, so the MCP handlers built once keep reading the current overrides.
-   */
-  readonly mcpToolDescriptions: Partial<Record<string, string>> = {};
+  private readonly settings: RuntimeSettings;
   private readonly freeDailyCap: number;
   private readonly observeUpstream: ((listingId: string, request: UpstreamRequest) => void) | undefined;
   private state: GatewayState;
+  private readonly ctx: GatewayContext;
 
   constructor(options: GatewayOptions = {}) {
     this.profile = options.profile ?? 'extended';
     this.switches = switchesOf(this.profile);
+    this.ctx = { profile: this.profile, switches: this.switches, now: () => this.now(), traceId: () => this.nextTraceId() };
     this.seed = String(options.seed ?? 'proxygate-mock');
     this.now = options.now ?? (() => new Date());
     this.origin = (options.origin ?? 'https://mock.proxygate.test').replace(/\/+$/, '');
-    this.initialReceiptVersion = this.checkedVersion(options.receiptVersion ?? (this.profile === 'public' ? 1 : 3));
-    this.defaultReceiptVersion = this.initialReceiptVersion;
-    this.initialTagV1 = options.tagV1Receipts ?? false;
-    this.tagV1 = this.initialTagV1;
+    this.settings = new RuntimeSettings({
+      receiptVersion: checkedReceiptVersion(options.receiptVersion ?? (this.profile === 'public' ? 1 : 3), this.switches),
+      tagV1Receipts: options.tagV1Receipts ?? false,
+    });
     this.freeDailyCap = options.freeDailyCap ?? 100;
     this.observeUpstream = options.observeUpstream;
     this.state = seedState({ seed: this.seed, profile: this.profile, createdAt: this.now(), freeDailyCap: this.freeDailyCap });
   }
 
-  private checkedVersion(version: ReceiptVersion): ReceiptVersion {
-    if (version === 3 && !this.switches.extensions) throw new RangeError('receipt v3 is an extension: the public profile emits v1 or v2');
-    if (version !== 1 && version !== 2 && version !== 3) throw new RangeError('receipt version must be 1, 2 or 3');
-    return version;
-  }
-
   /** Forgets everything (tokens, ledger, receipts, faults, runtime settings) and rebuilds the seeded state. */
   reset(): void {
     this.faults.clear();
-    this.defaultReceiptVersion = this.initialReceiptVersion;
-    this.tagV1 = this.initialTagV1;
-    this.receiptHeaderName = 'x-proxygate-receipt';
-    this.healthStatus = 'healthy';
-    for (const name of Object.keys(this.mcpToolDescriptions)) delete this.mcpToolDescriptions[name];
+    this.settings.reset();
     this.state = seedState({ seed: this.seed, profile: this.profile, createdAt: this.now(), freeDailyCap: this.freeDailyCap });
   }
 
   /** Replaces an MCP tool's description (`null`: back to the default), as a rug pull would. */
   setMcpToolDescription(name: string, description: string | null): void {
-    if (description === null) delete this.mcpToolDescriptions[name];
-    else this.mcpToolDescriptions[name] = description;
+    this.settings.setMcpToolDescription(name, description);
+  }
+
+  /** The current MCP tool description overrides (one live object: the MCP handlers read it). */
+  get mcpToolDescriptions(): Partial<Record<string, string>> {
+    return this.settings.mcpToolDescriptions;
   }
 
   get demoTokens(): DemoTokenSecrets {
@@ -156,25 +143,25 @@ export class Gateway {
   }
 
   setDefaultReceiptVersion(version: ReceiptVersion): void {
-    this.defaultReceiptVersion = this.checkedVersion(version);
+    this.settings.defaultReceiptVersion = checkedReceiptVersion(version, this.switches);
   }
 
   /** Whether v1 receipts carry the optional `receipt_version: 1`. */
   setTagV1Receipts(tagged: boolean): void {
-    this.tagV1 = tagged;
+    this.settings.tagV1Receipts = tagged;
   }
 
   /**
    * Which header carries the receipt: `x-proxygate-receipt` (base64, default) or the public
    * README's plain-JSON `x-receipt`, so clients can test their fallback.
    */
-  setReceiptHeader(name: 'x-proxygate-receipt' | 'x-receipt'): void {
-    this.receiptHeaderName = name;
+  setReceiptHeader(name: ReceiptHeaderName): void {
+    this.settings.receiptHeader = name;
   }
 
   /** `/health` answers `degraded` (503) until set back to `healthy`. */
-  setHealth(status: 'healthy' | 'degraded'): void {
-    this.healthStatus = status;
+  setHealth(status: HealthStatus): void {
+    this.settings.health = status;
   }
 
   /** Takes a listing offline (paid calls answer 503 `listing_unavailable`) or back online. */
@@ -189,7 +176,7 @@ export class Gateway {
   setTokenReceiptVersion(tokenId: string, version: ReceiptVersion | null): void {
     const token = this.state.tokens.get(tokenId);
     if (!token) throw notFound(`No token ${tokenId}.`);
-    token.receiptVersion = version === null ? null : this.checkedVersion(version);
+    token.receiptVersion = version === null ? null : checkedReceiptVersion(version, this.switches);
   }
 
   /** Sets the demo wallet's limits (what `GET /v1/wallet/limits` shows and paid calls enforce). */
@@ -226,56 +213,15 @@ export class Gateway {
     return !this.state.unavailable.has(listing.id);
   }
 
-  /** Extension operations answer 404 `not_found` in the public profile, like their routes. */
-  private requireExtensions(what: string): void {
-    if (this.switches.extensions) return;
-    throw new GatewayError(404, { error: 'not_found', message: `No route ${what}.`, trace_id: this.nextTraceId() });
-  }
-
   // ---------------------------------------------------------------- auth
-
-  private unauthorized(error: 'unauthorized' | 'invalid_token' | 'token_expired' | 'token_revoked', message: string, origin: string): GatewayError {
-    return new GatewayError(
-      401,
-      {
-        error: this.switches.detailed401 ? error : 'unauthorized',
-        message: this.switches.detailed401 ? message : 'Authentication is required for this endpoint.',
-        action: 'Attach a valid API key or delegation token as `Authorization: Bearer <token>`.',
-        trace_id: this.nextTraceId(),
-      },
-      {
-        // RFC 6750 §3.1: a request that carried no credentials gets a challenge without an error code.
-        'WWW-Authenticate':
-          error === 'unauthorized'
-            ? `Bearer realm="proxygate", resource_metadata="${origin}/.well-known/oauth-protected-resource"`
-            : `Bearer realm="proxygate", error="invalid_token", resource_metadata="${origin}/.well-known/oauth-protected-resource"`,
-      },
-    );
-  }
 
   /**
    * Resolves an `Authorization` header to the caller; 401 (with the challenge header) otherwise.
-   * Never echoes the token. `requestOrigin` (the origin the request was sent to) goes into the
-   * challenge's `resource_metadata`; default: the gateway's origin.
+   * `requestOrigin` (the origin the request was sent to) goes into the challenge's
+   * `resource_metadata`; default: the gateway's origin.
    */
   authenticate(authorization: string | null | undefined, requestOrigin?: string): AuthContext {
-    const origin = requestOrigin ?? this.origin;
-    if (!authorization) throw this.unauthorized('unauthorized', 'This operation needs a token.', origin);
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    const secret = match?.[1];
-    if (!secret || !(secret.startsWith('pg_live_') || secret.startsWith('pg_del_'))) {
-      throw this.unauthorized('invalid_token', 'The token is malformed or unknown.', origin);
-    }
-    const found = this.state.tokens.lookup(secret, this.now());
-    if (!found.ok) {
-      const messages = {
-        invalid_token: 'The token is malformed or unknown.',
-        token_expired: 'The token has expired.',
-        token_revoked: 'The token has been revoked.',
-      } as const;
-      throw this.unauthorized(found.reason, messages[found.reason], origin);
-    }
-    return { token: found.token };
+    return authenticate(this.ctx, this.state.tokens, authorization, requestOrigin ?? this.origin);
   }
 
   /** The scope names this profile's tokens carry. */
@@ -283,33 +229,9 @@ export class Gateway {
     return this.profile === 'public' ? PUBLIC_SCOPES : OUR_SCOPES;
   }
 
-  /**
-   * Refuses a caller whose token lacks the permission's scope: extended profile 403
-   * `insufficient_scope` naming it (+ challenge); public profile 403 `forbidden`, no scope named.
-   */
+  /** 403 unless the caller's token has the permission's scope (see `authentication.ts`). */
   requirePermission(auth: AuthContext, permission: Permission): void {
-    const scope = scopeFor(this.profile, permission);
-    if (scope === null) throw new GatewayError(404, { error: 'not_found', message: 'No such route.', trace_id: this.nextTraceId() });
-    if ((auth.token.scopes as readonly string[]).includes(scope)) return;
-    if (!this.switches.namedScopes) {
-      throw new GatewayError(403, {
-        error: 'forbidden',
-        message: 'The authenticated caller is not permitted to perform this action.',
-        action: 'Use a credential with the required scope.',
-        trace_id: this.nextTraceId(),
-      });
-    }
-    throw new GatewayError(
-      403,
-      {
-        error: 'insufficient_scope',
-        required_scope: scope,
-        message: `This operation needs the ${scope} scope.`,
-        action: `Use a token with the ${scope} scope.`,
-        trace_id: this.nextTraceId(),
-      },
-      { 'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${scope}"` },
-    );
+    requirePermission(this.ctx, auth, permission);
   }
 
   // ---------------------------------------------------------------- catalog (no auth)
@@ -443,7 +365,7 @@ export class Gateway {
 
   /** `GET /v1/tokens/self`: any valid token. */
   tokenSelf(auth: AuthContext): TokenInfo {
-    this.requireExtensions('GET /v1/tokens/self');
+    requireExtensions(this.ctx, 'GET /v1/tokens/self');
     return tokenInfo(auth.token);
   }
 
@@ -460,7 +382,7 @@ export class Gateway {
 
   /** `POST /v1/tokens` (tokens:write): mints a delegation token that narrows the caller. */
   createToken(auth: AuthContext, body: CreateTokenBody): { token: string; info: TokenInfo } {
-    this.requireExtensions('POST /v1/tokens');
+    requireExtensions(this.ctx, 'POST /v1/tokens');
     this.requirePermission(auth, 'tokens');
     return this.mintChild(auth.token, body);
   }
@@ -510,14 +432,14 @@ export class Gateway {
 
   /** `GET /v1/tokens` (tokens:write): an api key sees its account's tokens, a delegation its subtree. */
   listTokens(auth: AuthContext, params: PageParams = {}): Page<TokenInfo> {
-    this.requireExtensions('GET /v1/tokens');
+    requireExtensions(this.ctx, 'GET /v1/tokens');
     this.requirePermission(auth, 'tokens');
     return paginate(this.state.tokens.visible(auth.token).map(tokenInfo), params, `tokens:${auth.token.id}`, () => this.nextTraceId());
   }
 
   /** `DELETE /v1/tokens/{id}` (tokens:write): revokes the token and, in cascade, its children. */
   revokeToken(auth: AuthContext, tokenId: string): TokenInfo {
-    this.requireExtensions('DELETE /v1/tokens/{id}');
+    requireExtensions(this.ctx, 'DELETE /v1/tokens/{id}');
     this.requirePermission(auth, 'tokens');
     const target = this.state.tokens.visible(auth.token).find((token) => token.id === tokenId);
     if (!target) throw new GatewayError(404, { error: 'not_found', message: 'No such token visible to this token.', trace_id: this.nextTraceId() });
@@ -590,7 +512,7 @@ export class Gateway {
   }
 
   private receiptVersionFor(token: TokenRecord): ReceiptVersion {
-    return token.receiptVersion ?? this.defaultReceiptVersion;
+    return token.receiptVersion ?? this.settings.defaultReceiptVersion;
   }
 
   private issueReceipt(
@@ -607,7 +529,7 @@ export class Gateway {
     if (version !== 3) {
       const seconds = Math.floor(timestamp.getTime() / 1000);
       const payment = { request_id: requestId, buyer: this.account(token).wallet, seller: listing.seller.wallet, amount, timestamp: seconds };
-      return version === 1 ? signV1(payment, keyring.platform, this.tagV1) : signV2(payment, keyring.ephemeralAt(seconds), keyring.receiptCa);
+      return version === 1 ? signV1(payment, keyring.platform, this.settings.tagV1Receipts) : signV2(payment, keyring.ephemeralAt(seconds), keyring.receiptCa);
     }
     const chain = this.state.chains.get(token.id) ?? [];
     const last = chain[chain.length - 1];
@@ -816,7 +738,7 @@ export class Gateway {
     const receiptHeader = encodeReceiptHeader(receipt);
     if (streaming) headers['cache-control'] = 'no-cache';
     if (!finalEvent) {
-      if (this.receiptHeaderName === 'x-receipt') headers['x-receipt'] = JSON.stringify(receipt);
+      if (this.settings.receiptHeader === 'x-receipt') headers['x-receipt'] = JSON.stringify(receipt);
       else headers['x-proxygate-receipt'] = receiptHeader;
     }
     const result: CallResult = { status, headers, body: responseBody, receipt, receiptHeader, shield: verdict, amount, requestId, listingId: listing.id, replayed: false };
@@ -847,7 +769,7 @@ export class Gateway {
 
   /** `GET /v1/receipts` (account:read): a token's v3 chain (seq ascending) with the signed log head. */
   receiptLog(auth: AuthContext, params: PageParams & { token_id?: string | null } = {}): ReceiptLogPage {
-    this.requireExtensions('GET /v1/receipts');
+    requireExtensions(this.ctx, 'GET /v1/receipts');
     this.requirePermission(auth, 'receipts');
     let tokenId = auth.token.id;
     if (params.token_id) {
@@ -870,7 +792,7 @@ export class Gateway {
 
   /** `GET /.well-known/proxygate-receipt-keys` (extension `receipt_keys`). */
   keySet(): ReceiptKeySet {
-    this.requireExtensions(`GET ${RECEIPT_KEYS_PATH}`);
+    requireExtensions(this.ctx, `GET ${RECEIPT_KEYS_PATH}`);
     return this.state.keyring.keySet(this.origin);
   }
 
@@ -893,9 +815,9 @@ export class Gateway {
   /** `GET /health`: 200 healthy, 503 degraded (same shape); `extensions` only in the extended profile. */
   health(): { status: 200 | 503; body: HealthResponse } {
     const keys = this.state.keyring.keySet(this.origin);
-    const body: HealthResponse = { status: this.healthStatus, platform_pubkey: keys.platform_pubkey, receipt_ca_pubkey: keys.receipt_ca_pubkey };
+    const body: HealthResponse = { status: this.settings.health, platform_pubkey: keys.platform_pubkey, receipt_ca_pubkey: keys.receipt_ca_pubkey };
     if (this.switches.extensions) body.extensions = { version: 1, features: [...EXTENSION_FEATURES], receipt_keys_url: RECEIPT_KEYS_PATH };
-    return { status: this.healthStatus === 'healthy' ? 200 : 503, body };
+    return { status: this.settings.health === 'healthy' ? 200 : 503, body };
   }
 
   /** `GET /.well-known/oauth-protected-resource` (RFC 9728). */
