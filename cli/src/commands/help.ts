@@ -1,6 +1,7 @@
 import { Args, Command, Errors, loadHelpClass } from '@oclif/core';
 import { ExitCode } from '../lib/exit-codes.js';
-import { HELP_TOPICS } from '../lib/help-topics.js';
+import { guessCommandLine, quoteAlternatives } from '../lib/help-suggest.js';
+import { HELP_TOPICS, VERSION_HELP } from '../lib/help-topics.js';
 
 export default class HelpCommand extends Command {
   static override summary = 'show help for a command or a help topic';
@@ -20,13 +21,22 @@ ${Object.entries(HELP_TOPICS)
       process.stdout.write(topic.render());
       return;
     }
+    // `version` is oclif's version flag given as a word (package.json), not a command class.
+    if (words.length === 1 && words[0] === 'version') {
+      process.stdout.write(VERSION_HELP);
+      return;
+    }
     const Help = await loadHelpClass(this.config);
     try {
       await new Help(this.config, this.config.pjson.oclif.helpOptions ?? {}).showHelp(words);
     } catch (error) {
       if (!(error instanceof Error) || !/not found/i.test(error.message)) throw error;
       // oclif's styled " ›   Error: Command x not found." becomes the CLI's one usage line.
-      process.stderr.write(`usage_error: no command or help topic "${words.join(' ')}" (run "${this.config.bin} --help" for the list)\n`);
+      const visible = this.config.commands.filter((c) => !c.hidden).map((c) => c.id);
+      const names = [...visible, ...this.config.topics.filter((t) => !t.hidden).map((t) => t.name), ...Object.keys(HELP_TOPICS), 'version'];
+      const { suggestions } = guessCommandLine(words, names, []);
+      const hint = suggestions.length > 0 ? `did you mean ${quoteAlternatives(`${this.config.bin} help`, suggestions)}? ` : '';
+      process.stderr.write(`usage_error: no command or help topic "${words.join(' ')}" (${hint}run "${this.config.bin} --help" for the list)\n`);
       const exit = new Errors.CLIError(`unknown help subject ${words.join(' ')}`, { exit: ExitCode.usage });
       exit.skipOclifErrorHandling = true;
       throw exit;

@@ -51,11 +51,31 @@ describe('client.calls.stream (extended profile: v3 receipts in a final event, r
   });
 
   test('events are pulled from the network only as the consumer asks (backpressure)', async () => {
+    // The whole answer is at hand before the SDK reads (the mock's chunks, served again from
+    // memory): a read-ahead would then take everything within promise jobs, which one turn of
+    // the event loop runs. No clock decides what "by now" means.
+    harness.tamper = async (response, request) => {
+      if (!request.url.pathname.startsWith('/proxy/') || !response.body) return response;
+      const chunks: Uint8Array[] = [];
+      const reader = response.body.getReader();
+      for (let read = await reader.read(); !read.done; read = await reader.read()) chunks.push(read.value);
+      const body = new ReadableStream<Uint8Array>(
+        {
+          pull(controller) {
+            const next = chunks.shift();
+            if (next) controller.enqueue(next);
+            else controller.close();
+          },
+        },
+        { highWaterMark: 0 },
+      );
+      return new Response(body, { status: response.status, headers: response.headers });
+    };
     const stream = await harness.client().calls.stream('llm-stream', '/chat', { body: { prompt: 'slow reader' } });
     const iterator = stream[Symbol.asyncIterator]();
     await iterator.next();
     const pullsAfterOne = proxyPulls();
-    await new Promise((resolve) => setTimeout(resolve, 60)); // the mock would have sent everything by now
+    await new Promise((resolve) => setImmediate(resolve)); // every promise job queued so far has run
     expect(proxyPulls()).toBe(pullsAfterOne);
     expect(pullsAfterOne).toBeLessThanOrEqual(4); // of ~14 chunks: a read-ahead of one or two at most
     let rest = 0;
