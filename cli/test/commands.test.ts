@@ -88,7 +88,7 @@ describe.each<MockProfile>(['extended', 'public'])('against the %s profile (in-p
 
     it('pricing, services, categories: tables in USD, paginated with --limit/--cursor/--all', async () => {
       const pricing = JSON.parse((await cli(['pricing', '--all', '--json'])).stdout);
-      const echo = pricing.services.find((s: { service: string }) => s.service === 'echo');
+      const echo = pricing.data.find((s: { service: string }) => s.service === 'echo');
       expect(echo.price_per_request_micro_cents).toBe(ctx.mock.gateway.listing('echo').price);
       expect((await cli(['pricing'])).stdout).toMatch(new RegExp(`^echo\\s+Echo\\s+per request\\s+\\${usd(ctx.mock.gateway.listing('echo').price ?? 0)}\\s`, 'm'));
       expect((await cli(['pricing'])).stdout).toMatch(/^llm\s+.*\$2\.00\/M\s+\$8\.00\/M/m);
@@ -96,13 +96,13 @@ describe.each<MockProfile>(['extended', 'public'])('against the %s profile (in-p
       expect(services.stdout).toMatch(/^SERVICE\s+NAME\s+SELLERS\s+CHEAPEST/);
       expect(services.stdout).toMatch(new RegExp(`^echo\\s+Echo\\s+1\\s+\\${usd(buyerPrice(ctx.mock, 'echo'))}\\s`, 'm'));
       const first = JSON.parse((await cli(['categories', '--limit', '2', '--json'])).stdout);
-      expect(first.categories).toHaveLength(2);
+      expect(first.data).toHaveLength(2);
       expect(first.has_more).toBe(true);
       const second = JSON.parse((await cli(['categories', '--limit', '2', '--cursor', first.cursor, '--json'])).stdout);
-      expect(second.categories[0].slug).not.toBe(first.categories[0].slug);
+      expect(second.data[0].slug).not.toBe(first.data[0].slug);
       const all = JSON.parse((await cli(['categories', '--all', '--limit', '2', '--json'])).stdout);
-      expect(all.categories.length).toBeGreaterThan(3);
-      expect(all.categories.map((c: { slug: string }) => c.slug)).toEqual(expect.arrayContaining([first.categories[0].slug, second.categories[0].slug]));
+      expect(all.data.length).toBeGreaterThan(3);
+      expect(all.data.map((c: { slug: string }) => c.slug)).toEqual(expect.arrayContaining([first.data[0].slug, second.data[0].slug]));
       const table = await cli(['categories', '--limit', '2']);
       expect(table.stdout).toMatch(/^SLUG\s+NAME\s+LISTINGS\s+SUBCATEGORIES/);
       expect(table.stderr).toContain(`More results: --cursor ${first.cursor}`);
@@ -159,8 +159,8 @@ describe.each<MockProfile>(['extended', 'public'])('against the %s profile (in-p
       const call = JSON.parse((await cli(['call', 'weather-current', '/current', '--query', 'city=Oslo', '--json'])).stdout);
       await cli(['call', 'echo', '/echo']);
       const usage = JSON.parse((await cli(['usage', '--json'])).stdout);
-      expect(usage.usage).toHaveLength(2);
-      expect(usage.usage[1]).toMatchObject({ service: 'weather', path: '/current', cost_micro_cents: callCost(ctx.mock, 'skycast/weather-current') });
+      expect(usage.data).toHaveLength(2);
+      expect(usage.data[1]).toMatchObject({ service: 'weather', path: '/current', cost_micro_cents: callCost(ctx.mock, 'skycast/weather-current') });
       expect(usage.summary).toEqual(
         expect.arrayContaining([expect.objectContaining({ service: 'weather', request_count: 1, total_cost_micro_cents: callCost(ctx.mock, 'skycast/weather-current') })]),
       );
@@ -177,12 +177,12 @@ describe.each<MockProfile>(['extended', 'public'])('against the %s profile (in-p
 
     it('usage date filters (inclusive; a plain --to date means through that day); a bad date is a usage error', async () => {
       await cli(['call', 'echo', '/echo']);
-      expect(JSON.parse((await cli(['usage', '--from', '2999-01-01', '--json'])).stdout).usage).toEqual([]);
-      expect(JSON.parse((await cli(['usage', '--to', '2000-01-01T00:00:00Z', '--json'])).stdout).usage).toEqual([]);
+      expect(JSON.parse((await cli(['usage', '--from', '2999-01-01', '--json'])).stdout).data).toEqual([]);
+      expect(JSON.parse((await cli(['usage', '--to', '2000-01-01T00:00:00Z', '--json'])).stdout).data).toEqual([]);
       const now = JSON.parse((await cli(['usage', '--from', '2000-01-01', '--all', '--json'])).stdout);
-      expect(now.usage.length).toBe(1);
-      const day = (now.usage[0].created_at as string).slice(0, 10);
-      expect(JSON.parse((await cli(['usage', '--from', day, '--to', day, '--json'])).stdout).usage).toHaveLength(1);
+      expect(now.data.length).toBe(1);
+      const day = (now.data[0].created_at as string).slice(0, 10);
+      expect(JSON.parse((await cli(['usage', '--from', day, '--to', day, '--json'])).stdout).data).toHaveLength(1);
       expect((await cli(['usage', '--from', 'last tuesday'])).exitCode).toBe(2);
     });
 
@@ -204,7 +204,7 @@ describe.each<MockProfile>(['extended', 'public'])('against the %s profile (in-p
       const all = JSON.parse((await cli(['apis', '--all', '--json'])).stdout);
       expect(everything).toHaveLength(all.data.length);
       const categories = JSON.parse((await cli(['api', 'GET', '/v1/categories', '--query', 'limit=2', '--paginate', '--json'])).stdout);
-      expect(categories.length).toBe(JSON.parse((await cli(['categories', '--all', '--json'])).stdout).categories.length);
+      expect(categories.length).toBe(JSON.parse((await cli(['categories', '--all', '--json'])).stdout).data.length);
       expect((await cli(['api', 'GET', '/v1/balance', '--paginate'])).exitCode).toBe(2);
       const missing = await cli(['api', 'GET', '/v1/apis/no-such-listing/docs']);
       expect(missing.exitCode).toBe(1);
@@ -230,7 +230,7 @@ describe('token commands (extension: the extended profile serves them)', () => {
     expect(created.stderr).not.toContain(child);
     expect(created.stderr).toMatch(/spend cap\s+\$0\.50/);
     const listed = JSON.parse((await cli(['tokens', 'list', '--json'])).stdout);
-    const entry = listed.find((t: { name: string | null }) => t.name === 'ci-reader');
+    const entry = listed.data.find((t: { name: string | null }) => t.name === 'ci-reader');
     expect(entry).toMatchObject({ scopes: ['catalog:read', 'account:read'], spend_cap_micro_usd: 500_000, listings: [ctx.mock.gateway.listing('weather-current').id] });
     const childWhoami = await cli(['whoami', '--api-key', child, '--json']);
     expect(JSON.parse(childWhoami.stdout).token.id).toBe(entry.id);

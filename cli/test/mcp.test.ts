@@ -99,7 +99,7 @@ describe('mcp commands against the public profile', () => {
   afterEach(() => env.restore());
 
   it('lists the same tools, reads the balance, and a key without "proxy" calling a spending tool exits 3', async () => {
-    expect(JSON.parse((await cli(['mcp', 'tools', '--json'])).stdout)).toHaveLength(7);
+    expect(JSON.parse((await cli(['mcp', 'tools', '--json'])).stdout).data).toHaveLength(7);
     const balance = JSON.parse((await cli(['mcp', 'call', 'check_balance', '--json'])).stdout);
     expect(balance.structuredContent).toMatchObject({ available: expect.any(Number), currency: 'lamports' });
     process.env['PROXYGATE_API_KEY'] = ctx.mock.demoTokens.readOnly;

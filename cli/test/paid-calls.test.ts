@@ -227,7 +227,7 @@ describe('an answer lost after the charge on the public profile (no idempotent r
     expect(charges).toHaveLength(1);
     // The printed command, run as printed, lists the charge.
     const usage = JSON.parse((await cli([...(command ?? '').split(' ').slice(1), '--json'])).stdout);
-    expect(usage.usage.map((row: { cost_micro_cents: number }) => row.cost_micro_cents)).toEqual([callCost(ctx.mock, 'skycast/weather-current')]);
+    expect(usage.data.map((row: { cost_micro_cents: number }) => row.cost_micro_cents)).toEqual([callCost(ctx.mock, 'skycast/weather-current')]);
     if (kind === 'truncate') {
       // The headers (and so the receipt) arrived before the body was cut: the receipt is kept.
       expect(line).toContain(`its receipt was saved to ${keptLogFile(env.dir)} and ${receipts}`);
@@ -421,7 +421,7 @@ describe('receipts from the public profile (v1/v2: integer amount and timestamp)
     await cli(['call', 'echo', '/echo', '--receipts', receipts]);
     const usageFile = join(env.dir, 'usage.json');
     const exported = (await cli(['usage', '--all', '--json'])).stdout;
-    expect(JSON.parse(exported).usage.every((row: { request_id?: unknown }) => row.request_id === undefined)).toBe(true);
+    expect(JSON.parse(exported).data.every((row: { request_id?: unknown }) => row.request_id === undefined)).toBe(true);
     await writeFile(usageFile, exported);
     const health = ctx.mock.gateway.health().body;
     const pins = ['--pin', `platform=${health.platform_pubkey}`];
@@ -432,7 +432,7 @@ describe('receipts from the public profile (v1/v2: integer amount and timestamp)
     expect(r.stdout).toMatch(new RegExp(`^  usage \\S+\\.\\.\\S+ \\(rows without request ids, compared by sums\\): rows ${escape(usd(2 * cost))} in 2 paid call\\(s\\), receipts ${escape(usd(2 * cost))} in 2: they agree$`, 'm'));
     // The export says one call cost more than its receipt signs for: found, by sums.
     const raised = JSON.parse(exported);
-    raised.usage[0].cost_micro_cents += 1;
+    raised.data[0].cost_micro_cents += 1;
     await writeFile(usageFile, JSON.stringify(raised));
     const differs = await cli(['receipts', 'audit', receipts, ...pins, '--usage', usageFile, '--json']);
     expect(differs.exitCode).toBe(1);

@@ -71,7 +71,7 @@ describe.each<MockProfile>(['extended', 'public'])('the trail against the %s pro
     const files = (await readdir(join(pinFile(), '..'))).sort();
     expect(files).toEqual(['https_mock.proxygate.test.json', 'https_other.proxygate.test.json']);
     const all = JSON.parse((await cli(['receipts', 'keys', 'show', '--all', '--json'])).stdout);
-    expect(all.pins.map((p: { gateway: string }) => p.gateway)).toEqual(['https://mock.proxygate.test', 'https://other.proxygate.test']);
+    expect(all.data.map((p: { gateway: string }) => p.gateway)).toEqual(['https://mock.proxygate.test', 'https://other.proxygate.test']);
     // The same URL spelled otherwise is the same pin: nothing new to say.
     expect(count((await cli(['call', 'echo', '/echo', '--gateway', 'https://other.proxygate.test'])).stderr, PINNED)).toBe(0);
   });

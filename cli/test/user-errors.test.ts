@@ -436,19 +436,19 @@ describe('usage --from/--to with plain dates', () => {
 
   it('--to DAY includes that day (a month is --from 2026-11-01 --to 2026-11-30); an instant is inclusive', async () => {
     const call = JSON.parse((await cli(['call', 'echo', '/echo', '--json'])).stdout) as { request_id: string };
-    const all = JSON.parse((await cli(['usage', '--all', '--json'])).stdout) as { usage: Array<{ request_id: string; created_at: string }> };
-    const row = all.usage.find((e) => e.request_id === call.request_id);
+    const all = JSON.parse((await cli(['usage', '--all', '--json'])).stdout) as { data: Array<{ request_id: string; created_at: string }> };
+    const row = all.data.find((e) => e.request_id === call.request_id);
     const day = row?.created_at.slice(0, 10) ?? '';
     expect(day).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    const through = JSON.parse((await cli(['usage', '--from', day, '--to', day, '--all', '--json'])).stdout) as { usage: Array<{ request_id: string }> };
-    expect(through.usage.map((e) => e.request_id)).toContain(call.request_id);
+    const through = JSON.parse((await cli(['usage', '--from', day, '--to', day, '--all', '--json'])).stdout) as { data: Array<{ request_id: string }> };
+    expect(through.data.map((e) => e.request_id)).toContain(call.request_id);
     // An exact instant is inclusive, as the API defines it; a millisecond earlier leaves the call out.
     const at = Date.parse(row?.created_at ?? '');
     const upTo = (ms: number) => new Date(ms).toISOString();
-    const inclusive = JSON.parse((await cli(['usage', '--to', upTo(at), '--all', '--json'])).stdout) as { usage: Array<{ request_id: string }> };
-    expect(inclusive.usage.map((e) => e.request_id)).toContain(call.request_id);
-    const before = JSON.parse((await cli(['usage', '--to', upTo(at - 1), '--all', '--json'])).stdout) as { usage: Array<{ request_id: string }> };
-    expect(before.usage.map((e) => e.request_id)).not.toContain(call.request_id);
+    const inclusive = JSON.parse((await cli(['usage', '--to', upTo(at), '--all', '--json'])).stdout) as { data: Array<{ request_id: string }> };
+    expect(inclusive.data.map((e) => e.request_id)).toContain(call.request_id);
+    const before = JSON.parse((await cli(['usage', '--to', upTo(at - 1), '--all', '--json'])).stdout) as { data: Array<{ request_id: string }> };
+    expect(before.data.map((e) => e.request_id)).not.toContain(call.request_id);
   });
 
   it('an inverted range is a usage error, not an empty list', async () => {

@@ -57,9 +57,9 @@ describe('the built proxygate binary', { timeout: 60_000 }, () => {
     const id = withDocs.listing_id as string;
     expect(json(await pg(['apis', 'show', id, '--json'])).listing_id).toBe(id);
     expect(json(await pg(['apis', 'docs', id, '--json'])).listing_id).toBe(id);
-    expect(Array.isArray(json(await pg(['pricing', '--json'])).services)).toBe(true);
-    expect(Array.isArray(json(await pg(['services', '--json'])).services)).toBe(true);
-    expect(Array.isArray(json(await pg(['categories', '--json'])).categories)).toBe(true);
+    expect(Array.isArray(json(await pg(['pricing', '--json'])).data)).toBe(true);
+    expect(Array.isArray(json(await pg(['services', '--json'])).data)).toBe(true);
+    expect(Array.isArray(json(await pg(['categories', '--json'])).data)).toBe(true);
     const all = json(await pg(['apis', '--all', '--limit', '3', '--json']));
     expect(all.has_more).toBe(false);
   });
@@ -69,13 +69,13 @@ describe('the built proxygate binary', { timeout: 60_000 }, () => {
     expect(Number.isSafeInteger(json(await pg(['balance', '--json'])).available)).toBe(true);
     const call = json(await pg(['call', 'weather-current', '/current', '--query', 'city=Oslo', '--json']));
     expect(call.request_id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(json(await pg(['usage', '--json'])).usage[0].request_id).toBe(call.request_id);
+    expect(json(await pg(['usage', '--json'])).data[0].request_id).toBe(call.request_id);
     expect(json(await pg(['rate', call.request_id, '--down', '--json'])).is_positive).toBe(false);
     const created = await pg(['tokens', 'create', '--scope', 'account:read', '--expires', '1h', '--name', 'bin-child']);
     expect(created.code).toBe(0);
     const child = created.stdout.trim();
     expect(child).toMatch(/^pg_del_/);
-    const listed = json(await pg(['tokens', 'list', '--json'])) as unknown as Array<{ id: string; name: string | null }>;
+    const listed = json(await pg(['tokens', 'list', '--json'])).data as Array<{ id: string; name: string | null }>;
     const entry = listed.find((t) => t.name === 'bin-child');
     expect(entry).toBeDefined();
     expect(json(await pg(['tokens', 'revoke', entry!.id, '--json'])).revoked_at).not.toBeNull();
@@ -171,7 +171,7 @@ describe('the built proxygate binary', { timeout: 60_000 }, () => {
   it('mcp tools/call/config through the real HTTP transport', async () => {
     const tools = await pg(['mcp', 'tools', '--json']);
     expect(tools.code).toBe(0);
-    expect(json(tools)).toHaveLength(7);
+    expect(json(tools).data).toHaveLength(7);
     expect(json(await pg(['mcp', 'call', 'get_pricing', '--json'])).structuredContent).toBeDefined();
     // The host runs the local protector (`mcp serve`), pointed at this gateway; no token in the config.
     const config = await pg(['mcp', 'config', '--json']);

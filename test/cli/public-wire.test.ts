@@ -82,7 +82,7 @@ describe.each<MockProfile>(['public', 'extended'])('the built CLI against proxyg
     expect((await ok(['pricing'])).stdout).toMatch(new RegExp(`^echo\\s+Echo\\s+per request\\s+${escape(usd(echoPrice))}\\s`, 'm'));
     expect((await ok(['services'])).stdout).toMatch(new RegExp(`^echo\\s+Echo\\s+1\\s+${escape(usd(buyerPrice(catalog, 'echo')))}\\s`, 'm'));
     const categories = json(await ok(['categories', '--all', '--limit', '2', '--json']));
-    expect(categories.categories.length).toBeGreaterThan(2);
+    expect(categories.data.length).toBeGreaterThan(2);
     expect(categories.has_more).toBe(false);
   });
 
@@ -186,8 +186,8 @@ describe('an answer lost after the charge, against proxygate-mock --profile publ
     expect(added.map((e) => [e.kind, e.amount_micro_usd])).toEqual([['charge', callCost(catalog, 'skycast/weather-current')]]);
     const command = /check with "proxygate (usage --service weather --from \S+)" before calling again/.exec(lines[0] ?? '')?.[1];
     expect(command, lines[0]).toBeDefined();
-    const usage = JSON.parse((await runCli([...(command ?? '').split(' '), '--json'], { env })).stdout) as { usage: Array<{ cost_micro_cents: number; created_at: string }> };
-    expect(usage.usage.some((row) => row.cost_micro_cents === callCost(catalog, 'skycast/weather-current'))).toBe(true);
+    const usage = JSON.parse((await runCli([...(command ?? '').split(' '), '--json'], { env })).stdout) as { data: Array<{ cost_micro_cents: number; created_at: string }> };
+    expect(usage.data.some((row) => row.cost_micro_cents === callCost(catalog, 'skycast/weather-current'))).toBe(true);
   });
 
   it('is documented in help exit-codes', async () => {

@@ -3,7 +3,7 @@ import type { Category } from '@proxygate-kit/sdk';
 import { BaseCommand } from '../lib/base-command.js';
 import { createClient } from '../lib/client.js';
 import { compact, renderTable } from '../lib/format.js';
-import { listPages, moreHint } from '../lib/pages.js';
+import { listJson, listPages, moreHint, type ListJson } from '../lib/pages.js';
 
 export default class Categories extends BaseCommand {
   static override summary = 'list catalog categories and their subcategories';
@@ -16,7 +16,7 @@ export default class Categories extends BaseCommand {
     all: Flags.boolean({ description: 'follow cursors through every page' }),
   };
 
-  async run(): Promise<{ categories: Category[]; cursor: string | null; has_more: boolean }> {
+  async run(): Promise<ListJson<Category>> {
     const { flags } = await this.parse(Categories);
     const client = await createClient(await this.resolveAuth(flags));
     const listed = await listPages(client.catalog.categories(compact({ q: flags.q, limit: flags.limit, cursor: flags.cursor })), flags.all);
@@ -32,6 +32,6 @@ export default class Categories extends BaseCommand {
     );
     const more = moreHint(listed);
     if (more) this.note(more);
-    return { categories: listed.items, cursor: listed.cursor, has_more: listed.hasMore };
+    return listJson(listed);
   }
 }

@@ -5,7 +5,7 @@ import { pricingTable } from '../lib/catalog-render.js';
 import { createClient } from '../lib/client.js';
 import { compact } from '../lib/format.js';
 import { loadMoney } from '../lib/money.js';
-import { listPages, moreHint } from '../lib/pages.js';
+import { listJson, listPages, moreHint, type ListJson } from '../lib/pages.js';
 
 export default class Pricing extends BaseCommand {
   static override summary = 'list the price of each service (per request, or per million tokens)';
@@ -18,13 +18,13 @@ export default class Pricing extends BaseCommand {
     all: Flags.boolean({ description: 'follow cursors through every page' }),
   };
 
-  async run(): Promise<{ services: ServicePricing[]; cursor: string | null; has_more: boolean }> {
+  async run(): Promise<ListJson<ServicePricing>> {
     const { flags } = await this.parse(Pricing);
     const client = await createClient(await this.resolveAuth(flags));
     const listed = await listPages(client.catalog.pricing(compact({ service: flags.service, limit: flags.limit, cursor: flags.cursor })), flags.all);
     this.out(listed.items.length ? pricingTable(await loadMoney(), listed.items) : 'No prices.');
     const more = moreHint(listed);
     if (more) this.note(more);
-    return { services: listed.items, cursor: listed.cursor, has_more: listed.hasMore };
+    return listJson(listed);
   }
 }

@@ -5,7 +5,7 @@ import { servicesTable } from '../lib/catalog-render.js';
 import { createClient } from '../lib/client.js';
 import { compact } from '../lib/format.js';
 import { loadMoney } from '../lib/money.js';
-import { listPages, moreHint } from '../lib/pages.js';
+import { listJson, listPages, moreHint, type ListJson } from '../lib/pages.js';
 
 export default class Services extends BaseCommand {
   static override summary = 'list the services offered through the gateway, with their cheapest buyer price';
@@ -17,13 +17,13 @@ export default class Services extends BaseCommand {
     all: Flags.boolean({ description: 'follow cursors through every page' }),
   };
 
-  async run(): Promise<{ services: ServiceStats[]; cursor: string | null; has_more: boolean }> {
+  async run(): Promise<ListJson<ServiceStats>> {
     const { flags } = await this.parse(Services);
     const client = await createClient(await this.resolveAuth(flags));
     const listed = await listPages(client.catalog.services(compact({ limit: flags.limit, cursor: flags.cursor })), flags.all);
     this.out(listed.items.length ? servicesTable(await loadMoney(), listed.items) : 'No services.');
     const more = moreHint(listed);
     if (more) this.note(more);
-    return { services: listed.items, cursor: listed.cursor, has_more: listed.hasMore };
+    return listJson(listed);
   }
 }

@@ -5,28 +5,31 @@ import { createClient } from '../lib/client.js';
 import { UsageError } from '../lib/errors.js';
 import { compact, renderTable } from '../lib/format.js';
 import { loadMoney } from '../lib/money.js';
-import { listPages, moreHint } from '../lib/pages.js';
+import { listJson, listPages, moreHint, type ListJson } from '../lib/pages.js';
 
 const DAY_MS = 86_400_000;
+const UNIT_MS: Readonly<Record<string, number>> = { m: 60_000, h: 3_600_000, d: DAY_MS, w: 7 * DAY_MS };
 
 /**
  * The API's bounds are inclusive instants; a plain date given to --to means through the end of that
  * day, so `--from 2026-11-01 --to 2026-11-30` is the whole of November (what a monthly audit expects).
+ * A duration (`7d`, `24h`, `30m`, `2w`) is that long before now, so scripts and examples never go stale.
  */
-function timestamp(flag: 'from' | 'to', value: string | undefined): string | undefined {
+export function usageBound(flag: 'from' | 'to', value: string | undefined, now: number = Date.now()): string | undefined {
   if (value === undefined) return undefined;
-  const plainDate = /^\d{4}-\d{2}-\d{2}$/.test(value.trim());
-  const at = Date.parse(plainDate ? `${value.trim()}T00:00:00Z` : value);
-  if (Number.isNaN(at)) throw new UsageError(`--${flag} is not a date: "${value}"`, 'use RFC 3339, e.g. 2026-11-01T00:00:00Z, or a date like 2026-11-01');
+  const text = value.trim();
+  const ago = /^(\d{1,6})([mhdw])$/.exec(text);
+  if (ago) return new Date(now - Number(ago[1]) * UNIT_MS[ago[2]!]!).toISOString();
+  const plainDate = /^\d{4}-\d{2}-\d{2}$/.test(text);
+  const at = Date.parse(plainDate ? `${text}T00:00:00Z` : text);
+  if (Number.isNaN(at)) throw new UsageError(`--${flag} is not a date: "${value}"`, 'use a duration before now (30m, 24h, 7d, 2w), a date like 2026-11-01, or RFC 3339 like 2026-11-01T00:00:00Z');
   return new Date(plainDate && flag === 'to' ? at + DAY_MS - 1 : at).toISOString();
 }
 
-export interface UsageOutput {
-  usage: UsageRow[];
+/** The list shape (rows under `data`), with the gateway's summary and the listed rows' total. */
+export interface UsageOutput extends ListJson<UsageRow> {
   /** The gateway's totals per service (and model) over the whole filtered range. */
   summary: UsageSummaryEntry[];
-  cursor: string | null;
-  has_more: boolean;
   /** Sum of the rows listed here, integer micro-USD. */
   total_cost_micro_usd: number;
 }
@@ -37,13 +40,13 @@ export default class Usage extends BaseCommand {
 whole range, not just this page). Costs are exact USD.`;
   static override examples = [
     '<%= config.bin %> usage',
-    '<%= config.bin %> usage --service weather --from 2026-11-01T10:00:00Z',
-    '<%= config.bin %> usage --from 2026-11-01 --to 2026-11-30 --all --json',
+    '<%= config.bin %> usage --service weather --from 24h',
+    '<%= config.bin %> usage --from 30d --all --json > usage.json',
   ];
   static override enableJsonFlag = true;
   static override flags = {
-    from: Flags.string({ description: 'earliest time, inclusive (RFC 3339 or YYYY-MM-DD)' }),
-    to: Flags.string({ description: 'latest time, inclusive: an RFC 3339 instant or YYYY-MM-DD (through the end of that day)' }),
+    from: Flags.string({ description: 'earliest time, inclusive: a duration before now (30m, 24h, 7d, 2w), YYYY-MM-DD or RFC 3339' }),
+    to: Flags.string({ description: 'latest time, inclusive: a duration before now, YYYY-MM-DD (through the end of that day) or RFC 3339' }),
     service: Flags.string({ description: 'only calls to this service' }),
     model: Flags.string({ description: 'only calls to this model (per-token listings)' }),
     limit: Flags.integer({ description: 'page size (1..100)', min: 1, max: 100 }),
@@ -53,8 +56,9 @@ whole range, not just this page). Costs are exact USD.`;
 
   async run(): Promise<UsageOutput> {
     const { flags } = await this.parse(Usage);
-    const from = timestamp('from', flags.from);
-    const to = timestamp('to', flags.to);
+    const now = Date.now();
+    const from = usageBound('from', flags.from, now);
+    const to = usageBound('to', flags.to, now);
     if (from !== undefined && to !== undefined && from > to) {
       throw new UsageError(`--from (${flags.from}) is after --to (${flags.to}): the range is empty`, 'swap them');
     }
@@ -92,6 +96,6 @@ whole range, not just this page). Costs are exact USD.`;
     this.note(`${rows.length} call(s) listed, total ${formatUsd(total)}`);
     const more = moreHint(listed);
     if (more) this.note(more);
-    return { usage: rows, summary, cursor: listed.cursor, has_more: listed.hasMore, total_cost_micro_usd: total };
+    return listJson(listed, { summary, total_cost_micro_usd: total });
   }
 }

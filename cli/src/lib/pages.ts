@@ -24,7 +24,32 @@ export async function listPages<Item, Body extends { cursor: string | null; has_
   return { items, first: first.body, cursor: null, hasMore: false };
 }
 
-/** The hint after a page with more results. */
+/**
+ * The `--json` shape of every list command: the items under `data`, and where the next page
+ * starts (`cursor`, pass it to `--cursor`; null when `has_more` is false). Extras (usage's
+ * `summary`) sit beside them. One shape, so a script reads `.data[]` and `.has_more` whatever
+ * the list, as it reads the gateway's own `GET /v1/apis`.
+ */
+export interface ListJson<Item> {
+  data: Item[];
+  cursor: string | null;
+  has_more: boolean;
+}
+
+export function listJson<Item, Extra extends Record<string, unknown> = Record<never, never>>(
+  listed: { items: Item[]; cursor: string | null; hasMore: boolean },
+  extra?: Extra,
+): ListJson<Item> & Extra {
+  return { data: listed.items, cursor: listed.hasMore ? listed.cursor : null, has_more: listed.hasMore, ...(extra as Extra) };
+}
+
+/** The whole list in one answer (nothing to page through). */
+export function wholeList<Item>(items: Item[]): ListJson<Item> {
+  return { data: items, cursor: null, has_more: false };
+}
+
+/** The hint (stderr) after a page with more results: how to get the rest. */
 export function moreHint(listed: { cursor: string | null; hasMore: boolean }): string | undefined {
-  return listed.hasMore && listed.cursor ? `More results: --cursor ${listed.cursor} (or --all)` : undefined;
+  if (!listed.hasMore) return undefined;
+  return listed.cursor ? `More results: --cursor ${listed.cursor} for the next page (or --all for every page)` : 'More results: --all for every page';
 }

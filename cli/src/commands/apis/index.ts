@@ -5,7 +5,7 @@ import { listingTable } from '../../lib/catalog-render.js';
 import { createClient } from '../../lib/client.js';
 import { compact } from '../../lib/format.js';
 import { loadMoney, parseUsdFlag } from '../../lib/money.js';
-import { listPages, moreHint } from '../../lib/pages.js';
+import { listJson, listPages, moreHint, type ListJson } from '../../lib/pages.js';
 
 const SORTS = ['price_asc', 'price_desc', 'popular', 'newest', 'fastest', 'best_rated'] as const;
 
@@ -44,7 +44,7 @@ A listing is named SELLER/SLUG (a slug is unique per seller only) or by its id.`
     all: Flags.boolean({ description: 'follow cursors through every page' }),
   };
 
-  async run(): Promise<{ data: Listing[]; cursor: string | null; has_more: boolean }> {
+  async run(): Promise<ListJson<Listing>> {
     const { args, flags } = await this.parse(Apis);
     const maxPrice = flags['max-price'] === undefined ? undefined : await parseUsdFlag('max-price', flags['max-price']);
     const client = await createClient(await this.resolveAuth(flags));
@@ -75,6 +75,6 @@ A listing is named SELLER/SLUG (a slug is unique per seller only) or by its id.`
     this.out(listed.items.length ? listingTable(money, listed.items) : 'No listings match.');
     const more = moreHint(listed);
     if (more) this.note(more);
-    return { data: listed.items, cursor: listed.cursor, has_more: listed.hasMore };
+    return listJson(listed);
   }
 }

@@ -5,6 +5,7 @@ import { compact } from '../../lib/format.js';
 import { CliError } from '../../lib/errors.js';
 import { ExitCode } from '../../lib/exit-codes.js';
 import { writeOutputFile } from '../../lib/output-file.js';
+import { wholeList, type ListJson } from '../../lib/pages.js';
 import { readLogPage } from '../../lib/receipt-log-page.js';
 import { loadSdk } from '../../lib/sdk-loader.js';
 
@@ -13,7 +14,10 @@ export default class ReceiptsLog extends BaseCommand {
   static override description = `Fetches GET /v1/receipts page by page (seq order) for the token in use, or a child token with
 --token-id. Receipts go to stdout (or --output) as JSON Lines, each as the gateway wrote it (only
 whitespace outside strings removed), so verify sees duplicate keys; --head saves the signed log head of the
-last page, which "receipts audit --head" checks to prove that no receipt is missing at the end.`;
+last page, which "receipts audit --head" checks to prove that no receipt is missing at the end.
+With --json, stdout is the list shape of every list command: the receipts (parsed) under "data",
+with "head" and "count" beside them (every page is read, so has_more is false). The JSON Lines
+output is the one to verify: JSON parsing keeps only the last of duplicate keys.`;
   static override examples = [
     '<%= config.bin %> receipts log --output receipts.jsonl --head head.json',
     '<%= config.bin %> receipts audit receipts.jsonl --keys keys.json --head head.json',
@@ -26,7 +30,7 @@ last page, which "receipts audit --head" checks to prove that no receipt is miss
     limit: Flags.integer({ description: 'page size (1..100)', min: 1, max: 100 }),
   };
 
-  async run(): Promise<{ count: number; head: unknown }> {
+  async run(): Promise<ListJson<unknown> & { count: number; head: unknown }> {
     const { flags } = await this.parse(ReceiptsLog);
     const auth = await this.resolveAuth(flags);
     this.requireKey(auth);
@@ -61,7 +65,7 @@ last page, which "receipts audit --head" checks to prove that no receipt is miss
     else if (!this.jsonEnabled()) process.stdout.write(text);
     if (flags.head) await writeOutputFile(flags.head, `${JSON.stringify(head, null, 2)}\n`);
     this.note(`${lines.length} receipt(s)${flags.output ? ` written to ${flags.output}` : ''}${flags.head ? `, head saved to ${flags.head}` : ''}`);
-    return { count: lines.length, head };
+    return { ...wholeList(this.jsonEnabled() ? lines.map((line) => JSON.parse(line) as unknown) : []), count: lines.length, head };
   }
 }
 

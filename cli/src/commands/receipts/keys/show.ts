@@ -1,12 +1,14 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../../lib/base-command.js';
+import { wholeList } from '../../../lib/pages.js';
 import { gatewayOrigin, keyPinFile } from '../../../lib/trail/paths.js';
 import { listPins, readPin, type KeyPin } from '../../../lib/trail/pins.js';
 
 export default class ReceiptsKeysShow extends BaseCommand {
   static override summary = 'show the receipt keys pinned for this profile and gateway';
   static override description = `Paid calls verify receipts against these keys, pinned on the first paid call (or "receipts keys
-export") against the gateway. --all lists every gateway pinned for the profile.`;
+export") against the gateway. --all lists every gateway pinned for the profile (--json: the list
+shape of every list command, one pin per gateway under "data").`;
   static override examples = ['<%= config.bin %> receipts keys show', '<%= config.bin %> receipts keys show --all --json'];
   static override enableJsonFlag = true;
   static override flags = {
@@ -20,7 +22,7 @@ export") against the gateway. --all lists every gateway pinned for the profile.`
       const pins = await listPins(auth.profile);
       if (pins.length === 0) this.note(`no receipt keys are pinned for profile "${auth.profile}"`);
       for (const { file, pin } of pins) this.out(describe(pin, file));
-      return { profile: auth.profile, pins: pins.map(({ file, pin }) => ({ file, ...pin })) };
+      return { ...wholeList(pins.map(({ file, pin }) => ({ file, ...pin }))), profile: auth.profile };
     }
     const gateway = gatewayOrigin(auth.gatewayUrl);
     const file = keyPinFile(auth.profile, auth.gatewayUrl);
