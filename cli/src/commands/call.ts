@@ -7,6 +7,7 @@ import { CliError, toCliError, UsageError } from '../lib/errors.js';
 import { ExitCode, type ExitCodeValue } from '../lib/exit-codes.js';
 import { formatResponseHead } from '../lib/http-output.js';
 import { checkIdempotencyKey, parsePairs, readRequestBody } from '../lib/input.js';
+import { receiptInvalidFailure } from '../lib/key-rotation-hint.js';
 import { loadMoney, parseUsdFlag, type Money } from '../lib/money.js';
 import { loadPinnedKeys } from '../lib/receipt-keys.js';
 import { keepReceipt, keptWhere, receiptKeyFailure, ReceiptTrail } from '../lib/trail/index.js';
@@ -171,7 +172,7 @@ flight finish) > 6 > 1 > 4 > 3 > 2 > 5 > 0.`;
     if (verdict && !verdict.valid && verdict.reason !== 'no_keys') {
       // The answer was delivered (and its receipt kept), but the receipt does not prove what was paid for: exit 1.
       if (this.jsonEnabled()) this.logJson(result);
-      throw Object.assign(new CliError('receipt_invalid', `the receipt did not verify (${verdict.reason})`, ExitCode.failure, 'keep the response and the receipt; report the request id to the gateway'), { reported: true });
+      throw Object.assign(receiptInvalidFailure(verdict), { reported: true });
     }
     return result;
   }

@@ -30,9 +30,11 @@ export const EXIT_CODE_TABLE: ReadonlyArray<{ code: ExitCodeValue; meaning: stri
   {
     code: ExitCode.usage,
     meaning:
-      'usage error: unknown command or flag, missing argument, unreadable input, an amount with more than\n' +
-      '       6 decimals, a listing reference that matches several listings (the candidates are listed), or a\n' +
-      '       value refused before anything was sent (invalid_request: a path, header, body or gateway URL)',
+      'usage error: unknown command or flag (with "did you mean"), an unexpected or missing argument,\n' +
+      '       unreadable input, an amount with more than 6 decimals, a listing reference that matches several\n' +
+      '       listings (the candidates are listed), mcp call arguments that do not fit the tool\'s input schema\n' +
+      '       (the fields it takes are listed), or a value refused before anything was sent (invalid_request:\n' +
+      '       a path, header, body or gateway URL)',
   },
   {
     code: ExitCode.insufficientScope,

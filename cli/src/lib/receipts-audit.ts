@@ -3,6 +3,7 @@ import type { AuditResult, AuditState, LogHead, UsageExport } from '../lazy/rece
 import { CliError, UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { readTextFile } from './input.js';
+import { unknownKeyAction } from './key-rotation-hint.js';
 import { loadMoney, type FormatUsd } from './money.js';
 import { allRecords, parseShard, shardOf, type ReceiptRecord } from './receipt-input.js';
 import { totalBytes, type InputSource } from './receipt-stream.js';
@@ -352,7 +353,7 @@ export async function formatAuditReport(report: AuditResult, format: ReportForma
 export function auditFailure(report: AuditResult, allowEmpty: boolean): CliError | undefined {
   if (!report.ok) {
     const n = Object.values(report.issues_by_reason).reduce((a, b) => a + (b ?? 0), 0);
-    return Object.assign(new CliError('audit_failed', `${n} finding(s)`, ExitCode.failure), { reported: true });
+    return Object.assign(new CliError('audit_failed', `${n} finding(s)`, ExitCode.failure, unknownKeyAction(report.issues_by_reason)), { reported: true });
   }
   if (report.counts.receipts === 0 && !allowEmpty) {
     return new CliError('no_receipts', 'no receipts in the input: an audit of nothing is not a pass', ExitCode.failure, 'pass --allow-empty when no receipts is fine');

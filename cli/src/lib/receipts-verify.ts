@@ -1,6 +1,7 @@
 import type { CheckedKeyStore, KeySet, Verdict } from '@proxygate-kit/sdk/receipts';
 import { CliError, UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
+import { unknownKeyAction } from './key-rotation-hint.js';
 import { allRecords, locator, parseShard, type ReceiptRecord } from './receipt-input.js';
 import { loadPinnedKeys } from './receipt-keys.js';
 import type { InputSource } from './receipt-stream.js';
@@ -294,7 +295,7 @@ export async function formatVerifyReport(report: VerifyReport, format: ReportFor
 
 /** Exit 1 when anything failed, or nothing was read (unless `--allow-empty`); the report already said what. */
 export function verificationFailure(report: VerifyReport, allowEmpty: boolean): CliError | undefined {
-  if (report.invalid > 0) return Object.assign(new CliError('verification_failed', `${report.invalid} problem(s) found`, ExitCode.failure), { reported: true });
+  if (report.invalid > 0) return Object.assign(new CliError('verification_failed', `${report.invalid} problem(s) found`, ExitCode.failure, unknownKeyAction(report.failures_by_reason)), { reported: true });
   if (report.valid === 0 && !allowEmpty) return emptyInputFailure();
   return undefined;
 }

@@ -6,17 +6,10 @@ import { ExitCode } from '../../lib/exit-codes.js';
 import { parsePairs } from '../../lib/input.js';
 import { connectMcp } from '../../lib/mcp-connect.js';
 import { loadPinnedKeys } from '../../lib/receipt-keys.js';
+import { receiptInvalidFailure } from '../../lib/key-rotation-hint.js';
 import { loadSdk } from '../../lib/sdk-loader.js';
+import { expectedFields, readArgValue, schemaProblems } from '../../lib/tool-arguments.js';
 import { keptWhere, receiptKeyFailure, ReceiptTrail, verifyMcpCallReceipt, type KeptReceipt, type McpCallSent } from '../../lib/trail/index.js';
-
-/** `--arg k=v`: the value is JSON when it parses (numbers, booleans, objects), else a string. */
-function argValue(raw: string): unknown {
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    return raw;
-  }
-}
 
 /** The paid tool: its receipt is verified against the profile's pinned keys and kept. */
 const PAID_TOOL = 'call_api';
@@ -26,6 +19,11 @@ export default class McpCall extends BaseCommand {
   static override description = `The tool's text result goes to stdout; with --json, the whole MCP result (content and
 structuredContent). A tool error exits with the code of the gateway error it carries.
 
+--arg values are read by the tool's input schema ("mcp tools --json" shows it): a string field
+keeps the text as typed, other fields take JSON (numbers, true/false, objects). The arguments are
+checked against the schema before the call: a missing, unknown or mistyped field exits 2 and the
+error lists the fields the tool takes.
+
 call_api is a paid call: its receipt is verified against the profile's pinned receipt keys (the
 same pin as "proxygate call") and kept in the receipts log (--no-keep opts out; --receipts FILE
 too), also when the shield blocked the answer. A summary line goes to stderr; a receipt that does
@@ -33,7 +31,7 @@ not verify, or is signed by a key the pin does not know, exits 1.`;
   static override examples = [
     '<%= config.bin %> mcp call browse_apis --arg query=weather --arg limit=3',
     '<%= config.bin %> mcp call check_balance --json',
-    '<%= config.bin %> mcp call call_api --arg listing_id=LISTING_UUID --arg path=/current',
+    '<%= config.bin %> mcp call call_api --arg listing_id=0c24c9ee-a18d-52a6-b405-d0c143cb7cb3 --arg path=/current --arg \'query={"city":"Oslo"}\'',
   ];
   static override enableJsonFlag = true;
   static override args = { tool: Args.string({ ignoreStdin: true, description: 'tool name (see "mcp tools")', required: true }) };
@@ -47,7 +45,7 @@ not verify, or is signed by a key the pin does not know, exits 1.`;
 
   async run(): Promise<unknown> {
     const { args, flags } = await this.parse(McpCall);
-    const toolArgs = Object.fromEntries(parsePairs(flags.arg ?? [], 'arg').map(([k, v]) => [k, argValue(v)]));
+    const pairs = parsePairs(flags.arg ?? [], 'arg');
     const auth = await this.resolveAuth(flags);
     // A paid tool's receipt must have somewhere to go before the call is made.
     const trail =
@@ -68,6 +66,8 @@ not verify, or is signed by a key the pin does not know, exits 1.`;
       if (!Object.hasOwn(client.pins.tools, args.tool)) {
         throw new UsageError(`the gateway has no MCP tool "${args.tool}"`, 'run "proxygate mcp tools" for the list');
       }
+      const schema = (await client.listTools()).find((t) => t.name === args.tool)?.inputSchema;
+      const toolArgs = toolArguments(args.tool, pairs, schema);
       const result = await client.callTool(args.tool, toolArgs);
       const text = result.content
         .filter((c): c is { type: 'text'; text: string } => c.type === 'text')
@@ -133,13 +133,34 @@ not verify, or is signed by a key the pin does not know, exits 1.`;
     const failure =
       receiptKeyFailure(trail) ??
       (kept && !kept.verdict.valid && kept.verdict.reason !== 'no_keys'
-        ? new CliError('receipt_invalid', `the receipt did not verify (${kept.verdict.reason})`, ExitCode.failure, 'keep the response and the receipt; report the request id to the gateway')
+        ? receiptInvalidFailure(kept.verdict)
         : undefined);
     if (!failure) return;
     // The answer was delivered: --json still prints it, then the exit code says the receipt failed.
     if (this.jsonEnabled()) this.logJson(result);
     throw Object.assign(failure, { reported: true });
   }
+}
+
+/** `--arg` pairs typed and checked by the tool's input schema; a mismatch is a usage error listing the fields. */
+function toolArguments(tool: string, pairs: ReadonlyArray<[string, string]>, schema: unknown): Record<string, unknown> {
+  const properties = (schema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {};
+  const values: Record<string, unknown> = {};
+  for (const [key, raw] of pairs) {
+    if (Object.hasOwn(values, key)) throw new UsageError(`--arg ${key} is given twice`, 'give each argument once (an array or object is one JSON value)');
+    Object.defineProperty(values, key, { value: readArgValue(raw, Object.hasOwn(properties, key) ? properties[key] : undefined), enumerable: true, writable: true, configurable: true });
+  }
+  if (schema === undefined) return values;
+  const problems = schemaProblems(values, schema, '');
+  if (problems.length === 0) return values;
+  const fields = expectedFields(schema);
+  throw new CliError(
+    'usage_error',
+    `the arguments do not fit ${tool}'s input schema: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}`,
+    ExitCode.usage,
+    fields.length ? `${tool} takes --arg ${fields.join(', ')}` : `${tool} takes no arguments`,
+    { expected: fields, input_schema: schema },
+  );
 }
 
 function receiptLine(verdict: KeptReceipt['verdict'], where: string | undefined): string {

@@ -11,6 +11,7 @@ import { callFactsJson, callFailure, type CallFacts } from '../call-summary.js';
 import { createClient, type GatewayClient } from '../client.js';
 import { CliError, formatErrorLine, toCliError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
+import { receiptInvalidFailure } from '../key-rotation-hint.js';
 import { loadPinnedKeys } from '../receipt-keys.js';
 import { redactSecrets } from '../redact.js';
 import { loadSdk } from '../sdk-loader.js';
@@ -217,7 +218,7 @@ class BatchRun {
         return this.#withError(line, new CliError('receipt_key_unknown', `UNKNOWN RECEIPT KEY: the receipt of request ${result.requestId} is ${change?.message ?? 'signed by a key the pin does not know'}`, ExitCode.failure, 'the receipt is kept; check the key change with the gateway operator, then run "proxygate receipts keys trust" (it shows what changes)'));
       }
       if (verdict && !verdict.valid && verdict.reason !== 'no_keys') {
-        return this.#withError(line, new CliError('receipt_invalid', `the receipt did not verify (${verdict.reason})`, ExitCode.failure, 'keep the response and the receipt; report the request id to the gateway'));
+        return this.#withError(line, receiptInvalidFailure(verdict));
       }
       return line;
     } catch (error) {
