@@ -173,10 +173,25 @@ class LineSplitter {
 
   constructor(
     startLine: number,
-    private readonly max: number,
+    private max: number,
     private readonly stats: ParseStats | undefined,
   ) {
     this.feeds = startLine - 1;
+  }
+
+  /** Bytes of the unfinished line held so far. */
+  get holding(): number {
+    return this.held;
+  }
+
+  /** A new limit for lines not yet finished; the one being read drops out if it is already over. */
+  limit(max: number): void {
+    this.max = max;
+    if (this.held > max) {
+      this.overflow = true;
+      this.parts = [];
+      this.held = 0;
+    }
   }
 
   *push(chunk: Uint8Array): Generator<{ line: number; bytes: Uint8Array | null }> {
@@ -266,89 +281,112 @@ export async function* receiptRecords(source: string, input: AsyncIterable<Uint8
     yield* arrayRecords(source, chunks, line, maxLine, options.stats);
     return;
   }
-  if (first === 0x7b) {
-    const doc = await lookAhead(chunks, maxLine, maxDocument);
-    if (doc.document) {
-      yield* documentRecords(source, doc.document, line);
-      return;
-    }
-    chunks.unread(doc.held);
-  }
-  yield* lineRecords(source, chunks, line, maxLine, options.stats);
+  yield* lineRecords(source, chunks, line, maxLine, options.stats, first === 0x7b ? maxDocument : undefined);
 }
 
-/** Lines from `chunks` (the first one starting at `line`), each classified. */
-async function* lineRecords(source: string, chunks: Chunks, line: number, max: number, stats: ParseStats | undefined): AsyncGenerator<ReceiptRecord> {
+type Line = { line: number; bytes: Uint8Array | null };
+
+/**
+ * Lines from `chunks` (the first one starting at `line`), each classified, in one pass: every byte
+ * is searched for line ends once and each line is cut out once.
+ *
+ * `maxDocument` (a source starting with `{`): it may instead be one JSON document over several
+ * lines (a receipt, a log page). It is, when its first line is not a complete JSON value of its own
+ * (or is a log page) and the whole source is one JSON value within `maxDocument` bytes. While that
+ * is open its lines are held, not judged; then they are joined into the document, or judged as the
+ * lines they already are. The form depends on the bytes alone, never on how they were chunked.
+ */
+async function* lineRecords(
+  source: string,
+  chunks: Chunks,
+  line: number,
+  max: number,
+  stats: ParseStats | undefined,
+  maxDocument?: number,
+): AsyncGenerator<ReceiptRecord> {
   const splitter = new LineSplitter(line, max, stats);
-  const record = (l: { line: number; bytes: Uint8Array | null }): ReceiptRecord | undefined => {
+  const record = (l: Line): ReceiptRecord | undefined => {
+    if (l.bytes !== null && l.bytes.length > max) l = { line: l.line, bytes: null };
     if (l.bytes === null) return { source, line: l.line, problem: tooLong(max) };
     const what = classify(l.bytes);
     return what && { source, line: l.line, ...what };
   };
-  for (let chunk = await chunks.next(); chunk; chunk = await chunks.next()) {
-    for (const l of splitter.push(chunk)) {
+  // The document question: `first` until the first line is read, `held` while its lines are kept.
+  let form = (maxDocument === undefined ? 'lines' : 'first') as 'lines' | 'first' | 'held';
+  let held: Line[] = [];
+  let heldBytes = 0;
+  let read = 0;
+  /** What a finished line means for the form; the records to yield now. */
+  const take = (l: Line): ReceiptRecord[] => {
+    if (form === 'lines') {
       const r = record(l);
-      if (r) yield r;
+      return r ? [r] : [];
     }
+    if (form === 'first') {
+      // A first line over the line limit, or a complete JSON value of its own (a receipt, not a
+      // page): JSON Lines.
+      if (l.bytes === null || !opensDocument(l.bytes)) {
+        form = 'lines';
+        return take(l);
+      }
+      form = 'held';
+      splitter.limit(maxDocument!);
+    }
+    // Copied: the reader may reuse its chunk's memory.
+    held.push({ line: l.line, bytes: l.bytes && l.bytes.slice() });
+    heldBytes += (l.bytes?.length ?? 0) + 1;
+    return [];
+  };
+  /** Not one document after all: the held lines are judged as lines, from here on too. */
+  const asLines = (): ReceiptRecord[] => {
+    form = 'lines';
+    splitter.limit(max);
+    const lines = held;
+    held = [];
+    heldBytes = 0;
+    return lines.flatMap((l) => take(l));
+  };
+  for (let chunk = await chunks.next(); chunk; chunk = await chunks.next()) {
+    read += chunk.length;
+    for (const l of splitter.push(chunk)) yield* take(l);
+    if (form !== 'held') continue;
+    if (stats) stats.maxHeld = Math.max(stats.maxHeld, heldBytes + splitter.holding);
+    if (read > maxDocument!) yield* asLines();
   }
   const last = splitter.end();
-  const r = last && record(last);
-  if (r) yield r;
+  if (last) yield* take(last);
+  if (form !== 'held') return;
+  const document = joinedDocument(held);
+  if (document) yield* documentRecords(source, document.text, held[0]!.line, document.value);
+  else yield* asLines();
 }
 
-/**
- * Source text starting with `{`: one JSON document over several lines (a receipt, a log page)
- * rather than JSON Lines? Only when its first line is not a complete JSON value of its own (or
- * is a log page), and the whole is one JSON value within `maxDocument` bytes. Otherwise every
- * chunk read is handed back (`held`) and the source is read as lines.
- */
-async function lookAhead(chunks: Chunks, maxLine: number, maxDocument: number): Promise<{ document?: string; held: Uint8Array[] }> {
-  const held: Uint8Array[] = [];
-  let size = 0;
-  let firstLineEnd = -1;
-  let ended = false;
-  // The first line, at most maxLine bytes, each chunk searched once.
-  while (firstLineEnd < 0 && size <= maxLine) {
-    const chunk = await chunks.next();
-    if (!chunk) {
-      ended = true;
-      break;
-    }
-    const nl = chunk.indexOf(LF);
-    if (nl >= 0) firstLineEnd = size + nl;
-    held.push(chunk);
-    size += chunk.length;
-  }
-  // A first line over the limit is read as a line (that fails), whatever the chunking: the
-  // form depends on the bytes alone.
-  if ((firstLineEnd < 0 ? size : firstLineEnd) > maxLine) return { held };
-  const all = () => concat(held, size);
-  let firstLine: unknown;
-  let firstParses = true;
+/** A first line that does not end the source's JSON Lines form: not JSON of its own, or a log page. */
+function opensDocument(bytes: Uint8Array): boolean {
   try {
-    firstLine = JSON.parse(strictUtf8.decode(all().subarray(0, firstLineEnd < 0 ? size : firstLineEnd)));
+    return isLogPage(JSON.parse(strictUtf8.decode(bytes)));
   } catch {
-    firstParses = false;
+    return true;
   }
-  if (firstParses && !isLogPage(firstLine)) return { held };
-  while (!ended && size <= maxDocument) {
-    const chunk = await chunks.next();
-    if (!chunk) ended = true;
-    else {
-      held.push(chunk);
-      size += chunk.length;
-    }
+}
+
+/** The held lines as one JSON document (text and value), or undefined when they are not one. */
+function joinedDocument(lines: readonly Line[]): { text: string; value: unknown } | undefined {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  const lf = Uint8Array.of(LF);
+  for (const [i, l] of lines.entries()) {
+    if (l.bytes === null) return undefined;
+    if (i > 0) parts.push(lf);
+    parts.push(l.bytes);
+    total += l.bytes.length + (i > 0 ? 1 : 0);
   }
-  if (!ended || size > maxDocument) return { held };
-  const bytes = all();
-  let text: string;
   try {
-    text = strictUtf8.decode(bytes);
-    JSON.parse(text);
+    const text = strictUtf8.decode(concat(parts, total));
+    return { text, value: JSON.parse(text) };
   } catch {
-    return { held: [bytes] };
+    return undefined;
   }
-  return { document: text, held: [] };
 }
 
 function isLogPage(value: unknown): boolean {
@@ -364,9 +402,9 @@ const lineAt = (text: string, offset: number, from: { offset: number; line: numb
 };
 
 /** The receipts of one multi-line JSON document: a log page's `data`, or the one receipt it is. */
-function* documentRecords(source: string, text: string, line: number): Generator<ReceiptRecord> {
+function* documentRecords(source: string, text: string, line: number, value: unknown): Generator<ReceiptRecord> {
   const encoder = new TextEncoder();
-  if (isLogPage(JSON.parse(text))) {
+  if (isLogPage(value)) {
     let data: { start: number; end: number } | undefined;
     try {
       data = logPageDataRange(text, source);
