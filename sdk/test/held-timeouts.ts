@@ -2,6 +2,7 @@
 // per-attempt timeout (headers, then body) through its `schedule` hook; holding them there makes a
 // timeout test say WHEN the time runs out (once the fetch double or the mock is provably stuck),
 // and proves which timeouts were armed, without a test ever sleeping.
+import { vi } from 'vitest';
 
 interface Held {
   ms: number;
@@ -52,4 +53,23 @@ export class HeldTimeouts {
 export function skipRetryWaits<C extends object>(client: C): C {
   Object.defineProperty(client, 'sleep', { value: () => Promise.resolve(), configurable: true });
   return client;
+}
+
+/** The mock's fault injector, as far as `fireWhenLate` needs it. */
+interface LatencyFaults {
+  take(method: string, pathname: string, phase: 'before' | 'after'): { latencyMs: number };
+}
+
+/**
+ * Fires `timeouts` as soon as the mock starts holding back an answer for an injected latency
+ * fault: the request is then provably late, whatever a clock would say. Returns the undo.
+ */
+export function fireWhenLate(faults: LatencyFaults, timeouts: HeldTimeouts): () => void {
+  const take = faults.take.bind(faults);
+  const spy = vi.spyOn(faults, 'take').mockImplementation((method, pathname, phase) => {
+    const due = take(method, pathname, phase);
+    if (due.latencyMs > 0) queueMicrotask(() => timeouts.fire());
+    return due;
+  });
+  return () => spy.mockRestore();
 }

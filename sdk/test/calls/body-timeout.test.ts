@@ -3,6 +3,7 @@
 // extended profile) the error says how to replay for free. The public profile: idempotency.test.ts.
 import { afterAll, beforeEach, describe, expect, test } from 'vitest';
 import { TimeoutError, UserAbortError } from '../../src/core/error.js';
+import { HeldTimeouts, skipRetryWaits } from '../held-timeouts.js';
 import { netCharged, startMock, type Tamper } from './mock.js';
 
 const harness = startMock('body-timeout', { profile: 'extended' });
@@ -10,8 +11,11 @@ const price = async () => (await harness.client().catalog.get('echo')).prices.pe
 afterAll(() => harness.close());
 beforeEach(() => harness.reset());
 
-/** Lets `attempts` paid answers send the first half of their body and then go silent. */
-function stallBodies(attempts: number): Tamper {
+/**
+ * Lets `attempts` paid answers send the first half of their body and then go silent; `stalled`
+ * runs when a read finds nothing more coming (the moment the test lets the time run out).
+ */
+function stallBodies(attempts: number, stalled: () => void): Tamper {
   let left = attempts;
   return async (response, request) => {
     if (!request.url.pathname.startsWith('/proxy/') || left <= 0) return response;
@@ -20,7 +24,10 @@ function stallBodies(attempts: number): Tamper {
     let sent = false;
     const body = new ReadableStream<Uint8Array>({
       pull(controller) {
-        if (sent) return new Promise<void>(() => undefined); // never more
+        if (sent) {
+          queueMicrotask(stalled);
+          return new Promise<void>(() => undefined); // never more
+        }
         sent = true;
         controller.enqueue(bytes.subarray(0, Math.floor(bytes.byteLength / 2)));
         return undefined;
@@ -32,10 +39,12 @@ function stallBodies(attempts: number): Tamper {
 
 describe('body read timeout of client.call', () => {
   test('a stalled body fails with TimeoutError naming the idempotency key, and the read is cancelled', async () => {
-    harness.tamper = stallBodies(1);
-    const client = harness.client({ maxRetries: 0 });
+    const timeouts = new HeldTimeouts();
+    harness.tamper = stallBodies(1, () => timeouts.fire());
+    const client = timeouts.install(harness.client({ maxRetries: 0 }));
     const error = await client.calls.call('echo', '/echo', { idempotencyKey: 'stalled-1', timeout: 150 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
+    expect(timeouts.fired).toEqual([150]);
     expect((error as TimeoutError).message).toMatch(/150 ms/);
     expect((error as TimeoutError).action).toContain('stalled-1');
     expect(harness.cancelled).toContain('/proxy/echo/echo');
@@ -48,14 +57,19 @@ describe('body read timeout of client.call', () => {
   });
 
   test("the client's timeout applies when the call gives none", async () => {
-    harness.tamper = stallBodies(1);
-    const error = await harness.client({ maxRetries: 0, timeout: 120 }).calls.call('echo', '/echo').catch((e: unknown) => e);
+    const timeouts = new HeldTimeouts();
+    harness.tamper = stallBodies(1, () => timeouts.fire());
+    const error = await timeouts.install(harness.client({ maxRetries: 0, timeout: 120 })).calls.call('echo', '/echo').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
+    expect(timeouts.fired).toEqual([120]);
   });
 
   test('within the retry budget a stalled body is fetched again with the same key (replayed, charged once)', async () => {
-    harness.tamper = stallBodies(1);
-    const result = await harness.client({ maxRetries: 1 }).calls.call('echo', '/echo', { idempotencyKey: 'stalled-2', timeout: 150 });
+    const timeouts = new HeldTimeouts();
+    harness.tamper = stallBodies(1, () => timeouts.fire());
+    const client = skipRetryWaits(timeouts.install(harness.client({ maxRetries: 1 })));
+    const result = await client.calls.call('echo', '/echo', { idempotencyKey: 'stalled-2', timeout: 150 });
+    expect(timeouts.fired).toEqual([150]);
     expect(result.replayed).toBe(true);
     expect(result.body).toMatchObject({ method: 'GET', path: '/echo' });
     expect(harness.proxyCalls()).toHaveLength(2);
@@ -63,10 +77,11 @@ describe('body read timeout of client.call', () => {
   });
 
   test("the caller's signal still aborts a stalled body read", async () => {
-    harness.tamper = stallBodies(1);
     const controller = new AbortController();
-    const pending = harness.client({ maxRetries: 0 }).calls.call('echo', '/echo', { signal: controller.signal, timeout: 60_000 });
-    setTimeout(() => controller.abort(), 50);
+    harness.tamper = stallBodies(1, () => controller.abort());
+    const timeouts = new HeldTimeouts();
+    const pending = timeouts.install(harness.client({ maxRetries: 0 })).calls.call('echo', '/echo', { signal: controller.signal, timeout: 60_000 });
     await expect(pending).rejects.toBeInstanceOf(UserAbortError);
+    expect(timeouts.fired).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { FaultKind } from '@proxygate-kit/server-mock';
 import { ConnectionError, InternalServerError, PaidCallOutcomeUnknownError, TimeoutError } from '../../src/core/error.js';
+import { HeldTimeouts } from '../held-timeouts.js';
 import { netCharged, startMock } from './mock.js';
 
 const SURCHARGE = 5_000;
@@ -62,15 +63,26 @@ describe('the public profile: a paid call is sent at most once when its answer i
 
   test('a stalled body times out and is not re-sent either', async () => {
     harness.mock.faults.inject({ kind: 'truncate', phase: 'after', path: '/proxy/' });
+    const timeouts = new HeldTimeouts();
     harness.tamper = async (response, request) => {
       if (!request.url.pathname.startsWith('/proxy/')) return response;
-      const body = new ReadableStream<Uint8Array>({ pull: () => new Promise<void>(() => undefined) });
+      // Nothing ever comes: the time runs out once the client is reading.
+      const body = new ReadableStream<Uint8Array>(
+        {
+          pull: () => {
+            queueMicrotask(() => timeouts.fire());
+            return new Promise<void>(() => undefined);
+          },
+        },
+        { highWaterMark: 0 },
+      );
       return new Response(body, { status: response.status, headers: response.headers });
     };
-    const error = await fastClient().call('echo', '/echo', { timeout: 100 }).catch((e: unknown) => e);
+    const error = await timeouts.install(fastClient()).call('echo', '/echo', { timeout: 100 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PaidCallOutcomeUnknownError);
     expect((error as Error).cause).toBeInstanceOf(TimeoutError);
     expect(harness.proxyCalls()).toHaveLength(1);
+    expect(timeouts.fired).toEqual([100]);
   });
 
   test('a refusal before the charge (a 5xx before processing) is not re-sent: the SDK cannot tell it apart', async () => {

@@ -14,21 +14,11 @@ import {
   TimeoutError,
   type ProxygateError,
 } from '../../src/core/error.js';
+import { fireWhenLate, HeldTimeouts, skipRetryWaits } from '../held-timeouts.js';
 import { netCharged, startMock } from './mock.js';
 
-/** Retries without waiting, and timeouts that fire at once (no real waits in tests). */
-function fast<C extends object>(client: C, options: { instantTimeouts?: boolean } = {}): C {
-  Object.defineProperty(client, 'sleep', { value: () => Promise.resolve() });
-  if (options.instantTimeouts) {
-    Object.defineProperty(client, 'schedule', {
-      value: (_ms: number, fire: () => void) => {
-        const timer = setTimeout(fire, 0);
-        return () => clearTimeout(timer);
-      },
-    });
-  }
-  return client;
-}
+/** Retries without waiting (no real waits in tests). */
+const fast = skipRetryWaits;
 
 describe('extended profile: the key the SDK generated, and "replay"', () => {
   let harness: ReturnType<typeof startMock>;
@@ -64,9 +54,14 @@ describe('extended profile: the key the SDK generated, and "replay"', () => {
 
   test('a timeout after the charge: TimeoutError with the key and "replay"', async () => {
     harness.mock.faults.inject({ kind: 'latency', phase: 'after', path: '/proxy/', latencyMs: 500 });
-    const client = fast(harness.client({ maxRetries: 0 }), { instantTimeouts: true });
+    // The call's time runs out while the mock holds back the answer of a call it has charged.
+    const timeouts = new HeldTimeouts();
+    fireWhenLate(harness.mock.faults, timeouts);
+    const client = timeouts.install(fast(harness.client({ maxRetries: 0 })));
     const error = (await client.call('echo', '/echo').catch((e: unknown) => e)) as ProxygateError;
     expect(error).toBeInstanceOf(TimeoutError);
+    expect(timeouts.fired).toHaveLength(1);
+    expect(harness.mock.ledger().filter((entry) => entry.kind === 'charge')).toHaveLength(1);
     expect([error.recovery, error.idempotencyKey]).toEqual(['replay', [...sentKeys()][0]]);
     harness.mock.faults.clear();
   });

@@ -258,8 +258,19 @@ describe('connectGateway (in-process mock)', () => {
   });
 
   it('keeps working when the optional GET stream is refused (405 from a stateless server)', async () => {
-    const client = await connect({ token: null });
-    await vi.waitFor(() => expect(h.sent).toContain('GET /mcp'));
+    // The client opens the GET stream on its own after connecting: its answer is the signal.
+    let refused!: (status: number) => void;
+    const streamAnswered = new Promise<number>((resolve) => (refused = resolve));
+    const client = await connect({
+      token: null,
+      fetch: async (input, init) => {
+        const response = await h.recordingFetch(input, init);
+        if ((init?.method ?? 'GET') === 'GET' && new URL(input instanceof Request ? input.url : String(input)).pathname === '/mcp') refused(response.status);
+        return response;
+      },
+    });
+    expect(await streamAnswered).toBe(405);
+    expect(h.sent).toContain('GET /mcp');
     await expect(client.getPricing()).resolves.toMatchObject({ services: expect.any(Array) });
   });
 

@@ -23,6 +23,7 @@ import {
   type Proxygate,
 } from '@proxygate-kit/sdk';
 import { PROFILES, startMock, type Harness } from './harness.js';
+import { fireWhenLate, HeldTimeouts } from '../held-timeouts.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SHIELD_SURCHARGE = 5_000;
@@ -370,11 +371,19 @@ describe.each(PROFILES)('against the %s profile', (profile) => {
     });
 
     test('a slow answer beyond the per-attempt timeout is a TimeoutError after the retries', async () => {
-      const pg = h.client({ timeout: 20, maxRetries: 1 });
+      // Each attempt's timeout fires once the mock holds its answer back (held, not waited for).
+      const timeouts = new HeldTimeouts();
+      const pg = timeouts.install(h.client({ timeout: 20, maxRetries: 1 }));
       h.mock.faults.inject({ kind: 'latency', latencyMs: 200, path: '/v1/services', times: 2 });
+      const undo = fireWhenLate(h.mock.faults, timeouts);
       h.sent.length = 0;
-      await expect(pg.catalog.services()).rejects.toBeInstanceOf(TimeoutError);
+      try {
+        await expect(pg.catalog.services()).rejects.toBeInstanceOf(TimeoutError);
+      } finally {
+        undo();
+      }
       expect(h.sent).toHaveLength(2);
+      expect(timeouts.fired).toEqual([20, 20]);
     });
 
     test.runIf(extended)('403 listing_not_allowed for a token limited to other listings (not a scope problem)', async () => {
