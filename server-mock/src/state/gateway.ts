@@ -2,7 +2,8 @@ import { FaultInjector } from '../faults.js';
 import { formatScore, scan, SHIELD_MODES, type ShieldMode, type ShieldVerdict } from '../scanner/index.js';
 import { sha256Hex } from '../crypto/hash.js';
 import { available, type Account } from './accounts.js';
-import { buyerPricePerRequest, listingDocs, type CatalogEntry, type Listing, type UpstreamRequest } from './catalog.js';
+import { buyerPricePerRequest, type Listing, type UpstreamRequest } from './catalog.js';
+import { availableListings, docsOf, findEntry } from './catalog-lookup.js';
 import { categoriesOf, pricingOf, servicesOf } from './catalog-views.js';
 import type { DemoTokenSecrets } from './demo-tokens.js';
 import { authenticate, requireExtensions, requirePermission } from './authentication.js';
@@ -166,7 +167,7 @@ export class Gateway {
 
   /** Takes a listing offline (paid calls answer 503 `listing_unavailable`) or back online. */
   setListingAvailable(ref: string, isAvailable: boolean): void {
-    const entry = this.findEntry(ref);
+    const entry = findEntry(this.state.catalog, ref);
     if (!entry) throw notFound(`No listing ${echo(ref)}.`);
     if (isAvailable) this.state.unavailable.delete(entry.listing.id);
     else this.state.unavailable.add(entry.listing.id);
@@ -236,27 +237,19 @@ export class Gateway {
 
   // ---------------------------------------------------------------- catalog (no auth)
 
-  /** A catalog entry by listing UUID, unique slug, or `seller_slug/slug`. */
-  private findEntry(ref: string): CatalogEntry | undefined {
-    const [first, second] = ref.split('/');
-    const matches = this.state.catalog.filter(({ listing }) =>
-      second !== undefined ? listing.seller.slug === first && listing.slug === second : listing.id === ref.toLowerCase() || listing.slug === ref,
-    );
-    return matches.length === 1 ? matches[0] : undefined;
-  }
-
   /** A listing (internal record, copied) by UUID, unique slug or `seller_slug/slug`: test inspection. */
   listing(ref: string): Listing {
-    const entry = this.findEntry(ref);
+    const entry = findEntry(this.state.catalog, ref);
     if (!entry) throw notFound(`No single listing ${echo(ref)}.`);
     return structuredClone(entry.listing);
   }
 
   /** `GET /v1/apis`. */
   listApis(params: ListApisParams = {}): CatalogResponse {
+    const unavailable = this.state.unavailable;
     return queryCatalog(
       this.state.catalog.map((entry) => entry.listing),
-      (listing) => this.isAvailable(listing),
+      (listing) => !unavailable.has(listing.id),
       params,
       () => this.nextTraceId(),
     );
@@ -264,32 +257,22 @@ export class Gateway {
 
   /** `GET /v1/apis/{listingId}/docs`: UUID only (400 `invalid_listing_id`), 404 `docs_not_found`. */
   apiDocs(listingId: string): ListingDocsResponse {
-    if (!UUID_PATTERN.test(listingId)) {
-      throw new GatewayError(400, { error: 'invalid_listing_id', message: 'Listing ID must be a valid UUID', action: 'Use the listing_id of a GET /v1/apis row.', trace_id: this.nextTraceId() });
-    }
-    const entry = this.state.catalog.find(({ listing }) => listing.id === listingId.toLowerCase());
-    const docs = entry ? listingDocs(entry.listing) : null;
-    if (!docs) throw new GatewayError(404, { error: 'docs_not_found', message: 'No documentation found for this listing', trace_id: this.nextTraceId() });
-    return docs;
-  }
-
-  private availableListings(): Listing[] {
-    return this.state.catalog.map((entry) => entry.listing).filter((listing) => this.isAvailable(listing));
+    return docsOf(this.ctx, this.state.catalog, listingId);
   }
 
   /** `GET /v1/pricing`. */
   pricing(params: PageParams & { service?: QueryValue } = {}): PricingResponse {
-    return pricingOf(this.availableListings(), params, this.iso());
+    return pricingOf(availableListings(this.state.catalog, this.state.unavailable), params, this.iso());
   }
 
   /** `GET /v1/services`. */
   services(params: PageParams = {}): ServicesResponse {
-    return servicesOf(this.availableListings(), params);
+    return servicesOf(availableListings(this.state.catalog, this.state.unavailable), params);
   }
 
   /** `GET /v1/categories`. */
   categories(params: PageParams & { q?: QueryValue } = {}): CategoriesResponse {
-    return categoriesOf(this.availableListings(), params);
+    return categoriesOf(availableListings(this.state.catalog, this.state.unavailable), params);
   }
 
   // ---------------------------------------------------------------- account
@@ -392,7 +375,7 @@ export class Gateway {
     const child = narrowChild(parent, body, {
       now,
       parentRemainingCap: this.remainingCap(parent)?.remaining ?? null,
-      listingId: (ref) => this.findEntry(ref)?.listing.id,
+      listingId: (ref) => findEntry(this.state.catalog, ref)?.listing.id,
       traceId: () => this.nextTraceId(),
     });
     const { token, secret } = this.state.tokens.createDelegation(
@@ -565,7 +548,7 @@ export class Gateway {
    * answer for it). Seeded; starts with `UPSTREAM_CREDENTIAL_PREFIX`.
    */
   upstreamCredentialOf(ref: string): string {
-    const entry = this.findEntry(ref);
+    const entry = findEntry(this.state.catalog, ref);
     if (!entry) throw notFound(`No single listing ${echo(ref)}.`);
     return upstreamCredential(this.state.derive, entry.listing.id);
   }
