@@ -15,7 +15,7 @@ listings) is not guessed: the command lists the candidates and exits 2.`;
   static override examples = [
     '<%= config.bin %> apis show weather-current',
     '<%= config.bin %> apis show seekr/web-search --json',
-    '<%= config.bin %> apis show 6f1c2d7e-…',
+    '<%= config.bin %> apis show 0c24c9ee-a18d-52a6-b405-d0c143cb7cb3',
   ];
   static override enableJsonFlag = true;
   static override args = { ref: Args.string({ ignoreStdin: true, description: LISTING_REF_DESCRIPTION, required: true }) };

@@ -29,7 +29,7 @@ same pin as "proxygate call") and kept in the receipts log (--no-keep opts out; 
 too), also when the shield blocked the answer. A summary line goes to stderr; a receipt that does
 not verify, or is signed by a key the pin does not know, exits 1.`;
   static override examples = [
-    '<%= config.bin %> mcp call browse_apis --arg query=weather --arg limit=3',
+    '<%= config.bin %> mcp call browse_apis --arg q=weather --arg limit=3',
     '<%= config.bin %> mcp call check_balance --json',
     '<%= config.bin %> mcp call call_api --arg listing_id=0c24c9ee-a18d-52a6-b405-d0c143cb7cb3 --arg path=/current --arg \'query={"city":"Oslo"}\'',
   ];

@@ -21,7 +21,7 @@ Sharded: each CI job audits any slice (a day's file, --shard i/n of the chains) 
   static override examples = [
     '<%= config.bin %> receipts audit',
     '<%= config.bin %> receipts audit receipts/*.jsonl --keys keys.json --state audit-state.json --format github',
-    '<%= config.bin %> receipts audit receipts/2026-11-03.jsonl --keys keys.json --slice --format json > part-03.json',
+    '<%= config.bin %> receipts audit "$(<%= config.bin %> receipts path)/$(date -u +%Y-%m).jsonl" --keys keys.json --slice --format json > part-this-month.json',
     '<%= config.bin %> receipts audit merge part-*.json --keys keys.json --state audit-state.json',
     '<%= config.bin %> receipts audit receipts.jsonl --keys keys.json --usage usage.json --head head.json',
   ];

@@ -5,7 +5,10 @@ import { createClient } from '../../lib/client.js';
 
 export default class TokensRevoke extends BaseCommand {
   static override summary = 'revoke a token and, in cascade, the tokens it minted: a gateway extension';
-  static override examples = ['<%= config.bin %> tokens revoke tok_01HXYZ'];
+  static override examples = [
+    '<%= config.bin %> tokens revoke "$TOKEN_ID"',
+    "<%= config.bin %> tokens list --json | jq -r '.data[] | select(.name == \"ci-reader\") | .id' | xargs <%= config.bin %> tokens revoke",
+  ];
   static override enableJsonFlag = true;
   static override args = { id: Args.string({ ignoreStdin: true, description: 'token id (tok_…)', required: true }) };
 
