@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'msw';
 import { createMcpHandlers } from './handlers/mcp.js';
-import { createRestHandlers } from './handlers/index.js';
+import { corsPreflightHandler, createRestHandlers } from './handlers/index.js';
 import { gatewayMcpBackend } from './mcp/gateway-backend.js';
 import type { FaultInjector } from './faults.js';
 import { Gateway, type DemoTokenSecrets } from './state/gateway.js';
@@ -13,7 +13,7 @@ export { FaultInjector, FaultSpecError, FAULT_KINDS } from './faults.js';
 export type { Fault, FaultKind, FaultPhase, FaultSpec } from './faults.js';
 export { scan, formatScore, SHIELD_RULES, SHIELD_MODES, BLOCK_THRESHOLD_BP } from './scanner/index.js';
 export type { ShieldAction, ShieldFlag, ShieldMode, ShieldRule, ShieldVerdict } from './scanner/index.js';
-export { createRestHandlers, FAULT_HEADER } from './handlers/index.js';
+export { createRestHandlers, corsPolicy, FAULT_HEADER, type CorsPolicy } from './handlers/index.js';
 export type { HandlerOptions } from './handlers/index.js';
 
 /** Origin for in-process use with msw `setupServer` (nothing listens there). */
@@ -59,6 +59,8 @@ export function createMockGateway(options: MockGatewayOptions = {}): MockGateway
     ...(options.now === undefined ? {} : { now: options.now }),
   });
   const handlers: RequestHandler[] = [
+    // Preflights first: the /mcp routes would otherwise see them.
+    corsPreflightHandler(gateway),
     ...(options.mcp === false ? [] : createMcpHandlers(gatewayMcpBackend(gateway), { profile: gateway.profile, descriptions: gateway.mcpToolDescriptions })),
     ...createRestHandlers(gateway, { realSockets: options.realSockets ?? false }),
   ];

@@ -2,6 +2,7 @@ import { HttpResponse } from 'msw';
 import type { Fault } from '../faults.js';
 import { GatewayError } from '../state/errors.js';
 import type { AuthContext, Gateway } from '../state/gateway.js';
+import { withCors } from './cors.js';
 
 export interface HandlerOptions {
   /**
@@ -117,6 +118,10 @@ async function faultResponse(ctx: HandlerContext, fault: Fault, original: Respon
  * runs it (charge, idempotency store) and then replaces or damages its answer.
  */
 export async function withFaults(ctx: HandlerContext, request: Request, run: () => Promise<Response> | Response): Promise<Response> {
+  return withCors(ctx.gateway.profile, request, await answerWithFaults(ctx, request, run));
+}
+
+async function answerWithFaults(ctx: HandlerContext, request: Request, run: () => Promise<Response> | Response): Promise<Response> {
   const { gateway } = ctx;
   const { pathname } = new URL(request.url);
   const before = gateway.faults.take(request.method, pathname, 'before');

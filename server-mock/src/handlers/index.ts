@@ -4,6 +4,7 @@ import { accountHandlers } from './account.js';
 import { catalogHandlers } from './catalog.js';
 import type { HandlerContext, HandlerOptions } from './common.js';
 import { controlHandlers } from './control.js';
+import { corsPreflightHandler } from './cors.js';
 import { metaHandlers, notFoundHandlers } from './meta.js';
 import { proxyHandlers } from './proxy.js';
 import { receiptHandlers } from './receipts.js';
@@ -11,6 +12,7 @@ import { tokenHandlers } from './tokens.js';
 
 export type { HandlerOptions } from './common.js';
 export { FAULT_HEADER } from './common.js';
+export { corsPolicy, corsPreflightHandler, type CorsPolicy } from './cors.js';
 
 /**
  * msw handlers for every REST route of the gateway's profile plus `/__mock/*`, matching any
@@ -20,6 +22,7 @@ export function createRestHandlers(gateway: Gateway, options: HandlerOptions = {
   const ctx: HandlerContext = { gateway, options };
   const extensions = gateway.switches.extensions;
   return [
+    corsPreflightHandler(gateway),
     ...controlHandlers(ctx),
     ...catalogHandlers(ctx),
     ...accountHandlers(ctx),
