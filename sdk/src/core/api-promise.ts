@@ -1,4 +1,5 @@
 import type { APIResponse } from './client.js';
+import { answerOf, readableResponse } from '../internal/answer-body.js';
 
 /** The parsed result of a call together with the HTTP answer it came from. */
 export interface WithResponse<T> {
@@ -10,8 +11,9 @@ export interface WithResponse<T> {
 }
 
 /**
- * What resource methods return: awaits to the parsed data, and `.withResponse()` also gives the
- * status and headers (e.g. `x-spendlimit-remaining`) without a second request.
+ * What resource methods return: awaits to the parsed data; `.withResponse()` also gives the
+ * status and headers (e.g. `x-spendlimit-remaining`) without a second request, and
+ * `.asResponse()` the raw `Response` (body readable) instead of the parsed data.
  */
 export class APIPromise<T> implements PromiseLike<T> {
   readonly #raw: Promise<APIResponse<unknown>>;
@@ -47,6 +49,23 @@ export class APIPromise<T> implements PromiseLike<T> {
     return this.#data.finally(onfinally);
   }
 
+  /**
+   * The raw `Response` of the answer, its body readable (`.json()`, `.text()`), status and headers
+   * as sent, without the SDK's parsing. A 2xx body that fails validation still resolves here (the
+   * awaited promise rejects with `ValidationError`); an error status rejects with its `APIError`.
+   * Same request as the one awaited: no second request is sent.
+   */
+  async asResponse(): Promise<Response> {
+    try {
+      return readableResponse((await this.#raw).response);
+    } catch (error) {
+      const answer = answerOf(error);
+      if (answer) return readableResponse(answer);
+      throw error;
+    }
+  }
+
+  /** The parsed data together with the response (its body already read), status, headers and request id. */
   async withResponse(): Promise<WithResponse<T>> {
     const [res, data] = await Promise.all([this.#raw, this.#data]);
     return { data, response: res.response, status: res.status, headers: res.headers, requestId: res.requestId };

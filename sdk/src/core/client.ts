@@ -21,8 +21,11 @@ import { sendRequest } from '../internal/fetch-request.js';
 import { attachResponseHeaders } from '../internal/response-headers.js';
 import { paidCallRecord, receiptHeader } from '../internal/paid-call.js';
 import { attachCredential } from '../internal/credential.js';
+import { rememberAnswer, rememberBody } from '../internal/answer-body.js';
+import { requiresAuth } from '../internal/auth-paths.js';
+import { corsApplies, userAgent } from '../internal/platform.js';
 import { paidRecovery } from '../internal/paid-recovery.js';
-import { checkGatewayUrl, checkHeaders, checkMethod, checkRetries, checkTimeout, REQUEST_METHODS } from '../internal/request-checks.js';
+import { checkFetchOptions, checkGatewayUrl, checkHeaders, checkMethod, checkRetries, checkTimeout, REQUEST_METHODS } from '../internal/request-checks.js';
 import { abortableSleep, attemptSignal } from '../internal/timeout.js';
 import { validate, type Model, type ValidationMode } from '../internal/validate.js';
 import * as Errors from './error.js';
@@ -50,6 +53,13 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
 
 /** Header values; `null` removes a default header. */
 export type HeadersInit = Record<string, string | null | undefined>;
+
+/**
+ * Extra `fetch` options (`RequestInit` fields such as `cache`, `keepalive`, `priority`, or undici's
+ * `dispatcher` on Node). The SDK sets `method`, `body`, `headers`, `signal` and `redirect` itself:
+ * passing them here is refused (use the call's own options).
+ */
+export type FetchOptions = Omit<RequestInit, 'method' | 'body' | 'headers' | 'signal' | 'redirect' | 'window'> & { [option: string]: unknown };
 
 export type QueryValue = string | number | boolean | null | undefined | readonly (string | number | boolean)[];
 
@@ -84,6 +94,8 @@ export interface ClientOptions {
   logLevel?: LogLevel | undefined;
   /** Headers sent with every request; a `null` value removes a header the SDK would send. */
   defaultHeaders?: HeadersInit | undefined;
+  /** `fetch` options sent with every request (see `FetchOptions`); a request's own are layered over them. */
+  fetchOptions?: FetchOptions | undefined;
   /**
    * Scopes the token is known to hold. When set (or learnt by `tokens.self()`, or read from the
    * `scopes` claim of a `pg_del_` token), a request needing a missing scope is refused locally with
@@ -136,6 +148,10 @@ export interface RequestOptions<T = unknown> {
   /** Bytes sent as-is (paid calls hash exactly what is sent). Strings are sent as UTF-8. */
   rawBody?: string | Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array> | undefined;
   headers?: HeadersInit | undefined;
+  /** Query parameters the caller adds to the call (a resource method's `options.query`), merged over `query`. */
+  extraQuery?: Record<string, QueryValue> | undefined;
+  /** `fetch` options for this request, layered over the client's `fetchOptions`. */
+  fetchOptions?: FetchOptions | undefined;
   /**
    * Send an `Idempotency-Key` (generated once per logical call) so a POST may be retried. Paid
    * calls (`/proxy/...`) ignore this: they get a key exactly when the gateway advertises the
@@ -201,6 +217,18 @@ function cleanQuery(query: Record<string, QueryValue> | undefined): Record<strin
     if (value !== undefined && value !== null) out[key] = value;
   }
   return Object.keys(out).length ? out : undefined;
+}
+
+/** A call the gateway would refuse without a token, refused before sending, saying where the key goes. */
+function missingApiKey(method: string, path: string): Errors.AuthenticationError {
+  return new Errors.AuthenticationError({
+    status: undefined,
+    body: {
+      error: 'missing_api_key',
+      message: `${method} ${path.split('?')[0]} needs an API key and none is set: set the PROXYGATE_API_KEY environment variable or pass apiKey (new Proxygate({ apiKey })); nothing was sent`,
+      action: 'Set PROXYGATE_API_KEY or pass the apiKey option',
+    },
+  });
 }
 
 function isLoopback(hostname: string): boolean {
@@ -322,6 +350,9 @@ export class Proxygate {
   #extensions: Promise<GatewayExtensions> | undefined;
   readonly #credentialIds = new Map<string, string>();
   readonly #origin: string;
+  /** Whether fetch is CORS-checked here (browsers): then only headers a gateway's CORS policy allows are added. */
+  readonly #corsApplies: boolean;
+  readonly #userAgent: string | undefined;
 
   constructor(options: ClientOptions = {}) {
     this.#options = options;
@@ -335,9 +366,12 @@ export class Proxygate {
     const parsed = checkGatewayUrl(url);
     this.gatewayUrl = url.replace(/\/+$/, '');
     this.#origin = parsed.origin;
+    this.#corsApplies = corsApplies();
+    this.#userAgent = userAgent(VERSION);
     this.timeout = checkTimeout(options.timeout ?? DEFAULT_TIMEOUT_MS);
     this.maxRetries = checkRetries(options.maxRetries ?? DEFAULT_MAX_RETRIES);
     checkHeaders(options.defaultHeaders as Record<string, string | null | undefined> | undefined, 'defaultHeaders');
+    checkFetchOptions(options.fetchOptions);
     if (options.buyerWallet !== undefined && (typeof options.buyerWallet !== 'string' || !/^[1-9A-HJ-NP-Za-km-z]{32,44}$/.test(options.buyerWallet))) {
       throw new Errors.InvalidRequestError('buyerWallet', 'must be a base58 wallet address');
     }
@@ -527,6 +561,8 @@ export class Proxygate {
     const headers = new Headers();
     if (!opts.stream) headers.set('accept', 'application/json');
     if (token) headers.set('authorization', `Bearer ${token}`);
+    // Not in browsers: User-Agent (and X-Retry-Count below) would make every call preflight.
+    if (this.#userAgent !== undefined) headers.set('user-agent', this.#userAgent);
     for (const layer of [this.#options.defaultHeaders, opts.headers]) {
       if (!layer) continue;
       for (const [name, value] of Object.entries(layer)) {
@@ -535,7 +571,7 @@ export class Proxygate {
       }
     }
     if (idempotencyKey !== undefined) headers.set('idempotency-key', idempotencyKey);
-    headers.set('x-retry-count', String(retryCount));
+    if (!this.#corsApplies) headers.set('x-retry-count', String(retryCount));
     return headers;
   }
 
@@ -547,10 +583,12 @@ export class Proxygate {
     // Bad input is refused before anything (the token function, /health) runs.
     const method = checkMethod(opts.method, REQUEST_METHODS) as HttpMethod;
     checkHeaders(opts.headers as Record<string, string | null | undefined> | undefined);
+    checkFetchOptions(opts.fetchOptions);
     const maxRetries = opts.maxRetries === undefined ? this.maxRetries : checkRetries(opts.maxRetries);
     const timeout = opts.timeout === undefined ? this.timeout : checkTimeout(opts.timeout);
     // The key first: a `pg_del_` token's claim tells its scopes before anything is sent.
     const token = await this.#resolveApiKey();
+    if (token === undefined && requiresAuth(opts.path)) throw missingApiKey(method, opts.path);
     const held = this.knownScopes;
     if (opts.requiredScope && held && !hasScope(held, opts.requiredScope)) {
       const error = Errors.InsufficientScopeError.missing(opts.requiredScope, held);
@@ -642,14 +680,15 @@ export class Proxygate {
       let response: Response;
       progress.sends++;
       try {
-        const query = cleanQuery(opts.query);
+        const query = cleanQuery(opts.extraQuery ? { ...opts.query, ...opts.extraQuery } : opts.query);
+        const fetchOptions = this.#options.fetchOptions || opts.fetchOptions ? { ...this.#options.fetchOptions, ...opts.fetchOptions } : undefined;
         const body = (rawBody ?? opts.body) as BodyInit | Record<string, unknown> | undefined;
         const middleware = [...(this.#options.middleware ?? []), ...(opts.middleware ?? [])];
         const context: MiddlewareContext = { method, attempt, localId, retryOf: attempt > 0 ? firstId : undefined, idempotencyKey };
         const attemptFetch = middleware.length ? chain(middleware, (u, i) => this.#fetch(u, i), context) : undefined;
         const send = (u: string, init: RequestInit): Promise<Response> => (attemptFetch ? attemptFetch(u, init) : this.#fetch(u, init));
         // Query and JSON body shaped as ofetch did; redirects followed (or refused) per hop.
-        response = await sendRequest((u, init) => this.#followRedirects(u, init, send), url, { method, query, body, headers, signal: sig.signal });
+        response = await sendRequest((u, init) => this.#followRedirects(u, init, send), url, { method, query, body, headers, signal: sig.signal, fetchOptions });
       } catch (cause) {
         sig.dispose();
         const own = (cause as { cause?: unknown } | undefined)?.cause ?? cause;
@@ -762,6 +801,7 @@ export class Proxygate {
           sig.dispose();
         }
         this.#log.debug(`${method} ${url} -> ${response.status} (${bytes.byteLength} bytes)`, { localId });
+        rememberBody(response, bytes);
         return { ...base, data: bytes as T };
       }
       let text: string;
@@ -779,6 +819,7 @@ export class Proxygate {
       }
       sig.dispose();
       this.#log.debug(`${method} ${url} -> ${response.status}`, { localId });
+      rememberBody(response, text);
       const parsed = parseBody(text);
       let data: T;
       try {
@@ -786,7 +827,8 @@ export class Proxygate {
       } catch (invalid) {
         // An accepted non-2xx status whose body is not the answer it should be: report the status.
         if (!response.ok) throw Errors.APIError.generate({ status: response.status, headers: response.headers, body: parsed, secrets: this.#knownSecrets() });
-        throw invalid;
+        // `asResponse()` still hands the answer over: it is the caller's to read as they like.
+        throw rememberAnswer(invalid, response);
       }
       return { ...base, data };
     }

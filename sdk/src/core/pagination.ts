@@ -1,7 +1,9 @@
 import type { Model } from '../internal/validate.js';
 import { ProxygateError } from './error.js';
 import { ExtensionNotSupportedError } from './extensions.js';
-import type { Proxygate, QueryValue } from './client.js';
+import type { FetchOptions, HeadersInit, Proxygate, QueryValue } from './client.js';
+import type { WithResponse } from './api-promise.js';
+import { answerOf, readableResponse } from '../internal/answer-body.js';
 
 /**
  * A cursor-paginated answer: the items under one wrapper key (`data`, `services`, `categories`,
@@ -32,6 +34,10 @@ export interface PageRequest<Body> {
   signal?: AbortSignal | undefined;
   timeout?: number | undefined;
   maxRetries?: number | undefined;
+  /** The caller's per-call options (sent with every page). */
+  headers?: HeadersInit | undefined;
+  extraQuery?: Record<string, QueryValue> | undefined;
+  fetchOptions?: FetchOptions | undefined;
 }
 
 /** One page of a cursor-paginated list. Iterating it with `for await` walks this page and all later ones. */
@@ -114,6 +120,9 @@ export async function fetchPage<Item, Body extends CursorBody>(client: Proxygate
     signal: request.signal,
     timeout: request.timeout,
     maxRetries: request.maxRetries,
+    headers: request.headers,
+    extraQuery: request.extraQuery,
+    fetchOptions: request.fetchOptions,
   });
   const body = request.transform ? request.transform(data) : data;
   return new Page<Item, Body>(client, request, body, response);
@@ -153,6 +162,24 @@ export class PagePromise<Item, Body extends CursorBody = ListBody<Item>>
 
   finally(onfinally?: (() => void) | null): Promise<Page<Item, Body>> {
     return this.#firstPage().finally(onfinally);
+  }
+
+  /** The first page's raw `Response` (body readable), as `APIPromise.asResponse()`. */
+  async asResponse(): Promise<Response> {
+    try {
+      return readableResponse((await this.#firstPage()).response);
+    } catch (error) {
+      const answer = answerOf(error);
+      if (answer) return readableResponse(answer);
+      throw error;
+    }
+  }
+
+  /** The first page together with its response, status, headers and request id. */
+  async withResponse(): Promise<WithResponse<Page<Item, Body>>> {
+    const page = await this.#firstPage();
+    const { response } = page;
+    return { data: page, response, status: response.status, headers: response.headers, requestId: response.headers.get('x-request-id') ?? undefined };
   }
 
   /** Every page, starting with the first. */

@@ -12,6 +12,8 @@ export interface RequestParts {
   body?: unknown;
   headers: HeadersInit;
   signal: AbortSignal;
+  /** Other RequestInit fields (`cache`, `keepalive`, undici's `dispatcher`...); the ones above win. */
+  fetchOptions?: Record<string, unknown> | undefined;
 }
 
 /**
@@ -26,7 +28,7 @@ export class FetchError extends Error {
 export function prepareRequest(url: string, parts: RequestParts): { url: string; init: RequestInit & { duplex?: 'half' } } {
   const method = parts.method.toUpperCase();
   const headers = new Headers(parts.headers);
-  const init: RequestInit & { duplex?: 'half' } = { method, headers, signal: parts.signal };
+  const init: RequestInit & { duplex?: 'half' } = { ...parts.fetchOptions, method, headers, signal: parts.signal };
   let body = parts.body;
   if (body && isPayloadMethod(method)) {
     if (isJsonSerializable(body)) {

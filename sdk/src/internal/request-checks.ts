@@ -47,6 +47,26 @@ export function checkHeaders(headers: Record<string, string | null | undefined> 
   }
 }
 
+/** The RequestInit fields the SDK sets itself, and the option to use instead. */
+const SDK_FETCH_FIELDS: Readonly<Record<string, string>> = {
+  method: 'the method of the call',
+  body: 'the body of the call',
+  headers: 'the headers option',
+  signal: 'the signal option',
+  redirect: 'nothing: the SDK follows same-origin redirects itself and refuses the rest',
+  window: 'nothing',
+};
+
+/** `fetchOptions` must be an object without the fields the SDK sets itself. */
+export function checkFetchOptions(options: unknown, argument = 'fetchOptions'): void {
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new InvalidRequestError(argument, 'must be an object of fetch (RequestInit) options');
+  for (const name of Object.keys(options)) {
+    const instead = SDK_FETCH_FIELDS[name];
+    if (instead !== undefined) throw new InvalidRequestError(`${argument}.${name}`, `is set by the SDK; use ${instead}`);
+  }
+}
+
 /** A timeout in ms: a positive finite number. */
 export function checkTimeout(value: unknown, argument = 'timeout'): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new InvalidRequestError(argument, 'must be a positive number of milliseconds');

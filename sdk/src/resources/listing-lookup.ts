@@ -7,6 +7,7 @@
 import type { APIResponse, Proxygate, QueryValue } from '../core/client.js';
 import { NotFoundError, ProxygateError } from '../core/error.js';
 import { isListingId } from '../internal/listing-id.js';
+import { callOptions, type CallOptions } from './resource.js';
 import { listingPrices } from '../lib/prices.js';
 import { CatalogResponseModel, type CatalogListing, type Listing } from './models.js';
 
@@ -62,11 +63,8 @@ interface Matches {
   response: APIResponse<unknown>;
 }
 
-export interface LookupOptions {
-  signal?: AbortSignal | undefined;
-  timeout?: number | undefined;
-  maxRetries?: number | undefined;
-}
+/** The caller's per-call options, sent with every lookup request. */
+export type LookupOptions = CallOptions;
 
 /**
  * Listings of `/v1/apis` with `filter`, keeping only exact matches of `keep` (a gateway that ignored
@@ -82,9 +80,7 @@ async function search(client: Proxygate, filter: Record<string, QueryValue>, kee
       path: '/v1/apis',
       query: { ...filter, limit: 100, ...(cursor ? { cursor } : {}) },
       schema: CatalogResponseModel,
-      signal: options.signal,
-      timeout: options.timeout,
-      maxRetries: options.maxRetries,
+      ...callOptions(options),
     });
     response = res;
     for (const listing of res.data.data) if (keep(listing)) listings.push(withPrices(listing));

@@ -1,4 +1,4 @@
-import type { APIResponse, Proxygate, RequestOptions } from '../core/client.js';
+import type { APIResponse, FetchOptions, HeadersInit, Proxygate, QueryValue, RequestOptions } from '../core/client.js';
 import { ExtensionNotSupportedError } from '../core/extensions.js';
 
 /** Base of the thin resource wrappers: they only describe requests, the client does the rest. */
@@ -17,14 +17,30 @@ export abstract class APIResource {
   }
 }
 
-/** Per-call options every resource method accepts. */
+/** Per-call options every resource method accepts (as openai-node's request options). */
 export interface CallOptions {
   signal?: AbortSignal | undefined;
   /** Per-attempt timeout (ms) for this call. */
   timeout?: number | undefined;
   maxRetries?: number | undefined;
+  /** Headers for this call, over the client's `defaultHeaders`; `null` removes one the SDK would send. */
+  headers?: HeadersInit | undefined;
+  /** Query parameters added to this call, over the method's own. */
+  query?: Record<string, QueryValue> | undefined;
+  /** `fetch` options for this call, over the client's `fetchOptions`. */
+  fetchOptions?: FetchOptions | undefined;
+  /** `Idempotency-Key` for this call (1..255 printable ASCII). */
+  idempotencyKey?: string | undefined;
 }
 
-export function callOptions(options: CallOptions | undefined): CallOptions {
-  return { signal: options?.signal, timeout: options?.timeout, maxRetries: options?.maxRetries };
+type PassedOn = Pick<RequestOptions, 'signal' | 'timeout' | 'maxRetries' | 'headers' | 'extraQuery' | 'fetchOptions' | 'idempotencyKey'>;
+
+/** The request options a resource method passes on: only those the caller set (so a method's own stay). */
+export function callOptions(options: CallOptions | undefined): PassedOn {
+  const out: PassedOn = { signal: options?.signal, timeout: options?.timeout, maxRetries: options?.maxRetries };
+  if (options?.headers !== undefined) out.headers = options.headers;
+  if (options?.query !== undefined) out.extraQuery = options.query;
+  if (options?.fetchOptions !== undefined) out.fetchOptions = options.fetchOptions;
+  if (options?.idempotencyKey !== undefined) out.idempotencyKey = options.idempotencyKey;
+  return out;
 }

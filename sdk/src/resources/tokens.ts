@@ -1,3 +1,4 @@
+import type { APIResponse } from '../core/client.js';
 import type { PagePromise } from '../core/pagination.js';
 import { ValidationError } from '../core/error.js';
 import { path } from '../internal/path.js';
@@ -34,7 +35,11 @@ export class Tokens extends APIResource {
    * Mints a delegation token that narrows this one (needs `tokens:write`). The secret in `token` is
    * shown once. Not retried after the request may have reached the gateway, so no duplicate is minted.
    */
-  async create(params: TokenCreateParams, options?: CallOptions): Promise<CreatedToken> {
+  create(params: TokenCreateParams, options?: CallOptions): APIPromise<CreatedToken> {
+    return APIPromise.of(this.#create(params, options));
+  }
+
+  async #create(params: TokenCreateParams, options: CallOptions | undefined): Promise<APIResponse<CreatedToken>> {
     const cap = params.spend_cap_micro_usd;
     if (cap !== undefined && cap !== null && (!Number.isSafeInteger(cap) || cap < 0)) {
       throw new ValidationError(
@@ -49,7 +54,7 @@ export class Tokens extends APIResource {
     if (cap !== undefined) body['spend_cap_micro_usd'] = cap;
     if (params.expires_at !== undefined) body['expires_at'] = params.expires_at;
     if (params.listings !== undefined) body['listings'] = params.listings;
-    const res = await this.client.request({
+    return this.client.request({
       method: 'POST',
       path: '/v1/tokens',
       body,
@@ -57,7 +62,6 @@ export class Tokens extends APIResource {
       schema: CreatedTokenModel,
       ...callOptions(options),
     });
-    return res.data;
   }
 
   /** Tokens minted by this token's account, across pages (needs `tokens:write`). */
