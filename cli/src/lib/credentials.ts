@@ -1,10 +1,10 @@
 import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { detectKeychain, keychainDelete, keychainGet, keychainSet, type KeychainKind } from './keychain.js';
 import { CliError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { maskToken } from './redact.js';
+import { userDir } from './user-dirs.js';
 
 /**
  * Named profiles. Metadata (gateway, masked hint, where the secret lives) is in credentials.json;
@@ -29,11 +29,9 @@ interface CredentialsFile {
 
 export const DEFAULT_PROFILE = 'default';
 
+/** Credentials, key pins and tool pins live here: oclif's config directory (see user-dirs.ts). */
 export function configDir(env: Env = process.env): string {
-  const explicit = env['PROXYGATE_CONFIG_DIR'];
-  if (explicit) return explicit;
-  const xdg = env['XDG_CONFIG_HOME'];
-  return join(xdg && xdg.length > 0 ? xdg : join(homedir(), '.config'), 'proxygate');
+  return userDir('config', { env });
 }
 
 export function credentialsPath(env: Env = process.env): string {

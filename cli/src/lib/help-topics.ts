@@ -1,3 +1,4 @@
+import { DEFAULT_GATEWAY_URL } from '@proxygate-kit/sdk/defaults';
 import { EXIT_CODE_TABLE } from './exit-codes.js';
 
 // Help topics (like `gh help environment`): reference pages that are not commands.
@@ -6,17 +7,21 @@ const ENVIRONMENT = `ENVIRONMENT VARIABLES
 
   PROXYGATE_API_KEY           API key or delegation token; overrides the stored profile,
                               overridden by --api-key
-  PROXYGATE_GATEWAY_URL       gateway base URL (default https://gateway.proxygate.ai);
+  PROXYGATE_GATEWAY_URL       gateway base URL (default ${DEFAULT_GATEWAY_URL});
                               overridden by --gateway
   PROXYGATE_PROFILE           stored profile to use (default "default"); overridden by --profile
-  PROXYGATE_CONFIG_DIR        directory of credentials.json and the pinned receipt keys
-                              (receipt-keys/; default $XDG_CONFIG_HOME/proxygate, else ~/.config/proxygate)
+  PROXYGATE_CONFIG_DIR        directory of credentials.json and the pinned receipt keys (receipt-keys/);
+                              default $XDG_CONFIG_HOME/proxygate, else %LOCALAPPDATA%\\proxygate on
+                              Windows, else ~/.config/proxygate
   XDG_CONFIG_HOME             base of the default configuration directory
-  PROXYGATE_DATA_DIR          where paid calls keep their receipts (receipts/<profile>/YYYY-MM.jsonl;
-                              default $XDG_DATA_HOME/proxygate, else ~/.local/share/proxygate)
+  PROXYGATE_DATA_DIR          where paid calls keep their receipts (receipts/<profile>/YYYY-MM.jsonl);
+                              default $XDG_DATA_HOME/proxygate, else %LOCALAPPDATA%\\proxygate on
+                              Windows, else ~/.local/share/proxygate
   XDG_DATA_HOME               base of the default data directory
-  PROXYGATE_CACHE_DIR         where receipts verify keeps its start-up caches (compiled code,
-                              checked keys; default $XDG_CACHE_HOME/proxygate, else ~/.cache/proxygate)
+  PROXYGATE_CACHE_DIR         where receipts verify keeps its start-up caches (compiled code, checked
+                              keys); default ~/Library/Caches/proxygate on macOS, else
+                              $XDG_CACHE_HOME/proxygate, else %LOCALAPPDATA%\\proxygate on Windows,
+                              else ~/.cache/proxygate (oclif's directories, on every platform)
   PROXYGATE_DISABLE_CODE_CACHE  any value: no start-up caches
   PROXYGATE_CREDENTIAL_STORE  "file" keeps secrets in credentials.json (mode 0600) instead of
                               the OS keychain (macOS Keychain via \`security\`, Secret Service

@@ -1,14 +1,12 @@
 import { readdirSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { configDir } from '../credentials.js';
+import { userDir } from '../user-dirs.js';
 
 /**
  * Where the audit trail lives. Receipts are data (kept, audited later), key pins are
- * configuration (what this machine trusts), so they follow oclif's two conventions:
- *   data:   PROXYGATE_DATA_DIR, else $XDG_DATA_HOME/proxygate, else %LOCALAPPDATA%\proxygate
- *           on Windows, else ~/.local/share/proxygate (oclif's Config#dataDir, macOS included)
- *   config: the credentials directory (PROXYGATE_CONFIG_DIR / XDG_CONFIG_HOME, see credentials.ts)
+ * configuration (what this machine trusts), so they go to oclif's data and config directories
+ * (PROXYGATE_DATA_DIR / PROXYGATE_CONFIG_DIR first; the per-platform rules are in user-dirs.ts).
  * Every function takes the environment so tests and `mcp serve` can point elsewhere.
  */
 
@@ -18,15 +16,7 @@ type Env = Record<string, string | undefined>;
 const MONTH_FILE = /^(\d{4})-(\d{2})\.jsonl$/;
 
 export function dataDir(env: Env = process.env): string {
-  const explicit = nonEmpty(env['PROXYGATE_DATA_DIR']);
-  if (explicit) return explicit;
-  const xdg = nonEmpty(env['XDG_DATA_HOME']);
-  if (xdg) return join(xdg, 'proxygate');
-  if (process.platform === 'win32') {
-    const local = nonEmpty(env['LOCALAPPDATA']);
-    if (local) return join(local, 'proxygate');
-  }
-  return join(nonEmpty(env['HOME']) ?? homedir(), '.local', 'share', 'proxygate');
+  return userDir('data', { env });
 }
 
 /**
