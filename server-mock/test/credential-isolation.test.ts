@@ -225,8 +225,12 @@ describe('the request log of the HTTP server', () => {
 
   it('never carries an upstream key (the echo listing included)', async () => {
     const lines: string[] = [];
+    // The log line is written when a response finishes: the second /proxy/ line is the signal.
+    let bothLogged!: () => void;
+    const logged = new Promise<void>((resolve) => (bothLogged = resolve));
     vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
       lines.push(typeof chunk === 'string' ? chunk : new TextDecoder().decode(chunk));
+      if (lines.filter((line) => line.includes('/proxy/')).length === 2) bothLogged();
       return true;
     });
     const server = await startMockServer({ seed: 'creds-log', quiet: false });
@@ -237,8 +241,8 @@ describe('the request log of the HTTP server', () => {
         const response = await fetch(`${server.url}/proxy/${service}${path}?listing=${id(listing)}&city=Oslo`, { headers: { authorization: `Bearer ${token}` } });
         await response.arrayBuffer();
       }
-      // The log line is written when the response finishes; wait for both.
-      await vi.waitFor(() => expect(lines.filter((line) => line.includes('/proxy/'))).toHaveLength(2));
+      await logged;
+      expect(lines.filter((line) => line.includes('/proxy/'))).toHaveLength(2);
       const log = lines.join('');
       for (const key of keys) expect(log).not.toContain(key);
       expect(log).not.toContain(UPSTREAM_CREDENTIAL_PREFIX);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FaultInjector } from '../src/faults.js';
 import { PROFILES } from '../src/index.js';
 import { decodeReceiptHeader, proxyPath, useMock } from './helpers.js';
@@ -63,9 +63,29 @@ describe.each(PROFILES)('fault injection (in-process, %s profile)', (profile) =>
     t.mock.faults.inject({ kind: 'latency', latencyMs: 150, path: '/v1/services', method: 'GET' });
     await t.fetch('/v1/categories');
     expect(t.mock.faults.list()).toHaveLength(1);
-    const started = performance.now();
-    expect((await t.fetch('/v1/services')).status).toBe(200);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+    // The mock's delay runs on a fake clock, moved once the mock holds the answer back: nothing
+    // before 150 ms, the answer at 150 ms.
+    const faults = t.mock.faults;
+    const take = faults.take.bind(faults);
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    vi.spyOn(faults, 'take').mockImplementation((method, pathname, phase) => {
+      const due = take(method, pathname, phase);
+      if (due.latencyMs > 0) holding();
+      return due;
+    });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      let answered = false;
+      const answer = t.fetch('/v1/services').finally(() => (answered = true));
+      await held;
+      await vi.advanceTimersByTimeAsync(149);
+      expect(answered).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect((await answer).status).toBe(200);
+    } finally {
+      vi.useRealTimers();
+    }
     expect(t.mock.faults.list()).toHaveLength(0);
   });
 
