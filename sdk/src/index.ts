@@ -62,7 +62,7 @@ export type { CatalogListParams, ListingSort, PricingParams, ServicesParams, Cat
 export type { UsageListParams, RateParams, Account } from './resources/account.js';
 export type { TokenCreateParams, TokenListParams, Tokens } from './resources/tokens.js';
 export type { ReceiptLogParams, ReceiptsLog } from './resources/receipts-log.js';
-export type { HealthKeyMaterial, Meta } from './resources/meta.js';
+export type { HealthKeyMaterial, Meta, ReceiptKeysDocument } from './resources/meta.js';
 export type {
   Balance,
   CatalogListing,
@@ -99,7 +99,7 @@ export * from './money.js';
 export { listingPrices, callPrice, type ListingPrices, type PriceSet, type EndpointPrice, type CallPrice } from './lib/prices.js';
 export { AmbiguousListingError, type ListingCandidate } from './resources/listing-lookup.js';
 // Paid calls (built by the paid-calls module on the client's request pipeline) and shield verdicts.
-export { MaxCostExceededError, UnboundedCostError, LISTING_TTL_MS } from './resources/calls.js';
+export { MaxCostExceededError, UnboundedCostError, LISTING_TTL_MS } from './resources/calls/index.js';
 export type {
   BodySchema,
   Calls,
@@ -111,9 +111,9 @@ export type {
   PaidCallErrorDetails,
   ShieldBlockedDetails,
   StreamOutcome,
-} from './resources/calls.js';
+} from './resources/calls/index.js';
 export type { ServerSentEvent } from './core/streaming.js';
 // The onReceipt hook of paid calls (an audit trail with one option) and the trail line format.
-export { ReceiptHookError, receiptTextOf, receiptTrailLine, type ReceiptCallDetails, type ReceiptEvent, type ReceiptHook, type TrailEntry } from './resources/calls-receipts.js';
-export type { NoKeysVerdict, PaidReceiptVerdict } from './shield/settle.js';
+export { ReceiptHookError, receiptTextOf, receiptTrailLine, type ReceiptCallDetails, type ReceiptEvent, type ReceiptHook, type TrailEntry } from './resources/calls/index.js';
+export type { NoKeysVerdict, PaidReceiptVerdict } from './resources/calls/index.js';
 export * from './shield/index.js';

@@ -1,7 +1,7 @@
 import { DEFAULT_GATEWAY_URL } from '../defaults.js';
 import { VERSION } from '../version.js';
-import type { KeySet } from '../receipts/key-set.js';
-import type { ReceiptHook } from '../resources/calls-receipts.js';
+import type { KeySet, KeySetDocument } from '../receipts/key-set.js';
+import type { ReceiptHook } from '../resources/calls/receipt-hook.js';
 import { readEnv } from '../internal/env.js';
 import { newIdempotencyKey, isValidIdempotencyKey } from '../internal/idempotency.js';
 import { resolveLogLevel, SdkLogger, type Logger, type LogLevel } from '../internal/log.js';
@@ -24,7 +24,7 @@ import { attachCredential } from '../internal/credential.js';
 import { rememberAnswer, rememberBody } from '../internal/answer-body.js';
 import { requiresAuth } from '../internal/auth-paths.js';
 import { corsApplies, userAgent } from '../internal/platform.js';
-import { paidRecovery } from '../internal/paid-recovery.js';
+import { paidRecovery } from './paid-recovery.js';
 import { checkFetchOptions, checkGatewayUrl, checkHeaders, checkMethod, checkRetries, checkTimeout, REQUEST_METHODS } from '../internal/request-checks.js';
 import { abortableSleep, attemptSignal } from '../internal/timeout.js';
 import { validate, type Model, type ValidationMode } from '../internal/validate.js';
@@ -33,7 +33,7 @@ import { declaredExtensions, parseExtensions, type GatewayExtensions } from './e
 import type { Answer } from './typed-paths.js';
 import { chain, isFetchError, type Middleware, type MiddlewareContext } from './middleware.js';
 import { PagePromise, type CursorBody, type ListBody, type PageRequest } from './pagination.js';
-import { Calls } from '../resources/calls.js';
+import { Calls } from '../resources/calls/calls.js';
 import { Catalog } from '../resources/catalog.js';
 import { Account } from '../resources/account.js';
 import { Tokens } from '../resources/tokens.js';
@@ -64,10 +64,12 @@ export type FetchOptions = Omit<RequestInit, 'method' | 'body' | 'headers' | 'si
 export type QueryValue = string | number | boolean | null | undefined | readonly (string | number | boolean)[];
 
 /**
- * Receipt keys for offline verification: a loaded `KeySet` (from `@proxygate-kit/sdk/receipts`) or
- * a key-set document as served at `/.well-known/proxygate-receipt-keys` (paid calls load it).
+ * Receipt keys for offline verification: a loaded `KeySet` (from `@proxygate-kit/sdk/receipts`), a
+ * key-set document as served at `/.well-known/proxygate-receipt-keys` or as `meta.receiptKeys()`
+ * gives it, or that document's JSON (text or UTF-8 bytes). Paid calls load a document once, with
+ * the receipts module's strict checks (`KeySetError` when it is not usable).
  */
-export type KeySetLike = KeySet | object;
+export type KeySetLike = KeySet | KeySetDocument | string | Uint8Array;
 
 export interface ClientOptions {
   /**

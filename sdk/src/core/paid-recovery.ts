@@ -10,9 +10,9 @@ import {
   SpendLimitError,
   type PaidCallRecovery,
   type ProxygateError,
-} from '../core/error.js';
-import { receiptHeader } from './paid-call.js';
-import { responseHeadersOf } from './response-headers.js';
+} from './error.js';
+import { receiptHeader } from '../internal/paid-call.js';
+import { responseHeadersOf } from '../internal/response-headers.js';
 
 export interface PaidCallProgress {
   /** The gateway replays paid calls by key (`idempotency` advertised). */

@@ -3,23 +3,25 @@
 // received, and the unsigned fields of the tool result against the signed ones.
 import type { KeySet } from '../receipts/key-set.js';
 import { decodeReceiptHeader } from '../receipts/parse.js';
-import type { Receipt, Verdict } from '../receipts/types.js';
-import { verifyReceipt } from '../receipts/verify.js';
-import { ReceiptParseError } from '../receipts/errors.js';
+import type { FailedVerdict, Receipt, ValidVerdict } from '../receipts/types.js';
+import { fail, isVerdict, parseToVerdict, verifyReceipt } from '../receipts/verify.js';
 import { shieldFromSigned, type ShieldVerdict } from '../shield/index.js';
-import { callBindingMismatch } from '../shield/settle.js';
+import { callBindingMismatch } from '../resources/calls/binding.js';
 import { isListingId } from '../internal/listing-id.js';
 import type { CallApiToolOutput } from './tool-schemas.js';
 
 /**
- * A receipt verdict of a paid MCP call. Besides the receipt reasons, `downgrade`: a validly signed
- * v1/v2 receipt where this gateway is known to sign v3 for the token (v1/v2 bind neither the
- * request nor the response, so a relay could have swapped the body).
+ * A receipt verdict of a paid MCP call: the receipts' `Verdict` (a union on `valid`) with the
+ * signed shield verdict of a receipt that verified. Besides the receipt reasons, `downgrade`: a
+ * validly signed v1/v2 receipt where this gateway is known to sign v3 for the token (v1/v2 bind
+ * neither the request nor the response, so a relay could have swapped the body).
  */
-export interface CallReceiptVerdict extends Verdict {
-  /** The signed shield verdict (v3), when the receipt verified. */
-  shield: ShieldVerdict | null;
-}
+export type CallReceiptVerdict =
+  | (ValidVerdict & {
+      /** The signed shield verdict (v3; null for v1/v2, which sign none). */
+      shield: ShieldVerdict | null;
+    })
+  | (FailedVerdict & { shield: null });
 
 /** Who the signed receipt must name as buyer, and the weakest version accepted. */
 export interface ReceiptExpectations {
@@ -31,7 +33,11 @@ export interface ReceiptExpectations {
   minVersion?: 1 | 2 | 3;
 }
 
-interface SentRequest {
+/**
+ * The `call_api` arguments the receipt is checked against: what the tool was asked to send (a
+ * REST paid call describes what it sent as `SentRequest`, in its own wire form).
+ */
+export interface CalledTool {
   listing_id: string;
   /** The shield mode asked for; the signed receipt must have applied it. */
   shield?: string | undefined;
@@ -41,13 +47,9 @@ interface SentRequest {
   body?: string | undefined;
 }
 
-const failed = (reason: Verdict['reason'], message: string, receipt?: Receipt, field?: string): CallReceiptVerdict => ({
-  valid: false,
-  reason,
-  message,
+const failed = (reason: FailedVerdict['reason'], message: string, receipt?: Receipt, field?: string): CallReceiptVerdict => ({
+  ...fail(reason, message, field, receipt),
   shield: null,
-  ...(receipt ? { receipt } : {}),
-  ...(field ? { field } : {}),
 });
 
 /** What the tool result claims next to the receipt; `body` is absent when the shield withheld it. */
@@ -62,7 +64,7 @@ export type ReceiptClaims = Pick<CallApiToolOutput, 'receipt' | 'request_id'> & 
  * and the signed call must be ours: a receipt replayed from another token's identical call has a
  * valid signature and matching hashes, only its `buyer` tells.
  */
-function unsignedMismatch(receipt: Receipt, output: ReceiptClaims, sent: SentRequest, expected: ReceiptExpectations): string | undefined {
+function unsignedMismatch(receipt: Receipt, output: ReceiptClaims, sent: CalledTool, expected: ReceiptExpectations): string | undefined {
   if (receipt.request_id !== output.request_id) return 'request_id';
   if (output.amount_micro_usd !== undefined && String(receipt.amount) !== String(output.amount_micro_usd)) return 'amount';
   // v1/v2 name the account wallet: someone else's genuine receipt must not pass for ours.
@@ -85,17 +87,12 @@ const MISMATCH_MESSAGE: Record<string, string> = {
 
 export async function verifyCallReceipt(
   output: ReceiptClaims,
-  sent: SentRequest,
+  sent: CalledTool,
   keys: KeySet | undefined,
   expected: ReceiptExpectations = {},
 ): Promise<CallReceiptVerdict> {
-  let receipt: Receipt;
-  try {
-    receipt = decodeReceiptHeader(output.receipt);
-  } catch (error) {
-    if (error instanceof ReceiptParseError) return failed(error.reason, error.message, undefined, error.field || undefined);
-    return failed('malformed', 'receipt could not be decoded');
-  }
+  const receipt = parseToVerdict(output.receipt, (raw: string) => decodeReceiptHeader(raw));
+  if (isVerdict(receipt)) return { ...receipt, shield: null };
   if (!keys) {
     // Failing closed: an unverified receipt proves nothing, so it counts as invalid.
     return failed('unknown_key', 'no receipt key set pinned (pass `keys` to connectGateway)', receipt, 'kid');

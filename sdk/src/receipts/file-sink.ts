@@ -2,7 +2,8 @@
 // (`receiptTrailLine`), the format `proxygate receipts verify` / `audit` read.
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import { receiptTrailLine, type ReceiptEvent, type TrailEntry } from '../resources/calls-receipts.js';
+import type { ReceiptEvent } from '../resources/calls/receipt-hook.js';
+import { receiptTrailLine, type TrailEntry } from '../resources/calls/trail-line.js';
 
 export interface ReceiptFileSinkOptions {
   /**

@@ -5,7 +5,7 @@
  * (worker pool, key-set files) live in `@proxygate-kit/sdk/receipts/node`.
  */
 export { ReceiptParseError, KeySetError, AuditStateError, AuditReportError, type ReasonCode, type AuditStateProblem } from './errors.js';
-export type { Receipt, ReceiptV1, ReceiptV2, ReceiptV3, DelegationV2, ShieldMode, ShieldAction, Verdict } from './types.js';
+export type { Receipt, ReceiptV1, ReceiptV2, ReceiptV3, DelegationV2, ShieldMode, ShieldAction, Verdict, ValidVerdict, FailedVerdict } from './types.js';
 export { parseReceipt, decodeReceiptHeader } from './parse.js';
 export { receiptTime, formatReceiptTime, UNIX_MILLISECONDS_FROM, type ReceiptTime, type TimeUnit } from './receipt-time.js';
 export { canonicalize } from './jcs.js';

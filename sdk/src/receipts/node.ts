@@ -12,7 +12,8 @@ export * from './index.js';
 export { nodeCryptoBackend } from './node-backend.js';
 export { createVerifierPool, type VerifierPool, type VerifierPoolOptions } from './pool.js';
 export { appendLine, createReceiptFileSink, monthlyReceiptFileName, type ReceiptFileSink, type ReceiptFileSinkOptions } from './file-sink.js';
-export { receiptTextOf, receiptTrailLine, type ReceiptEvent, type ReceiptCallDetails, type TrailEntry } from '../resources/calls-receipts.js';
+export { receiptTextOf, receiptTrailLine, type TrailEntry } from '../resources/calls/trail-line.js';
+export type { ReceiptEvent, ReceiptCallDetails } from '../resources/calls/receipt-hook.js';
 
 /** Reads a saved key-set document (what `receipts keys export` writes) and validates every key. */
 export async function loadKeySetFile(path: string | URL): Promise<KeySet> {

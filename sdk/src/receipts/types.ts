@@ -78,18 +78,38 @@ export interface ReceiptV3 {
 
 export type Receipt = ReceiptV1 | ReceiptV2 | ReceiptV3;
 
-/** The result of verifying one receipt. Verification never throws for a bad receipt. */
-export interface Verdict {
-  valid: boolean;
-  reason: 'valid' | import('./errors.js').ReasonCode;
+/**
+ * The result of verifying one receipt. Verification never throws for a bad receipt. A union on
+ * `valid` (and `reason`): narrowing on `verdict.valid` gives the receipt of a valid verdict and the
+ * reason code of a failed one.
+ */
+export type Verdict = ValidVerdict | FailedVerdict;
+
+/** A receipt that verified: signature, key window and (when given) content all check out. */
+export interface ValidVerdict {
+  valid: true;
+  reason: 'valid';
+  message: string;
+  /** A valid verdict never blames a field. */
+  field?: undefined;
+  /** The receipt that verified. */
+  receipt: Receipt;
+  /**
+   * The receipt's timestamp as interpreted (unit, instant), whenever its time names an instant.
+   * Show it with `formatReceiptTime`.
+   */
+  time?: import('./receipt-time.js').ReceiptTime;
+}
+
+/** A receipt that failed (or could not be read): `reason` says why, `field` where. */
+export interface FailedVerdict {
+  valid: false;
+  reason: import('./errors.js').ReasonCode;
   /** The failing field, when one is to blame (`signature`, `kid`, `delegation.not_after`). */
   field?: string;
   message: string;
   /** The parsed receipt, whenever it could be parsed. */
   receipt?: Receipt;
-  /**
-   * The receipt's timestamp as interpreted (unit, instant), whenever the receipt parsed and its
-   * time names an instant. Show it with `formatReceiptTime`.
-   */
+  /** As in {@link ValidVerdict.time}, whenever the receipt parsed and its time names an instant. */
   time?: import('./receipt-time.js').ReceiptTime;
 }

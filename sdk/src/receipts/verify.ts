@@ -6,7 +6,7 @@ import { requestSha256, responseSha256, type BodyInput, type RequestDescription 
 import type { KeySet } from './key-set.js';
 import { parseReceipt } from './parse.js';
 import { publicKeyProblemCached } from './public-key.js';
-import type { Receipt, ReceiptV1, ReceiptV2, ReceiptV3, Verdict } from './types.js';
+import type { FailedVerdict, Receipt, ReceiptV1, ReceiptV2, ReceiptV3, ValidVerdict, Verdict } from './types.js';
 import { formatReceiptTime, instantNs, readTime, receiptTime, type ReceiptTime } from './receipt-time.js';
 
 export interface VerifyOptions {
@@ -24,9 +24,12 @@ export interface VerifyOptions {
 /** What a receipt can be given as: JSON text, UTF-8 bytes, or a decoded object. */
 export type ReceiptInput = string | Uint8Array | Receipt | Record<string, unknown>;
 
-/** A failed verdict; with the receipt, its interpreted time too (pass `time` when already read). */
-export const fail = (reason: ReasonCode, message: string, field?: string, receipt?: Receipt, time?: ReceiptTime): Verdict => {
-  const verdict: Verdict = { valid: false, reason, message };
+/**
+ * The one builder of failed verdicts (receipts, paid calls and MCP alike); with the receipt, its
+ * interpreted time too (pass `time` when already read).
+ */
+export const fail = (reason: ReasonCode, message: string, field?: string, receipt?: Receipt, time?: ReceiptTime): FailedVerdict => {
+  const verdict: FailedVerdict = { valid: false, reason, message };
   if (field !== undefined) verdict.field = field;
   if (receipt !== undefined) {
     verdict.receipt = receipt;
@@ -36,23 +39,29 @@ export const fail = (reason: ReasonCode, message: string, field?: string, receip
   return verdict;
 };
 
-const ok = (receipt: Receipt, time = receiptTime(receipt)): Verdict => {
-  const verdict: Verdict = { valid: true, reason: 'valid', message: 'receipt is valid', receipt };
+const ok = (receipt: Receipt, time = receiptTime(receipt)): ValidVerdict => {
+  const verdict: ValidVerdict = { valid: true, reason: 'valid', message: 'receipt is valid', receipt };
   if (time) verdict.time = time;
   return verdict;
 };
 
-/** Parses without throwing: a receipt, or the verdict that explains why not. */
-export function parseToVerdict(input: ReceiptInput): Receipt | Verdict {
+/**
+ * Parses without throwing: a receipt, or the verdict that explains why not. The one translation
+ * of a receipt that cannot be read into a verdict; `parse` reads another form (a header value
+ * through `decodeReceiptHeader`).
+ */
+export function parseToVerdict(input: ReceiptInput): Receipt | FailedVerdict;
+export function parseToVerdict<I>(input: I, parse: (input: I) => Receipt): Receipt | FailedVerdict;
+export function parseToVerdict(input: unknown, parse: (input: never) => Receipt = parseReceipt): Receipt | FailedVerdict {
   try {
-    return parseReceipt(input);
+    return parse(input as never);
   } catch (error) {
     if (error instanceof ReceiptParseError) return fail(error.reason, error.message, error.field || undefined);
     return fail('malformed', 'receipt could not be read');
   }
 }
 
-export function isVerdict(value: Receipt | Verdict): value is Verdict {
+export function isVerdict<V extends Verdict>(value: Receipt | V): value is V {
   return 'valid' in value && 'reason' in value;
 }
 

@@ -1,7 +1,7 @@
 import type { APIResponse } from '../core/client.js';
 import { ProxygateError } from '../core/error.js';
 import type { GatewayExtensions } from '../core/extensions.js';
-import { HealthModel, type Health } from './models.js';
+import { HealthModel, type Health, type KeySetDocument } from './models.js';
 import { APIPromise } from '../core/api-promise.js';
 import { APIResource, callOptions, type CallOptions } from './resource.js';
 
@@ -13,6 +13,13 @@ export interface HealthKeyMaterial {
   /** base58 CA key that certifies v2 ephemeral keys, when the gateway sends one. */
   receipt_ca_pubkey?: string;
 }
+
+/**
+ * What `meta.receiptKeys()` gives: the gateway's key-set document (extension `receipt_keys`), or
+ * the `/health` key material of a gateway without one. Either is a `KeySetDocument` as
+ * `KeySet.fromDocument` (and the client's `keys` option) takes it.
+ */
+export type ReceiptKeysDocument = KeySetDocument | HealthKeyMaterial;
 
 /** Gateway metadata (no token needed). */
 export class Meta extends APIResource {
@@ -30,15 +37,17 @@ export class Meta extends APIResource {
   }
 
   /**
-   * The receipt keys to save and pin, raw so the receipts module applies its own strict checks
-   * (`KeySet.fromDocument`). Where the gateway advertises `receipt_keys`, its key-set document;
-   * elsewhere (the public gateway) `{ keys: [], platform_pubkey, receipt_ca_pubkey? }` built from
-   * `/health`, which verifies v1 and v2 receipts. Never fetched implicitly by the SDK.
+   * The receipt keys to save and pin: `KeySet.fromDocument(await client.meta.receiptKeys())`, or
+   * pass the document as the client's `keys`. Where the gateway advertises `receipt_keys`, its
+   * key-set document; elsewhere (the public gateway) `{ keys: [], platform_pubkey,
+   * receipt_ca_pubkey? }` built from `/health`, which verifies v1 and v2 receipts. Typed, not
+   * validated here: the receipts module applies its own strict checks when it loads the document
+   * (`KeySetError`). Never fetched implicitly by the SDK.
    */
-  receiptKeys(options?: CallOptions): APIPromise<unknown> {
-    const request = this.client.extensions({ signal: options?.signal }).then(async (extensions): Promise<APIResponse<unknown>> => {
+  receiptKeys(options?: CallOptions): APIPromise<ReceiptKeysDocument> {
+    const request = this.client.extensions({ signal: options?.signal }).then(async (extensions): Promise<APIResponse<ReceiptKeysDocument>> => {
       if (extensions.receiptKeysUrl !== null) {
-        return this.client.request({ method: 'GET', path: this.#sameOrigin(extensions.receiptKeysUrl), ...callOptions(options) });
+        return this.client.request<KeySetDocument>({ method: 'GET', path: this.#sameOrigin(extensions.receiptKeysUrl), ...callOptions(options) });
       }
       const health = await this.client.request({ method: 'GET', path: '/health', schema: HealthModel, answerStatuses: [503], ...callOptions(options) });
       const material: HealthKeyMaterial = { keys: [], platform_pubkey: health.data.platform_pubkey };

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { z } from 'zod';
 import { BadRequestError, InsufficientScopeError, PermissionDeniedError, ShieldBlockedError, UserAbortError, ValidationError } from '../../src/core/error.js';
-import type { CallResult } from '../../src/resources/calls.js';
+import type { CallResult } from '../../src/resources/calls/index.js';
 import { requestSha256, responseSha256 } from '../../src/receipts/hashes.js';
 import type { ReceiptV3 } from '../../src/receipts/types.js';
 import { AmbiguousListingError } from '../../src/resources/listing-lookup.js';
@@ -13,7 +13,7 @@ import {
   UnboundedCostError,
   type PaidCallErrorDetails,
   type ShieldBlockedDetails,
-} from '../../src/resources/calls.js';
+} from '../../src/resources/calls/index.js';
 import type { Listing } from '../../src/resources/models.js';
 import { asUntrusted } from '../../src/shield/untrusted.js';
 import { netCharged, PROFILES, startMock } from './mock.js';
@@ -171,7 +171,7 @@ describe.each(PROFILES)('client.call against the %s profile', (profile) => {
 
     test('key material from meta.receiptKeys() (the key-set document, or /health on the public gateway) verifies', async () => {
       const keys = await harness.client().meta.receiptKeys();
-      const result = await harness.client({ keys: keys as object }).call('echo', '/echo');
+      const result = await harness.client({ keys }).call('echo', '/echo');
       expect(result.receiptVerdict).toMatchObject({ valid: true });
     });
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { ShieldBlockedError } from '../../src/core/error.js';
-import { ReceiptHookError, receiptTextOf, type ReceiptEvent } from '../../src/resources/calls-receipts.js';
+import { ReceiptHookError, receiptTextOf, type ReceiptEvent } from '../../src/resources/calls/index.js';
 import { KeySet } from '../../src/receipts/key-set.js';
 import { createReceiptFileSink } from '../../src/receipts/node.js';
 import { PROFILES, startMock } from './mock.js';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { InvalidRequestError, Proxygate } from '../../src/index.js';
 import type { Listing } from '../../src/resources/models.js';
-import { splitUpstreamPath } from '../../src/resources/calls.js';
+import { splitUpstreamPath } from '../../src/resources/calls/index.js';
 
 // Only what a paid call reads of a listing (a real one comes from the catalog).
 const listing = {

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { KeySet } from '../../src/receipts/key-set.js';
 import { requestSha256, responseSha256 } from '../../src/receipts/hashes.js';
 import { verifyReceipt } from '../../src/receipts/verify.js';
-import { settleReceipt, type ExpectedCall, type ReceiptVerifier, type SentRequest } from '../../src/shield/settle.js';
+import { settleReceipt, type ExpectedCall, type ReceiptVerifier, type SentRequest } from '../../src/resources/calls/settle.js';
 import { baseV3, docKey, keyDocument, makeKey, signV3, type UnsignedV3 } from '../receipts/signer.js';
 
 const key = makeKey('bind1');

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { Receipt } from '../../src/receipts/types.js';
-import { amountOf, settleReceipt, type SentRequest } from '../../src/shield/settle.js';
+import { amountOf, settleReceipt, type SentRequest } from '../../src/resources/calls/settle.js';
 
 const sent: SentRequest = { method: 'GET', path: '/x', query: [], body: undefined };
 const neverCalled = async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { ConnectionError, PaidCallOutcomeUnknownError, UserAbortError } from '../../src/core/error.js';
-import { MaxCostExceededError } from '../../src/resources/calls.js';
+import { MaxCostExceededError } from '../../src/resources/calls/index.js';
 import { responseSha256 } from '../../src/receipts/hashes.js';
 import type { ReceiptV3 } from '../../src/receipts/types.js';
 import { netCharged, startMock } from './mock.js';

@@ -4,7 +4,7 @@
 // the way became a bare 422, though its signed receipt said "blocked".
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { ShieldBlockedError, UnprocessableEntityError } from '../../src/core/error.js';
-import type { PaidCallErrorDetails } from '../../src/resources/calls.js';
+import type { PaidCallErrorDetails } from '../../src/resources/calls/index.js';
 import { netCharged, PROFILES, startMock } from './mock.js';
 
 /** Turns a successful paid answer into a fake strict block, keeping every header (the receipt too). */

@@ -196,7 +196,7 @@ describe('auditStream', () => {
   });
 
   it('reads the receipt inside a receipt-trail line (the kept log), as JSON text or base64', async () => {
-    const { receiptTrailLine } = await import('../../src/resources/calls-receipts.js');
+    const { receiptTrailLine } = await import('../../src/resources/calls/index.js');
     const call = { gateway: 'g', listingId: 'l', service: 's', method: 'GET', path: '/p', requestId: 'r', idempotencyKey: null, status: 200, cost: 1n };
     const verdict = { valid: true, reason: 'valid' as const, message: 'ok' };
     const lines = a.slice(0, 3).map((r, i) => {

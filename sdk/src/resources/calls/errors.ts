@@ -1,0 +1,59 @@
+// The refusals of a paid call whose cost `maxCost` cannot allow: thrown before anything is sent.
+// (`ReceiptHookError`, the third error of paid calls, lives with the hook in receipt-hook.ts.)
+import { ProxygateError } from '../../core/error.js';
+import type { ShieldMode } from '../../shield/verdict.js';
+import type { Listing } from '../models.js';
+
+function listingName(listing: Listing): string {
+  return listing.seller_slug ? `${listing.seller_slug}/${listing.slug}` : listing.slug;
+}
+
+/** The call would cost more than `maxCost`: refused before anything was sent. */
+export class MaxCostExceededError extends ProxygateError {
+  /** The most the call costs, micro-USD (shield surcharge included unless `off`). */
+  readonly priceMicroUsd: bigint;
+  readonly maxCostMicroUsd: bigint;
+  readonly listingId: string;
+
+  constructor(listing: Listing, price: bigint, maxCost: bigint, shield: ShieldMode) {
+    const fee = shield === 'off' ? '' : ' including the shield surcharge';
+    super(`Listing ${listingName(listing)} costs ${price} micro-USD${fee}, above maxCost ${maxCost}; nothing was sent`, {
+      code: 'max_cost_exceeded',
+      action: 'Raise maxCost, pick a cheaper listing, or call with shield: "off" to skip the shield surcharge',
+    });
+    this.priceMicroUsd = price;
+    this.maxCostMicroUsd = maxCost;
+    this.listingId = listing.listing_id;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return {
+      ...super.toJSON(),
+      priceMicroUsd: this.priceMicroUsd.toString(),
+      maxCostMicroUsd: this.maxCostMicroUsd.toString(),
+      listingId: this.listingId,
+    };
+  }
+}
+
+/**
+ * `maxCost` was set but the call's cost cannot be known before it is made (per-token pricing):
+ * refused before anything was sent, unless the call opts in with `allowUnboundedCost: true`.
+ */
+export class UnboundedCostError extends ProxygateError {
+  readonly listingId: string;
+  readonly maxCostMicroUsd: bigint;
+
+  constructor(listing: Listing, maxCost: bigint, reason: string) {
+    super(`maxCost ${maxCost} micro-USD cannot bound a call to ${listingName(listing)} before it is made: ${reason}; nothing was sent`, {
+      code: 'max_cost_unbounded',
+      action: 'Pass allowUnboundedCost: true to call anyway (the receipt amount is then checked against maxCost after the call), or drop maxCost',
+    });
+    this.listingId = listing.listing_id;
+    this.maxCostMicroUsd = maxCost;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), listingId: this.listingId, maxCostMicroUsd: this.maxCostMicroUsd.toString() };
+  }
+}

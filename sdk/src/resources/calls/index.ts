@@ -1,0 +1,15 @@
+// Paid calls, one concern per file: calls.ts (the `Calls` pipeline), options.ts and results.ts
+// (what a call is asked and gives back), prepare.ts (local and price checks), wire.ts (bytes,
+// path and query as sent, body decoding), settle.ts (the receipt settled once: verify, bind,
+// reconcile the shield verdict), failure.ts (receipts of failed calls), stream.ts (`CallStream`),
+// receipt-hook.ts and trail-line.ts (`onReceipt` and the trail line), errors.ts, signals.ts.
+export { Calls } from './calls.js';
+export { CallStream } from './stream.js';
+export { MaxCostExceededError, UnboundedCostError } from './errors.js';
+export { LISTING_TTL_MS } from './listing-cache.js';
+export { splitUpstreamPath } from './wire.js';
+export { ReceiptHookError, type ReceiptCallDetails, type ReceiptEvent, type ReceiptHook } from './receipt-hook.js';
+export { receiptTextOf, receiptTrailLine, type TrailEntry } from './trail-line.js';
+export type { BodySchema, CallQuery, ListingRef, PaidCallOptions } from './options.js';
+export type { CallResult, PaidCallErrorDetails, ShieldBlockedDetails, StreamOutcome } from './results.js';
+export type { NoKeysVerdict, PaidReceiptVerdict } from './receipt-verdict.js';
