@@ -85,6 +85,7 @@ flight finish) > 6 > 1 > 4 > 3 > 2 > 5 > 0.`;
     receipts: Flags.string({ description: 'also append the receipt line (as the receipts log has it) to this JSON Lines file' }),
     keep: Flags.boolean({ description: 'keep the receipt in the profile\'s receipts log (--no-keep: do not)', allowNo: true, default: true }),
     keys: Flags.string({ description: 'verify against this key set instead of the pinned keys [env: PROXYGATE_RECEIPT_KEYS]' }),
+    'allow-legacy-receipts': Flags.boolean({ description: 'accept a v1/v2 receipt from a gateway that signs v3 receipts (a token it keeps on legacy receipts); by default that is a downgrade, never accepted once the token had a v3 receipt' }),
     include: Flags.boolean({ char: 'i', description: 'print the status line and response headers to stderr' }),
     batch: Flags.string({ description: 'make the calls of a JSON Lines FILE (- for stdin), one result line each on stdout, in order (see the description)', helpGroup: 'BATCH' }),
     concurrency: Flags.integer({ description: `with --batch: calls in flight at once (default 4, at most ${MAX_CONCURRENCY})`, min: 1, max: MAX_CONCURRENCY, helpGroup: 'BATCH' }),
@@ -129,7 +130,7 @@ flight finish) > 6 > 1 > 4 > 3 > 2 > 5 > 0.`;
       note: (text) => this.note(text),
       client: async () => client ?? createClient(auth),
     });
-    client = await createClient(auth, trail.keys ? { keys: trail.keys } : {});
+    client = await createClient(auth, { ...(trail.keys ? { keys: trail.keys } : {}), allowLegacyReceipts: flags['allow-legacy-receipts'] });
     const money = await loadMoney();
 
     // Only a gateway that replays by key makes a key worth sending (the SDK reads /health once anyway).
@@ -200,6 +201,7 @@ flight finish) > 6 > 1 > 4 > 3 > 2 > 5 > 0.`;
       keep: flags.keep,
       receipts: flags.receipts,
       keys: flags.keys,
+      allowLegacyReceipts: flags['allow-legacy-receipts'],
       auth,
       gatewayFlag: flags.gateway,
       profileFlag: flags.profile,

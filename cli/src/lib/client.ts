@@ -8,6 +8,8 @@ export interface ClientOptions {
   maxRetries?: number;
   /** Pinned receipt keys: paid calls then verify their receipts offline. */
   keys?: NonNullable<SdkClientOptions['keys']>;
+  /** v1/v2 receipts from a gateway that signs v3 are accepted, not downgrades (`--allow-legacy-receipts`). */
+  allowLegacyReceipts?: boolean | undefined;
 }
 
 /**
@@ -25,5 +27,6 @@ export async function createClient(auth: ResolvedAuth, options: ClientOptions = 
     ...(process.env['PROXYGATE_LOG'] ? {} : { logLevel: 'off' as const }),
     ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
     ...(options.keys === undefined ? {} : { keys: options.keys }),
+    ...(options.allowLegacyReceipts ? { allowLegacyReceipts: true } : {}),
   });
 }

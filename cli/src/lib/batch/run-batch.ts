@@ -41,6 +41,8 @@ export interface BatchOptions {
   keep: boolean;
   receipts: string | undefined;
   keys: string | undefined;
+  /** `--allow-legacy-receipts`: v1/v2 receipts from a gateway that signs v3 are not downgrades. */
+  allowLegacyReceipts?: boolean | undefined;
   auth: ResolvedAuth;
   /** `--gateway` / `--profile` as given, for the commands failures suggest. */
   gatewayFlag: string | undefined;
@@ -83,7 +85,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
     note: options.note,
     client: async () => client ?? createClient(auth),
   });
-  client = await createClient(auth, trail.keys ? { keys: trail.keys } : {});
+  client = await createClient(auth, { ...(trail.keys ? { keys: trail.keys } : {}), allowLegacyReceipts: options.allowLegacyReceipts });
   const sdk = await loadSdk();
   const replayable = await client.meta.extensions().then((e) => e.has('idempotency'), () => false);
   const batch = new BatchRun(options, trail, client, sdk, replayable);
