@@ -17,21 +17,28 @@ export interface WithResponse<T> {
  */
 export class APIPromise<T> implements PromiseLike<T> {
   readonly #raw: Promise<APIResponse<unknown>>;
-  readonly #data: Promise<T>;
+  readonly #pick: (data: unknown) => T;
+  /** Derived on first use, so a caller who only asks for `asResponse()` leaves no rejection unhandled. */
+  #parsed: Promise<T> | undefined;
 
-  private constructor(raw: Promise<APIResponse<unknown>>, data: Promise<T>) {
+  private constructor(raw: Promise<APIResponse<unknown>>, pick: (data: unknown) => T) {
     this.#raw = raw;
-    this.#data = data;
+    this.#pick = pick;
   }
 
   /** Resolves to the response's data. */
   static of<T>(raw: Promise<APIResponse<T>>): APIPromise<T> {
-    return new APIPromise<T>(raw, raw.then((res) => res.data));
+    return new APIPromise<T>(raw, (data) => data as T);
   }
 
   /** Resolves to a part of the response's data (e.g. the `data` array of an envelope). */
   static select<R, T>(raw: Promise<APIResponse<R>>, pick: (data: R) => T): APIPromise<T> {
-    return new APIPromise<T>(raw, raw.then((res) => pick(res.data)));
+    return new APIPromise<T>(raw, (data) => pick(data as R));
+  }
+
+  get #data(): Promise<T> {
+    this.#parsed ??= this.#raw.then((res) => this.#pick(res.data));
+    return this.#parsed;
   }
 
   then<R1 = T, R2 = never>(
