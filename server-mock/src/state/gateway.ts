@@ -39,6 +39,7 @@ import {
 } from './receipts.js';
 import { DEFAULT_DELEGATION_TTL_MS, narrowChild, type CreateTokenBody } from './token-narrowing.js';
 import { tokenInfo, type TokenRecord } from './tokens.js';
+import { utcDay } from './utc-day.js';
 import { checkedReceiptVersion, RuntimeSettings, type HealthStatus, type ReceiptHeaderName } from './runtime-settings.js';
 import { seedState, type GatewayState } from './seeded-state.js';
 import { scrubCredential, upstreamCredential, withCredential } from './upstream-credentials.js';
@@ -74,7 +75,6 @@ const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
 const RATING_WINDOW_MS = 24 * 60 * 60 * 1000;
 const SHIELD_HEADER_MODE: Record<ShieldMode, string> = { off: 'off', monitor: 'monitored', strict: 'strict' };
 
-const utcDay = (date: Date): string => date.toISOString().slice(0, 10);
 
 /**
  * The in-memory gateway: every domain operation, transport-free. REST handlers and the MCP
@@ -182,20 +182,12 @@ export class Gateway {
 
   /** Sets the demo wallet's limits (what `GET /v1/wallet/limits` shows and paid calls enforce). */
   setWalletLimits(limits: WalletLimits, accountId = 'acct_demo'): void {
-    const account = this.state.accounts.get(accountId);
-    if (!account) throw notFound(`No account ${accountId}.`);
-    for (const value of [limits.daily_limit_micro_usdc, limits.per_tx_limit_micro_usdc]) {
-      if (value !== null && (!Number.isSafeInteger(value) || value < 0)) throw validationError('limits must be null or non-negative safe integers');
-    }
-    account.limits = { ...limits };
+    this.state.ledger.setLimits(accountId, limits);
   }
 
   /** Settles every pending charge: `pending_settlement` moves out of `balance`. */
   settle(): void {
-    for (const account of this.state.accounts.values()) {
-      account.balance -= account.pending;
-      account.pending = 0;
-    }
+    this.state.ledger.settle();
   }
 
   nextTraceId(): string {
@@ -277,32 +269,26 @@ export class Gateway {
 
   // ---------------------------------------------------------------- account
 
-  private account(token: TokenRecord): Account {
-    const account = this.state.accounts.get(token.accountId);
-    if (!account) throw new Error(`state invariant: no account ${token.accountId}`);
-    return account;
-  }
-
   private visibleTokenIds(token: TokenRecord): Set<string> {
     return new Set(this.state.tokens.visible(token).map((t) => t.id));
   }
 
   /** `GET /v1/me`: any valid token. */
   me(auth: AuthContext): MeResponse {
-    const account = this.account(auth.token);
+    const account = this.state.ledger.accountOf(auth.token);
     return { wallet: account.wallet, display_name: account.displayName, created_at: account.createdAt, auth_method: 'bearer', seller_status: 'none' };
   }
 
   /** `GET /v1/wallet/limits` (public `wallet:limits`, extended `account:read`). */
   walletLimits(auth: AuthContext): WalletLimits {
     this.requirePermission(auth, 'wallet_limits');
-    return { ...this.account(auth.token).limits };
+    return { ...this.state.ledger.accountOf(auth.token).limits };
   }
 
   /** `GET /v1/balance`: micro-USD, `available` = balance minus pending settlement. */
   balance(auth: AuthContext): VaultBalanceResponse {
     this.requirePermission(auth, 'balance');
-    const account = this.account(auth.token);
+    const account = this.state.ledger.accountOf(auth.token);
     return { balance: account.balance, pending_settlement: account.pending, available: available(account), in_cooldown: false, currency: 'lamports' };
   }
 
@@ -380,7 +366,7 @@ export class Gateway {
     });
     const { token, secret } = this.state.tokens.createDelegation(
       { ...child, accountId: parent.accountId, parentId: parent.id, createdAt: now, revokedAt: null, spent: 0, receiptVersion: parent.receiptVersion },
-      this.account(parent).wallet,
+      this.state.ledger.accountOf(parent).wallet,
     );
     return { token: secret, info: tokenInfo(token) };
   }
@@ -408,7 +394,7 @@ export class Gateway {
         listings: null,
         receiptVersion: null,
       },
-      this.account(parent).wallet,
+      this.state.ledger.accountOf(parent).wallet,
     );
     return { token: secret, scopes: [...token.scopes] };
   }
@@ -445,7 +431,7 @@ export class Gateway {
     if (cap && cap.remaining < price) throw this.spendLimit("This call would exceed the credential's spend limit.");
     const { per_tx_limit_micro_usdc: perTx, daily_limit_micro_usdc: daily } = account.limits;
     if (perTx !== null && price > perTx) throw this.spendLimit("This call would exceed the wallet's per-transaction limit.");
-    const spentToday = this.state.dailySpend.get(`${account.id}\n${utcDay(now)}`) ?? 0;
+    const spentToday = this.state.ledger.spentOn(account, now);
     if (daily !== null && spentToday + price > daily) throw this.spendLimit("This call would exceed the wallet's daily limit.");
   }
 
@@ -472,28 +458,6 @@ export class Gateway {
     return key;
   }
 
-  private addLedger(token: TokenRecord, requestId: string, listingId: string, amount: number, kind: 'charge' | 'refund', idempotencyKey: string | null): void {
-    this.state.ledger.push({
-      id: this.state.ids.next('ledger'),
-      token_id: token.id,
-      request_id: requestId,
-      listing_id: listingId,
-      amount_micro_usd: amount,
-      kind,
-      idempotency_key: idempotencyKey,
-      created_at: this.iso(),
-    });
-  }
-
-  /** Holds (`delta > 0`) or releases (`delta < 0`) money: pending settlement, caps, daily spend. */
-  private moveMoney(token: TokenRecord, delta: number, now: Date): void {
-    const account = this.account(token);
-    account.pending += delta;
-    for (const link of this.state.tokens.chain(token)) link.spent += delta;
-    const day = `${account.id}\n${utcDay(now)}`;
-    this.state.dailySpend.set(day, (this.state.dailySpend.get(day) ?? 0) + delta);
-  }
-
   private receiptVersionFor(token: TokenRecord): ReceiptVersion {
     return token.receiptVersion ?? this.settings.defaultReceiptVersion;
   }
@@ -511,7 +475,7 @@ export class Gateway {
     const keyring = this.state.keyring;
     if (version !== 3) {
       const seconds = Math.floor(timestamp.getTime() / 1000);
-      const payment = { request_id: requestId, buyer: this.account(token).wallet, seller: listing.seller.wallet, amount, timestamp: seconds };
+      const payment = { request_id: requestId, buyer: this.state.ledger.accountOf(token).wallet, seller: listing.seller.wallet, amount, timestamp: seconds };
       return version === 1 ? signV1(payment, keyring.platform, this.settings.tagV1Receipts) : signV2(payment, keyring.ephemeralAt(seconds), keyring.receiptCa);
     }
     const chain = this.state.chains.get(token.id) ?? [];
@@ -585,7 +549,7 @@ export class Gateway {
   callListing(auth: AuthContext, input: CallInput): CallResult {
     this.requirePermission(auth, 'proxy');
     const token = auth.token;
-    const account = this.account(token);
+    const account = this.state.ledger.accountOf(token);
     const mode = (input.shield ?? 'monitor').toLowerCase() as ShieldMode;
     if (!SHIELD_MODES.includes(mode)) throw validationError('x-proxygate-shield must be off, monitor or strict', { trace_id: this.nextTraceId() });
     const idempotencyKey = this.switches.idempotency ? (input.idempotencyKey ?? null) : null;
@@ -661,17 +625,16 @@ export class Gateway {
     if (capKey !== null) this.state.dailyCalls.set(capKey, (this.state.dailyCalls.get(capKey) ?? 0) + 1);
 
     const requestId = this.state.ids.next('request');
+    const ledgerCall = { requestId, listingId: listing.id, idempotencyKey };
     if (price > 0) {
-      this.moveMoney(token, price, now);
-      this.addLedger(token, requestId, listing.id, price, 'charge', idempotencyKey);
+      this.state.ledger.charge(token, ledgerCall, price, now);
     }
     const verdict = scan(raw.body, mode);
     const blocked = verdict.action === 'blocked';
     // Billing is reserve, call, then confirm or refund: a blocked answer or an upstream failure is refunded.
     const refunded = price > 0 && (blocked || upstream.status >= 400);
     if (refunded) {
-      this.moveMoney(token, -price, now);
-      this.addLedger(token, requestId, listing.id, price, 'refund', idempotencyKey);
+      this.state.ledger.refund(token, ledgerCall, price, now);
     }
     const amount = refunded ? 0 : price;
     const receipt = this.issueReceipt(token, listing, requestId, amount, now, { method, path, request: requestHash, response: sha256Hex(upstream.body) }, verdict);
@@ -822,7 +785,7 @@ export class Gateway {
 
   /** Every charge and refund, oldest first (test inspection; not a public endpoint). */
   ledger(): LedgerEntry[] {
-    return this.state.ledger.map((entry) => ({ ...entry }));
+    return this.state.ledger.entries();
   }
 
   /** The token id behind a secret (test inspection; the public profile has no introspection route). */

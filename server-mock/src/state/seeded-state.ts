@@ -1,13 +1,14 @@
-import { seedAccounts, type Account } from './accounts.js';
+import { seedAccounts } from './accounts.js';
 import { buildCatalog, type CatalogEntry } from './catalog.js';
 import { seedDemoTokens, type DemoTokenSecrets } from './demo-tokens.js';
 import { SeedDerivation } from './derive.js';
 import type { CallResult } from './gateway-types.js';
 import { Keyring } from './keys.js';
+import { Ledger } from './ledger.js';
 import type { Profile } from './profile.js';
 import { SequentialIds } from './sequential-ids.js';
 import { TokenStore } from './tokens.js';
-import type { LedgerEntry, ReceiptV3 } from './types.js';
+import type { ReceiptV3 } from './types.js';
 import type { UsageRecord } from './usage.js';
 
 interface StoredCall {
@@ -24,16 +25,14 @@ export interface GatewayState {
   tokens: TokenStore;
   /** Each listing with its synthetic upstream (a test may swap an entry's `respond` to play a hostile seller). */
   catalog: CatalogEntry[];
-  accounts: Map<string, Account>;
+  /** The accounts and every charge and refund. */
+  ledger: Ledger;
   usage: UsageRecord[];
-  ledger: LedgerEntry[];
   ratings: Map<string, boolean>;
   chains: Map<string, ReceiptV3[]>;
   idempotency: Map<string, StoredCall>;
   /** Calls per `<wallet>\n<listing>\n<path>\n<UTC day>` against `daily_cap_per_wallet`. */
   dailyCalls: Map<string, number>;
-  /** Net micro-USD spent per `<account>\n<UTC day>` against the wallet's daily limit. */
-  dailySpend: Map<string, number>;
   /** Listing ids taken offline (`setListingAvailable`). */
   unavailable: Set<string>;
   demoSecrets: DemoTokenSecrets;
@@ -51,6 +50,7 @@ export interface SeedOptions {
 /** The seeded start: demo accounts and tokens, keys, the catalog; no calls, charges or receipts yet. */
 export function seedState({ seed, profile, createdAt, freeDailyCap }: SeedOptions): GatewayState {
   const derive = new SeedDerivation(seed);
+  const ids = new SequentialIds(derive);
   const tokens = new TokenStore(derive);
   const accounts = seedAccounts(derive, createdAt);
   const catalog = buildCatalog();
@@ -59,18 +59,16 @@ export function seedState({ seed, profile, createdAt, freeDailyCap }: SeedOption
   }
   return {
     derive,
-    ids: new SequentialIds(derive),
+    ids,
     keyring: new Keyring(derive, createdAt),
     tokens,
     catalog,
-    accounts,
+    ledger: new Ledger(accounts, tokens, ids),
     usage: [],
-    ledger: [],
     ratings: new Map(),
     chains: new Map(),
     idempotency: new Map(),
     dailyCalls: new Map(),
-    dailySpend: new Map(),
     unavailable: new Set(),
     demoSecrets: seedDemoTokens(tokens, profile, accounts, createdAt),
   };
