@@ -161,7 +161,7 @@ flight finish) > 6 > 1 > 4 > 3 > 2 > 5 > 0.`;
       const kept = await keepReceipt(trail, error, { gateway: auth.gatewayUrl, listing: args.listing, method: options.method ?? (body ? 'POST' : 'GET'), path: args.path });
       // The listing was resolved (and cached by the client) before sending; a refusal before that has no service to name.
       const service = await callClient.calls.resolveListing(args.listing).then((l) => l.service, () => undefined);
-      throw callFailure(error, money, { listing: args.listing, shield: flags.shield, gateway: flags.gateway, profile: flags.profile, saved: keptWhere(kept), service, startedAt });
+      throw callFailure(error, money, { listing: args.listing, shield: flags.shield, gateway: flags.gateway, profile: flags.profile, saved: keptWhere(kept), verdict: kept?.verdict, service, startedAt });
     }
     const verdict = result['receipt_verdict'] as { valid: boolean; reason: string } | null;
     const keyFailure = receiptKeyFailure(trail);

@@ -90,6 +90,8 @@ export interface CallFailureContext {
   /** The listing's service, when it was resolved before the failure. */
   service: string | undefined;
   startedAt: number;
+  /** The kept receipt's final verdict (the trail may have verified it after the SDK could not: a first-use pin). */
+  verdict?: { valid: boolean; reason: string } | undefined;
 }
 
 /**
@@ -100,7 +102,7 @@ export interface CallFailureContext {
  */
 export function callFailure(error: unknown, money: Money, context: CallFailureContext): unknown {
   const { listing } = context;
-  const failure = toCliError(error);
+  const failure = toCliError(error, { receiptVerdict: context.verdict });
   const kept = context.saved ? `; its receipt was saved to ${context.saved}` : '';
   // The exact command to check, on the same gateway and profile as this call (never the key itself).
   const connection = [...(context.gateway ? [`--gateway ${context.gateway}`] : []), ...(context.profile ? [`--profile ${context.profile}`] : [])];

@@ -105,7 +105,14 @@ function apiAction(err: ErrorLike): string | undefined {
  * The one place SDK and oclif errors become exit codes. Matches SDK classes by name (the CLI loads
  * the SDK lazily, so it cannot `instanceof` without importing it) and falls back to HTTP status.
  */
-export function toCliError(thrown: unknown, context: { commandId?: string | undefined } = {}): CliError {
+export function toCliError(
+  thrown: unknown,
+  context: {
+    commandId?: string | undefined;
+    /** The final verdict of the receipt the error carries, when the trail settled it after the SDK (a key pinned on first use). */
+    receiptVerdict?: ReceiptVerdictLike | null | undefined;
+  } = {},
+): CliError {
   if (thrown instanceof CliError) return thrown;
   if (typeof thrown !== 'object' || thrown === null) return new CliError('error', String(thrown));
   const err = thrown as ErrorLike;
@@ -186,7 +193,7 @@ export function toCliError(thrown: unknown, context: { commandId?: string | unde
     return new CliError(code ?? 'unauthorized', message, ExitCode.authRequired, 'use a valid key: run "proxygate login", pass --api-key or set PROXYGATE_API_KEY');
   }
   if (has('ShieldBlockedError') || code === 'response_blocked' || code === 'shield_blocked') {
-    return new CliError('shield_blocked', message, ExitCode.shieldBlocked, action ?? 'the charge was refunded; the response is withheld');
+    return new CliError('shield_blocked', message, ExitCode.shieldBlocked, blockAction(thrown, context.receiptVerdict) ?? action ?? 'the charge was refunded; the response is withheld');
   }
   // The SDK's TimeoutError is a ConnectionError; a DOM TimeoutError (AbortSignal.timeout) is named so.
   if (has('ConnectionError') || has('TimeoutError')) {
@@ -256,6 +263,37 @@ function invalidRequestMessage(message: string, argument: string | undefined): s
 /** `The gateway answered 301, a redirect to another origin (...): not followed`, as the line's sentence. */
 function redirectMessage(message: string): string {
   return message.replace(/^The gateway/, 'the gateway');
+}
+
+interface ReceiptVerdictLike {
+  valid: boolean;
+  reason: string;
+}
+
+/**
+ * What a block's receipt proves about the refund. Only a receipt that verified proves it (amount
+ * 0: refunded; more: charged); otherwise the refund is the gateway's word, and the line says why
+ * it is not more: no receipt keys (`no_keys`, not a failure of the receipt), or a receipt that did
+ * not verify.
+ */
+function blockAction(thrown: object, settled: ReceiptVerdictLike | null | undefined): string | undefined {
+  const e = thrown as { refunded?: { value?: unknown }; receiptVerdict?: ReceiptVerdictLike | null; refundReceipt?: { amount?: unknown } | null };
+  if (typeof e.refunded !== 'object' || e.refunded === null) return undefined;
+  const verdict = settled ?? e.receiptVerdict ?? null;
+  const amount = e.refundReceipt?.amount;
+  if (verdict?.valid === true && (typeof amount === 'number' || typeof amount === 'string' || typeof amount === 'bigint')) {
+    return String(amount) === '0'
+      ? 'its verified receipt refunds the charge; the response is withheld'
+      : `its verified receipt CHARGES the blocked call (${String(amount)} micro-USD): it was not refunded; the response is withheld`;
+  }
+  const claim = e.refunded.value === true ? 'the gateway says the charge was refunded' : 'the gateway does not say the charge was refunded';
+  const why =
+    verdict === null
+      ? 'no receipt came with the block'
+      : verdict.reason === 'no_keys'
+        ? 'its receipt is not verified: no receipt keys ("proxygate receipts keys trust" pins them)'
+        : `its receipt did not verify (${verdict.reason})`;
+  return `${claim}, but ${why}; the response is withheld`;
 }
 
 /** `see "proxygate tokens create --help"`: the exact help to read, not just "see --help". */

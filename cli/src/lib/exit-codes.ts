@@ -41,7 +41,10 @@ export const EXIT_CODE_TABLE: ReadonlyArray<{ code: ExitCodeValue; meaning: stri
     meaning: 'the token may not do this (403): it lacks a scope (insufficient_scope, or the public gateway\'s\n       forbidden) or is not allowed on the listing',
   },
   { code: ExitCode.authRequired, meaning: 'authentication needed: no token, or it is invalid, expired or revoked (401)' },
-  { code: ExitCode.shieldBlocked, meaning: 'the shield blocked the response (422 response_blocked); the charge is refunded' },
+  {
+    code: ExitCode.shieldBlocked,
+    meaning: 'the shield blocked the response (422 response_blocked); the charge is refunded (the error line says\n       whether a verified receipt proves it, or why not: no receipt keys, or a receipt that did not verify)',
+  },
   {
     code: ExitCode.outcomeUnknown,
     meaning:

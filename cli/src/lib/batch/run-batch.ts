@@ -280,7 +280,7 @@ class BatchRun {
     // The listing was resolved (and cached by the client) before sending; a refusal before that has no service to name.
     const service = (error as { recovery?: unknown } | null)?.recovery === 'check_usage' ? await this.client.calls.resolveListing(call.listing).then((l) => l.service, () => undefined) : undefined;
     const failure = toCliError(
-      callFailure(error, this.sdk, { listing: call.listing, shield, maxCostName: call.maxCost === undefined ? '--max-cost' : 'its max_cost', gateway: this.options.gatewayFlag, profile: this.options.profileFlag, saved: keptWhere(kept), service, startedAt }),
+      callFailure(error, this.sdk, { listing: call.listing, shield, maxCostName: call.maxCost === undefined ? '--max-cost' : 'its max_cost', gateway: this.options.gatewayFlag, profile: this.options.profileFlag, saved: keptWhere(kept), verdict: kept?.verdict, service, startedAt }),
       { commandId: 'call' },
     );
     const e = (error ?? {}) as Partial<CallFacts> & { status?: unknown; cost?: unknown };

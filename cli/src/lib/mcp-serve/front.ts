@@ -251,7 +251,11 @@ export class GatewayFront {
     const result = output.data;
     if (!verdict?.valid) {
       const change = this.o.trail.keyChanges.find((c) => c.requestId === (verdict?.receipt?.request_id ?? result.request_id));
-      const why = change ? `UNKNOWN RECEIPT KEY: the receipt is ${change.message}` : `the receipt did not verify (${verdict?.reason ?? 'missing'}: ${verdict?.message ?? 'no receipt'})`;
+      const why = change
+        ? `UNKNOWN RECEIPT KEY: the receipt is ${change.message}`
+        : verdict?.reason === 'no_keys'
+          ? 'the receipt could not be verified (no receipt keys)'
+          : `the receipt did not verify (${verdict?.reason ?? 'missing'}: ${verdict?.message ?? 'no receipt'})`;
       this.o.note(`mcp serve: REFUSED the answer of request ${result.request_id}: ${why}`);
       const header = [
         `proxygate mcp serve: the answer of ${call} is WITHHELD: ${why}. The answer cannot be trusted to be what the gateway sent.`,
@@ -460,6 +464,8 @@ function receiptSentence(verdict: PaidReceiptVerdict, where: string | undefined)
   const kept = where ? `; kept in ${where}` : '';
   const id = verdict.receipt?.request_id ? `request ${verdict.receipt.request_id}` : 'request unknown';
   if (verdict.valid) return `valid (verified offline against the pinned keys), ${id}${kept}`;
+  // Not a failure of the receipt: nothing to check it against (the answer is still withheld).
+  if (verdict.reason === 'no_keys') return `NOT verified (no receipt keys), ${id}${kept}`;
   return `INVALID (${verdict.reason}), ${id}${kept}`;
 }
 
