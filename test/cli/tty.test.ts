@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { writeReceiptFixture } from '../../cli/scripts/receipt-fixture.mjs';
 import { chainKit, interleaved } from '../../cli/test/helpers/chains.js';
@@ -13,6 +14,9 @@ const hasScript = process.platform === 'linux' && spawnSync('script', ['--versio
 function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
+
+/** `node --import fast-clock.mjs`: the CLI's clock moves per call, not with the machine's speed. */
+const FAST_CLOCK = ['--import', fileURLToPath(new URL('./fast-clock.mjs', import.meta.url))];
 
 describe.skipIf(!hasScript)('on a terminal', { timeout: 60_000 }, () => {
   it('login prompts with hidden input, stores the key and never echoes it', async () => {
@@ -36,9 +40,8 @@ describe.skipIf(!hasScript)('on a terminal', { timeout: 60_000 }, () => {
       });
     });
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    // Echo goes off before the prompt is written (promptSecret): once it shows, typing is safe.
     await prompted;
-    // Raw mode is on once the prompt shows; give the event loop a beat, then type the key.
-    await new Promise((r) => setTimeout(r, 300));
     child.stdin.write(`${key}\r`);
     const code = await exited;
     expect(code).toBe(0);
@@ -53,11 +56,12 @@ describe.skipIf(!hasScript)('on a terminal', { timeout: 60_000 }, () => {
     assertBuilt();
     const dir = await mkdtemp(join(tmpdir(), 'pg-tty-'));
     const fixture = writeReceiptFixture(dir);
-    // Enough receipts to run past the 300 ms before progress shows (verify alone checks no chain).
+    // Enough receipts to run past the 300 ms before progress shows (verify alone checks no chain),
+    // on the fast clock: at least one Date.now per receipt.
     const line = JSON.stringify(JSON.parse(await readFile(fixture.receipt, 'utf8')));
     await writeFile(join(dir, 'many.jsonl'), `${line}\n`.repeat(20_000));
     const env = { PATH: process.env['PATH'] ?? '', HOME: dir, TERM: 'dumb' };
-    const command = `${shellQuote(process.execPath)} ${shellQuote(CLI_BIN)} receipts verify ${shellQuote(join(dir, 'many.jsonl'))} --keys ${shellQuote(fixture.keys)}`;
+    const command = `${[process.execPath, ...FAST_CLOCK, CLI_BIN].map(shellQuote).join(' ')} receipts verify ${shellQuote(join(dir, 'many.jsonl'))} --keys ${shellQuote(fixture.keys)}`;
     const r = spawnSync('script', ['-qfec', command, '/dev/null'], { env, encoding: 'utf8', input: '', timeout: 60_000 });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/\rverifying: [\d,]+ receipts/);
@@ -72,12 +76,15 @@ describe.skipIf(!hasScript)('on a terminal', { timeout: 60_000 }, () => {
     await writeFile(join(dir, 'keys.json'), JSON.stringify(kit.keys));
     await writeFile(join(dir, 'chains.jsonl'), `${interleaved(kit, 4, 30_000).join('\n')}\n`);
     const env = { PATH: process.env['PATH'] ?? '', HOME: dir, TERM: 'dumb' };
-    const command = `${shellQuote(process.execPath)} ${shellQuote(CLI_BIN)} receipts audit ${shellQuote(join(dir, 'chains.jsonl'))} --keys ${shellQuote(join(dir, 'keys.json'))}`;
+    const command = `${[process.execPath, ...FAST_CLOCK, CLI_BIN].map(shellQuote).join(' ')} receipts audit ${shellQuote(join(dir, 'chains.jsonl'))} --keys ${shellQuote(join(dir, 'keys.json'))}`;
     const r = spawnSync('script', ['-qfec', command, '/dev/null'], { env, encoding: 'utf8', input: '', timeout: 120_000 });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/\rauditing: [\d,]+ receipts/);
-    // Past the first second the line has a rate, and, the file's size being known, an ETA.
-    for (const line of r.stdout.split('\r').filter((l) => /^auditing: [\d,]+ receipts, /.test(l))) {
+    // Past the first second (of the fast clock) the line has a rate, and, the file's size being
+    // known, an ETA.
+    const rated = r.stdout.split('\r').filter((l) => /^auditing: [\d,]+ receipts, /.test(l));
+    expect(rated.length).toBeGreaterThan(0);
+    for (const line of rated) {
       expect(line).toMatch(/^auditing: [\d,]+ receipts, [\d,]+\/s, \d+% \(ETA \d+(s|m \d\ds)\)\s*$/);
     }
     expect(r.stdout).toContain('\r\u001B[2Kaudit: 4 chain(s)');
