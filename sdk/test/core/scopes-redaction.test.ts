@@ -87,6 +87,7 @@ describe('secrets never leak', () => {
     const err = (await client(fetch, { apiKey: odd, logger, logLevel: 'debug' }).get('/x').catch((e: unknown) => e)) as APIError;
     expect(err.message).not.toContain(odd);
     expect(JSON.stringify(err)).not.toContain(odd);
+    expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(line).not.toContain(odd);
   });
 

@@ -49,6 +49,7 @@ describe('the env token and explicit MCP urls', () => {
     vi.stubEnv('PROXYGATE_API_KEY', envToken);
     vi.stubEnv('PROXYGATE_GATEWAY_URL', '');
     const other = await connectAndRecord({ url: 'https://gateway.proxygate.ai.evil.test/mcp' });
+    expect(other.length).toBeGreaterThan(0);
     expect(other.every((s) => s.authorization === null)).toBe(true);
     const same = await connectAndRecord({ url: 'https://gateway.proxygate.ai/mcp' });
     expect(same.some((s) => s.authorization === `Bearer ${envToken}`)).toBe(true);
@@ -69,6 +70,7 @@ describe('the env token and explicit MCP urls', () => {
     vi.stubEnv('PROXYGATE_GATEWAY_URL', 'https://gateway.example.test');
     for (const url of ['http://gateway.example.test/mcp', 'https://gateway.example.test:8443/mcp', 'https://gateway.example.test/other/mcp']) {
       const seen = await connectAndRecord({ url });
+      expect(seen.length, url).toBeGreaterThan(0);
       expect(seen.every((s) => s.authorization === null), url).toBe(true);
     }
   });

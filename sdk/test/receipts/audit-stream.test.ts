@@ -138,6 +138,7 @@ describe('auditStream agrees with auditReceipts', () => {
     const old = await auditReceipts(input, { keys });
     expect(comparableNew(streamed)).toEqual(comparableOld(old));
     // Blank lines between receipts: receipt i sits on line 2i + 1.
+    expect(streamed.issues.length).toBeGreaterThan(0);
     for (const issue of streamed.issues) expect(issue.line).toBe(2 * issue.index! + 1);
     expect(streamed.issues.map((i) => i.source)).toEqual(streamed.issues.map(() => 'day.jsonl'));
   });

@@ -96,6 +96,7 @@ describe.each(PROFILES)('against the %s profile', (profile) => {
       const prices = weather.map((l) => l.prices.perRequest ?? 0);
       expect(prices).toEqual([...prices].sort((a, b) => a - b));
       const verified = await pg.catalog.list({ verified: true, limit: 100 }).toArray({ limit: 100 });
+      expect(verified.length).toBeGreaterThan(0);
       expect(verified.every((l) => l.is_verified)).toBe(true);
     });
 
