@@ -132,6 +132,42 @@ describe.each(NAMES)('%s', (name) => {
   });
 });
 
+describe.each(NAMES)('%s publish metadata', (name) => {
+  const manifest = () => JSON.parse(readFileSync(`${PACKAGES[name]}/package.json`, 'utf8')) as {
+    repository?: { type?: string; url?: string; directory?: string };
+    publishConfig?: { access?: string; provenance?: boolean };
+    engines?: { node?: string };
+  };
+
+  it('names the repository and its folder (npm provenance ties the tarball to them) and publishes publicly with provenance', () => {
+    const { repository, publishConfig } = manifest();
+    expect(repository?.type).toBe('git');
+    expect(repository?.url).toMatch(/^git\+https:\/\/github\.com\/[^/]+\/proxygate-kit\.git$/);
+    expect(repository?.directory).toBe(posix.relative(REPO_ROOT, PACKAGES[name]));
+    expect(publishConfig).toEqual({ access: 'public', provenance: true });
+  });
+
+  it('asks for a Node whose require() loads ES modules unflagged (20.19+, 22.12+): the packages are ESM-only', () => {
+    expect(manifest().engines?.node).toBe('^20.19.0 || >=22.12.0');
+  });
+
+  it('all three name the same repository', () => {
+    const urls = new Set(NAMES.map((n) => (JSON.parse(readFileSync(`${PACKAGES[n]}/package.json`, 'utf8')) as { repository?: { url?: string } }).repository?.url));
+    expect(urls.size).toBe(1);
+  });
+});
+
+describe('@proxygate-kit/cli contents', () => {
+  it('ships no declarations or source maps: nothing imports the CLI, and its maps would point at sources it does not ship', () => {
+    const p = pkg('@proxygate-kit/cli');
+    expect(p.manifest.exports).toBeUndefined();
+    expect([...p.files].filter((f) => /\.d\.[cm]?ts$|\.map$/.test(f))).toEqual([]);
+    // Nor a comment pointing at a map that is not there.
+    const pointing = [...p.files].filter((f) => /\.(c|m)?js$/.test(f) && /\/\/# sourceMappingURL=/.test(readFileSync(`${p.dir}/${f}`, 'utf8')));
+    expect(pointing).toEqual([]);
+  });
+});
+
 describe('the credential scan', () => {
   it('recognises credentials minted at run time', () => {
     const base62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
