@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The main job, end to end, against the embedded mock gateway (default profile: the public wire
 // plus our extensions) on a free 127.0.0.1 port: browse the catalog (prices in USD from integer
-// micro-USD), get refused for lack of `trade` (before anything is sent), mint a narrower trade
+// micro-USD, and what a call costs with the shield's surcharge; the listings used later marked), get refused for lack of `trade` (before anything is sent), mint a narrower trade
 // token, make a paid call, print and verify its signed receipt offline, then verify the saved
 // receipts file with the CLI exactly as a CI job would. Secrets are never printed.
 import { execFileSync } from 'node:child_process';
@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { asUntrusted, formatUsd, InsufficientScopeError, Proxygate, ShieldBlockedError } from '@proxygate-kit/sdk';
+import { asUntrusted, formatUsd, InsufficientScopeError, Proxygate, SHIELD_SURCHARGE_MICRO_USD, ShieldBlockedError } from '@proxygate-kit/sdk';
 import { KeySet } from '@proxygate-kit/sdk/receipts';
 import { startMockServer } from '@proxygate-kit/server-mock/serve';
 
@@ -22,6 +22,14 @@ const priceOf = ({ prices }) =>
   prices.perRequest !== null
     ? prices.perRequest === 0 ? 'free' : formatUsd(prices.perRequest)
     : `${formatUsd(prices.perMillionInputTokens ?? 0)}/M in, ${formatUsd(prices.perMillionOutputTokens ?? 0)}/M out`;
+/** What one call costs with the shield on (monitor or strict): the price plus the surcharge; per-token listings add it per call. */
+const withShieldOf = ({ prices }) =>
+  prices.perRequest !== null ? formatUsd(prices.perRequest + SHIELD_SURCHARGE_MICRO_USD) : `+${formatUsd(SHIELD_SURCHARGE_MICRO_USD)}/call`;
+/** The listings the later steps call, by SELLER/SLUG, with the step that uses each. */
+const USED_LATER = new Map([
+  ['skycast/weather-current', 'steps 2-4'],
+  ['shadyco/product-reviews', 'step 5'],
+]);
 /** A receipt as the gateway sent it (the header is base64 of its JSON): what `call --receipts` keeps. */
 const receiptText = (raw) => (raw.trim().startsWith('{') ? raw.trim() : Buffer.from(raw, 'base64').toString('utf8'));
 
@@ -30,18 +38,22 @@ const workDir = mkdtempSync(join(tmpdir(), 'proxygate-demo-'));
 try {
   console.log(`${bold('proxygate-kit demo')} ${dim(`mock gateway at ${mock.url}`)}`);
 
-  step(1, 'Browse the catalog with a read-only token (auto-paginated, 5 per page; buyer prices, fee included)');
+  step(1, `Browse the catalog with a read-only token (auto-paginated, 5 per page; buyer prices, fee included; with the shield: +${formatUsd(SHIELD_SURCHARGE_MICRO_USD)} a call)`);
   const reader = new Proxygate({ apiKey: mock.demoTokens.readOnly, gatewayUrl: mock.url });
   const [account, extensions] = await Promise.all([reader.account.me(), reader.meta.extensions()]);
   // Token introspection is an extension this gateway advertises in /health; GET /v1/me is everywhere.
   const me = await reader.tokens.self();
   console.log(dim(`wallet ${account.wallet}; token ${me.id} scopes: ${me.scopes.join(' ')}; extensions: ${extensions.features.join(' ')}`));
-  let shown = 0;
+  console.log(dim(`  ${'listing'.padEnd(26)} ${'service'.padEnd(9)} ${'price'.padStart(24)} ${'with shield'.padStart(12)}  id`));
+  const listed = new Set();
   for await (const listing of reader.catalog.list({ limit: 5 })) {
     const ref = `${listing.seller_slug}/${listing.slug}`;
-    console.log(`  ${ref.padEnd(26)} ${listing.service.padEnd(9)} ${priceOf(listing).padStart(24)}  ${listing.listing_id}`);
-    if (++shown === 8) break;
+    listed.add(ref);
+    const used = USED_LATER.has(ref) ? `  <- ${USED_LATER.get(ref)}` : '';
+    console.log(`  ${ref.padEnd(26)} ${listing.service.padEnd(9)} ${priceOf(listing).padStart(24)} ${withShieldOf(listing).padStart(12)}  ${listing.listing_id}${used}`);
   }
+  // Every listing the demo calls later was shown above, with its price.
+  for (const ref of USED_LATER.keys()) if (!listed.has(ref)) throw new Error(`${ref} is not in the catalog`);
 
   step(2, 'A paid call without `trade` is refused before anything is sent');
   try {
@@ -72,7 +84,7 @@ try {
   const agent = new Proxygate({ apiKey: child.token, gatewayUrl: mock.url, keys });
   const result = await agent.call(weather, '/current', { query: { city: 'Lisbon' }, shield: 'strict' });
   console.log(`  status ${result.status}, body ${JSON.stringify(result.body)}`);
-  console.log(`  cost ${formatUsd(result.cost ?? 0)} (${result.cost} micro-USD: ${formatUsd(weather.prices.perRequest ?? 0)} + the $0.005 shield surcharge), request ${result.requestId}`);
+  console.log(`  cost ${formatUsd(result.cost ?? 0)} (${result.cost} micro-USD: ${formatUsd(weather.prices.perRequest ?? 0)} + the ${formatUsd(SHIELD_SURCHARGE_MICRO_USD)} shield surcharge, as listed in step 1), request ${result.requestId}`);
   console.log(`  shield ${result.shield?.mode}: ${result.shield?.action}, score ${result.shield?.score}`);
   console.log(`  receipt ${result.receiptVerdict?.valid ? 'verified offline' : `NOT valid: ${result.receiptVerdict?.reason}`}:`);
   console.log(JSON.stringify(result.receipt, null, 2).replace(/^/gm, '    '));
@@ -80,12 +92,12 @@ try {
 
   step(5, 'The shield scans upstream content: monitor flags it, strict blocks and refunds');
   const traderWithKeys = trader.withOptions({ keys });
-  const flagged = await traderWithKeys.call('product-reviews', '/reviews', { shield: 'monitor' });
-  console.log(`  monitor: ${flagged.shield?.action}, score ${flagged.shield?.score}, flags ${flagged.shield?.flags.join(', ')}`);
+  const flagged = await traderWithKeys.call('shadyco/product-reviews', '/reviews', { shield: 'monitor' });
+  console.log(`  monitor: ${flagged.shield?.action}, score ${flagged.shield?.score}, flags ${flagged.shield?.flags.join(', ')}; cost ${formatUsd(flagged.cost ?? 0)} (price and surcharge, as listed in step 1)`);
   const wrapped = asUntrusted(flagged);
   console.log(`  handed to a model as data, never as instructions:\n${dim(wrapped.text.split('\n').slice(0, 4).join('\n').replace(/^/gm, '    '))}\n    ${dim('...')}`);
   try {
-    await traderWithKeys.call('product-reviews', '/reviews', { shield: 'strict' });
+    await traderWithKeys.call('shadyco/product-reviews', '/reviews', { shield: 'strict' });
     throw new Error('the strict call was not blocked');
   } catch (error) {
     if (!(error instanceof ShieldBlockedError)) throw error;

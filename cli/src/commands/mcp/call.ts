@@ -119,7 +119,8 @@ not verify, or is signed by a key the pin does not know, exits 1.`;
           requestId: typeof receipt?.request_id === 'string' ? receipt.request_id : (claims.request_id ?? null),
           idempotencyKey: typeof toolArgs['idempotency_key'] === 'string' ? toolArgs['idempotency_key'] : null,
           status: typeof output['status'] === 'number' ? output['status'] : null,
-          cost: typeof amount === 'number' ? amount : typeof amount === 'string' && /^\d+$/.test(amount) ? Number(amount) : null,
+          // Integer micro-USD as bigint: a v3 amount is an integer string of any size.
+          cost: typeof amount === 'number' && Number.isSafeInteger(amount) ? BigInt(amount) : typeof amount === 'string' && /^\d+$/.test(amount) ? BigInt(amount) : null,
           outcome: errorText === undefined ? 'answered' : 'failed',
         },
       },
