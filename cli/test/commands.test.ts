@@ -49,6 +49,7 @@ describe.each<MockProfile>(['extended', 'public'])('against the %s profile (in-p
       expect(cheap.data.every((l: { prices: { perRequest: number | null } }) => l.prices.perRequest !== null && l.prices.perRequest <= cap)).toBe(true);
       expect(cheap.data.some((l: { prices: { perRequest: number } }) => l.prices.perRequest === cap)).toBe(true);
       const verified = JSON.parse((await cli(['apis', '--verified', '--all', '--json'])).stdout);
+      expect(verified.data.length).toBeGreaterThan(0);
       expect(verified.data.every((l: { is_verified: boolean }) => l.is_verified)).toBe(true);
       expect((await cli(['apis', '--max-price', '0.0000001'])).exitCode).toBe(2);
     });

@@ -76,6 +76,7 @@ describe('what the CLI prints is the SDK formatter\'s text', () => {
       const r = await cli(['receipts', 'verify', file, '--keys', keys, '--list']);
       expect(r.exitCode).toBe(0);
       const lines = r.stdout.trim().split('\n').slice(0, amounts.length);
+      expect(lines).toHaveLength(amounts.length);
       lines.forEach((line, i) => expect(line.split(' ')).toContain(formatUsd(amounts[i]!)));
     });
 

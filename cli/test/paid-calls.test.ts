@@ -421,6 +421,7 @@ describe('receipts from the public profile (v1/v2: integer amount and timestamp)
     await cli(['call', 'echo', '/echo', '--receipts', receipts]);
     const usageFile = join(env.dir, 'usage.json');
     const exported = (await cli(['usage', '--all', '--json'])).stdout;
+    expect(JSON.parse(exported).data.length).toBeGreaterThanOrEqual(2);
     expect(JSON.parse(exported).data.every((row: { request_id?: unknown }) => row.request_id === undefined)).toBe(true);
     await writeFile(usageFile, exported);
     const health = ctx.mock.gateway.health().body;
