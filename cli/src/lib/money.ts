@@ -13,6 +13,12 @@ export type FormatUsd = MoneyModule['formatUsd'];
 export const loadMoney = (): Promise<MoneyModule> => import('@proxygate-kit/sdk/money');
 
 /**
+ * `formatUsd` alone, for the receipt commands: their start-up bundle (rolldown.config.mjs) keeps
+ * what lazy/money.ts re-exports, where the money module's namespace would keep every function.
+ */
+export const loadFormatUsd = async (): Promise<FormatUsd> => (await import('../lazy/money.js')).formatUsd;
+
+/**
  * A USD amount given on the command line (`0.05`, `$2.50`) as integer micro-USD, exactly; more than
  * six decimals, a negative or anything that is not an amount is a usage error naming the flag.
  */

@@ -4,7 +4,7 @@ import { CliError, UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { readTextFile } from './input.js';
 import { unknownKeyAction } from './key-rotation-hint.js';
-import { loadMoney, type FormatUsd } from './money.js';
+import { loadFormatUsd, type FormatUsd } from './money.js';
 import { allRecords, parseShard, shardOf, type ReceiptRecord } from './receipt-input.js';
 import { totalBytes, type InputSource } from './receipt-stream.js';
 import { downgradeMessage, type ReportFormat } from './receipts-verify.js';
@@ -343,7 +343,7 @@ export function renderAuditText(report: AuditResult, formatUsd: FormatUsd): stri
 
 export async function formatAuditReport(report: AuditResult, format: ReportFormat, seconds: number, name = 'proxygate receipts audit'): Promise<string> {
   if (format === 'json') return (await loadAuditSdk()).serializeAuditReport(report);
-  if (format === 'text') return renderAuditText(report, (await loadMoney()).formatUsd);
+  if (format === 'text') return renderAuditText(report, await loadFormatUsd());
   const { renderAuditGithub, renderAuditJUnit } = await import('../lazy/receipts-render.js');
   if (format === 'junit') return renderAuditJUnit(report, { name, timestamp: new Date().toISOString(), seconds });
   return renderAuditGithub(report);

@@ -5,7 +5,7 @@ import { unknownKeyAction } from './key-rotation-hint.js';
 import { allRecords, locator, parseShard, type ReceiptRecord } from './receipt-input.js';
 import { loadPinnedKeys } from './receipt-keys.js';
 import type { InputSource } from './receipt-stream.js';
-import { loadMoney, type FormatUsd } from './money.js';
+import { loadFormatUsd, type FormatUsd } from './money.js';
 import { loadReceiptsSdk } from './sdk-loader.js';
 import { verifyProgress } from './verify-progress.js';
 
@@ -176,7 +176,7 @@ const WINDOW = 64;
 export async function verifySources(sources: readonly InputSource[], options: VerifyOptions): Promise<VerifyReport> {
   const sdk = await loadReceiptsSdk();
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
-  const formatUsd = options.list ? (await loadMoney()).formatUsd : undefined;
+  const formatUsd = options.list ? await loadFormatUsd() : undefined;
   const failures = new FailureList(options.maxIssues ?? DEFAULT_MAX_ISSUES);
   const receipts: ListedReceipt[] | undefined = formatUsd ? [] : undefined;
   const versions = { v1: 0, v2: 0, v3: 0 };
