@@ -204,8 +204,6 @@ export interface APIResponse<T> {
 /** Options for the `get/post/put/patch/delete` escape hatch. */
 export type ShortcutOptions<T> = Omit<RequestOptions<T>, 'method' | 'path'>;
 
-type CallMethod = Calls extends { call: infer F } ? F : (...args: never[]) => never;
-
 let localCounter = 0;
 function nextLocalId(): string {
   localCounter = (localCounter + 1) % 1e9;
@@ -338,7 +336,7 @@ export class Proxygate {
   readonly meta: Meta;
   readonly calls: Calls;
   /** Paid call through the gateway (see `client.calls`). */
-  readonly call: CallMethod;
+  readonly call: Calls['call'];
 
   readonly #options: ClientOptions;
   readonly #apiKey: string | (() => string | Promise<string>) | undefined;
@@ -401,11 +399,8 @@ export class Proxygate {
     this.receiptsLog = new ReceiptsLog(this);
     this.meta = new Meta(this);
     this.calls = new Calls(this);
-    const calls = this.calls as unknown as { call?: (...args: unknown[]) => unknown };
-    this.call = ((...args: unknown[]) => {
-      if (typeof calls.call !== 'function') throw new Errors.ProxygateError('Paid calls are not available in this build');
-      return calls.call(...args);
-    }) as unknown as CallMethod;
+    // Calls#call is an arrow property, bound to its Calls.
+    this.call = this.calls.call;
   }
 
   /** A new client with these options layered over this one's (known scopes and token id kept unless the key changes). */
