@@ -1,19 +1,19 @@
 import { FaultInjector } from '../faults.js';
 import { formatScore, scan, SHIELD_MODES, type ShieldMode, type ShieldVerdict } from '../scanner/index.js';
 import { sha256Hex } from '../crypto/hash.js';
-import { available, type Account } from './accounts.js';
-import { buyerPricePerRequest, type Listing, type UpstreamRequest } from './catalog.js';
+import { available } from './accounts.js';
+import { type Listing, type UpstreamRequest } from './catalog.js';
+import { callPrice } from './call-price.js';
 import { availableListings, docsOf, findEntry } from './catalog-lookup.js';
 import { categoriesOf, pricingOf, servicesOf } from './catalog-views.js';
 import type { DemoTokenSecrets } from './demo-tokens.js';
 import { authenticate, requireExtensions, requirePermission } from './authentication.js';
 import type { AuthContext, CallInput, CallResult, GatewayContext, GatewayOptions, ReceiptLogPage } from './gateway-types.js';
-import { echo, GatewayError, notFound, validationError, type ErrorBody } from './errors.js';
+import { echo, GatewayError, notFound, validationError } from './errors.js';
 import { UUID_PATTERN } from './ids.js';
 import { type RotateKeysOptions, type RotateKeysResult } from './keys.js';
 import { queryCatalog, type ListApisParams } from './listing-query.js';
 import { listingUnavailable, pathNotAllowed, resolveCallListing, servesPath, type ResolveContext } from './listing-resolve.js';
-import { SHIELD_FEE_MICRO_USD, tokenCost, withPlatformFee } from './money.js';
 import { paginate, type Page, type PageParams, type QueryValue } from './pagination.js';
 import {
   EXTENSION_FEATURES,
@@ -39,7 +39,7 @@ import {
 } from './receipts.js';
 import { DEFAULT_DELEGATION_TTL_MS, narrowChild, type CreateTokenBody } from './token-narrowing.js';
 import { tokenInfo, type TokenRecord } from './tokens.js';
-import { utcDay } from './utc-day.js';
+import { checkSpendLimits, remainingCap } from './spend-limits.js';
 import { checkedReceiptVersion, RuntimeSettings, type HealthStatus, type ReceiptHeaderName } from './runtime-settings.js';
 import { seedState, type GatewayState } from './seeded-state.js';
 import { scrubCredential, upstreamCredential, withCredential } from './upstream-credentials.js';
@@ -47,7 +47,6 @@ import { queryUsage, type UsageParams } from './usage.js';
 import type {
   CatalogResponse,
   CategoriesResponse,
-  EndpointPrice,
   HealthResponse,
   LedgerEntry,
   ListingDocsResponse,
@@ -338,17 +337,6 @@ export class Gateway {
     return tokenInfo(auth.token);
   }
 
-  /** Smallest remaining cap along the token's chain (null when nothing caps it). */
-  private remainingCap(token: TokenRecord): { remaining: number; limit: number } | null {
-    let tightest: { remaining: number; limit: number } | null = null;
-    for (const link of this.state.tokens.chain(token)) {
-      if (link.spendCap === null) continue;
-      const remaining = Math.max(0, link.spendCap - link.spent);
-      if (!tightest || remaining < tightest.remaining) tightest = { remaining, limit: link.spendCap };
-    }
-    return tightest;
-  }
-
   /** `POST /v1/tokens` (tokens:write): mints a delegation token that narrows the caller. */
   createToken(auth: AuthContext, body: CreateTokenBody): { token: string; info: TokenInfo } {
     requireExtensions(this.ctx, 'POST /v1/tokens');
@@ -360,7 +348,7 @@ export class Gateway {
     const now = this.now();
     const child = narrowChild(parent, body, {
       now,
-      parentRemainingCap: this.remainingCap(parent)?.remaining ?? null,
+      parentRemainingCap: remainingCap(this.state.tokens, parent)?.remaining ?? null,
       listingId: (ref) => findEntry(this.state.catalog, ref)?.listing.id,
       traceId: () => this.nextTraceId(),
     });
@@ -418,45 +406,6 @@ export class Gateway {
   }
 
   // ---------------------------------------------------------------- paid calls
-
-  private spendLimit(message: string): GatewayError {
-    // No Retry-After: waiting does not lift a spend limit (and clients must never retry it).
-    return new GatewayError(429, { error: 'spend_limit_exceeded', message, action: 'Raise the limit or use another credential; nothing was charged.', trace_id: this.nextTraceId() });
-  }
-
-  /** Refuses a call over the token's cap (chain) or the wallet's per-transaction or daily limit. */
-  private checkSpendLimits(token: TokenRecord, account: Account, price: number, now: Date): void {
-    if (price === 0) return;
-    const cap = this.remainingCap(token);
-    if (cap && cap.remaining < price) throw this.spendLimit("This call would exceed the credential's spend limit.");
-    const { per_tx_limit_micro_usdc: perTx, daily_limit_micro_usdc: daily } = account.limits;
-    if (perTx !== null && price > perTx) throw this.spendLimit("This call would exceed the wallet's per-transaction limit.");
-    const spentToday = this.state.ledger.spentOn(account, now);
-    if (daily !== null && spentToday + price > daily) throw this.spendLimit("This call would exceed the wallet's daily limit.");
-  }
-
-  /** Enforces `daily_cap_per_wallet` of the endpoint price (429 with Retry-After until UTC midnight). */
-  private dailyCapKey(endpointPrice: EndpointPrice | undefined, account: Account, listing: Listing, path: string, now: Date): string | null {
-    const cap = endpointPrice?.daily_cap_per_wallet;
-    if (cap === undefined || cap === null) return null;
-    const key = `${account.wallet}\n${listing.id}\n${endpointPrice?.path ?? path}\n${utcDay(now)}`;
-    if ((this.state.dailyCalls.get(key) ?? 0) >= cap) {
-      const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
-      const retryAfter = Math.max(1, Math.ceil((midnight - now.getTime()) / 1000));
-      const free = endpointPrice?.price_per_request === 0;
-      throw new GatewayError(
-        429,
-        {
-          error: free ? 'daily_free_cap' : 'daily_cap_exceeded',
-          message: `This endpoint allows ${cap} calls per wallet per day.`,
-          action: 'Retry after UTC midnight.',
-          trace_id: this.nextTraceId(),
-        } as ErrorBody,
-        { 'Retry-After': String(retryAfter) },
-      );
-    }
-    return key;
-  }
 
   private receiptVersionFor(token: TokenRecord): ReceiptVersion {
     return token.receiptVersion ?? this.settings.defaultReceiptVersion;
@@ -526,16 +475,6 @@ export class Gateway {
       'x-proxygate-shield-flags': verdict.flags.length > 0 ? verdict.flags.join(',') : 'none',
       ...(this.switches.shieldActionHeader ? { 'x-proxygate-shield-action': verdict.action } : {}),
     };
-  }
-
-  /** Seller price of the call before the fee: the endpoint's own price, else the listing's; per-token from the answer's tokens. */
-  private basePrice(listing: Listing, endpointPrice: EndpointPrice | undefined, tokens: { input: number; output: number } | undefined): number {
-    if (endpointPrice?.price_per_request !== undefined) return withPlatformFee(endpointPrice.price_per_request);
-    if (listing.perMillion) {
-      if (!tokens) return 0;
-      return tokenCost(tokens.input, tokens.output, withPlatformFee(listing.perMillion.input), withPlatformFee(listing.perMillion.output));
-    }
-    return buyerPricePerRequest(listing) ?? 0;
   }
 
   /**
@@ -611,8 +550,8 @@ export class Gateway {
       ...(raw.events ? { events: raw.events.map((event) => scrubCredential(event, credential)) } : {}),
     };
     const endpointPrice = listing.endpointPrices.find((price) => price.path === path);
-    const price = this.basePrice(listing, endpointPrice, upstream.tokens) + (mode === 'off' ? 0 : SHIELD_FEE_MICRO_USD);
-    const capKey = this.dailyCapKey(endpointPrice, account, listing, path, now);
+    const price = callPrice(listing, endpointPrice, upstream.tokens, mode);
+    const capKey = this.state.dailyCaps.check(this.ctx, endpointPrice, account.wallet, listing.id, now);
     if (available(account) < price) {
       throw new GatewayError(402, {
         error: 'insufficient_credits',
@@ -621,8 +560,8 @@ export class Gateway {
         trace_id: this.nextTraceId(),
       });
     }
-    this.checkSpendLimits(token, account, price, now);
-    if (capKey !== null) this.state.dailyCalls.set(capKey, (this.state.dailyCalls.get(capKey) ?? 0) + 1);
+    checkSpendLimits(this.ctx, this.state.tokens, this.state.ledger, token, account, price, now);
+    if (capKey !== null) this.state.dailyCaps.count(capKey);
 
     const requestId = this.state.ids.next('request');
     const ledgerCall = { requestId, listingId: listing.id, idempotencyKey };
@@ -676,7 +615,7 @@ export class Gateway {
       'content-type': blocked ? 'application/json' : upstream.contentType,
       ...(finalEvent ? {} : this.shieldHeaders(verdict)),
     };
-    const capAfter = this.remainingCap(token);
+    const capAfter = remainingCap(this.state.tokens, token);
     if (capAfter) {
       headers['x-spendlimit-remaining'] = String(capAfter.remaining);
       headers['x-spendlimit-limit'] = String(capAfter.limit);

@@ -1,5 +1,6 @@
 import { seedAccounts } from './accounts.js';
 import { buildCatalog, type CatalogEntry } from './catalog.js';
+import { DailyCallCaps } from './daily-caps.js';
 import { seedDemoTokens, type DemoTokenSecrets } from './demo-tokens.js';
 import { SeedDerivation } from './derive.js';
 import type { CallResult } from './gateway-types.js';
@@ -31,8 +32,7 @@ export interface GatewayState {
   ratings: Map<string, boolean>;
   chains: Map<string, ReceiptV3[]>;
   idempotency: Map<string, StoredCall>;
-  /** Calls per `<wallet>\n<listing>\n<path>\n<UTC day>` against `daily_cap_per_wallet`. */
-  dailyCalls: Map<string, number>;
+  dailyCaps: DailyCallCaps;
   /** Listing ids taken offline (`setListingAvailable`). */
   unavailable: Set<string>;
   demoSecrets: DemoTokenSecrets;
@@ -68,7 +68,7 @@ export function seedState({ seed, profile, createdAt, freeDailyCap }: SeedOption
     ratings: new Map(),
     chains: new Map(),
     idempotency: new Map(),
-    dailyCalls: new Map(),
+    dailyCaps: new DailyCallCaps(),
     unavailable: new Set(),
     demoSecrets: seedDemoTokens(tokens, profile, accounts, createdAt),
   };
