@@ -37,7 +37,6 @@ const BOOLEANS: Record<string, keyof FastVerifyRequest> = {
   '--allow-empty': 'allowEmpty',
   '--require-v3': 'requireV3',
   '--allow-legacy': 'allowLegacy',
-  '--allow-legacy-receipts': 'allowLegacy',
 };
 
 /** Parses `receipts verify` arguments, or undefined when anything is not plainly understood. */

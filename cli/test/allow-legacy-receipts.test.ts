@@ -4,7 +4,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chainKit } from './helpers/chains.js';
 import { useInProcessMock } from './helpers/mock.js';
 import { cli, isolatedEnv } from './helpers/run.js';
 import { keptLogFile, trailLines } from './helpers/trail.js';
@@ -41,33 +40,5 @@ describe('--allow-legacy-receipts (extended mock: advertises receipt_v3, the tok
     expect(accepted.exitCode).toBe(0);
     const results = accepted.stdout.trim().split('\n').map((l) => JSON.parse(l) as { exit_code: number });
     expect(results.map((r) => r.exit_code)).toEqual([0, 0]);
-  });
-});
-
-describe('receipts verify / audit take the same spelling (their --allow-legacy)', () => {
-  let env: Awaited<ReturnType<typeof isolatedEnv>>;
-  beforeEach(async () => {
-    env = await isolatedEnv();
-  });
-  afterEach(() => env.restore());
-
-  it('--allow-legacy-receipts accepts a v1 receipt checked against a v3 gateway\'s key set', async () => {
-    const kit = chainKit();
-    const keys = join(env.dir, 'keys.json');
-    const receipts = join(env.dir, 'r.jsonl');
-    await writeFile(keys, JSON.stringify(kit.keys));
-    await writeFile(receipts, `${kit.next('tok_a')}\n${kit.v1()}\n`);
-    for (const command of ['verify', 'audit']) {
-      expect((await cli(['receipts', command, receipts, '--keys', keys])).exitCode, command).toBe(1);
-      expect((await cli(['receipts', command, receipts, '--keys', keys, '--allow-legacy-receipts'])).exitCode, command).toBe(0);
-    }
-  });
-});
-
-describe('the receipts verify start-up path', () => {
-  it('reads --allow-legacy-receipts as --allow-legacy (no fallback to oclif for that spelling)', async () => {
-    const { parseVerifyArgs } = await import('../src/fast-path.js');
-    expect(parseVerifyArgs(['r.jsonl', '--keys', 'k.json', '--allow-legacy-receipts'], {})).toEqual(parseVerifyArgs(['r.jsonl', '--keys', 'k.json', '--allow-legacy'], {}));
-    expect(parseVerifyArgs(['r.jsonl', '--keys', 'k.json', '--allow-legacy-receipts'], {})?.allowLegacy).toBe(true);
   });
 });

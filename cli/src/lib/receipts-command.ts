@@ -18,8 +18,7 @@ export const keyFlags = {
   keys: Flags.string({ description: 'key set file saved by "receipts keys export" [env: PROXYGATE_RECEIPT_KEYS]' }),
   pin: Flags.string({ description: 'pin one key as KID=KEY (repeatable; platform=… and receipt-ca=… for v1/v2)', multiple: true }),
   'require-v3': Flags.boolean({ description: 'a v1/v2 receipt is a downgrade failure, whatever the keys' }),
-  // Also spelled as `call` spells it (the SDK's allowLegacyReceipts).
-  'allow-legacy': Flags.boolean({ description: 'accept v1/v2 receipts even when the key set is of a gateway that signs v3', aliases: ['allow-legacy-receipts'] }),
+  'allow-legacy': Flags.boolean({ description: 'accept v1/v2 receipts even when the key set is of a gateway that signs v3' }),
 };
 
 export const reportFlags = {
