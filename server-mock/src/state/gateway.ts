@@ -39,6 +39,7 @@ import {
 } from './receipts.js';
 import { DEFAULT_DELEGATION_TTL_MS, narrowChild, type CreateTokenBody } from './token-narrowing.js';
 import { tokenInfo, type TokenRecord } from './tokens.js';
+import { idempotencyKeyOf } from './idempotency.js';
 import { checkSpendLimits, remainingCap } from './spend-limits.js';
 import { checkedReceiptVersion, RuntimeSettings, type HealthStatus, type ReceiptHeaderName } from './runtime-settings.js';
 import { seedState, type GatewayState } from './seeded-state.js';
@@ -69,8 +70,6 @@ export type { CreateTokenBody } from './token-narrowing.js';
 export type { DemoTokenSecrets } from './demo-tokens.js';
 export type { AuthContext, CallInput, CallResult, GatewayOptions, ReceiptLogPage } from './gateway-types.js';
 
-const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
-const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
 const RATING_WINDOW_MS = 24 * 60 * 60 * 1000;
 const SHIELD_HEADER_MODE: Record<ShieldMode, string> = { off: 'off', monitor: 'monitored', strict: 'strict' };
 
@@ -491,10 +490,7 @@ export class Gateway {
     const account = this.state.ledger.accountOf(token);
     const mode = (input.shield ?? 'monitor').toLowerCase() as ShieldMode;
     if (!SHIELD_MODES.includes(mode)) throw validationError('x-proxygate-shield must be off, monitor or strict', { trace_id: this.nextTraceId() });
-    const idempotencyKey = this.switches.idempotency ? (input.idempotencyKey ?? null) : null;
-    if (idempotencyKey !== null && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw validationError('Idempotency-Key must be 1..255 printable ASCII characters', { trace_id: this.nextTraceId() });
-    }
+    const idempotencyKey = idempotencyKeyOf(this.ctx, input.idempotencyKey);
     const method = input.method.toUpperCase();
     const path = input.path || '/';
     const entry = resolveCallListing(this.state.catalog, { listing: input.listing, service: input.service, method, path, allowed: token.listings }, this.resolveContext());
@@ -515,22 +511,8 @@ export class Gateway {
     const now = this.now();
 
     // A stored answer replays before anything else is judged (availability, prices, caps).
-    const storeKey = idempotencyKey === null ? null : `${token.id}\n${idempotencyKey}`;
-    if (storeKey !== null) {
-      const stored = this.state.idempotency.get(storeKey);
-      if (stored && now.getTime() - stored.storedAt.getTime() < IDEMPOTENCY_TTL_MS) {
-        // The request hash leaves out `listing`, so the listing is compared on its own.
-        if (stored.requestHash !== requestHash || stored.result.listingId !== listing.id) {
-          throw new GatewayError(409, {
-            error: 'idempotency_conflict',
-            message: 'This Idempotency-Key was used with another request.',
-            action: 'Use a new Idempotency-Key for a new request.',
-            trace_id: this.nextTraceId(),
-          });
-        }
-        return { ...stored.result, headers: { ...stored.result.headers, 'idempotent-replayed': 'true' }, replayed: true };
-      }
-    }
+    const replayed = idempotencyKey === null ? null : this.state.idempotency.replay(this.ctx, token.id, idempotencyKey, requestHash, listing.id, now);
+    if (replayed) return replayed;
     if (!this.isAvailable(listing)) throw listingUnavailable(listing, this.resolveContext());
 
     // The seller's key goes upstream only: the buyer's request (and so its hash) never holds it.
@@ -632,7 +614,7 @@ export class Gateway {
       const shield = { mode: verdict.mode, score: verdict.score_bp / 10000, flags: verdict.flags, action: verdict.action };
       result.sseReceiptEvent = `event: proxygate.receipt\ndata: ${JSON.stringify({ receipt: receiptHeader, shield })}\n\n`;
     }
-    if (storeKey !== null) this.state.idempotency.set(storeKey, { requestHash, storedAt: now, result });
+    if (idempotencyKey !== null) this.state.idempotency.store(token.id, idempotencyKey, requestHash, now, result);
     return result;
   }
 

@@ -3,7 +3,7 @@ import { buildCatalog, type CatalogEntry } from './catalog.js';
 import { DailyCallCaps } from './daily-caps.js';
 import { seedDemoTokens, type DemoTokenSecrets } from './demo-tokens.js';
 import { SeedDerivation } from './derive.js';
-import type { CallResult } from './gateway-types.js';
+import { IdempotencyStore } from './idempotency.js';
 import { Keyring } from './keys.js';
 import { Ledger } from './ledger.js';
 import type { Profile } from './profile.js';
@@ -11,12 +11,6 @@ import { SequentialIds } from './sequential-ids.js';
 import { TokenStore } from './tokens.js';
 import type { ReceiptV3 } from './types.js';
 import type { UsageRecord } from './usage.js';
-
-interface StoredCall {
-  requestHash: string;
-  storedAt: Date;
-  result: CallResult;
-}
 
 /** Everything `Gateway.reset()` forgets: rebuilt from the seed by `seedState`. */
 export interface GatewayState {
@@ -31,7 +25,7 @@ export interface GatewayState {
   usage: UsageRecord[];
   ratings: Map<string, boolean>;
   chains: Map<string, ReceiptV3[]>;
-  idempotency: Map<string, StoredCall>;
+  idempotency: IdempotencyStore;
   dailyCaps: DailyCallCaps;
   /** Listing ids taken offline (`setListingAvailable`). */
   unavailable: Set<string>;
@@ -67,7 +61,7 @@ export function seedState({ seed, profile, createdAt, freeDailyCap }: SeedOption
     usage: [],
     ratings: new Map(),
     chains: new Map(),
-    idempotency: new Map(),
+    idempotency: new IdempotencyStore(),
     dailyCaps: new DailyCallCaps(),
     unavailable: new Set(),
     demoSecrets: seedDemoTokens(tokens, profile, accounts, createdAt),
