@@ -33,6 +33,7 @@ import { declaredExtensions, parseExtensions, type GatewayExtensions } from './e
 import type { Answer } from './typed-paths.js';
 import { chain, isFetchError, type Middleware, type MiddlewareContext } from './middleware.js';
 import { PagePromise, type CursorBody, type ListBody, type PageRequest } from './pagination.js';
+import { APIPromise } from './api-promise.js';
 import { Calls } from '../resources/calls/calls.js';
 import { Catalog } from '../resources/catalog.js';
 import { Account } from '../resources/account.js';
@@ -885,21 +886,22 @@ export class Proxygate {
   /**
    * Escape hatch: any gateway path with the client's auth, retries, timeouts and logging. Resolves
    * to the parsed body, typed from the spec for paths it knows (`client.get('/v1/balance')`), or
-   * as the `T` you name. Pass `schema` to validate.
+   * as the `T` you name. Pass `schema` to validate. Like resource methods, the promise also has
+   * `.withResponse()` and `.asResponse()`.
    */
-  async get<T = never, P extends string = string>(path: P, opts: ShortcutOptions<Answer<T, 'get', P>> = {}): Promise<Answer<T, 'get', P>> {
-    return (await this.request({ ...opts, method: 'GET', path })).data;
+  get<T = never, P extends string = string>(path: P, opts: ShortcutOptions<Answer<T, 'get', P>> = {}): APIPromise<Answer<T, 'get', P>> {
+    return APIPromise.of(this.request({ ...opts, method: 'GET', path }));
   }
-  async post<T = never, P extends string = string>(path: P, opts: ShortcutOptions<Answer<T, 'post', P>> = {}): Promise<Answer<T, 'post', P>> {
-    return (await this.request({ ...opts, method: 'POST', path })).data;
+  post<T = never, P extends string = string>(path: P, opts: ShortcutOptions<Answer<T, 'post', P>> = {}): APIPromise<Answer<T, 'post', P>> {
+    return APIPromise.of(this.request({ ...opts, method: 'POST', path }));
   }
-  async put<T = never, P extends string = string>(path: P, opts: ShortcutOptions<Answer<T, 'put', P>> = {}): Promise<Answer<T, 'put', P>> {
-    return (await this.request({ ...opts, method: 'PUT', path })).data;
+  put<T = never, P extends string = string>(path: P, opts: ShortcutOptions<Answer<T, 'put', P>> = {}): APIPromise<Answer<T, 'put', P>> {
+    return APIPromise.of(this.request({ ...opts, method: 'PUT', path }));
   }
-  async patch<T = never, P extends string = string>(path: P, opts: ShortcutOptions<Answer<T, 'patch', P>> = {}): Promise<Answer<T, 'patch', P>> {
-    return (await this.request({ ...opts, method: 'PATCH', path })).data;
+  patch<T = never, P extends string = string>(path: P, opts: ShortcutOptions<Answer<T, 'patch', P>> = {}): APIPromise<Answer<T, 'patch', P>> {
+    return APIPromise.of(this.request({ ...opts, method: 'PATCH', path }));
   }
-  async delete<T = never, P extends string = string>(path: P, opts: ShortcutOptions<Answer<T, 'delete', P>> = {}): Promise<Answer<T, 'delete', P>> {
-    return (await this.request({ ...opts, method: 'DELETE', path })).data;
+  delete<T = never, P extends string = string>(path: P, opts: ShortcutOptions<Answer<T, 'delete', P>> = {}): APIPromise<Answer<T, 'delete', P>> {
+    return APIPromise.of(this.request({ ...opts, method: 'DELETE', path }));
   }
 }

@@ -72,6 +72,8 @@ describe.each(['public', 'extended'] as const)('against the %s profile', (profil
       ['tokens.create', (pg) => pg.tokens.create({ scopes: ['catalog:read'] }), 'token', true],
       ['tokens.revoke', (pg, c) => ({ asResponse: async () => pg.tokens.revoke(await c.tokenId()).asResponse(), withResponse: async () => pg.tokens.revoke(await c.tokenId()).withResponse() }), 'revoked_at', true],
       ['receiptsLog.list', (pg) => pg.receiptsLog.list(), 'head', true],
+      ['get (the escape hatch)', (pg) => pg.get('/v1/balance'), 'available', false],
+      ['post (the escape hatch)', (pg, c) => pg.post('/v1/rate', { body: { request_id: c.requestId, is_positive: false } }), 'is_update', false],
     ];
 
     let listingId: string;
