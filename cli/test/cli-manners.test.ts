@@ -190,3 +190,21 @@ describe('after a key rotation', () => {
     expect(JSON.parse(await readFile(keys, 'utf8')).keys.length).toBeGreaterThan(1);
   });
 });
+
+describe('apis QUERY that is a typo of a subcommand', () => {
+  const ctx = useInProcessMock('cli-manners-apis-typo', 'public');
+  let env: Awaited<ReturnType<typeof isolatedEnv>>;
+  beforeEach(async () => {
+    env = await isolatedEnv({ PROXYGATE_GATEWAY_URL: ctx.origin });
+  });
+  afterEach(() => env.restore());
+
+  it('finds nothing, and says which subcommand was probably meant', async () => {
+    const r = await cli(['apis', 'shwo']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe('No listings match.\n');
+    expect(r.stderr).toBe('"shwo" is searched for as text; did you mean "proxygate apis show"?\n');
+    // A search that finds listings is not second-guessed.
+    expect((await cli(['apis', 'echo'])).stderr).toBe('');
+  });
+});

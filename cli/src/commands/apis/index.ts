@@ -3,6 +3,7 @@ import type { CatalogListParams, Listing, ListingSort } from '@proxygate-kit/sdk
 import { BaseCommand } from '../../lib/base-command.js';
 import { listingTable } from '../../lib/catalog-render.js';
 import { createClient } from '../../lib/client.js';
+import { guessCommandLine } from '../../lib/help-suggest.js';
 import { compact } from '../../lib/format.js';
 import { loadMoney, parseUsdFlag } from '../../lib/money.js';
 import { listJson, listPages, moreHint, type ListJson } from '../../lib/pages.js';
@@ -73,6 +74,9 @@ A listing is named SELLER/SLUG (a slug is unique per seller only) or by its id.`
     const listed = await listPages(client.catalog.list(params), flags.all);
     const money = await loadMoney();
     this.out(listed.items.length ? listingTable(money, listed.items) : 'No listings match.');
+    // `apis shwo`: a search for a typo of a subcommand finds nothing; say what was probably meant.
+    const meant = listed.items.length === 0 && args.query ? guessCommandLine(['apis', args.query], ['apis:show', 'apis:docs'], []).suggestions : [];
+    if (meant.length > 0) this.note(`"${args.query}" is searched for as text; did you mean "${this.config.bin} ${meant[0]}"?`);
     const more = moreHint(listed);
     if (more) this.note(more);
     return listJson(listed);
