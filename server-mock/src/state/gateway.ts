@@ -1,6 +1,5 @@
 import { FaultInjector } from '../faults.js';
 import { formatScore, scan, SHIELD_MODES, type ShieldMode, type ShieldVerdict } from '../scanner/index.js';
-import { sha256Hex } from '../crypto/hash.js';
 import { available } from './accounts.js';
 import { type Listing, type UpstreamRequest } from './catalog.js';
 import { callPrice } from './call-price.js';
@@ -26,19 +25,10 @@ import {
   type ProfileSwitches,
   type Scope,
 } from './profile.js';
-import {
-  chainHash,
-  encodeReceiptHeader,
-  GENESIS_PREV,
-  requestSha256,
-  shieldOf,
-  signHead,
-  signV1,
-  signV2,
-  signV3,
-} from './receipts.js';
+import { encodeReceiptHeader, requestSha256 } from './receipts.js';
 import { DEFAULT_DELEGATION_TTL_MS, narrowChild, type CreateTokenBody } from './token-narrowing.js';
 import { tokenInfo, type TokenRecord } from './tokens.js';
+import { receiptLog, type ReceiptLogParams } from './receipt-log.js';
 import { idempotencyKeyOf } from './idempotency.js';
 import { checkSpendLimits, remainingCap } from './spend-limits.js';
 import { checkedReceiptVersion, RuntimeSettings, type HealthStatus, type ReceiptHeaderName } from './runtime-settings.js';
@@ -54,7 +44,6 @@ import type {
   MeResponse,
   PricingResponse,
   RateResponse,
-  Receipt,
   ReceiptKeySet,
   ReceiptVersion,
   ServicesResponse,
@@ -267,10 +256,6 @@ export class Gateway {
 
   // ---------------------------------------------------------------- account
 
-  private visibleTokenIds(token: TokenRecord): Set<string> {
-    return new Set(this.state.tokens.visible(token).map((t) => t.id));
-  }
-
   /** `GET /v1/me`: any valid token. */
   me(auth: AuthContext): MeResponse {
     const account = this.state.ledger.accountOf(auth.token);
@@ -293,7 +278,7 @@ export class Gateway {
   /** `GET /v1/usage`: an api key sees its account's calls, a delegation token its subtree's. */
   usage(auth: AuthContext, params: UsageParams = {}): UsageResponse {
     this.requirePermission(auth, 'usage');
-    const visible = this.visibleTokenIds(auth.token);
+    const visible = this.state.tokens.visibleIds(auth.token);
     return queryUsage(this.state.usage, (record) => visible.has(record.buyer), params, this.switches.usageRequestId);
   }
 
@@ -315,7 +300,7 @@ export class Gateway {
     }
     const record = this.state.usage.find((candidate) => candidate.request_id === requestId);
     if (!record) throw refuse(404, 'Request not found');
-    if (record.account !== auth.token.accountId || !this.visibleTokenIds(auth.token).has(record.buyer)) throw refuse(403, 'Cannot rate requests from other wallets');
+    if (record.account !== auth.token.accountId || !this.state.tokens.visibleIds(auth.token).has(record.buyer)) throw refuse(403, 'Cannot rate requests from other wallets');
     if (record.status_code < 200 || record.status_code >= 300) throw refuse(400, 'Only successful requests can be rated');
     if (this.now().getTime() - Date.parse(record.created_at) > RATING_WINDOW_MS) throw refuse(400, 'The rating window (24 hours) has closed');
     const listing = this.state.catalog.find((entry) => entry.listing.id === record.listing_id)?.listing;
@@ -405,55 +390,6 @@ export class Gateway {
   }
 
   // ---------------------------------------------------------------- paid calls
-
-  private receiptVersionFor(token: TokenRecord): ReceiptVersion {
-    return token.receiptVersion ?? this.settings.defaultReceiptVersion;
-  }
-
-  private issueReceipt(
-    token: TokenRecord,
-    listing: Listing,
-    requestId: string,
-    amount: number,
-    timestamp: Date,
-    hashes: { method: string; path: string; request: string; response: string },
-    verdict: ShieldVerdict,
-  ): Receipt {
-    const version = this.receiptVersionFor(token);
-    const keyring = this.state.keyring;
-    if (version !== 3) {
-      const seconds = Math.floor(timestamp.getTime() / 1000);
-      const payment = { request_id: requestId, buyer: this.state.ledger.accountOf(token).wallet, seller: listing.seller.wallet, amount, timestamp: seconds };
-      return version === 1 ? signV1(payment, keyring.platform, this.settings.tagV1Receipts) : signV2(payment, keyring.ephemeralAt(seconds), keyring.receiptCa);
-    }
-    const chain = this.state.chains.get(token.id) ?? [];
-    const last = chain[chain.length - 1];
-    const active = keyring.active;
-    const receipt = signV3(
-      {
-        receipt_version: 3,
-        kid: active.kid,
-        request_id: requestId,
-        buyer: token.id,
-        seller: listing.seller.wallet,
-        listing_id: listing.id,
-        service: listing.service,
-        method: hashes.method,
-        path: hashes.path,
-        amount: String(amount),
-        currency: 'USD',
-        timestamp: timestamp.toISOString(),
-        request_sha256: hashes.request,
-        response_sha256: hashes.response,
-        shield: shieldOf(verdict),
-        seq: chain.length + 1,
-        prev: last ? chainHash(last) : GENESIS_PREV,
-      },
-      active.key,
-    );
-    this.state.chains.set(token.id, [...chain, receipt]);
-    return receipt;
-  }
 
   /**
    * The fake upstream key the gateway holds for a listing (test inspection: tests search every
@@ -558,7 +494,19 @@ export class Gateway {
       this.state.ledger.refund(token, ledgerCall, price, now);
     }
     const amount = refunded ? 0 : price;
-    const receipt = this.issueReceipt(token, listing, requestId, amount, now, { method, path, request: requestHash, response: sha256Hex(upstream.body) }, verdict);
+    const receipt = this.state.receipts.issue(token.receiptVersion ?? this.settings.defaultReceiptVersion, this.settings.tagV1Receipts, {
+      requestId,
+      tokenId: token.id,
+      buyerWallet: account.wallet,
+      listing,
+      amount,
+      at: now,
+      method,
+      path,
+      requestSha256: requestHash,
+      responseBody: upstream.body,
+      verdict,
+    });
     const status = blocked ? 422 : upstream.status;
     const responseBody = blocked
       ? JSON.stringify({
@@ -635,26 +583,8 @@ export class Gateway {
   // ---------------------------------------------------------------- receipts and keys (extensions)
 
   /** `GET /v1/receipts` (account:read): a token's v3 chain (seq ascending) with the signed log head. */
-  receiptLog(auth: AuthContext, params: PageParams & { token_id?: string | null } = {}): ReceiptLogPage {
-    requireExtensions(this.ctx, 'GET /v1/receipts');
-    this.requirePermission(auth, 'receipts');
-    let tokenId = auth.token.id;
-    if (params.token_id) {
-      if (!this.visibleTokenIds(auth.token).has(params.token_id)) {
-        throw new GatewayError(404, { error: 'not_found', message: 'No such token visible to this token.', trace_id: this.nextTraceId() });
-      }
-      tokenId = params.token_id;
-    }
-    const chain = this.state.chains.get(tokenId) ?? [];
-    const page = paginate(chain, params, `receipts:${tokenId}`, () => this.nextTraceId());
-    const active = this.state.keyring.active;
-    const head = signHead(this.logOrigin(tokenId), chain, this.iso(), active.kid, active.key);
-    return { ...page, head };
-  }
-
-  /** The checkpoint origin line of a token's log: `<host>/receipts/<token id>`. */
-  private logOrigin(tokenId: string): string {
-    return `${this.origin.replace(/^[a-z]+:\/\//i, '')}/receipts/${tokenId}`;
+  receiptLog(auth: AuthContext, params: ReceiptLogParams = {}): ReceiptLogPage {
+    return receiptLog(this.ctx, this.state, auth, params, this.origin);
   }
 
   /** `GET /.well-known/proxygate-receipt-keys` (extension `receipt_keys`). */

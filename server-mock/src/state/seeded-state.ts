@@ -7,15 +7,16 @@ import { IdempotencyStore } from './idempotency.js';
 import { Keyring } from './keys.js';
 import { Ledger } from './ledger.js';
 import type { Profile } from './profile.js';
+import { ReceiptIssuer } from './receipt-issuer.js';
 import { SequentialIds } from './sequential-ids.js';
 import { TokenStore } from './tokens.js';
-import type { ReceiptV3 } from './types.js';
 import type { UsageRecord } from './usage.js';
 
 /** Everything `Gateway.reset()` forgets: rebuilt from the seed by `seedState`. */
 export interface GatewayState {
   derive: SeedDerivation;
   ids: SequentialIds;
+  /** Receipt keys: the v1 platform key, the v2 receipt CA, the v3 keys and their key set. */
   keyring: Keyring;
   tokens: TokenStore;
   /** Each listing with its synthetic upstream (a test may swap an entry's `respond` to play a hostile seller). */
@@ -24,7 +25,7 @@ export interface GatewayState {
   ledger: Ledger;
   usage: UsageRecord[];
   ratings: Map<string, boolean>;
-  chains: Map<string, ReceiptV3[]>;
+  receipts: ReceiptIssuer;
   idempotency: IdempotencyStore;
   dailyCaps: DailyCallCaps;
   /** Listing ids taken offline (`setListingAvailable`). */
@@ -45,6 +46,7 @@ export interface SeedOptions {
 export function seedState({ seed, profile, createdAt, freeDailyCap }: SeedOptions): GatewayState {
   const derive = new SeedDerivation(seed);
   const ids = new SequentialIds(derive);
+  const keyring = new Keyring(derive, createdAt);
   const tokens = new TokenStore(derive);
   const accounts = seedAccounts(derive, createdAt);
   const catalog = buildCatalog();
@@ -54,13 +56,13 @@ export function seedState({ seed, profile, createdAt, freeDailyCap }: SeedOption
   return {
     derive,
     ids,
-    keyring: new Keyring(derive, createdAt),
+    keyring,
     tokens,
     catalog,
     ledger: new Ledger(accounts, tokens, ids),
     usage: [],
     ratings: new Map(),
-    chains: new Map(),
+    receipts: new ReceiptIssuer(keyring),
     idempotency: new IdempotencyStore(),
     dailyCaps: new DailyCallCaps(),
     unavailable: new Set(),

@@ -164,4 +164,9 @@ export class TokenStore {
     if (token.type === 'api_key') return this.all().filter((candidate) => candidate.accountId === token.accountId);
     return [token, ...this.descendants(token)];
   }
+
+  /** The ids of `visible(token)`. */
+  visibleIds(token: TokenRecord): Set<string> {
+    return new Set(this.visible(token).map((candidate) => candidate.id));
+  }
 }
