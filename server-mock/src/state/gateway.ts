@@ -6,14 +6,16 @@ import { callPrice } from './call-price.js';
 import { availableListings, docsOf, findEntry } from './catalog-lookup.js';
 import { categoriesOf, pricingOf, servicesOf } from './catalog-views.js';
 import type { DemoTokenSecrets } from './demo-tokens.js';
+import { balance, me, usage, walletLimits } from './account-queries.js';
 import { authenticate, requireExtensions, requirePermission } from './authentication.js';
+import { rate } from './ratings.js';
+import { createToken, issueOAuthToken, listTokens, revokeToken, tokenSelf } from './token-admin.js';
 import type { AuthContext, CallInput, CallResult, GatewayContext, GatewayOptions, ReceiptLogPage } from './gateway-types.js';
 import { echo, GatewayError, notFound, validationError } from './errors.js';
-import { UUID_PATTERN } from './ids.js';
 import { type RotateKeysOptions, type RotateKeysResult } from './keys.js';
 import { queryCatalog, type ListApisParams } from './listing-query.js';
 import { listingUnavailable, pathNotAllowed, resolveCallListing, servesPath, type ResolveContext } from './listing-resolve.js';
-import { paginate, type Page, type PageParams, type QueryValue } from './pagination.js';
+import { type Page, type PageParams, type QueryValue } from './pagination.js';
 import {
   EXTENSION_FEATURES,
   OUR_SCOPES,
@@ -26,15 +28,14 @@ import {
   type Scope,
 } from './profile.js';
 import { encodeReceiptHeader, requestSha256 } from './receipts.js';
-import { DEFAULT_DELEGATION_TTL_MS, narrowChild, type CreateTokenBody } from './token-narrowing.js';
-import { tokenInfo, type TokenRecord } from './tokens.js';
+import type { CreateTokenBody } from './token-narrowing.js';
 import { receiptLog, type ReceiptLogParams } from './receipt-log.js';
 import { idempotencyKeyOf } from './idempotency.js';
 import { checkSpendLimits, remainingCap } from './spend-limits.js';
 import { checkedReceiptVersion, RuntimeSettings, type HealthStatus, type ReceiptHeaderName } from './runtime-settings.js';
 import { seedState, type GatewayState } from './seeded-state.js';
 import { scrubCredential, upstreamCredential, withCredential } from './upstream-credentials.js';
-import { queryUsage, type UsageParams } from './usage.js';
+import type { UsageParams } from './usage.js';
 import type {
   CatalogResponse,
   CategoriesResponse,
@@ -59,7 +60,6 @@ export type { CreateTokenBody } from './token-narrowing.js';
 export type { DemoTokenSecrets } from './demo-tokens.js';
 export type { AuthContext, CallInput, CallResult, GatewayOptions, ReceiptLogPage } from './gateway-types.js';
 
-const RATING_WINDOW_MS = 24 * 60 * 60 * 1000;
 const SHIELD_HEADER_MODE: Record<ShieldMode, string> = { off: 'off', monitor: 'monitored', strict: 'strict' };
 
 
@@ -258,135 +258,54 @@ export class Gateway {
 
   /** `GET /v1/me`: any valid token. */
   me(auth: AuthContext): MeResponse {
-    const account = this.state.ledger.accountOf(auth.token);
-    return { wallet: account.wallet, display_name: account.displayName, created_at: account.createdAt, auth_method: 'bearer', seller_status: 'none' };
+    return me(this.state, auth);
   }
 
-  /** `GET /v1/wallet/limits` (public `wallet:limits`, extended `account:read`). */
+  /** `GET /v1/wallet/limits`. */
   walletLimits(auth: AuthContext): WalletLimits {
-    this.requirePermission(auth, 'wallet_limits');
-    return { ...this.state.ledger.accountOf(auth.token).limits };
+    return walletLimits(this.ctx, this.state, auth);
   }
 
-  /** `GET /v1/balance`: micro-USD, `available` = balance minus pending settlement. */
+  /** `GET /v1/balance`. */
   balance(auth: AuthContext): VaultBalanceResponse {
-    this.requirePermission(auth, 'balance');
-    const account = this.state.ledger.accountOf(auth.token);
-    return { balance: account.balance, pending_settlement: account.pending, available: available(account), in_cooldown: false, currency: 'lamports' };
+    return balance(this.ctx, this.state, auth);
   }
 
-  /** `GET /v1/usage`: an api key sees its account's calls, a delegation token its subtree's. */
+  /** `GET /v1/usage`. */
   usage(auth: AuthContext, params: UsageParams = {}): UsageResponse {
-    this.requirePermission(auth, 'usage');
-    const visible = this.state.tokens.visibleIds(auth.token);
-    return queryUsage(this.state.usage, (record) => visible.has(record.buyer), params, this.switches.usageRequestId);
+    return usage(this.ctx, this.state, auth, params);
   }
 
-  /**
-   * `POST /v1/rate`: one vote per successful call of the caller's account within 24 h; voting
-   * again replaces the vote (`is_update: true`). Every refusal is a `validation_error` envelope
-   * (400 body, 403 another wallet's call, 404 unknown request), as published. The published
-   * minimum spend of $1.00 on the listing is not modelled.
-   */
+  /** `POST /v1/rate`. */
   rate(auth: AuthContext, body: unknown): RateResponse {
-    this.requirePermission(auth, 'rate');
-    const refuse = (status: number, message: string) =>
-      new GatewayError(status, { error: 'validation_error', message, action: 'Check request body against API documentation', trace_id: this.nextTraceId() });
-    const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-    const requestId = fields['request_id'];
-    const positive = fields['is_positive'];
-    if (typeof requestId !== 'string' || !UUID_PATTERN.test(requestId) || typeof positive !== 'boolean') {
-      throw refuse(400, 'Invalid request body: request_id (uuid) and is_positive (boolean) required');
-    }
-    const record = this.state.usage.find((candidate) => candidate.request_id === requestId);
-    if (!record) throw refuse(404, 'Request not found');
-    if (record.account !== auth.token.accountId || !this.state.tokens.visibleIds(auth.token).has(record.buyer)) throw refuse(403, 'Cannot rate requests from other wallets');
-    if (record.status_code < 200 || record.status_code >= 300) throw refuse(400, 'Only successful requests can be rated');
-    if (this.now().getTime() - Date.parse(record.created_at) > RATING_WINDOW_MS) throw refuse(400, 'The rating window (24 hours) has closed');
-    const listing = this.state.catalog.find((entry) => entry.listing.id === record.listing_id)?.listing;
-    const previous = this.state.ratings.get(requestId);
-    if (listing) {
-      if (previous !== undefined) listing.rating[previous ? 'up' : 'down']--;
-      listing.rating[positive ? 'up' : 'down']++;
-    }
-    this.state.ratings.set(requestId, positive);
-    return { success: true, is_update: previous !== undefined };
+    return rate(this.ctx, this.state, auth, body);
   }
 
   // ---------------------------------------------------------------- tokens (extension)
 
-  /** `GET /v1/tokens/self`: any valid token. */
+  /** `GET /v1/tokens/self`. */
   tokenSelf(auth: AuthContext): TokenInfo {
-    requireExtensions(this.ctx, 'GET /v1/tokens/self');
-    return tokenInfo(auth.token);
+    return tokenSelf(this.ctx, auth);
   }
 
-  /** `POST /v1/tokens` (tokens:write): mints a delegation token that narrows the caller. */
+  /** `POST /v1/tokens`: mints a delegation token that narrows the caller. */
   createToken(auth: AuthContext, body: CreateTokenBody): { token: string; info: TokenInfo } {
-    requireExtensions(this.ctx, 'POST /v1/tokens');
-    this.requirePermission(auth, 'tokens');
-    return this.mintChild(auth.token, body);
+    return createToken(this.ctx, this.state, auth, body);
   }
 
-  private mintChild(parent: TokenRecord, body: CreateTokenBody): { token: string; info: TokenInfo } {
-    const now = this.now();
-    const child = narrowChild(parent, body, {
-      now,
-      parentRemainingCap: remainingCap(this.state.tokens, parent)?.remaining ?? null,
-      listingId: (ref) => findEntry(this.state.catalog, ref)?.listing.id,
-      traceId: () => this.nextTraceId(),
-    });
-    const { token, secret } = this.state.tokens.createDelegation(
-      { ...child, accountId: parent.accountId, parentId: parent.id, createdAt: now, revokedAt: null, spent: 0, receiptVersion: parent.receiptVersion },
-      this.state.ledger.accountOf(parent).wallet,
-    );
-    return { token: secret, info: tokenInfo(token) };
-  }
-
-  /**
-   * The toy OAuth server's grant (both profiles): a delegation child of the demo trader holding
-   * the requested scopes it has (else the profile's first read scope).
-   */
+  /** The toy OAuth server's grant: a delegation child of the demo trader. */
   issueOAuthToken(requested: readonly string[], expiresInSeconds: number): { token: string; scopes: string[] } {
-    const parent = this.authenticate(`Bearer ${this.state.demoSecrets.trader}`).token;
-    const scopes = requested.filter((scope) => (parent.scopes as readonly string[]).includes(scope));
-    const granted = (scopes.length > 0 ? scopes : [this.profile === 'public' ? 'balance:read' : 'catalog:read']) as Scope[];
-    const now = this.now();
-    const { token, secret } = this.state.tokens.createDelegation(
-      {
-        name: 'oauth',
-        scopes: granted,
-        accountId: parent.accountId,
-        parentId: parent.id,
-        createdAt: now,
-        expiresAt: new Date(now.getTime() + Math.min(expiresInSeconds * 1000, DEFAULT_DELEGATION_TTL_MS)),
-        revokedAt: null,
-        spendCap: null,
-        spent: 0,
-        listings: null,
-        receiptVersion: null,
-      },
-      this.state.ledger.accountOf(parent).wallet,
-    );
-    return { token: secret, scopes: [...token.scopes] };
+    return issueOAuthToken(this.ctx, this.state, requested, expiresInSeconds, this.origin);
   }
 
-  /** `GET /v1/tokens` (tokens:write): an api key sees its account's tokens, a delegation its subtree. */
+  /** `GET /v1/tokens`. */
   listTokens(auth: AuthContext, params: PageParams = {}): Page<TokenInfo> {
-    requireExtensions(this.ctx, 'GET /v1/tokens');
-    this.requirePermission(auth, 'tokens');
-    return paginate(this.state.tokens.visible(auth.token).map(tokenInfo), params, `tokens:${auth.token.id}`, () => this.nextTraceId());
+    return listTokens(this.ctx, this.state, auth, params);
   }
 
-  /** `DELETE /v1/tokens/{id}` (tokens:write): revokes the token and, in cascade, its children. */
+  /** `DELETE /v1/tokens/{id}`: revokes the token and its children. */
   revokeToken(auth: AuthContext, tokenId: string): TokenInfo {
-    requireExtensions(this.ctx, 'DELETE /v1/tokens/{id}');
-    this.requirePermission(auth, 'tokens');
-    const target = this.state.tokens.visible(auth.token).find((token) => token.id === tokenId);
-    if (!target) throw new GatewayError(404, { error: 'not_found', message: 'No such token visible to this token.', trace_id: this.nextTraceId() });
-    const now = this.now();
-    for (const token of [target, ...this.state.tokens.descendants(target)]) token.revokedAt ??= now;
-    return tokenInfo(target);
+    return revokeToken(this.ctx, this.state, auth, tokenId);
   }
 
   // ---------------------------------------------------------------- paid calls
