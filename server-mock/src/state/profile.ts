@@ -16,6 +16,11 @@ export const PUBLIC_SCOPES: readonly PublicScope[] = ['proxy', 'balance:read', '
 
 export type Scope = OurScope | PublicScope;
 
+/** The scope names a profile's tokens carry. */
+export function scopesOf(profile: Profile): readonly Scope[] {
+  return profile === 'public' ? PUBLIC_SCOPES : OUR_SCOPES;
+}
+
 /** What an operation needs; each profile names it with its own scope. */
 export type Permission = 'proxy' | 'balance' | 'usage' | 'rate' | 'wallet_limits' | 'receipts' | 'tokens';
 
