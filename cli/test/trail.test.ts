@@ -277,7 +277,7 @@ describe('the receipts log month files', () => {
       rawReceipt: '{"request_id":"r"}',
       receiptText: '{"request_id":"r"}',
       verdict: { valid: false as const, reason: 'no_keys' as const, message: 'not verified' },
-      call: { gateway: 'https://g.test', listingId: 'l', service: 's', method: 'GET', path: '/p', requestId: id, idempotencyKey: null, status: 200, cost: 1, outcome: 'answered' as const },
+      call: { gateway: 'https://g.test', listingId: 'l', service: 's', method: 'GET', path: '/p', requestId: id, idempotencyKey: null, status: 200, cost: 1n, outcome: 'answered' as const },
     });
     const log = await ReceiptLog.open({ profile: 'default', keep: true });
     for (const [now, id] of [['2026-12-31T23:59:59.999Z', 'a'], ['2027-01-01T00:00:00.000Z', 'b'], ['2026-12-15T10:00:00.000Z', 'c']] as const) {

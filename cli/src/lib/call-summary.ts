@@ -58,11 +58,11 @@ export function formatCallSummary(money: Money, facts: CallFacts, savedTo?: stri
   return parts.join(' · ');
 }
 
-/** JSON-safe view (bigint costs become strings). */
+/** JSON-safe view (a cost is a JSON number up to 2^53 micro-USD, a decimal string beyond). */
 export function callFactsJson(facts: CallFacts): Record<string, unknown> {
   return {
     ...(facts.status === undefined ? {} : { status: facts.status }),
-    cost_micro_usd: typeof facts.cost === 'bigint' ? facts.cost.toString() : facts.cost,
+    cost_micro_usd: facts.cost === null ? null : BigInt(facts.cost) <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(facts.cost) : facts.cost.toString(),
     request_id: facts.requestId,
     receipt: facts.receipt ?? null,
     receipt_raw: facts.rawReceipt,

@@ -1,5 +1,11 @@
 import { parseRetryAfterMs } from '../internal/retry.js';
 import { REDACTED, redactHeaders, redactText, redactValue } from '../internal/redact.js';
+import type { Receipt } from '../receipts/types.js';
+import type { PaidReceiptVerdict } from '../resources/calls/receipt-verdict.js';
+import type { ShieldVerdict } from '../shield/verdict.js';
+import { InvalidRequestError, markPaidCall, ProxygateError, ValidationError, type PaidCallRecord, type PaidCallRecovery, type ValidationIssue } from '../internal/errors.js';
+
+export { InvalidRequestError, markPaidCall, ProxygateError, ValidationError, type PaidCallRecord, type PaidCallRecovery, type ValidationIssue };
 
 type Json = Record<string, unknown>;
 
@@ -12,89 +18,6 @@ export interface Claim<T> {
   readonly value: T;
   /** True only when a receipt that verified against the pinned keys says so; else an unsigned claim. */
   readonly verified: boolean;
-}
-
-/**
- * What to do after a paid call failed:
- * - `replay`: call again with `idempotencyKey`; the gateway replays the stored answer without a second charge;
- * - `check_usage`: it may have been charged and the gateway does not replay: look it up (`account.usage`) before calling again;
- * - `retry`: nothing was charged (refused before processing): calling again is safe;
- * - `none`: nothing to recover: the call was refused (fix the request), or it completed and its receipt is attached.
- */
-export type PaidCallRecovery = 'replay' | 'check_usage' | 'retry' | 'none';
-
-/** Base of every error the SDK throws. Messages and serialisations never contain a token. */
-export class ProxygateError extends Error {
-  /** Machine-readable code: the gateway's `error` field, or a local code such as `connection_error`. */
-  readonly code: string | undefined;
-  /** What the caller can do about it (the gateway's `action`, or a local hint). */
-  readonly action: string | undefined;
-  /** Gateway request id, when known. */
-  readonly requestId: string | undefined;
-  /** Gateway trace id (`trace_id`), when known. */
-  readonly traceId: string | undefined;
-  /** The `Idempotency-Key` the failed paid call was sent with (paid calls only; undefined when none was sent). */
-  readonly idempotencyKey: string | undefined;
-  /** The recovery step of a failed paid call (paid calls only); `action` says it in words. */
-  readonly recovery: PaidCallRecovery | undefined;
-
-  constructor(
-    message: string,
-    init: { code?: string | undefined; action?: string | undefined; requestId?: string | undefined; traceId?: string | undefined; cause?: unknown } = {},
-  ) {
-    super(redactText(message), init.cause === undefined ? undefined : { cause: init.cause });
-    this.name = new.target.name;
-    this.code = init.code;
-    this.action = init.action === undefined ? undefined : redactText(init.action);
-    this.requestId = init.requestId;
-    this.traceId = init.traceId;
-    this.idempotencyKey = undefined;
-    this.recovery = undefined;
-  }
-
-  /** Serialisable view: redacted, and the cause reduced to its redacted message. */
-  toJSON(): Record<string, unknown> {
-    const cause = (this as { cause?: unknown }).cause;
-    return {
-      name: this.name,
-      message: this.message,
-      code: this.code,
-      action: this.action,
-      requestId: this.requestId,
-      traceId: this.traceId,
-      ...(this.recovery !== undefined ? { idempotencyKey: this.idempotencyKey, recovery: this.recovery } : {}),
-      ...(cause instanceof Error ? { cause: redactText(`${cause.name}: ${cause.message}`) } : {}),
-    };
-  }
-}
-
-/**
- * @internal Records how a failed paid call can be recovered: its key, the step, and the step in
- * words as the error's `action` (kept when the error already names one and the step is `none`).
- */
-export function markPaidCall<E extends ProxygateError>(error: E, init: { idempotencyKey: string | undefined; recovery: PaidCallRecovery; action?: string | undefined }): E {
-  const define = (name: string, value: unknown): void => {
-    Object.defineProperty(error, name, { value, enumerable: true, configurable: true, writable: false });
-  };
-  define('idempotencyKey', init.idempotencyKey);
-  define('recovery', init.recovery);
-  if (init.action !== undefined) define('action', redactText(init.action));
-  return error;
-}
-
-/** A local check refused the request before anything was sent (bad option, header, body or URL). */
-export class InvalidRequestError extends ProxygateError {
-  /** The option or argument at fault (`maxCost`, `method`, `body`, `headers.content-length`, `gatewayUrl`, ...). */
-  readonly argument: string;
-
-  constructor(argument: string, message: string) {
-    super(`${argument}: ${message}; nothing was sent`, { code: 'invalid_request', action: `Fix ${argument} and call again` });
-    this.argument = argument;
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), argument: this.argument };
-  }
 }
 
 /**
@@ -272,7 +195,7 @@ export class UnprocessableEntityError extends APIError {}
 /** What a verified receipt proves about a blocked call (see `ShieldBlockedError.settle`). */
 export interface SignedBlock {
   /** The receipt's amount, micro-USD. */
-  amount: number | bigint;
+  amount: bigint;
   /** The signed shield verdict (v3 only; v1/v2 sign no verdict). */
   shield?: { scoreBp: number; flags: readonly string[]; action: string } | undefined;
 }
@@ -283,6 +206,11 @@ export interface SignedBlock {
  * `score` and `flags` are signed (a verified v3 receipt with `shield.action: blocked`), and
  * `refunded` carries its own `verified` (a verified receipt whose amount is 0; a verified receipt
  * charging more makes `refunded.value` false whatever the body says).
+ *
+ * The receipt fields are those of every paid-call error (`PaidCallErrorDetails`) plus the refund
+ * receipt: a paid call (`client.call`, `calls.stream`, MCP `callApi`) fills them when it settles
+ * the block's receipt; until then (a block met through `client.request`) they are null/false and
+ * only `rawReceipt` holds the receipt as sent.
  */
 export class ShieldBlockedError extends UnprocessableEntityError {
   /** Shield score 0..1: the signed one when `blockVerified`, else the body's claim. */
@@ -293,8 +221,22 @@ export class ShieldBlockedError extends UnprocessableEntityError {
   readonly refunded: Claim<boolean>;
   /** True when a verified v3 receipt signs the block (`shield.action: blocked`): `score` and `flags` are facts. */
   readonly blockVerified: boolean;
-  /** Raw receipt header of the blocked call (`x-proxygate-receipt` base64, or plain-JSON `x-receipt`). */
-  readonly receipt: string | undefined;
+  /** The receipt header of the blocked call exactly as sent (`x-proxygate-receipt` base64, or plain-JSON `x-receipt`), or null. */
+  readonly rawReceipt: string | null;
+  /** The parsed receipt (the refund receipt: `amount` 0 when refunded), once a paid call settled it; else null. */
+  readonly receipt: Receipt | null = null;
+  /** The verdict on `receipt` (`no_keys` without pinned keys), once a paid call settled it; else null. */
+  readonly receiptVerdict: PaidReceiptVerdict | null = null;
+  /** The signed verdict when present, else the headers' (or the body's), once a paid call settled it; else null. */
+  readonly shield: ShieldVerdict | null = null;
+  /** The receipt's amount in micro-USD (0 when refunded): a fact only when `receiptVerified`. */
+  readonly cost: bigint | null = null;
+  /** True when the receipt verified against the pinned keys. */
+  readonly receiptVerified: boolean = false;
+  /** The refund receipt (`amount: "0"`, `shield.action: "blocked"`): the same as `receipt`. */
+  readonly refundReceipt: Receipt | null = null;
+  /** The verdict on `refundReceipt`: the same as `receiptVerdict`. */
+  readonly refundReceiptVerdict: PaidReceiptVerdict | null = null;
 
   constructor(init: APIErrorInit) {
     super(init);
@@ -305,7 +247,7 @@ export class ShieldBlockedError extends UnprocessableEntityError {
     this.flags = Array.isArray(flags) ? flags.filter((f): f is string => typeof f === 'string') : [];
     this.refunded = { value: json['refunded'] === true, verified: false };
     this.blockVerified = false;
-    this.receipt = init.headers?.get('x-proxygate-receipt') ?? init.headers?.get('x-receipt') ?? undefined;
+    this.rawReceipt = init.headers?.get('x-proxygate-receipt') ?? init.headers?.get('x-receipt') ?? null;
   }
 
   /**
@@ -316,7 +258,7 @@ export class ShieldBlockedError extends UnprocessableEntityError {
     const set = (name: string, value: unknown): void => {
       Object.defineProperty(this, name, { value, enumerable: true, configurable: true, writable: false });
     };
-    const refunded = BigInt(signed.amount) === 0n;
+    const refunded = signed.amount === 0n;
     set('refunded', { value: refunded, verified: true });
     if (signed.shield && signed.shield.action === 'blocked') {
       set('score', signed.shield.scoreBp / 10_000);
@@ -335,7 +277,8 @@ export class ShieldBlockedError extends UnprocessableEntityError {
       flags: this.flags,
       refunded: this.refunded,
       blockVerified: this.blockVerified,
-      receipt: typeof this.receipt === 'string' ? this.receipt : undefined,
+      // The receipt as sent (the parsed one is left out, as for every paid-call error).
+      receipt: this.rawReceipt ?? undefined,
     };
   }
 }
@@ -370,22 +313,6 @@ export class SpendLimitError extends APIError {
 }
 
 export class InternalServerError extends APIError {}
-
-/** What a person needs to find a paid call whose outcome the SDK could not learn. */
-export interface PaidCallRecord {
-  method: string;
-  /** The gateway path, e.g. `/proxy/weather/current?listing=...`. */
-  path: string;
-  service: string | null;
-  /** The listing id sent in `?listing=`. */
-  listingId: string | null;
-  /** When the request that may have been charged was sent (ISO 8601, client clock). */
-  sentAt: string;
-  /** The idempotency key it carried, if any (meaningful only where the gateway advertises `idempotency`). */
-  idempotencyKey: string | null;
-  /** Arguments for `account.usage()` that list it (from five minutes before `sentAt`, for clock skew). */
-  usageQuery: { service?: string; from: string };
-}
 
 /**
  * A paid call may have been charged but its answer was lost (a broken connection, a timeout, a
@@ -447,30 +374,6 @@ export class TimeoutError extends ConnectionError {
 export class UserAbortError extends ProxygateError {
   constructor(message = 'Request was aborted', cause?: unknown) {
     super(message, { code: 'aborted', cause });
-  }
-}
-
-/** One validation problem, free of zod types. */
-export interface ValidationIssue {
-  path: readonly (string | number)[];
-  message: string;
-  code: string;
-}
-
-/** A response did not match the expected shape (or a local value broke a rule, e.g. unsafe money). */
-export class ValidationError extends ProxygateError {
-  readonly issues: readonly ValidationIssue[];
-  /** The value as received, so callers can still inspect it (non-enumerable and never serialised). */
-  declare readonly value: unknown;
-
-  constructor(message: string, issues: readonly ValidationIssue[], value: unknown, requestId?: string) {
-    super(message, { code: 'validation_error', action: 'Upgrade the SDK, or set `validation: \'off\'` to accept the raw body', requestId });
-    this.issues = issues;
-    Object.defineProperty(this, 'value', { value, enumerable: false });
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), issues: this.issues };
   }
 }
 

@@ -1,4 +1,4 @@
-import type { PaidCallRecord } from '../core/error.js';
+import type { PaidCallRecord } from './errors.js';
 
 /** How far before the send the usage query starts, for a client clock ahead of the gateway's. */
 const USAGE_SKEW_MS = 5 * 60_000;

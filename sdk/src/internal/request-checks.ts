@@ -1,7 +1,7 @@
 // Local checks of what a caller asks the SDK to send, so a bad value is refused with a typed
 // error before any byte leaves (instead of hanging, being misrouted or failing in fetch with the
 // header value, token included, in its message).
-import { InvalidRequestError } from '../core/error.js';
+import { InvalidRequestError } from './errors.js';
 
 /** Methods a gateway request may use (paid calls: the five the proxy route publishes). */
 export const REQUEST_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;

@@ -1,7 +1,7 @@
 // zod/mini, imported as a namespace, so bundlers keep only the checks the models use (classic zod
 // costs a browser app ~20 kB min+gz more; `import { z } from 'zod'` keeps all of it).
 import * as z from 'zod/mini';
-import { ValidationError, type ValidationIssue } from '../core/error.js';
+import { ValidationError, type ValidationIssue } from './errors.js';
 
 /** How responses are checked: `lenient` keeps unknown fields, `strict` rejects them, `off` trusts the wire. */
 export type ValidationMode = 'lenient' | 'strict' | 'off';

@@ -22,6 +22,7 @@ import { McpProtocolError, ReceiptVerificationError, ToolPinMismatchError } from
 import { checkToolList, type McpLimits } from './limits.js';
 import type { OAuthSession } from './oauth-session.js';
 import { isPinOptions, type CallApiResult, type ConnectGatewayOptions, type PinMode } from './options.js';
+import { amountOf } from '../resources/calls/settle.js';
 import { verifyCallReceipt, type ReceiptExpectations } from './receipt-check.js';
 import { computeToolPins, diffToolPins, isEmptyDiff, type ToolPinDiff, type ToolPinSet } from './tool-pinning.js';
 import {
@@ -505,11 +506,22 @@ export class GatewayMcpClient {
    */
   private async settleBlocked(error: ShieldBlockedError, params: CallApiParams): Promise<void> {
     const body = error.body as { request_id?: unknown } | undefined;
-    if (!error.receipt || typeof body?.request_id !== 'string') return;
+    if (!error.rawReceipt || typeof body?.request_id !== 'string') return;
     const sent = TOOL_SCHEMAS.call_api.input.parse(params);
-    const verification = await verifyCallReceipt({ receipt: error.receipt, request_id: body.request_id }, sent, this.options.keys, this.expectations());
-    if (verification.valid && verification.receipt) error.settle({ amount: BigInt(verification.receipt.amount), shield: verification.shield ?? undefined });
+    const verification = await verifyCallReceipt({ receipt: error.rawReceipt, request_id: body.request_id }, sent, this.options.keys, this.expectations());
+    if (verification.valid) error.settle({ amount: BigInt(verification.receipt.amount), shield: verification.shield ?? undefined });
     const shield = verification.shield ?? { mode: 'strict', scoreBp: Math.round((error.score ?? 0) * 10_000), score: error.score ?? 0, flags: [...error.flags], action: 'blocked', source: 'headers' };
+    // The receipt fields every paid-call error carries (see ShieldBlockedError).
+    const receipt = verification.receipt ?? null;
+    Object.assign(error, {
+      receipt,
+      receiptVerdict: verification,
+      shield,
+      cost: receipt ? amountOf(receipt) : null,
+      receiptVerified: verification.valid,
+      refundReceipt: receipt,
+      refundReceiptVerdict: verification,
+    });
     this.options.onVerdict?.({ tool: 'call_api', requestId: body.request_id, receipt: verification, shield });
   }
 

@@ -1,3 +1,5 @@
+import { ProxygateError } from '../internal/errors.js';
+
 /** Why a receipt (or a set of receipts) failed verification. `valid` is never a reason code. */
 export type ReasonCode =
   | 'malformed'
@@ -30,14 +32,33 @@ export class ReceiptParseError extends Error {
   }
 }
 
-/** A key or key-set document that cannot be loaded. Thrown by `KeySet` constructors, never by verification. */
-export class KeySetError extends Error {
+/**
+ * Why a key set cannot be loaded: `malformed_key_set` (not a key-set document: its JSON, an entry
+ * or a field is wrong), `invalid_public_key` (a key that is not a strict encoding of a usable
+ * Ed25519 public key), `duplicate_kid` (two keys with one kid).
+ */
+export type KeySetErrorCode = 'malformed_key_set' | 'invalid_public_key' | 'duplicate_kid';
+
+/**
+ * A key or key-set document that cannot be loaded. Thrown by `KeySet` constructors (and so by a
+ * client given unusable `keys`), never by verification. A `ProxygateError` with a closed `code`.
+ */
+export class KeySetError extends ProxygateError {
   override readonly name = 'KeySetError';
-  /** Dotted path of the failing entry (`keys[1].x`). */
+  declare readonly code: KeySetErrorCode;
+  /** Dotted path of the failing entry (`keys[1].x`), or `''` for the whole document. */
   readonly field: string;
-  constructor(field: string, message: string) {
-    super(field ? `${field}: ${message}` : message);
+
+  constructor(code: KeySetErrorCode, field: string, message: string) {
+    super(field ? `${field}: ${message}` : message, {
+      code,
+      action: 'Pin the key-set document as the gateway serves it (meta.receiptKeys(), or "proxygate receipts keys export")',
+    });
     this.field = field;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), field: this.field };
   }
 }
 

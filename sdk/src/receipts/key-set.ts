@@ -100,18 +100,18 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]
 
 /** Epoch ms; a window's start rounds a sub-millisecond fraction up, its end down (exact for ms timestamps). */
 function time(value: unknown, field: string, round: 'floor' | 'ceil' = 'floor'): number {
-  if (typeof value !== 'string' || !TIMESTAMP.test(value)) throw new KeySetError(field, 'must be an RFC 3339 timestamp');
+  if (typeof value !== 'string' || !TIMESTAMP.test(value)) throw new KeySetError('malformed_key_set', field, 'must be an RFC 3339 timestamp');
   const ms = parseRfc3339(value, round);
-  if (ms === undefined) throw new KeySetError(field, 'must be an RFC 3339 timestamp');
+  if (ms === undefined) throw new KeySetError('malformed_key_set', field, 'must be an RFC 3339 timestamp');
   return ms;
 }
 
 function checked(bytes: Uint8Array | undefined, field: string, store: CheckedKeyStore | undefined): Uint8Array {
-  if (!bytes) throw new KeySetError(field, 'not a strict encoding');
+  if (!bytes) throw new KeySetError('invalid_public_key', field, 'not a strict encoding');
   const id = store && bytes.length === 32 ? toBase64Url(bytes) : undefined;
   if (id !== undefined && store!.has(id)) return bytes;
   const problem = publicKeyProblem(bytes);
-  if (problem) throw new KeySetError(field, `public key ${problem}`);
+  if (problem) throw new KeySetError('invalid_public_key', field, `public key ${problem}`);
   if (id !== undefined) store!.add(id);
   return bytes;
 }
@@ -121,7 +121,7 @@ function decodeKeyText(text: string, encoding: RawKeyInput['encoding'], field: s
   if (!enc) {
     if (/[+/=]/.test(text)) enc = 'base64';
     else if (/[-_0OIl]/.test(text)) enc = 'base64url';
-    else throw new KeySetError(field, 'ambiguous key text: say which encoding (base58, base64, base64url)');
+    else throw new KeySetError('invalid_public_key', field, 'ambiguous key text: say which encoding (base58, base64, base64url)');
   }
   const bytes = enc === 'base58' ? fromBase58(text) : enc === 'base64' ? fromBase64(text) : fromBase64Url(text);
   return checked(bytes, field, store);
@@ -143,7 +143,7 @@ export class KeySet {
   private constructor(keys: ReceiptKey[], pins: KeySetPins, store: CheckedKeyStore | undefined) {
     const byKid = new Map<string, ReceiptKey>();
     keys.forEach((key, i) => {
-      if (byKid.has(key.kid)) throw new KeySetError(`keys[${i}].kid`, `duplicate kid ${JSON.stringify(key.kid)}`);
+      if (byKid.has(key.kid)) throw new KeySetError('duplicate_kid', `keys[${i}].kid`, `duplicate kid ${JSON.stringify(key.kid)}`);
       byKid.set(key.kid, key);
     });
     this.byKid = byKid;
@@ -162,19 +162,19 @@ export class KeySet {
       try {
         value = parseStrictJson(typeof doc === 'string' ? doc : decodeUtf8(doc));
       } catch (error) {
-        if (error instanceof ReceiptParseError) throw new KeySetError(error.field, error.message);
+        if (error instanceof ReceiptParseError) throw new KeySetError('malformed_key_set', error.field, error.message);
         throw error;
       }
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new KeySetError('', 'must be an object');
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new KeySetError('malformed_key_set', '', 'must be an object');
     const d = value as Record<string, unknown>;
-    if (!Array.isArray(d['keys'])) throw new KeySetError('keys', 'must be an array');
+    if (!Array.isArray(d['keys'])) throw new KeySetError('malformed_key_set', 'keys', 'must be an array');
     const keys = (d['keys'] as unknown[]).map((k, i) => documentKey(k, `keys[${i}]`, options.checkedKeys));
     const pins: KeySetPins = {};
     for (const [field, pin] of [['issuer', 'issuer'], ['platform_pubkey', 'platformPubkey'], ['receipt_ca_pubkey', 'receiptCaPubkey']] as const) {
       const v = d[field];
       if (v === undefined || v === null) continue;
-      if (typeof v !== 'string') throw new KeySetError(field, 'must be a string');
+      if (typeof v !== 'string') throw new KeySetError('malformed_key_set', field, 'must be a string');
       pins[pin] = v;
     }
     return new KeySet(keys, pins, options.checkedKeys);
@@ -255,24 +255,24 @@ function onceWithin(outer: CheckedKeyStore | undefined): CheckedKeyStore {
 }
 
 function documentKey(value: unknown, at: string, store: CheckedKeyStore | undefined): ReceiptKey {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new KeySetError(at, 'must be an object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new KeySetError('malformed_key_set', at, 'must be an object');
   const k = value as Record<string, unknown>;
-  if (typeof k['kid'] !== 'string' || !k['kid']) throw new KeySetError(`${at}.kid`, 'must be a non-empty string');
-  if (k['kty'] !== 'OKP') throw new KeySetError(`${at}.kty`, 'must be "OKP"');
-  if (k['crv'] !== 'Ed25519') throw new KeySetError(`${at}.crv`, 'must be "Ed25519"');
-  if (k['alg'] !== 'EdDSA') throw new KeySetError(`${at}.alg`, 'must be "EdDSA"');
-  if (typeof k['x'] !== 'string') throw new KeySetError(`${at}.x`, 'must be base64url');
+  if (typeof k['kid'] !== 'string' || !k['kid']) throw new KeySetError('malformed_key_set', `${at}.kid`, 'must be a non-empty string');
+  if (k['kty'] !== 'OKP') throw new KeySetError('malformed_key_set', `${at}.kty`, 'must be "OKP"');
+  if (k['crv'] !== 'Ed25519') throw new KeySetError('malformed_key_set', `${at}.crv`, 'must be "Ed25519"');
+  if (k['alg'] !== 'EdDSA') throw new KeySetError('malformed_key_set', `${at}.alg`, 'must be "EdDSA"');
+  if (typeof k['x'] !== 'string') throw new KeySetError('malformed_key_set', `${at}.x`, 'must be base64url');
   const publicKey = checked(fromBase64Url(k['x']), `${at}.x`, store);
   const status = k['status'];
   if (status !== 'active' && status !== 'retired' && status !== 'revoked') {
-    throw new KeySetError(`${at}.status`, 'must be active, retired or revoked');
+    throw new KeySetError('malformed_key_set', `${at}.status`, 'must be active, retired or revoked');
   }
   const notBefore = time(k['not_before'], `${at}.not_before`, 'ceil');
   // An absent not_after reads as null (open-ended), the same as the spec's explicit null.
   const notAfter = k['not_after'] === null || k['not_after'] === undefined ? null : time(k['not_after'], `${at}.not_after`);
-  if (notAfter !== null && notAfter < notBefore) throw new KeySetError(`${at}.not_after`, 'is before not_before');
+  if (notAfter !== null && notAfter < notBefore) throw new KeySetError('malformed_key_set', `${at}.not_after`, 'is before not_before');
   const revokedAt = k['revoked_at'] === undefined ? undefined : time(k['revoked_at'], `${at}.revoked_at`);
-  if (revokedAt !== undefined && status !== 'revoked') throw new KeySetError(`${at}.revoked_at`, 'only a revoked key has revoked_at');
+  if (revokedAt !== undefined && status !== 'revoked') throw new KeySetError('malformed_key_set', `${at}.revoked_at`, 'only a revoked key has revoked_at');
   const document: KeySetDocumentKey = {
     kid: k['kid'], kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', x: k['x'],
     not_before: k['not_before'] as string, not_after: notAfter === null ? null : (k['not_after'] as string), status,

@@ -58,7 +58,7 @@ describe.each(PROFILES)('client.call against the %s profile', (profile) => {
       expect(result.status).toBe(200);
       expect(result.body).toEqual({ method: 'GET', path: '/echo', query: { msg: 'hi there', n: '2' }, body: '' });
       expect(result.receiptVerdict).toMatchObject({ valid: true, reason: 'valid' });
-      expect(result.cost).toBe(expected);
+      expect(result.cost).toBe(BigInt(expected));
       expect(result.rawReceipt).toBe(result.headers.get('x-proxygate-receipt'));
       expect(result.requestId).toBe(result.receipt?.request_id);
       expect(result.shield).toMatchObject({ mode: 'monitor', action: 'allowed', flags: [] });
@@ -105,10 +105,10 @@ describe.each(PROFILES)('client.call against the %s profile', (profile) => {
 
     test('shield off costs no surcharge; a free endpoint with the shield off costs nothing', async () => {
       const result = await harness.client().call('echo', '/echo', { shield: 'off' });
-      expect(result.cost).toBe(await price('echo', true));
+      expect(result.cost).toBe(BigInt(await price('echo', true)));
       expect(result.shield === null || result.shield.mode === 'off').toBe(true);
       const free = await harness.client().call('time-now', '/now', { shield: 'off' });
-      expect(free.cost ?? 0).toBe(0);
+      expect(free.cost ?? 0n).toBe(0n);
       expect(free.body).toEqual({ now: '2026-11-25T12:00:00.000Z' });
     });
 
@@ -149,7 +149,7 @@ describe.each(PROFILES)('client.call against the %s profile', (profile) => {
       const result = (error as { result?: CallResult }).result;
       expect(result?.receiptVerdict?.valid).toBe(true);
       expect(result?.rawReceipt).toBeTruthy();
-      expect(result?.cost).toBe(await price('echo'));
+      expect(result?.cost).toBe(BigInt(await price('echo')));
       expect(JSON.stringify(error)).not.toContain('receipt'); // the result is kept, not serialised
     });
   });
@@ -164,7 +164,7 @@ describe.each(PROFILES)('client.call against the %s profile', (profile) => {
       const result = await client.call('product-reviews', '/reviews');
       expect(result.receipt?.receipt_version ?? 1).toBe(version);
       expect(result.receiptVerdict).toMatchObject({ valid: true });
-      expect(result.cost).toBe(await price('product-reviews'));
+      expect(result.cost).toBe(BigInt(await price('product-reviews')));
       expect(result.requestId).toBe(result.receipt?.request_id);
       expect(result.shield).toMatchObject({ action: 'flagged', source: 'headers' });
     });
@@ -202,7 +202,7 @@ describe.each(PROFILES)('client.call against the %s profile', (profile) => {
       const result = await harness.client({ keys: pinnedBeforeRotation }).call<Echo>('echo', '/echo');
       expect(result.body.method).toBe('GET');
       expect(result.receiptVerdict).toMatchObject({ valid: false, reason: 'unknown_key' });
-      expect(result.cost).toBe(await price('echo'));
+      expect(result.cost).toBe(BigInt(await price('echo')));
     });
   });
 
@@ -217,7 +217,7 @@ describe.each(PROFILES)('client.call against the %s profile', (profile) => {
       expect(failed.receiptVerdict).toMatchObject({ valid: true });
       expect(failed.requestId).toBe(failed.receipt?.request_id);
       // The mock refunds an upstream failure: the receipt says 0 and the ledger nets to 0.
-      expect(failed.cost).toBe(0);
+      expect(failed.cost).toBe(0n);
       expect(harness.mock.ledger().filter((entry) => entry.request_id === failed.requestId).map((entry) => entry.kind).sort()).toEqual(['charge', 'refund']);
       expect(netCharged(harness.mock, { requestId: failed.requestId ?? '' })).toBe(0);
     });
@@ -248,7 +248,7 @@ describe.each(PROFILES)('client.call against the %s profile', (profile) => {
       expect(result.status).toBe(200);
       expect(result.shield).toMatchObject({ mode: 'strict', action: 'flagged' });
       expect(result.shield?.flags).toEqual(['suspicious_link']);
-      expect(result.cost).toBe(await price('link-directory'));
+      expect(result.cost).toBe(BigInt(await price('link-directory')));
     });
 
     test('strict mode blocks: ShieldBlockedError with score, flags, refund and the refund receipt', async () => {
@@ -344,7 +344,7 @@ describe.each(PROFILES)('client.call against the %s profile', (profile) => {
       const result = await harness.client().call('echo', '/echo');
       expect(result.receiptVerdict).toMatchObject({ valid: false, reason: 'bad_signature' });
       expect(result.rawReceipt).toBe(result.headers.get('x-proxygate-receipt'));
-      expect(result.cost).toBe((await price('echo')) + 1);
+      expect(result.cost).toBe(BigInt((await price('echo')) + 1));
     });
 
     test('with no key set the verdict says no_keys (never valid), the receipt parsed', async () => {
@@ -367,7 +367,7 @@ describe.each(PROFILES)('client.call against the %s profile', (profile) => {
       expect(harness.mock.ledger()).toHaveLength(ledgerBefore);
       // Without the shield surcharge the same budget is enough, and exactly the price is allowed.
       const ok = await client.call('echo', '/echo', { maxCost: BigInt(expected - 1), shield: 'off' });
-      expect(ok.cost).toBe(expected - SURCHARGE);
+      expect(ok.cost).toBe(BigInt(expected - SURCHARGE));
       await client.call('echo', '/echo', { maxCost: expected });
       expect(harness.proxyCalls()).toHaveLength(2);
     });
@@ -377,7 +377,7 @@ describe.each(PROFILES)('client.call against the %s profile', (profile) => {
       const forecast = weather.prices.endpoints.find((p) => p.path === '/forecast')!;
       expect(forecast.perRequest).not.toBe(weather.prices.perRequest);
       const result = await harness.client().call(weather, '/forecast', { maxCost: forecast.perRequest! + SURCHARGE, query: { city: 'Oslo' } });
-      expect(result.cost).toBe(forecast.perRequest! + SURCHARGE);
+      expect(result.cost).toBe(BigInt(forecast.perRequest! + SURCHARGE));
       await expect(harness.client().call(weather, '/forecast', { maxCost: forecast.perRequest! + SURCHARGE - 1 })).rejects.toBeInstanceOf(MaxCostExceededError);
     });
 
@@ -397,7 +397,7 @@ describe.each(PROFILES)('client.call against the %s profile', (profile) => {
 
       const tight = await harness.client().call(chat, '/chat/completions', { body, maxCost: cost - 1, allowUnboundedCost: true });
       expect(tight.receiptVerdict).toMatchObject({ valid: false, reason: 'content_mismatch', field: 'amount' });
-      expect(tight.cost).toBe(cost);
+      expect(tight.cost).toBe(BigInt(cost));
       // Without maxCost nothing is refused.
       expect((await harness.client().call(chat, '/chat/completions', { body })).status).toBe(200);
     });

@@ -52,12 +52,12 @@ describe('the public profile: a paid call is sent at most once when its answer i
     harness.mock.faults.inject({ kind: 'truncate', phase: 'after', path: '/proxy/' });
     const error = await fastClient().call('echo', '/echo').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PaidCallOutcomeUnknownError);
-    const e = error as PaidCallOutcomeUnknownError & { rawReceipt: string | null; receiptVerdict: { valid: boolean } | null; cost: number | null; requestId: string | null };
+    const e = error as PaidCallOutcomeUnknownError & { rawReceipt: string | null; receiptVerdict: { valid: boolean } | null; cost: bigint | null; requestId: string | null };
     expect(e.message).toMatch(/was charged \(a receipt arrived\)/);
     expect(e.rawReceipt).toBeTruthy();
     expect(e.receiptVerdict).toMatchObject({ valid: true });
     expect(e.cost).toBeGreaterThan(0);
-    expect(netCharged(harness.mock, { requestId: e.requestId! })).toBe(e.cost);
+    expect(netCharged(harness.mock, { requestId: e.requestId! })).toBe(Number(e.cost));
     expect(harness.proxyCalls()).toHaveLength(1);
   });
 
@@ -97,7 +97,7 @@ describe('the public profile: a paid call is sent at most once when its answer i
     const result = await fastClient().call('echo', '/echo');
     expect(result.status).toBe(200);
     expect(harness.proxyCalls()).toHaveLength(2);
-    expect(netCharged(harness.mock, { requestId: result.requestId! })).toBe(result.cost);
+    expect(netCharged(harness.mock, { requestId: result.requestId! })).toBe(Number(result.cost));
     expect(harness.mock.ledger().filter((entry) => entry.kind === 'charge')).toHaveLength(1);
   });
 
@@ -133,7 +133,7 @@ describe('the extended profile: lost answers are fetched again with the same key
     expect(new Set(attempts.map((call) => call.headers.get('idempotency-key')))).toEqual(new Set([result.idempotencyKey]));
     expect(result.replayed).toBe(true);
     expect(result.receiptVerdict?.valid).toBe(true);
-    expect(result.cost).toBe(expected);
+    expect(result.cost).toBe(BigInt(expected));
     expect(harness.mock.ledger().filter((entry) => entry.idempotency_key === result.idempotencyKey)).toHaveLength(1);
     expect(netCharged(harness.mock, { idempotencyKey: result.idempotencyKey! })).toBe(expected);
     expect((await harness.client().account.balance()).available).toBe(balanceBefore - expected);

@@ -93,7 +93,7 @@ describe.each(PROFILES)('onReceipt against the %s profile', (profile) => {
     const failure = error as ReceiptHookError;
     expect(failure.code).toBe('receipt_hook_failed');
     expect(failure.message).toContain('disk full');
-    const result = failure.result as { rawReceipt: string; cost: number; receiptVerdict: { valid: boolean } };
+    const result = failure.result as { rawReceipt: string; cost: bigint; receiptVerdict: { valid: boolean } };
     expect(result.rawReceipt).toEqual(expect.any(String));
     expect(result.receiptVerdict.valid).toBe(true);
     expect(failure.requestId).toEqual(expect.any(String));
@@ -200,7 +200,7 @@ describe('createReceiptFileSink', () => {
         request_id: first.requestId,
         idempotency_key: first.idempotencyKey,
         status: 200,
-        cost_micro_usd: first.cost,
+        cost_micro_usd: Number(first.cost),
       },
       recorded_at: '2026-11-30T23:59:59.999Z',
     });

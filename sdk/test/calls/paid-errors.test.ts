@@ -49,7 +49,7 @@ describe('extended profile: the key the SDK generated, and "replay"', () => {
     expect(recovered.replayed).toBe(true);
     expect(recovered.receiptVerdict).toMatchObject({ valid: true });
     expect(harness.mock.ledger().filter((entry) => entry.kind === 'charge')).toHaveLength(1);
-    expect(netCharged(harness.mock, { idempotencyKey: error.idempotencyKey! })).toBe(recovered.cost);
+    expect(netCharged(harness.mock, { idempotencyKey: error.idempotencyKey! })).toBe(Number(recovered.cost));
   });
 
   test('a timeout after the charge: TimeoutError with the key and "replay"', async () => {

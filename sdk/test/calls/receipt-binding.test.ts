@@ -18,7 +18,7 @@ describe('receipt binding in client.call', () => {
     const result = await client.calls.call(stale, '/echo', { query: { q: 'hi' }, maxCost: 10, shield: 'off' });
     expect(result.status).toBe(200);
     expect(result.body).toMatchObject({ method: 'GET', query: { q: 'hi' } });
-    expect(result.cost).toBe(listing.prices.perRequest);
+    expect(result.cost).toBe(BigInt(listing.prices.perRequest!));
     expect(result.receiptVerdict).toMatchObject({ valid: false, reason: 'content_mismatch', field: 'amount' });
     expect(result.receiptVerdict?.message).toMatch(/overcharge/i);
   });

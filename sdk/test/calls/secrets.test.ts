@@ -30,5 +30,5 @@ test('no paid-call failure or result carries the token in clear', async () => {
   }
   const ok = await client.call('echo', '/echo', { query: { token_in_query: 'no' } });
   const { headers: _headers, ...rest } = ok;
-  expect(JSON.stringify(rest, (_k, v: unknown) => (v instanceof Uint8Array ? new TextDecoder().decode(v) : v))).not.toContain(token);
+  expect(JSON.stringify(rest, (_k, v: unknown) => (v instanceof Uint8Array ? new TextDecoder().decode(v) : typeof v === 'bigint' ? v.toString() : v))).not.toContain(token);
 });

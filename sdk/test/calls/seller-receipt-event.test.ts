@@ -46,7 +46,7 @@ describe('a proxygate.receipt event injected by the seller', () => {
     expect(outcome.receiptVerdict).toMatchObject({ valid: true, reason: 'valid' });
     expect(outcome.shield).toMatchObject({ mode: 'monitor', source: 'receipt' });
     const listing = await harness.client().catalog.get('llm-stream');
-    expect(outcome.cost).toBe(listing.prices.perRequest! + 5_000);
+    expect(outcome.cost).toBe(BigInt(listing.prices.perRequest! + 5_000));
   });
 
   test('two injected receipt events, one as the last upstream event, are still seller content', async () => {

@@ -35,7 +35,7 @@ describe('settleReceipt binds the receipt to the call made', () => {
   test('a receipt for this call, buyer and price is valid', async () => {
     const settled = await settle({});
     expect(settled.receiptVerdict).toMatchObject({ valid: true, reason: 'valid' });
-    expect(settled.cost).toBe(1500);
+    expect(settled.cost).toBe(1500n);
   });
 
   test.each([
@@ -61,7 +61,7 @@ describe('settleReceipt binds the receipt to the call made', () => {
     const settled = await settle({ amount: '2001' });
     expect(settled.receiptVerdict).toMatchObject({ valid: false, reason: 'content_mismatch', field: 'amount' });
     expect(settled.receiptVerdict?.message).toMatch(/overcharge/);
-    expect(settled.cost).toBe(2001);
+    expect(settled.cost).toBe(2001n);
     expect((await settle({ amount: '2000' })).receiptVerdict).toMatchObject({ valid: true });
     expect((await settle({ amount: '99999' }, { listingId: 'lst_weather', service: 'weather' })).receiptVerdict).toMatchObject({ valid: true });
   });

@@ -43,7 +43,7 @@ describe('client.calls.stream (extended profile: v3 receipts in a final event, r
     const receipt = outcome.receipt as ReceiptV3;
     expect(receipt.response_sha256).toBe(await responseSha256(outcome.rawBody));
     expect(new TextDecoder().decode(outcome.rawBody)).not.toContain('proxygate.receipt');
-    expect(outcome.cost).toBe(await price('llm-stream'));
+    expect(outcome.cost).toBe(BigInt(await price('llm-stream')));
     expect(outcome.rawReceipt).toBeTruthy();
     expect(outcome.requestId).toBe(receipt.request_id);
     expect(outcome.shield).toMatchObject({ mode: 'monitor', action: 'allowed', source: 'receipt' });
@@ -88,7 +88,7 @@ describe('client.calls.stream (extended profile: v3 receipts in a final event, r
     const stream = await harness.client().calls.stream('llm-stream', '/chat', { body: { prompt: 'x' }, shield: 'off' });
     const outcome = await stream.finished();
     expect(outcome.events).toBeGreaterThan(5);
-    expect(outcome.cost).toBe(await price('llm-stream', true));
+    expect(outcome.cost).toBe(BigInt(await price('llm-stream', true)));
     expect(outcome.receiptVerdict?.valid).toBe(true);
   });
 
@@ -169,7 +169,7 @@ describe('client.calls.stream (extended profile: v3 receipts in a final event, r
     expect(outcome.events).toBe(0);
     expect(JSON.parse(new TextDecoder().decode(outcome.rawBody))).toMatchObject({ method: 'GET', query: { s: '1' } });
     expect(outcome.receiptVerdict).toMatchObject({ valid: true });
-    expect(outcome.cost).toBe(await price('echo'));
+    expect(outcome.cost).toBe(BigInt(await price('echo')));
   });
 
   test('a stream can be iterated once', async () => {
@@ -214,8 +214,8 @@ describe('client.calls.stream (public profile: the receipt in the header, no rep
     const outcome = await stream.finished();
     expect(outcome.rawReceipt).toBe(stream.headers.get('x-proxygate-receipt'));
     expect(outcome.receiptVerdict).toMatchObject({ valid: true });
-    expect(outcome.cost).toBe(await price('llm-stream'));
-    expect(netCharged(harness.mock, { requestId: outcome.requestId! })).toBe(outcome.cost);
+    expect(outcome.cost).toBe(BigInt(await price('llm-stream')));
+    expect(netCharged(harness.mock, { requestId: outcome.requestId! })).toBe(Number(outcome.cost));
   });
 
   test('a stream cut mid-way is not sent again: PaidCallOutcomeUnknownError, with the receipt that came', async () => {

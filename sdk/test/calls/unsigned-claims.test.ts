@@ -38,7 +38,7 @@ describe.each(PROFILES)('unsigned claims (%s profile)', (profile) => {
     expect(blocked.message).toMatch(/NOT refunded/);
     expect(blocked.blockVerified).toBe(false);
     expect(blocked.cost).toBeGreaterThan(0);
-    expect(netCharged(harness.mock, { requestId: blocked.requestId! })).toBe(blocked.cost);
+    expect(netCharged(harness.mock, { requestId: blocked.requestId! })).toBe(Number(blocked.cost));
   });
 
   test('without a key set nothing is verified: the refund stays a claim', async () => {
@@ -69,7 +69,7 @@ describe.each(PROFILES)('unsigned claims (%s profile)', (profile) => {
     const error = await harness.client().call('product-reviews', '/reviews', { shield: 'strict' }).catch((e: unknown) => e);
     const details = error as PaidCallErrorDetails;
     expect(details.receiptVerified).toBe(true);
-    expect(details.cost).toBe(0);
+    expect(details.cost).toBe(0n);
     if (extended) {
       // The signed receipt says blocked: still a ShieldBlockedError, its facts from the receipt.
       expect(error).toBeInstanceOf(ShieldBlockedError);

@@ -92,7 +92,8 @@ describe('error classes from gateway answers', () => {
     // The body is unsigned: its refund is a claim until a verified receipt says the same.
     expect(e.refunded).toEqual({ value: true, verified: false });
     expect(e.blockVerified).toBe(false);
-    expect(e.receipt).toBe('eyJhIjoxfQ==');
+    expect(e.rawReceipt).toBe('eyJhIjoxfQ==');
+    expect(e.receipt).toBeNull(); // parsed only when a paid call settles it
     expect(e.requestId).toBe('req_1');
   });
 

@@ -173,8 +173,8 @@ describe('connectGateway (in-process mock)', () => {
     expect(blocked.refunded).toEqual({ value: true, verified: true });
     expect(blocked.blockVerified).toBe(true);
     expect(blocked.flags).toContain('prompt_injection');
-    expect(blocked.receipt).toMatch(/^[A-Za-z0-9+/]+=*$/);
-    expect(JSON.parse(Buffer.from(blocked.receipt ?? '', 'base64').toString())).toMatchObject({ amount: '0', shield: { action: 'blocked' } });
+    expect(blocked.rawReceipt).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    expect(JSON.parse(Buffer.from(blocked.rawReceipt ?? '', 'base64').toString())).toMatchObject({ amount: '0', shield: { action: 'blocked' } });
     expect((await client.checkBalance()).available).toBe(balance);
     // The blocked call's zero-amount receipt verifies too, and its signed verdict says blocked.
     expect(verdicts).toEqual([

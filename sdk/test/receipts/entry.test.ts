@@ -3,18 +3,19 @@ import { describe, expect, it } from 'vitest';
 
 const srcDir = new URL('../../src/receipts/', import.meta.url);
 
-/** Every module the browser entry reaches through static imports. */
+/** Every module the browser entry reaches through static imports (keyed by path from src/receipts/). */
 function reachable(entry: string): Map<string, string> {
   const seen = new Map<string, string>();
-  const visit = (file: string) => {
+  const visit = (url: URL) => {
+    const file = url.href.startsWith(srcDir.href) ? url.href.slice(srcDir.href.length) : `../${url.href.slice(new URL('..', srcDir).href.length)}`;
     if (seen.has(file)) return;
-    const text = readFileSync(new URL(file, srcDir), 'utf8');
+    const text = readFileSync(url, 'utf8');
     seen.set(file, text);
     for (const m of text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+'(\.[^']+)'/gm)) {
-      visit(m[1]!.replace(/^\.\//, '').replace(/\.js$/, '.ts'));
+      visit(new URL(m[1]!.replace(/\.js$/, '.ts'), url));
     }
   };
-  visit(entry);
+  visit(new URL(entry, srcDir));
   return seen;
 }
 

@@ -206,7 +206,7 @@ describe.each(PROFILES)('against the %s profile', (profile) => {
       const charged = calls.reduce((sum, c) => sum + Number(c.cost), 0);
       expect(before.available - after.available).toBe(charged);
       const echo = await pg.catalog.get('echo');
-      expect(calls[0]!.cost).toBe(echo.prices.perRequest! + SHIELD_SURCHARGE);
+      expect(calls[0]!.cost).toBe(BigInt(echo.prices.perRequest! + SHIELD_SURCHARGE));
 
       const rows = await pg.account.usage({ limit: 2, service: 'echo' }).toArray({ limit: 100 });
       expect(rows.length).toBeGreaterThanOrEqual(3);
@@ -348,7 +348,7 @@ describe.each(PROFILES)('against the %s profile', (profile) => {
       expect(e.blockVerified).toBe(false);
       expect(e.score).toBeGreaterThanOrEqual(0.7);
       expect(e.flags.length).toBeGreaterThan(0);
-      expect(e.receipt).toBeTruthy();
+      expect(e.rawReceipt).toBeTruthy();
     });
 
     test('5xx and 429 faults on reads are retried; when they persist the typed error surfaces', async () => {

@@ -308,7 +308,7 @@ export class GatewayFront {
           requestId: receipt?.request_id ?? (claims.request_id || null),
           idempotencyKey: sent.idempotency_key ?? null,
           status,
-          cost: typeof amount === 'number' ? amount : typeof amount === 'string' && /^\d+$/.test(amount) ? (Number.isSafeInteger(Number(amount)) ? Number(amount) : BigInt(amount)) : null,
+          cost: typeof amount === 'number' && Number.isSafeInteger(amount) ? BigInt(amount) : typeof amount === 'string' && /^\d+$/.test(amount) ? BigInt(amount) : null,
           outcome,
         },
       },

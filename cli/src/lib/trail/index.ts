@@ -50,7 +50,7 @@ export async function keepReceipt(trail: ReceiptTrail, error: unknown, call: { g
           requestId: typeof e.requestId === 'string' ? e.requestId : typeof receipt?.request_id === 'string' ? receipt.request_id : null,
           idempotencyKey: typeof e.idempotencyKey === 'string' ? e.idempotencyKey : null,
           status: typeof e.status === 'number' ? e.status : null,
-          cost: typeof e.cost === 'number' || typeof e.cost === 'bigint' ? e.cost : null,
+          cost: typeof e.cost === 'bigint' ? e.cost : typeof e.cost === 'number' && Number.isSafeInteger(e.cost) ? BigInt(e.cost) : null,
           outcome: 'failed',
         },
       },

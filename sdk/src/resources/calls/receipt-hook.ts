@@ -26,7 +26,7 @@ export interface ReceiptCallDetails {
   /** HTTP status of the answer that carried the receipt (null when the answer was lost). */
   status: number | null;
   /** The receipt's amount in micro-USD (see `CallResult.cost`), null when unknown. */
-  cost: number | bigint | null;
+  cost: bigint | null;
   /** `answered` (a result), `blocked` (a strict shield block), `failed` (an error after the receipt arrived). */
   outcome: 'answered' | 'blocked' | 'failed';
 }

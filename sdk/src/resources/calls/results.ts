@@ -33,7 +33,7 @@ export interface CallResult<T = unknown> {
    * `sumMicroUsd(costs)`. `Number(cost)` is exact up to 2^53 micro-USD (about $9 billion); for
    * JSON write `cost.toString()`.
    */
-  cost: number | bigint | null;
+  cost: bigint | null;
   /** Gateway request id (from the receipt). */
   requestId: string | null;
   /** True when the gateway answered with the stored result of an earlier call with the same key. */
@@ -69,7 +69,7 @@ export interface PaidCallErrorDetails {
   /** The signed verdict when present, else the headers' (or the block body's). */
   shield: ShieldVerdict | null;
   /** The receipt's amount in micro-USD (see `CallResult.cost`): a fact only when `receiptVerified`. */
-  cost: number | bigint | null;
+  cost: bigint | null;
   /** True when the receipt verified against the pinned keys: `cost` (and a v3 `shield`) are signed facts. */
   receiptVerified: boolean;
 }

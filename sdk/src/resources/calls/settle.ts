@@ -79,17 +79,16 @@ export interface Settlement {
   receiptVerdict: PaidReceiptVerdict | null;
   shield: ShieldVerdict | null;
   /** Amount of the receipt in micro-USD (see `CallResult.cost`), null when no receipt parsed. */
-  cost: number | bigint | null;
+  cost: bigint | null;
   requestId: string | null;
 }
 
 /** Integer micro-USD from a receipt amount (an integer string of any size, or a safe integer); null for anything else. */
-export function amountOf(receipt: Receipt): number | bigint | null {
+export function amountOf(receipt: Receipt): bigint | null {
   const amount: unknown = receipt.amount;
-  if (typeof amount === 'number') return Number.isSafeInteger(amount) ? amount : null;
+  if (typeof amount === 'number') return Number.isSafeInteger(amount) ? BigInt(amount) : null;
   if (typeof amount !== 'string' || !/^(0|[1-9]\d*)$/.test(amount)) return null;
-  const big = BigInt(amount);
-  return big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+  return BigInt(amount);
 }
 
 const mismatch = (receipt: Receipt, field: string, message: string): FailedVerdict => fail('content_mismatch', message, field, receipt);
@@ -135,7 +134,7 @@ function legacyReceiptProblem(receipt: Receipt, expected: Pick<ExpectedCall, 'bu
 function overcharge(receipt: Receipt, maxCost: bigint | undefined): FailedVerdict | null {
   if (maxCost === undefined) return null;
   const amount = amountOf(receipt);
-  if (amount === null || BigInt(amount) <= maxCost) return null;
+  if (amount === null || amount <= maxCost) return null;
   return mismatch(receipt, 'amount', `overcharge: the receipt charges ${amount} micro-USD, above maxCost ${maxCost}`);
 }
 

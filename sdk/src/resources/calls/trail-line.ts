@@ -40,7 +40,7 @@ export type TrailEntry = Pick<ReceiptEvent, 'rawReceipt' | 'receiptText' | 'verd
  */
 export function receiptTrailLine(entry: TrailEntry, recordedAt: Date = new Date()): string {
   const { verdict, call } = entry;
-  const cost = typeof call.cost === 'bigint' ? call.cost.toString() : call.cost;
+  const cost = call.cost === null ? null : call.cost <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(call.cost) : call.cost.toString();
   return JSON.stringify({
     proxygate_receipt: 1,
     receipt: entry.receiptText ?? entry.rawReceipt,
