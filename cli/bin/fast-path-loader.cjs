@@ -1,30 +1,36 @@
 'use strict';
-// Loads the `receipts verify` start-up bundle with a V8 code cache of the functions that ran
-// last time: compiling them is a tenth of a verify run. Node's own compile cache (22.1+) keeps
-// only what is compiled at load, and Node 20 has none, so the cache is ours: written after a run,
-// per user, per V8 version. Nothing is shipped in the package: bytecode there could not be
-// reviewed against the JavaScript. V8 checks little of a cache (a flipped byte can crash it or
+// Loads a start-up bundle (dist/fast-path.bundle.cjs for `receipts verify`, dist/data-path.bundle.cjs
+// for the data commands) with a V8 code cache of the functions that ran before: compiling them is
+// a tenth of a verify run and more of a data command. Node's own compile cache (22.1+) keeps only
+// what is compiled at load, and Node 20 has none, so the cache is ours: written after a run, per
+// user, per V8 version, per bundle. Nothing is shipped in the package: bytecode there could not
+// be reviewed against the JavaScript. V8 checks little of a cache (a flipped byte can crash it or
 // change a result), so each file carries SHA-256 of the bundle it was made from and of itself.
 const fs = require('node:fs');
 const { createHash } = require('node:crypto');
 const { dirname, join } = require('node:path');
 const vm = require('node:vm');
 
-const BUNDLE = join(__dirname, '../dist/fast-path.bundle.cjs');
-const MAGIC = Buffer.from('PGVC1\n');
+/** The bundles, by name: their file and the prefix of their cache file. */
+const BUNDLES = {
+  'fast-path': { file: join(__dirname, '../dist/fast-path.bundle.cjs'), cache: 'verify' },
+  'data-path': { file: join(__dirname, '../dist/data-path.bundle.cjs'), cache: 'data' },
+};
+// Version 2: the hashed part starts with the tags of the runs whose functions the cache holds.
+const MAGIC = Buffer.from('PGVC2\n');
 const HEADER = MAGIC.length + 64;
 
 const sha256 = (data) => createHash('sha256').update(data).digest();
 
-/** Where this user's cache lives, or undefined when there is no private place for it. */
-function cacheFile(env = process.env) {
+/** Where this user's cache of a bundle lives, or undefined when there is no private place for it. */
+function cacheFile(env = process.env, prefix = 'verify') {
   if (env.NODE_DISABLE_COMPILE_CACHE || env.PROXYGATE_DISABLE_CODE_CACHE) return undefined;
   const home = env.HOME || undefined;
   let base = env.PROXYGATE_CACHE_DIR || undefined;
   if (!base && process.platform === 'win32') base = env.LOCALAPPDATA && join(env.LOCALAPPDATA, 'proxygate', 'cache');
   else if (!base && process.platform === 'darwin') base = home && join(home, 'Library', 'Caches', 'proxygate');
   else if (!base) base = (env.XDG_CACHE_HOME || (home && join(home, '.cache'))) && join(env.XDG_CACHE_HOME || join(home, '.cache'), 'proxygate');
-  return base ? join(base, `verify-${process.versions.v8}-${process.arch}.v8cache`) : undefined;
+  return base ? join(base, `${prefix}-${process.versions.v8}-${process.arch}.v8cache`) : undefined;
 }
 
 /** Owned by us and writable by no one else (POSIX): anyone who can write it could run code as us. */
@@ -42,17 +48,29 @@ function readPrivate(file) {
   }
 }
 
-/** The cached bytes for this bundle, or undefined when missing, stale, corrupt or not private. */
+/**
+ * The cached bytes for this bundle and the tags of the runs they cover, or undefined when missing,
+ * stale, corrupt or not private. Layout: MAGIC, SHA-256 of the bundle, SHA-256 of the rest, then
+ * the rest: tags length (2 bytes), tags ("\n"-separated), V8's cached data.
+ */
 function readCache(file, bundleHash) {
   const data = readPrivate(file);
-  if (!data || data.length <= HEADER || !data.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+  if (!data || data.length <= HEADER + 2 || !data.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
   if (!data.subarray(MAGIC.length, MAGIC.length + 32).equals(bundleHash)) return undefined;
-  const payload = data.subarray(HEADER);
-  return data.subarray(MAGIC.length + 32, HEADER).equals(sha256(payload)) ? payload : undefined;
+  const rest = data.subarray(HEADER);
+  if (!data.subarray(MAGIC.length + 32, HEADER).equals(sha256(rest))) return undefined;
+  const tagsEnd = 2 + rest.readUInt16BE(0);
+  if (tagsEnd >= rest.length) return undefined;
+  const tags = rest.subarray(2, tagsEnd).toString('utf8');
+  return { tags: new Set(tags ? tags.split('\n') : []), payload: rest.subarray(tagsEnd) };
 }
 
-function writeCache(file, bundleHash, payload) {
-  writePrivate(file, Buffer.concat([MAGIC, bundleHash, sha256(payload), payload]));
+function writeCache(file, bundleHash, tags, payload) {
+  const tagBytes = Buffer.from([...tags].join('\n'), 'utf8');
+  const length = Buffer.alloc(2);
+  length.writeUInt16BE(tagBytes.length);
+  const rest = Buffer.concat([length, tagBytes, payload]);
+  writePrivate(file, Buffer.concat([MAGIC, bundleHash, sha256(rest), rest]));
 }
 
 /** Best effort, atomic (write then rename), in a 0700 directory; a read-only home just skips it. */
@@ -101,35 +119,46 @@ function checkedKeyStore(file) {
 }
 
 /**
- * Runs the bundle as CommonJS would. Returns its exports, whether a cache was used, the store of
- * checked keys to hand to the fast path, and `save` to call after the run (writes what changed).
+ * Runs a bundle as CommonJS would. Returns its exports, whether a cache was used, the store of
+ * checked keys to hand to it, and `save(tag)` to call after the run: it writes the checked keys
+ * that changed, and the code cache when there was none or when it did not yet cover `tag` (the
+ * data path tags a run with its command: each command compiles other functions, and V8's cache
+ * made after a run holds those it read from the cache too, so the tags only grow).
  */
-function loadFastPath(env = process.env) {
-  const file = cacheFile(env);
-  if (!file) return { exports: require(BUNDLE), cacheUsed: false, checkedKeys: undefined, save() {} };
+function loadBundle(name, env = process.env) {
+  const bundle = BUNDLES[name];
+  if (!bundle) throw new Error(`no start-up bundle named ${name}`);
+  const file = cacheFile(env, bundle.cache);
+  if (!file) return { exports: require(bundle.file), cacheUsed: false, checkedKeys: undefined, save() {} };
   const checkedKeys = checkedKeyStore(join(dirname(file), 'checked-keys'));
   // Before Node 20.16 a vm.Script cannot import(): plain require, no code cache.
-  if (!vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER) return { exports: require(BUNDLE), cacheUsed: false, checkedKeys, save: () => checkedKeys.save() };
-  const source = fs.readFileSync(BUNDLE, 'utf8');
+  if (!vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER) return { exports: require(bundle.file), cacheUsed: false, checkedKeys, save: () => checkedKeys.save() };
+  const source = fs.readFileSync(bundle.file, 'utf8');
   const bundleHash = sha256(source);
-  const cachedData = readCache(file, bundleHash);
+  const cached = readCache(file, bundleHash);
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-    filename: BUNDLE,
-    ...(cachedData ? { cachedData } : {}),
+    filename: bundle.file,
+    ...(cached ? { cachedData: cached.payload } : {}),
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   const module = { exports: {} };
-  script.runInThisContext()(module.exports, require, module, BUNDLE, dirname(BUNDLE));
-  const cacheUsed = cachedData !== undefined && !script.cachedDataRejected;
+  script.runInThisContext()(module.exports, require, module, bundle.file, dirname(bundle.file));
+  const cacheUsed = cached !== undefined && !script.cachedDataRejected;
   return {
     exports: module.exports,
     cacheUsed,
     checkedKeys,
-    save() {
+    save(tag) {
       checkedKeys.save();
-      if (!cacheUsed) writeCache(file, bundleHash, script.createCachedData());
+      const tags = cacheUsed ? cached.tags : new Set();
+      if (cacheUsed && (tag === undefined || tags.has(tag))) return;
+      if (tag !== undefined) tags.add(tag);
+      writeCache(file, bundleHash, tags, script.createCachedData());
     },
   };
 }
 
-module.exports = { loadFastPath, cacheFile };
+/** The `receipts verify` bundle (see loadBundle). */
+const loadFastPath = (env = process.env) => loadBundle('fast-path', env);
+
+module.exports = { loadBundle, loadFastPath, cacheFile };

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
-// CommonJS on purpose: an ESM entry costs ~4 ms more to start, and `receipts verify` runs in CI
-// loops. oclif itself is still loaded as ESM below.
+// CommonJS on purpose: an ESM entry costs ~4 ms more to start, and scripts run the CLI in loops.
+// oclif itself is still loaded as ESM below. See cli/README.md "Start-up".
 
 // Reuse V8's compile cache between runs (Node >= 22.1; a no-op before).
 require('node:module').enableCompileCache?.();
@@ -14,7 +14,13 @@ process.once('SIGINT', () => {
 
 const argv = process.argv.slice(2);
 
-// The two hottest invocations skip loading oclif (most of the start-up time); same output.
+// The commands dist/data-path.bundle.cjs runs without oclif (src/data-path.ts), by first word.
+const DATA_TOPICS = new Set(['apis', 'balance', 'call', 'categories', 'pricing', 'receipts', 'services', 'tokens', 'usage']);
+// oclif hooks that cannot change how a data command runs (this one runs only for an unknown
+// command, which the data path hands back). Any other hook: oclif runs every command.
+const HOOKS_THE_DATA_PATH_KEEPS = new Set(['command_not_found']);
+
+// The hot invocations skip loading oclif (most of the start-up time); same output, same exit code.
 if (argv[0] === '--version') {
   const pjson = require('../package.json');
   const arch = process.arch === 'ia32' ? 'x86' : process.arch;
@@ -25,30 +31,65 @@ if (argv[0] === '--version') {
     // A non-blocking pipe that is full: Node's stream waits for it. A closed reader: nothing to say.
     if (error.code !== 'EPIPE') process.stdout.write(line);
   }
-} else if (argv[0] === 'receipts' && argv[1] === 'verify' && !process.env.DEBUG) {
-  const fastPath = require('./fast-path-loader.cjs').loadFastPath();
-  fastPath.exports
-    .runVerifyFastPath(argv.slice(2), { checkedKeys: fastPath.checkedKeys })
-    .then((code) => {
-      if (code === undefined) return runOclif();
-      // A failed write may have set it already: keep the failure.
-      if (!process.exitCode) process.exitCode = code;
-      fastPath.save();
-    })
-    .catch((error) => {
-      process.exitCode = 1;
-      process.stderr.write(`error: ${error?.code ?? 'failure'}: ${error?.message ?? error}\n`);
-    });
+} else if (DATA_TOPICS.has(argv[0]) && !process.env.DEBUG && !argv.some((arg) => arg === '--help' || arg === '-h' || arg === '--') && dataPathKeepsHooks()) {
+  runFastPaths().catch((error) => {
+    process.exitCode = 1;
+    process.stderr.write(`error: ${error?.code ?? 'failure'}: ${error?.message ?? error}\n`);
+  });
 } else {
   void runOclif();
 }
 
-async function runOclif() {
+/** `receipts verify`'s own path, then the data path, then oclif: each hands back what it does not do as oclif would. */
+async function runFastPaths() {
+  const loader = require('./fast-path-loader.cjs');
+  if (argv[0] === 'receipts' && argv[1] === 'verify') {
+    const verify = load(loader, 'fast-path');
+    const code = verify && (await verify.exports.runVerifyFastPath(argv.slice(2), { checkedKeys: verify.checkedKeys }));
+    if (code !== undefined) {
+      // A failed write may have set it already: keep the failure.
+      if (!process.exitCode) process.exitCode = code;
+      verify.save();
+      return;
+    }
+  }
+  const data = load(loader, 'data-path');
+  if (!data) return runOclif();
   // `proxygate apis --all | head -1`: a reader that stops early is not an error.
-  process.stdout.on('error', (error) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw error;
-  });
+  process.stdout.on('error', onStdoutError);
+  const outcome = await data.exports.runDataPath(argv, { checkedKeys: data.checkedKeys });
+  if (outcome === undefined) {
+    process.stdout.off('error', onStdoutError);
+    return runOclif();
+  }
+  data.save(outcome.id);
+  if (!process.exitCode) process.exitCode = outcome.exitCode;
+  // oclif exits at once after a failure (work still pending is dropped): so does this path.
+  if (outcome.failed) process.exit(outcome.exitCode);
+}
+
+/** A start-up bundle, or undefined when it cannot load (a build in progress): oclif runs the same commands. */
+function load(loader, name) {
+  try {
+    return loader.loadBundle(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when every oclif hook of this CLI is one the data path may skip. */
+function dataPathKeepsHooks() {
+  const hooks = require('../package.json').oclif?.hooks ?? {};
+  return Object.keys(hooks).every((name) => HOOKS_THE_DATA_PATH_KEEPS.has(name));
+}
+
+function onStdoutError(error) {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+}
+
+async function runOclif() {
+  process.stdout.on('error', onStdoutError);
   const { execute } = await import('@oclif/core');
   await execute({ dir: __dirname });
 }

@@ -97,15 +97,22 @@ type Runnable = {
   strict?: boolean | undefined;
 };
 
+/** How a data command ended: its exit code, and whether it failed (oclif then exits at once). */
+export interface DataPathOutcome {
+  id: string;
+  exitCode: number;
+  failed: boolean;
+}
+
 /**
- * Runs a data command without oclif. Resolves to its exit code, or undefined (nothing done) when
+ * Runs a data command without oclif. Resolves to how it ended, or undefined (nothing done) when
  * oclif must run it. Only in the bundle, where the commands' `@oclif/core` is oclif-lite.
  */
-export async function runDataPath(argv: readonly string[], options: { checkedKeys?: CheckedKeyStore | undefined; env?: NodeJS.ProcessEnv } = {}): Promise<number | undefined> {
+export async function runDataPath(argv: readonly string[], options: { checkedKeys?: CheckedKeyStore | undefined; env?: NodeJS.ProcessEnv } = {}): Promise<DataPathOutcome | undefined> {
   const env = options.env ?? process.env;
-  // Stack traces (DEBUG) and help are oclif's.
+  // Stack traces (DEBUG) and help (`--help`, `-h`, where oclif or a hook may add it) are oclif's.
   if (env['DEBUG']) return undefined;
-  if (argv.includes('--help') || argv.includes('--')) return undefined;
+  if (argv.includes('--help') || argv.includes('-h') || argv.includes('--')) return undefined;
   const resolved = resolveCommandId(argv, ALL_COMMAND_IDS, (id) => hasArgs(DATA_COMMANDS[id as keyof typeof DATA_COMMANDS] as unknown as Runnable | undefined));
   if (!resolved) return undefined;
   const Command = DATA_COMMANDS[resolved.id as keyof typeof DATA_COMMANDS] as unknown as Runnable | undefined;
@@ -148,7 +155,8 @@ export async function runDataPath(argv: readonly string[], options: { checkedKey
     await command.finally(failure);
   }
   if (result && command.jsonEnabled()) command.logJson(command.toSuccessJson(result));
-  return exitCode ?? (typeof process.exitCode === 'number' ? process.exitCode : 0);
+  if (exitCode !== undefined) return { id: resolved.id, exitCode, failed: true };
+  return { id: resolved.id, exitCode: typeof process.exitCode === 'number' ? process.exitCode : 0, failed: false };
 }
 
 /** oclif's test while matching words: a command with arguments (or not strict) takes the next word as one. */

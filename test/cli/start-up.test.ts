@@ -45,6 +45,17 @@ describe('receipts verify start-up path (built)', () => {
     expect(new Set(required)).toEqual(new Set(['node:fs', 'node:crypto']));
   });
 
+  it('the data commands\' bundle holds neither oclif, zod nor the MCP SDK, and requires only the built-ins a data command uses at once', () => {
+    const bundle = readFileSync(join(cli, 'dist/data-path.bundle.cjs'), 'utf8');
+    // zod's schemas all carry `_zod`; oclif-lite stands in for @oclif/core; the MCP SDK is the mcp commands'.
+    for (const absent of ['_zod', '@oclif/core', 'modelcontextprotocol', 'jsonrpc']) expect(bundle.includes(absent), absent).toBe(false);
+    // Required at load (as a string literal); the rest (child_process, https, readline, worker_threads, os) on first use.
+    const atLoad = new Set([...bundle.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]));
+    expect([...atLoad].filter((id) => !['node:crypto', 'node:fs', 'node:fs/promises', 'node:http', 'node:module', 'node:path', 'node:util', 'url'].includes(id!))).toEqual([]);
+    // No import(): the first one of a process starts Node's ESM loader.
+    expect(bundle).not.toMatch(/\bimport\(/);
+  });
+
   describe.skipIf(!vmCanImport || process.platform === 'win32')('the per-user start-up caches', () => {
     const cacheDir = () => join(dir, 'cache');
     const cacheFiles = () => readdirSync(cacheDir()).filter((name) => name.endsWith('.v8cache'));
