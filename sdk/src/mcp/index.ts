@@ -16,7 +16,7 @@ export { DEFAULT_LIMITS } from './limits.js';
 export type { McpLimits } from './limits.js';
 export type { GatewayOAuthProvider } from './oauth-session.js';
 export { verifyCallReceipt } from './receipt-check.js';
-export type { CallReceiptVerdict, ReceiptClaims, ReceiptExpectations } from './receipt-check.js';
+export type { CallReceiptVerdict, CalledTool, ReceiptClaims, ReceiptExpectations } from './receipt-check.js';
 export { computeToolPins, diffToolPins, isEmptyDiff, parseToolPinSet, pinTool } from './tool-pinning.js';
 export type { PinnableTool, ToolPinDiff, ToolPinSet } from './tool-pinning.js';
 export { toDataBlock } from './data-block.js';

@@ -10,7 +10,7 @@ import type { SentRequest } from './settle.js';
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
 const utf8 = new TextEncoder();
 
-export interface EncodedBody {
+interface EncodedBody {
   bytes: Uint8Array | undefined;
   contentType: string | undefined;
 }
