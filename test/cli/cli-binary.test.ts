@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startMockProcess, type MockProcess, type RunResult } from './harness.js';
 
@@ -16,6 +17,7 @@ async function pg(args: string[], options: Parameters<typeof runCli>[1] = {}): P
   return result;
 }
 const json = (r: RunResult) => JSON.parse(r.stdout) as Record<string, any>;
+const SIGINT_READY = fileURLToPath(new URL('./sigint-ready.mjs', import.meta.url));
 
 beforeAll(async () => {
   mock = await startMockProcess('cli-binary');
@@ -161,11 +163,23 @@ describe('the built proxygate binary', { timeout: 60_000 }, () => {
   });
 
   it('Ctrl-C exits 130', async () => {
+    // The CLI waits on stdin (kept open); a preload has it say on stderr once its Ctrl-C handler
+    // is in place, and only then comes the SIGINT.
+    let ready = false;
     const r = await pg(['receipts', 'verify', '--keys', join(dir, 'keys.json')], {
       keepStdinOpen: true,
-      onSpawn: (child) => setTimeout(() => child.kill('SIGINT'), 1_500),
+      env: { NODE_OPTIONS: `--import=${SIGINT_READY}` },
+      onSpawn: (child) => {
+        let seen = '';
+        child.stderr?.on('data', (chunk: Buffer | string) => {
+          seen += String(chunk);
+          if (!ready && seen.includes('[test] SIGINT handler installed')) ready = child.kill('SIGINT');
+        });
+      },
     });
+    expect(ready).toBe(true);
     expect(r.code).toBe(130);
+    expect(r.stderr).toContain('interrupted');
   });
 
   it('mcp tools/call/config through the real HTTP transport', async () => {
