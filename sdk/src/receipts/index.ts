@@ -4,7 +4,7 @@
  * runtimes: nothing here imports `node:*` statically or touches the network. Node-only helpers
  * (worker pool, key-set files) live in `@proxygate-kit/sdk/receipts/node`.
  */
-export { ReceiptParseError, KeySetError, AuditStateError, AuditReportError, type ReasonCode, type AuditStateProblem } from './errors.js';
+export { ReceiptParseError, KeySetError, AuditStateError, AuditReportError, type ReasonCode, type AuditStateProblem, type KeySetErrorCode } from './errors.js';
 export type { Receipt, ReceiptV1, ReceiptV2, ReceiptV3, DelegationV2, ShieldMode, ShieldAction, Verdict, ValidVerdict, FailedVerdict } from './types.js';
 export { parseReceipt, decodeReceiptHeader } from './parse.js';
 export { receiptTime, formatReceiptTime, UNIX_MILLISECONDS_FROM, type ReceiptTime, type TimeUnit } from './receipt-time.js';
