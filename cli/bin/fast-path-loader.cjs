@@ -22,15 +22,21 @@ const HEADER = MAGIC.length + 64;
 
 const sha256 = (data) => createHash('sha256').update(data).digest();
 
-/** Where this user's cache of a bundle lives, or undefined when there is no private place for it. */
-function cacheFile(env = process.env, prefix = 'verify') {
+/**
+ * Where this user's cache of a bundle lives (one per `key` too: the data path keeps one per
+ * topic, so a command reads only the code its own topic ran), or undefined when there is no
+ * private place for it.
+ */
+function cacheFile(env = process.env, prefix = 'verify', key = undefined) {
   if (env.NODE_DISABLE_COMPILE_CACHE || env.PROXYGATE_DISABLE_CODE_CACHE) return undefined;
   const home = env.HOME || undefined;
   let base = env.PROXYGATE_CACHE_DIR || undefined;
   if (!base && process.platform === 'win32') base = env.LOCALAPPDATA && join(env.LOCALAPPDATA, 'proxygate', 'cache');
   else if (!base && process.platform === 'darwin') base = home && join(home, 'Library', 'Caches', 'proxygate');
   else if (!base) base = (env.XDG_CACHE_HOME || (home && join(home, '.cache'))) && join(env.XDG_CACHE_HOME || join(home, '.cache'), 'proxygate');
-  return base ? join(base, `${prefix}-${process.versions.v8}-${process.arch}.v8cache`) : undefined;
+  if (key !== undefined && !/^[a-z]{1,32}$/.test(key)) return undefined;
+  const name = key === undefined ? prefix : `${prefix}-${key}`;
+  return base ? join(base, `${name}-${process.versions.v8}-${process.arch}.v8cache`) : undefined;
 }
 
 /** Owned by us and writable by no one else (POSIX): anyone who can write it could run code as us. */
@@ -124,11 +130,12 @@ function checkedKeyStore(file) {
  * that changed, and the code cache when there was none or when it did not yet cover `tag` (the
  * data path tags a run with its command: each command compiles other functions, and V8's cache
  * made after a run holds those it read from the cache too, so the tags only grow).
+ * `options.cacheKey` picks one of the bundle's caches (the data path's topic).
  */
-function loadBundle(name, env = process.env) {
+function loadBundle(name, env = process.env, options = {}) {
   const bundle = BUNDLES[name];
   if (!bundle) throw new Error(`no start-up bundle named ${name}`);
-  const file = cacheFile(env, bundle.cache);
+  const file = cacheFile(env, bundle.cache, options.cacheKey);
   if (!file) return { exports: require(bundle.file), cacheUsed: false, checkedKeys: undefined, save() {} };
   const checkedKeys = checkedKeyStore(join(dirname(file), 'checked-keys'));
   // Before Node 20.16 a vm.Script cannot import(): plain require, no code cache.

@@ -5,27 +5,6 @@
 // Node's ESM loader walking hundreds of modules. Anything else (help, a flag or form the port of
 // oclif's parser does not cover, another command, DEBUG) resolves to undefined before the command
 // has done anything, and bin/run.cjs runs oclif: the same output for the same input either way.
-import Apis from './commands/apis/index.js';
-import ApisDocs from './commands/apis/docs.js';
-import ApisShow from './commands/apis/show.js';
-import Balance from './commands/balance.js';
-import Call from './commands/call.js';
-import Categories from './commands/categories.js';
-import Pricing from './commands/pricing.js';
-import ReceiptsAudit from './commands/receipts/audit.js';
-import ReceiptsAuditMerge from './commands/receipts/audit/merge.js';
-import ReceiptsKeysExport from './commands/receipts/keys/export.js';
-import ReceiptsKeysForget from './commands/receipts/keys/forget.js';
-import ReceiptsKeysShow from './commands/receipts/keys/show.js';
-import ReceiptsKeysTrust from './commands/receipts/keys/trust.js';
-import ReceiptsLog from './commands/receipts/log.js';
-import ReceiptsPath from './commands/receipts/path.js';
-import ReceiptsVerify from './commands/receipts/verify.js';
-import Services from './commands/services.js';
-import TokensCreate from './commands/tokens/create.js';
-import TokensList from './commands/tokens/list.js';
-import TokensRevoke from './commands/tokens/revoke.js';
-import Usage from './commands/usage.js';
 import type { CheckedKeyStore } from '@proxygate-kit/sdk/receipts';
 import { useCheckedKeys } from './lib/checked-keys.js';
 import { resolveCommandId } from './lib/fast/command-id.js';
@@ -33,30 +12,72 @@ import { createHttpFetch } from './lib/fast/http-fetch.js';
 import { installWebLite } from './lib/fast/web-lite.js';
 import { FallBackToOclif, liteConfig, parseCommandLine } from './lib/fast/oclif-lite.js';
 
-/** The commands this path runs (a test checks each against oclif on the same command lines). */
+/**
+ * The commands this path runs, each loaded when a command line names it: in the bundle a command's
+ * module (and what only it uses, such as the audit machinery) is evaluated, and compiled, only
+ * then. A test checks each against oclif on the same command lines.
+ */
 export const DATA_COMMANDS = {
-  apis: Apis,
-  'apis:docs': ApisDocs,
-  'apis:show': ApisShow,
-  balance: Balance,
-  call: Call,
-  categories: Categories,
-  pricing: Pricing,
-  'receipts:audit': ReceiptsAudit,
-  'receipts:audit:merge': ReceiptsAuditMerge,
-  'receipts:keys:export': ReceiptsKeysExport,
-  'receipts:keys:forget': ReceiptsKeysForget,
-  'receipts:keys:show': ReceiptsKeysShow,
-  'receipts:keys:trust': ReceiptsKeysTrust,
-  'receipts:log': ReceiptsLog,
-  'receipts:path': ReceiptsPath,
-  'receipts:verify': ReceiptsVerify,
-  services: Services,
-  'tokens:create': TokensCreate,
-  'tokens:list': TokensList,
-  'tokens:revoke': TokensRevoke,
-  usage: Usage,
+  apis: () => import('./commands/apis/index.js'),
+  'apis:docs': () => import('./commands/apis/docs.js'),
+  'apis:show': () => import('./commands/apis/show.js'),
+  balance: () => import('./commands/balance.js'),
+  call: () => import('./commands/call.js'),
+  categories: () => import('./commands/categories.js'),
+  pricing: () => import('./commands/pricing.js'),
+  'receipts:audit': () => import('./commands/receipts/audit.js'),
+  'receipts:audit:merge': () => import('./commands/receipts/audit/merge.js'),
+  'receipts:keys:export': () => import('./commands/receipts/keys/export.js'),
+  'receipts:keys:forget': () => import('./commands/receipts/keys/forget.js'),
+  'receipts:keys:show': () => import('./commands/receipts/keys/show.js'),
+  'receipts:keys:trust': () => import('./commands/receipts/keys/trust.js'),
+  'receipts:log': () => import('./commands/receipts/log.js'),
+  'receipts:path': () => import('./commands/receipts/path.js'),
+  'receipts:verify': () => import('./commands/receipts/verify.js'),
+  services: () => import('./commands/services.js'),
+  'tokens:create': () => import('./commands/tokens/create.js'),
+  'tokens:list': () => import('./commands/tokens/list.js'),
+  'tokens:revoke': () => import('./commands/tokens/revoke.js'),
+  usage: () => import('./commands/usage.js'),
 } as const;
+
+export type DataCommandId = keyof typeof DATA_COMMANDS;
+
+/**
+ * Which data commands take arguments (or are not strict): oclif's rule while matching the words
+ * of a command line, where such a command takes the next word as an argument. Known without
+ * loading the commands; a test checks it against their classes.
+ */
+export const TAKES_ARGS: Readonly<Record<DataCommandId, boolean>> = {
+  apis: true,
+  'apis:docs': true,
+  'apis:show': true,
+  balance: false,
+  call: true,
+  categories: false,
+  pricing: false,
+  'receipts:audit': true,
+  'receipts:audit:merge': true,
+  'receipts:keys:export': false,
+  'receipts:keys:forget': false,
+  'receipts:keys:show': false,
+  'receipts:keys:trust': false,
+  'receipts:log': false,
+  'receipts:path': false,
+  'receipts:verify': true,
+  services: false,
+  'tokens:create': false,
+  'tokens:list': false,
+  'tokens:revoke': true,
+  usage: false,
+};
+
+const isDataCommand = (id: string): id is DataCommandId => Object.hasOwn(DATA_COMMANDS, id);
+
+/** A data command's class. */
+export async function loadDataCommand(id: DataCommandId): Promise<unknown> {
+  return (await DATA_COMMANDS[id]()).default;
+}
 
 /**
  * Every command id oclif knows (this CLI's and its plugins'): the words of a command line are
@@ -113,10 +134,9 @@ export async function runDataPath(argv: readonly string[], options: { checkedKey
   // Stack traces (DEBUG) and help (`--help`, `-h`, where oclif or a hook may add it) are oclif's.
   if (env['DEBUG']) return undefined;
   if (argv.includes('--help') || argv.includes('-h') || argv.includes('--')) return undefined;
-  const resolved = resolveCommandId(argv, ALL_COMMAND_IDS, (id) => hasArgs(DATA_COMMANDS[id as keyof typeof DATA_COMMANDS] as unknown as Runnable | undefined));
-  if (!resolved) return undefined;
-  const Command = DATA_COMMANDS[resolved.id as keyof typeof DATA_COMMANDS] as unknown as Runnable | undefined;
-  if (!Command) return undefined;
+  const resolved = resolveCommandId(argv, ALL_COMMAND_IDS, (id) => isDataCommand(id) && TAKES_ARGS[id]);
+  if (!resolved || !isDataCommand(resolved.id)) return undefined;
+  const Command = (await loadDataCommand(resolved.id)) as Runnable;
   // The whole command line is checked first: a refusal must come from oclif, in its words.
   if (!(await parseCommandLine(Command, resolved.argv, {}))) return undefined;
   // This process's fetch, Headers and Response without undici (http-fetch.ts, web-lite.ts);
@@ -157,9 +177,4 @@ export async function runDataPath(argv: readonly string[], options: { checkedKey
   if (result && command.jsonEnabled()) command.logJson(command.toSuccessJson(result));
   if (exitCode !== undefined) return { id: resolved.id, exitCode, failed: true };
   return { id: resolved.id, exitCode: typeof process.exitCode === 'number' ? process.exitCode : 0, failed: false };
-}
-
-/** oclif's test while matching words: a command with arguments (or not strict) takes the next word as one. */
-function hasArgs(command: Runnable | undefined): boolean {
-  return Boolean(command && (command.strict === false || Object.keys(command.args ?? {}).length > 0));
 }

@@ -6,13 +6,18 @@ import { Config, Flags as OclifFlags, Args as OclifArgs, Parser } from '@oclif/c
 import { normalizeArgv } from '@oclif/core/help';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/commands.js';
-import { ALL_COMMAND_IDS, DATA_COMMANDS } from '../src/data-path.js';
+import { ALL_COMMAND_IDS, DATA_COMMANDS, loadDataCommand, TAKES_ARGS, type DataCommandId } from '../src/data-path.js';
 import { parseArgv, type FlagDef } from '../src/lib/fast/argv-parser.js';
 import { resolveCommandId } from '../src/lib/fast/command-id.js';
 import { Args as LiteArgs, commandFlags, Flags as LiteFlags } from '../src/lib/fast/oclif-lite.js';
 import './helpers/run.js';
 
-type CommandClass = (typeof DATA_COMMANDS)[keyof typeof DATA_COMMANDS];
+type CommandClass = (typeof COMMANDS)[keyof typeof COMMANDS];
+
+// The data path loads each command when a command line names it; here, all of them.
+const CLASSES = Object.fromEntries(
+  await Promise.all(Object.keys(DATA_COMMANDS).map(async (id) => [id, (await loadDataCommand(id as DataCommandId)) as CommandClass] as const)),
+) as Record<DataCommandId, CommandClass>;
 
 /** oclif's parse of one command line, or `refused` when oclif throws. */
 async function oclifParse(command: CommandClass, argv: string[]): Promise<unknown> {
@@ -74,12 +79,12 @@ const LINES: Record<string, string[][]> = {
 
 describe('the fast parser is oclif\'s on the data commands\' own tables', () => {
   it('covers every data command, and each has sample command lines here', () => {
-    for (const id of Object.keys(DATA_COMMANDS)) expect(COMMANDS[id as keyof typeof COMMANDS], id).toBe(DATA_COMMANDS[id as keyof typeof DATA_COMMANDS]);
+    for (const id of Object.keys(DATA_COMMANDS)) expect(COMMANDS[id as keyof typeof COMMANDS], id).toBe(CLASSES[id as DataCommandId]);
   });
 
   for (const [id, lines] of Object.entries(LINES)) {
     it(`${id}: the same args and flags, or refused where oclif refuses`, async () => {
-      const command = DATA_COMMANDS[id as keyof typeof DATA_COMMANDS];
+      const command = CLASSES[id as DataCommandId];
       for (const argv of lines) {
         const [ours, theirs] = await Promise.all([liteParse(command, argv), oclifParse(command, argv)]);
         // The port may hand back more than oclif refuses (`--`), never accept what oclif refuses.
@@ -90,7 +95,7 @@ describe('the fast parser is oclif\'s on the data commands\' own tables', () => 
   }
 
   it('every data command\'s tables: parsed the same on a generated command line using every flag', async () => {
-    for (const [id, command] of Object.entries(DATA_COMMANDS)) {
+    for (const [id, command] of Object.entries(CLASSES)) {
       const flags = commandFlags(command as never);
       const argv: string[] = [];
       for (const [name, flag] of Object.entries(flags)) {
@@ -155,9 +160,11 @@ describe('the command a command line names, as oclif finds it', () => {
       ['usage', '--service=echo'],
     ];
     const hasArgs = (id: string) => {
-      const command = DATA_COMMANDS[id as keyof typeof DATA_COMMANDS] as { strict?: boolean; args?: object } | undefined;
+      const command = CLASSES[id as DataCommandId] as { strict?: boolean; args?: object } | undefined;
       return Boolean(command && (command.strict === false || Object.keys(command.args ?? {}).length > 0));
     };
+    // The data path's own table (it matches words before loading any command) is the classes' rule.
+    for (const id of Object.keys(DATA_COMMANDS)) expect(TAKES_ARGS[id as DataCommandId], `TAKES_ARGS.${id}`).toBe(hasArgs(id));
     for (const argv of lines) {
       const ours = resolveCommandId(argv, ALL_COMMAND_IDS, hasArgs);
       const [id, ...rest] = normalizeArgv(config, [...argv]);
