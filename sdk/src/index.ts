@@ -8,6 +8,7 @@ export {
   type APIResponse,
   type ClientOptions,
   type Fetch,
+  type FetchOptions,
   type HeadersInit,
   type HttpMethod,
   type KeySetLike,
