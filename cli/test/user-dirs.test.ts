@@ -1,10 +1,13 @@
 // Config, data and cache directories per platform, by oclif's rules: each platform's expected
 // paths, and the same answers as oclif's own Config (its platform and home stubbed) for every
 // combination of the variables it reads.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Config } from '@oclif/core';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { configDir } from '../src/lib/credentials.js';
 import { dataDir, receiptLogDir } from '../src/lib/trail/paths.js';
 import { userDir, type UserDirKind } from '../src/lib/user-dirs.js';
@@ -61,7 +64,15 @@ describe('the same directories as oclif\'s Config', () => {
     getPlatform: () => Promise<NodeJS.Platform>;
     getHomeDir: () => string;
   };
-  const root = fileURLToPath(new URL('..', import.meta.url));
+  // A root with the CLI's oclif bin and dirname and nothing else: no commands or plugins to load
+  // (so this does not depend on a build of the CLI).
+  const pjson = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { oclif: { bin: string; dirname: string } };
+  let root: string;
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'pg-dirs-'));
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'proxygate-dirs-probe', version: '0.0.0', oclif: { bin: pjson.oclif.bin, dirname: pjson.oclif.dirname } }));
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
   afterEach(() => {
     vi.unstubAllEnvs();
     vi.restoreAllMocks();
