@@ -121,7 +121,8 @@ describe('proxygate-mock bin', () => {
     expect(await exited).toBe(0);
   });
 
-  it('honours --receipt-version and --tag-v1-receipts, and rejects bad flags with exit code 2', async () => {
+  // Six starts of the bin: a loaded 2-core CI machine needs more than the default budget.
+  it('honours --receipt-version and --tag-v1-receipts, and rejects bad flags with exit code 2', { timeout: 90_000 }, async () => {
     for (const [args, message] of [
       [['--receipt-version', '7'], '--receipt-version must be 1, 2 or 3'],
       [['--profile', 'private'], '--profile must be public or extended'],
