@@ -73,7 +73,7 @@ async function run(side: Side, args: readonly string[], options: RunOptions = {}
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(options.input ?? '');
   });
-  if (probe) outcome.loaded = JSON.parse(await readFile(probe.out, 'utf8')) as Outcome['loaded'];
+  if (probe) outcome.loaded = JSON.parse(await readFile(probe.out, 'utf8')) as NonNullable<Outcome['loaded']>;
   return outcome;
 }
 
