@@ -184,6 +184,6 @@ export async function settleReceipt(input: SettleInput): Promise<Settlement> {
     receiptVerdict: receiptVerdict ?? noKeysVerdict(input.unverified ?? NO_KEYS_MESSAGE, receipt),
     shield,
     cost: amountOf(receipt),
-    requestId: typeof receipt.request_id === 'string' ? receipt.request_id : null,
+    requestId: receipt.request_id,
   };
 }
