@@ -1,4 +1,4 @@
-import { Args, Command, Errors, loadHelpClass } from '@oclif/core';
+import { Args, Command, Errors } from '@oclif/core';
 import { ExitCode } from '../lib/exit-codes.js';
 import { guessCommandLine, quoteAlternatives } from '../lib/help-suggest.js';
 import { HELP_TOPICS, VERSION_HELP } from '../lib/help-topics.js';
@@ -26,7 +26,9 @@ ${Object.entries(HELP_TOPICS)
       process.stdout.write(VERSION_HELP);
       return;
     }
-    const Help = await loadHelpClass(this.config);
+    // The CLI's help class (package.json oclif.helpClass) by import(), not oclif's loadHelpClass: that
+    // path import()s dist/ beside the sources, which in-process tests cannot resolve the SDK from.
+    const { default: Help } = await import('../lib/help-class.js');
     try {
       await new Help(this.config, this.config.pjson.oclif.helpOptions ?? {}).showHelp(words);
     } catch (error) {
