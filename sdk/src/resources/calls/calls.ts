@@ -2,6 +2,7 @@
 // as exact bytes and the response read as exact bytes, so the v3 receipt's request_sha256 /
 // response_sha256 can be checked against what really crossed the wire. This file is the pipeline;
 // the pieces it runs are its neighbours (prepare, wire, settle, failure, stream, receipt-hook).
+import { APIPromise } from '../../core/api-promise.js';
 import type { APIResponse } from '../../core/client.js';
 import { markPaidCall, ProxygateError } from '../../core/error.js';
 import { NO_EXTENSIONS } from '../../core/extensions.js';
@@ -45,8 +46,19 @@ export class Calls extends APIResource {
    * carries `idempotencyKey` and `recovery`. Where the gateway replays by key, a body damaged on
    * the way (its v3 `response_sha256` does not match, or its JSON does not parse) is fetched again
    * with the same key, within the retry budget, at no extra charge.
+   *
+   * The promise also has `.withResponse()` (the result with the `Response`, status, headers and
+   * request id) and `.asResponse()` (the raw `Response`, its body the exact upstream bytes). Both
+   * resolve only after the receipt was settled and handed to the `onReceipt` hooks: a paid call's
+   * receipt is never skipped, whichever view is asked for. A body that fails `schema` still
+   * resolves `asResponse()` (awaiting rejects with `ValidationError`).
    */
-  call = async <T = unknown>(listing: ListingRef, path: string, options: PaidCallOptions<T> = {}): Promise<CallResult<T>> => {
+  call = <T = unknown>(listing: ListingRef, path: string, options: PaidCallOptions<T> = {}): APIPromise<CallResult<T>> => {
+    return APIPromise.select(this.#settledCall(listing, path, options), (result) => (options.schema ? checkBody(result, options.schema) : (result as CallResult<T>)));
+  };
+
+  /** The whole pipeline of a non-stream call, receipt settled and heard, as an answer the promise views read. */
+  async #settledCall(listing: ListingRef, path: string, options: PaidCallOptions<unknown>): Promise<APIResponse<CallResult<unknown>>> {
     const prepared = await this.#prepare(listing, path, options);
     let budget = options.maxRetries ?? this.client.maxRetries;
     let idempotencyKey = prepared.idempotencyKey;
@@ -74,9 +86,9 @@ export class Calls extends APIResource {
         continue;
       }
       if (prepared.recorder) await prepared.recorder.answered(result);
-      return options.schema ? checkBody(result, options.schema) : (result as CallResult<T>);
+      return { ...res, data: result, requestId: result.requestId ?? res.requestId };
     }
-  };
+  }
 
   /**
    * Calls an SSE listing and returns once the headers arrive. Iterate the result for events (pulled
@@ -160,6 +172,7 @@ export class Calls extends APIResource {
         signal: options.signal,
         timeout: options.timeout,
         maxRetries: options.maxRetries,
+        fetchOptions: options.fetchOptions,
         ...(streaming ? { stream: true } : { bytes: true }),
       });
     } catch (error) {

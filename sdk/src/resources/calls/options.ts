@@ -1,5 +1,5 @@
 // What a paid call is asked with.
-import type { QueryValue } from '../../core/client.js';
+import type { FetchOptions, QueryValue } from '../../core/client.js';
 import type { ShieldMode } from '../../shield/verdict.js';
 import type { Listing } from '../models.js';
 import type { ReceiptHook } from './receipt-hook.js';
@@ -32,8 +32,17 @@ export interface PaidCallOptions<T = unknown> {
   body?: unknown;
   /** Upstream query parameters (`listing` is added by the SDK). */
   query?: CallQuery | undefined;
-  /** Extra request headers (e.g. `content-type`). */
+  /**
+   * Extra request headers (e.g. `content-type`), over the client's `defaultHeaders`. The headers
+   * the SDK sets for a paid call are refused (`InvalidRequestError`): `authorization` (use
+   * `apiKey`), `idempotency-key` (use `idempotencyKey`) and `x-proxygate-shield` (use `shield`).
+   */
   headers?: Record<string, string> | undefined;
+  /**
+   * `fetch` options for this call, layered over the client's `fetchOptions`; `method`, `body`,
+   * `headers`, `signal` and `redirect` are the SDK's and refused (`InvalidRequestError`).
+   */
+  fetchOptions?: FetchOptions | undefined;
   /**
    * Shield mode; default `monitor`. Unless `off`, the gateway adds a surcharge of 5,000 micro-USD
    * ($0.005, `SHIELD_SURCHARGE_MICRO_USD`) to the call.

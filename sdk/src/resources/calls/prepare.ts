@@ -3,7 +3,7 @@
 // `maxCost` once the listing is known.
 import { InsufficientScopeError, InvalidRequestError } from '../../core/error.js';
 import { isValidIdempotencyKey } from '../../internal/idempotency.js';
-import { checkHeaders, checkMethod, checkMicroUsd, checkRetries, checkTimeout, PAID_CALL_METHODS } from '../../internal/request-checks.js';
+import { checkFetchOptions, checkHeaders, checkMethod, checkMicroUsd, checkRetries, checkTimeout, PAID_CALL_METHODS } from '../../internal/request-checks.js';
 import { hasScope } from '../../internal/scopes.js';
 import { callPrice } from '../../lib/prices.js';
 import { isShieldMode, type ShieldMode } from '../../shield/verdict.js';
@@ -45,6 +45,17 @@ export interface CheckedCall {
   maxCost: bigint | undefined;
 }
 
+/**
+ * Headers a paid call's receipt and charge depend on, set by the SDK from its own options: a
+ * caller's copy would send another token, key or shield mode than the one the call is checked
+ * against (buyer, replay, `shield.mode` of the receipt).
+ */
+const SDK_CALL_HEADERS: Readonly<Record<string, string>> = {
+  authorization: 'the client\'s apiKey',
+  'idempotency-key': 'the idempotencyKey option',
+  'x-proxygate-shield': 'the shield option',
+};
+
 /** Every local check of a call's arguments; throws `InvalidRequestError` / `InsufficientScopeError`. */
 export function checkCall(ref: ListingRef, upstreamPath: string, options: PaidCallOptions, knownScopes: readonly string[] | undefined): CheckedCall {
   if (typeof ref !== 'string' && (typeof ref !== 'object' || ref === null || typeof ref.listing_id !== 'string')) {
@@ -62,6 +73,11 @@ export function checkCall(ref: ListingRef, upstreamPath: string, options: PaidCa
   if (options.timeout !== undefined) checkTimeout(options.timeout);
   if (options.maxRetries !== undefined) checkRetries(options.maxRetries);
   checkHeaders(options.headers);
+  for (const name of Object.keys(options.headers ?? {})) {
+    const instead = SDK_CALL_HEADERS[name.toLowerCase()];
+    if (instead !== undefined) throw new InvalidRequestError(`headers.${name.toLowerCase()}`, `is set by the SDK on a paid call; use ${instead}`);
+  }
+  checkFetchOptions(options.fetchOptions);
   const encoded = encodeBody(options.body);
   const method = checkMethod(options.method ?? (encoded.bytes ? 'POST' : 'GET'), PAID_CALL_METHODS);
   if (encoded.bytes && method === 'GET') throw new InvalidRequestError('body', 'a GET call cannot carry a body');
