@@ -96,13 +96,17 @@ export type KeyJudgement =
   | { ok: false; reason: Extract<ReasonCode, 'unknown_key' | 'key_revoked' | 'key_not_yet_valid' | 'key_expired'>; message: string };
 
 const EPOCH = '1970-01-01T00:00:00.000Z';
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
-/** Epoch ms; a window's start rounds a sub-millisecond fraction up, its end down (exact for ms timestamps). */
+/** A key-set document that is not one: the error of every malformed entry or field. */
+const malformed = (field: string, message: string): KeySetError => new KeySetError('malformed_key_set', field, message);
+
+/**
+ * Epoch ms; a window's start rounds a sub-millisecond fraction up, its end down (exact for ms
+ * timestamps). parseRfc3339 checks the RFC 3339 grammar itself, real calendar dates included.
+ */
 function time(value: unknown, field: string, round: 'floor' | 'ceil' = 'floor'): number {
-  if (typeof value !== 'string' || !TIMESTAMP.test(value)) throw new KeySetError('malformed_key_set', field, 'must be an RFC 3339 timestamp');
-  const ms = parseRfc3339(value, round);
-  if (ms === undefined) throw new KeySetError('malformed_key_set', field, 'must be an RFC 3339 timestamp');
+  const ms = typeof value === 'string' ? parseRfc3339(value, round) : undefined;
+  if (ms === undefined) throw malformed(field, 'must be an RFC 3339 timestamp');
   return ms;
 }
 
@@ -162,19 +166,19 @@ export class KeySet {
       try {
         value = parseStrictJson(typeof doc === 'string' ? doc : decodeUtf8(doc));
       } catch (error) {
-        if (error instanceof ReceiptParseError) throw new KeySetError('malformed_key_set', error.field, error.message);
+        if (error instanceof ReceiptParseError) throw malformed(error.field, error.message);
         throw error;
       }
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new KeySetError('malformed_key_set', '', 'must be an object');
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformed('', 'must be an object');
     const d = value as Record<string, unknown>;
-    if (!Array.isArray(d['keys'])) throw new KeySetError('malformed_key_set', 'keys', 'must be an array');
+    if (!Array.isArray(d['keys'])) throw malformed('keys', 'must be an array');
     const keys = (d['keys'] as unknown[]).map((k, i) => documentKey(k, `keys[${i}]`, options.checkedKeys));
     const pins: KeySetPins = {};
     for (const [field, pin] of [['issuer', 'issuer'], ['platform_pubkey', 'platformPubkey'], ['receipt_ca_pubkey', 'receiptCaPubkey']] as const) {
       const v = d[field];
       if (v === undefined || v === null) continue;
-      if (typeof v !== 'string') throw new KeySetError('malformed_key_set', field, 'must be a string');
+      if (typeof v !== 'string') throw malformed(field, 'must be a string');
       pins[pin] = v;
     }
     return new KeySet(keys, pins, options.checkedKeys);
@@ -255,24 +259,24 @@ function onceWithin(outer: CheckedKeyStore | undefined): CheckedKeyStore {
 }
 
 function documentKey(value: unknown, at: string, store: CheckedKeyStore | undefined): ReceiptKey {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new KeySetError('malformed_key_set', at, 'must be an object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformed(at, 'must be an object');
   const k = value as Record<string, unknown>;
-  if (typeof k['kid'] !== 'string' || !k['kid']) throw new KeySetError('malformed_key_set', `${at}.kid`, 'must be a non-empty string');
-  if (k['kty'] !== 'OKP') throw new KeySetError('malformed_key_set', `${at}.kty`, 'must be "OKP"');
-  if (k['crv'] !== 'Ed25519') throw new KeySetError('malformed_key_set', `${at}.crv`, 'must be "Ed25519"');
-  if (k['alg'] !== 'EdDSA') throw new KeySetError('malformed_key_set', `${at}.alg`, 'must be "EdDSA"');
-  if (typeof k['x'] !== 'string') throw new KeySetError('malformed_key_set', `${at}.x`, 'must be base64url');
+  if (typeof k['kid'] !== 'string' || !k['kid']) throw malformed(`${at}.kid`, 'must be a non-empty string');
+  if (k['kty'] !== 'OKP') throw malformed(`${at}.kty`, 'must be "OKP"');
+  if (k['crv'] !== 'Ed25519') throw malformed(`${at}.crv`, 'must be "Ed25519"');
+  if (k['alg'] !== 'EdDSA') throw malformed(`${at}.alg`, 'must be "EdDSA"');
+  if (typeof k['x'] !== 'string') throw malformed(`${at}.x`, 'must be base64url');
   const publicKey = checked(fromBase64Url(k['x']), `${at}.x`, store);
   const status = k['status'];
   if (status !== 'active' && status !== 'retired' && status !== 'revoked') {
-    throw new KeySetError('malformed_key_set', `${at}.status`, 'must be active, retired or revoked');
+    throw malformed(`${at}.status`, 'must be active, retired or revoked');
   }
   const notBefore = time(k['not_before'], `${at}.not_before`, 'ceil');
   // An absent not_after reads as null (open-ended), the same as the spec's explicit null.
   const notAfter = k['not_after'] === null || k['not_after'] === undefined ? null : time(k['not_after'], `${at}.not_after`);
-  if (notAfter !== null && notAfter < notBefore) throw new KeySetError('malformed_key_set', `${at}.not_after`, 'is before not_before');
+  if (notAfter !== null && notAfter < notBefore) throw malformed(`${at}.not_after`, 'is before not_before');
   const revokedAt = k['revoked_at'] === undefined ? undefined : time(k['revoked_at'], `${at}.revoked_at`);
-  if (revokedAt !== undefined && status !== 'revoked') throw new KeySetError('malformed_key_set', `${at}.revoked_at`, 'only a revoked key has revoked_at');
+  if (revokedAt !== undefined && status !== 'revoked') throw malformed(`${at}.revoked_at`, 'only a revoked key has revoked_at');
   const document: KeySetDocumentKey = {
     kid: k['kid'], kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', x: k['x'],
     not_before: k['not_before'] as string, not_after: notAfter === null ? null : (k['not_after'] as string), status,
