@@ -5,7 +5,8 @@
 // before anything is sent (the catalog lookup included).
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { InvalidRequestError, ValidationError } from '../../src/core/error.js';
+import { InvalidRequestError, ProxygateError, ValidationError } from '../../src/core/error.js';
+import { responseSha256 } from '../../src/receipts/hashes.js';
 import type { Fetch } from '../../src/index.js';
 import type { ReceiptEvent } from '../../src/resources/calls/index.js';
 import { netCharged, PROFILES, startMock } from './mock.js';
@@ -48,12 +49,26 @@ describe.each(PROFILES)('paid call per-call options against the %s profile', (pr
       expect(netCharged(harness.mock, { requestId: events[0]!.receipt!.request_id })).toBeGreaterThan(0);
     });
 
-    test('the raw bytes are the ones the receipt was checked against (same as an awaited call\'s rawBody)', async () => {
-      const pg = harness.client();
+    test('the raw bytes are the ones the receipt was checked against', async () => {
+      const events: ReceiptEvent[] = [];
+      const pg = harness.client({ onReceipt: (event) => void events.push(event) });
       const result = await pg.call('echo', '/echo', { query: { same: 'bytes' } });
       const raw = new Uint8Array(await (await pg.call('echo', '/echo', { query: { same: 'bytes' } }).asResponse()).arrayBuffer());
-      expect(raw.byteLength).toBe(result.rawBody.byteLength);
-      expect(result.receiptVerdict?.valid).toBe(true);
+      // The echo answer is the same for the same request: the raw view hands over what the awaited call parsed.
+      expect(raw).toEqual(result.rawBody);
+      const signed = events[1]!.receipt;
+      if (profile === 'extended') expect(signed?.receipt_version).toBe(3);
+      if (signed?.receipt_version === 3) expect(signed.response_sha256).toBe(await responseSha256(raw));
+      expect(events[1]!.verdict.valid).toBe(true);
+    });
+
+    test('a charged error status rejects asResponse() with the typed error, its receipt attached and heard', async () => {
+      const events: ReceiptEvent[] = [];
+      const pg = harness.client({ onReceipt: (event) => void events.push(event) });
+      const error = (await pg.call('translate-text', '/translate', { body: { text: '' } }).asResponse().catch((e: unknown) => e)) as ProxygateError & { rawReceipt: string };
+      expect(error).toBeInstanceOf(ProxygateError);
+      expect(error.rawReceipt).toBeTruthy();
+      expect(events.map((event) => [event.rawReceipt, event.call.outcome])).toEqual([[error.rawReceipt, 'failed']]);
     });
 
     test('withResponse() gives the settled result with the Response, status, headers and request id', async () => {
