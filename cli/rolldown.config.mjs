@@ -58,6 +58,8 @@ function builtinLoading() {
   };
 }
 
+const CLASS_NAMES = { function: false, class: true };
+
 /** A name a module imports that its target lacks would be `undefined` at run time: fail the build instead. */
 function onLog(level, log, handler) {
   if (log.code === 'MISSING_EXPORT' || log.code === 'IMPORT_IS_UNDEFINED') return handler('error', log);
@@ -79,7 +81,8 @@ export default defineConfig([
     treeshake,
     onLog,
     plugins: [builtinLoading()],
-    // Class names stay: the CLI maps SDK errors to exit codes and words by their class name.
-    output: { file: 'dist/data-path.bundle.cjs', format: 'cjs', codeSplitting: false, minify: true, keepNames: true },
+    // Class names stay (not function names: 25 kB more): the CLI maps SDK errors to exit codes
+    // and words by their class name.
+    output: { file: 'dist/data-path.bundle.cjs', format: 'cjs', codeSplitting: false, minify: { compress: { keepNames: CLASS_NAMES }, mangle: { keepNames: CLASS_NAMES } } },
   },
 ]);
