@@ -1,3 +1,4 @@
+import { raceSignal } from './signals.js';
 import { DEFAULT_GATEWAY_URL } from '../defaults.js';
 import { VERSION } from '../version.js';
 import type { KeySet, KeySetDocument } from '../receipts/key-set.js';
@@ -250,25 +251,6 @@ function parseBody(text: string): unknown {
   }
 }
 
-/** Races a shared promise against one caller's signal (the shared work goes on for the others). */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(new Errors.UserAbortError(undefined, signal.reason));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new Errors.UserAbortError(undefined, signal.reason));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
 
 /**
  * Client of a Proxygate-style gateway.
@@ -450,7 +432,7 @@ export class Proxygate {
         if (this.#extensions === read) this.#extensions = undefined;
       });
     }
-    return raceAbort(this.#extensions, options.signal);
+    return raceSignal(this.#extensions, options.signal);
   }
 
   /** @internal Records the token's scopes (called by `tokens.self()`). */

@@ -20,7 +20,7 @@ import { ReceiptRecorder, type ReceiptCallDetails, type ReceiptEvent, type Recei
 import { noKeysVerdict } from './receipt-verdict.js';
 import type { CallResult } from './results.js';
 import { settleReceipt, type ReceiptVerifier, type SettleInput, type Settlement } from './settle.js';
-import { anySignal } from './signals.js';
+import { anySignal } from '../../core/signals.js';
 import { CallStream } from './stream.js';
 import { TokenFacts } from './token-facts.js';
 import { PinnedKeys, toKeySet, verifierFor } from './verifier.js';

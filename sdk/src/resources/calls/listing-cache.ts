@@ -4,7 +4,7 @@ import type { Proxygate } from '../../core/client.js';
 import { lookupListing } from '../listing-lookup.js';
 import type { Listing } from '../models.js';
 import type { ListingRef } from './options.js';
-import { raceSignal } from './signals.js';
+import { raceSignal } from '../../core/signals.js';
 
 /** How long a resolved listing (and so its price) is reused by one client. */
 export const LISTING_TTL_MS = 5 * 60_000;

@@ -9,7 +9,7 @@ import type { Listing } from '../models.js';
 import type { Prepared } from './prepare.js';
 import type { StreamOutcome } from './results.js';
 import type { SettleInput, Settlement } from './settle.js';
-import { toAbortError } from './signals.js';
+import { toAbortError } from '../../core/signals.js';
 import { gatewayPath } from './wire.js';
 
 interface ReceiptEventData {

@@ -1,6 +1,6 @@
-// Abort-signal helpers of paid calls: one signal from several, and a shared promise raced
+// Abort-signal helpers (paid calls, the client's cached extension discovery): one signal from several, and a shared promise raced
 // against one caller's signal.
-import { UserAbortError } from '../../core/error.js';
+import { UserAbortError } from './error.js';
 
 export function anySignal(signals: readonly (AbortSignal | undefined)[]): AbortSignal | undefined {
   const present = signals.filter((signal): signal is AbortSignal => signal !== undefined);
