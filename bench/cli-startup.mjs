@@ -4,7 +4,7 @@
 // of single calls (bench/cli-batch.mjs). Commands:
 // - `proxygate --version` (answered by bin/run.cjs alone);
 // - `proxygate apis --json` and `proxygate call weather-current /current` against a local
-//   proxygate-mock this benchmark starts (the data path: dist/data-path.bundle.cjs);
+//   proxygate-mock this benchmark starts (the data path: dist/data-catalog and data-call bundles);
 // - `proxygate receipts verify`, offline, of one receipt: a v3 receipt with a key file and a
 //   public-gateway v1 receipt with `--pin platform=` (its own path: dist/fast-path.bundle.cjs).
 // Goals (issue 16): data commands <= 2.5x `node -e 0` and <= 70 MiB peak; `--version` and
@@ -25,7 +25,7 @@ const RSS_GOAL_MIB = 70;
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(repo, 'cli/bin/run.cjs');
-for (const built of ['cli/oclif.manifest.json', 'cli/dist/data-path.bundle.cjs', 'cli/dist/fast-path.bundle.cjs', 'server-mock/dist/serve.js']) {
+for (const built of ['cli/oclif.manifest.json', 'cli/dist/data-catalog.bundle.cjs', 'cli/dist/data-call.bundle.cjs', 'cli/dist/fast-path.bundle.cjs', 'server-mock/dist/serve.js']) {
   if (!existsSync(join(repo, built))) {
     console.error(`${built} is missing: run the build first (npm run bench:cli does)`);
     process.exit(2);

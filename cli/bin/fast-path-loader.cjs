@@ -1,5 +1,5 @@
 'use strict';
-// Loads a start-up bundle (dist/fast-path.bundle.cjs for `receipts verify`, dist/data-path.bundle.cjs
+// Loads a start-up bundle (dist/fast-path.bundle.cjs for `receipts verify`, dist/data-*.bundle.cjs
 // for the data commands) with a V8 code cache of the functions that ran before: compiling them is
 // a tenth of a verify run and more of a data command. Node's own compile cache (22.1+) keeps only
 // what is compiled at load, and Node 20 has none, so the cache is ours: written after a run, per
@@ -7,20 +7,35 @@
 // be reviewed against the JavaScript. V8 checks little of a cache (a flipped byte can crash it or
 // change a result), so each file carries SHA-256 of the bundle it was made from and of itself.
 const fs = require('node:fs');
-const { createHash } = require('node:crypto');
+const { isAscii } = require('node:buffer');
 const { dirname, join } = require('node:path');
-const vm = require('node:vm');
 
 /** The bundles, by name: their file and the prefix of their cache file. */
 const BUNDLES = {
   'fast-path': { file: join(__dirname, '../dist/fast-path.bundle.cjs'), cache: 'verify' },
-  'data-path': { file: join(__dirname, '../dist/data-path.bundle.cjs'), cache: 'data' },
+};
+// The data commands come in groups of topics, one bundle each (rolldown.config.mjs, src/data-path.ts).
+for (const group of ['catalog', 'call', 'account', 'receipts']) {
+  BUNDLES[`data-${group}`] = { file: join(__dirname, `../dist/data-${group}.bundle.cjs`), cache: `data-${group}` };
+}
+
+/** The bundle that runs each data topic (the first word of its command lines). */
+const TOPIC_BUNDLES = {
+  apis: 'data-catalog',
+  categories: 'data-catalog',
+  pricing: 'data-catalog',
+  services: 'data-catalog',
+  call: 'data-call',
+  balance: 'data-account',
+  tokens: 'data-account',
+  usage: 'data-account',
+  receipts: 'data-receipts',
 };
 // Version 2: the hashed part starts with the tags of the runs whose functions the cache holds.
 const MAGIC = Buffer.from('PGVC2\n');
 const HEADER = MAGIC.length + 64;
 
-const sha256 = (data) => createHash('sha256').update(data).digest();
+const sha256 = (data) => require('node:crypto').createHash('sha256').update(data).digest();
 
 /**
  * Where this user's cache of a bundle lives (one per `key` too: the data path keeps one per
@@ -133,6 +148,7 @@ function checkedKeyStore(file) {
  * `options.cacheKey` picks one of the bundle's caches (the data path's topic).
  */
 function loadBundle(name, env = process.env, options = {}) {
+  const vm = require('node:vm');
   const bundle = BUNDLES[name];
   if (!bundle) throw new Error(`no start-up bundle named ${name}`);
   const file = cacheFile(env, bundle.cache, options.cacheKey);
@@ -140,8 +156,11 @@ function loadBundle(name, env = process.env, options = {}) {
   const checkedKeys = checkedKeyStore(join(dirname(file), 'checked-keys'));
   // Before Node 20.16 a vm.Script cannot import(): plain require, no code cache.
   if (!vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER) return { exports: require(bundle.file), cacheUsed: false, checkedKeys, save: () => checkedKeys.save() };
-  const source = fs.readFileSync(bundle.file, 'utf8');
-  const bundleHash = sha256(source);
+  // The bytes are hashed as read; an ASCII bundle (the build makes them so) becomes its source
+  // text by a copy, where a UTF-8 decode would cost more than the read itself.
+  const bytes = fs.readFileSync(bundle.file);
+  const bundleHash = sha256(bytes);
+  const source = bytes.toString(isAscii?.(bytes) ? 'latin1' : 'utf8');
   const cached = readCache(file, bundleHash);
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: bundle.file,
@@ -168,4 +187,4 @@ function loadBundle(name, env = process.env, options = {}) {
 /** The `receipts verify` bundle (see loadBundle). */
 const loadFastPath = (env = process.env) => loadBundle('fast-path', env);
 
-module.exports = { loadBundle, loadFastPath, cacheFile };
+module.exports = { loadBundle, loadFastPath, cacheFile, TOPIC_BUNDLES };

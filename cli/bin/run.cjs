@@ -3,8 +3,10 @@
 // CommonJS on purpose: an ESM entry costs ~4 ms more to start, and scripts run the CLI in loops.
 // oclif itself is still loaded as ESM below. See cli/README.md "Start-up".
 
-// Reuse V8's compile cache between runs (Node >= 22.1; a no-op before).
-require('node:module').enableCompileCache?.();
+// Reuse V8's compile cache between runs (Node >= 22.1; before, node:module is not even loaded:
+// it starts parts of the ESM loader, ~1 ms).
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major > 22 || (major === 22 && minor >= 1)) require('node:module').enableCompileCache?.();
 
 // Ctrl-C exits 130 (128 + SIGINT) without a stack trace, as shells expect.
 process.once('SIGINT', () => {
@@ -14,7 +16,8 @@ process.once('SIGINT', () => {
 
 const argv = process.argv.slice(2);
 
-// The commands dist/data-path.bundle.cjs runs without oclif (src/data-path.ts), by first word.
+// The data commands' topics (first words): dist/data-*.bundle.cjs run them without oclif
+// (src/data-path.ts); bin/fast-path-loader.cjs knows which bundle runs which (a test checks both).
 const DATA_TOPICS = new Set(['apis', 'balance', 'call', 'categories', 'pricing', 'receipts', 'services', 'tokens', 'usage']);
 // oclif hooks that cannot change how a data command runs (this one runs only for an unknown
 // command, which the data path hands back). Any other hook: oclif runs every command.
@@ -53,7 +56,7 @@ async function runFastPaths() {
       return;
     }
   }
-  const data = load(loader, 'data-path');
+  const data = load(loader, loader.TOPIC_BUNDLES[argv[0]]);
   if (!data) return runOclif();
   // `proxygate apis --all | head -1`: a reader that stops early is not an error.
   process.stdout.on('error', onStdoutError);
@@ -71,8 +74,8 @@ async function runFastPaths() {
 /** A start-up bundle, or undefined when it cannot load (a build in progress): oclif runs the same commands. */
 function load(loader, name) {
   try {
-    // One code cache per topic: `apis` never reads the code `receipts audit` compiled.
-    return loader.loadBundle(name, process.env, name === 'data-path' ? { cacheKey: argv[0] } : {});
+    // One code cache per topic: `apis` never reads the code `pricing` compiled.
+    return loader.loadBundle(name, process.env, name.startsWith('data-') ? { cacheKey: argv[0] } : {});
   } catch {
     return undefined;
   }

@@ -8,23 +8,40 @@
 import type { CheckedKeyStore } from '@proxygate-kit/sdk/receipts';
 import { useCheckedKeys } from './lib/checked-keys.js';
 import { resolveCommandId } from './lib/fast/command-id.js';
-import { createHttpFetch } from './lib/fast/http-fetch.js';
-import { installWebLite } from './lib/fast/web-lite.js';
+import { createHttpFetch, type WebClasses } from './lib/fast/http-fetch.js';
+import { installCryptoLite } from './lib/fast/crypto-lite.js';
+import { installStreamLite, LiteReadableStream } from './lib/fast/stream-lite.js';
+import { installWebLite, LiteHeaders, LiteResponse } from './lib/fast/web-lite.js';
 import { FallBackToOclif, liteConfig, parseCommandLine } from './lib/fast/oclif-lite.js';
 
 /**
- * The commands this path runs, each loaded when a command line names it: in the bundle a command's
- * module (and what only it uses, such as the audit machinery) is evaluated, and compiled, only
- * then. A test checks each against oclif on the same command lines.
+ * The commands this path runs, each loaded when a command line names it: in a bundle a command's
+ * module (and what only it uses) is evaluated, and compiled, only then. They come in groups of
+ * topics, one start-up bundle each (rolldown.config.mjs, bin/run.cjs): a command reads and
+ * hashes only its group's code. A test checks each against oclif on the same command lines.
  */
-export const DATA_COMMANDS = {
+export const CATALOG_COMMANDS = {
   apis: () => import('./commands/apis/index.js'),
   'apis:docs': () => import('./commands/apis/docs.js'),
   'apis:show': () => import('./commands/apis/show.js'),
-  balance: () => import('./commands/balance.js'),
-  call: () => import('./commands/call.js'),
   categories: () => import('./commands/categories.js'),
   pricing: () => import('./commands/pricing.js'),
+  services: () => import('./commands/services.js'),
+} as const;
+
+export const CALL_COMMANDS = {
+  call: () => import('./commands/call.js'),
+} as const;
+
+export const ACCOUNT_COMMANDS = {
+  balance: () => import('./commands/balance.js'),
+  'tokens:create': () => import('./commands/tokens/create.js'),
+  'tokens:list': () => import('./commands/tokens/list.js'),
+  'tokens:revoke': () => import('./commands/tokens/revoke.js'),
+  usage: () => import('./commands/usage.js'),
+} as const;
+
+export const RECEIPTS_COMMANDS = {
   'receipts:audit': () => import('./commands/receipts/audit.js'),
   'receipts:audit:merge': () => import('./commands/receipts/audit/merge.js'),
   'receipts:keys:export': () => import('./commands/receipts/keys/export.js'),
@@ -34,14 +51,19 @@ export const DATA_COMMANDS = {
   'receipts:log': () => import('./commands/receipts/log.js'),
   'receipts:path': () => import('./commands/receipts/path.js'),
   'receipts:verify': () => import('./commands/receipts/verify.js'),
-  services: () => import('./commands/services.js'),
-  'tokens:create': () => import('./commands/tokens/create.js'),
-  'tokens:list': () => import('./commands/tokens/list.js'),
-  'tokens:revoke': () => import('./commands/tokens/revoke.js'),
-  usage: () => import('./commands/usage.js'),
 } as const;
 
-export type DataCommandId = keyof typeof DATA_COMMANDS;
+/** Every data command, by group (the full runner and tests; a group's bundle holds only its own). */
+export function dataCommandGroups() {
+  return { catalog: CATALOG_COMMANDS, call: CALL_COMMANDS, account: ACCOUNT_COMMANDS, receipts: RECEIPTS_COMMANDS } as const;
+}
+
+/** Every data command. */
+export function dataCommands() {
+  return { ...CATALOG_COMMANDS, ...CALL_COMMANDS, ...ACCOUNT_COMMANDS, ...RECEIPTS_COMMANDS } as const;
+}
+
+export type DataCommandId = keyof ReturnType<typeof dataCommands>;
 
 /**
  * Which data commands take arguments (or are not strict): oclif's rule while matching the words
@@ -72,11 +94,14 @@ export const TAKES_ARGS: Readonly<Record<DataCommandId, boolean>> = {
   usage: false,
 };
 
-const isDataCommand = (id: string): id is DataCommandId => Object.hasOwn(DATA_COMMANDS, id);
+const isDataCommand = (id: string): id is DataCommandId => Object.hasOwn(TAKES_ARGS, id);
+
+/** Loads the module of each command a start-up bundle runs. */
+export type CommandLoaders = Partial<Record<DataCommandId, () => Promise<{ default: unknown }>>>;
 
 /** A data command's class. */
 export async function loadDataCommand(id: DataCommandId): Promise<unknown> {
-  return (await DATA_COMMANDS[id]()).default;
+  return (await dataCommands()[id]()).default;
 }
 
 /**
@@ -99,7 +124,7 @@ export const ALL_COMMAND_IDS: readonly string[] = [
   'mcp:tools',
   'rate',
   'whoami',
-  ...Object.keys(DATA_COMMANDS),
+  ...Object.keys(TAKES_ARGS),
 ];
 
 type Runnable = {
@@ -125,28 +150,49 @@ export interface DataPathOutcome {
   failed: boolean;
 }
 
+export interface DataPathOptions {
+  checkedKeys?: CheckedKeyStore | undefined;
+  env?: NodeJS.ProcessEnv;
+}
+
 /**
  * Runs a data command without oclif. Resolves to how it ended, or undefined (nothing done) when
- * oclif must run it. Only in the bundle, where the commands' `@oclif/core` is oclif-lite.
+ * oclif must run it. Only in a bundle, where the commands' `@oclif/core` is oclif-lite.
  */
-export async function runDataPath(argv: readonly string[], options: { checkedKeys?: CheckedKeyStore | undefined; env?: NodeJS.ProcessEnv } = {}): Promise<DataPathOutcome | undefined> {
+export function runDataPath(argv: readonly string[], options: DataPathOptions = {}): Promise<DataPathOutcome | undefined> {
+  return runCommands(argv, options, dataCommands());
+}
+
+/**
+ * runDataPath for the commands `commands` loads (a start-up bundle of one group of topics holds
+ * only those; rolldown.config.mjs makes one per group). A line naming another command: undefined.
+ */
+export async function runCommands(argv: readonly string[], options: DataPathOptions, commands: CommandLoaders): Promise<DataPathOutcome | undefined> {
   const env = options.env ?? process.env;
   // Stack traces (DEBUG) and help (`--help`, `-h`, where oclif or a hook may add it) are oclif's.
   if (env['DEBUG']) return undefined;
   if (argv.includes('--help') || argv.includes('-h') || argv.includes('--')) return undefined;
   const resolved = resolveCommandId(argv, ALL_COMMAND_IDS, (id) => isDataCommand(id) && TAKES_ARGS[id]);
-  if (!resolved || !isDataCommand(resolved.id)) return undefined;
-  const Command = (await loadDataCommand(resolved.id)) as Runnable;
+  const load = resolved && isDataCommand(resolved.id) ? commands[resolved.id] : undefined;
+  if (!resolved || !load) return undefined;
+  const Command = (await load()).default as Runnable;
   // The whole command line is checked first: a refusal must come from oclif, in its words.
   if (!(await parseCommandLine(Command, resolved.argv, {}))) return undefined;
-  // This process's fetch, Headers and Response without undici (http-fetch.ts, web-lite.ts);
-  // Node's fetch stays for what the transport does not cover.
+  // This process's fetch, Headers and Response without undici (http-fetch.ts, web-lite.ts), and
+  // Node's ReadableStream and WebCrypto only if something needs them (stream-lite.ts,
+  // crypto-lite.ts); Node's fetch stays for what the transport does not cover.
   const [nodeFetch, nodeHeaders, nodeResponse] = (['fetch', 'Headers', 'Response'] as const).map((name) => Object.getOwnPropertyDescriptor(globalThis, name));
   installWebLite();
+  const restoreStreams = installStreamLite();
+  const restoreCrypto = installCryptoLite();
   useCheckedKeys(options.checkedKeys);
-  globalThis.fetch = createHttpFetch((input, init) => (nodeFetch?.value as typeof fetch)(input, init));
+  // Answers' bodies are stream-lite's too (Node's ReadableStream loads ~3 ms of modules).
+  const web = { Headers: LiteHeaders, Response: LiteResponse, ReadableStream: LiteReadableStream } as unknown as WebClasses;
+  globalThis.fetch = createHttpFetch((input, init) => (nodeFetch?.value as typeof fetch)(input, init), web);
   const restore = () => {
     for (const [name, descriptor] of [['fetch', nodeFetch], ['Headers', nodeHeaders], ['Response', nodeResponse]] as const) if (descriptor) Object.defineProperty(globalThis, name, descriptor);
+    restoreStreams();
+    restoreCrypto();
   };
   Command.id = resolved.id;
   const command = new Command([...resolved.argv], liteConfig(env));

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync, deflateSync, brotliCompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpFetch, type WebClasses } from '../src/lib/fast/http-fetch.js';
+import { LiteReadableStream } from '../src/lib/fast/stream-lite.js';
 import { LiteHeaders, LiteResponse } from '../src/lib/fast/web-lite.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
@@ -53,6 +54,8 @@ const lite: WebClasses = { Headers: LiteHeaders as unknown as typeof Headers, Re
 const transports: Array<[string, typeof fetch]> = [
   ['http-fetch with Node classes', createHttpFetch(() => Promise.reject(new Error('fallback used')))],
   ['http-fetch with web-lite classes', createHttpFetch(() => Promise.reject(new Error('fallback used')), lite)],
+  // As the data path makes it: stream-lite bodies too.
+  ['http-fetch with web-lite classes and stream-lite bodies', createHttpFetch(() => Promise.reject(new Error('fallback used')), { ...lite, ReadableStream: LiteReadableStream as unknown as NonNullable<WebClasses['ReadableStream']> })],
 ];
 
 async function seen(f: typeof fetch, path: string, init: RequestInit): Promise<{ status: number; statusText: string; headers: [string, string][]; text: string }> {

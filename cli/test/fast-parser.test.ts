@@ -6,7 +6,9 @@ import { Config, Flags as OclifFlags, Args as OclifArgs, Parser } from '@oclif/c
 import { normalizeArgv } from '@oclif/core/help';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/commands.js';
-import { ALL_COMMAND_IDS, DATA_COMMANDS, loadDataCommand, TAKES_ARGS, type DataCommandId } from '../src/data-path.js';
+import { ALL_COMMAND_IDS, dataCommandGroups, dataCommands, loadDataCommand, TAKES_ARGS, type DataCommandId } from '../src/data-path.js';
+
+const DATA_COMMANDS = dataCommands();
 import { parseArgv, type FlagDef } from '../src/lib/fast/argv-parser.js';
 import { resolveCommandId } from '../src/lib/fast/command-id.js';
 import { Args as LiteArgs, commandFlags, Flags as LiteFlags } from '../src/lib/fast/oclif-lite.js';
@@ -80,6 +82,10 @@ const LINES: Record<string, string[][]> = {
 describe('the fast parser is oclif\'s on the data commands\' own tables', () => {
   it('covers every data command, and each has sample command lines here', () => {
     for (const id of Object.keys(DATA_COMMANDS)) expect(COMMANDS[id as keyof typeof COMMANDS], id).toBe(CLASSES[id as DataCommandId]);
+    // Each in exactly one group (one start-up bundle each), and TAKES_ARGS knows them all.
+    const grouped = Object.values(dataCommandGroups()).flatMap((group) => Object.keys(group));
+    expect(grouped.sort()).toEqual(Object.keys(DATA_COMMANDS).sort());
+    expect(Object.keys(TAKES_ARGS).sort()).toEqual(Object.keys(DATA_COMMANDS).sort());
   });
 
   for (const [id, lines] of Object.entries(LINES)) {

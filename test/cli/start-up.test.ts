@@ -1,6 +1,7 @@
 // The `receipts verify` start-up path as built: what it loads, that V8 takes the code cache the
 // build wrote, and that a reader leaving early is not an error.
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,15 +46,33 @@ describe('receipts verify start-up path (built)', () => {
     expect(new Set(required)).toEqual(new Set(['node:fs', 'node:crypto']));
   });
 
-  it('the data commands\' bundle holds neither oclif, zod nor the MCP SDK, and requires only the built-ins a data command uses at once', () => {
-    const bundle = readFileSync(join(cli, 'dist/data-path.bundle.cjs'), 'utf8');
-    // zod's schemas all carry `_zod`; oclif-lite stands in for @oclif/core; the MCP SDK is the mcp commands'.
-    for (const absent of ['_zod', '@oclif/core', 'modelcontextprotocol', 'jsonrpc']) expect(bundle.includes(absent), absent).toBe(false);
-    // Required at load (as a string literal); the rest (child_process, https, readline, worker_threads, os) on first use.
-    const atLoad = new Set([...bundle.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]));
-    expect([...atLoad].filter((id) => !['node:crypto', 'node:fs', 'node:fs/promises', 'node:http', 'node:module', 'node:path', 'node:util', 'url'].includes(id!))).toEqual([]);
-    // No import(): the first one of a process starts Node's ESM loader.
-    expect(bundle).not.toMatch(/\bimport\(/);
+  it('the data commands\' bundles hold neither oclif, zod nor the MCP SDK, are ASCII, and require only the built-ins a data command uses at once', () => {
+    for (const group of ['catalog', 'call', 'account', 'receipts']) {
+      const bundle = readFileSync(join(cli, `dist/data-${group}.bundle.cjs`), 'utf8');
+      // zod's schemas all carry `_zod`; oclif-lite stands in for @oclif/core; the MCP SDK is the mcp commands'.
+      for (const absent of ['_zod', '@oclif/core', 'modelcontextprotocol', 'jsonrpc']) expect(bundle.includes(absent), `${group}: ${absent}`).toBe(false);
+      // ASCII: the loader makes the source text by a plain copy of the bytes it hashes.
+      expect(/[^\x00-\x7f]/.test(bundle), `${group}: non-ASCII`).toBe(false);
+      // Required at load (as a string literal); the rest (child_process, https, readline, worker_threads, os, module) on first use.
+      const atLoad = new Set([...bundle.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]));
+      expect([...atLoad].filter((id) => !['node:crypto', 'node:fs', 'node:fs/promises', 'node:http', 'node:path', 'node:util', 'url'].includes(id!)), group).toEqual([]);
+      // No import(): the first one of a process starts Node's ESM loader.
+      expect(bundle, group).not.toMatch(/\bimport\(/);
+    }
+  });
+
+  it('each data topic goes to the bundle of its commands\' group', async () => {
+    const { dataCommandGroups } = await import('../../cli/src/data-path.js');
+    const { TOPIC_BUNDLES } = createRequire(import.meta.url)(loader) as { TOPIC_BUNDLES: Record<string, string> };
+    const groups = dataCommandGroups() as Record<string, Record<string, unknown>>;
+    const ids = Object.values(groups).flatMap((group) => Object.keys(group));
+    const topics = [...new Set(ids.map((id) => id.split(':')[0]!))];
+    expect(Object.keys(TOPIC_BUNDLES).sort()).toEqual(topics.sort());
+    for (const id of ids) expect(Object.keys(groups[TOPIC_BUNDLES[id.split(':')[0]!]!.replace(/^data-/, '')] ?? {}), id).toContain(id);
+    // bin/run.cjs sends these topics to the data path.
+    const run = readFileSync(join(cli, 'bin/run.cjs'), 'utf8');
+    const listed = /const DATA_TOPICS = new Set\(\[([^\]]*)\]\)/.exec(run)?.[1]?.match(/'[^']+'/g)?.map((t) => t.slice(1, -1));
+    expect(listed?.sort()).toEqual(topics.sort());
   });
 
   describe.skipIf(!vmCanImport || process.platform === 'win32')('the per-user start-up caches', () => {

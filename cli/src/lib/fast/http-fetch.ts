@@ -9,17 +9,18 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createRequire } from 'node:module';
 
-// zlib only for an encoded answer.
-const lazyRequire = createRequire(import.meta.url);
+// zlib only for an encoded answer (and node:module only then: the bundle loads it on first use).
+const zlibModule = (): typeof import('node:zlib') => createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib');
 
 type Fetch = typeof globalThis.fetch;
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
-/** The classes answers are made of: the process's (web-lite's on the data path). */
+/** The classes answers are made of: the process's (web-lite's and stream-lite's on the data path). */
 export interface WebClasses {
   Headers: typeof Headers;
   Response: typeof Response;
+  ReadableStream?: new (source: UnderlyingDefaultSource<Uint8Array>) => ReadableStream<Uint8Array>;
 }
 
 /** A fetch for the data path; `fallback` (Node's fetch) takes what this one does not cover. */
@@ -96,7 +97,8 @@ async function bodyBytes(body: RequestInit['body']): Promise<Buffer | undefined 
 }
 
 /** Node's Response over the message stream: status, reason, headers as received, body decoded. */
-function toResponse({ Headers, Response }: WebClasses, res: IncomingMessage, method: string, signal: AbortSignal | undefined, done: () => void): Response {
+function toResponse(web: WebClasses, res: IncomingMessage, method: string, signal: AbortSignal | undefined, done: () => void): Response {
+  const { Headers, Response } = web;
   const status = res.statusCode ?? 0;
   const headers = new Headers();
   for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
@@ -108,7 +110,7 @@ function toResponse({ Headers, Response }: WebClasses, res: IncomingMessage, met
   }
   const empty = NULL_BODY_STATUS.has(status) || method === 'HEAD';
   const statusText = /^[\t\x20-\x7e\x80-\xff]*$/.test(res.statusMessage ?? '') ? (res.statusMessage ?? '') : '';
-  const body = empty ? null : bodyStream(res, headers.get('content-encoding'), signal, done);
+  const body = empty ? null : bodyStream(web.ReadableStream ?? ReadableStream, res, headers.get('content-encoding'), signal, done);
   if (empty) {
     res.resume();
     res.once('end', done);
@@ -117,7 +119,13 @@ function toResponse({ Headers, Response }: WebClasses, res: IncomingMessage, met
 }
 
 /** The message as a web stream, decoded as undici decodes it; a cut connection errors it as undici does ("terminated"). */
-function bodyStream(res: IncomingMessage, encoding: string | null, signal: AbortSignal | undefined, done: () => void): ReadableStream<Uint8Array> {
+function bodyStream(
+  Stream: NonNullable<WebClasses['ReadableStream']>,
+  res: IncomingMessage,
+  encoding: string | null,
+  signal: AbortSignal | undefined,
+  done: () => void,
+): ReadableStream<Uint8Array> {
   let source: NodeJS.ReadableStream = res;
   const codings = (encoding ?? '')
     .toLowerCase()
@@ -126,7 +134,7 @@ function bodyStream(res: IncomingMessage, encoding: string | null, signal: Abort
     .filter(Boolean)
     .reverse();
   if (codings.length > 0 && codings.every((c) => ['gzip', 'x-gzip', 'deflate', 'br'].includes(c))) {
-    const zlib = lazyRequire('node:zlib') as typeof import('node:zlib');
+    const zlib = zlibModule();
     const flush = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
     for (const coding of codings) {
       const decoder = coding === 'br' ? zlib.createBrotliDecompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH }) : coding === 'deflate' ? zlib.createInflate(flush) : zlib.createGunzip(flush);
@@ -136,7 +144,7 @@ function bodyStream(res: IncomingMessage, encoding: string | null, signal: Abort
     }
   }
   let finished = false;
-  return new ReadableStream<Uint8Array>({
+  return new Stream({
     start(controller) {
       const fail = (error: unknown) => {
         if (finished) return;

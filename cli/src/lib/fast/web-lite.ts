@@ -5,6 +5,8 @@
 // iteration, values joined with ", ", set-cookie kept apart, a body read once as text, bytes or
 // JSON), checked against Node's own classes by a test.
 
+import { LiteReadableStream } from './stream-lite.js';
+
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const INVALID_VALUE = /[\0\r\n]/;
 
@@ -173,12 +175,12 @@ export class LiteResponse {
 function toStream(body: Exclude<BodyInitLike, null | undefined>): ReadableStream<Uint8Array> {
   if (typeof (body as ReadableStream).getReader === 'function') return body as ReadableStream<Uint8Array>;
   const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body instanceof ArrayBuffer ? new Uint8Array(body) : (body as Uint8Array);
-  return new ReadableStream<Uint8Array>({
+  return new LiteReadableStream<Uint8Array>({
     start(controller) {
       if (bytes.byteLength > 0) controller.enqueue(bytes);
       controller.close();
     },
-  });
+  }) as unknown as ReadableStream<Uint8Array>;
 }
 
 /**
