@@ -56,7 +56,7 @@ type Def =
   | { type: 'union'; options: readonly LiteSchema[] }
   | { type: 'array'; element: LiteSchema }
   | { type: 'record'; key: LiteSchema; value: LiteSchema }
-  | { type: 'object'; shape: Readonly<Record<string, LiteSchema>>; loose: boolean }
+  | { type: 'object'; shape: Readonly<Record<string, LiteSchema>>; loose: boolean; fields: ReadonlyArray<readonly [string, LiteSchema]>; walkable: boolean }
   | { type: 'nullable' | 'exactOptional'; inner: LiteSchema };
 
 /** The walk's answer when zod must answer. */
@@ -207,12 +207,9 @@ function walk(schema: LiteSchema, value: unknown): Walked | typeof DEFER {
       break;
     }
     case 'object': {
-      if (!isPlain(value)) return DEFER;
+      if (!def.walkable || !isPlain(value)) return DEFER;
       const object: Record<string, unknown> = {};
-      for (const key of Object.keys(def.shape)) {
-        const field = def.shape[key] as LiteSchema;
-        // Keys Object.prototype has (zod reads them through it), and __proto__: zod's to judge.
-        if (key in Object.prototype) return DEFER;
+      for (const [key, field] of def.fields) {
         if (!Object.hasOwn(value, key)) {
           if (field.def.type === 'exactOptional') continue;
           return DEFER;
@@ -269,10 +266,14 @@ export const union = (options: LiteSchema[], ...rest: unknown[]) => make(rest.le
 export const array = (element: LiteSchema, ...rest: unknown[]) => make(rest.length ? { type: 'opaque' } : { type: 'array', element }, 'array', [element, ...rest]);
 export const record = (key: LiteSchema, value: LiteSchema, ...rest: unknown[]) =>
   make(rest.length || !(value instanceof LiteSchema) ? { type: 'opaque' } : { type: 'record', key, value }, 'record', [key, value, ...rest]);
-export const looseObject = (shape: Record<string, LiteSchema>, ...rest: unknown[]) =>
-  make(rest.length ? { type: 'opaque' } : { type: 'object', shape: { ...shape }, loose: true }, 'looseObject', [shape, ...rest]);
-export const strictObject = (shape: Record<string, LiteSchema>, ...rest: unknown[]) =>
-  make(rest.length ? { type: 'opaque' } : { type: 'object', shape: { ...shape }, loose: false }, 'strictObject', [shape, ...rest]);
+/** An object's shape as the walk reads it; keys Object.prototype has (zod reads them through it) and __proto__ are zod's to judge. */
+function objectDef(shape: Record<string, LiteSchema>, loose: boolean): Def {
+  const copy = { ...shape };
+  const fields = Object.keys(copy).map((key) => [key, copy[key] as LiteSchema] as const);
+  return { type: 'object', shape: copy, loose, fields, walkable: fields.every(([key]) => !(key in Object.prototype)) };
+}
+export const looseObject = (shape: Record<string, LiteSchema>, ...rest: unknown[]) => make(rest.length ? { type: 'opaque' } : objectDef(shape, true), 'looseObject', [shape, ...rest]);
+export const strictObject = (shape: Record<string, LiteSchema>, ...rest: unknown[]) => make(rest.length ? { type: 'opaque' } : objectDef(shape, false), 'strictObject', [shape, ...rest]);
 export const nullable = (inner: LiteSchema) => make({ type: 'nullable', inner }, 'nullable', [inner]);
 export const exactOptional = (inner: LiteSchema) => make({ type: 'exactOptional', inner }, 'exactOptional', [inner]);
 export const object = opaque('object');
