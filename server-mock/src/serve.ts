@@ -2,6 +2,8 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import { createServer as createMswApp } from '@mswjs/http-middleware';
+import type { RequestHandler } from 'msw';
+import { handlerRoutes } from './handler-routes.js';
 import { createMockGateway, FAULT_HEADER } from './index.js';
 import type { DemoTokenSecrets, Gateway, Profile, ReceiptVersion } from './state/index.js';
 
@@ -47,6 +49,15 @@ function socketFaults(res: ServerResponse): void {
   });
 }
 
+/** The request's URL as msw will see it (a target it cannot parse matches no route). */
+function requestUrl(req: IncomingMessage, host: string): URL {
+  try {
+    return new URL(req.url ?? '/', `http://${req.headers.host ?? host}`);
+  } catch {
+    return new URL('http://invalid.invalid/');
+  }
+}
+
 /** Serves the mock gateway over real HTTP (bound to 127.0.0.1 by default). */
 export async function startMockServer(options: StartMockServerOptions = {}): Promise<MockServer> {
   const host = options.host ?? '127.0.0.1';
@@ -58,17 +69,29 @@ export async function startMockServer(options: StartMockServerOptions = {}): Pro
     ...(options.tagV1Receipts === undefined ? {} : { tagV1Receipts: options.tagV1Receipts }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });
-  // http-middleware is CommonJS and sees msw's CJS typings; the handlers are the same at run time.
-  const app = createMswApp(...(mock.handlers as unknown as Parameters<typeof createMswApp>));
-  app.disable('x-powered-by');
+  // Each request goes to an app holding only the handlers that may answer it (handler-routes.ts),
+  // one app per distinct set; none: the app without handlers answers http-middleware's 404.
+  const routes = handlerRoutes(mock.handlers);
+  const apps = new Map<string, ReturnType<typeof createMswApp>>();
+  const appFor = (handlers: RequestHandler[]) => {
+    const key = handlers.map((handler) => mock.handlers.indexOf(handler)).join(',');
+    let app = apps.get(key);
+    if (!app) {
+      // http-middleware is CommonJS and sees msw's CJS typings; the handlers are the same at run time.
+      app = createMswApp(...(handlers as unknown as Parameters<typeof createMswApp>));
+      app.disable('x-powered-by');
+      apps.set(key, app);
+    }
+    return app;
+  };
   const quiet = options.quiet ?? true;
   const server = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
     socketFaults(res);
     if (!quiet) res.on('finish', () => process.stderr.write(`${req.method ?? 'GET'} ${(req.url ?? '').split('?')[0]} ${res.statusCode}\n`));
-    app(req, res);
+    appFor(routes(req.method ?? 'GET', requestUrl(req, host)))(req, res);
   });
-  // Keep-alive sockets would hold close() open; tests must be able to stop the server at once.
-  server.keepAliveTimeout = 1000;
+  // As Node's default: a client may reuse its connection (close() ends them all at once).
+  server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());

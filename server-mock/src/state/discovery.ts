@@ -13,9 +13,8 @@ export interface ProtectedResourceMetadata {
 }
 
 /** `GET /health`: 200 healthy, 503 degraded (same shape); `extensions` only in the extended profile. */
-export function health(ctx: GatewayContext, keyring: Keyring, status: HealthStatus, gatewayOrigin: string): { status: 200 | 503; body: HealthResponse } {
-  const keys = keyring.keySet(gatewayOrigin);
-  const body: HealthResponse = { status, platform_pubkey: keys.platform_pubkey, receipt_ca_pubkey: keys.receipt_ca_pubkey };
+export function health(ctx: GatewayContext, keyring: Keyring, status: HealthStatus): { status: 200 | 503; body: HealthResponse } {
+  const body: HealthResponse = { status, ...keyring.publicKeys() };
   if (ctx.switches.extensions) body.extensions = { version: 1, features: [...EXTENSION_FEATURES], receipt_keys_url: RECEIPT_KEYS_PATH };
   return { status: status === 'healthy' ? 200 : 503, body };
 }

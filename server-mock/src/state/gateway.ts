@@ -358,7 +358,7 @@ export class Gateway {
 
   /** `GET /health`: 200 healthy, 503 degraded (same shape); `extensions` only in the extended profile. */
   health(): { status: 200 | 503; body: HealthResponse } {
-    return health(this.ctx, this.state.keyring, this.settings.health, this.origin);
+    return health(this.ctx, this.state.keyring, this.settings.health);
   }
 
   /** `GET /.well-known/oauth-protected-resource` (RFC 9728). */

@@ -164,6 +164,11 @@ export class Keyring {
     return { ...document, endorsements };
   }
 
+  /** The platform and receipt-CA public keys (base58), as `/health` publishes them: no signing needed. */
+  publicKeys(): { platform_pubkey: string; receipt_ca_pubkey: string } {
+    return { platform_pubkey: base58Encode(this.platformKey.publicKey), receipt_ca_pubkey: base58Encode(this.receiptCa.publicKey) };
+  }
+
   private unsignedKeySet(issuer: string): Omit<ReceiptKeySet, 'endorsements'> {
     return {
       issuer,
@@ -178,8 +183,7 @@ export class Keyring {
         status: record.status,
         ...(record.revokedAt ? { revoked_at: record.revokedAt.toISOString() } : {}),
       })),
-      platform_pubkey: base58Encode(this.platformKey.publicKey),
-      receipt_ca_pubkey: base58Encode(this.receiptCa.publicKey),
+      ...this.publicKeys(),
     };
   }
 }
