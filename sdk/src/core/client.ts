@@ -251,6 +251,12 @@ function parseBody(text: string): unknown {
   }
 }
 
+/** The extensions read, shared; `taken` once a caller had it, `failed` once it rejected. */
+interface ExtensionsRead {
+  read: Promise<GatewayExtensions>;
+  taken: boolean;
+  failed: boolean;
+}
 
 /**
  * Client of a Proxygate-style gateway.
@@ -330,7 +336,7 @@ export class Proxygate {
   /** Scopes read from the current `pg_del_` token's claim (unverified; local refusals only). */
   #claimScopes: readonly string[] | undefined;
   #tokenId: string | undefined;
-  #extensions: Promise<GatewayExtensions> | undefined;
+  #extensions: ExtensionsRead | undefined;
   readonly #credentialIds = new Map<string, string>();
   readonly #origin: string;
   /** Whether fetch is CORS-checked here (browsers): then only headers a gateway's CORS policy allows are added. */
@@ -365,7 +371,7 @@ export class Proxygate {
     this.validation = options.validation ?? 'lenient';
     this.keys = options.keys;
     this.#scopes = options.scopes ? [...options.scopes] : undefined;
-    if (options.extensions) this.#extensions = Promise.resolve(declaredExtensions(options.extensions));
+    if (options.extensions) this.#extensions = { read: Promise.resolve(declaredExtensions(options.extensions)), taken: false, failed: false };
     if (!options.fetch && typeof globalThis.fetch !== 'function') throw new TypeError('No fetch available: pass `fetch` in the client options');
     // The global is looked up per call, so instrumentation installed after construction still applies.
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
@@ -425,14 +431,30 @@ export class Proxygate {
    * per client and shared; a failed read is not kept, so the next caller asks again.
    */
   extensions(options: { signal?: AbortSignal | undefined } = {}): Promise<GatewayExtensions> {
-    if (!this.#extensions) {
-      const read = this.request<unknown>({ method: 'GET', path: '/health', answerStatuses: [503] }).then((res) => parseExtensions(res.data));
-      this.#extensions = read;
-      read.catch(() => {
-        if (this.#extensions === read) this.#extensions = undefined;
-      });
-    }
-    return raceSignal(this.#extensions, options.signal);
+    const entry = this.#extensions ?? this.#readExtensions();
+    entry.taken = true;
+    // A read started ahead (prefetchExtensions) that failed before anyone asked: this caller gets its failure, the next asks again.
+    if (entry.failed && this.#extensions === entry) this.#extensions = undefined;
+    return raceSignal(entry.read, options.signal);
+  }
+
+  /**
+   * @internal Starts reading the extensions unless a read is under way or done, so that a paid
+   * call's discovery overlaps its listing lookup (one round trip less). Nobody waits for it here:
+   * a failure is kept for the next caller of `extensions()`, as if it had started the read itself.
+   */
+  prefetchExtensions(): void {
+    if (!this.#extensions) this.#readExtensions();
+  }
+
+  #readExtensions(): ExtensionsRead {
+    const entry: ExtensionsRead = { read: this.request<unknown>({ method: 'GET', path: '/health', answerStatuses: [503] }).then((res) => parseExtensions(res.data)), taken: false, failed: false };
+    this.#extensions = entry;
+    entry.read.catch(() => {
+      entry.failed = true;
+      if (entry.taken && this.#extensions === entry) this.#extensions = undefined;
+    });
+    return entry;
   }
 
   /** @internal Records the token's scopes (called by `tokens.self()`). */

@@ -133,6 +133,9 @@ export class Calls extends APIResource {
 
   async #prepare(ref: ListingRef, upstreamPath: string, options: PaidCallOptions): Promise<Prepared> {
     const call = checkCall(ref, upstreamPath, options, this.client.knownScopes);
+    // The send asks whether the gateway replays by key (GET /health, once per client): while a
+    // lookup goes over the network, ask beside it (a call refused before sending still sends nothing).
+    if (!this.#listings.has(ref)) this.client.prefetchExtensions();
     const listing = await this.resolveListing(ref, options.signal);
     const { receiptExpected } = checkCost(listing, call, options.allowUnboundedCost);
     const keys = this.#keys.get();

@@ -17,6 +17,13 @@ export class ListingCache {
     this.#client = client;
   }
 
+  /** Whether resolving `ref` now needs no lookup (a listing given as is, or one looked up and still fresh). */
+  has(ref: ListingRef): boolean {
+    if (typeof ref !== 'string') return true;
+    const entry = this.#listings.get(ref.trim());
+    return entry !== undefined && entry.expires > Date.now();
+  }
+
   resolve(ref: ListingRef, signal?: AbortSignal): Promise<Listing> {
     if (typeof ref !== 'string') return Promise.resolve(ref);
     const now = Date.now();
