@@ -38,18 +38,37 @@ const HEADER = MAGIC.length + 64;
 const sha256 = (data) => require('node:crypto').createHash('sha256').update(data).digest();
 
 /**
+ * The CLI's cache directory by oclif's rules, as src/lib/user-dirs.ts has them (a test checks they
+ * agree on every platform): PROXYGATE_CACHE_DIR, else ~/Library/Caches/proxygate on macOS, else
+ * $XDG_CACHE_HOME, else %LOCALAPPDATA% on Windows, else ~/.cache, then /proxygate. Undefined
+ * without a home (user-dirs falls back to the temp dir: no place for code we will run).
+ */
+function cacheDir(env = process.env, platform = process.platform, homedir = () => require('node:os').homedir()) {
+  const set = (name) => env[name] || undefined;
+  if (set('PROXYGATE_CACHE_DIR')) return env.PROXYGATE_CACHE_DIR;
+  const windows = platform === 'win32';
+  const path = windows ? require('node:path').win32 : require('node:path').posix;
+  const home = () =>
+    set('HOME') ?? (windows ? (set('HOMEDRIVE') && set('HOMEPATH') && path.join(env.HOMEDRIVE, env.HOMEPATH)) || set('USERPROFILE') : undefined) ?? (homedir() || undefined);
+  if (platform === 'darwin') {
+    const h = home();
+    return h && path.join(h, 'Library', 'Caches', 'proxygate');
+  }
+  const xdg = set('XDG_CACHE_HOME') ?? (windows ? set('LOCALAPPDATA') : undefined);
+  if (xdg) return path.join(xdg, 'proxygate');
+  const h = home();
+  return h && path.join(h, '.cache', 'proxygate');
+}
+
+/**
  * Where this user's cache of a bundle lives (one per `key` too: the data path keeps one per
  * topic, so a command reads only the code its own topic ran), or undefined when there is no
  * private place for it.
  */
 function cacheFile(env = process.env, prefix = 'verify', key = undefined) {
   if (env.NODE_DISABLE_COMPILE_CACHE || env.PROXYGATE_DISABLE_CODE_CACHE) return undefined;
-  const home = env.HOME || undefined;
-  let base = env.PROXYGATE_CACHE_DIR || undefined;
-  if (!base && process.platform === 'win32') base = env.LOCALAPPDATA && join(env.LOCALAPPDATA, 'proxygate', 'cache');
-  else if (!base && process.platform === 'darwin') base = home && join(home, 'Library', 'Caches', 'proxygate');
-  else if (!base) base = (env.XDG_CACHE_HOME || (home && join(home, '.cache'))) && join(env.XDG_CACHE_HOME || join(home, '.cache'), 'proxygate');
   if (key !== undefined && !/^[a-z]{1,32}$/.test(key)) return undefined;
+  const base = cacheDir(env);
   const name = key === undefined ? prefix : `${prefix}-${key}`;
   return base ? join(base, `${name}-${process.versions.v8}-${process.arch}.v8cache`) : undefined;
 }
@@ -187,4 +206,4 @@ function loadBundle(name, env = process.env, options = {}) {
 /** The `receipts verify` bundle (see loadBundle). */
 const loadFastPath = (env = process.env) => loadBundle('fast-path', env);
 
-module.exports = { loadBundle, loadFastPath, cacheFile, TOPIC_BUNDLES };
+module.exports = { loadBundle, loadFastPath, cacheDir, cacheFile, TOPIC_BUNDLES };

@@ -59,6 +59,29 @@ describe('per-platform directories (oclif rules), with injected platform and env
   });
 });
 
+describe('the start-up code cache (bin/fast-path-loader.cjs) lives in the same cache directory', () => {
+  const { cacheDir } = createRequire(import.meta.url)(fileURLToPath(new URL('../bin/fast-path-loader.cjs', import.meta.url))) as {
+    cacheDir: (env: Env, platform: NodeJS.Platform, homedir: () => string) => string | undefined;
+  };
+  const envs: Env[] = [
+    { HOME: '/home/ada' },
+    {},
+    { HOME: '/home/ada', XDG_CACHE_HOME: '/x/k' },
+    { USERPROFILE: 'C:\\Users\\ada', LOCALAPPDATA: 'C:\\Users\\ada\\AppData\\Local' },
+    { HOMEDRIVE: 'D:', HOMEPATH: '\\ada', USERPROFILE: 'C:\\Users\\ada' },
+    { HOME: '/home/ada', LOCALAPPDATA: 'C:\\L', XDG_CACHE_HOME: '' },
+    { HOME: '/home/ada', LOCALAPPDATA: 'C:\\L', PROXYGATE_CACHE_DIR: '/pk' },
+  ];
+  it.each((['linux', 'darwin', 'win32'] as const).flatMap((platform) => envs.map((env) => [platform, env] as const)))('%s with %j', (platform, env) => {
+    expect(cacheDir(env, platform, () => OS_HOME)).toBe(userDir('cache', { env, platform, homedir: () => OS_HOME }));
+  });
+
+  it('no home at all: no cache (user-dirs would fall back to the shared temp dir)', () => {
+    expect(cacheDir({}, 'linux', () => '')).toBeUndefined();
+    expect(cacheDir({ LOCALAPPDATA: 'C:\\L' }, 'win32', () => '')).toBe('C:\\L\\proxygate');
+  });
+});
+
 describe('the same directories as oclif\'s Config', () => {
   const oclifOs = createRequire(import.meta.url)(fileURLToPath(new URL('../../node_modules/@oclif/core/lib/util/os.js', import.meta.url))) as {
     getPlatform: () => Promise<NodeJS.Platform>;
