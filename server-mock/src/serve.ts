@@ -49,12 +49,15 @@ function socketFaults(res: ServerResponse): void {
   });
 }
 
-/** The request's URL as msw will see it (a target it cannot parse matches no route). */
-function requestUrl(req: IncomingMessage, host: string): URL {
+/**
+ * The request's path as msw will match it. Every handler's path starts with `*` (any origin), so
+ * a fixed origin does: the Host header (absent, or an IPv6 literal) cannot change the route.
+ */
+function requestUrl(req: IncomingMessage): URL {
   try {
-    return new URL(req.url ?? '/', `http://${req.headers.host ?? host}`);
+    return new URL(req.url ?? '/', 'http://localhost');
   } catch {
-    return new URL('http://invalid.invalid/');
+    return new URL('http://localhost/');
   }
 }
 
@@ -88,7 +91,7 @@ export async function startMockServer(options: StartMockServerOptions = {}): Pro
   const server = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
     socketFaults(res);
     if (!quiet) res.on('finish', () => process.stderr.write(`${req.method ?? 'GET'} ${(req.url ?? '').split('?')[0]} ${res.statusCode}\n`));
-    appFor(routes(req.method ?? 'GET', requestUrl(req, host)))(req, res);
+    appFor(routes(req.method ?? 'GET', requestUrl(req)))(req, res);
   });
   // As Node's default: a client may reuse its connection (close() ends them all at once).
   server.keepAliveTimeout = 5000;
