@@ -152,6 +152,34 @@ describe.each<MockProfile>(['extended', 'public'])('call against the %s profile'
     expect(ctx.mock.ledger()).toHaveLength(before);
   });
 
+  it('the listing is looked up beside /health, and a failed lookup is reported once, as before, never asked twice', async () => {
+    const seen: string[] = [];
+    const listen = ({ request }: { request: Request }) => {
+      const url = new URL(request.url);
+      seen.push(`${url.pathname}${url.search}`);
+    };
+    ctx.server.events.on('request:start', listen);
+    try {
+      const r = await cli(['call', 'no-such-listing', '/current']);
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toMatch(/^listing_not_found: .*no-such-listing/);
+      const lookups = seen.filter((path) => path.startsWith('/v1/apis'));
+      expect(lookups.length).toBeGreaterThan(0);
+      expect(new Set(lookups).size).toBe(lookups.length);
+      expect(seen.filter((path) => path === '/health')).toHaveLength(1);
+      expect(seen.filter((path) => path.startsWith('/proxy/'))).toEqual([]);
+    } finally {
+      ctx.server.events.removeListener('request:start', listen);
+    }
+  });
+
+  it('a call its options rule out is refused for them (exit 2), even with a listing that does not exist', async () => {
+    const r = await cli(['call', 'no-such-listing', '/current', '--query', 'listing=other']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/listing/);
+    expect(r.stderr).not.toMatch(/listing_not_found/);
+  });
+
   it('a token without the spending scope exits 3 before anything is charged', async () => {
     process.env['PROXYGATE_API_KEY'] = ctx.mock.demoTokens.readOnly;
     const before = ctx.mock.ledger().length;

@@ -134,9 +134,9 @@ flight finish) > 6 > 1 > 4 > 3 > 2 > 5 > 0.`;
     const money = await loadMoney();
 
     // The listing is looked up while /health is read (the client keeps both for the call): one
-    // round trip less before the paid request. Its failure is the call's, reported below.
-    const listingLookup = client.calls.resolveListing(args.listing);
-    listingLookup.catch(() => undefined);
+    // round trip less before the paid request. The call still checks its options first, and a
+    // failed lookup is the call's, reported as before.
+    const lookup = client.calls.prefetchListing(args.listing);
     // Only a gateway that replays by key makes a key worth sending (the SDK reads /health once anyway).
     const replayable = await client.meta.extensions().then((e) => e.has('idempotency'), () => false);
     if (flags['idempotency-key'] && !replayable) {
@@ -158,14 +158,13 @@ flight finish) > 6 > 1 > 4 > 3 > 2 > 5 > 0.`;
     const startedAt = Date.now();
     const callClient = client;
     try {
-      await listingLookup;
       result = flags.stream ? await this.streamCall(callClient, trail, money, args.listing, args.path, options, flags) : await this.plainCall(callClient, trail, money, args.listing, args.path, options, flags);
     } catch (error) {
       // A refund receipt (strict block), a charged error status, an answer lost after the charge:
       // the SDK handed it to the trail before throwing; anything it could not is kept here.
       const kept = await keepReceipt(trail, error, { gateway: auth.gatewayUrl, listing: args.listing, method: options.method ?? (body ? 'POST' : 'GET'), path: args.path });
-      // The listing was resolved (and cached by the client) before sending; a refusal before that has no service to name.
-      const service = await callClient.calls.resolveListing(args.listing).then((l) => l.service, () => undefined);
+      // The listing was looked up before sending (never again here: a failed lookup is asked once); a refusal before that has no service to name.
+      const service = await lookup.then((l) => l.service, () => undefined);
       throw callFailure(error, money, { listing: args.listing, shield: flags.shield, gateway: flags.gateway, profile: flags.profile, saved: keptWhere(kept), verdict: kept?.verdict, service, startedAt });
     }
     const verdict = result['receipt_verdict'] as { valid: boolean; reason: string } | null;

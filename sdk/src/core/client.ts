@@ -444,7 +444,8 @@ export class Proxygate {
    * a failure is kept for the next caller of `extensions()`, as if it had started the read itself.
    */
   prefetchExtensions(): void {
-    if (!this.#extensions) this.#readExtensions();
+    // No key: the paid call is refused before it sends anything, /health included.
+    if (!this.#extensions && this.#apiKey !== undefined) this.#readExtensions();
   }
 
   #readExtensions(): ExtensionsRead {

@@ -70,10 +70,11 @@ export type LookupOptions = CallOptions;
  * Listings of `/v1/apis` with `filter`, keeping only exact matches of `keep` (a gateway that ignored
  * a filter would otherwise hand back its whole catalog), until two are found or pages run out.
  */
-async function search(client: Proxygate, filter: Record<string, QueryValue>, keep: (listing: CatalogListing) => boolean, options: LookupOptions): Promise<Matches> {
+async function search(client: Proxygate, filter: Record<string, QueryValue>, keep: (listing: CatalogListing) => boolean, options: LookupOptions, onSearch?: () => void): Promise<Matches> {
   const listings: Listing[] = [];
   let cursor: string | null = null;
   let response: APIResponse<unknown> | undefined;
+  onSearch?.();
   for (let page = 0; page < MAX_LOOKUP_PAGES; page++) {
     const res: APIResponse<{ data: CatalogListing[]; cursor: string | null; has_more: boolean }> = await client.request({
       method: 'GET',
@@ -110,14 +111,15 @@ function one(ref: string, matchedBy: 'slug' | 'service' | 'seller_slug/slug', ma
 
 /**
  * Resolves `ref` by the rule above. Throws `NotFoundError` when nothing matches and
- * `AmbiguousListingError` when several listings do.
+ * `AmbiguousListingError` when several listings do. `onSearch` runs once the reference passed its
+ * local checks, as the first request goes out (a paid call reads /health beside it).
  */
-export async function lookupListing(client: Proxygate, rawRef: string, options: LookupOptions = {}): Promise<APIResponse<Listing>> {
+export async function lookupListing(client: Proxygate, rawRef: string, options: LookupOptions = {}, onSearch?: () => void): Promise<APIResponse<Listing>> {
   const ref = rawRef.trim();
   if (ref === '') throw new TypeError('A listing reference must not be empty');
   if (isListingId(ref)) {
     const id = ref.toLowerCase();
-    const matches = await search(client, { listing_id: ref }, (l) => l.listing_id.toLowerCase() === id, options);
+    const matches = await search(client, { listing_id: ref }, (l) => l.listing_id.toLowerCase() === id, options, onSearch);
     const [only] = matches.listings;
     if (!only) throw notFound(ref, 'the id');
     return { ...matches.response, data: only };
@@ -127,14 +129,14 @@ export async function lookupListing(client: Proxygate, rawRef: string, options: 
     const sellerSlug = ref.slice(0, slash);
     const slug = ref.slice(slash + 1);
     if (!KEBAB.test(sellerSlug) || !KEBAB.test(slug)) throw notFound(ref, 'the seller_slug/slug');
-    const matches = await search(client, { slug, seller_slug: sellerSlug }, (l) => l.slug === slug && l.seller_slug === sellerSlug, options);
+    const matches = await search(client, { slug, seller_slug: sellerSlug }, (l) => l.slug === slug && l.seller_slug === sellerSlug, options, onSearch);
     return one(ref, 'seller_slug/slug', matches);
   }
   if (KEBAB.test(ref)) {
-    const bySlug = await search(client, { slug: ref }, (l) => l.slug === ref, options);
+    const bySlug = await search(client, { slug: ref }, (l) => l.slug === ref, options, onSearch);
     if (bySlug.listings.length > 0) return one(ref, 'slug', bySlug);
   }
-  const byService = await search(client, { service: ref }, (l) => l.service === ref, options);
+  const byService = await search(client, { service: ref }, (l) => l.service === ref, options, onSearch);
   if (byService.listings.length === 0) throw notFound(ref, 'the id, slug or service');
   return one(ref, 'service', byService);
 }

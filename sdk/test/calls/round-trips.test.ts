@@ -3,7 +3,7 @@
 // before it, not two. A discovery that fails meanwhile is handed to the call once, as if the call
 // had asked itself, and asked again later.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Fetch } from '../../src/index.js';
+import { NotFoundError, type Fetch } from '../../src/index.js';
 import { PROFILES, startMock } from './mock.js';
 
 describe.each(PROFILES)('round trips before a paid call (%s profile)', (profile) => {
@@ -62,6 +62,37 @@ describe.each(PROFILES)('round trips before a paid call (%s profile)', (profile)
     events.length = 0;
     await expect(pg.call(listing, '/current', { maxCost: 0 })).rejects.toMatchObject({ code: 'max_cost_exceeded' });
     expect(events).toEqual([]);
+  });
+
+  test.each([
+    ['an empty listing reference', '   '],
+    ['a seller/slug that is not one', 'Not A Seller/x'],
+  ] as const)('a call refused before its lookup (%s) sends nothing, /health included', async (_, ref) => {
+    const { events, fetch } = timeline();
+    const pg = harness.client({ fetch });
+    await expect(pg.call(ref, '/current')).rejects.toThrow();
+    expect(events).toEqual([]);
+  });
+
+  test('without an API key the call is refused before /health (the catalog lookup needs no key)', async () => {
+    const { events, fetch } = timeline();
+    const pg = harness.client({ fetch, apiKey: null });
+    await expect(pg.call('weather-current', '/current')).rejects.toMatchObject({ code: 'missing_api_key' });
+    expect(events.filter((e) => e.startsWith('>'))).toEqual(['> /v1/apis']);
+  });
+
+  test('a lookup started ahead (prefetchListing) that fails is the call\'s failure, asked once; the next call asks again', async () => {
+    const { events, fetch } = timeline();
+    const pg = harness.client({ fetch });
+    const ahead = pg.calls.prefetchListing('no-such-listing');
+    await expect(ahead).rejects.toBeInstanceOf(NotFoundError);
+    const lookups = events.filter((e) => e.startsWith('> /v1/apis')).length;
+    expect(lookups).toBeGreaterThan(0);
+    await expect(pg.call('no-such-listing', '/current')).rejects.toBe(await ahead.catch((e: unknown) => e));
+    expect(events.filter((e) => e.startsWith('> /v1/apis'))).toHaveLength(lookups);
+    expect(events.filter((e) => e.startsWith('> /proxy/'))).toEqual([]);
+    await expect(pg.call('no-such-listing', '/current')).rejects.toBeInstanceOf(NotFoundError);
+    expect(events.filter((e) => e.startsWith('> /v1/apis'))).toHaveLength(2 * lookups);
   });
 
   test('a /health that fails during the lookup is the send\'s answer (no replay by key, not asked twice), and is asked again later', async () => {

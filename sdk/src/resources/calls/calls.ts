@@ -131,11 +131,18 @@ export class Calls extends APIResource {
     return this.#listings.resolve(ref, signal);
   }
 
+  /**
+   * @internal Starts resolving `ref` for a call about to be made (the CLI, while it reads the
+   * gateway's extensions), without waiting: the call then finds it under way or done. A failure is
+   * the call's, reported once, as if the call had looked the listing up itself. The returned lookup
+   * (its rejection handled) can be read after the call without a second request.
+   */
+  prefetchListing(ref: string): Promise<Listing> {
+    return this.#listings.prefetch(ref);
+  }
+
   async #prepare(ref: ListingRef, upstreamPath: string, options: PaidCallOptions): Promise<Prepared> {
     const call = checkCall(ref, upstreamPath, options, this.client.knownScopes);
-    // The send asks whether the gateway replays by key (GET /health, once per client): while a
-    // lookup goes over the network, ask beside it (a call refused before sending still sends nothing).
-    if (!this.#listings.has(ref)) this.client.prefetchExtensions();
     const listing = await this.resolveListing(ref, options.signal);
     const { receiptExpected } = checkCost(listing, call, options.allowUnboundedCost);
     const keys = this.#keys.get();

@@ -9,42 +9,63 @@ import { raceSignal } from '../../core/signals.js';
 /** How long a resolved listing (and so its price) is reused by one client. */
 export const LISTING_TTL_MS = 5 * 60_000;
 
+/** One lookup, shared; `taken` once a caller had it, `failed` once it rejected. */
+interface Entry {
+  listing: Promise<Listing>;
+  expires: number;
+  taken: boolean;
+  failed: boolean;
+}
+
 export class ListingCache {
   readonly #client: Proxygate;
-  readonly #listings = new Map<string, { listing: Promise<Listing>; expires: number }>();
+  readonly #listings = new Map<string, Entry>();
 
   constructor(client: Proxygate) {
     this.#client = client;
   }
 
-  /** Whether resolving `ref` now needs no lookup (a listing given as is, or one looked up and still fresh). */
-  has(ref: ListingRef): boolean {
-    if (typeof ref !== 'string') return true;
-    const entry = this.#listings.get(ref.trim());
-    return entry !== undefined && entry.expires > Date.now();
-  }
-
   resolve(ref: ListingRef, signal?: AbortSignal): Promise<Listing> {
     if (typeof ref !== 'string') return Promise.resolve(ref);
-    const now = Date.now();
     const key = ref.trim();
-    let entry = this.#listings.get(key);
-    if (!entry || entry.expires <= now) {
-      // Shared, so no single caller's signal may cancel it; each caller races its own below.
-      const listing = lookupListing(this.#client, key).then((res) => res.data);
-      entry = { listing, expires: now + LISTING_TTL_MS };
-      this.#listings.set(key, entry);
-      const cached = entry;
-      listing.then(
-        (found) => {
-          const aliases = [found.listing_id, found.seller_slug ? `${found.seller_slug}/${found.slug}` : undefined];
-          for (const alias of aliases) if (alias !== undefined && alias !== key) this.#listings.set(alias, cached);
-        },
-        () => {
-          if (this.#listings.get(key) === cached) this.#listings.delete(key);
-        },
-      );
-    }
+    const entry = this.#entry(key);
+    entry.taken = true;
+    // A lookup started ahead (prefetch) that failed before anyone asked: this caller gets its failure, the next looks up again.
+    if (entry.failed && this.#listings.get(key) === entry) this.#listings.delete(key);
     return raceSignal(entry.listing, signal);
+  }
+
+  /**
+   * Starts looking `ref` up unless a lookup is under way or fresh, for a call about to be made:
+   * nobody waits for it here, and its failure is kept for the next `resolve`, as if that had
+   * started the lookup itself (so a failure costs no second request). Returns the lookup, for the
+   * caller to read afterwards without asking again.
+   */
+  prefetch(ref: string): Promise<Listing> {
+    const entry = this.#entry(ref.trim());
+    entry.listing.catch(() => undefined);
+    return entry.listing;
+  }
+
+  #entry(key: string): Entry {
+    const now = Date.now();
+    const found = this.#listings.get(key);
+    if (found && found.expires > now) return found;
+    // Shared, so no single caller's signal may cancel it; each caller races its own. The paid call
+    // asks /health (does the gateway replay by key?) beside the lookup's first request, not after it.
+    const listing = lookupListing(this.#client, key, {}, () => this.#client.prefetchExtensions()).then((res) => res.data);
+    const entry: Entry = { listing, expires: now + LISTING_TTL_MS, taken: false, failed: false };
+    this.#listings.set(key, entry);
+    listing.then(
+      (found) => {
+        const aliases = [found.listing_id, found.seller_slug ? `${found.seller_slug}/${found.slug}` : undefined];
+        for (const alias of aliases) if (alias !== undefined && alias !== key) this.#listings.set(alias, entry);
+      },
+      () => {
+        entry.failed = true;
+        if (entry.taken && this.#listings.get(key) === entry) this.#listings.delete(key);
+      },
+    );
+    return entry;
   }
 }
