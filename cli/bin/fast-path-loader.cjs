@@ -65,10 +65,14 @@ function cacheDir(env = process.env, platform = process.platform, homedir = () =
  * topic, so a command reads only the code its own topic ran), or undefined when there is no
  * private place for it.
  */
-function cacheFile(env = process.env, prefix = 'verify', key = undefined) {
+function cacheFile(env = process.env, prefix = 'verify', key = undefined, platform = process.platform) {
   if (env.NODE_DISABLE_COMPILE_CACHE || env.PROXYGATE_DISABLE_CODE_CACHE) return undefined;
   if (key !== undefined && !/^[a-z]{1,32}$/.test(key)) return undefined;
-  const base = cacheDir(env);
+  const base = cacheDir(env, platform);
+  // Windows: isPrivate cannot check ownership there, so code we will run is kept only in the
+  // per-user %LOCALAPPDATA% (or where PROXYGATE_CACHE_DIR says), not under an XDG or home path
+  // that may be a shared or network drive.
+  if (platform === 'win32' && !env.PROXYGATE_CACHE_DIR && !(env.LOCALAPPDATA && base === require('node:path').win32.join(env.LOCALAPPDATA, 'proxygate'))) return undefined;
   const name = key === undefined ? prefix : `${prefix}-${key}`;
   return base ? join(base, `${name}-${process.versions.v8}-${process.arch}.v8cache`) : undefined;
 }

@@ -76,6 +76,18 @@ describe('the start-up code cache (bin/fast-path-loader.cjs) lives in the same c
     expect(cacheDir(env, platform, () => OS_HOME)).toBe(userDir('cache', { env, platform, homedir: () => OS_HOME }));
   });
 
+  it('on Windows the code cache is kept only in %LOCALAPPDATA% or PROXYGATE_CACHE_DIR (no ownership check there)', () => {
+    const { cacheFile } = createRequire(import.meta.url)(fileURLToPath(new URL('../bin/fast-path-loader.cjs', import.meta.url))) as {
+      cacheFile: (env: Env, prefix: string, key: string | undefined, platform: NodeJS.Platform) => string | undefined;
+    };
+    expect(cacheFile({ LOCALAPPDATA: 'C:\\L', USERPROFILE: 'C:\\U' }, 'verify', undefined, 'win32')).toMatch(/^C:\\L\\proxygate[\\/]verify-.*\.v8cache$/);
+    expect(cacheFile({ LOCALAPPDATA: 'C:\\L', XDG_CACHE_HOME: 'H:\\shared' }, 'verify', undefined, 'win32')).toBeUndefined();
+    expect(cacheFile({ HOMEDRIVE: 'H:', HOMEPATH: '\\ada' }, 'verify', undefined, 'win32')).toBeUndefined();
+    expect(cacheFile({ PROXYGATE_CACHE_DIR: 'D:\\pk' }, 'verify', undefined, 'win32')).toMatch(/^D:\\pk[\\/]verify-/);
+    // Elsewhere the directory's owner and mode are checked when the cache is read: any of oclif's places.
+    expect(cacheFile({ HOME: '/home/ada', XDG_CACHE_HOME: '/x/k' }, 'verify', undefined, 'linux')).toMatch(/^\/x\/k\/proxygate\/verify-/);
+  });
+
   it('no home at all: no cache (user-dirs would fall back to the shared temp dir)', () => {
     expect(cacheDir({}, 'linux', () => '')).toBeUndefined();
     expect(cacheDir({ LOCALAPPDATA: 'C:\\L' }, 'win32', () => '')).toBe('C:\\L\\proxygate');
