@@ -1,3 +1,4 @@
+import { SharedRead } from './shared-read.js';
 import { raceSignal } from './signals.js';
 import { DEFAULT_GATEWAY_URL } from '../defaults.js';
 import { VERSION } from '../version.js';
@@ -251,13 +252,6 @@ function parseBody(text: string): unknown {
   }
 }
 
-/** The extensions read, shared; `taken` once a caller had it, `failed` once it rejected. */
-interface ExtensionsRead {
-  read: Promise<GatewayExtensions>;
-  taken: boolean;
-  failed: boolean;
-}
-
 /**
  * Client of a Proxygate-style gateway.
  *
@@ -336,7 +330,7 @@ export class Proxygate {
   /** Scopes read from the current `pg_del_` token's claim (unverified; local refusals only). */
   #claimScopes: readonly string[] | undefined;
   #tokenId: string | undefined;
-  #extensions: ExtensionsRead | undefined;
+  #extensions: SharedRead<GatewayExtensions> | undefined;
   readonly #credentialIds = new Map<string, string>();
   readonly #origin: string;
   /** Whether fetch is CORS-checked here (browsers): then only headers a gateway's CORS policy allows are added. */
@@ -371,7 +365,7 @@ export class Proxygate {
     this.validation = options.validation ?? 'lenient';
     this.keys = options.keys;
     this.#scopes = options.scopes ? [...options.scopes] : undefined;
-    if (options.extensions) this.#extensions = { read: Promise.resolve(declaredExtensions(options.extensions)), taken: false, failed: false };
+    if (options.extensions) this.#extensions = new SharedRead(Promise.resolve(declaredExtensions(options.extensions)), () => undefined);
     if (!options.fetch && typeof globalThis.fetch !== 'function') throw new TypeError('No fetch available: pass `fetch` in the client options');
     // The global is looked up per call, so instrumentation installed after construction still applies.
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
@@ -431,11 +425,7 @@ export class Proxygate {
    * per client and shared; a failed read is not kept, so the next caller asks again.
    */
   extensions(options: { signal?: AbortSignal | undefined } = {}): Promise<GatewayExtensions> {
-    const entry = this.#extensions ?? this.#readExtensions();
-    entry.taken = true;
-    // A read started ahead (prefetchExtensions) that failed before anyone asked: this caller gets its failure, the next asks again.
-    if (entry.failed && this.#extensions === entry) this.#extensions = undefined;
-    return raceSignal(entry.read, options.signal);
+    return raceSignal((this.#extensions ?? this.#readExtensions()).take(), options.signal);
   }
 
   /**
@@ -448,14 +438,15 @@ export class Proxygate {
     if (!this.#extensions && this.#apiKey !== undefined) this.#readExtensions();
   }
 
-  #readExtensions(): ExtensionsRead {
-    const entry: ExtensionsRead = { read: this.request<unknown>({ method: 'GET', path: '/health', answerStatuses: [503] }).then((res) => parseExtensions(res.data)), taken: false, failed: false };
-    this.#extensions = entry;
-    entry.read.catch(() => {
-      entry.failed = true;
-      if (entry.taken && this.#extensions === entry) this.#extensions = undefined;
-    });
-    return entry;
+  #readExtensions(): SharedRead<GatewayExtensions> {
+    const read: SharedRead<GatewayExtensions> = new SharedRead(
+      this.request<unknown>({ method: 'GET', path: '/health', answerStatuses: [503] }).then((res) => parseExtensions(res.data)),
+      () => {
+        if (this.#extensions === read) this.#extensions = undefined;
+      },
+    );
+    this.#extensions = read;
+    return read;
   }
 
   /** @internal Records the token's scopes (called by `tokens.self()`). */

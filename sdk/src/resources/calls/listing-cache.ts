@@ -4,17 +4,16 @@ import type { Proxygate } from '../../core/client.js';
 import { lookupListing } from '../listing-lookup.js';
 import type { Listing } from '../models.js';
 import type { ListingRef } from './options.js';
+import { SharedRead } from '../../core/shared-read.js';
 import { raceSignal } from '../../core/signals.js';
 
 /** How long a resolved listing (and so its price) is reused by one client. */
 export const LISTING_TTL_MS = 5 * 60_000;
 
-/** One lookup, shared; `taken` once a caller had it, `failed` once it rejected. */
+/** One lookup, shared (see SharedRead), and until when its answer is fresh. */
 interface Entry {
-  listing: Promise<Listing>;
+  read: SharedRead<Listing>;
   expires: number;
-  taken: boolean;
-  failed: boolean;
 }
 
 export class ListingCache {
@@ -27,12 +26,7 @@ export class ListingCache {
 
   resolve(ref: ListingRef, signal?: AbortSignal): Promise<Listing> {
     if (typeof ref !== 'string') return Promise.resolve(ref);
-    const key = ref.trim();
-    const entry = this.#entry(key);
-    entry.taken = true;
-    // A lookup started ahead (prefetch) that failed before anyone asked: this caller gets its failure, the next looks up again.
-    if (entry.failed && this.#listings.get(key) === entry) this.#listings.delete(key);
-    return raceSignal(entry.listing, signal);
+    return raceSignal(this.#entry(ref.trim()).read.take(), signal);
   }
 
   /**
@@ -42,9 +36,7 @@ export class ListingCache {
    * caller to read afterwards without asking again.
    */
   prefetch(ref: string): Promise<Listing> {
-    const entry = this.#entry(ref.trim());
-    entry.listing.catch(() => undefined);
-    return entry.listing;
+    return this.#entry(ref.trim()).read.promise;
   }
 
   #entry(key: string): Entry {
@@ -54,17 +46,19 @@ export class ListingCache {
     // Shared, so no single caller's signal may cancel it; each caller races its own. The paid call
     // asks /health (does the gateway replay by key?) beside the lookup's first request, not after it.
     const listing = lookupListing(this.#client, key, {}, () => this.#client.prefetchExtensions()).then((res) => res.data);
-    const entry: Entry = { listing, expires: now + LISTING_TTL_MS, taken: false, failed: false };
+    const entry: Entry = {
+      read: new SharedRead(listing, () => {
+        if (this.#listings.get(key) === entry) this.#listings.delete(key);
+      }),
+      expires: now + LISTING_TTL_MS,
+    };
     this.#listings.set(key, entry);
     listing.then(
       (found) => {
         const aliases = [found.listing_id, found.seller_slug ? `${found.seller_slug}/${found.slug}` : undefined];
         for (const alias of aliases) if (alias !== undefined && alias !== key) this.#listings.set(alias, entry);
       },
-      () => {
-        entry.failed = true;
-        if (entry.taken && this.#listings.get(key) === entry) this.#listings.delete(key);
-      },
+      () => undefined,
     );
     return entry;
   }
