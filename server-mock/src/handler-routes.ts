@@ -16,19 +16,29 @@ const MEMO_LIMIT = 4096;
 
 /**
  * The handlers of `handlers` that may answer `method` on `url` (its query and fragment play no
- * part, as in msw), remembered per method, origin and path.
+ * part, as in msw), remembered per method, origin and path. Equal sets are one array: the caller
+ * may key what it builds per set (the server's msw app) by the array itself.
  */
-export function handlerRoutes<H extends RequestHandler>(handlers: readonly H[]): (method: string, url: URL) => H[] {
-  const memo = new Map<string, H[]>();
+export function handlerRoutes<H extends RequestHandler>(handlers: readonly H[]): (method: string, url: URL) => readonly H[] {
+  const memo = new Map<string, readonly H[]>();
+  // By the handlers' positions: few distinct sets, however many paths.
+  const sets = new Map<string, readonly H[]>();
   return (method, url) => {
     const key = `${method} ${url.origin}${url.pathname}`;
     let found = memo.get(key);
     if (!found) {
+      let positions: number[];
       try {
-        found = handlers.filter((handler) => mayAnswer(handler as unknown as RoutableHandler, method, url));
+        positions = handlers.flatMap((handler, i) => (mayAnswer(handler as unknown as RoutableHandler, method, url) ? [i] : []));
       } catch {
         // A path msw cannot decode (`/v1/%ZZ`) makes its matching throw: all of them, and msw answers as before.
-        found = [...handlers];
+        positions = handlers.map((_, i) => i);
+      }
+      const id = positions.join(',');
+      found = sets.get(id);
+      if (!found) {
+        found = positions.map((i) => handlers[i]!);
+        sets.set(id, found);
       }
       if (memo.size >= MEMO_LIMIT) memo.clear();
       memo.set(key, found);

@@ -75,15 +75,14 @@ export async function startMockServer(options: StartMockServerOptions = {}): Pro
   // Each request goes to an app holding only the handlers that may answer it (handler-routes.ts),
   // one app per distinct set; none: the app without handlers answers http-middleware's 404.
   const routes = handlerRoutes(mock.handlers);
-  const apps = new Map<string, ReturnType<typeof createMswApp>>();
-  const appFor = (handlers: RequestHandler[]) => {
-    const key = handlers.map((handler) => mock.handlers.indexOf(handler)).join(',');
-    let app = apps.get(key);
+  const apps = new Map<readonly RequestHandler[], ReturnType<typeof createMswApp>>();
+  const appFor = (handlers: readonly RequestHandler[]) => {
+    let app = apps.get(handlers);
     if (!app) {
       // http-middleware is CommonJS and sees msw's CJS typings; the handlers are the same at run time.
       app = createMswApp(...(handlers as unknown as Parameters<typeof createMswApp>));
       app.disable('x-powered-by');
-      apps.set(key, app);
+      apps.set(handlers, app);
     }
     return app;
   };
