@@ -116,5 +116,6 @@ export type {
 export type { ServerSentEvent } from './core/streaming.js';
 // The onReceipt hook of paid calls (an audit trail with one option) and the trail line format.
 export { ReceiptHookError, receiptTextOf, receiptTrailLine, type ReceiptCallDetails, type ReceiptEvent, type ReceiptHook, type TrailEntry } from './resources/calls/index.js';
-export type { NoKeysVerdict, PaidReceiptVerdict } from './resources/calls/index.js';
+export { noKeysVerdict, type NoKeysVerdict, type PaidReceiptVerdict } from './resources/calls/index.js';
+export { receiptAmount } from './receipts/amount.js';
 export * from './shield/index.js';

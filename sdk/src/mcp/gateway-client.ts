@@ -22,7 +22,7 @@ import { McpProtocolError, ReceiptVerificationError, ToolPinMismatchError } from
 import { checkToolList, type McpLimits } from './limits.js';
 import type { OAuthSession } from './oauth-session.js';
 import { isPinOptions, type CallApiResult, type ConnectGatewayOptions, type PinMode } from './options.js';
-import { amountOf } from '../resources/calls/settle.js';
+import { receiptAmount } from '../receipts/amount.js';
 import { verifyCallReceipt, type ReceiptExpectations } from './receipt-check.js';
 import { computeToolPins, diffToolPins, isEmptyDiff, type ToolPinDiff, type ToolPinSet } from './tool-pinning.js';
 import {
@@ -517,7 +517,7 @@ export class GatewayMcpClient {
       receipt,
       receiptVerdict: verification,
       shield,
-      cost: receipt ? amountOf(receipt) : null,
+      cost: receipt ? receiptAmount(receipt) : null,
       receiptVerified: verification.valid,
       refundReceipt: receipt,
       refundReceiptVerdict: verification,

@@ -4,7 +4,7 @@
 import type { KeySet } from '../receipts/key-set.js';
 import { decodeReceiptHeader } from '../receipts/parse.js';
 import type { FailedVerdict, Receipt, ValidVerdict } from '../receipts/types.js';
-import { fail, isVerdict, parseToVerdict, verifyReceipt } from '../receipts/verify.js';
+import { downgradeVerdict, fail, isVerdict, parseToVerdict, verifyValidated } from '../receipts/verify.js';
 import { shieldFromSigned, type ShieldVerdict } from '../shield/index.js';
 import { callBindingMismatch } from '../resources/calls/binding.js';
 import { isListingId } from '../internal/listing-id.js';
@@ -53,7 +53,9 @@ const failed = (reason: FailedVerdict['reason'], message: string, receipt?: Rece
 });
 
 /** What the tool result claims next to the receipt; `body` is absent when the shield withheld it. */
-export type ReceiptClaims = Pick<CallApiToolOutput, 'receipt' | 'request_id'> & {
+export type ReceiptClaims = Pick<CallApiToolOutput, 'receipt'> & {
+  /** The request id the result claims; undefined when it claims none (a tool error's body may not). */
+  request_id?: string | undefined;
   /** The claimed charge; undefined when nothing claims one (a blocked call's error: the receipt says). */
   amount_micro_usd?: number | undefined;
   body?: string | undefined;
@@ -65,7 +67,7 @@ export type ReceiptClaims = Pick<CallApiToolOutput, 'receipt' | 'request_id'> & 
  * valid signature and matching hashes, only its `buyer` tells.
  */
 function unsignedMismatch(receipt: Receipt, output: ReceiptClaims, sent: CalledTool, expected: ReceiptExpectations): string | undefined {
-  if (receipt.request_id !== output.request_id) return 'request_id';
+  if (output.request_id !== undefined && receipt.request_id !== output.request_id) return 'request_id';
   if (output.amount_micro_usd !== undefined && String(receipt.amount) !== String(output.amount_micro_usd)) return 'amount';
   // v1/v2 name the account wallet: someone else's genuine receipt must not pass for ours.
   if (receipt.receipt_version !== 3) return expected.wallet !== undefined && receipt.buyer !== expected.wallet ? 'buyer' : undefined;
@@ -97,7 +99,8 @@ export async function verifyCallReceipt(
     // Failing closed: an unverified receipt proves nothing, so it counts as invalid.
     return failed('unknown_key', 'no receipt key set pinned (pass `keys` to connectGateway)', receipt, 'kid');
   }
-  const verdict = await verifyReceipt(receipt, {
+  // Decoded and validated just above: not parsed again.
+  const verdict = await verifyValidated(receipt, {
     keys,
     content: {
       request: { method: sent.method ?? 'GET', path: sent.path, ...(sent.query ? { query: sent.query } : {}), body: sent.body ?? null },
@@ -105,9 +108,8 @@ export async function verifyCallReceipt(
     },
   });
   if (!verdict.valid) return { ...verdict, shield: null };
-  const version = receipt.receipt_version ?? 1;
-  if (version < (expected.minVersion ?? 1)) {
-    return failed('downgrade', `a v${version} receipt binds neither the request nor the response, and this gateway signs v3 receipts for this token`, receipt, 'receipt_version');
+  if ((receipt.receipt_version ?? 1) < (expected.minVersion ?? 1)) {
+    return { ...downgradeVerdict(receipt, 'this gateway signs v3 receipts for this token'), shield: null };
   }
   const field = unsignedMismatch(receipt, output, sent, expected);
   if (field) {

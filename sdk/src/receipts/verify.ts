@@ -39,6 +39,13 @@ export const fail = (reason: ReasonCode, message: string, field?: string, receip
   return verdict;
 };
 
+/**
+ * The verdict on a validly signed v1/v2 receipt where a v3 one was due (`because` says why):
+ * v1/v2 bind neither the request nor the response, so a relay could have swapped the body.
+ */
+export const downgradeVerdict = (receipt: Receipt, because: string): FailedVerdict =>
+  fail('downgrade', `a v${receipt.receipt_version ?? 1} receipt binds neither the request nor the response, and ${because}: refused as a downgrade`, 'receipt_version', receipt);
+
 const ok = (receipt: Receipt, time = receiptTime(receipt)): ValidVerdict => {
   const verdict: ValidVerdict = { valid: true, reason: 'valid', message: 'receipt is valid', receipt };
   if (time) verdict.time = time;
@@ -71,11 +78,18 @@ export function isVerdict<V extends Verdict>(value: Receipt | V): value is V {
  */
 export async function verifyReceipt(input: ReceiptInput, options: VerifyOptions): Promise<Verdict> {
   const parsed = parseToVerdict(input);
-  if (isVerdict(parsed)) return parsed;
+  return isVerdict(parsed) ? parsed : verifyValidated(parsed, options);
+}
+
+/**
+ * @internal {@link verifyReceipt} of a receipt this SDK has just parsed and validated itself (the
+ * paid-call and MCP paths decode the header once): not parsed again.
+ */
+export async function verifyValidated(receipt: Receipt, options: VerifyOptions): Promise<Verdict> {
   const backend = await resolveBackend(options.backend);
-  const verdict = await verifyParsed(parsed, options.keys, backend);
-  if (!verdict.valid || !options.content || parsed.receipt_version !== 3) return verdict;
-  return checkContent(parsed, options.content);
+  const verdict = await verifyParsed(receipt, options.keys, backend);
+  if (!verdict.valid || !options.content || receipt.receipt_version !== 3) return verdict;
+  return checkContent(receipt, options.content);
 }
 
 /**

@@ -1,23 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import type { Receipt } from '../../src/receipts/types.js';
-import { amountOf, settleReceipt, type SentRequest } from '../../src/resources/calls/settle.js';
+import { settleReceipt, type SentRequest } from '../../src/resources/calls/settle.js';
 
 const sent: SentRequest = { method: 'GET', path: '/x', query: [], body: undefined };
 const neverCalled = async () => {
   throw new Error('verify must not run');
 };
-
-describe('amountOf', () => {
-  test('integer strings of any size and safe integers become bigints (one type), anything else is null', () => {
-    expect(amountOf({ amount: '1500' } as Receipt)).toBe(1500n);
-    expect(amountOf({ amount: 1500 } as Receipt)).toBe(1500n);
-    expect(amountOf({ amount: '9007199254740991' } as Receipt)).toBe(BigInt(Number.MAX_SAFE_INTEGER));
-    expect(amountOf({ amount: '9007199254740993' } as Receipt)).toBe(9_007_199_254_740_993n);
-    expect(amountOf({ amount: '01' } as Receipt)).toBeNull();
-    expect(amountOf({ amount: '1.5' } as Receipt)).toBeNull();
-    expect(amountOf({ amount: 2 ** 60 } as Receipt)).toBeNull();
-  });
-});
 
 describe('settleReceipt without a usable receipt', () => {
   test('a charged call with a key set and no receipt is reported, not ignored', async () => {

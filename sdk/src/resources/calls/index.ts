@@ -12,4 +12,4 @@ export { ReceiptHookError, type ReceiptCallDetails, type ReceiptEvent, type Rece
 export { receiptTextOf, receiptTrailLine, type TrailEntry } from './trail-line.js';
 export type { BodySchema, CallQuery, ListingRef, PaidCallOptions } from './options.js';
 export type { CallResult, PaidCallErrorDetails, ShieldBlockedDetails, StreamOutcome } from './results.js';
-export type { NoKeysVerdict, PaidReceiptVerdict } from './receipt-verdict.js';
+export { noKeysVerdict, type NoKeysVerdict, type PaidReceiptVerdict } from './receipt-verdict.js';

@@ -6,7 +6,8 @@
 import { decodeReceiptHeader } from '../../receipts/parse.js';
 import { requestSha256, responseSha256 } from '../../receipts/hashes.js';
 import type { FailedVerdict, Receipt, ReceiptV3, Verdict } from '../../receipts/types.js';
-import { fail, isVerdict, parseToVerdict } from '../../receipts/verify.js';
+import { receiptAmount } from '../../receipts/amount.js';
+import { downgradeVerdict, fail, isVerdict, parseToVerdict } from '../../receipts/verify.js';
 import { shieldFromSigned, shieldMismatch, type ShieldVerdict } from '../../shield/verdict.js';
 import { callBindingMismatch } from './binding.js';
 import { NO_KEYS_MESSAGE, noKeysVerdict, type PaidReceiptVerdict } from './receipt-verdict.js';
@@ -83,14 +84,6 @@ export interface Settlement {
   requestId: string | null;
 }
 
-/** Integer micro-USD from a receipt amount (an integer string of any size, or a safe integer); null for anything else. */
-export function amountOf(receipt: Receipt): bigint | null {
-  const amount: unknown = receipt.amount;
-  if (typeof amount === 'number') return Number.isSafeInteger(amount) ? BigInt(amount) : null;
-  if (typeof amount !== 'string' || !/^(0|[1-9]\d*)$/.test(amount)) return null;
-  return BigInt(amount);
-}
-
 const mismatch = (receipt: Receipt, field: string, message: string): FailedVerdict => fail('content_mismatch', message, field, receipt);
 
 /**
@@ -118,12 +111,7 @@ function legacyReceiptProblem(receipt: Receipt, expected: Pick<ExpectedCall, 'bu
   const version = receipt.receipt_version ?? 1;
   if (version === 3) return null;
   if (version < (expected.minVersion ?? 1)) {
-    return fail(
-      'downgrade',
-      `a v${version} receipt binds neither the request nor the response, and this token's receipts are v3: refused as a downgrade`,
-      'receipt_version',
-      receipt,
-    );
+    return downgradeVerdict(receipt, "this token's receipts are v3");
   }
   if (expected.buyerWallet !== undefined && receipt.buyer !== expected.buyerWallet) {
     return mismatch(receipt, 'buyer', `the receipt's buyer ${JSON.stringify(receipt.buyer)} is not this client's wallet ${JSON.stringify(expected.buyerWallet)}`);
@@ -133,7 +121,7 @@ function legacyReceiptProblem(receipt: Receipt, expected: Pick<ExpectedCall, 'bu
 
 function overcharge(receipt: Receipt, maxCost: bigint | undefined): FailedVerdict | null {
   if (maxCost === undefined) return null;
-  const amount = amountOf(receipt);
+  const amount = receiptAmount(receipt);
   if (amount === null || amount <= maxCost) return null;
   return mismatch(receipt, 'amount', `overcharge: the receipt charges ${amount} micro-USD, above maxCost ${maxCost}`);
 }
@@ -183,7 +171,7 @@ export async function settleReceipt(input: SettleInput): Promise<Settlement> {
     rawReceipt: input.rawReceipt,
     receiptVerdict: receiptVerdict ?? noKeysVerdict(input.unverified ?? NO_KEYS_MESSAGE, receipt),
     shield,
-    cost: amountOf(receipt),
+    cost: receiptAmount(receipt),
     requestId: receipt.request_id,
   };
 }

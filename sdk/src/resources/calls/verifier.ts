@@ -1,13 +1,16 @@
 // The client's pinned receipt keys as paid calls use them, and the verifier built from them.
 import { KeySet } from '../../receipts/key-set.js';
-import { verifyReceipt } from '../../receipts/verify.js';
+import { verifyValidated } from '../../receipts/verify.js';
 import type { KeySetLike } from '../../core/client.js';
 import type { ReceiptVerifier } from './settle.js';
 
-/** A receipt verifier against `keys`: the request and (`full`) the response bytes bound. */
+/**
+ * A receipt verifier against `keys`: the request and (`full`) the response bytes bound. It gets
+ * the receipt settle decoded (and validated), so the receipt is parsed once per call.
+ */
 export function verifierFor(keys: KeySet, scope: 'full' | 'request'): ReceiptVerifier {
   return (receipt, content) =>
-    verifyReceipt(receipt, {
+    verifyValidated(receipt, {
       keys,
       content: {
         request: { method: content.request.method, path: content.request.path, query: content.request.query, body: content.request.body },
