@@ -93,12 +93,13 @@ async function connect(options: ConnectGatewayOptions, secrets: string[]): Promi
 
   let scopes: readonly string[] | undefined = options.scopes;
   const identity: ReceiptIdentity = { tokenId: options.tokenId, wallet: options.buyerWallet, minVersion: 1 };
-  const needTokenInfo = restTokenAllowed && (scopes === undefined || (options.keys !== undefined && identity.tokenId === undefined));
-  const needWallet = restTokenAllowed && options.keys !== undefined && identity.wallet === undefined;
+  const judgesReceipts = options.keys !== undefined || options.receiptIdentity === true;
+  const needTokenInfo = restTokenAllowed && (scopes === undefined || (judgesReceipts && identity.tokenId === undefined));
+  const needWallet = restTokenAllowed && judgesReceipts && identity.wallet === undefined;
   const [info, wallet, features] = await Promise.all([
     needTokenInfo ? fetchTokenInfo(restBase, firstToken, fetchImpl, secrets) : undefined,
     needWallet ? fetchBuyerWallet(restBase, firstToken, fetchImpl, secrets) : undefined,
-    options.keys ? fetchExtensionFeatures(restBase, fetchImpl) : ([] as readonly string[]),
+    judgesReceipts ? fetchExtensionFeatures(restBase, fetchImpl) : ([] as readonly string[]),
   ]);
   if (scopes === undefined && !oauth) {
     // No introspection (the public gateway): a pg_del_ token's claim still tells, unverified.

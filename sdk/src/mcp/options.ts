@@ -72,6 +72,12 @@ export interface ConnectGatewayOptions {
   buyerWallet?: string;
   /** Pinned receipt keys: every `callApi` receipt is verified offline against them. */
   keys?: KeySet;
+  /**
+   * Learn at connect what a receipt must show (`tokenId`, `buyerWallet`, `minReceiptVersion`)
+   * even without `keys`: for a caller that verifies receipts itself (`verifyCallReceipt` with the
+   * client's expectations), e.g. against keys it pins only once a receipt arrives. Implied by `keys`.
+   */
+  receiptIdentity?: boolean;
   /** Return results whose receipt fails verification instead of throwing (the verdict says why). */
   acceptInvalidReceipts?: boolean;
   /** Called once per paid call with its receipt and shield verdicts. */

@@ -5,7 +5,7 @@
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { connectGateway, ReceiptVerificationError, type GatewayMcpClient } from '../../src/mcp/index.js';
+import { connectGateway, ReceiptVerificationError, verifyCallReceipt, type GatewayMcpClient } from '../../src/mcp/index.js';
 import { createHarness, listingId, MCP_URL, ORIGIN, type Harness } from './harness.js';
 
 let h: Harness = createHarness('mcp-downgrade');
@@ -56,6 +56,22 @@ describe('receipt downgrade over MCP (extended gateway: /health advertises recei
     expect(result.verification.receipt?.receipt_version).toBe(2);
     // The charged result still travels with the error (never lost), and says why it is not trusted.
     expect(result.request_id).toBe(result.verification.receipt?.request_id);
+  });
+
+  it('receiptIdentity learns the same without keys, for a caller that verifies receipts itself', async () => {
+    const bare = await connectGateway({ url: MCP_URL, token: h.gateway.demoTokens.traderV2, fetch: h.recordingFetch });
+    open.push(bare);
+    expect({ min: bare.minReceiptVersion, wallet: bare.buyerWallet }).toEqual({ min: 1, wallet: undefined });
+    const client = await connectGateway({ url: MCP_URL, token: h.gateway.demoTokens.traderV2, receiptIdentity: true, fetch: h.recordingFetch });
+    open.push(client);
+    expect(client.minReceiptVersion).toBe(3);
+    expect(client.buyerWallet).toEqual(expect.any(String));
+    expect(client.tokenId).toMatch(/^tok_/);
+    const echo = { listing_id: listingId(h.gateway, 'echo'), path: '/echo' };
+    const raw = await client.callTool('call_api', echo);
+    const output = raw.structuredContent as { receipt: string; request_id: string; body: string; amount_micro_usd: number };
+    const verdict = await verifyCallReceipt(output, echo, h.keys, { tokenId: client.tokenId, wallet: client.buyerWallet, minVersion: client.minReceiptVersion });
+    expect(verdict).toMatchObject({ valid: false, reason: 'downgrade', field: 'receipt_version' });
   });
 
   it('remembers a v3 receipt for the token when /health says nothing: a later v2 is a downgrade', async () => {
