@@ -48,6 +48,20 @@ describe('mcp commands', () => {
     expect(r.stderr).toMatch(/^insufficient_scope: /);
   });
 
+  it('mcp call refuses a v2 receipt from a gateway that signs v3 as a downgrade, as call does (exit 1, kept with that verdict)', async () => {
+    // The demo trader whose receipts are v2, on a gateway that advertises receipt_v3.
+    process.env['PROXYGATE_API_KEY'] = ctx.mock.demoTokens.traderV2;
+    const log = join(env.dir, 'mcp-receipts.jsonl');
+    const r = await cli(['mcp', 'call', 'call_api', '--arg', `listing_id=${ctx.mock.gateway.listing('echo').id}`, '--arg', 'path=/echo', '--receipts', log]);
+    expect(r.exitCode, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/receipt: INVALID \(downgrade\)/);
+    const [line] = (await readFile(log, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { verdict: { valid: boolean; reason: string } });
+    expect(line?.verdict).toMatchObject({ valid: false, reason: 'downgrade' });
+    const rest = await cli(['call', 'echo', '/echo']);
+    expect(rest.exitCode, rest.stderr).toBe(1);
+    expect(rest.stderr).toMatch(/downgrade/);
+  });
+
   it('an unknown tool name is a usage error (2) that says where the list is', async () => {
     const r = await cli(['mcp', 'call', 'browse_api']);
     expect(r.exitCode).toBe(2);

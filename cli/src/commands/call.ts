@@ -3,7 +3,7 @@ import { Args, Flags, type Interfaces } from '@oclif/core';
 import { BaseCommand } from '../lib/base-command.js';
 import { callFactsJson, callFailure, formatCallSummary, type CallFacts } from '../lib/call-summary.js';
 import { createClient, type GatewayClient } from '../lib/client.js';
-import { CliError, toCliError, UsageError } from '../lib/errors.js';
+import { CliError, UsageError } from '../lib/errors.js';
 import { ExitCode, type ExitCodeValue } from '../lib/exit-codes.js';
 import { formatResponseHead } from '../lib/http-output.js';
 import { checkIdempotencyKey, parsePairs, readRequestBody } from '../lib/input.js';

@@ -5,6 +5,7 @@ export {
   AuditStateError,
   auditStream,
   createVerifierPool,
+  downgradeVerdict,
   mergeAuditReports,
   nextAuditState,
   nodeCryptoBackend,

@@ -7,7 +7,7 @@ import { unknownKeyAction } from './key-rotation-hint.js';
 import { loadFormatUsd, type FormatUsd } from './money.js';
 import { allRecords, parseShard, shardOf, type ReceiptRecord } from './receipt-input.js';
 import { totalBytes, type InputSource } from './receipt-stream.js';
-import { downgradeMessage, type ReportFormat } from './receipts-verify.js';
+import { DOWNGRADE_BECAUSE, type ReportFormat } from './receipts-verify.js';
 import { verifyProgress } from './verify-progress.js';
 
 // `receipts audit`: every receipt streams through the SDK's audit (bounded memory: chains, not
@@ -192,9 +192,9 @@ function looseParse(input: Uint8Array | string): Record<string, unknown> | undef
 function downgradeOf(sdk: AuditSdk, record: ReceiptRecord): Override | undefined {
   try {
     const receipt = sdk.parseReceipt(record.input!);
-    const version = receipt.receipt_version ?? 1;
-    if (version >= 3) return undefined;
-    return { reason: 'downgrade', field: 'receipt_version', message: downgradeMessage(version), request_id: receipt.request_id };
+    if ((receipt.receipt_version ?? 1) >= 3) return undefined;
+    const { field = 'receipt_version', message } = sdk.downgradeVerdict(receipt, DOWNGRADE_BECAUSE);
+    return { reason: 'downgrade', field, message, request_id: receipt.request_id };
   } catch {
     return undefined;
   }

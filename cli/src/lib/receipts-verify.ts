@@ -110,9 +110,8 @@ export function legacyRule(chosen: ChosenKeys, flags: { requireV3?: boolean | un
   return chosen.document && chosen.keys.kids.length > 0;
 }
 
-export function downgradeMessage(version: number): string {
-  return `a v${version} receipt binds neither the request nor the response, and these keys are of a gateway that signs v3 receipts: refused as a downgrade (--allow-legacy accepts it)`;
-}
+/** Why a v1/v2 receipt is refused (`downgradeVerdict`'s `because`) when v3 is required. */
+export const DOWNGRADE_BECAUSE = 'these keys are of a gateway that signs v3 receipts (--allow-legacy accepts it)';
 
 export function parseMaxIssues(value: number | undefined): number {
   if (value === undefined) return DEFAULT_MAX_ISSUES;
@@ -186,14 +185,12 @@ export async function verifySources(sources: readonly InputSource[], options: Ve
   const progress = verifyProgress({ totalBytes: options.totalBytes });
   const judge = (record: ReceiptRecord): Verdict | Promise<Verdict> =>
     record.input === undefined
-      ? { valid: false, reason: 'malformed', message: record.problem ?? 'not a receipt' }
+      ? sdk.failedVerdict('malformed', record.problem ?? 'not a receipt')
       : sdk.verifyReceipt(record.input, { keys: options.keys, backend: sdk.nodeCryptoBackend });
   const record = (r: ReceiptRecord, judged: Verdict) => {
-    let verdict = judged;
-    const version = verdict.receipt ? (verdict.receipt.receipt_version ?? 1) : undefined;
-    if (options.requireV3 && version !== undefined && version < 3) {
-      verdict = { ...verdict, valid: false, reason: 'downgrade', field: 'receipt_version', message: downgradeMessage(version) } as Verdict;
-    }
+    const receipt = judged.receipt;
+    const version = receipt ? (receipt.receipt_version ?? 1) : undefined;
+    const verdict = options.requireV3 && receipt && version !== undefined && version < 3 ? sdk.downgradeVerdict(receipt, DOWNGRADE_BECAUSE) : judged;
     if (verdict.valid) {
       valid++;
       versions[version === 3 ? 'v3' : version === 2 ? 'v2' : 'v1']++;

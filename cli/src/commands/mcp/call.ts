@@ -1,4 +1,6 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { Args, Flags } from '@oclif/core';
+import type { GatewayMcpClient } from '@proxygate-kit/sdk/mcp';
 import { BaseCommand } from '../../lib/base-command.js';
 import { createClient } from '../../lib/client.js';
 import { CliError, toCliError, UsageError } from '../../lib/errors.js';
@@ -7,9 +9,9 @@ import { parsePairs } from '../../lib/input.js';
 import { connectMcp } from '../../lib/mcp-connect.js';
 import { loadPinnedKeys } from '../../lib/receipt-keys.js';
 import { receiptInvalidFailure } from '../../lib/key-rotation-hint.js';
-import { loadSdk } from '../../lib/sdk-loader.js';
+import { loadMcpSdk, loadSdk } from '../../lib/sdk-loader.js';
 import { expectedFields, readArgValue, schemaProblems } from '../../lib/tool-arguments.js';
-import { keptWhere, receiptKeyFailure, ReceiptTrail, verifyMcpCallReceipt, type KeptReceipt, type McpCallSent } from '../../lib/trail/index.js';
+import { keepCallApiReceipt, keptWhere, readCallApiAnswer, receiptKeyFailure, ReceiptTrail, toolText, type KeptReceipt, type SentCall } from '../../lib/trail/index.js';
 
 /** The paid tool: its receipt is verified against the profile's pinned keys and kept. */
 const PAID_TOOL = 'call_api';
@@ -60,7 +62,9 @@ not verify, or is signed by a key the pin does not know, exits 1.`;
             client: () => createClient(auth),
           })
         : undefined;
-    const client = await connectMcp(auth, flags.pins);
+    // A paid call's receipt is judged here (the trail may pin its keys only once it arrives):
+    // the client learns at connect who the receipt must name and whether the gateway signs v3.
+    const client = await connectMcp(auth, flags.pins, trail ? { receiptIdentity: true } : {});
     try {
       // A typo is the caller's mistake (exit 2), not a protocol failure of the gateway.
       if (!Object.hasOwn(client.pins.tools, args.tool)) {
@@ -69,11 +73,8 @@ not verify, or is signed by a key the pin does not know, exits 1.`;
       const schema = (await client.listTools()).find((t) => t.name === args.tool)?.inputSchema;
       const toolArgs = toolArguments(args.tool, pairs, schema);
       const result = await client.callTool(args.tool, toolArgs);
-      const text = result.content
-        .filter((c): c is { type: 'text'; text: string } => c.type === 'text')
-        .map((c) => c.text)
-        .join('\n');
-      const kept = trail ? await this.keepReceipt(trail, auth.gatewayUrl, toolArgs, result.structuredContent, result.isError === true ? text : undefined) : undefined;
+      const text = toolText(result);
+      const kept = trail ? await keepReceipt(trail, auth.gatewayUrl, client, toolArgs, result) : undefined;
       if (result.isError) throw await toolError(text, kept);
       this.out(text);
       if (trail) this.judge(trail, kept, result);
@@ -81,51 +82,6 @@ not verify, or is signed by a key the pin does not know, exits 1.`;
     } finally {
       await client.close();
     }
-  }
-
-  /** Verifies and keeps the receipt of a `call_api` result (or of its error, e.g. a block). */
-  private async keepReceipt(trail: ReceiptTrail, gateway: string, toolArgs: Record<string, unknown>, structured: unknown, errorText: string | undefined): Promise<KeptReceipt | undefined> {
-    const output = (errorText === undefined ? structured : parseJson(errorText)) as Record<string, unknown> | undefined;
-    if (typeof output?.['receipt'] !== 'string') return undefined;
-    const claims = {
-      receipt: output['receipt'],
-      request_id: typeof output['request_id'] === 'string' ? output['request_id'] : undefined,
-      amount_micro_usd: errorText === undefined && typeof output['amount_micro_usd'] === 'number' ? output['amount_micro_usd'] : undefined,
-      body: errorText === undefined && typeof output['body'] === 'string' ? output['body'] : undefined,
-    };
-    const sent: McpCallSent = {
-      listing_id: String(toolArgs['listing_id'] ?? ''),
-      method: typeof toolArgs['method'] === 'string' ? toolArgs['method'] : undefined,
-      path: String(toolArgs['path'] ?? ''),
-      query: isStringRecord(toolArgs['query']) ? toolArgs['query'] : undefined,
-      body: typeof toolArgs['body'] === 'string' ? toolArgs['body'] : undefined,
-    };
-    const { receiptTextOf } = await import('@proxygate-kit/sdk');
-    const first = await verifyMcpCallReceipt(claims, sent, trail.keys);
-    const receipt = first.receipt as { request_id?: unknown; amount?: unknown; service?: unknown } | null;
-    const amount = receipt?.amount;
-    return trail.record(
-      {
-        rawReceipt: claims.receipt,
-        receiptText: receiptTextOf(claims.receipt),
-        receipt: first.receipt,
-        verdict: first.verdict,
-        call: {
-          gateway,
-          listingId: sent.listing_id,
-          service: typeof receipt?.service === 'string' ? receipt.service : '',
-          method: (sent.method ?? 'GET').toUpperCase(),
-          path: sent.path,
-          requestId: typeof receipt?.request_id === 'string' ? receipt.request_id : (claims.request_id ?? null),
-          idempotencyKey: typeof toolArgs['idempotency_key'] === 'string' ? toolArgs['idempotency_key'] : null,
-          status: typeof output['status'] === 'number' ? output['status'] : null,
-          // Integer micro-USD as bigint: a v3 amount is an integer string of any size.
-          cost: typeof amount === 'number' && Number.isSafeInteger(amount) ? BigInt(amount) : typeof amount === 'string' && /^\d+$/.test(amount) ? BigInt(amount) : null,
-          outcome: errorText === undefined ? 'answered' : 'failed',
-        },
-      },
-      async (keys) => (await verifyMcpCallReceipt(claims, sent, keys)).verdict,
-    );
   }
 
   /** The receipt line on stderr, then exit 1 for a receipt that does not prove the charge. */
@@ -164,19 +120,39 @@ function toolArguments(tool: string, pairs: ReadonlyArray<[string, string]>, sch
   );
 }
 
+/**
+ * Verifies and keeps the receipt of a `call_api` result (or of its error, e.g. a block) with the
+ * SDK's MCP checks, as `mcp serve` does: what the client learned of this token and gateway says
+ * who the buyer must be and whether a v1/v2 receipt is a downgrade.
+ */
+async function keepReceipt(trail: ReceiptTrail, gatewayUrl: string, client: GatewayMcpClient, toolArgs: Record<string, unknown>, result: CallToolResult): Promise<KeptReceipt | undefined> {
+  const [sdk, mcpSdk] = await Promise.all([loadSdk(), loadMcpSdk()]);
+  const answer = readCallApiAnswer(mcpSdk, result);
+  if (!answer.claims) return undefined;
+  const text = (key: string) => (typeof toolArgs[key] === 'string' ? toolArgs[key] : undefined);
+  const query = toolArgs['query'];
+  const sent: SentCall = {
+    listing_id: text('listing_id') ?? '',
+    method: text('method'),
+    path: text('path') ?? '',
+    query: isStringRecord(query) ? query : undefined,
+    body: text('body'),
+    shield: text('shield'),
+    idempotency_key: text('idempotency_key'),
+  };
+  return keepCallApiReceipt(trail, sdk, mcpSdk, {
+    gatewayUrl,
+    answer: { ...answer, claims: answer.claims },
+    sent,
+    expected: () => ({ tokenId: client.tokenId, wallet: client.buyerWallet, minVersion: client.minReceiptVersion }),
+  });
+}
+
 function receiptLine(verdict: KeptReceipt['verdict'], where: string | undefined): string {
   const saved = where ? `, saved to ${where}` : '';
   if (verdict.valid) return `receipt: valid${saved}`;
   if (verdict.reason === 'no_keys') return `receipt: NOT verified (no receipt keys; "proxygate receipts keys trust" pins them)${saved}`;
   return `receipt: INVALID (${verdict.reason})${saved}`;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 function isStringRecord(value: unknown): value is Record<string, string> {

@@ -4,11 +4,10 @@
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { PaidReceiptVerdict } from '@proxygate-kit/sdk';
 import type { CallReceiptVerdict, GatewayMcpClient, ReceiptClaims } from '@proxygate-kit/sdk/mcp';
-import type { KeySet, Receipt } from '@proxygate-kit/sdk/receipts';
 import type { GatewayClient } from '../client.js';
 import { toCliError } from '../errors.js';
 import { redactSecrets } from '../redact.js';
-import { keptWhere, type KeptReceipt, type ReceiptTrail } from '../trail/index.js';
+import { isBlock, keepCallApiReceipt, keptWhere, readCallApiAnswer, type CallApiAnswer, type KeptReceipt, type ReceiptTrail, type SentCall } from '../trail/index.js';
 import { BudgetExceeded, type Reservation, type SpendBudget } from './spend-budget.js';
 import { describeToolChanges, readToolPins, toolPinsChanged, type LoadedPins } from './tool-pins-file.js';
 
@@ -200,25 +199,14 @@ export class GatewayFront {
   /** Verifies and keeps the receipt of an answer, settles the budget, and says what happened. */
   private async settleAnswer(
     raw: CallToolResult,
-    sent: SentCall,
+    sent: ServedCall,
     reservation: Reservation | undefined,
     shieldRaised: boolean,
   ): Promise<{ header: string; data: DataSource; extra: WrapExtra }> {
-    const text = textOf(raw);
-    const structured = raw.isError ? parseJson(text) : (raw.structuredContent ?? parseJson(text));
-    const output = raw.isError ? undefined : this.o.mcpSdk.TOOL_SCHEMAS.call_api.output.safeParse(structured);
-    const record = (typeof structured === 'object' && structured !== null ? structured : {}) as Record<string, unknown>;
-    const receiptText = typeof record['receipt'] === 'string' ? record['receipt'] : undefined;
-    const claims: ReceiptClaims | undefined = receiptText
-      ? {
-          receipt: receiptText,
-          request_id: typeof record['request_id'] === 'string' ? record['request_id'] : '',
-          ...(output?.success ? { amount_micro_usd: output.data.amount_micro_usd, body: output.data.body } : {}),
-        }
-      : undefined;
-    const status = typeof record['status'] === 'number' ? record['status'] : null;
-    const kept = claims ? await this.keep(claims, sent, status, output?.success === true ? 'answered' : raw.isError ? (isBlock(record) ? 'blocked' : 'failed') : 'failed') : undefined;
-    const amount = kept ? amountOf(kept.verdict.receipt) : undefined;
+    const read = readCallApiAnswer(this.o.mcpSdk, raw);
+    const { claims, record, output } = read;
+    const kept = claims ? await this.keep({ ...read, claims }, sent) : undefined;
+    const amount = kept?.cost != null && kept.cost <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(kept.cost) : undefined;
     if (reservation) {
       if (amount !== undefined) await this.o.budget.settle(reservation, amount);
       else if (!claims) await this.o.budget.release(reservation); // no receipt: nothing was charged
@@ -244,11 +232,11 @@ export class GatewayFront {
       ].join('\n');
       return { header, data: { content: raw.content }, extra: { isError: true, meta: { ...meta, charged: amount !== undefined, blocked } } };
     }
-    if (!output?.success) {
+    if (!output) {
       const header = `proxygate mcp serve: the call_api result is not what the gateway's tool promises (${paid}; receipt: ${receiptLine}); it is withheld.`;
       return { header, data: { content: [{ type: 'text', text: 'withheld' }] }, extra: { isError: true, meta: { ...meta, charged: amount !== undefined } } };
     }
-    const result = output.data;
+    const result = output;
     if (!verdict?.valid) {
       const change = this.o.trail.keyChanges.find((c) => c.requestId === (verdict?.receipt?.request_id ?? result.request_id));
       const why = change
@@ -278,42 +266,21 @@ export class GatewayFront {
       data: { content: [{ type: 'text', text: answer }] },
       extra: {
         isError: false,
-        ...(this.o.structured ? { structuredContent: structured as Record<string, unknown> } : {}),
+        ...(this.o.structured ? { structuredContent: record } : {}),
         meta: { ...meta, charged: true, shield: shield ? { mode: shield.mode, action: shield.action, score_bp: shield.scoreBp, flags: shield.flags, signed: signedShield !== null } : null },
       },
     };
   }
 
   /** Verifies the receipt offline (the SDK's MCP checks) and keeps it in the trail. */
-  private async keep(claims: ReceiptClaims, sent: SentCall, status: number | null, outcome: 'answered' | 'blocked' | 'failed'): Promise<KeptReceipt> {
-    const { verifyCallReceipt } = this.o.mcpSdk;
+  private keep(answer: CallApiAnswer & { claims: ReceiptClaims }, sent: ServedCall): Promise<KeptReceipt & { cost: bigint | null }> {
     const client = this.o.client;
-    const expected = () => ({ tokenId: client.tokenId, wallet: client.buyerWallet, minVersion: this.#seenV3 ? 3 : client.minReceiptVersion });
-    const check = (keys: KeySet | undefined) => verifyCallReceipt(claims, sent, keys, expected());
-    const first = await check(this.o.trail.keys);
-    const receipt = first.receipt ?? null;
-    const amount = receipt?.amount;
-    return this.o.trail.record(
-      {
-        rawReceipt: claims.receipt,
-        receiptText: this.o.sdk.receiptTextOf(claims.receipt),
-        receipt,
-        verdict: first as PaidReceiptVerdict,
-        call: {
-          gateway: this.o.gatewayUrl,
-          listingId: sent.listing_id,
-          service: typeof (receipt as { service?: unknown } | null)?.service === 'string' ? String((receipt as { service?: unknown }).service) : '',
-          method: (sent.method ?? 'GET').toUpperCase(),
-          path: sent.path.split('?')[0] ?? sent.path,
-          requestId: receipt?.request_id ?? (claims.request_id || null),
-          idempotencyKey: sent.idempotency_key ?? null,
-          status,
-          cost: typeof amount === 'number' && Number.isSafeInteger(amount) ? BigInt(amount) : typeof amount === 'string' && /^\d+$/.test(amount) ? BigInt(amount) : null,
-          outcome,
-        },
-      },
-      async (keys) => (await check(keys)) as PaidReceiptVerdict,
-    );
+    return keepCallApiReceipt(this.o.trail, this.o.sdk, this.o.mcpSdk, {
+      gatewayUrl: this.o.gatewayUrl,
+      answer,
+      sent,
+      expected: () => ({ tokenId: client.tokenId, wallet: client.buyerWallet, minVersion: this.#seenV3 ? 3 : client.minReceiptVersion }),
+    });
   }
 
   private async spendLine(): Promise<{ text: string; session_micro_usd: number; day_micro_usd: number | null } | undefined> {
@@ -425,39 +392,13 @@ export class GatewayFront {
   }
 }
 
-type SentCall = { listing_id: string; method?: string | undefined; path: string; query?: Record<string, string> | undefined; body?: string | undefined; shield: ShieldMode; idempotency_key?: string | undefined };
+/** A `call_api` as this server sends it: the shield raised to its floor. */
+type ServedCall = SentCall & { shield: ShieldMode };
 type DataSource = { content?: CallToolResult['content']; structuredContent?: unknown };
 interface WrapExtra {
   isError: boolean;
   structuredContent?: Record<string, unknown>;
   meta: Record<string, unknown>;
-}
-
-function textOf(result: CallToolResult): string {
-  return result.content
-    .filter((c): c is { type: 'text'; text: string } => c.type === 'text')
-    .map((c) => c.text)
-    .join('\n');
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function isBlock(body: Record<string, unknown>): boolean {
-  return body['error'] === 'response_blocked' || body['code'] === 'shield_blocked';
-}
-
-/** The receipt's amount in micro-USD, when it is a safe integer. */
-function amountOf(receipt: Receipt | undefined): number | undefined {
-  const amount = receipt?.amount as unknown;
-  if (typeof amount === 'number' && Number.isSafeInteger(amount) && amount >= 0) return amount;
-  if (typeof amount === 'string' && /^\d{1,15}$/.test(amount)) return Number(amount);
-  return undefined;
 }
 
 function receiptSentence(verdict: PaidReceiptVerdict, where: string | undefined): string {

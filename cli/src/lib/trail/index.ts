@@ -1,17 +1,16 @@
-// The audit trail shared by the paid-call commands (`call`, `mcp call`, and `mcp serve` later):
-// key pins, the kept receipts log, and what a command says about them.
+// The audit trail shared by the paid-call commands (`call`, `mcp call`, `mcp serve`): key pins,
+// the kept receipts log, and what a command says about them.
 import type { PaidReceiptVerdict } from '@proxygate-kit/sdk';
 import { CliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { KeptReceipt, ReceiptTrail } from './receipt-trail.js';
 
-export { ReceiptTrail, isKeyProblem, keySetOf, type KeptReceipt, type KeyChange, type TrailOptions } from './receipt-trail.js';
-export { firstUseNote, syncPin, type PinSync } from './pin-sync.js';
-export { ReceiptLog } from './receipt-log.js';
-export { createPin, forgetPin, listPins, newPin, readPin, replacePin, type KeyPin, type KeySource } from './pins.js';
-export { checkEndorsement, describeChanges, fetchKeyMaterial, sameKeys, type KeyMaterial } from './key-material.js';
-export { currentReceiptLogFile, dataDir, gatewayOrigin, keyPinDir, keyPinFile, receiptLogDir, receiptLogFiles, trailNow } from './paths.js';
-export { verifyMcpCallReceipt, type McpCallSent } from './mcp-receipt.js';
+export { ReceiptTrail, keySetOf, type KeptReceipt } from './receipt-trail.js';
+export { syncPin } from './pin-sync.js';
+export { readPin } from './pins.js';
+export { fetchKeyMaterial } from './key-material.js';
+export { receiptLogDir, receiptLogFiles, trailNow } from './paths.js';
+export { isBlock, keepCallApiReceipt, readCallApiAnswer, toolText, type CallApiAnswer, type SentCall } from './call-api-receipt.js';
 
 interface ErrorReceipt {
   rawReceipt?: unknown;
@@ -32,8 +31,8 @@ export async function keepReceipt(trail: ReceiptTrail, error: unknown, call: { g
   if (typeof e.rawReceipt !== 'string') return undefined;
   const already = trail.kept(e.rawReceipt);
   if (already) return already;
-  const { receiptTextOf } = await import('@proxygate-kit/sdk');
-  const verdict = (e.receiptVerdict as PaidReceiptVerdict | null | undefined) ?? { valid: false, reason: 'no_keys', message: 'not verified' };
+  const { noKeysVerdict, receiptTextOf } = await import('@proxygate-kit/sdk');
+  const verdict = (e.receiptVerdict as PaidReceiptVerdict | null | undefined) ?? noKeysVerdict('not verified');
   const receipt = (e.receipt ?? null) as { request_id?: unknown } | null;
   return trail
     .record(
