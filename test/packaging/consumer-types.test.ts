@@ -34,6 +34,10 @@ describe.concurrent('TypeScript consumers of the published packages', () => {
     expectCleanCompile(await compile('tsconfig.json'), ['index', 'receipts/index', 'receipts/node', 'mcp/index']);
   }, 90_000);
 
+  it('a Node project without the DOM lib (lib checking on) uses the client, receipts and receipts/node', async () => {
+    expectCleanCompile(await compile('tsconfig.node-only.json'), ['index', 'receipts/index', 'receipts/node']);
+  }, 90_000);
+
   it('a browser project (DOM lib, no @types/node, lib checking on) uses the client, receipts and mcp', async () => {
     const files = expectCleanCompile(await compile('tsconfig.browser.json'), ['index', 'receipts/index', 'mcp/index']);
     expect(files.filter((file) => file.includes('/@types/node/'))).toEqual([]);

@@ -62,7 +62,13 @@ export type HeadersInit = Record<string, string | null | undefined>;
  * `dispatcher` on Node). The SDK sets `method`, `body`, `headers`, `signal` and `redirect` itself:
  * passing them here is refused (use the call's own options).
  */
-export type FetchOptions = Omit<RequestInit, 'method' | 'body' | 'headers' | 'signal' | 'redirect' | 'window'> & { [option: string]: unknown };
+type SdkRequestInit = Omit<RequestInit, 'method' | 'body' | 'headers' | 'signal' | 'redirect' | 'window'>;
+/**
+ * `fetch` options the SDK passes through: `RequestInit` without what the SDK sets, plus any
+ * runtime-specific option (undici's `dispatcher`, Bun's `proxy`, Cloudflare's `cf`). The plain
+ * form admits a value typed with an interface (which has no index signature).
+ */
+export type FetchOptions = SdkRequestInit | (SdkRequestInit & { [option: string]: unknown });
 
 export type QueryValue = string | number | boolean | null | undefined | readonly (string | number | boolean)[];
 
@@ -223,12 +229,13 @@ function cleanQuery(query: Record<string, QueryValue> | undefined): Record<strin
 }
 
 /** A call the gateway would refuse without a token, refused before sending, saying where the key goes. */
-function missingApiKey(method: string, path: string): Errors.AuthenticationError {
+function missingApiKey(method: string, path: string, fromFunction: boolean): Errors.AuthenticationError {
+  const none = fromFunction ? 'the apiKey function returned none' : 'none is set';
   return new Errors.AuthenticationError({
     status: undefined,
     body: {
       error: 'missing_api_key',
-      message: `${method} ${path.split('?')[0]} needs an API key and none is set: set the PROXYGATE_API_KEY environment variable or pass apiKey (new Proxygate({ apiKey })); nothing was sent`,
+      message: `${method} ${path.split('?')[0]} needs an API key and ${none}: set the PROXYGATE_API_KEY environment variable or pass apiKey (new Proxygate({ apiKey })); nothing was sent`,
       action: 'Set PROXYGATE_API_KEY or pass the apiKey option',
     },
   });
@@ -339,7 +346,9 @@ export class Proxygate {
 
   constructor(options: ClientOptions = {}) {
     this.#options = options;
-    const apiKey = options.apiKey === undefined ? readEnv('PROXYGATE_API_KEY') : options.apiKey ?? undefined;
+    const given = options.apiKey === undefined ? readEnv('PROXYGATE_API_KEY') : options.apiKey ?? undefined;
+    // A blank key (`process.env.X ?? ''`) is no key: reads that need none still work.
+    const apiKey = typeof given === 'string' && given.trim() === '' ? undefined : given;
     this.#apiKey = apiKey;
     if (typeof apiKey === 'string') {
       this.#secrets.add(apiKey);
@@ -537,7 +546,8 @@ export class Proxygate {
     const source = this.#apiKey;
     if (source === undefined) return undefined;
     const key = typeof source === 'function' ? await source() : source;
-    if (typeof key !== 'string' || key.trim() === '') throw new Errors.AuthenticationError({ status: undefined, message: 'The apiKey function returned no token' });
+    // A function with no token now: no key for this request (missingApiKey says so where one is needed).
+    if (typeof key !== 'string' || key.trim() === '') return undefined;
     const trimmed = key.trim();
     this.#secrets.add(trimmed);
     if (typeof source === 'function') this.#claimScopes = delegationTokenScopes(trimmed);
@@ -582,7 +592,7 @@ export class Proxygate {
     const timeout = opts.timeout === undefined ? this.timeout : checkTimeout(opts.timeout);
     // The key first: a `pg_del_` token's claim tells its scopes before anything is sent.
     const token = await this.#resolveApiKey();
-    if (token === undefined && requiresAuth(opts.path)) throw missingApiKey(method, opts.path);
+    if (token === undefined && requiresAuth(opts.path)) throw missingApiKey(method, opts.path, typeof this.#apiKey === 'function');
     const held = this.knownScopes;
     if (opts.requiredScope && held && !hasScope(held, opts.requiredScope)) {
       const error = Errors.InsufficientScopeError.missing(opts.requiredScope, held);

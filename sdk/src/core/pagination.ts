@@ -164,6 +164,11 @@ export class PagePromise<Item, Body extends CursorBody = ListBody<Item>>
     return this.#firstPage().finally(onfinally);
   }
 
+  // With then/catch/finally, what makes it assignable to `Promise<Page>` (as APIPromise is).
+  get [Symbol.toStringTag](): string {
+    return 'PagePromise';
+  }
+
   /** The first page's raw `Response` (body readable), as `APIPromise.asResponse()`. */
   async asResponse(): Promise<Response> {
     try {

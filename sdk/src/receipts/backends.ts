@@ -83,9 +83,19 @@ export function createNodeBackend(nodeCrypto: NodeCryptoLike): Ed25519Backend {
   };
 }
 
+/**
+ * The two WebCrypto calls the backend makes, typed structurally (as {@link NodeCryptoLike}) so
+ * this entry's declarations need no DOM lib: a Node project without it compiles them too.
+ * `crypto.subtle` fits.
+ */
+export interface SubtleLike {
+  importKey(format: 'raw', keyData: Uint8Array<ArrayBuffer>, algorithm: { name: 'Ed25519' }, extractable: false, keyUsages: ['verify']): Promise<object>;
+  verify(algorithm: { name: 'Ed25519' }, key: never, signature: Uint8Array<ArrayBuffer>, data: Uint8Array<ArrayBuffer>): Promise<boolean>;
+}
+
 /** WebCrypto `Ed25519` verifier (browsers, Deno, workers), one imported CryptoKey per key. */
-export function createWebCryptoBackend(subtle: SubtleCrypto = crypto.subtle): Ed25519Backend {
-  const keys = new WeakMap<Uint8Array, Promise<CryptoKey>>();
+export function createWebCryptoBackend(subtle: SubtleLike = crypto.subtle): Ed25519Backend {
+  const keys = new WeakMap<Uint8Array, Promise<object>>();
   return {
     name: 'webcrypto',
     async verify(publicKey, message, signature) {
@@ -96,7 +106,7 @@ export function createWebCryptoBackend(subtle: SubtleCrypto = crypto.subtle): Ed
         keys.set(publicKey, key);
       }
       try {
-        return await subtle.verify({ name: 'Ed25519' }, await key, signature as Uint8Array<ArrayBuffer>, message as Uint8Array<ArrayBuffer>);
+        return await subtle.verify({ name: 'Ed25519' }, (await key) as never, signature as Uint8Array<ArrayBuffer>, message as Uint8Array<ArrayBuffer>);
       } catch {
         return false;
       }

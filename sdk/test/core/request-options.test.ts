@@ -232,5 +232,24 @@ describe.each(['public', 'extended'] as const)('against the %s profile', (profil
       expect((await pg.catalog.categories()).data.length).toBeGreaterThan(0);
       expect((await pg.meta.health()).status).toBe('healthy');
     });
+
+    // `process.env.X ?? ''` and a secret store with nothing in it: no key, not a broken one.
+    const blank: [string, () => string | undefined][] = [
+      ['an empty string', () => ''],
+      ['a blank string', () => '   '],
+    ];
+    test.each(blank)('apiKey as %s is no key: public reads work, a call needing one says to set PROXYGATE_API_KEY', async (_name, key) => {
+      for (const apiKey of [key() as string, () => key() as string]) {
+        const pg = g.client({ apiKey });
+        g.sent.length = 0;
+        expect((await pg.catalog.categories()).data.length).toBeGreaterThan(0);
+        expect(g.sent.map((s) => s.headers.has('authorization'))).toEqual([false]);
+        const err = (await pg.account.balance().catch((e: unknown) => e)) as AuthenticationError;
+        expect(err).toBeInstanceOf(AuthenticationError);
+        expect(err.code).toBe('missing_api_key');
+        expect(err.message).toContain('PROXYGATE_API_KEY');
+        expect(err.message).toContain(typeof apiKey === 'function' ? 'the apiKey function returned none' : 'none is set');
+      }
+    });
   });
 });

@@ -125,3 +125,26 @@ export function costIsOneType(result: CallResult, outcome: StreamOutcome, detail
   const total = [result, outcome].reduce((sum, r) => sum + (r.cost ?? 0n), 0n);
   expectTypeOf(total).toEqualTypeOf<bigint>();
 }
+
+export function pagePromisesArePromises(): void {
+  // As openai-node's: a list call is a Promise of its first page where one is expected.
+  const first: Promise<unknown> = pg.catalog.list({});
+  const later: () => Promise<unknown> = () => pg.account.usage({});
+  void first;
+  void later;
+}
+
+interface AppFetchOptions {
+  cache?: RequestCache;
+  keepalive?: boolean;
+}
+
+export function optionsTakeWhatAppsHave(options: AppFetchOptions, team: string | undefined): void {
+  // fetchOptions typed with an interface (no index signature), and runtime extras as literals.
+  void new Proxygate({ fetchOptions: options });
+  void new Proxygate({ fetchOptions: { keepalive: true, dispatcher: {} } });
+  // A paid call's headers: null removes one, undefined is as if not given (exactOptionalPropertyTypes).
+  void pg.call('echo', '/echo', { headers: { 'x-team': team, 'user-agent': null } });
+  // @ts-expect-error a header value is text
+  void pg.call('echo', '/echo', { headers: { 'x-count': 3 } });
+}

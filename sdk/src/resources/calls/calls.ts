@@ -3,7 +3,7 @@
 // response_sha256 can be checked against what really crossed the wire. This file is the pipeline;
 // the pieces it runs are its neighbours (prepare, wire, settle, failure, stream, receipt-hook).
 import { APIPromise } from '../../core/api-promise.js';
-import type { APIResponse } from '../../core/client.js';
+import type { APIResponse, HeadersInit } from '../../core/client.js';
 import { markPaidCall, ProxygateError } from '../../core/error.js';
 import { NO_EXTENSIONS } from '../../core/extensions.js';
 import { replayAction } from '../../core/paid-recovery.js';
@@ -166,10 +166,11 @@ export class Calls extends APIResource {
   /** Sends through the client's one retry loop (the body read included, unless streaming). */
   async #send(prepared: Prepared, options: PaidCallOptions, streaming: boolean): Promise<APIResponse<unknown>> {
     const { listing, sent } = prepared;
-    const headers: Record<string, string> = {};
+    const headers: HeadersInit = {};
     if (prepared.contentType) headers['content-type'] = prepared.contentType;
     headers['accept'] = streaming ? 'text/event-stream' : 'application/json, */*;q=0.8';
-    for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value;
+    // null removes a header (the client's default too); undefined is as if not given.
+    for (const [name, value] of Object.entries(options.headers ?? {})) if (value !== undefined) headers[name.toLowerCase()] = value;
     headers['x-proxygate-shield'] = prepared.shield;
     try {
       return await this.client.request<unknown>({

@@ -1,5 +1,5 @@
 // What a paid call is asked with.
-import type { FetchOptions, QueryValue } from '../../core/client.js';
+import type { FetchOptions, HeadersInit, QueryValue } from '../../core/client.js';
 import type { ShieldMode } from '../../shield/verdict.js';
 import type { Listing } from '../models.js';
 import type { ReceiptHook } from './receipt-hook.js';
@@ -36,8 +36,9 @@ export interface PaidCallOptions<T = unknown> {
    * Extra request headers (e.g. `content-type`), over the client's `defaultHeaders`. The headers
    * the SDK sets for a paid call are refused (`InvalidRequestError`): `authorization` (use
    * `apiKey`), `idempotency-key` (use `idempotencyKey`) and `x-proxygate-shield` (use `shield`).
+   * A `null` value removes the header (a default one too); `undefined` is as if not given.
    */
-  headers?: Record<string, string> | undefined;
+  headers?: HeadersInit | undefined;
   /**
    * `fetch` options for this call, layered over the client's `fetchOptions`; `method`, `body`,
    * `headers`, `signal` and `redirect` are the SDK's and refused (`InvalidRequestError`).
