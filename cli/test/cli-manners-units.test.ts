@@ -122,6 +122,13 @@ describe('tool arguments against an input schema', () => {
       ].sort(),
     );
     expect(schemaProblems({ listing_id: 7, path: '/' }, CALL_API, '')).toEqual(['listing_id must be a string, got integer 7']);
+    // Schemas as gateways publish them, without additionalProperties: an unknown --arg is still a typo;
+    // inside a value, other fields are the schema's default (allowed).
+    const { additionalProperties: _open, ...published } = CALL_API;
+    expect(schemaProblems({ listing_id: 'x', path: '/', shiled: 'off' }, published, '')).toEqual(['shiled is not a field of this tool']);
+    expect(schemaProblems({ listing_id: 'x', path: '/', extra: 1 }, { ...published, additionalProperties: true }, '')).toEqual([]);
+    const nested = { type: 'object', properties: { body: { type: 'object', properties: { a: { type: 'string' } } } } };
+    expect(schemaProblems({ body: { a: 'x', b: 2 } }, nested, '')).toEqual([]);
     expect(expectedFields(CALL_API)).toEqual([
       'listing_id (string, required)',
       'method (GET|POST|PUT|PATCH|DELETE)',

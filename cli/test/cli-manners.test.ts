@@ -148,6 +148,10 @@ describe.each<MockProfile>(['extended', 'public'])('against the %s profile', (pr
       expect(typed.exitCode).toBe(2);
       expect(json(typed).error).toMatchObject({ code: 'usage_error', exit_code: 2, expected: expect.arrayContaining(['limit (integer 1..100)']), input_schema: expect.any(Object) });
       expect(json(typed).error.message).toContain('limit must be an integer, got string "many"');
+      // A misspelt field would silently drop what it sets (here the shield mode of a paid call).
+      const typo = await cli(['mcp', 'call', 'call_api', '--arg', `listing_id=${ctx.mock.gateway.listing('echo').id}`, '--arg', 'path=/echo', '--arg', 'shiled=off', '--no-keep']);
+      expect(typo.exitCode).toBe(2);
+      expect(typo.stderr).toMatch(/^usage_error: the arguments do not fit call_api's input schema: shiled is not a field of this tool \(call_api takes --arg .*shield/);
       const bounds = await cli(['mcp', 'call', 'browse_apis', '--arg', 'limit=0']);
       expect(bounds.exitCode).toBe(2);
       expect(bounds.stderr).toContain('limit must be >= 1');

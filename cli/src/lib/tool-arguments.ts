@@ -97,10 +97,14 @@ function objectProblems(value: Record<string, unknown>, schema: JsonSchema, wher
   const problems: string[] = [];
   const properties = schema.properties ?? {};
   const at = (key: string) => (where ? `${where}.${key}` : key);
+  // An --arg the tool does not name is a typo (`shiled=off` would drop the shield mode silently):
+  // refused unless the schema admits other fields, which JSON Schema does by default, so at the
+  // top level only an explicit `additionalProperties` admits them.
+  const closed = schema.additionalProperties === false || (where === '' && schema.additionalProperties === undefined);
   for (const key of schema.required ?? []) if (!Object.hasOwn(value, key)) problems.push(`${at(key)} is required`);
   for (const [key, item] of Object.entries(value)) {
     if (Object.hasOwn(properties, key)) problems.push(...schemaProblems(item, properties[key], at(key)));
-    else if (schema.additionalProperties === false) problems.push(`${at(key)} is not a field of this tool`);
+    else if (closed) problems.push(`${at(key)} is not a field of this tool`);
     else if (typeof schema.additionalProperties === 'object') problems.push(...schemaProblems(item, schema.additionalProperties, at(key)));
   }
   return problems;
