@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_GATEWAY_URL } from '@proxygate-kit/sdk/defaults';
 import { startInProcessMock } from './helpers/mock.js';
 import { buyerPrice, callCost, usd } from './helpers/prices.js';
 import { cli, isolatedEnv } from './helpers/run.js';
@@ -66,6 +67,27 @@ describe('command-line mistakes say what is wrong, on one line', () => {
     expect(env.exitCode).toBe(2);
     expect(JSON.parse(env.stdout).error.message).toContain('"127.0.0.1:8080"');
     expect(oneLine(env)).toMatch(/PROXYGATE_GATEWAY_URL/);
+  });
+
+  it('a blank gateway URL is a usage error, not the default gateway with the key; receipts verify says the same', async () => {
+    process.env['PROXYGATE_GATEWAY_URL'] = ' ';
+    const sent: string[] = [];
+    const count = ({ request }: { request: Request }) => void sent.push(request.url);
+    server.events.on('request:start', count);
+    const balance = await cli(['balance']);
+    server.events.removeListener('request:start', count);
+    expect(balance.exitCode).toBe(2);
+    expect(oneLine(balance)).toBe(`usage_error: the gateway URL from PROXYGATE_GATEWAY_URL is blank (unset it, or give an http(s) URL (e.g. ${DEFAULT_GATEWAY_URL}))`);
+    expect(sent).toEqual([]);
+    const verify = await cli(['receipts', 'verify']);
+    expect(verify.exitCode).toBe(2);
+    expect(oneLine(verify)).toBe(oneLine(balance));
+    // The same URL check, the same words, on both paths.
+    process.env['PROXYGATE_GATEWAY_URL'] = 'ftp://example';
+    expect(oneLine(await cli(['receipts', 'verify']))).toBe(oneLine(await cli(['balance'])));
+    // An empty variable is unset, as shells mean it.
+    process.env['PROXYGATE_GATEWAY_URL'] = '';
+    expect((await cli(['balance', '--gateway', origin])).exitCode).toBe(0);
   });
 });
 

@@ -1,7 +1,8 @@
 import { Command, Errors, Flags } from '@oclif/core';
 import { DEFAULT_GATEWAY_URL } from '@proxygate-kit/sdk/defaults';
 import { DEFAULT_PROFILE, describeLocation, loadProfile } from './credentials.js';
-import { CliError, formatErrorLine, toCliError, UsageError } from './errors.js';
+import { CliError, formatErrorLine, toCliError } from './errors.js';
+import { chooseGateway } from './gateway-url.js';
 import { ExitCode } from './exit-codes.js';
 import { redactSecrets } from './redact.js';
 
@@ -38,7 +39,6 @@ export abstract class BaseCommand extends Command {
     const profile = flags.profile ?? nonEmpty(env['PROXYGATE_PROFILE']) ?? DEFAULT_PROFILE;
     const flagKey = nonEmpty(flags['api-key']);
     const envKey = nonEmpty(env['PROXYGATE_API_KEY']);
-    const envGateway = nonEmpty(flags.gateway) ?? nonEmpty(env['PROXYGATE_GATEWAY_URL']);
     let apiKey = flagKey ?? envKey;
     let source: ResolvedAuth['source'] = flagKey ? 'flag' : envKey ? 'env' : 'none';
     let storedGateway: string | undefined;
@@ -58,9 +58,7 @@ export abstract class BaseCommand extends Command {
       }
     }
     if (apiKey) this.secrets.push(apiKey);
-    const gatewayFrom = nonEmpty(flags.gateway) ? '--gateway' : envGateway ? 'PROXYGATE_GATEWAY_URL' : storedGateway ? `profile "${profile}"` : undefined;
-    const gatewayUrl = stripSlash(envGateway ?? storedGateway ?? DEFAULT_GATEWAY_URL);
-    if (gatewayFrom) checkGatewayUrl(gatewayUrl, gatewayFrom);
+    const gatewayUrl = chooseGateway([['--gateway', flags.gateway], ['PROXYGATE_GATEWAY_URL', env['PROXYGATE_GATEWAY_URL']], [`profile "${profile}"`, storedGateway]]);
     const auth: ResolvedAuth = { apiKey, source, profile, gatewayUrl };
     if (storedAt) auth.storedAt = storedAt;
     return auth;
@@ -119,19 +117,3 @@ function nonEmpty(value: string | undefined): string | undefined {
   return trimmed ? trimmed : undefined;
 }
 
-/** A typo here would otherwise surface as the SDK's "gatewayUrl is not a URL", exit 1. */
-function checkGatewayUrl(url: string, from: string): void {
-  let protocol: string | undefined;
-  try {
-    protocol = new URL(url).protocol;
-  } catch {
-    protocol = undefined;
-  }
-  if (protocol !== 'http:' && protocol !== 'https:') {
-    throw new UsageError(`the gateway URL "${url}" from ${from} is not an http(s) URL`, `e.g. ${DEFAULT_GATEWAY_URL} or http://127.0.0.1:8080`);
-  }
-}
-
-function stripSlash(url: string): string {
-  return url.replace(/\/+$/, '');
-}

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { DEFAULT_GATEWAY_URL } from '@proxygate-kit/sdk/defaults';
 import { credentialsPath, DEFAULT_PROFILE } from './credentials.js';
 import { UsageError } from './errors.js';
+import { chooseGateway } from './gateway-url.js';
 import { openInput, type InputSource } from './receipt-stream.js';
 import type { ChosenKeys } from './receipts-verify.js';
 import { keySetOf, readPin, receiptLogDir, receiptLogFiles } from './trail/index.js';
@@ -16,18 +16,9 @@ export function profileName(flag: string | undefined, env: Env = process.env): s
   return nonEmpty(flag) ?? nonEmpty(env['PROXYGATE_PROFILE']) ?? DEFAULT_PROFILE;
 }
 
-/** `--gateway` > PROXYGATE_GATEWAY_URL > the profile's stored gateway > the default, as every command resolves it. */
+/** The gateway as every command resolves it (see chooseGateway), the profile's read without its secret. */
 export function currentGateway(profile: string, flag: string | undefined, env: Env = process.env): string {
-  const chosen = nonEmpty(flag) ?? nonEmpty(env['PROXYGATE_GATEWAY_URL']) ?? storedGateway(profile, env) ?? DEFAULT_GATEWAY_URL;
-  const url = chosen.replace(/\/+$/, '');
-  let protocol: string | undefined;
-  try {
-    protocol = new URL(url).protocol;
-  } catch {
-    protocol = undefined;
-  }
-  if (protocol !== 'http:' && protocol !== 'https:') throw new UsageError(`the gateway URL "${url}" is not an http(s) URL`, `e.g. ${DEFAULT_GATEWAY_URL}`);
-  return url;
+  return chooseGateway([['--gateway', flag], ['PROXYGATE_GATEWAY_URL', env['PROXYGATE_GATEWAY_URL']], [`profile "${profile}"`, storedGateway(profile, env)]]);
 }
 
 /** The gateway URL saved with the profile by `login`, if any (the file's secrets are not touched). */
