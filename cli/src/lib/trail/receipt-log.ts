@@ -1,9 +1,9 @@
 import { constants } from 'node:fs';
 import { access, chmod, mkdir, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { TrailEntry } from '@proxygate-kit/sdk';
 import { CliError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
+import { assertWritable } from '../output-file.js';
 import { currentReceiptLogFile, receiptLogDir, trailNow } from './paths.js';
 
 type Env = Record<string, string | undefined>;
@@ -29,7 +29,7 @@ export class ReceiptLog {
     const env = options.env ?? process.env;
     const dir = options.keep ? receiptLogDir(options.profile, env) : undefined;
     if (dir) await prepareLogDir(dir, currentReceiptLogFile(options.profile, trailNow(env), env));
-    if (options.file) await checkWritable(options.file);
+    if (options.file) await assertWritable(options.file);
     return new ReceiptLog(dir, options.file, env, await import('@proxygate-kit/sdk/receipts/node'));
   }
 
@@ -87,20 +87,3 @@ async function prepareLogDir(dir: string, current: string): Promise<void> {
   }
 }
 
-async function checkWritable(path: string): Promise<void> {
-  const refuse = (error: unknown) => {
-    const code = (error as { code?: unknown }).code;
-    return new UsageError(`cannot write ${path}${typeof code === 'string' ? ` (${code})` : ''}`, 'check that the directory exists and is writable');
-  };
-  try {
-    await access(path, constants.W_OK);
-    return;
-  } catch (error) {
-    if ((error as { code?: unknown }).code !== 'ENOENT') throw refuse(error);
-  }
-  try {
-    await access(dirname(path), constants.W_OK);
-  } catch (error) {
-    throw refuse(error);
-  }
-}
