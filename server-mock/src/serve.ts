@@ -32,18 +32,28 @@ export interface MockServer {
 }
 
 /**
- * Turns the internal fault marker into a real socket reset, and a body stream that fails midway
- * (truncate fault) into a cut connection instead of a response that never ends.
+ * Turns the internal fault markers into socket faults: `reset`, a connection reset instead of an
+ * answer; `truncate`, the headers and the partial body sent, then the connection cut instead of
+ * the body's end (the chunked terminator never comes).
  */
 function socketFaults(res: ServerResponse): void {
   const appendHeader = res.appendHeader.bind(res);
   res.appendHeader = ((name: string, value: string | readonly string[]) => {
-    if (name.toLowerCase() === FAULT_HEADER) {
+    if (name.toLowerCase() !== FAULT_HEADER) return appendHeader(name, value);
+    if (value === 'truncate') {
+      res.end = ((callback?: () => void) => {
+        const socket = res.socket;
+        // The callback of an empty write comes after every earlier write is on the wire.
+        if (socket) socket.write('', () => socket.destroy());
+        if (typeof callback === 'function') callback();
+        return res;
+      }) as ServerResponse['end'];
+    } else {
       res.socket?.resetAndDestroy();
-      return res;
     }
-    return appendHeader(name, value);
+    return res;
   }) as ServerResponse['appendHeader'];
+  // Any body stream that fails midway: a cut connection, not a response that never ends.
   res.on('pipe', (source: Readable) => {
     source.once('error', () => res.destroy());
   });

@@ -154,12 +154,10 @@ describe('the built proxygate binary', { timeout: 60_000 }, () => {
     expect(json(await pg(['logout', '--profile', 'piped', '--json'])).removed).toBe(true);
   });
 
-  it('never prompts without a TTY: login with nothing piped fails at once with exit 2', async () => {
-    const started = Date.now();
+  it('never prompts without a TTY: login with nothing piped fails with exit 2 (a wait would end in the test timeout)', async () => {
     const r = await pg(['login'], { env: { PROXYGATE_API_KEY: undefined } });
     expect(r.code).toBe(2);
     expect(r.stderr).not.toMatch(/paste|input hidden/i);
-    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('Ctrl-C exits 130', async () => {

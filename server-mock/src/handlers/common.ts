@@ -7,7 +7,8 @@ import { withCors } from './cors.js';
 export interface HandlerOptions {
   /**
    * True when the handlers serve real HTTP (serve.ts): a connection reset is then signalled to
-   * the socket layer with `FAULT_HEADER` instead of `HttpResponse.error()`, which only works in-process.
+   * the socket layer with `FAULT_HEADER` (`reset`: no answer; `truncate`: cut after the body sent)
+   * instead of `HttpResponse.error()` and a failing body stream, which only work in-process.
    */
   realSockets?: boolean;
 }
@@ -47,19 +48,19 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+const firstHalf = (bytes: Uint8Array): Uint8Array<ArrayBuffer> => bytes.slice(0, Math.max(1, Math.floor(bytes.length / 2)));
+
 /**
- * A stream that delivers the first half of `bytes` and then fails, like a connection cut mid-body.
- * Over real sockets the cut waits a little so the headers and the first half are flushed first;
- * in-process the reader has the first half before it asks for more, so no wait is needed.
+ * In-process, a body that delivers the first half of `bytes` and then fails, like a connection
+ * cut mid-body: the reader has the first half before it asks for more.
  */
-function truncatedStream(bytes: Uint8Array, realSockets: boolean): ReadableStream<Uint8Array> {
-  const half = bytes.slice(0, Math.max(1, Math.floor(bytes.length / 2)));
+function truncatedStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  const half = firstHalf(bytes);
   return new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(half);
     },
-    async pull(controller) {
-      await new Promise((resolve) => setTimeout(resolve, realSockets ? 20 : 0));
+    pull(controller) {
       controller.error(new Error('proxygate-mock: body truncated by fault injection'));
     },
   });
@@ -98,7 +99,10 @@ async function faultResponse(ctx: HandlerContext, fault: Fault, original: Respon
       const bytes = new Uint8Array(await source.arrayBuffer());
       const headers = new Headers(source.headers);
       headers.delete('content-length');
-      return new Response(truncatedStream(bytes, ctx.options.realSockets === true), { status: source.status, headers });
+      if (!ctx.options.realSockets) return new Response(truncatedStream(bytes), { status: source.status, headers });
+      // Over HTTP the server cuts the connection after sending this half (serve.ts).
+      headers.set(FAULT_HEADER, 'truncate');
+      return new Response(firstHalf(bytes), { status: source.status, headers });
     }
     case 'malformed_json': {
       const text = original ? await original.text() : '{"data": [';
