@@ -23,16 +23,27 @@ export const loadFormatUsd = async (): Promise<FormatUsd> => (await import('../l
  * six decimals, a negative or anything that is not an amount is a usage error naming the flag.
  */
 export async function parseUsdFlag(flag: string, text: string): Promise<number> {
-  const { parseUsd } = await loadMoney();
+  const amount = readUsdAmount((await loadMoney()).parseUsd, text);
+  if (typeof amount === 'number') return amount;
+  const shown = `"${text.slice(0, 40)}"`;
+  if (amount === 'not_usd') throw new UsageError(`--${flag} is not an amount of USD with at most 6 decimals: ${shown}`, `e.g. --${flag} 0.05; the smallest amount is 0.000001`);
+  if (amount === 'negative') throw new UsageError(`--${flag} must not be negative: ${shown}`, `e.g. --${flag} 0.05`);
+  throw new UsageError(`--${flag} is too large: ${shown}`);
+}
+
+/**
+ * A USD amount someone typed (a flag, a batch line's `max_cost`) as integer micro-USD a REST
+ * number can carry, or why it is not one: the one rule both follow.
+ */
+export function readUsdAmount(parseUsd: (text: string) => bigint, text: string): number | 'not_usd' | 'negative' | 'too_large' {
   let micro: bigint;
   try {
     micro = parseUsd(text);
   } catch {
-    throw new UsageError(`--${flag} is not an amount of USD with at most 6 decimals: "${text.slice(0, 40)}"`, `e.g. --${flag} 0.05; the smallest amount is 0.000001`);
+    return 'not_usd';
   }
-  if (micro < 0n) throw new UsageError(`--${flag} must not be negative: "${text.slice(0, 40)}"`, `e.g. --${flag} 0.05`);
-  if (micro > BigInt(Number.MAX_SAFE_INTEGER)) throw new UsageError(`--${flag} is too large: "${text.slice(0, 40)}"`);
-  return Number(micro);
+  if (micro < 0n) return 'negative';
+  return micro > BigInt(Number.MAX_SAFE_INTEGER) ? 'too_large' : Number(micro);
 }
 
 /** A per-token price (micro-USD per million tokens) as people read it: `$2.10/M tokens`. */

@@ -1,6 +1,7 @@
 // One line of a batch: a JSON object naming one paid call, checked field by field before anything
 // is sent. A line that is not a call is reported with its number (exit class 2); the others run.
 import { ExitCode } from '../exit-codes.js';
+import { readUsdAmount } from '../money.js';
 
 type QueryValue = string | number | boolean;
 
@@ -107,14 +108,10 @@ export function parseCallLine(line: number, text: string, parseUsd: UsdParser): 
   if (maxCostText !== undefined) {
     const usd = 'a string of USD with at most 6 decimals, e.g. "0.01" (a JSON number would be read in binary floating point)';
     if (typeof maxCostText !== 'string') throw wrong('max_cost', usd);
-    let micro: bigint;
-    try {
-      micro = parseUsd(maxCostText);
-    } catch {
-      throw wrong('max_cost', usd);
-    }
-    if (micro < 0n || micro > BigInt(Number.MAX_SAFE_INTEGER)) throw wrong('max_cost', 'a USD amount that is not negative');
-    maxCost = Number(micro);
+    const amount = readUsdAmount(parseUsd, maxCostText);
+    if (amount === 'not_usd') throw wrong('max_cost', usd);
+    if (typeof amount !== 'number') throw wrong('max_cost', 'a USD amount that is not negative');
+    maxCost = amount;
   }
 
   const idempotencyKey = given('idempotency_key');
