@@ -69,6 +69,25 @@ describe('command-line mistakes say what is wrong, on one line', () => {
     expect(oneLine(env)).toMatch(/PROXYGATE_GATEWAY_URL/);
   });
 
+  it('PROXYGATE_TIMEOUT bounds each attempt against a gateway that never answers; a bad value is a usage error', async () => {
+    const { http } = await import('msw');
+    // Answers nothing until the client gives up (its abort ends the wait; the client reads no answer).
+    server.use(http.get('*/v1/balance', ({ request }) => new Promise<Response>((resolve) => request.signal.addEventListener('abort', () => resolve(Response.error())))));
+    try {
+      process.env['PROXYGATE_TIMEOUT'] = '0.05';
+      const slow = await cli(['balance']);
+      expect(slow.exitCode).toBe(1);
+      expect(oneLine(slow)).toMatch(/^connection_error: Request timed out/);
+    } finally {
+      server.resetHandlers();
+    }
+    process.env['PROXYGATE_TIMEOUT'] = 'soon';
+    const bad = await cli(['balance']);
+    expect(bad.exitCode).toBe(2);
+    expect(oneLine(bad)).toBe('usage_error: PROXYGATE_TIMEOUT is not a number of seconds between 0 and 3600: "soon" (e.g. PROXYGATE_TIMEOUT=10)');
+    delete process.env['PROXYGATE_TIMEOUT'];
+  });
+
   it('a blank gateway URL is a usage error, not the default gateway with the key; receipts verify says the same', async () => {
     process.env['PROXYGATE_GATEWAY_URL'] = ' ';
     const sent: string[] = [];

@@ -1,5 +1,6 @@
 import type { ClientOptions as SdkClientOptions, Proxygate } from '@proxygate-kit/sdk';
 import type { ResolvedAuth } from './base-command.js';
+import { UsageError } from './errors.js';
 import { loadSdk } from './sdk-loader.js';
 
 export type GatewayClient = Proxygate;
@@ -18,6 +19,7 @@ export interface ClientOptions {
  * fetch (which is what test interceptors patch).
  */
 export async function createClient(auth: ResolvedAuth, options: ClientOptions = {}): Promise<GatewayClient> {
+  const timeout = timeoutSetting(process.env['PROXYGATE_TIMEOUT']);
   const { Proxygate } = await loadSdk();
   return new Proxygate({
     apiKey: auth.apiKey ?? null,
@@ -28,5 +30,19 @@ export async function createClient(auth: ResolvedAuth, options: ClientOptions = 
     ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
     ...(options.keys === undefined ? {} : { keys: options.keys }),
     ...(options.allowLegacyReceipts ? { allowLegacyReceipts: true } : {}),
+    ...(timeout === undefined ? {} : { timeout }),
   });
+}
+
+/**
+ * PROXYGATE_TIMEOUT: seconds one attempt may take (the SDK's 60 s by default), so a script facing
+ * a gateway that never answers gives up sooner than three attempts of a minute.
+ */
+function timeoutSetting(text: string | undefined): number | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) {
+    throw new UsageError(`PROXYGATE_TIMEOUT is not a number of seconds between 0 and 3600: "${text.slice(0, 20)}"`, 'e.g. PROXYGATE_TIMEOUT=10');
+  }
+  return Math.ceil(seconds * 1000);
 }
