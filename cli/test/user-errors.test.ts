@@ -435,6 +435,21 @@ describe('PROXYGATE_RECEIPT_KEYS naming a missing file', () => {
     expect(oneLine(r)).toBe(`usage_error: cannot read ${env.dir}/gone.json (ENOENT), named by PROXYGATE_RECEIPT_KEYS (check the file path)`);
     delete process.env['PROXYGATE_RECEIPT_KEYS'];
   });
+
+  it('unusable keys are named by where they came from (--keys, the variable, --pin), not "the pinned keys"', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(`${env.dir}/r.jsonl`, '');
+    await writeFile(`${env.dir}/keys.json`, '{"keys": 3}');
+    const flag = await cli(['receipts', 'verify', `${env.dir}/r.jsonl`, '--keys', `${env.dir}/keys.json`]);
+    expect(flag.exitCode).toBe(2);
+    expect(oneLine(flag)).toBe(`usage_error: the keys in ${env.dir}/keys.json are not usable: keys: must be an array (export them again ("proxygate receipts keys export > ${env.dir}/keys.json"))`);
+    process.env['PROXYGATE_RECEIPT_KEYS'] = `${env.dir}/keys.json`;
+    expect(oneLine(await cli(['receipts', 'verify', `${env.dir}/r.jsonl`]))).toContain(`the keys in ${env.dir}/keys.json (named by PROXYGATE_RECEIPT_KEYS) are not usable`);
+    delete process.env['PROXYGATE_RECEIPT_KEYS'];
+    const pin = await cli(['receipts', 'verify', `${env.dir}/r.jsonl`, '--pin', 'k1=notakey']);
+    expect(pin.exitCode).toBe(2);
+    expect(oneLine(pin)).toMatch(/^usage_error: the --pin keys are not usable: .*\(give each as KID=KEY/);
+  });
 });
 
 describe('a token at its spend limit', () => {

@@ -40,7 +40,12 @@ export async function loadPinnedKeys(keysFlag: string | undefined, pins: readonl
     }
     return KeySet.fromKeys(keys, extra, { checkedKeys });
   } catch (error) {
-    if (error instanceof KeySetError) throw new UsageError(`the pinned keys are not usable: ${error.message}`, 'export them again with "proxygate receipts keys export"');
+    if (error instanceof KeySetError) {
+      // Say which keys: the file named (by --keys or PROXYGATE_RECEIPT_KEYS) or the --pin values.
+      if (!keysFile) throw new UsageError(`the --pin keys are not usable: ${error.message}`, 'give each as KID=KEY: base58, base64 or base64url of the 32-byte public key');
+      const named = keysFlag === undefined ? `${keysFile} (named by PROXYGATE_RECEIPT_KEYS)` : keysFile;
+      throw new UsageError(`the keys in ${named} are not usable: ${error.message}`, `export them again ("proxygate receipts keys export > ${keysFile}")`);
+    }
     if (error instanceof Error && error.name === 'SyntaxError') throw new UsageError(`${keysFile ?? '--pin'} is not valid JSON`);
     throw error;
   }
