@@ -52,7 +52,7 @@ const firstHalf = (bytes: Uint8Array): Uint8Array<ArrayBuffer> => bytes.slice(0,
 
 /**
  * In-process, a body that delivers the first half of `bytes` and then fails, like a connection
- * cut mid-body: the reader has the first half before it asks for more.
+ * cut mid-body.
  */
 function truncatedStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
   const half = firstHalf(bytes);
@@ -60,7 +60,10 @@ function truncatedStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
     start(controller) {
       controller.enqueue(half);
     },
-    pull(controller) {
+    async pull(controller) {
+      // One macrotask first: a consumer that pipes the body (msw, undici) forwards the half it
+      // read before the error discards what its pipe still holds. A turn, not a timed wait.
+      await new Promise((resolve) => setTimeout(resolve, 0));
       controller.error(new Error('proxygate-mock: body truncated by fault injection'));
     },
   });
