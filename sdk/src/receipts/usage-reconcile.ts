@@ -46,6 +46,7 @@ const MAX_BUCKETS_SHOWN = 50;
 interface Joined { cost: bigint | undefined; raw: unknown; refunded: boolean; matched: boolean }
 interface Bucket { rows: bigint; receipts: bigint }
 interface ServiceSums { rows: bigint; receipts: bigint; rowsPaid: number; receiptsPaid: number }
+interface RowSums { service: string; model: string | null; total: bigint; count: number }
 
 /** A usage cost as bigint, or undefined when it is not an integer. */
 export function integerAmount(value: unknown): bigint | undefined {
@@ -68,9 +69,10 @@ export class UsageReconciler {
     receipts: { count: number; paid: number; total: bigint; untimed: number; unnamed: number };
     buckets: Map<number, Bucket>;
     services: Map<string, ServiceSums>;
-    rowSums: Map<string, { service: string; model: string | null; total: bigint; count: number }>;
   } | undefined;
   private readonly summary: readonly UsageSummaryEntry[];
+  /** Every row's cost per service and model, joined or not: the export's `summary[]` totals all its rows. */
+  private readonly rowSums = new Map<string, RowSums>();
 
   private constructor(summary: readonly UsageSummaryEntry[] | undefined) {
     this.summary = summary ?? [];
@@ -80,36 +82,51 @@ export class UsageReconciler {
     const exp: UsageExport = isExport(input) ? input : { usage: input };
     const self = new UsageReconciler(exp.summary);
     const open: UsageRow[] = [];
+    // Every row's readable created_at, joined or not: the default window spans the whole export.
+    const span = { min: Infinity, max: -Infinity };
     for await (const row of exp.usage as AsyncIterable<UsageRow>) {
       if (typeof row !== 'object' || row === null) {
         findings.add({ reason: 'malformed', field: 'usage', message: 'a usage row is not an object' });
         continue;
       }
+      self.addToSums(row);
+      const at = rowTime(row);
+      if (Number.isFinite(at)) { span.min = Math.min(span.min, at); span.max = Math.max(span.max, at); }
       if (typeof row.request_id === 'string' && row.request_id) {
         self.joined.set(row.request_id, { cost: integerAmount(row.cost_micro_cents), raw: row.cost_micro_cents, refunded: row.refunded === true, matched: false });
       } else {
         open.push(row);
       }
     }
-    if (open.length > 0 || exp.summary) self.startAggregate(open, exp, findings);
+    if (open.length > 0 || exp.summary) self.startAggregate(open, span, exp, findings);
     return self;
   }
 
-  private startAggregate(rows: UsageRow[], exp: UsageExport, findings: Findings): void {
-    const times: number[] = [];
+  private addToSums(row: UsageRow): void {
+    const cost = integerAmount(row.cost_micro_cents);
+    if (cost === undefined) return;
+    const service = typeof row.service === 'string' ? row.service : '';
+    const model = typeof row.model === 'string' ? row.model : null;
+    const key = `${service}\u0000${model ?? ''}`;
+    const sums = this.rowSums.get(key) ?? { service, model, total: 0n, count: 0 };
+    sums.total += cost;
+    sums.count++;
+    this.rowSums.set(key, sums);
+  }
+
+  private startAggregate(rows: UsageRow[], span: { min: number; max: number }, exp: UsageExport, findings: Findings): void {
     const timed: { row: UsageRow; at: number; cost: bigint }[] = [];
     for (const row of rows) {
-      const at = typeof row.created_at === 'string' ? parseRfc3339(row.created_at) ?? Date.parse(row.created_at) : NaN;
+      const at = rowTime(row);
       const cost = integerAmount(row.cost_micro_cents);
       if (!Number.isFinite(at) || cost === undefined) {
         findings.add({ reason: 'malformed', field: 'usage', message: `usage row ${JSON.stringify(String(row['id'] ?? '?').slice(0, 60))} has no readable created_at or integer cost_micro_cents` });
         continue;
       }
-      times.push(at);
       timed.push({ row, at, cost });
     }
-    const from = exp.from !== undefined ? parseRfc3339(exp.from) : times.length ? Math.min(...times) : undefined;
-    const to = exp.to !== undefined ? parseRfc3339(exp.to) : times.length ? Math.max(...times) : undefined;
+    const from = exp.from !== undefined ? parseRfc3339(exp.from) : Number.isFinite(span.min) ? span.min : undefined;
+    const to = exp.to !== undefined ? parseRfc3339(exp.to) : Number.isFinite(span.max) ? span.max : undefined;
     if (from === undefined || to === undefined) {
       if (rows.length) findings.add({ reason: 'malformed', field: 'usage', message: 'usage window (from/to) is not an RFC 3339 timestamp' });
       return;
@@ -119,16 +136,10 @@ export class UsageReconciler {
       from, to, bucketMs,
       rows: { count: 0, paid: 0, total: 0n },
       receipts: { count: 0, paid: 0, total: 0n, untimed: 0, unnamed: 0 },
-      buckets: new Map(), services: new Map(), rowSums: new Map(),
+      buckets: new Map(), services: new Map(),
     };
     for (const { row, at, cost } of timed) {
       const service = typeof row.service === 'string' ? row.service : '';
-      const model = typeof row.model === 'string' ? row.model : null;
-      const key = `${service}\u0000${model ?? ''}`;
-      const sums = agg.rowSums.get(key) ?? { service, model, total: 0n, count: 0 };
-      sums.total += cost;
-      sums.count++;
-      agg.rowSums.set(key, sums);
       if (at < from || at > to) continue;
       agg.rows.count++;
       agg.rows.total += cost;
@@ -220,7 +231,7 @@ export class UsageReconciler {
       }
     }
     for (const entry of this.summary) {
-      const sums = agg.rowSums.get(`${entry.service}\u0000${entry.model ?? ''}`);
+      const sums = this.rowSums.get(`${entry.service}\u0000${entry.model ?? ''}`);
       const total = integerAmount(entry.total_cost_micro_cents);
       const rowsTotal = sums?.total ?? 0n;
       const rowsCount = sums?.count ?? 0;
@@ -237,6 +248,10 @@ export class UsageReconciler {
 
 function isExport(input: unknown): input is UsageExport {
   return typeof input === 'object' && input !== null && 'usage' in input && !(Symbol.iterator in input) && !(Symbol.asyncIterator in input);
+}
+
+function rowTime(row: UsageRow): number {
+  return typeof row.created_at === 'string' ? parseRfc3339(row.created_at) ?? Date.parse(row.created_at) : NaN;
 }
 
 function bucket(agg: { bucketMs: number; buckets: Map<number, Bucket> }, at: number): Bucket {

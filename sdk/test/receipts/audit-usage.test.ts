@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { KeySet, auditStream } from '../../src/receipts/index.js';
+import { setupServer } from 'msw/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMockGateway, MOCK_ORIGIN, mockListingId } from '@proxygate-kit/server-mock';
+import { KeySet, auditStream, decodeReceiptHeader, type Receipt, type UsageRow, type UsageSummaryEntry } from '../../src/receipts/index.js';
 import { baseV3, docKey, hashReceipt, keyDocument, makeKey, signV1, signV3 } from './signer.js';
 
 const k1 = makeKey('k1');
@@ -71,5 +73,52 @@ describe('usage reconciliation against the public gateway export (no request_id)
     expect(report.issues).toEqual([]);
     expect(report.usage?.joined).toMatchObject({ matched: 2, amount_mismatches: 0, missing_receipts: 0, receipts_without_usage: 3 });
     expect(report.usage?.aggregate?.receipts).toMatchObject({ count: 3, total: '12000' });
+  });
+});
+
+describe('usage reconciliation against the mock gateway export, both profiles', () => {
+  const server = setupServer();
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  afterAll(() => server.close());
+
+  // Extended rows carry request_id (every row is joined), public ones do not (all compared by sums);
+  // in both, summary[] totals every row of the export.
+  for (const profile of ['extended', 'public'] as const) {
+    it(`${profile}: four paid calls on two services audit clean against usage and its summary`, async () => {
+      const clock = new Date('2026-11-25T10:00:00.250Z');
+      const mock = createMockGateway({ profile, seed: `usage-summary-${profile}`, mcp: false, now: () => clock });
+      server.resetHandlers(...mock.handlers);
+      const auth = { authorization: `Bearer ${mock.demoTokens.trader}` };
+      const receipts: Receipt[] = [];
+      for (const [service, slug, path] of [['echo', 'echo', '/echo'], ['weather', 'weather-current', '/current'], ['echo', 'echo', '/echo'], ['echo', 'echo', '/echo']] as const) {
+        const response = await fetch(`${MOCK_ORIGIN}/proxy/${service}${path}?listing=${mockListingId(slug)}`, { headers: auth });
+        expect(response.status).toBe(200);
+        receipts.push(decodeReceiptHeader(response.headers)!);
+      }
+      const page = (await (await fetch(`${MOCK_ORIGIN}/v1/usage?limit=100`, { headers: auth })).json()) as { usage: UsageRow[]; summary: UsageSummaryEntry[] };
+      expect(page.usage.every((r) => 'request_id' in r)).toBe(profile === 'extended');
+      expect(page.summary.map((e) => [e.service, e.request_count]).sort()).toEqual([['echo', 3], ['weather', 1]]);
+      const health = (await (await fetch(`${MOCK_ORIGIN}/health`)).json()) as { platform_pubkey: string };
+      const keys = profile === 'extended' ? KeySet.fromDocument(mock.gateway.keySet()) : KeySet.fromKeys([], { platformPubkey: health.platform_pubkey });
+      // v1 timestamps are whole seconds: the window starts at the second of the first call.
+      const window = { from: '2026-11-25T10:00:00Z', to: '2026-11-25T10:00:00.999Z' };
+      const report = await auditStream(receipts, { keys, usage: { usage: page.usage, summary: page.summary, ...window } });
+      expect(report.issues).toEqual([]);
+      expect(report.usage?.aggregate?.summary_mismatches).toEqual([]);
+      expect(report.usage?.joined.matched).toBe(profile === 'extended' ? 4 : 0);
+      // One row dropped: the summary still counts it, so the export is incomplete.
+      const cut = await auditStream(receipts, { keys, usage: { usage: page.usage.slice(1), summary: page.summary, ...window } });
+      expect(cut.issues.map((i) => i.field)).toContain('usage.summary');
+    });
+  }
+
+  it('extended shape without a window: the rows span it, and the summary is still compared', async () => {
+    const ours = receipts.map((r) => ({ ...row(Number(r.timestamp) - T0, Number(r.amount)), request_id: r.request_id }));
+    const all = [{ service: 'weather-api', model: null, request_count: 5, total_cost_micro_cents: 15000 }];
+    const clean = await auditStream(receipts, { keys, usage: { usage: ours, summary: all } });
+    expect(clean.issues).toEqual([]);
+    expect(clean.usage?.joined.matched).toBe(5);
+    const wrong = await auditStream(receipts, { keys, usage: { usage: ours, summary: [{ ...all[0]!, request_count: 6 }] } });
+    expect(findings(wrong)).toEqual([['content_mismatch', 'usage.summary']]);
   });
 });
