@@ -4,6 +4,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import ReceiptsAudit from '../src/commands/receipts/audit.js';
 import { chainKit, interleaved, trailLine, type ChainKit } from './helpers/chains.js';
 import { cli, isolatedEnv } from './helpers/run.js';
 
@@ -168,6 +169,52 @@ describe('receipts audit --slice and audit merge', () => {
     expect(merged.exitCode).toBe(0);
     expect(merged.stderr).toBe(`state saved to ${state}\n`);
     expect(JSON.parse(await readFile(state, 'utf8'))).toMatchObject({ audits: 2, chains: [{ tail: { seq: 15 } }, { tail: { seq: 15 } }] });
+  });
+
+  it('the documented CI sequence (slices with --state, merge with --state) passes when run again, and catches a deletion', async () => {
+    const all = interleaved(kit, 2, 30);
+    const state = file('audit-state.json');
+    // The help shows this sequence: every slice example reads the state the merge example saves.
+    const help = ReceiptsAudit.examples as string[];
+    expect(help.filter((l) => l.includes('--slice'))).toEqual([expect.stringContaining('--state audit-state.json')]);
+    expect(help.filter((l) => l.includes('audit merge'))).toEqual([expect.stringContaining('--state audit-state.json')]);
+    // One CI run: the log so far in day files, each a slice made with the state, then the merge.
+    const ciRun = async (days: string[][]) => {
+      const parts: string[] = [];
+      for (const [i, lines] of days.entries()) {
+        const r = await cli(['receipts', 'audit', await write(`day-${i}.jsonl`, lines), '--keys', keys, '--slice', '--state', state, '--format', 'json']);
+        expect(r.exitCode, r.stderr).toBe(0);
+        await writeFile(file(`part-${i}.json`), r.stdout);
+        parts.push(file(`part-${i}.json`));
+      }
+      return cli(['receipts', 'audit', 'merge', ...parts, '--keys', keys, '--state', state, '--json']);
+    };
+    const first = await ciRun([all.slice(0, 8), all.slice(8, 16)]);
+    expect(first.exitCode, first.stdout).toBe(0);
+    // The same job again (nothing new), then with a new day: the old days are re-linked to the state.
+    const again = await ciRun([all.slice(0, 8), all.slice(8, 16)]);
+    expect(again.exitCode, again.stdout).toBe(0);
+    expect(JSON.parse(again.stdout).counts).toMatchObject({ receipts: 16, replayed: 16, valid: 0 });
+    const grown = await ciRun([all.slice(0, 8), all.slice(8, 16), all.slice(16)]);
+    expect(grown.exitCode, grown.stdout).toBe(0);
+    expect(JSON.parse(await readFile(state, 'utf8'))).toMatchObject({ audits: 3, chains: [{ tail: { seq: 15 } }, { tail: { seq: 15 } }] });
+    // A receipt audited before is deleted from an old day file: no slice sees it, the merge does.
+    const stateBytes = await readFile(state);
+    const cut = await ciRun([all.slice(0, 3), all.slice(4, 8), all.slice(8, 16), all.slice(16)]);
+    expect(cut.exitCode).toBe(1);
+    expect(JSON.parse(cut.stdout).issues).toEqual([expect.objectContaining({ reason: 'chain_gap', buyer: JSON.parse(all[3]!).buyer, message: expect.stringContaining('(audited before, missing now)') })]);
+    // The newest receipts audited before are gone from the parts: the old days no longer reach the tail.
+    const tail = await ciRun([all.slice(0, 8), all.slice(8, 28)]);
+    expect(tail.exitCode).toBe(1);
+    expect(JSON.parse(tail.stdout).issues.map((i: { reason: string; message: string }) => [i.reason, i.message.replace(/\d+/g, 'N')])).toContainEqual(['chain_gap', 'seq N..N were audited before and are missing from the parts (deleted since?)']);
+    expect(await readFile(state)).toEqual(stateBytes);
+
+    // A slice made without the state overlaps it: the finding says what to do.
+    const bare = await cli(['receipts', 'audit', await write('bare.jsonl', all), '--keys', keys, '--slice', '--format', 'json']);
+    await writeFile(file('bare.json'), bare.stdout);
+    const merged = await cli(['receipts', 'audit', 'merge', file('bare.json'), '--keys', keys, '--state', state, '--json']);
+    expect(merged.exitCode).toBe(1);
+    expect(JSON.parse(merged.stdout).issues[0].message).toMatch(/was audited before \(the state ends at seq 15\): audit the slices with --state too/);
   });
 
   it('merge of one whole report renders it again (its findings kept) in every format', async () => {

@@ -96,6 +96,14 @@ export async function mergeAuditReports(parts: readonly (AuditResult | string | 
     omitted += r.issues_omitted;
   }
   const listed = { ...findings.byReason };
+  const stateSha = options.state?.sha256 ?? null;
+  reports.forEach((r, i) => {
+    // A slice audited with another state re-linked its old receipts to the wrong tail.
+    const made = r.state_sha256 ?? null;
+    if (made !== null && made !== stateSha) {
+      findings.add({ reason: 'malformed', field: 'state', message: `${partName(i)} was audited with ${stateSha === null ? 'an audit state, and the merge has none' : 'another audit state'}: audit every slice with the --state the merge is given` });
+    }
+  });
 
   const runsByBuyer = new Map<string, PartRun[]>();
   const sums = new Map<string, { receipts: number; total: bigint }>();
@@ -111,6 +119,14 @@ export async function mergeAuditReports(parts: readonly (AuditResult | string | 
     }
   });
   const stateChains = new Map((options.state?.chains ?? []).map((c) => [c.buyer, c]));
+  const replaysByBuyer = new Map<string, PartRun[]>();
+  reports.forEach((r, part) => {
+    for (const c of r.replayed ?? []) replaysByBuyer.set(c.buyer, [...(replaysByBuyer.get(c.buyer) ?? []), ...c.runs.map((run) => ({ ...run, part }))]);
+  });
+  for (const [buyer, runs] of replaysByBuyer) {
+    const base = stateChains.get(buyer);
+    if (base) joinReplays(buyer, runs, base, findings);
+  }
   const chains: ChainReport[] = [];
   const merged = new Map<string, ChainRun[]>();
   for (const [buyer, runs] of runsByBuyer) {
@@ -181,7 +197,11 @@ function joinRuns(
     if (base) {
       if (first.first.seq > base.tail.seq + 1) finding('chain_gap', 'seq', first.first, `seq ${base.tail.seq + 1}..${first.first.seq - 1} missing before seq ${first.first.seq}`);
       else if (first.first.seq === base.tail.seq + 1 && first.first.prev !== base.tail.hash) finding('chain_fork', 'prev', first.first, `prev does not hash the receipt with seq ${base.tail.seq} (the state's tail)`);
-      else if (first.first.seq <= base.tail.seq) finding(first.first.seq === base.tail.seq && first.first.hash === base.tail.hash ? 'duplicate' : 'chain_fork', 'seq', first.first, `seq ${first.first.seq} was audited before (the state ends at seq ${base.tail.seq})`);
+      else if (first.first.seq <= base.tail.seq) {
+        // A slice audited without the state cannot tell its old receipts from new ones.
+        const hint = (reports[first.part]!.state_sha256 ?? null) === null ? ': audit the slices with --state too, so receipts audited before are re-linked to it' : '';
+        finding(first.first.seq === base.tail.seq && first.first.hash === base.tail.hash ? 'duplicate' : 'chain_fork', 'seq', first.first, `seq ${first.first.seq} was audited before (the state ends at seq ${base.tail.seq})${hint}`);
+      }
     } else if (!partial && !first.anchor && reports[first.part]!.slice) {
       // A part that was not a slice judged its own start.
       finding('chain_gap', 'seq', first.first, `seq 1..${first.first.seq - 1} missing before seq ${first.first.seq}`);
@@ -203,10 +223,7 @@ function joinRuns(
       out[out.length - 1] = { ...prev, last: run.last, range, part: run.part };
       continue;
     }
-    // Overlap: two parts hold the same seqs. Their bounds tell a copy from a fork where they meet.
-    const known = [[prev.first, run.first], [prev.last, run.first], [prev.last, run.last], [prev.first, run.last]]
-      .filter(([x, y]) => x!.seq === y!.seq);
-    const differs = known.some(([x, y]) => x!.hash !== y!.hash) || (run.first.seq === prev.first.seq + 1 && run.first.prev !== prev.first.hash);
+    const differs = overlapDiffers(prev, run);
     const to = Math.min(prev.last.seq, run.last.seq);
     finding(differs ? 'chain_fork' : 'duplicate', 'seq', run.first,
       differs
@@ -215,6 +232,44 @@ function joinRuns(
     if (run.last.seq > prev.last.seq) out[out.length - 1] = { ...prev, last: run.last, range: null };
   }
   return out.map(({ part: _part, ...run }) => run);
+}
+
+/** Overlap: two parts hold the same seqs. Their bounds tell a copy from a fork where they meet. */
+function overlapDiffers(prev: ChainRun, run: ChainRun): boolean {
+  const known = [[prev.first, run.first], [prev.last, run.first], [prev.last, run.last], [prev.first, run.last]]
+    .filter(([x, y]) => x!.seq === y!.seq);
+  return known.some(([x, y]) => x!.hash !== y!.hash) || (run.first.seq === prev.first.seq + 1 && run.first.prev !== prev.first.hash);
+}
+
+/**
+ * The slices' receipts audited before (at or below the state's tail), as `receipts audit --state`
+ * judges them unsharded: joined across parts, they must run without a gap or fork up to the tail.
+ * Each slice checked already that the receipt at the tail's seq is the one the state ends on.
+ */
+function joinReplays(buyer: string, runs: PartRun[], base: AuditState['chains'][number], findings: Findings): void {
+  runs.sort((a, b) => a.first.seq - b.first.seq || a.last.seq - b.last.seq || a.part - b.part);
+  const finding = (reason: ReasonCode, field: string, at: RunBound, message: string) =>
+    findings.add(located({ reason, field, message, buyer, seq: at.seq, request_id: at.request_id }, at));
+  let prev: ChainRun | undefined;
+  for (const run of runs) {
+    if (!prev) prev = run;
+    else if (run.first.seq > prev.last.seq + 1) {
+      finding('chain_gap', 'seq', run.first, `seq ${prev.last.seq + 1}..${run.first.seq - 1} missing before seq ${run.first.seq} (audited before, missing now)`);
+      prev = run;
+    } else if (run.first.seq === prev.last.seq + 1) {
+      if (run.first.prev !== prev.last.hash) finding('chain_fork', 'prev', run.first, `prev does not hash the receipt with seq ${prev.last.seq} (audited before: altered since?)`);
+      prev = { ...prev, last: run.last };
+    } else {
+      const differs = overlapDiffers(prev, run);
+      finding(differs ? 'chain_fork' : 'duplicate', 'seq', run.first, differs
+        ? `seq ${run.first.seq} is held by two different receipts among those audited before (${where(run.first)} and the part ending at ${where(prev.last)})`
+        : `seq ${run.first.seq}..${Math.min(prev.last.seq, run.last.seq)} appear in two parts (${where(run.first)} overlaps ${where(prev.last)})`);
+      if (run.last.seq > prev.last.seq) prev = { ...prev, last: run.last };
+    }
+  }
+  if (prev && prev.last.seq < base.tail.seq) {
+    finding('chain_gap', 'seq', prev.last, `seq ${prev.last.seq + 1}..${base.tail.seq} were audited before and are missing from the parts (deleted since?)`);
+  }
 }
 
 function mergeRanges(a: ChainRun['range'], b: ChainRun['range'], sha256: Sha256): ChainRun['range'] {
@@ -274,13 +329,24 @@ function checkReportShape(r: Record<string, unknown>, part: number | undefined):
   for (const key of ['counts', 'spend', 'issues_by_reason']) if (typeof r[key] !== 'object' || r[key] === null) throw bad(`${key} must be an object`);
   if (typeof r['key_set_sha256'] !== 'string' || typeof r['ok'] !== 'boolean' || typeof r['slice'] !== 'boolean') throw bad('missing key_set_sha256, ok or slice');
   const int = /^(0|[1-9][0-9]*)$/;
-  for (const c of r['chains'] as Record<string, unknown>[]) {
-    if (typeof c?.['buyer'] !== 'string' || !Array.isArray(c['runs']) || typeof c['total'] !== 'string' || !int.test(c['total'])) throw bad('a chain needs buyer, runs and an integer total');
-    for (const run of c['runs'] as Record<string, Record<string, unknown>>[]) {
+  const checkRuns = (runs: Record<string, Record<string, unknown>>[]) => {
+    for (const run of runs) {
       for (const end of ['first', 'last']) {
         const b = run?.[end];
         if (!b || !Number.isSafeInteger(b['seq']) || typeof b['hash'] !== 'string' || typeof b['prev'] !== 'string') throw bad(`a run's ${end} needs seq, prev and hash`);
       }
+    }
+  };
+  for (const c of r['chains'] as Record<string, unknown>[]) {
+    if (typeof c?.['buyer'] !== 'string' || !Array.isArray(c['runs']) || typeof c['total'] !== 'string' || !int.test(c['total'])) throw bad('a chain needs buyer, runs and an integer total');
+    checkRuns(c['runs'] as Record<string, Record<string, unknown>>[]);
+  }
+  if (r['state_sha256'] != null && typeof r['state_sha256'] !== 'string') throw bad('state_sha256 must be a string or null');
+  if (r['replayed'] !== undefined) {
+    if (!Array.isArray(r['replayed'])) throw bad('replayed must be an array');
+    for (const c of r['replayed'] as Record<string, unknown>[]) {
+      if (typeof c?.['buyer'] !== 'string' || !Array.isArray(c['runs'])) throw bad('a replayed chain needs buyer and runs');
+      checkRuns(c['runs'] as Record<string, Record<string, unknown>>[]);
     }
   }
   const spend = r['spend'] as Record<string, unknown>;

@@ -145,6 +145,12 @@ export interface AuditResult {
   /** Findings counted but not listed (`maxIssues`). */
   issues_omitted: number;
   chains: ChainReport[];
+  /**
+   * A slice audited with a state: per chain, the runs of receipts at or below the state's tail
+   * (re-linked, not totalled). Whether they still lead to the tail is judged by the merge, which
+   * sees every slice (`range` is null: the state holds those leaves already).
+   */
+  replayed?: { buyer: string; runs: ChainRun[] }[];
   legacy: BuyerTotals[];
   spend: { total: string; by_listing: Record<string, string>; by_buyer: Record<string, string> };
   usage?: UsageResult;

@@ -260,9 +260,12 @@ export class Auditor {
   async finish(): Promise<AuditResult> {
     const o = this.options;
     const chains: ChainReport[] = [];
+    const replayed: NonNullable<AuditResult['replayed']> = [];
     for (const [buyer, chain] of this.chains) {
       if (!o.slice) this.deriveGaps(buyer, chain);
-      this.checkReplay(buyer, chain);
+      // A slice holds part of what was audited before: the merge sees the whole and judges it.
+      if (!o.slice) this.checkReplay(buyer, chain);
+      else if (chain.replay) replayed.push({ buyer, runs: chain.replay.toJSON().map((run) => ({ ...run, range: null })) });
       const runs = chain.runs.toJSON();
       if (runs.length > 0 || chain.receipts > 0) chains.push({ buyer, runs, receipts: chain.receipts, total: chain.total.toString() });
     }
@@ -283,6 +286,7 @@ export class Auditor {
       legacy: [...this.legacy].map(([buyer, s]): BuyerTotals => ({ buyer, receipts: s.receipts, total: s.total.toString() })),
       spend: { total: this.total.toString(), by_listing: strings(this.byListing), by_buyer: strings(this.byBuyer) },
     };
+    if (replayed.length) report.replayed = replayed;
     if (o.usage) report.usage = o.usage.finish(this.findings);
     if (o.head) await this.checkHead(report);
     report.issues = this.findings.list;

@@ -98,6 +98,25 @@ describe('mergeAuditReports', () => {
     expect(findings(late)).toEqual([['chain_gap', 'seq', 13]]);
   });
 
+  it('slices with a state leave their receipts audited before to the merge, which links them to the tail', async () => {
+    const state = await nextAuditState(await auditStream(a.slice(0, 20), { keys }), { keys });
+    const sliced = (parts: unknown[][], s = state) => Promise.all(parts.map((p, i) => auditStream({ name: `day${i}`, lines: [p.map((r) => JSON.stringify(r)).join('\n')] }, { keys, slice: true, state: s })));
+    // Day files again, one new: the old days alone do not reach the tail, together they do.
+    const parts = await sliced([a.slice(0, 7), a.slice(7, 20), a.slice(20)]);
+    for (const p of parts) expect(p.issues).toEqual([]);
+    expect(parts[0]!.replayed).toEqual([{ buyer: 'tok_a', runs: [expect.objectContaining({ first: expect.objectContaining({ seq: 1 }), last: expect.objectContaining({ seq: 7 }), range: null })] }]);
+    const merged = await mergeAuditReports(await Promise.all(parts.map(serializeAuditReport)), { keys, state });
+    expect(merged.issues).toEqual([]);
+    expect(merged.counts).toMatchObject({ replayed: 20, valid: 10 });
+    // Seq 5 deleted from an old day, or the newest old ones: gaps no single slice could see.
+    expect(findings(await mergeAuditReports(await sliced([[...a.slice(0, 4), ...a.slice(5, 7)], a.slice(7, 20)]), { keys, state }))).toEqual([['chain_gap', 'seq', 6]]);
+    expect(findings(await mergeAuditReports(await sliced([a.slice(0, 7), a.slice(7, 18)]), { keys, state }))).toEqual([['chain_gap', 'seq', 18]]);
+    // A part audited with another state (or none while the merge has one) is not merged quietly.
+    const older = await nextAuditState(await auditStream(a.slice(0, 5), { keys }), { keys });
+    const stale = await mergeAuditReports(await sliced([a.slice(20)], older), { keys, state });
+    expect(findings(stale)).toContainEqual(['malformed', 'state', undefined]);
+  });
+
   it('keeps the parts\u2019 findings with exact counts; refuses damaged, foreign or unknown parts', async () => {
     const bad = await auditStream([...a.slice(0, 3), '{', '{'], { keys, slice: true, maxIssues: 1 });
     const merged = await mergeAuditReports([bad, await slice('p2', a.slice(3, 6))], { keys });

@@ -13,7 +13,7 @@ ${KEYS_RULE}
 
 Incremental (--state FILE): each chain's tail, the totals and the last accepted head are kept between runs (written atomically, only after a clean audit); the next run verifies only new receipts and proves they continue the old ones; receipts audited before are re-linked, so one deleted or altered since is caught. A damaged state, or one of other keys, is refused (exit 7).
 
-Sharded: each CI job audits any slice (a day's file, --shard i/n of the chains) with --slice --format json; "receipts audit merge" joins the parts (gaps, forks, duplicates at the seams) and sums them exactly.
+Sharded: each CI job audits any slice (a day's file, --shard i/n of the chains) with --slice --format json; "receipts audit merge" joins the parts (gaps, forks, duplicates at the seams) and sums them exactly. With a state, give every slice the same --state as the merge (a slice only reads it): receipts audited before are then re-linked, not audited again, so the same job can run again.
 
 --usage reconciles a usage export: rows with request ids (our extension) are joined to receipts, the public gateway's rows (no request id) are compared by sums over their window.
 
@@ -21,7 +21,7 @@ Sharded: each CI job audits any slice (a day's file, --shard i/n of the chains) 
   static override examples = [
     '<%= config.bin %> receipts audit',
     '<%= config.bin %> receipts audit receipts/*.jsonl --keys keys.json --state audit-state.json --format github',
-    '<%= config.bin %> receipts audit "$(<%= config.bin %> receipts path)/$(date -u +%Y-%m).jsonl" --keys keys.json --slice --format json > part-this-month.json',
+    '<%= config.bin %> receipts audit "$(<%= config.bin %> receipts path)/$(date -u +%Y-%m).jsonl" --keys keys.json --state audit-state.json --slice --format json > part-this-month.json',
     '<%= config.bin %> receipts audit merge part-*.json --keys keys.json --state audit-state.json',
     '<%= config.bin %> receipts audit receipts.jsonl --keys keys.json --usage usage.json --head head.json',
   ];

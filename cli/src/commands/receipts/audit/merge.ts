@@ -7,7 +7,7 @@ export default class ReceiptsAuditMerge extends ReportCommand {
   static override summary = 'combine the partial reports of a sharded audit: seams checked, totals exact';
   static override description = `PARTS are the JSON reports of "receipts audit --slice --format json" (one per CI job, any slicing: days, files, --shard i/n), in any order. Each part's digest and key set are checked (a damaged or edited part, or one of other keys, is refused: exit 7); then every buyer chain is joined across the parts: a seq missing between parts is a chain_gap, a part that does not link to the one before (or two receipts for one seq) a chain_fork, parts that overlap a duplicate. Counts and totals are summed exactly.
 
-With --state the chains must continue the state's tails, and the state is saved after a clean merge. A single report that is not a slice is rendered again as it is (how CI turns one JSON report into JUnit and annotations without auditing twice).
+With --state the chains must continue the state's tails, and the state is saved after a clean merge. Make the slices with the same --state: their receipts audited before are re-linked, and the merge checks that together they still lead to each tail (one deleted since is a chain_gap), so the same CI job passes when run again. A part audited with another state is a finding. A single report that is not a slice is rendered again as it is (how CI turns one JSON report into JUnit and annotations without auditing twice).
 
 Keys as for "receipts audit". Exit 0 when clean, 1 for any finding, 2 usage, 7 refused.`;
   static override examples = [
