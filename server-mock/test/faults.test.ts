@@ -138,7 +138,8 @@ describe.each(PROFILES)('fault injection (in-process, %s profile)', (profile) =>
 });
 
 describe.each(PROFILES)('/__mock control API (%s profile)', (profile) => {
-  const t = useMock({ profile, seed: 'control-tests' });
+  let clock = Date.parse('2026-11-25T10:00:00Z');
+  const t = useMock({ profile, seed: 'control-tests', now: () => new Date(clock) });
 
   it('injects faults, shows the ledger, rotates keys and resets', async () => {
     const injected = await t.json<{ data: { id: string; kind: string; remaining: number }[] }>('/__mock/faults', {
@@ -169,6 +170,16 @@ describe.each(PROFILES)('/__mock control API (%s profile)', (profile) => {
     expect((await t.fetch('/v1/balance', { token: t.mock.demoTokens.trader })).status).toBe(200);
     expect((await t.json('/__mock/wallet-limits', { body: { daily_limit_micro_usdc: 'lots' } })).status).toBe(400);
     expect((await t.json('/__mock/health', { body: { status: 'fine' } })).status).toBe(400);
+  });
+
+  it('keeps every demo token printed at start-up working after a reset, however late', async () => {
+    const printed = { ...t.mock.demoTokens };
+    clock += 3_600_500; // the capped JWT's iat/exp come from the seeding time: later would be another token
+    expect((await t.json('/__mock/reset', { method: 'POST' })).status).toBe(200);
+    expect(t.mock.demoTokens).toEqual(printed);
+    for (const [name, token] of Object.entries(printed)) expect((await t.fetch('/v1/balance', { token })).status, name).toBe(200);
+    const paid = await t.fetch(proxyPath('echo', 'echo', '/echo'), { token: printed.capped });
+    expect([paid.status, paid.headers.get('x-spendlimit-remaining')]).toEqual([200, '4895']);
   });
 
   it('takes a listing offline with 503 listing_unavailable and Retry-After, charging nothing', async () => {

@@ -65,6 +65,11 @@ export class Gateway {
   readonly switches: ProfileSwitches;
   private readonly seed: string;
   private readonly now: () => Date;
+  /**
+   * When the state was first seeded; `reset()` seeds it again at this instant, since the capped
+   * demo token's JWT carries iat/exp: a new time would be another secret than the one printed.
+   */
+  private readonly seededAt: Date;
   private readonly freeDailyCap: number;
   private readonly observeUpstream: UpstreamObserver | undefined;
   private readonly ctx: GatewayContext;
@@ -86,14 +91,15 @@ export class Gateway {
       receiptVersion: checkedReceiptVersion(options.receiptVersion ?? (this.profile === 'public' ? 1 : 3), this.switches),
       tagV1Receipts: options.tagV1Receipts ?? false,
     });
+    this.seededAt = this.now();
     this.state = this.seeded();
   }
 
   private seeded(): GatewayState {
-    return seedState({ seed: this.seed, profile: this.profile, createdAt: this.now(), freeDailyCap: this.freeDailyCap });
+    return seedState({ seed: this.seed, profile: this.profile, createdAt: this.seededAt, freeDailyCap: this.freeDailyCap });
   }
 
-  /** Forgets everything (tokens, ledger, receipts, faults, runtime settings) and rebuilds the seeded state. */
+  /** Forgets everything (tokens, ledger, receipts, faults, runtime settings) and rebuilds the seeded state, demo tokens and keys as first seeded. */
   reset(): void {
     this.faults.clear();
     this.settings.reset();
