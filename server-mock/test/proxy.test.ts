@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CAPPED_LIMIT_MICRO_USD, Gateway, PROFILES, SHIELD_FEE_MICRO_USD, tokenCost, type LedgerEntry, type ReceiptV3, type UsageResponse } from '../src/index.js';
 import { BASE58, decodeReceiptHeader, id, proxyPath, useMock, UUID } from './helpers.js';
 
@@ -237,6 +237,27 @@ describe.each(PROFILES)('paid calls (%s profile)', (profile) => {
     const receipt = decodeReceiptHeader(data.receipt) as unknown as ReceiptV3;
     expect(receipt.amount).toBe('15500');
     expect(receipt.response_sha256).toBe(createHash('sha256').update(upstream).digest('hex'));
+  });
+
+  it('the REST handler sends the chunks of Gateway.callListingStream, in its order', async () => {
+    const handed: string[][] = [];
+    const real = t.mock.gateway.callListingStream.bind(t.mock.gateway);
+    vi.spyOn(t.mock.gateway, 'callListingStream').mockImplementation((auth, input) => {
+      const answer = real(auth, input);
+      const seen: string[] = [];
+      handed.push(seen);
+      const source = answer.chunks;
+      return { ...answer, chunks: (async function* () { for await (const chunk of source) { seen.push(chunk); yield chunk; } })() };
+    });
+    const response = await t.fetch(proxyPath('llm-stream', 'llm', '/chat'), { token: t.mock.demoTokens.trader, body: { prompt: 'hi' } });
+    const text = await response.text();
+    expect(handed).toHaveLength(1);
+    expect(text).toBe(handed[0]!.join(''));
+    expect(handed[0]!.at(-1)).toMatch(extended ? /^event: proxygate\.receipt\n/ : /^data: \[DONE\]\n\n$/);
+    // A plain answer is the whole body at once, through the same method.
+    const plain = await t.fetch(proxyPath('echo', 'echo', '/echo'), { token: t.mock.demoTokens.trader });
+    expect(plain.status).toBe(200);
+    expect(handed).toHaveLength(2);
   });
 
   it('caps free endpoints per wallet per UTC day with 429 daily_free_cap and Retry-After', () => {

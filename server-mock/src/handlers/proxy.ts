@@ -5,24 +5,27 @@ import { authenticate, withFaults, type HandlerContext } from './common.js';
 // Pause between SSE chunks so clients really see a stream, not one buffered body.
 const SSE_CHUNK_DELAY_MS = 2;
 
-function sseStream(result: CallResult): ReadableStream<Uint8Array> {
+/** A stream's chunks as the Gateway orders them (events, then the extended receipt event), paced. */
+function sseStream(chunks: AsyncIterable<string>): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  const chunks = [...(result.events ?? [result.body]), ...(result.sseReceiptEvent ? [result.sseReceiptEvent] : [])];
-  let index = 0;
+  const iterator = chunks[Symbol.asyncIterator]();
+  let first = true;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      if (index >= chunks.length) {
+      const next = await iterator.next();
+      if (next.done) {
         controller.close();
         return;
       }
-      if (index > 0) await new Promise((resolve) => setTimeout(resolve, SSE_CHUNK_DELAY_MS));
-      controller.enqueue(encoder.encode(chunks[index++] ?? ''));
+      if (!first) await new Promise((resolve) => setTimeout(resolve, SSE_CHUNK_DELAY_MS));
+      first = false;
+      controller.enqueue(encoder.encode(next.value));
     },
   });
 }
 
-function toResponse(result: CallResult): Response {
-  const body = result.events ? sseStream(result) : result.body;
+function toResponse({ result, chunks }: { result: CallResult; chunks: AsyncIterable<string> }): Response {
+  const body = result.events ? sseStream(chunks) : result.body;
   return new Response(body, { status: result.status, headers: result.headers });
 }
 
@@ -38,7 +41,7 @@ export function proxyHandlers(ctx: HandlerContext): HttpHandler[] {
       const service = decodeURIComponent(match?.[1] ?? '');
       const path = match?.[2] ?? '/';
       const body = request.method === 'GET' || request.method === 'HEAD' ? new Uint8Array() : new Uint8Array(await request.arrayBuffer());
-      const result = gateway.callListing(auth, {
+      const answer = gateway.callListingStream(auth, {
         listing: url.searchParams.get('listing'),
         service,
         method: request.method,
@@ -49,7 +52,7 @@ export function proxyHandlers(ctx: HandlerContext): HttpHandler[] {
         idempotencyKey: request.headers.get('idempotency-key'),
         contentType: request.headers.get('content-type'),
       });
-      return toResponse(result);
+      return toResponse(answer);
     });
   return [http.all('*/proxy/:service', handle), http.all('*/proxy/:service/*', handle)];
 }

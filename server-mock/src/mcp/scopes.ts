@@ -19,8 +19,6 @@ const NEED_SCOPES: Record<Profile, Record<Need, string>> = {
   public: { account: 'balance:read', balance: 'balance:read', usage: 'usage:read', spend: 'proxy', rate: 'rate:write' },
 };
 
-export const MCP_TOOL_NAMES = Object.keys(TOOL_NEEDS);
-
 /** The scope a tool needs in a profile (null: none). */
 export function toolScope(tool: string, profile: Profile = 'extended'): string | null {
   const need = TOOL_NEEDS[tool];

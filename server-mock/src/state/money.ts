@@ -7,7 +7,6 @@
 export const PLATFORM_FEE_PCT = 5;
 /** Shield surcharge per call when the shield mode is not `off` ($0.005). */
 export const SHIELD_FEE_MICRO_USD = 5_000;
-export const MICRO_USD_PER_USD = 1_000_000;
 
 /** Buyer price = seller price plus the platform fee, rounded up to a whole unit (never understated). */
 export function withPlatformFee(sellerPrice: number, feePct: number = PLATFORM_FEE_PCT): number {
