@@ -1,5 +1,7 @@
 // The /mcp HTTP layer over an injected backend: auth challenges, scope checks and the tool
 // contract. The end-to-end tests over the real in-memory gateway live in mcp-gateway.test.ts.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { setupServer } from 'msw/node';
@@ -52,6 +54,9 @@ function rpc(body: unknown, token?: string): Promise<Response> {
 describe('/mcp endpoint', () => {
   it('lists the seven tools, each with an output schema, to an anonymous client', async () => {
     const client = await connect();
+    // The server names itself with the package's own version.
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string };
+    expect(client.getServerVersion()).toEqual({ name: 'proxygate-mock', version: pkg.version });
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(
       ['browse_apis', 'call_api', 'check_balance', 'describe_endpoint', 'get_pricing', 'get_usage', 'rate_seller'],

@@ -2,6 +2,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Profile } from '../state/profile.js';
+import { MOCK_VERSION } from '../version.js';
 import { isBackendError, McpBackendFailure, type CallApiOutcome, type McpBackend, type McpCaller } from './backend.js';
 
 // Output schemas mirror the REST shapes (design brief §6), open to unknown fields like every REST object.
@@ -87,7 +88,7 @@ export function createGatewayMcpServer<P>(
   options: McpToolOptions = {},
 ): McpServer {
   const extended = (options.profile ?? 'extended') === 'extended';
-  const server = new McpServer({ name: 'proxygate-mock', version: '0.2.0' }, { capabilities: { tools: { listChanged: true } } });
+  const server = new McpServer({ name: 'proxygate-mock', version: MOCK_VERSION }, { capabilities: { tools: { listChanged: true } } });
   const describe = (name: string): string => options.descriptions?.[name] ?? TOOL_DESCRIPTIONS[name] ?? name;
   // Scopes are enforced at the HTTP layer (401/403 challenges); this is the in-process backstop.
   const need = (): McpCaller<P> => {
