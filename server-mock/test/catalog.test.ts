@@ -13,6 +13,7 @@ import {
   type PricingResponse,
   type ServicesResponse,
 } from '../src/index.js';
+import { perMillionTokensToMicroUsdPerToken } from '../src/state/money.js';
 import { base58Decode } from '../src/crypto/base58.js';
 import { BASE58, id, useMock, UUID } from './helpers.js';
 
@@ -287,6 +288,18 @@ describe.each(PROFILES)('catalog (%s profile, no token)', (profile) => {
     const metadata = await t.json<{ resource: string; scopes_supported: string[] }>('/.well-known/oauth-protected-resource');
     expect(metadata.body.resource).toBe('https://mock.proxygate.test');
     expect(metadata.body.scopes_supported).toContain(profile === 'public' ? 'proxy' : 'trade');
+  });
+});
+
+describe('per-token prices in whole micro-USD', () => {
+  it('round up in integer arithmetic, up to the largest safe integer; anything else is refused', () => {
+    expect([0, 1, 1_000_000, 2_000_000, 2_100_000, 8_400_000].map(perMillionTokensToMicroUsdPerToken)).toEqual([0, 1, 1, 2, 3, 9]);
+    expect(perMillionTokensToMicroUsdPerToken(9_000_000_000_000_001)).toBe(9_000_000_001);
+    expect(perMillionTokensToMicroUsdPerToken(Number.MAX_SAFE_INTEGER)).toBe(9_007_199_255);
+    // Not micro-USD: a fraction or a float beyond the safe integers would be silently rounded.
+    expect(() => perMillionTokensToMicroUsdPerToken(1.5)).toThrow(RangeError);
+    expect(() => perMillionTokensToMicroUsdPerToken(2 ** 53)).toThrow(RangeError);
+    expect(() => perMillionTokensToMicroUsdPerToken(-1)).toThrow(RangeError);
   });
 });
 

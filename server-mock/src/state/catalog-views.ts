@@ -1,7 +1,7 @@
 /** `GET /v1/pricing`, `/v1/services`, `/v1/categories`: aggregates over the available listings. */
 import { buyerPricePerRequest, ratingPercent, type Listing } from './catalog.js';
 import { CATEGORY_TREE } from './catalog-data.js';
-import { microUsdToUsdc, perMillionTokensToUsdcPerToken } from './money.js';
+import { microUsdToUsdc, perMillionTokensToMicroUsdPerToken, perMillionTokensToUsdcPerToken } from './money.js';
 import { paginateByKey, text, type PageParams, type QueryValue } from './pagination.js';
 import type { CategoriesResponse, CategoryEntry, PricingResponse, ServicePricing, ServicesResponse, ServiceStats } from './types.js';
 
@@ -23,9 +23,8 @@ function unitsOf(listings: readonly Listing[]): 'per_request' | 'per_token' | 'b
   return units.size > 1 ? 'both' : units.has('per_token') ? 'per_token' : 'per_request';
 }
 
-/** Integer micro-USD per token (rounded up: a price is never understated). */
 function perTokenMicro(perMillion: number | null): number | null {
-  return perMillion === null ? null : Math.ceil(perMillion / 1_000_000);
+  return perMillion === null ? null : perMillionTokensToMicroUsdPerToken(perMillion);
 }
 
 /**

@@ -33,6 +33,13 @@ export function perMillionTokensToUsdcPerToken(microUsdPerMillion: number): numb
   return Number(decimalText(microUsdPerMillion, 12));
 }
 
+/** micro-USD per million tokens -> whole micro-USD per token, rounded up (a price is never understated). */
+export function perMillionTokensToMicroUsdPerToken(microUsdPerMillion: number): number {
+  if (!Number.isSafeInteger(microUsdPerMillion) || microUsdPerMillion < 0) throw new RangeError(`not a non-negative safe integer: ${microUsdPerMillion}`);
+  const rest = microUsdPerMillion % 1_000_000;
+  return (microUsdPerMillion - rest) / 1_000_000 + (rest === 0 ? 0 : 1);
+}
+
 /** Cost of a per-token call, micro-USD, rounded up: tokens x price-per-million / 1e6. */
 export function tokenCost(inputTokens: number, outputTokens: number, inputPerMillion: number, outputPerMillion: number): number {
   const scaled = BigInt(inputTokens) * BigInt(inputPerMillion) + BigInt(outputTokens) * BigInt(outputPerMillion);
