@@ -294,6 +294,20 @@ describe('CI formats, empty input, downgrades, failure caps', () => {
     expect((await cli(['receipts', 'verify', f, '--keys', keys, '--allow-legacy', '--require-v3'])).exitCode).toBe(2);
   });
 
+  it('v1/v2 receipts are counted as buyers without a chain, not as "0 chain(s)"; verify counts valid receipts per version', async () => {
+    const pins = ['--pin', `platform=${kit.keys.platform_pubkey}`];
+    const legacy = await write('v1.jsonl', [kit.v1(), kit.v1()]);
+    const text = (await cli(['receipts', 'audit', legacy, ...pins])).stdout;
+    expect(text).toMatch(/^audit: 2 buyer\(s\) of v1\/v2 receipts \(no chain\), spend /m);
+    expect(text).not.toContain('0 chain(s)');
+    const mixed = (await cli(['receipts', 'audit', await write('mixed.jsonl', [kit.next('tok_a'), kit.v1()]), '--keys', keys, '--allow-legacy'])).stdout;
+    expect(mixed).toMatch(/^audit: 1 chain\(s\), 1 buyer\(s\) of v1\/v2 receipts \(no chain\), spend /m);
+    // A v3 receipt that fails counts as invalid, under its reason, not under its version (cli/README).
+    const bad = kit.next('tok_a').replace(/"amount":"(\d+)"/, '"amount":"7"');
+    const verified = JSON.parse((await cli(['receipts', 'verify', await write('bad.jsonl', [bad]), '--keys', keys, '--json'])).stdout);
+    expect(verified).toMatchObject({ valid: 0, invalid: 1, failures_by_reason: { bad_signature: 1 }, versions: { v1: 0, v2: 0, v3: 0 } });
+  });
+
   it('trail lines are verified again whatever verdict they carry', async () => {
     const good = kit.next('tok_a');
     const bad = kit.next('tok_a').replace(/"amount":"(\d+)"/, '"amount":"7"');

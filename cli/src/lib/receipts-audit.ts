@@ -304,7 +304,12 @@ export function renderAuditText(report: AuditResult, formatUsd: FormatUsd): stri
     lines.push(`… ${report.issues_omitted} more finding(s) not listed (all findings by reason: ${counts})`);
   }
   const kind = report.merged_from !== undefined ? `merge of ${report.merged_from} part(s)` : report.slice ? 'slice (chains are joined by "receipts audit merge")' : undefined;
-  lines.push(`audit${kind ? ` (${kind})` : ''}: ${report.chains.length} chain(s), spend ${formatUsd(report.spend.total)} (${report.spend.total} micro-USD)`);
+  // v1/v2 receipts have no chain: their buyers are counted apart, not as "0 chain(s)" then listed.
+  const groups = [
+    ...(report.chains.length > 0 || report.legacy.length === 0 ? [`${report.chains.length} chain(s)`] : []),
+    ...(report.legacy.length > 0 ? [`${report.legacy.length} buyer(s) of v1/v2 receipts (no chain)`] : []),
+  ];
+  lines.push(`audit${kind ? ` (${kind})` : ''}: ${groups.join(', ')}, spend ${formatUsd(report.spend.total)} (${report.spend.total} micro-USD)`);
   for (const c of report.chains) {
     const runs = c.runs.map((r) => (r.first.seq === r.last.seq ? `${r.first.seq}` : `${r.first.seq}..${r.last.seq}`)).join(', ');
     lines.push(`  ${c.buyer}: ${c.receipts} receipt(s), seq ${runs || 'none'}, spend ${formatUsd(c.total)}`);

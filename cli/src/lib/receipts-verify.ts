@@ -54,7 +54,7 @@ export interface VerifyReport {
   failures_omitted: number;
   /** Every failure counted by reason. */
   failures_by_reason: Record<string, number>;
-  /** Valid receipts per version. */
+  /** Valid receipts per version (a failed one counts in `invalid` only), as the audit's `counts.v1`..`v3`. */
   versions: { v1: number; v2: number; v3: number };
   /** With `--list`: every receipt in input order. */
   receipts?: ListedReceipt[];

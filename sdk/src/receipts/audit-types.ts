@@ -88,6 +88,7 @@ export interface AuditCounts {
   duplicates: number;
   /** Receipts at or below the state's tail: re-linked to it, neither verified again nor totalled. */
   replayed: number;
+  /** Valid receipts per version (an invalid one counts in `invalid` only, whatever its version). */
   v1: number;
   v2: number;
   v3: number;
