@@ -67,6 +67,43 @@ describe.each<MockProfile>(['extended', 'public'])('against the %s profile', (pr
       expect(all.exitCode, all.stderr).toBe(0);
       expect(json(all).length).toBe(json(await cli(['categories', '--all', '--json'])).data.length);
     });
+
+    it('a GET or HEAD with a -d body is a usage error, refused before anything is sent', async () => {
+      const sent: string[] = [];
+      const onRequest = ({ request }: { request: Request }) => void sent.push(request.url);
+      ctx.server.events.on('request:start', onRequest);
+      try {
+        for (const args of [
+          ['api', '/v1/apis', '-X', 'GET', '-f', 'limit=1', '-d', '{"a":1}'],
+          ['api', 'GET', '/v1/apis', '-d', '{}'],
+          ['api', '/v1/balance', '-X', 'head', '-d', '{}'],
+        ]) {
+          const r = await cli(args);
+          expect(r.exitCode, args.join(' ')).toBe(2);
+          expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+          expect(r.stderr, args.join(' ')).toMatch(/^usage_error: a (GET|HEAD) request cannot have a body \(-d\) \(/);
+        }
+      } finally {
+        ctx.server.events.removeListener('request:start', onRequest);
+      }
+      expect(sent).toEqual([]);
+    });
+
+    it('a word after the path is an unexpected argument, as after METHOD PATH', async () => {
+      for (const args of [['api', '/v1/balance', 'extra'], ['api', 'GET', '/v1/balance', 'extra'], ['api', 'v1/balance', 'extra']]) {
+        const r = await cli(args);
+        expect(r.exitCode, args.join(' ')).toBe(2);
+        expect(r.stderr, args.join(' ')).toBe('usage_error: Unexpected argument: extra (see "proxygate api --help")\n');
+      }
+      // A mistyped method before a path is still named as a method.
+      expect((await cli(['api', 'GTE', '/v1/balance'])).stderr).toMatch(/^usage_error: unknown method "GTE"/);
+    });
+
+    it('no argument at all names the missing path in one clean line', async () => {
+      const r = await cli(['api']);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toBe('usage_error: Missing 1 required arg: path (see "proxygate api --help")\n');
+    });
   });
 
   describe('one --json shape for every list', () => {

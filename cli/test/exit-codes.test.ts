@@ -84,6 +84,10 @@ describe('exit code mapping', () => {
     const mapped = toCliError(parseError);
     expect(mapped.exitCode).toBe(ExitCode.usage);
     expect(mapped.message).toBe('Missing 1 required arg: id');
+    // A long description wraps onto indented lines: they are not argument names.
+    const wrapped = Object.assign(new Error('Missing 1 required arg:\npath  path below the gateway origin (or the method, in the\n      older form METHOD PATH)\nSee more help with --help'), { oclif: { exit: 2 } });
+    Object.defineProperty(wrapped, 'name', { value: 'RequiredArgsError' });
+    expect(toCliError(wrapped).message).toBe('Missing 1 required arg: path');
     expect(toCliError(new UsageError('bad')).exitCode).toBe(2);
     expect(toCliError(new Error('boom')).exitCode).toBe(1);
     expect(toCliError('weird').exitCode).toBe(1);

@@ -57,6 +57,11 @@ The older form "api METHOD PATH" still works.`;
       tokens.length > 0
         ? tokens.map((token) => ({ pair: token.input, typed: token.flag === 'field' }))
         : [...(flags['raw-field'] ?? []).map((pair) => ({ pair, typed: false })), ...(flags.field ?? []).map((pair) => ({ pair, typed: true }))];
+    // fetch refuses a GET or HEAD body only once the request is made (a "connection error"):
+    // say what is wrong before anything is read or sent.
+    if (flags.data !== undefined && (target.method === 'GET' || target.method === 'HEAD')) {
+      throw new UsageError(`a ${target.method} request cannot have a body (-d)`, `put the values in -f/-F fields (a ${target.method}'s query string), or use -X POST`);
+    }
     const fields = rawFields.length > 0 ? await buildFields(rawFields) : undefined;
     const body = flags.data === undefined ? undefined : await readRequestBody(flags.data);
     const method: Method = target.method ?? ((fields || body) && !flags.paginate ? 'POST' : 'GET');
@@ -141,6 +146,11 @@ function requestTarget(first: string, second: string | undefined, flag: string |
       throw new UsageError(`"${first}" is a method: the path is missing`, `e.g. proxygate api /v1/balance -X ${first.toUpperCase()}`);
     }
     return { method: fromFlag, path: first };
+  }
+  // `api /v1/balance extra`: the first word is the path, so the second is one word too many (as
+  // oclif says it of `api GET /v1/balance extra`), unless it reads as the path after a mistyped method.
+  if (!(METHODS as readonly string[]).includes(first.toUpperCase()) && (first.includes('/') || !second.includes('/'))) {
+    throw new UsageError(`Unexpected argument: ${second}`, 'see "proxygate api --help"');
   }
   const legacy = asMethod(first, ` (before the path "${second}")`);
   if (fromFlag && fromFlag !== legacy) throw new UsageError(`two methods: ${legacy} and -X ${fromFlag}`, 'give the method once, with -X');

@@ -307,17 +307,25 @@ function helpAction(commandId: string | undefined): string {
  */
 export function summarizeParseError(text: string): string {
   const lines: string[] = [];
+  // Whether each line was indented: a long argument description wraps onto indented lines.
+  const indented: boolean[] = [];
   for (const raw of text.split('\n')) {
     const line = raw.trim();
     if (/^(Note:|See more help with)/.test(line)) break;
-    if (line) lines.push(line);
+    if (line) {
+      lines.push(line);
+      indented.push(/^\s/.test(raw));
+    }
   }
   const [header, ...details] = lines;
   if (header === undefined) return text.trim();
   if (details.length === 0) return header;
   if (/^The following errors? occurred:$/.test(header)) return details.join('; ');
   // "Missing 2 required args:" then one "name  description" line per argument: keep the names.
-  if (/^Missing \d+ required args?:$/.test(header)) return `${header} ${details.map((d) => d.split(/\s{2,}/)[0]).join(', ')}`;
+  if (/^Missing \d+ required args?:$/.test(header)) {
+    const names = details.filter((_, i) => !indented[i + 1]).map((d) => d.split(/\s{2,}/)[0]);
+    return `${header} ${names.join(', ')}`;
+  }
   return `${header.replace(/:$/, '')}: ${details.join('; ')}`;
 }
 
