@@ -28,6 +28,26 @@ describe('command lines that name no command', { timeout: 60_000 }, () => {
     }
   });
 
+  it('a typo with -h or --help gets the same "did you mean" line, not oclif\'s "Command x not found"', async () => {
+    const cases: Array<[string[], string[]]> = [
+      [['apsi', '--help'], ['apsi']],
+      [['--help', 'apsi'], ['apsi']],
+      [['receipt', 'verify', '-h'], ['receipt', 'verify']],
+      [['tokens', 'lst', '--help'], ['tokens', 'lst']],
+      [['receipts', 'frob', '-h'], ['receipts', 'frob']],
+    ];
+    for (const [args, typo] of cases) {
+      const [r, plain] = await Promise.all([pg(args), pg(typo)]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout, args.join(' ')).toBe('');
+      expect(r.stderr, args.join(' ')).toMatch(/^usage_error: unknown command "[^"]+" \(.*\)\n$/);
+      expect(r.stderr, args.join(' ')).toBe(plain.stderr);
+    }
+    expect((await pg(['receipt', 'verify', '-h'])).stderr).toContain('did you mean "proxygate receipts verify"?');
+    const json = await pg(['apsi', '--help', '--json']);
+    expect(JSON.parse(json.stdout).error).toMatchObject({ code: 'usage_error', message: 'unknown command "apsi"', exit_code: 2 });
+  });
+
   it('an extra word after a command is an unexpected argument, named, like oclif says it for commands with arguments', async () => {
     const r = await pg(['balance', 'extra']);
     expect(r.code).toBe(2);

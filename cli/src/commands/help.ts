@@ -29,11 +29,9 @@ ${Object.entries(HELP_TOPICS)
     // The CLI's help class (package.json oclif.helpClass) by import(), not oclif's loadHelpClass: that
     // path import()s dist/ beside the sources, which in-process tests cannot resolve the SDK from.
     const { default: Help } = await import('../lib/help-class.js');
-    try {
-      await new Help(this.config, this.config.pjson.oclif.helpOptions ?? {}).showHelp(words);
-    } catch (error) {
-      if (!(error instanceof Error) || !/not found/i.test(error.message)) throw error;
-      // oclif's styled " ›   Error: Command x not found." becomes the CLI's one usage line.
+    const help = new Help(this.config, this.config.pjson.oclif.helpOptions ?? {});
+    // oclif's styled " ›   Error: Command x not found." becomes the CLI's one usage line.
+    help.unknownSubject = () => {
       const visible = this.config.commands.filter((c) => !c.hidden).map((c) => c.id);
       const names = [...visible, ...this.config.topics.filter((t) => !t.hidden).map((t) => t.name), ...Object.keys(HELP_TOPICS), 'version'];
       const { suggestions } = guessCommandLine(words, names, []);
@@ -41,7 +39,8 @@ ${Object.entries(HELP_TOPICS)
       process.stderr.write(`usage_error: no command or help topic "${words.join(' ')}" (${hint}run "${this.config.bin} --help" for the list)\n`);
       const exit = new Errors.CLIError(`unknown help subject ${words.join(' ')}`, { exit: ExitCode.usage });
       exit.skipOclifErrorHandling = true;
-      throw exit;
-    }
+      return exit;
+    };
+    await help.showHelp(words);
   }
 }

@@ -1,49 +1,10 @@
-import { Errors, type Hook } from '@oclif/core';
-import { ExitCode } from '../lib/exit-codes.js';
-import { guessCommandLine, quoteAlternatives } from '../lib/help-suggest.js';
+import type { Hook } from '@oclif/core';
+import { unknownCommandError } from '../lib/help-unknown.js';
 
-// Words oclif could not match to a command. Like every other CLI error: one line, exit 2 (usage),
-// and under --json the error object on stdout too. The words are either a command with an argument
-// it does not take (`balance extra`), a typo (`apsi`: "did you mean"), or unknown.
+// Words oclif could not match to a command: one usage line with "did you mean" (lib/help-unknown.ts,
+// which `WORDS --help` shares).
 const hook: Hook.CommandNotFound = async function (options) {
-  const { config } = options;
-  const words = options.id.split(':');
-  const visible = config.commands.filter((c) => !c.hidden);
-  const withArgs = new Set(visible.filter((c) => c.strict === false || Object.keys(c.args ?? {}).length > 0).map((c) => c.id));
-  const topics = config.topics.filter((t) => !t.hidden).map((t) => t.name);
-  const guess = guessCommandLine(words, visible.map((c) => c.id), topics, withArgs);
-  const typed = words.join(' ');
-  let message: string;
-  let action: string;
-  if (guess.unexpected) {
-    // oclif's own words for an extra argument of a command that takes some ("Unexpected argument: x").
-    message = `Unexpected argument: ${guess.unexpected.argument}`;
-    action = `"${config.bin} ${guess.unexpected.command}" takes no arguments; see "${config.bin} ${guess.unexpected.command} --help"`;
-  } else if (guess.suggestions.length > 0) {
-    message = `unknown command "${typed}"`;
-    action = `did you mean ${quoteAlternatives(config.bin, guess.suggestions)}? run "${config.bin} --help" for the list`;
-  } else {
-    // `receipts frob`: the topic is right; its own help lists what it holds.
-    const topic = longestTopic(words, new Set(topics));
-    message = `unknown command "${typed}"`;
-    action = topic ? `run "${config.bin} ${topic} --help" for the ${topic} commands` : `run "${config.bin} --help" for the list`;
-  }
-  process.stderr.write(`usage_error: ${message} (${action})\n`);
-  if (wantsJson(options.argv)) {
-    process.stdout.write(`${JSON.stringify({ error: { code: 'usage_error', message, action, exit_code: ExitCode.usage } }, null, 2)}\n`);
-  }
-  const exit = new Errors.CLIError(message, { exit: ExitCode.usage });
-  exit.skipOclifErrorHandling = true;
-  throw exit;
+  throw unknownCommandError(options.config, options.id.split(':'), options.argv);
 };
-
-function longestTopic(words: readonly string[], topics: ReadonlySet<string>): string | undefined {
-  for (let n = words.length - 1; n >= 1; n--) if (topics.has(words.slice(0, n).join(':'))) return words.slice(0, n).join(' ');
-  return undefined;
-}
-
-function wantsJson(argv: readonly string[] | undefined): boolean {
-  return (argv ?? []).includes('--json') || process.env['PROXYGATE_CONTENT_TYPE']?.toLowerCase() === 'json';
-}
 
 export default hook;
