@@ -52,6 +52,22 @@ describe('command-line mistakes say what is wrong, on one line', () => {
     expect(oneLine(r)).toBe('usage_error: Parsing --limit: Expected an integer greater than or equal to 1 but received: 0 (see "proxygate apis --help")');
   });
 
+  it('an unknown flag gets "did you mean" the closest flags of the command, as an unknown command does', async () => {
+    const cases: Array<[string[], string]> = [
+      [['apis', '--limt', '5'], 'usage_error: Nonexistent flag: --limt (did you mean --limit? see "proxygate apis --help")'],
+      [['balance', '--jsno'], 'usage_error: Nonexistent flag: --jsno (did you mean --json? see "proxygate balance --help")'],
+      [['call', 'echo', '/echo', '--no-kep'], 'usage_error: Nonexistent flag: --no-kep (did you mean --no-keep? see "proxygate call --help")'],
+      [['apis', '--limt=5', '--sortt', 'x'], 'usage_error: Nonexistent flags: --limt=5, --sortt (did you mean --limit for --limt=5, --sort for --sortt? see "proxygate apis --help")'],
+      // Nothing close: no guess.
+      [['balance', '--frobnicate'], 'usage_error: Nonexistent flag: --frobnicate (see "proxygate balance --help")'],
+    ];
+    for (const [args, line] of cases) {
+      const r = await cli(args);
+      expect(r.exitCode, args.join(' ')).toBe(2);
+      expect(oneLine(r), args.join(' ')).toBe(line);
+    }
+  });
+
   it('the same detail reaches the --json error object', async () => {
     const r = await cli(['rate', '--json']);
     expect(r.exitCode).toBe(2);

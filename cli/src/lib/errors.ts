@@ -1,4 +1,5 @@
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
+import { closestNames } from './help-suggest.js';
 import { redactSecrets } from './redact.js';
 
 /** A failure the CLI reports as one line `code: message (action)` and a documented exit code. */
@@ -124,7 +125,9 @@ export function toCliError(
   const has = (n: string) => names.includes(n);
 
   if (names.some((n) => OCLIF_USAGE_ERRORS.has(n)) || (has('CLIError') && err.oclif?.exit === 2)) {
-    return new CliError('usage_error', summarizeParseError(message), ExitCode.usage, helpAction(context.commandId));
+    const help = helpAction(context.commandId ?? parsedCommandId(err));
+    const meant = has('NonExistentFlagsError') ? flagSuggestions(err) : undefined;
+    return new CliError('usage_error', summarizeParseError(message), ExitCode.usage, meant ? `${meant} ${help}` : help);
   }
   if (has('AbortError') || has('UserAbortError') || code === 'ABORT_ERR' || code === 'aborted') {
     return new CliError('interrupted', message, ExitCode.interrupted);
@@ -294,6 +297,31 @@ function blockAction(thrown: object, settled: ReceiptVerdictLike | null | undefi
         ? 'its receipt is not verified: no receipt keys ("proxygate receipts keys trust" pins them)'
         : `its receipt did not verify (${verdict.reason})`;
   return `${claim}, but ${why}; the response is withheld`;
+}
+
+/** The id of the command whose line oclif's parser refused (its context is the command). */
+function parsedCommandId(err: ErrorLike): string | undefined {
+  return str((err as { parse?: { input?: { context?: { id?: unknown } } } }).parse?.input?.context?.id);
+}
+
+/**
+ * `did you mean --limit?` for `--limt` (the flags of the command oclif's error carries), as for
+ * commands; undefined when no typed flag is close to a real one.
+ */
+function flagSuggestions(err: ErrorLike): string | undefined {
+  const typed = (err as { flags?: unknown }).flags;
+  const table = (err as { parse?: { input?: { flags?: Record<string, { type?: string; allowNo?: boolean }> } } }).parse?.input?.flags;
+  if (!Array.isArray(typed) || !table) return undefined;
+  const known = Object.entries(table).flatMap(([name, flag]) => (flag.type === 'boolean' && flag.allowNo ? [name, `no-${name}`] : [name]));
+  const found = typed.flatMap((flag) => {
+    const name = typeof flag === 'string' && flag.startsWith('--') ? flag.slice(2).split('=')[0]! : undefined;
+    const close = name ? closestNames(name, known).map((n) => `--${n}`) : [];
+    return close.length > 0 ? [{ flag: String(flag), close }] : [];
+  });
+  if (found.length === 0) return undefined;
+  const alternatives = (close: string[]) => (close.length === 1 ? close[0]! : `${close.slice(0, -1).join(', ')} or ${close.at(-1)!}`);
+  if (typed.length === 1) return `did you mean ${alternatives(found[0]!.close)}?`;
+  return `did you mean ${found.map((f) => `${alternatives(f.close)} for ${f.flag}`).join(', ')}?`;
 }
 
 /** `see "proxygate tokens create --help"`: the exact help to read, not just "see --help". */

@@ -68,6 +68,16 @@ export function guessCommandLine(words: readonly string[], commands: readonly st
   return { suggestions: scored.filter((s) => s.depth === best.depth && s.distance === best.distance).map((s) => s.name).slice(0, 3) };
 }
 
+/** The known names closest to a typed one (`limt` -> `limit`), best first, at most three; none when nothing is close. */
+export function closestNames(typed: string, known: readonly string[]): string[] {
+  const scored = known.flatMap((name) => {
+    const distance = closeEnough(typed, name);
+    return distance === undefined || distance === 0 ? [] : [{ name, distance }];
+  });
+  const best = Math.min(...scored.map((s) => s.distance));
+  return scored.filter((s) => s.distance === best).map((s) => s.name).sort().slice(0, 3);
+}
+
 /** `"a"`, `"a" or "b"`, `"a", "b" or "c"`, each prefixed with the binary. */
 export function quoteAlternatives(bin: string, names: readonly string[]): string {
   const quoted = names.map((n) => `"${bin} ${n}"`);
