@@ -126,6 +126,26 @@ describe('the fast parser is oclif\'s on the data commands\' own tables', () => 
     for (const [name, oclif, lite] of samples) expect(strip(lite() as object), name).toEqual(strip(oclif() as object));
   });
 
+  it('a boolean flag given a value is handed back (the CLI refuses it; oclif would make the value an argument)', async () => {
+    const refused: Array<[DataCommandId, string[]]> = [
+      ['apis', ['--verified=true']],
+      ['apis', ['--json=yes']],
+      ['apis', ['--all=1', 'weather']],
+      ['balance', ['--json=true']],
+      ['call', ['echo', '/echo', '--no-keep=1']],
+      ['receipts:verify', ['a.jsonl', '--list=1', '--keys', 'k.json']],
+    ];
+    for (const [id, argv] of refused) {
+      expect(await liteParse(CLASSES[id], argv), `${id} ${argv.join(' ')}`).toBe('refused');
+      // What oclif alone does with it: takes it, the value as an argument or an unexpected one.
+      expect(await oclifParse(CLASSES[id], argv), `${id} ${argv.join(' ')}`).not.toEqual(await liteParse(CLASSES[id], argv.map((a) => a.split('=')[0]!)));
+    }
+    // An option's value may look like one (`-d --json=x` is a body), and an option flag takes `=`.
+    for (const [id, argv] of [['call', ['echo', '/echo', '-d', '--json=x']], ['call', ['echo', '/echo', '--data', '--json=x']], ['apis', ['--limit=5']]] as const) {
+      expect(await liteParse(CLASSES[id], [...argv]), `${id} ${argv.join(' ')}`).toEqual(await oclifParse(CLASSES[id], [...argv]));
+    }
+  });
+
   it('integer flags refuse what oclif refuses (and are handed back)', async () => {
     const flag = LiteFlags.integer({ min: 1, max: 64 }) as FlagDef;
     expect(await parseArgv(['--n', '65'], { flags: { n: flag }, args: {} })).toBeUndefined();

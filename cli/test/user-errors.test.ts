@@ -68,6 +68,22 @@ describe('command-line mistakes say what is wrong, on one line', () => {
     }
   });
 
+  it('a value given to a boolean flag is a usage error, not an argument', async () => {
+    const cases: Array<[string[], string]> = [
+      [['apis', '--verified=true'], 'usage_error: --verified is a boolean flag: it takes no value (got "--verified=true") (write --verified alone; see "proxygate apis --help")'],
+      [['apis', '--json=yes'], 'usage_error: --json is a boolean flag: it takes no value (got "--json=yes") (write --json alone; see "proxygate apis --help")'],
+      [['apis', '--all=1'], 'usage_error: --all is a boolean flag: it takes no value (got "--all=1") (write --all alone; see "proxygate apis --help")'],
+      [['balance', '--json=true'], 'usage_error: --json is a boolean flag: it takes no value (got "--json=true") (write --json alone; see "proxygate balance --help")'],
+      [['call', 'echo', '/echo', '--no-keep=1'], 'usage_error: --no-keep is a boolean flag: it takes no value (got "--no-keep=1") (write --keep or --no-keep; see "proxygate call --help")'],
+    ];
+    for (const [args, line] of cases) {
+      const r = await cli(args);
+      expect(r.exitCode, args.join(' ')).toBe(2);
+      expect(r.stdout, args.join(' ')).toBe('');
+      expect(oneLine(r), args.join(' ')).toBe(line);
+    }
+  });
+
   it('the same detail reaches the --json error object', async () => {
     const r = await cli(['rate', '--json']);
     expect(r.exitCode).toBe(2);

@@ -1,9 +1,10 @@
-import { Command, Errors, Flags } from '@oclif/core';
+import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import { DEFAULT_GATEWAY_URL } from '@proxygate-kit/sdk/defaults';
 import { DEFAULT_PROFILE, describeLocation, loadProfile } from './credentials.js';
 import { CliError, formatErrorLine, toCliError } from './errors.js';
 import { chooseGateway } from './gateway-url.js';
 import { ExitCode } from './exit-codes.js';
+import { booleanGivenValue } from './fast/argv-parser.js';
 import { redactSecrets } from './redact.js';
 
 // Defined once, in the SDK (a leaf module: nothing of the client is loaded).
@@ -69,6 +70,29 @@ export abstract class BaseCommand extends Command {
       throw new CliError('unauthorized', 'no API key for this command', ExitCode.authRequired, 'run "proxygate login", pass --api-key or set PROXYGATE_API_KEY');
     }
     return auth.apiKey;
+  }
+
+  /**
+   * oclif's parse, after refusing `--flag=value` on a boolean flag: oclif would take the flag and
+   * make the value an argument (`apis --verified=true` searching for "true", `balance --json=true`
+   * an unexpected argument "true").
+   */
+  // The constraints are oclif's FlagOutput and ArgOutput, which @oclif/core does not export.
+  protected override async parse<F extends Record<string, any>, B extends Record<string, any>, A extends Record<string, any>>(
+    options?: Interfaces.Input<F, B, A>,
+    argv: string[] = this.argv,
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const input = (options ?? this.ctor) as { flags?: object; baseFlags?: object; enableJsonFlag?: boolean };
+    const flags = { ...input.baseFlags, ...input.flags, ...(input.enableJsonFlag ? { json: { type: 'boolean' } } : {}) } as Parameters<typeof booleanGivenValue>[1];
+    const given = booleanGivenValue(argv, flags);
+    if (given !== undefined) {
+      const name = given.slice(0, given.indexOf('='));
+      const flag = flags[name.slice(2)];
+      const plain = flag ? name : `--${name.slice('--no-'.length)}`;
+      const forms = flag?.allowNo || !flag ? `${plain} or --no-${plain.slice(2)}` : `${plain} alone`;
+      throw new UsageError(`${name} is a boolean flag: it takes no value (got "${given}")`, `write ${forms}; see "proxygate ${(this.id ?? '').replace(/:/g, ' ')} --help"`);
+    }
+    return super.parse(options, argv);
   }
 
   /** Human output to stdout; silent under --json (run() returns the data instead). */

@@ -61,10 +61,44 @@ export interface ParserOutput {
 
 const NEGATION = '--no-';
 
+/**
+ * The first `--name=value` of a command line that gives a value to a boolean flag (or its `--no-`
+ * form): oclif takes the flag and makes the value an argument (`apis --verified=true` searched for
+ * "true"), so the CLI refuses the line instead (BaseCommand.parse). A word an option flag takes as
+ * its value is skipped; nothing after `--` is a flag.
+ */
+export function booleanGivenValue(argv: readonly string[], flags: Readonly<Record<string, Pick<FlagDef, 'type' | 'char' | 'allowNo'>>>): string | undefined {
+  const named = (name: string) => (Object.hasOwn(flags, name) ? flags[name] : undefined);
+  let takesValue = false;
+  for (const token of argv) {
+    if (takesValue) {
+      takesValue = false;
+      continue;
+    }
+    if (token === '--') return undefined;
+    if (!token.startsWith('--')) {
+      // `-X GET`: an option's short name takes the next word (`-XGET` holds its value).
+      if (/^-[^-]$/.test(token)) takesValue = Object.values(flags).some((flag) => flag.char === token[1] && flag.type === 'option');
+      continue;
+    }
+    const eq = token.indexOf('=');
+    const name = token.slice(2, eq === -1 ? undefined : eq);
+    if (eq === -1) {
+      takesValue = named(name)?.type === 'option';
+      continue;
+    }
+    const negated = name.startsWith('no-') ? named(name.slice(3)) : undefined;
+    if (named(name)?.type === 'boolean' || (negated?.type === 'boolean' && negated.allowNo)) return token;
+  }
+  return undefined;
+}
+
 /** Parses `argv` as oclif would, or returns undefined where oclif would fail or do more. */
 export async function parseArgv(argvIn: readonly string[], input: ParserInput): Promise<ParserOutput | undefined> {
   const flags = input.flags;
   if (!isCovered(input)) return undefined;
+  // Refused by the CLI before oclif parses (BaseCommand.parse), in its words.
+  if (booleanGivenValue(argvIn, flags) !== undefined) return undefined;
   const argv = [...argvIn];
   const raw: ParserOutput['raw'] = [];
   let current: FlagDef | undefined;
