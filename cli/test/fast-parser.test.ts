@@ -39,7 +39,7 @@ async function liteParse(command: CommandClass, argv: string[]): Promise<unknown
 
 // Command lines a script writes, and the ways they go wrong.
 const LINES: Record<string, string[][]> = {
-  apis: [[], ['weather'], ['--json'], ['weather', '--limit', '5', '--json'], ['--limit=5'], ['--limit', 'x'], ['--limit', '0'], ['--sort', 'nope'], ['a', 'b'], ['--nope'], ['--all', '--cursor', 'c'], ['--verified'], ['-5']],
+  apis: [[], ['weather'], ['--json'], ['weather', '--limit', '5', '--json'], ['--limit=5'], ['--limit', 'x'], ['--limit', '0'], ['--sort', 'nope'], ['a', 'b'], ['--nope'], ['--all', '--cursor', 'c'], ['--verified'], ['-5'], ['--min-uptime', 'abc'], ['--min-rating', '99.5'], ['--min-trust-score', '101']],
   'apis:show': [['echo'], [], ['echo', '--json'], ['echo', 'extra'], ['skycast/weather-current', '--gateway', 'http://127.0.0.1:1']],
   'apis:docs': [['echo'], ['echo', '--json']],
   balance: [[], ['--json'], ['--json', '--json'], ['x'], ['--profile'], ['--profile', 'ci', '--api-key', 'k']],

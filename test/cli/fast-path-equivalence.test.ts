@@ -157,6 +157,8 @@ describe.each<MockProfile>(['extended', 'public'])('data commands: fast path and
     { args: ['apis', '--limt', '5'], fast: false, exit: 2 },
     { args: ['apis', '--verified=true'], fast: false, exit: 2 },
     { args: ['balance', '--json=true'], fast: false, exit: 2 },
+    { args: ['apis', '--min-uptime', 'abc'], fast: false, exit: 2 },
+    { args: ['apis', '--min-rating', '99.5', '--json'] },
     { args: ['apis', '--help'], fast: false, exit: 0 },
     { args: ['apis', '-h'], fast: false },
     { args: ['apis', 'show', 'echo'] },

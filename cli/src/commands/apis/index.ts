@@ -1,4 +1,4 @@
-import { Args, Flags } from '@oclif/core';
+import { Args, Errors, Flags } from '@oclif/core';
 import type { CatalogListParams, Listing, ListingSort } from '@proxygate-kit/sdk';
 import { BaseCommand } from '../../lib/base-command.js';
 import { listingTable } from '../../lib/catalog-render.js';
@@ -9,6 +9,18 @@ import { loadMoney, parseUsdFlag } from '../../lib/money.js';
 import { listJson, listPages, moreHint, type ListJson } from '../../lib/pages.js';
 
 const SORTS = ['price_asc', 'price_desc', 'popular', 'newest', 'fastest', 'best_rated'] as const;
+
+/**
+ * A percentage from 0 to 100 (decimals allowed), as GET /v1/apis takes min_uptime, min_rating and
+ * min_trust_score. Checked here, as --max-latency is: a filter the gateway cannot read is ignored,
+ * and every listing comes back as if it matched.
+ */
+const percent = Flags.custom<string>({
+  parse: async (input) => {
+    if (!/^\d+(\.\d+)?$/.test(input) || Number(input) > 100) throw new Errors.CLIError(`Expected a number from 0 to 100 but received: ${input}`);
+    return input;
+  },
+});
 
 export default class Apis extends BaseCommand {
   static override summary = 'search the catalog of paid APIs';
@@ -35,9 +47,9 @@ A listing is named SELLER/SLUG (a slug is unique per seller only) or by its id.`
     'pricing-model': Flags.string({ description: 'only this pricing model', options: ['per_request', 'per_token'] }),
     'max-price': Flags.string({ description: 'only listings whose buyer price per request is at most this many USD' }),
     'max-latency': Flags.integer({ description: 'only listings whose average latency is at most this many ms', min: 0 }),
-    'min-uptime': Flags.string({ description: 'only listings with at least this uptime (percent)' }),
-    'min-rating': Flags.string({ description: 'only listings rated at least this (percent positive)' }),
-    'min-trust-score': Flags.string({ description: 'only sellers with at least this trust score (0..100)' }),
+    'min-uptime': percent({ description: 'only listings with at least this uptime (percent)' }),
+    'min-rating': percent({ description: 'only listings rated at least this (percent positive)' }),
+    'min-trust-score': percent({ description: 'only sellers with at least this trust score (0..100)' }),
     badges: Flags.string({ description: 'only sellers carrying these badges (comma-separated)' }),
     'auth-pattern': Flags.string({ description: "only listings whose upstream uses this auth pattern (api_key, bearer, ...)" }),
     limit: Flags.integer({ description: 'page size (1..100)', min: 1, max: 100, default: 20 }),
