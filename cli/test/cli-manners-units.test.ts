@@ -150,6 +150,8 @@ describe('usage --from/--to', () => {
     expect(usageBound('to', '2026-11-30', now)).toBe('2026-11-30T23:59:59.999Z');
     expect(usageBound('to', '2026-11-30T10:00:00Z', now)).toBe('2026-11-30T10:00:00.000Z');
     expect(() => usageBound('from', 'last week', now)).toThrow(expect.objectContaining({ exitCode: 2, action: expect.stringContaining('a duration before now (30m, 24h, 7d, 2w)') }));
+    // The example dates are the day of `now`, never a fixed one.
+    expect(() => usageBound('to', 'yesterday', now)).toThrow(expect.objectContaining({ action: expect.stringContaining(`a date like ${new Date(now).toISOString().slice(0, 10)}, or RFC 3339 like ${new Date(now).toISOString().slice(0, 10)}T00:00:00Z`) }));
   });
 });
 

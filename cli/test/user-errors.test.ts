@@ -427,7 +427,19 @@ describe('tokens create --expires', () => {
     for (const value of ['2020-01-01', '2020-01-01T00:00:00Z', '0s']) {
       const r = await cli(['tokens', 'create', '--scope', 'catalog:read', '--expires', value]);
       expect(r.exitCode).toBe(2);
-      expect(oneLine(r)).toBe(`usage_error: --expires is in the past: "${value}" (e.g. --expires 1h or --expires 2026-12-01)`);
+      expect(oneLine(r)).toMatch(new RegExp(`^usage_error: --expires is in the past: "${value}" \\(e\\.g\\. --expires 1h or --expires \\d{4}-\\d{2}-\\d{2}\\)$`));
+    }
+  });
+
+  it('suggests a date that works: one in the future, whatever today is', async () => {
+    for (const value of ['2020-01-01', 'soon']) {
+      const r = await cli(['tokens', 'create', '--scope', 'catalog:read', '--expires', value]);
+      expect(r.exitCode, value).toBe(2);
+      const example = /--expires (\d{4}-\d{2}-\d{2})\)$/.exec(oneLine(r))?.[1];
+      expect(example, value).toBeDefined();
+      expect(Date.parse(`${example}T00:00:00Z`), value).toBeGreaterThan(Date.now());
+      const followed = await cli(['tokens', 'create', '--scope', 'catalog:read', '--expires', example!, '--json']);
+      expect(followed.exitCode, followed.stderr).toBe(0);
     }
   });
 });

@@ -22,7 +22,11 @@ export function usageBound(flag: 'from' | 'to', value: string | undefined, now: 
   if (ago) return new Date(now - Number(ago[1]) * UNIT_MS[ago[2]!]!).toISOString();
   const plainDate = /^\d{4}-\d{2}-\d{2}$/.test(text);
   const at = Date.parse(plainDate ? `${text}T00:00:00Z` : text);
-  if (Number.isNaN(at)) throw new UsageError(`--${flag} is not a date: "${value}"`, 'use a duration before now (30m, 24h, 7d, 2w), a date like 2026-11-01, or RFC 3339 like 2026-11-01T00:00:00Z');
+  if (Number.isNaN(at)) {
+    // Today's date as the example: any fixed one would be in the future somewhere, then stale.
+    const today = new Date(now).toISOString().slice(0, 10);
+    throw new UsageError(`--${flag} is not a date: "${value}"`, `use a duration before now (30m, 24h, 7d, 2w), a date like ${today}, or RFC 3339 like ${today}T00:00:00Z`);
+  }
   return new Date(plainDate && flag === 'to' ? at + DAY_MS - 1 : at).toISOString();
 }
 

@@ -36,9 +36,11 @@ app) the command says so and exits 1, sending nothing.`;
     const { flags } = await this.parse(TokensCreate);
     const cap = flags['spend-cap'] === undefined ? undefined : await parseUsdFlag('spend-cap', flags['spend-cap']);
     const expiresAt = flags.expires === undefined ? undefined : parseExpiry(flags.expires);
-    if (flags.expires !== undefined && expiresAt === undefined) throw new UsageError(`--expires is not a duration or time: "${flags.expires}"`, 'e.g. --expires 1h or --expires 2026-12-01');
+    // The example date is tomorrow's: a fixed one would itself be in the past some day.
+    const example = `e.g. --expires 1h or --expires ${new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)}`;
+    if (flags.expires !== undefined && expiresAt === undefined) throw new UsageError(`--expires is not a duration or time: "${flags.expires}"`, example);
     if (flags.expires !== undefined && expiresAt !== undefined && Date.parse(expiresAt) <= Date.now()) {
-      throw new UsageError(`--expires is in the past: "${flags.expires}"`, 'e.g. --expires 1h or --expires 2026-12-01');
+      throw new UsageError(`--expires is in the past: "${flags.expires}"`, example);
     }
     const auth = await this.resolveAuth(flags);
     this.requireKey(auth);
