@@ -52,6 +52,13 @@ describe('command lines that name no command', { timeout: 60_000 }, () => {
     const r = await pg(['balance', 'extra']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('usage_error: Unexpected argument: extra ("proxygate balance" takes no arguments; see "proxygate balance --help")\n');
+    // Whatever the order of words and flags (oclif finds the extra word in two different places).
+    for (const args of [['balance', '--json', 'extra'], ['balance', 'extra', '--json'], ['balance', '--profile', 'p', 'extra']]) {
+      const other = await pg(args);
+      expect(other.code, args.join(' ')).toBe(2);
+      expect(other.stderr, args.join(' ')).toBe(r.stderr);
+    }
+    expect((await pg(['balance', '--json', 'extra'])).stdout).toBe((await pg(['balance', 'extra', '--json'])).stdout);
     const withArgs = await pg(['apis', 'show', 'echo', 'more']);
     expect(withArgs.code).toBe(2);
     expect(withArgs.stderr).toBe('usage_error: Unexpected argument: more (see "proxygate apis show --help")\n');

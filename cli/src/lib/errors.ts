@@ -1,5 +1,5 @@
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
-import { closestNames } from './help-suggest.js';
+import { closestNames, takesNoArguments } from './help-suggest.js';
 import { redactSecrets } from './redact.js';
 
 /** A failure the CLI reports as one line `code: message (action)` and a documented exit code. */
@@ -125,9 +125,12 @@ export function toCliError(
   const has = (n: string) => names.includes(n);
 
   if (names.some((n) => OCLIF_USAGE_ERRORS.has(n)) || (has('CLIError') && err.oclif?.exit === 2)) {
-    const help = helpAction(context.commandId ?? parsedCommandId(err));
+    const commandId = context.commandId ?? parsedCommandId(err);
+    const help = helpAction(commandId);
     const meant = has('NonExistentFlagsError') ? flagSuggestions(err) : undefined;
-    return new CliError('usage_error', summarizeParseError(message), ExitCode.usage, meant ? `${meant} ${help}` : help);
+    // `balance --json extra` as `balance extra --json` (which the command_not_found hook answers).
+    const noArgs = has('UnexpectedArgsError') && commandId && takesNoArgs(err) ? takesNoArguments('proxygate', commandId.replace(/:/g, ' ')) : undefined;
+    return new CliError('usage_error', summarizeParseError(message), ExitCode.usage, noArgs ?? (meant ? `${meant} ${help}` : help));
   }
   if (has('AbortError') || has('UserAbortError') || code === 'ABORT_ERR' || code === 'aborted') {
     return new CliError('interrupted', message, ExitCode.interrupted);
@@ -297,6 +300,12 @@ function blockAction(thrown: object, settled: ReceiptVerdictLike | null | undefi
         ? 'its receipt is not verified: no receipt keys ("proxygate receipts keys trust" pins them)'
         : `its receipt did not verify (${verdict.reason})`;
   return `${claim}, but ${why}; the response is withheld`;
+}
+
+/** Whether the command whose line oclif's parser refused takes no arguments at all. */
+function takesNoArgs(err: ErrorLike): boolean {
+  const input = (err as { parse?: { input?: { args?: object; strict?: boolean } } }).parse?.input;
+  return input?.args !== undefined && Object.keys(input.args).length === 0 && input.strict !== false;
 }
 
 /** The id of the command whose line oclif's parser refused (its context is the command). */

@@ -83,3 +83,8 @@ export function quoteAlternatives(bin: string, names: readonly string[]): string
   const quoted = names.map((n) => `"${bin} ${n}"`);
   return quoted.length <= 1 ? (quoted[0] ?? '') : `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`;
 }
+
+/** The action of an extra word after a command that takes none, whichever way it was found. */
+export function takesNoArguments(bin: string, command: string): string {
+  return `"${bin} ${command}" takes no arguments; see "${bin} ${command} --help"`;
+}

@@ -1,6 +1,6 @@
 import { Errors, type Config } from '@oclif/core';
 import { ExitCode } from './exit-codes.js';
-import { guessCommandLine, quoteAlternatives } from './help-suggest.js';
+import { guessCommandLine, quoteAlternatives, takesNoArguments } from './help-suggest.js';
 
 /**
  * Words oclif could not match to a command, whether to run it (the command_not_found hook) or to
@@ -37,11 +37,6 @@ export function unknownCommandError(config: Pick<Config, 'bin' | 'commands' | 't
   const exit = new Errors.CLIError(message, { exit: ExitCode.usage });
   exit.skipOclifErrorHandling = true;
   return exit;
-}
-
-/** The action of an extra word after a command that takes none, whichever way it was found. */
-export function takesNoArguments(bin: string, command: string): string {
-  return `"${bin} ${command}" takes no arguments; see "${bin} ${command} --help"`;
 }
 
 function longestTopic(words: readonly string[], topics: ReadonlySet<string>): string | undefined {
