@@ -92,8 +92,20 @@ function onStdoutError(error) {
   throw error;
 }
 
-async function runOclif() {
+/** oclif's execute(), except that an error it would print styled over several lines is the CLI's one line. */
+async function runOclif(args = argv) {
   process.stdout.on('error', onStdoutError);
-  const { execute } = await import('@oclif/core');
-  await execute({ dir: __dirname });
+  const oclif = await import('@oclif/core');
+  try {
+    await oclif.run(args, __dirname);
+    oclif.flush();
+  } catch (error) {
+    let handled = error;
+    try {
+      handled = await (await import('../dist/lib/unhandled-errors.js')).reportUnhandled(error, args, __dirname);
+    } catch {
+      // A build in progress: oclif's own words.
+    }
+    await oclif.handle(handled);
+  }
 }

@@ -86,4 +86,18 @@ describe('command lines that name no command', { timeout: 60_000 }, () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('$ proxygate version');
   });
+
+  it('a refusal by a command that is not the CLI\'s own (autocomplete) is one line too', async () => {
+    const cases: Array<[string[], string]> = [
+      [['autocomplete', 'bash', 'extra'], 'usage_error: Unexpected argument: extra (see "proxygate autocomplete --help")'],
+      [['autocomplete', 'fish'], 'usage_error: Expected fish to be one of: zsh, bash, powershell (see "proxygate autocomplete --help")'],
+      [['help', '--frob'], 'usage_error: Nonexistent flag: --frob (see "proxygate help --help")'],
+    ];
+    for (const [args, line] of cases) {
+      const r = await pg(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout, args.join(' ')).toBe('');
+      expect(r.stderr, args.join(' ')).toBe(`${line}\n`);
+    }
+  });
 });
