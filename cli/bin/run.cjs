@@ -24,7 +24,7 @@ const DATA_TOPICS = new Set(['apis', 'balance', 'call', 'categories', 'pricing',
 const HOOKS_THE_DATA_PATH_KEEPS = new Set(['command_not_found']);
 
 // The hot invocations skip loading oclif (most of the start-up time); same output, same exit code.
-if (argv[0] === '--version') {
+if (argv[0] === '--version' && argv.length === 1) {
   const pjson = require('../package.json');
   const arch = process.arch === 'ia32' ? 'x86' : process.arch;
   const line = `${pjson.name}/${pjson.version} ${process.platform}-${arch} node-${process.version}\n`;
@@ -39,6 +39,9 @@ if (argv[0] === '--version') {
     process.exitCode = 1;
     process.stderr.write(`error: ${error?.code ?? 'failure'}: ${error?.message ?? error}\n`);
   });
+} else if (argv[0] === '--version') {
+  // `--version --help`, `--version extra`: the version command's help, or its refusal.
+  void runOclif(['version', ...argv.slice(1)]);
 } else {
   void runOclif();
 }

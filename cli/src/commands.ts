@@ -31,6 +31,7 @@ import TokensCreate from './commands/tokens/create.js';
 import TokensList from './commands/tokens/list.js';
 import TokensRevoke from './commands/tokens/revoke.js';
 import Usage from './commands/usage.js';
+import Version from './commands/version.js';
 import Whoami from './commands/whoami.js';
 
 export const COMMANDS = {
@@ -65,5 +66,6 @@ export const COMMANDS = {
   'tokens:list': TokensList,
   'tokens:revoke': TokensRevoke,
   usage: Usage,
+  version: Version,
   whoami: Whoami,
 };

@@ -123,6 +123,7 @@ export const ALL_COMMAND_IDS: readonly string[] = [
   'mcp:serve',
   'mcp:tools',
   'rate',
+  'version',
   'whoami',
   ...Object.keys(TAKES_ARGS),
 ];

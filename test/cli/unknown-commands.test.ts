@@ -85,6 +85,30 @@ describe('command lines that name no command', { timeout: 60_000 }, () => {
     const help = await pg(['help', 'version']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('$ proxygate version');
+    // -h after version is its help, not the version; a word after it is one too many.
+    for (const args of [['version', '--help'], ['version', '-h'], ['--version', '-h']]) {
+      const r = await pg(args);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stdout, args.join(' ')).toBe(help.stdout);
+    }
+    for (const args of [['version', 'foo'], ['--version', 'foo']]) {
+      const r = await pg(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout, args.join(' ')).toBe('');
+      expect(r.stderr, args.join(' ')).toBe('usage_error: Unexpected argument: foo ("proxygate version" takes no arguments; see "proxygate version --help")\n');
+    }
+  });
+
+  it('help takes one command or topic: a word after it is an unexpected argument', async () => {
+    for (const [args, extra] of [[['help', 'apis', 'extra'], 'extra'], [['help', 'apis', 'show', 'echo'], 'echo'], [['help', 'version', 'x'], 'x'], [['help', 'exit-codes', 'now'], 'now']] as const) {
+      const r = await pg([...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout, args.join(' ')).toBe('');
+      expect(r.stderr, args.join(' ')).toBe(`usage_error: Unexpected argument: ${extra} ("proxygate help" takes one command or topic; see "proxygate help --help")\n`);
+    }
+    // Several words that name one command or topic are still one subject.
+    expect((await pg(['help', 'receipts', 'keys', 'show'])).code).toBe(0);
+    expect((await pg(['help', 'receipts', 'keys'])).code).toBe(0);
   });
 
   it('a refusal by a command that is not the CLI\'s own (autocomplete) is one line too', async () => {

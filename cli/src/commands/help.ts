@@ -1,7 +1,7 @@
 import { Args, Command, Errors } from '@oclif/core';
 import { ExitCode } from '../lib/exit-codes.js';
 import { guessCommandLine, quoteAlternatives } from '../lib/help-suggest.js';
-import { HELP_TOPICS, VERSION_HELP } from '../lib/help-topics.js';
+import { HELP_TOPICS } from '../lib/help-topics.js';
 
 export default class HelpCommand extends Command {
   static override summary = 'show help for a command or a help topic';
@@ -21,10 +21,13 @@ ${Object.entries(HELP_TOPICS)
       process.stdout.write(topic.render());
       return;
     }
-    // `version` is oclif's version flag given as a word (package.json), not a command class.
-    if (words.length === 1 && words[0] === 'version') {
-      process.stdout.write(VERSION_HELP);
-      return;
+    // `help apis extra`: oclif's help would show the apis page and say nothing of the rest.
+    const known = (id: string) => Boolean(this.config.findCommand(id) || this.config.findTopic(id) || (!id.includes(':') && Object.hasOwn(HELP_TOPICS, id)));
+    if (words.length > 1 && !known(words.join(':'))) {
+      for (let n = words.length - 1; n >= 1; n--) {
+        if (!known(words.slice(0, n).join(':'))) continue;
+        throw this.usageError(`Unexpected argument: ${words[n]}`, `"${this.config.bin} help" takes one command or topic; see "${this.config.bin} help --help"`);
+      }
     }
     // The CLI's help class (package.json oclif.helpClass) by import(), not oclif's loadHelpClass: that
     // path import()s dist/ beside the sources, which in-process tests cannot resolve the SDK from.
@@ -33,14 +36,19 @@ ${Object.entries(HELP_TOPICS)
     // oclif's styled " ›   Error: Command x not found." becomes the CLI's one usage line.
     help.unknownSubject = () => {
       const visible = this.config.commands.filter((c) => !c.hidden).map((c) => c.id);
-      const names = [...visible, ...this.config.topics.filter((t) => !t.hidden).map((t) => t.name), ...Object.keys(HELP_TOPICS), 'version'];
+      const names = [...visible, ...this.config.topics.filter((t) => !t.hidden).map((t) => t.name), ...Object.keys(HELP_TOPICS)];
       const { suggestions } = guessCommandLine(words, names, []);
       const hint = suggestions.length > 0 ? `did you mean ${quoteAlternatives(`${this.config.bin} help`, suggestions)}? ` : '';
-      process.stderr.write(`usage_error: no command or help topic "${words.join(' ')}" (${hint}run "${this.config.bin} --help" for the list)\n`);
-      const exit = new Errors.CLIError(`unknown help subject ${words.join(' ')}`, { exit: ExitCode.usage });
-      exit.skipOclifErrorHandling = true;
-      return exit;
+      return this.usageError(`no command or help topic "${words.join(' ')}"`, `${hint}run "${this.config.bin} --help" for the list`);
     };
     await help.showHelp(words);
+  }
+
+  /** One usage line on stderr; the error to throw (exit 2, nothing more printed). */
+  private usageError(message: string, action: string): Errors.CLIError {
+    process.stderr.write(`usage_error: ${message} (${action})\n`);
+    const exit = new Errors.CLIError(message, { exit: ExitCode.usage });
+    exit.skipOclifErrorHandling = true;
+    return exit;
   }
 }

@@ -61,15 +61,6 @@ what it refuses during a session is told to the host in the tool result, never a
 `;
 }
 
-/** `proxygate help version`: the word is oclif's version flag (package.json `additionalVersionFlags`). */
-export const VERSION_HELP = `print the CLI's version, as --version does
-
-USAGE
-  $ proxygate version
-
-  Prints "@proxygate-kit/cli/VERSION PLATFORM-ARCH node-NODE_VERSION", the line to quote in a bug report.
-`;
-
 export const HELP_TOPICS: Record<string, { summary: string; render: () => string }> = {
   environment: { summary: 'environment variables the CLI reads', render: () => ENVIRONMENT },
   'exit-codes': { summary: 'what each exit code means', render: exitCodesPage },
