@@ -31,45 +31,67 @@ export interface FastVerifyRequest {
   maxIssues?: number;
 }
 
-const BOOLEANS: Record<string, keyof FastVerifyRequest> = {
-  '--json': 'json',
-  '--list': 'list',
-  '--allow-empty': 'allowEmpty',
-  '--require-v3': 'requireV3',
-  '--allow-legacy': 'allowLegacy',
+interface FastFlag {
+  type: 'boolean' | 'option';
+  field: keyof FastVerifyRequest;
+  multiple?: true;
+  /** A whole number (>= 0), as the command's integer flag takes it. */
+  integer?: true;
+  /** The values this path renders itself; any other goes on (the command takes more). */
+  options?: readonly string[];
+}
+
+/**
+ * The flags this path reads, named and typed as `receipts verify` declares them (its flags in
+ * commands/receipts/verify.ts and lib/receipts-command.ts): a test compares the two tables. No
+ * short names and no `--no-` forms; a line with any other flag goes on to the data path.
+ */
+export const FAST_VERIFY_FLAGS: Readonly<Record<string, FastFlag>> = {
+  json: { type: 'boolean', field: 'json' },
+  list: { type: 'boolean', field: 'list' },
+  'allow-empty': { type: 'boolean', field: 'allowEmpty' },
+  'require-v3': { type: 'boolean', field: 'requireV3' },
+  'allow-legacy': { type: 'boolean', field: 'allowLegacy' },
+  keys: { type: 'option', field: 'keys' },
+  shard: { type: 'option', field: 'shard' },
+  // The CI renderings load the SDK's renderers: oclif's path does that.
+  format: { type: 'option', field: 'format', options: ['text', 'json'] },
+  'max-issues': { type: 'option', field: 'maxIssues', integer: true },
+  pin: { type: 'option', field: 'pins', multiple: true },
 };
 
 /** Parses `receipts verify` arguments, or undefined when anything is not plainly understood. */
 export function parseVerifyArgs(args: readonly string[], env: Record<string, string | undefined> = process.env): FastVerifyRequest | undefined {
   const request: FastVerifyRequest = { files: [], pins: [], json: false };
+  const fields = request as unknown as Record<string, unknown>;
   const envJson = env['PROXYGATE_CONTENT_TYPE']?.toLowerCase() === 'json';
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
+    if (arg === '-' || !arg.startsWith('-')) {
+      request.files.push(arg);
+      continue;
+    }
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = (): string | undefined => (eq > 0 ? arg.slice(eq + 1) : args[++i]);
-    const flag = BOOLEANS[name];
-    if (flag) {
+    const name = (eq > 0 ? arg.slice(0, eq) : arg).slice(2);
+    const flag = arg.startsWith('--') && Object.hasOwn(FAST_VERIFY_FLAGS, name) ? FAST_VERIFY_FLAGS[name] : undefined;
+    if (!flag) return undefined;
+    if (flag.type === 'boolean') {
       if (eq > 0) return undefined;
-      (request as unknown as Record<string, boolean>)[flag] = true;
-    } else if (name === '--keys' || name === '--shard' || name === '--format') {
-      const key = name.slice(2) as 'keys' | 'shard' | 'format';
-      const v = value();
-      if (v === undefined || request[key] !== undefined) return undefined;
-      request[key] = v;
-    } else if (name === '--max-issues') {
-      const v = value();
-      if (v === undefined || !/^\d+$/.test(v) || request.maxIssues !== undefined) return undefined;
-      request.maxIssues = Number(v);
-    } else if (name === '--pin') {
-      const v = value();
-      if (v === undefined) return undefined;
-      request.pins.push(v);
-    } else if (arg === '-' || !arg.startsWith('-')) request.files.push(arg);
-    else return undefined;
+      fields[flag.field] = true;
+      continue;
+    }
+    const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
+    // `--keys --json`: oclif refuses a flag where a value should be; the data path says so.
+    if (value === undefined || (eq < 0 && value.startsWith('-') && value !== '-')) return undefined;
+    if (flag.multiple) {
+      (fields[flag.field] as string[]).push(value);
+      continue;
+    }
+    if (fields[flag.field] !== undefined) return undefined;
+    if (flag.integer && !/^\d+$/.test(value)) return undefined;
+    if (flag.options && !flag.options.includes(value)) return undefined;
+    fields[flag.field] = flag.integer ? Number(value) : value;
   }
-  // The CI renderings load the SDK's renderers: oclif's path does that.
-  if (request.format !== undefined && request.format !== 'text' && request.format !== 'json') return undefined;
   if (request.format === undefined && envJson) request.json = true;
   return request;
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseVerifyArgs } from '../src/fast-path.js';
+import ReceiptsVerify from '../src/commands/receipts/verify.js';
+import { FAST_VERIFY_FLAGS, parseVerifyArgs } from '../src/fast-path.js';
+import { commandFlags } from '../src/lib/fast/oclif-lite.js';
 
 describe('receipts verify fast-path argument parsing', () => {
   it('understands the common forms', () => {
@@ -21,5 +23,50 @@ describe('receipts verify fast-path argument parsing', () => {
       ['--max-issues', '-1'], ['--max-issues', 'many'],
     ];
     for (const args of unusual) expect(parseVerifyArgs(args, {}), args.join(' ')).toBeUndefined();
+  });
+});
+
+describe('receipts verify fast-path flags against the command\'s own table', () => {
+  const table = commandFlags(ReceiptsVerify as never);
+
+  it('every flag it reads is one of the command\'s, of the same kind, with no short name or --no- form it would miss', () => {
+    for (const [name, fast] of Object.entries(FAST_VERIFY_FLAGS)) {
+      const flag = table[name];
+      expect(flag, `--${name} is no flag of receipts verify`).toBeDefined();
+      expect(flag!.type, `--${name}`).toBe(fast.type);
+      expect(Boolean(flag!.multiple), `--${name} multiple`).toBe(Boolean(fast.multiple));
+      // This path reads neither; a flag that gains one must be taught here first.
+      expect(flag!.char, `--${name} short name`).toBeUndefined();
+      expect(flag!.charAliases ?? [], `--${name} short aliases`).toEqual([]);
+      expect(flag!.aliases ?? [], `--${name} aliases`).toEqual([]);
+      expect(Boolean(flag!.allowNo), `--${name} --no- form`).toBe(false);
+      // Only values the command takes too.
+      for (const value of fast.options ?? []) expect(flag!.options, `--${name} ${value}`).toContain(value);
+    }
+  });
+
+  it('an integer flag: the same values accepted as by the command\'s own parse', async () => {
+    for (const [name, fast] of Object.entries(FAST_VERIFY_FLAGS).filter(([, f]) => f.integer)) {
+      const parse = table[name]!.parse as unknown as (input: string, context: unknown, options: unknown) => Promise<unknown>;
+      for (const value of ['0', '7', '1000', '-1', 'x', '1.5', '']) {
+        const command = await parse(value, {}, table[name]).then(() => true, () => false);
+        const ours = parseVerifyArgs(['r.jsonl', '--keys', 'k', `--${name}`, value], {}) !== undefined;
+        // This path may hand back more than the command refuses, never accept what it refuses.
+        if (ours) expect(command, `--${name} ${value}`).toBe(true);
+        if (/^\d+$/.test(value)) expect(ours, `--${name} ${value}`).toBe(true);
+      }
+      expect(fast.type).toBe('option');
+    }
+  });
+
+  it('a line using any other flag of the command goes on to the data path', () => {
+    for (const [name, flag] of Object.entries(table)) {
+      if (Object.hasOwn(FAST_VERIFY_FLAGS, name)) continue;
+      const args = flag.type === 'boolean' ? [`--${name}`] : [`--${name}`, 'v'];
+      expect(parseVerifyArgs(['r.jsonl', '--keys', 'k', ...args], {}), args.join(' ')).toBeUndefined();
+      if (flag.char) expect(parseVerifyArgs(['r.jsonl', '--keys', 'k', `-${flag.char}`], {})).toBeUndefined();
+    }
+    // A flag where a value should be: oclif refuses it, so this path does not read it as the value.
+    expect(parseVerifyArgs(['r.jsonl', '--keys', '--json'], {})).toBeUndefined();
   });
 });
