@@ -109,4 +109,10 @@ describe('rate limits', () => {
     expect(mapped).toMatchObject({ exitCode: 1, code: 'rate_limit_exceeded' });
     expect(mapped.action).toContain('retry in 7 s');
   });
+
+  it('the gateway\'s action sentence and the wait read as one action, without doubled punctuation', () => {
+    const body = { error: 'rate_limit_exceeded', message: 'Too many requests.', action: 'Back off and retry after the Retry-After interval.' };
+    const limited = APIError.generate({ status: 429, headers: new Headers({ 'retry-after': '1' }), body });
+    expect(toCliError(limited).action).toBe('Back off and retry after the Retry-After interval; retry in 1 s');
+  });
 });

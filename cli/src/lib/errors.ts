@@ -212,7 +212,8 @@ export function toCliError(
   if (status === 429 || has('RateLimitError')) {
     const waitMs = (err as { retryAfterMs?: unknown }).retryAfterMs;
     const wait = typeof waitMs === 'number' ? `retry in ${Math.max(1, Math.ceil(waitMs / 1000))} s` : 'retry later';
-    return new CliError(code ?? 'rate_limit_exceeded', message, ExitCode.failure, action ? `${action}; ${wait}` : wait);
+    // The gateway's action is a sentence ("...after the Retry-After interval."): no "interval.; retry".
+    return new CliError(code ?? 'rate_limit_exceeded', message, ExitCode.failure, action ? `${action.replace(/[\s.;]+$/, '')}; ${wait}` : wait);
   }
   if (code || status !== undefined) {
     return new CliError(code ?? `http_${status}`, message, ExitCode.failure, cliAction(code, action));
