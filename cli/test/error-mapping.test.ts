@@ -2,6 +2,7 @@
 // both documented), the error classes matched by name all real, and the version the CLI gives.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Parser } from '@oclif/core';
 import * as Sdk from '@proxygate-kit/sdk';
 import { InvalidRequestError, RedirectRefusedError } from '@proxygate-kit/sdk';
 import { http, HttpResponse } from 'msw';
@@ -85,11 +86,15 @@ describe('RedirectRefusedError: a redirect is not followed (exit 1), the fix is 
 });
 
 describe('no dead names', () => {
-  it('every error class errors.ts matches by name is one the SDK exports (or oclif / the platform throws)', () => {
+  it('every error class errors.ts matches by name is one the SDK exports (or oclif / the platform throws)', async () => {
     const matched = [...errorsSource.matchAll(/has\('([A-Za-z]+)'\)/g)].map((m) => m[1]!);
     expect(matched.length).toBeGreaterThan(10);
-    // Thrown by oclif (its CLIError) or by the platform (DOM AbortError / TimeoutError).
-    const notSdk = new Set(['CLIError', 'AbortError', 'TimeoutError']);
+    // Thrown by oclif (its CLIError, its parser's errors: named as oclif names them when it throws
+    // them here) or by the platform (DOM AbortError / TimeoutError).
+    const thrownBy = async (argv: string[]) => (await Parser.parse(argv, { flags: {}, args: {}, strict: true }).then(() => undefined, (e: Error) => e.constructor.name))!;
+    const notSdk = new Set(['CLIError', 'AbortError', 'TimeoutError', await thrownBy(['--nope']), await thrownBy(['extra'])]);
+    expect(notSdk).toContain('NonExistentFlagsError');
+    expect(notSdk).toContain('UnexpectedArgsError');
     const sdkClasses = new Set(Object.entries(Sdk).filter(([, v]) => typeof v === 'function').map(([name]) => name));
     const unknown = [...new Set(matched)].filter((name) => !sdkClasses.has(name) && !notSdk.has(name));
     expect(unknown).toEqual([]);
