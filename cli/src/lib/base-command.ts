@@ -1,7 +1,7 @@
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import { DEFAULT_GATEWAY_URL } from '@proxygate-kit/sdk/defaults';
 import { DEFAULT_PROFILE, describeLocation, loadProfile } from './credentials.js';
-import { CliError, formatErrorLine, toCliError } from './errors.js';
+import { CliError, formatErrorLine, toCliError, UsageError } from './errors.js';
 import { chooseGateway } from './gateway-url.js';
 import { ExitCode } from './exit-codes.js';
 import { booleanGivenValue } from './fast/argv-parser.js';
