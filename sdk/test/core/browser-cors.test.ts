@@ -141,6 +141,31 @@ describe.each(['public', 'extended'] as const)('in a browser, against the %s pro
     expect(exposed).toEqual(expect.arrayContaining(['x-proxygate-receipt', 'x-proxygate-shield', 'x-request-id', 'retry-after']));
   });
 
+  test.each(['x-proxygate-receipt', 'x-receipt'] as const)('a paid answer carrying %s exposes it, and every other header it sends', async (name) => {
+    let paid: Headers | undefined;
+    const fromPage: Fetch = async (input, init) => {
+      const headers = new Headers(init?.headers);
+      headers.set('origin', APP_ORIGIN);
+      const response = await globalThis.fetch(input, { ...init, headers });
+      if (new URL(String(input)).pathname.startsWith('/proxy/')) paid = response.headers;
+      return response;
+    };
+    g.mock.gateway.setReceiptHeader(name);
+    try {
+      const result = await new Proxygate({ gatewayUrl: MOCK_ORIGIN, fetch: fromPage, logLevel: 'off', apiKey: g.mock.demoTokens.trader }).call('echo', '/echo');
+      expect(result.rawReceipt).toBeTruthy();
+    } finally {
+      g.mock.gateway.setReceiptHeader('x-proxygate-receipt');
+    }
+    if (!paid) throw new Error('no paid answer was seen');
+    expect(paid.has(name)).toBe(true);
+    // CORS-safelisted response headers are readable without being exposed.
+    const safelisted = new Set(['cache-control', 'content-language', 'content-length', 'content-type', 'expires', 'last-modified', 'pragma']);
+    const exposed = (paid.get('access-control-expose-headers') ?? '').split(',').map((h) => h.trim().toLowerCase());
+    const hidden = [...paid.keys()].filter((header) => !safelisted.has(header) && !header.startsWith('access-control-') && !exposed.includes(header));
+    expect(hidden).toEqual([]);
+  });
+
   test('the same tour from Node sends headers that preflight would refuse: the check above can fail', async () => {
     g.sent.length = 0;
     await tour(g.nodeClient(), extended);

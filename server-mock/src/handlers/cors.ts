@@ -20,12 +20,17 @@ export interface CorsPolicy {
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 const PUBLIC_REQUEST_HEADERS = ['authorization', 'content-type', 'x-proxygate-shield'] as const;
 const MCP_REQUEST_HEADERS = ['mcp-session-id', 'mcp-protocol-version', 'last-event-id'] as const;
-/** What the SDK reads from answers: request ids, retry hints, receipts, shield and spend headers. */
+/**
+ * What the SDK reads from answers: request ids, retry hints, receipts, shield and spend headers.
+ * Both receipt headers the mock can send (`POST /__mock/receipt-header` switches to the plain-JSON
+ * `x-receipt`): a receipt a page cannot read is a receipt lost.
+ */
 const EXPOSED = [
   'x-request-id',
   'retry-after',
   'www-authenticate',
   'x-proxygate-receipt',
+  'x-receipt',
   'x-proxygate-shield',
   'x-proxygate-shield-score',
   'x-proxygate-shield-flags',
