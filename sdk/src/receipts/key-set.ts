@@ -166,7 +166,9 @@ export class KeySet {
       try {
         value = parseStrictJson(typeof doc === 'string' ? doc : decodeUtf8(doc));
       } catch (error) {
-        if (error instanceof ReceiptParseError) throw malformed(error.field, error.message);
+        // The text is not JSON: that is the document's fault, wherever the reader stopped (the
+        // offset in the message says where); the parse error's message already names its field.
+        if (error instanceof ReceiptParseError) throw malformed('', `not valid JSON: ${error.field ? error.message.slice(error.field.length + 2) : error.message}`);
         throw error;
       }
     }

@@ -57,6 +57,20 @@ describe('KeySet', () => {
     expect(() => KeySet.fromKeys([{ kid: 'z', publicKey: toBase58(a.publicKey).replace(/[-_0OIl+/=]/g, '') || 'abc' }])).toThrow(KeySetError);
   });
 
+  it('text that is not JSON blames the document (field ""), named once', () => {
+    const error = (() => {
+      try {
+        KeySet.fromDocument('{"bad":');
+      } catch (e) {
+        return e;
+      }
+    })() as KeySetError;
+    expect(error).toBeInstanceOf(KeySetError);
+    expect(error.code).toBe('malformed_key_set');
+    expect(error.field).toBe('');
+    expect(error.message).toBe('not valid JSON: unexpected end of input (at offset 7)');
+  });
+
   it('reads an absent not_after as open-ended', () => {
     const { not_after: _omit, ...open } = docKey(a);
     const set = KeySet.fromDocument({ keys: [open as unknown as KeySetDocumentKey] });
