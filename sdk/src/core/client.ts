@@ -596,7 +596,8 @@ export class Proxygate {
     const held = this.knownScopes;
     if (opts.requiredScope && held && !hasScope(held, opts.requiredScope)) {
       const error = Errors.InsufficientScopeError.missing(opts.requiredScope, held);
-      this.#log.warn(`${method} ${opts.path} refused locally: ${error.message}`);
+      // Thrown to the caller, who decides what to report: a warning too would say it twice.
+      this.#log.debug(`${method} ${opts.path} refused locally: ${error.message}`);
       throw error;
     }
     const credential = this.#credentialId(token);

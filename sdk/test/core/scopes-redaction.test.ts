@@ -23,6 +23,18 @@ describe('scopes known before the network', () => {
     expect(seen).toHaveLength(0);
   });
 
+  test('the refusal is thrown, not also logged at the default level (debug only)', async () => {
+    const { fetch } = fakeFetch(json(200, {}));
+    const quiet = recordingLogger();
+    const byDefault = client(fetch, { scopes: ['catalog:read'], logger: quiet.logger, logLevel: 'warn' });
+    await expect(byDefault.account.limits()).rejects.toBeInstanceOf(InsufficientScopeError);
+    expect(quiet.lines).toEqual([]);
+    const verbose = recordingLogger();
+    const debugging = client(fetch, { scopes: ['catalog:read'], logger: verbose.logger, logLevel: 'debug' });
+    await expect(debugging.account.limits()).rejects.toBeInstanceOf(InsufficientScopeError);
+    expect(verbose.lines.filter((line) => line.includes('refused locally'))).toHaveLength(1);
+  });
+
   test('a held scope passes; `proxy` satisfies `trade`; balance:read satisfies account:read', async () => {
     const { fetch, seen } = fakeFetch(json(200, { balance: 3, pending_settlement: 0, available: 3, in_cooldown: false, currency: 'lamports' }));
     await client(fetch, { scopes: ['proxy'], extensions: [] }).request({ method: 'POST', path: '/proxy/x/y', requiredScope: 'trade', idempotent: true });
