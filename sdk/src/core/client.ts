@@ -8,6 +8,7 @@ import { readEnv } from '../internal/env.js';
 import { newIdempotencyKey, isValidIdempotencyKey } from '../internal/idempotency.js';
 import { resolveLogLevel, SdkLogger, type Logger, type LogLevel } from '../internal/log.js';
 import { redactHeaders, redactText, scrubError } from '../internal/redact.js';
+import { joinSentences } from '../internal/text.js';
 import {
   backoffMs,
   isPreConnectFailure,
@@ -845,7 +846,7 @@ export class Proxygate {
       return (await this.extensions({ signal })).has(feature);
     } catch (error) {
       if (error instanceof Errors.UserAbortError) throw error;
-      this.#log.info(`could not read the gateway's extensions (GET /health): ${error instanceof Error ? error.message : String(error)}; assuming none`);
+      this.#log.info(joinSentences(`could not read the gateway's extensions (GET /health): ${error instanceof Error ? error.message : String(error)}`, 'assuming none', '; '));
       return false;
     }
   }

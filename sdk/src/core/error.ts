@@ -1,5 +1,6 @@
 import { parseRetryAfterMs } from '../internal/retry.js';
 import { REDACTED, redactHeaders, redactText, redactValue } from '../internal/redact.js';
+import { joinSentences } from '../internal/text.js';
 import type { Receipt } from '../receipts/types.js';
 import type { PaidReceiptVerdict } from '../resources/calls/receipt-verdict.js';
 import type { ShieldVerdict } from '../shield/verdict.js';
@@ -144,7 +145,7 @@ export class PermissionDeniedError extends APIError {
   constructor(init: APIErrorInit) {
     super(init);
     this.likelyScope = init.likelyScope;
-    if (init.likelyScope !== undefined) this.message = `${this.message}. This operation likely needs the ${init.likelyScope} scope`;
+    if (init.likelyScope !== undefined) this.message = joinSentences(this.message, `This operation likely needs the ${init.likelyScope} scope`);
   }
 
   override toJSON(): Record<string, unknown> {
@@ -266,7 +267,7 @@ export class ShieldBlockedError extends UnprocessableEntityError {
       set('blockVerified', true);
     }
     if (!refunded) {
-      this.message = `${this.message}. The verified receipt charges ${signed.amount} micro-USD: this block was NOT refunded`;
+      this.message = joinSentences(this.message, `The verified receipt charges ${signed.amount} micro-USD: this block was NOT refunded`);
     }
   }
 
@@ -332,7 +333,10 @@ export class PaidCallOutcomeUnknownError extends ProxygateError {
       : 'may have been charged';
     const usage = `account.usage(${JSON.stringify(request.usageQuery)})`;
     super(
-      `Paid call ${where} sent at ${request.sentAt} ${what}: ${reason}. It was not sent again, because this gateway does not advertise idempotent paid calls and a re-send could be charged twice`,
+      joinSentences(
+        `Paid call ${where} sent at ${request.sentAt} ${what}: ${reason}`,
+        'It was not sent again, because this gateway does not advertise idempotent paid calls and a re-send could be charged twice',
+      ),
       {
         code: 'paid_call_outcome_unknown',
         action: `Check ${usage} for it before calling again${request.idempotencyKey ? ` (idempotency key ${request.idempotencyKey})` : ''}`,

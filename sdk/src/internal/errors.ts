@@ -3,6 +3,7 @@
 // below core/, so internal/ and receipts/ can throw them; public through core/error.ts and the
 // package root.
 import { redactText } from './redact.js';
+import { joinSentences } from './text.js';
 
 /**
  * What to do after a paid call failed:
@@ -78,7 +79,7 @@ export class InvalidRequestError extends ProxygateError {
   readonly argument: string;
 
   constructor(argument: string, message: string) {
-    super(`${argument}: ${message}; nothing was sent`, { code: 'invalid_request', action: `Fix ${argument} and call again` });
+    super(joinSentences(`${argument}: ${message}`, 'nothing was sent', '; '), { code: 'invalid_request', action: `Fix ${argument} and call again` });
     this.argument = argument;
   }
 

@@ -1,6 +1,7 @@
 // The refusals of a paid call whose cost `maxCost` cannot allow: thrown before anything is sent.
 // (`ReceiptHookError`, the third error of paid calls, lives with the hook in receipt-hook.ts.)
 import { ProxygateError } from '../../core/error.js';
+import { joinSentences } from '../../internal/text.js';
 import type { ShieldMode } from '../../shield/verdict.js';
 import type { Listing } from '../models.js';
 
@@ -45,7 +46,7 @@ export class UnboundedCostError extends ProxygateError {
   readonly maxCostMicroUsd: bigint;
 
   constructor(listing: Listing, maxCost: bigint, reason: string) {
-    super(`maxCost ${maxCost} micro-USD cannot bound a call to ${listingName(listing)} before it is made: ${reason}; nothing was sent`, {
+    super(joinSentences(`maxCost ${maxCost} micro-USD cannot bound a call to ${listingName(listing)} before it is made: ${reason}`, 'nothing was sent', '; '), {
       code: 'max_cost_unbounded',
       action: 'Pass allowUnboundedCost: true to call anyway (the receipt amount is then checked against maxCost after the call), or drop maxCost',
     });

@@ -4,6 +4,7 @@
 import { APIError, markPaidCall, ProxygateError, ShieldBlockedError } from '../../core/error.js';
 import { attachCredential, credentialOf } from '../../internal/credential.js';
 import { receiptHeader } from '../../internal/paid-call.js';
+import { joinSentences } from '../../internal/text.js';
 import { attachResponseHeaders, responseHeadersOf } from '../../internal/response-headers.js';
 import type { KeySet } from '../../receipts/key-set.js';
 import { parseShieldHeaders, SHIELD_HEADERS, shieldFromSigned, type ShieldVerdict } from '../../shield/verdict.js';
@@ -89,7 +90,7 @@ export async function explainFailure(error: unknown, prepared: Prepared, context
 /** The same answer as a `ShieldBlockedError` (the signed receipt says the shield blocked it), keeping the call's recovery marks. */
 function rebuildAsBlock(error: APIError, headers: Headers): ShieldBlockedError {
   const block = new ShieldBlockedError({ status: 422, headers, body: error.body });
-  block.message = `${block.message} (the error body was damaged; the signed receipt says the shield blocked the response)`;
+  block.message = joinSentences(block.message, 'the error body was damaged; the signed receipt says the shield blocked the response)', ' (');
   if (error.recovery !== undefined) markPaidCall(block, { idempotencyKey: error.idempotencyKey, recovery: error.recovery });
   attachResponseHeaders(block, headers);
   attachCredential(block, credentialOf(error));

@@ -4,6 +4,7 @@
 // ignored. No Node built-ins here (main entry).
 import { ProxygateError } from '../../core/error.js';
 import { redactText } from '../../internal/redact.js';
+import { joinSentences } from '../../internal/text.js';
 import type { KeySet, KeySetDocument } from '../../receipts/key-set.js';
 import type { Receipt } from '../../receipts/types.js';
 import { noKeysVerdict, type PaidReceiptVerdict } from './receipt-verdict.js';
@@ -66,7 +67,7 @@ export class ReceiptHookError extends ProxygateError {
   declare readonly result: unknown;
 
   constructor(errors: readonly unknown[], result: unknown, requestId?: string) {
-    super(`The onReceipt hook failed after a paid call: ${describe(errors[0])}; the call's result is on this error`, {
+    super(joinSentences(`The onReceipt hook failed after a paid call: ${describe(errors[0])}`, "the call's result is on this error", '; '), {
       code: 'receipt_hook_failed',
       action: 'Keep error.result (and its rawReceipt); fix the hook (a full disk, an unwritable file)',
       requestId,
@@ -143,7 +144,7 @@ export class ReceiptRecorder {
     const errors = await this.flush();
     if (errors.length > 0 && error instanceof Error) {
       Object.defineProperty(error, 'receiptHookError', { value: new ReceiptHookError(errors, undefined), enumerable: false, configurable: true });
-      error.message = redactText(`${error.message} (and the onReceipt hook failed: ${describe(errors[0])})`);
+      error.message = redactText(joinSentences(error.message, `and the onReceipt hook failed: ${describe(errors[0])})`, ' ('));
     }
     return error;
   }
