@@ -626,6 +626,7 @@ export class Proxygate {
         status: init.status,
         cause: init.cause,
         charged,
+        secrets: this.#knownSecrets(),
       });
       return init.headers ? attachResponseHeaders(error, init.headers) : error;
     };

@@ -4,7 +4,7 @@ import { joinSentences } from '../internal/text.js';
 import type { Receipt } from '../receipts/types.js';
 import type { PaidReceiptVerdict } from '../resources/calls/receipt-verdict.js';
 import type { ShieldVerdict } from '../shield/verdict.js';
-import { InvalidRequestError, markPaidCall, ProxygateError, ValidationError, type PaidCallRecord, type PaidCallRecovery, type ValidationIssue } from '../internal/errors.js';
+import { errorJson, InvalidRequestError, markPaidCall, ProxygateError, ValidationError, type PaidCallRecord, type PaidCallRecovery, type ValidationIssue } from '../internal/errors.js';
 
 export { InvalidRequestError, markPaidCall, ProxygateError, ValidationError, type PaidCallRecord, type PaidCallRecovery, type ValidationIssue };
 
@@ -51,8 +51,19 @@ export class RedirectRefusedError extends ProxygateError {
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), status: this.status, location: this.location, reason: this.reason };
+    return errorJson({ ...super.toJSON(), status: this.status, location: this.location, reason: this.reason });
   }
+}
+
+// The receipt facts a paid call attaches to an error thrown after a receipt arrived
+// (`PaidCallErrorDetails`, set by resources/calls/failure.ts; `ShieldBlockedError` declares them).
+const PAID_CALL_DETAILS = ['receipt', 'rawReceipt', 'receiptVerdict', 'receiptVerified', 'shield', 'cost'] as const;
+
+/** The receipt facts as the properties hold them, when a paid call attached them (for `toJSON`). */
+function paidCallDetails(error: object): Record<string, unknown> {
+  if (!Object.prototype.hasOwnProperty.call(error, 'rawReceipt')) return {};
+  const record = error as Record<string, unknown>;
+  return Object.fromEntries(PAID_CALL_DETAILS.map((name) => [name, record[name] ?? null]));
 }
 
 /** Fields of an error answered by the gateway. */
@@ -102,7 +113,7 @@ export class APIError extends ProxygateError {
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), status: this.status, docs: this.docs, headers: this.headers, body: this.body };
+    return errorJson({ ...super.toJSON(), ...paidCallDetails(this), status: this.status, docs: this.docs, headers: this.headers, body: this.body });
   }
 
   /** Builds the most specific error class for a gateway answer. */
@@ -149,7 +160,7 @@ export class PermissionDeniedError extends APIError {
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), likelyScope: this.likelyScope };
+    return errorJson({ ...super.toJSON(), likelyScope: this.likelyScope });
   }
 }
 
@@ -185,7 +196,7 @@ export class InsufficientScopeError extends PermissionDeniedError {
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), requiredScope: this.requiredScope, local: this.local };
+    return errorJson({ ...super.toJSON(), requiredScope: this.requiredScope, local: this.local });
   }
 }
 
@@ -271,16 +282,20 @@ export class ShieldBlockedError extends UnprocessableEntityError {
     }
   }
 
+  /**
+   * The properties as they are: the receipt facts of every paid-call error (`receipt` parsed,
+   * `rawReceipt` as sent, `receiptVerdict`, `receiptVerified`, `shield`, `cost` as a decimal
+   * string), then the block's `score`, `flags`, `refunded` and `blockVerified`. `refundReceipt`
+   * and `refundReceiptVerdict` are the same objects as `receipt` and `receiptVerdict`: not repeated.
+   */
   override toJSON(): Record<string, unknown> {
-    return {
+    return errorJson({
       ...super.toJSON(),
       score: this.score,
       flags: this.flags,
       refunded: this.refunded,
       blockVerified: this.blockVerified,
-      // The receipt as sent (the parsed one is left out, as for every paid-call error).
-      receipt: this.rawReceipt ?? undefined,
-    };
+    });
   }
 }
 
@@ -292,7 +307,7 @@ export class RateLimitError extends APIError {
     this.retryAfterMs = init.headers ? parseRetryAfterMs(init.headers) : undefined;
   }
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), retryAfterMs: this.retryAfterMs };
+    return errorJson({ ...super.toJSON(), retryAfterMs: this.retryAfterMs });
   }
 }
 
@@ -322,11 +337,18 @@ export class InternalServerError extends APIError {}
  * (`usageQuery`) before retrying. When a receipt header did arrive, `rawReceipt` holds it.
  */
 export class PaidCallOutcomeUnknownError extends ProxygateError {
+  /** The call, redacted as the message is (a token in its path or query is `[REDACTED]`). */
   readonly request: PaidCallRecord;
   /** HTTP status of the answer, when one arrived. */
   readonly status: number | undefined;
 
-  constructor(request: PaidCallRecord, reason: string, init: { status?: number | undefined; cause?: unknown; charged?: boolean } = {}) {
+  constructor(
+    sent: PaidCallRecord,
+    reason: string,
+    init: { status?: number | undefined; cause?: unknown; charged?: boolean; secrets?: readonly string[] | undefined } = {},
+  ) {
+    // Kept, printed (the CLI's --json) and serialised: the same redaction as the message.
+    const request = redactValue(sent, init.secrets) as PaidCallRecord;
     const where = `${request.method} ${request.path.split('?')[0]}${request.listingId ? ` (listing ${request.listingId})` : ''}`;
     const what = init.charged
       ? 'was charged (a receipt arrived) but its answer was lost'
@@ -334,7 +356,7 @@ export class PaidCallOutcomeUnknownError extends ProxygateError {
     const usage = `account.usage(${JSON.stringify(request.usageQuery)})`;
     super(
       joinSentences(
-        `Paid call ${where} sent at ${request.sentAt} ${what}: ${reason}`,
+        `Paid call ${where} sent at ${request.sentAt} ${what}: ${redactText(reason, init.secrets)}`,
         'It was not sent again, because this gateway does not advertise idempotent paid calls and a re-send could be charged twice',
       ),
       {
@@ -348,7 +370,7 @@ export class PaidCallOutcomeUnknownError extends ProxygateError {
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), request: this.request, status: this.status };
+    return errorJson({ ...super.toJSON(), ...paidCallDetails(this), request: this.request, status: this.status });
   }
 }
 
@@ -364,6 +386,11 @@ export class ConnectionError extends ProxygateError {
       action: init.action ?? 'Check the gateway URL and your network, then retry',
       cause,
     });
+  }
+
+  /** With a paid call's receipt facts when the connection broke after a receipt arrived. */
+  override toJSON(): Record<string, unknown> {
+    return errorJson({ ...super.toJSON(), ...paidCallDetails(this) });
   }
 }
 

@@ -1,6 +1,7 @@
 // What a gateway serves beyond the public wire. A gateway advertises it in one place, the optional
 // `extensions` object of `GET /health`; a gateway whose health has none is the public gateway,
 // and the client then assumes no extension at all.
+import { errorJson } from '../internal/errors.js';
 import { ProxygateError } from './error.js';
 
 /** Extension features this SDK knows; a gateway may list others (ignored). */
@@ -79,6 +80,6 @@ export class ExtensionNotSupportedError extends ProxygateError {
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), feature: this.feature };
+    return errorJson({ ...super.toJSON(), feature: this.feature });
   }
 }

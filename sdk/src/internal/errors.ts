@@ -2,7 +2,7 @@
 // response of the wrong shape, the record of a paid call whose outcome is unknown). Defined here,
 // below core/, so internal/ and receipts/ can throw them; public through core/error.ts and the
 // package root.
-import { redactText } from './redact.js';
+import { redactText, redactValue } from './redact.js';
 import { joinSentences } from './text.js';
 
 /**
@@ -13,6 +13,16 @@ import { joinSentences } from './text.js';
  * - `none`: nothing to recover: the call was refused (fix the request), or it completed and its receipt is attached.
  */
 export type PaidCallRecovery = 'replay' | 'check_usage' | 'retry' | 'none';
+
+/**
+ * What an error's `toJSON` returns: every string redacted as messages are (a path's query, an
+ * issue quoting a body, a receipt field) and every `bigint` (micro-USD) as its decimal string, so
+ * `JSON.stringify(error)` neither leaks a token nor throws. Every `toJSON` override goes through it.
+ */
+export function errorJson(fields: Record<string, unknown>, secrets: readonly string[] = []): Record<string, unknown> {
+  const plain: unknown = JSON.parse(JSON.stringify(fields, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)));
+  return redactValue(plain, secrets) as Record<string, unknown>;
+}
 
 /** Base of every error the SDK throws. Messages and serialisations never contain a token. */
 export class ProxygateError extends Error {
@@ -43,10 +53,14 @@ export class ProxygateError extends Error {
     this.recovery = undefined;
   }
 
-  /** Serialisable view: redacted, and the cause reduced to its redacted message. */
+  /**
+   * Serialisable view: every string redacted, the cause reduced to its redacted message. A
+   * subclass adds its fields through {@link errorJson}. (Only strings here, no deep walk: this
+   * base is in the receipt verifier's bundle, through `KeySetError`.)
+   */
   toJSON(): Record<string, unknown> {
     const cause = (this as { cause?: unknown }).cause;
-    return {
+    const fields: Record<string, unknown> = {
       name: this.name,
       message: this.message,
       code: this.code,
@@ -54,8 +68,10 @@ export class ProxygateError extends Error {
       requestId: this.requestId,
       traceId: this.traceId,
       ...(this.recovery !== undefined ? { idempotencyKey: this.idempotencyKey, recovery: this.recovery } : {}),
-      ...(cause instanceof Error ? { cause: redactText(`${cause.name}: ${cause.message}`) } : {}),
+      ...(cause instanceof Error ? { cause: `${cause.name}: ${cause.message}` } : {}),
     };
+    for (const [name, value] of Object.entries(fields)) if (typeof value === 'string') fields[name] = redactText(value);
+    return fields;
   }
 }
 
@@ -84,7 +100,7 @@ export class InvalidRequestError extends ProxygateError {
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), argument: this.argument };
+    return errorJson({ ...super.toJSON(), argument: this.argument });
   }
 }
 
@@ -124,6 +140,6 @@ export class ValidationError extends ProxygateError {
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), issues: this.issues };
+    return errorJson({ ...super.toJSON(), issues: this.issues });
   }
 }

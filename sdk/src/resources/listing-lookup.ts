@@ -6,6 +6,7 @@
 // Several matches are never settled by picking one: AmbiguousListingError names them all.
 import type { APIResponse, Proxygate, QueryValue } from '../core/client.js';
 import { NotFoundError, ProxygateError } from '../core/error.js';
+import { errorJson } from '../internal/errors.js';
 import { isListingId } from '../internal/listing-id.js';
 import { callOptions, type CallOptions } from './resource.js';
 import { listingPrices } from '../lib/prices.js';
@@ -47,7 +48,7 @@ export class AmbiguousListingError extends ProxygateError {
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), ref: this.ref, candidates: this.candidates };
+    return errorJson({ ...super.toJSON(), ref: this.ref, candidates: this.candidates });
   }
 }
 

@@ -1,6 +1,7 @@
 // The refusals of a paid call whose cost `maxCost` cannot allow: thrown before anything is sent.
 // (`ReceiptHookError`, the third error of paid calls, lives with the hook in receipt-hook.ts.)
 import { ProxygateError } from '../../core/error.js';
+import { errorJson } from '../../internal/errors.js';
 import { joinSentences } from '../../internal/text.js';
 import type { ShieldMode } from '../../shield/verdict.js';
 import type { Listing } from '../models.js';
@@ -28,12 +29,12 @@ export class MaxCostExceededError extends ProxygateError {
   }
 
   override toJSON(): Record<string, unknown> {
-    return {
+    return errorJson({
       ...super.toJSON(),
       priceMicroUsd: this.priceMicroUsd.toString(),
       maxCostMicroUsd: this.maxCostMicroUsd.toString(),
       listingId: this.listingId,
-    };
+    });
   }
 }
 
@@ -55,6 +56,6 @@ export class UnboundedCostError extends ProxygateError {
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), listingId: this.listingId, maxCostMicroUsd: this.maxCostMicroUsd.toString() };
+    return errorJson({ ...super.toJSON(), listingId: this.listingId, maxCostMicroUsd: this.maxCostMicroUsd.toString() });
   }
 }
