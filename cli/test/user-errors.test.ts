@@ -334,6 +334,13 @@ describe('an answer the SDK cannot read', () => {
     expect(line).toMatch(/^invalid_response: .*\(check that --gateway \/ PROXYGATE_GATEWAY_URL points to a Proxygate gateway; retry later\)$/);
     expect(line).not.toMatch(/validation|Upgrade the SDK/);
   });
+
+  it('says the body is not valid JSON, not that a string is not the object expected', async () => {
+    mock.faults.inject({ kind: 'malformed_json', path: '/v1/balance', times: 5 });
+    const line = oneLine(await cli(['balance']));
+    expect(line).toMatch(/^invalid_response: The 200 answer to GET \/v1\/balance is not valid JSON: /);
+    expect(line).not.toMatch(/expected object|received string/);
+  });
 });
 
 describe('help for something that does not exist', () => {

@@ -34,6 +34,7 @@ export {
   TimeoutError,
   UserAbortError,
   ValidationError,
+  InvalidJsonError,
   SpendLimitError,
   PaidCallOutcomeUnknownError,
   InvalidRequestError,

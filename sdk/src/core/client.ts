@@ -24,7 +24,7 @@ import { sendRequest } from '../internal/fetch-request.js';
 import { attachResponseHeaders } from '../internal/response-headers.js';
 import { paidCallRecord, receiptHeader } from '../internal/paid-call.js';
 import { attachCredential } from '../internal/credential.js';
-import { rememberAnswer, rememberBody } from '../internal/answer-body.js';
+import { isJsonType, rememberAnswer, rememberBody } from '../internal/answer-body.js';
 import { requiresAuth } from '../internal/auth-paths.js';
 import { corsApplies, userAgent } from '../internal/platform.js';
 import { paidRecovery } from './paid-recovery.js';
@@ -251,12 +251,14 @@ function isDeterministicConflict(status: number, body: unknown): boolean {
   return status === 409 && typeof body === 'object' && body !== null && (body as { error?: unknown }).error === 'idempotency_conflict';
 }
 
-function parseBody(text: string): unknown {
-  if (text === '') return undefined;
+/** The body as JSON, else its text; `invalid` says why a JSON content type did not parse. */
+function parseBody(text: string, contentType: string | null): { value: unknown; invalid?: string } {
+  if (text === '') return { value: undefined };
   try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
+    return { value: JSON.parse(text) as unknown };
+  } catch (error) {
+    if (!isJsonType(contentType)) return { value: text };
+    return { value: text, invalid: error instanceof Error ? error.message : String(error) };
   }
 }
 
@@ -302,6 +304,7 @@ export class Proxygate {
   static readonly TimeoutError = Errors.TimeoutError;
   static readonly UserAbortError = Errors.UserAbortError;
   static readonly ValidationError = Errors.ValidationError;
+  static readonly InvalidJsonError = Errors.InvalidJsonError;
   static readonly SpendLimitError = Errors.SpendLimitError;
   static readonly PaidCallOutcomeUnknownError = Errors.PaidCallOutcomeUnknownError;
   static readonly InvalidRequestError = Errors.InvalidRequestError;
@@ -736,7 +739,7 @@ export class Proxygate {
         } finally {
           sig.dispose();
         }
-        const body = parseBody(text);
+        const body = parseBody(text, null).value;
         const status = response.status;
         const code = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined;
         const errorInit = { status, headers: response.headers, body, secrets: this.#knownSecrets() };
@@ -827,15 +830,17 @@ export class Proxygate {
       sig.dispose();
       this.#log.debug(`${method} ${url} -> ${response.status}`, { localId });
       rememberBody(response, text);
-      const parsed = parseBody(text);
+      const { value: parsed, invalid: unparsed } = parseBody(text, response.headers.get('content-type'));
       let data: T;
       try {
         data = opts.schema ? validate(opts.schema, parsed, this.validation, requestId) : (parsed as T);
       } catch (invalid) {
         // An accepted non-2xx status whose body is not the answer it should be: report the status.
         if (!response.ok) throw Errors.APIError.generate({ status: response.status, headers: response.headers, body: parsed, secrets: this.#knownSecrets() });
+        // Broken JSON is said as such, not as the schema's complaint about a string.
+        const failure = unparsed === undefined ? invalid : new Errors.InvalidJsonError(`${method} ${opts.path.split('?')[0]}`, response.status, unparsed, text, requestId);
         // `asResponse()` still hands the answer over: it is the caller's to read as they like.
-        throw rememberAnswer(invalid, response);
+        throw rememberAnswer(failure, response);
       }
       return { ...base, data };
     }

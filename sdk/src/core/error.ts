@@ -4,9 +4,9 @@ import { joinSentences } from '../internal/text.js';
 import type { Receipt } from '../receipts/types.js';
 import type { PaidReceiptVerdict } from '../resources/calls/receipt-verdict.js';
 import type { ShieldVerdict } from '../shield/verdict.js';
-import { errorJson, InvalidRequestError, markPaidCall, ProxygateError, ValidationError, type PaidCallRecord, type PaidCallRecovery, type ValidationIssue } from '../internal/errors.js';
+import { errorJson, InvalidJsonError, InvalidRequestError, markPaidCall, ProxygateError, ValidationError, type PaidCallRecord, type PaidCallRecovery, type ValidationIssue } from '../internal/errors.js';
 
-export { InvalidRequestError, markPaidCall, ProxygateError, ValidationError, type PaidCallRecord, type PaidCallRecovery, type ValidationIssue };
+export { InvalidJsonError, InvalidRequestError, markPaidCall, ProxygateError, ValidationError, type PaidCallRecord, type PaidCallRecovery, type ValidationIssue };
 
 type Json = Record<string, unknown>;
 

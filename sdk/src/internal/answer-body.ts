@@ -2,6 +2,13 @@
 // is still readable after the SDK parsed (and validated) it. Kept in WeakMaps keyed by the fetch
 // Response (and by the ValidationError a malformed answer ended in), never on enumerable fields.
 const bodies = new WeakMap<Response, string | Uint8Array>();
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
+
+/** True when a content type says the body is JSON (`application/json`, `application/problem+json`, ...). */
+export function isJsonType(contentType: string | null | undefined): boolean {
+  return typeof contentType === 'string' && JSON_TYPE.test(contentType);
+}
 const answers = new WeakMap<object, Response>();
 
 /** Records what was read from `response`. */

@@ -133,13 +133,40 @@ export class ValidationError extends ProxygateError {
   /** The value as received, so callers can still inspect it (non-enumerable and never serialised). */
   declare readonly value: unknown;
 
-  constructor(message: string, issues: readonly ValidationIssue[], value: unknown, requestId?: string) {
-    super(message, { code: 'validation_error', action: 'Upgrade the SDK, or set `validation: \'off\'` to accept the raw body', requestId });
+  constructor(message: string, issues: readonly ValidationIssue[], value: unknown, requestId?: string, init: { code?: string; action?: string } = {}) {
+    super(message, {
+      code: init.code ?? 'validation_error',
+      action: init.action ?? 'Upgrade the SDK, or set `validation: \'off\'` to accept the raw body',
+      requestId,
+    });
     this.issues = issues;
     Object.defineProperty(this, 'value', { value, enumerable: false });
   }
 
   override toJSON(): Record<string, unknown> {
     return errorJson({ ...super.toJSON(), issues: this.issues });
+  }
+}
+
+/**
+ * A success answer whose content type says JSON but whose body does not parse (cut or damaged on
+ * the way, or a broken gateway or upstream): not a schema mismatch. `value` is the text as
+ * received (non-enumerable); `responseStatus` the answer's status (a success, so not named
+ * `status`, which on `APIError` is an error status); `requestId` the gateway's, when sent.
+ */
+export class InvalidJsonError extends ValidationError {
+  readonly responseStatus: number;
+
+  constructor(what: string, status: number, reason: string, text: string, requestId?: string, action?: string) {
+    const id = requestId ? ` (request id ${requestId})` : '';
+    super(`The ${status} answer to ${what} is not valid JSON: ${reason}${id}`, [{ path: [], message: reason, code: 'invalid_json' }], text, requestId, {
+      code: 'invalid_json',
+      action: action ?? 'Retry (the body was damaged on the way, or the gateway sent broken JSON); asResponse() hands over the text as received',
+    });
+    this.responseStatus = status;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return errorJson({ ...super.toJSON(), responseStatus: this.responseStatus });
   }
 }

@@ -11,6 +11,7 @@ import {
   InsufficientCreditsError,
   InsufficientScopeError,
   InternalServerError,
+  InvalidJsonError,
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
@@ -416,6 +417,24 @@ describe.each(PROFILES)('against the %s profile', (profile) => {
       const err = await pg.catalog.categories().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ValidationError);
       expect(typeof (err as ValidationError).value).toBe('string');
+    });
+
+    test('a JSON body that does not parse says so (invalid_json, status, request id), not a schema complaint', async () => {
+      // The answer the reviewer met: a 200 whose JSON was cut short.
+      const broken = async (): Promise<Response> => new Response('{"balance": 1, ', { status: 200, headers: { 'content-type': 'application/json', 'x-request-id': 'req_broken_1' } });
+      const pg = h.client({ apiKey: h.mock.demoTokens.trader, fetch: broken });
+      const err = (await pg.account.balance().catch((e: unknown) => e)) as InvalidJsonError;
+      expect(err).toBeInstanceOf(InvalidJsonError);
+      expect(err).toBeInstanceOf(ValidationError);
+      expect(err.code).toBe('invalid_json');
+      expect(err.responseStatus).toBe(200);
+      expect(err.requestId).toBe('req_broken_1');
+      expect(err.message).toMatch(/^The 200 answer to GET \/v1\/balance is not valid JSON: .+ \(request id req_broken_1\)$/);
+      expect(err.message).not.toMatch(/expected object/);
+      expect(err.value).toBe('{"balance": 1, ');
+      expect(JSON.parse(JSON.stringify(err))).toMatchObject({ code: 'invalid_json', responseStatus: 200, requestId: 'req_broken_1' });
+      // The raw view still hands the answer over.
+      expect(await (await pg.account.balance().asResponse()).text()).toBe('{"balance": 1, ');
     });
   });
 

@@ -1,13 +1,13 @@
 // The wire form of a paid call: the request body as exact bytes, the upstream path and query as
 // sent (what `request_sha256` covers), and the answer's body decoded (and checked against a schema).
 import { InvalidRequestError, ValidationError, type ValidationIssue } from '../../core/error.js';
+import { isJsonType } from '../../internal/answer-body.js';
 import { path as encodePath } from '../../internal/path.js';
 import type { Listing } from '../models.js';
 import type { BodySchema, CallQuery } from './options.js';
 import type { CallResult } from './results.js';
 import type { SentRequest } from './settle.js';
 
-const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
 const utf8 = new TextEncoder();
 
 interface EncodedBody {
@@ -60,7 +60,7 @@ export function encodeBody(body: unknown): EncodedBody {
 /** The body as JSON when its type says so, else text; `unparsed` when a JSON type did not parse (damage, or a broken upstream). */
 export function decodeBody(bytes: Uint8Array, contentType: string | null): { body: unknown; unparsed: boolean } {
   const text = new TextDecoder().decode(bytes);
-  if (contentType && JSON_TYPE.test(contentType) && text.trim() !== '') {
+  if (isJsonType(contentType) && text.trim() !== '') {
     try {
       return { body: JSON.parse(text) as unknown, unparsed: false };
     } catch {
