@@ -27,6 +27,12 @@ interface Echo {
   body: string;
 }
 
+/** The echo, once the body is known to have parsed (`body` is typed `Echo` only then). */
+function echoOf(result: CallResult<Echo>): Echo {
+  if (result.bodyParseError !== null) throw new Error(`the body did not parse: ${result.bodyParseError}`);
+  return result.body;
+}
+
 describe.each(PROFILES)('client.call against the %s profile', (profile) => {
   const extended = profile === 'extended';
   let harness: ReturnType<typeof startMock>;
@@ -95,8 +101,8 @@ describe.each(PROFILES)('client.call against the %s profile', (profile) => {
     test('POST bodies are sent as exact bytes; text bodies stay text', async () => {
       const client = harness.client();
       const result = await client.call<Echo>('echo', '/echo', { body: { text: 'héllo', n: 1 } });
-      expect(result.body.method).toBe('POST');
-      expect(result.body.body).toBe('{"text":"héllo","n":1}');
+      expect(echoOf(result).method).toBe('POST');
+      expect(echoOf(result).body).toBe('{"text":"héllo","n":1}');
       expect(result.receiptVerdict?.valid).toBe(true);
       const page = await client.call('release-notes', '/page', { shield: 'off' });
       expect(typeof page.body).toBe('string');
@@ -200,7 +206,7 @@ describe.each(PROFILES)('client.call against the %s profile', (profile) => {
       const pinnedBeforeRotation = harness.keys();
       harness.mock.rotateKeys();
       const result = await harness.client({ keys: pinnedBeforeRotation }).call<Echo>('echo', '/echo');
-      expect(result.body.method).toBe('GET');
+      expect(echoOf(result).method).toBe('GET');
       expect(result.receiptVerdict).toMatchObject({ valid: false, reason: 'unknown_key' });
       expect(result.cost).toBe(BigInt(await price('echo')));
     });
@@ -302,7 +308,7 @@ describe.each(PROFILES)('client.call against the %s profile', (profile) => {
         return new Response(text, { status: response.status, headers: response.headers });
       };
       const result = await harness.client().call<Echo>('echo', '/echo');
-      expect(result.body.method).toBe('PUT');
+      expect(echoOf(result).method).toBe('PUT');
       expect(result.receiptVerdict).toMatchObject({ valid: false, reason: 'content_mismatch', field: 'response_sha256' });
       expect(result.rawReceipt).toBeTruthy();
     });
@@ -314,7 +320,7 @@ describe.each(PROFILES)('client.call against the %s profile', (profile) => {
         return new Response(text, { status: response.status, headers: response.headers });
       };
       const result = await harness.client().call<Echo>('echo', '/echo');
-      expect(result.body.method).toBe('PUT');
+      expect(echoOf(result).method).toBe('PUT');
       expect(result.receiptVerdict).toMatchObject({ valid: true });
     });
 
@@ -325,7 +331,7 @@ describe.each(PROFILES)('client.call against the %s profile', (profile) => {
         return new Response(response.body, { status: response.status, headers });
       };
       const result = await harness.client().call<Echo>('echo', '/echo');
-      expect(result.body.method).toBe('GET');
+      expect(echoOf(result).method).toBe('GET');
       expect(result.receipt).toBeNull();
       expect(result.rawReceipt).toBe('not base64 at all!');
       expect(result.receiptVerdict).toMatchObject({ valid: false, reason: 'malformed' });

@@ -2,9 +2,10 @@
 // profile (no Idempotency-Key handling: a re-send is a new charge) the SDK sends such a call at
 // most once and says it may have been charged; on the extended profile it re-sends with the same
 // key and the gateway replays the stored answer without charging again.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, test } from 'vitest';
 import type { FaultKind } from '@proxygate-kit/server-mock';
-import { ConnectionError, InternalServerError, PaidCallOutcomeUnknownError, TimeoutError } from '../../src/core/error.js';
+import { ConnectionError, InternalServerError, InvalidJsonError, PaidCallOutcomeUnknownError, TimeoutError } from '../../src/core/error.js';
+import type { CallResult } from '../../src/resources/calls/index.js';
 import { HeldTimeouts } from '../held-timeouts.js';
 import { netCharged, startMock } from './mock.js';
 
@@ -108,6 +109,42 @@ describe('the public profile: a paid call is sent at most once when its answer i
     expect(result.rawReceipt).toBeTruthy();
     expect(harness.proxyCalls()).toHaveLength(1);
   });
+
+  test('the damaged body is said in the result (bodyParseError, body typed as text), its receipt kept, charged once', async () => {
+    interface Weather {
+      city: string;
+    }
+    harness.mock.faults.inject({ kind: 'malformed_json', phase: 'after', path: '/proxy/' });
+    const result = await fastClient().call<Weather>('weather-current', '/current', { query: { city: 'Oslo' } });
+    expect(result.status).toBe(200);
+    expect(result.receiptVerdict).toMatchObject({ valid: true });
+    expect(result.bodyParseError).toEqual(expect.stringMatching(/JSON/));
+    // Until bodyParseError is checked the body is no Weather to the compiler either.
+    expectTypeOf(result.body).toEqualTypeOf<Weather | string>();
+    if (result.bodyParseError === null) throw new Error('the damage was not reported');
+    expectTypeOf(result.body).toEqualTypeOf<string>();
+    expect(result.body).toBe(new TextDecoder().decode(result.rawBody));
+    expect(harness.proxyCalls()).toHaveLength(1);
+    expect(netCharged(harness.mock, { requestId: result.requestId! })).toBe(Number(result.cost));
+  });
+
+  test('with a schema the damaged body rejects with InvalidJsonError (not a schema complaint), the charged result attached', async () => {
+    harness.mock.faults.inject({ kind: 'malformed_json', phase: 'after', path: '/proxy/' });
+    const schema = { parse: (value: unknown) => value as { city: string } };
+    const error = (await fastClient().call('weather-current', '/current', { query: { city: 'Oslo' }, schema }).catch((e: unknown) => e)) as InvalidJsonError & { result?: CallResult };
+    expect(error).toBeInstanceOf(InvalidJsonError);
+    expect(error.code).toBe('invalid_json');
+    expect(error.message).toMatch(/^The 200 answer to the paid call to [\w-]+\/weather-current is not valid JSON: /);
+    expect(error.result?.rawReceipt).toBeTruthy();
+    expect(error.result?.receiptVerdict).toMatchObject({ valid: true });
+    expect(error.result?.bodyParseError).toEqual(error.issues[0]?.message);
+    expect(harness.proxyCalls()).toHaveLength(1);
+  });
+
+  test('an intact JSON body says bodyParseError: null', async () => {
+    const result = await fastClient().call('echo', '/echo');
+    expect(result.bodyParseError).toBeNull();
+  });
 });
 
 describe('the extended profile: lost answers are fetched again with the same key, charged once', () => {
@@ -152,6 +189,7 @@ describe('the extended profile: lost answers are fetched again with the same key
   test('a body damaged after the charge is fetched again with the same key: the replay parses and verifies, charged once', async () => {
     harness.mock.faults.inject({ kind: 'malformed_json', phase: 'after', path: '/proxy/' });
     const result = await fastClient().call<{ method: string }>('echo', '/echo');
+    if (result.bodyParseError !== null) throw new Error(`the replay did not parse: ${result.bodyParseError}`);
     expect(result.body.method).toBe('GET');
     expect(result.replayed).toBe(true);
     expect(result.receiptVerdict).toMatchObject({ valid: true });
@@ -165,6 +203,7 @@ describe('the extended profile: lost answers are fetched again with the same key
     harness.mock.faults.inject({ kind: 'malformed_json', phase: 'after', path: '/proxy/', times: 5 });
     const result = await fastClient(1).call('echo', '/echo');
     expect(typeof result.body).toBe('string');
+    expect(result.bodyParseError).not.toBeNull();
     expect(result.receiptVerdict).toMatchObject({ valid: false, reason: 'content_mismatch', field: 'response_sha256' });
     expect(harness.proxyCalls()).toHaveLength(2);
   });

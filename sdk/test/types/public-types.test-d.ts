@@ -148,3 +148,20 @@ export function optionsTakeWhatAppsHave(options: AppFetchOptions, team: string |
   // @ts-expect-error a header value is text
   void pg.call('echo', '/echo', { headers: { 'x-count': 3 } });
 }
+
+interface Weather {
+  temperature: number;
+}
+
+export async function aDamagedBodyIsNotTheTypeAskedFor(): Promise<void> {
+  const result = await pg.call<Weather>('skycast/weather-current', '/current', { query: { city: 'Oslo' } });
+  expectTypeOf(result.body).toEqualTypeOf<Weather | string>();
+  // @ts-expect-error until bodyParseError is checked the body may be the damaged text
+  void result.body.temperature;
+  if (result.bodyParseError === null) expectTypeOf(result.body).toEqualTypeOf<Weather>();
+  else expectTypeOf(result.body).toEqualTypeOf<string>();
+  // A schema checks the body: its result is parsed (a damaged body rejects with InvalidJsonError).
+  const checked = await pg.call('skycast/weather-current', '/current', { schema: { parse: (value: unknown) => value as Weather } });
+  expectTypeOf(checked.body).toEqualTypeOf<Weather>();
+  expectTypeOf(checked.bodyParseError).toEqualTypeOf<null>();
+}

@@ -18,7 +18,7 @@ import type { ListingRef, PaidCallOptions } from './options.js';
 import { checkCall, checkCost, type Prepared } from './prepare.js';
 import { ReceiptRecorder, type ReceiptCallDetails, type ReceiptEvent, type ReceiptHook } from './receipt-hook.js';
 import { noKeysVerdict } from './receipt-verdict.js';
-import type { CallResult } from './results.js';
+import type { CallFunction, CallResult } from './results.js';
 import { settleReceipt, type ReceiptVerifier, type SettleInput, type Settlement } from './settle.js';
 import { anySignal } from '../../core/signals.js';
 import { CallStream } from './stream.js';
@@ -45,7 +45,10 @@ export class Calls extends APIResource {
    * carries it (`rawReceipt`, `receipt`, `receiptVerdict`, `cost`); every error after sending
    * carries `idempotencyKey` and `recovery`. Where the gateway replays by key, a body damaged on
    * the way (its v3 `response_sha256` does not match, or its JSON does not parse) is fetched again
-   * with the same key, within the retry budget, at no extra charge.
+   * with the same key, within the retry budget, at no extra charge. A JSON body that still does
+   * not parse resolves as an `UnparsedCallResult` (`bodyParseError` set, `body` its text): check
+   * `bodyParseError` before reading `body` as `T` (see `CallResult`); with a `schema` it rejects
+   * with `InvalidJsonError`, the result attached.
    *
    * The promise also has `.withResponse()` (the result with the `Response`, status, headers and
    * request id) and `.asResponse()` (the raw `Response`, its body the exact upstream bytes). Both
@@ -53,9 +56,10 @@ export class Calls extends APIResource {
    * receipt is never skipped, whichever view is asked for. A body that fails `schema` still
    * resolves `asResponse()` (awaiting rejects with `ValidationError`).
    */
-  call = <T = unknown>(listing: ListingRef, path: string, options: PaidCallOptions<T> = {}): APIPromise<CallResult<T>> => {
+  // One body for both signatures: `checkBody` is what makes the schema's result a ParsedCallResult.
+  call: CallFunction = (<T = unknown>(listing: ListingRef, path: string, options: PaidCallOptions<T> = {}): APIPromise<CallResult<T>> => {
     return APIPromise.select(this.#settledCall(listing, path, options), (result) => (options.schema ? checkBody(result, options.schema) : (result as CallResult<T>)));
-  };
+  }) as CallFunction;
 
   /** The whole pipeline of a non-stream call, receipt settled and heard, as an answer the promise views read. */
   async #settledCall(listing: ListingRef, path: string, options: PaidCallOptions<unknown>): Promise<APIResponse<CallResult<unknown>>> {
@@ -76,9 +80,9 @@ export class Calls extends APIResource {
         // A receipt that came with the failure (a block, a charged error status) is heard first.
         throw prepared.recorder ? await prepared.recorder.failed(error) : error;
       }
-      const { result, unparsed } = await this.#result(prepared, res);
+      const result = await this.#result(prepared, res);
       budget -= res.retries;
-      if (budget > 0 && res.idempotencyKey !== undefined && isDamaged(result, unparsed, prepared.receiptExpected) && (await this.#replays())) {
+      if (budget > 0 && res.idempotencyKey !== undefined && isDamaged(result, prepared.receiptExpected) && (await this.#replays())) {
         // The gateway stored the answer under this key: fetching it again costs nothing.
         budget -= 1;
         idempotencyKey = res.idempotencyKey;
@@ -200,7 +204,7 @@ export class Calls extends APIResource {
   }
 
   /** Builds the result of a non-stream call from its bytes, settling its receipt. */
-  async #result(prepared: Prepared, res: APIResponse<unknown>): Promise<{ result: CallResult<unknown>; unparsed: boolean }> {
+  async #result(prepared: Prepared, res: APIResponse<unknown>): Promise<CallResult<unknown>> {
     const { response } = res;
     const bytes = res.data as Uint8Array;
     const contentType = response.headers.get('content-type');
@@ -216,11 +220,10 @@ export class Calls extends APIResource {
     const credential = credentialOf(response);
     const settlement = await this.#settle(prepared, credential, input);
     this.#record(prepared, credential, input, settlement, { status: response.status, idempotencyKey: res.idempotencyKey ?? null, outcome: 'answered' }, 'full');
-    const decoded = decodeBody(bytes, contentType);
-    const result: CallResult<unknown> = {
+    return {
       status: response.status,
       headers: response.headers,
-      body: decoded.body,
+      ...decodeBody(bytes, contentType),
       rawBody: bytes,
       contentType,
       ...settlement,
@@ -228,7 +231,6 @@ export class Calls extends APIResource {
       idempotencyKey: res.idempotencyKey ?? null,
       listing: prepared.listing,
     };
-    return { result, unparsed: decoded.unparsed };
   }
 
   /** Whether the gateway replays paid calls by key (read once per client from `/health`). */
@@ -273,9 +275,9 @@ export class Calls extends APIResource {
  * does not match the bytes, or (no v3 receipt to tell) a JSON content type that does not parse.
  * An upstream that really answered broken JSON under a matching v3 hash is not damage.
  */
-function isDamaged(result: CallResult<unknown>, unparsed: boolean, receiptExpected: boolean): boolean {
+function isDamaged(result: CallResult<unknown>, receiptExpected: boolean): boolean {
   if (receiptExpected && result.rawReceipt === null) return true;
   const verdict = result.receiptVerdict;
   if (verdict && !verdict.valid && verdict.field === 'response_sha256') return true;
-  return unparsed && result.receipt?.receipt_version !== 3;
+  return result.bodyParseError !== null && result.receipt?.receipt_version !== 3;
 }

@@ -14,5 +14,5 @@ export { splitUpstreamPath } from './wire.js';
 export { ReceiptHookError, type ReceiptCallDetails, type ReceiptEvent, type ReceiptHook } from './receipt-hook.js';
 export { receiptTextOf, receiptTrailLine, type TrailEntry } from './trail-line.js';
 export type { BodySchema, CallQuery, ListingRef, PaidCallOptions } from './options.js';
-export type { CallResult, PaidCallErrorDetails, ShieldBlockedDetails, StreamOutcome } from './results.js';
+export type { CallFunction, CallResult, CallResultBase, ParsedCallResult, UnparsedCallResult, PaidCallErrorDetails, ShieldBlockedDetails, StreamOutcome } from './results.js';
 export { noKeysVerdict, type NoKeysVerdict, type PaidReceiptVerdict } from './receipt-verdict.js';

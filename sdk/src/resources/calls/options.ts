@@ -20,7 +20,8 @@ export interface BodySchema<T> {
 export interface PaidCallOptions<T = unknown> {
   /**
    * Shape of the upstream body, when you know it (listings publish no schema). The parsed body is
-   * checked against it; a mismatch throws `ValidationError` with the charged call's `result` attached.
+   * checked against it; a mismatch throws `ValidationError` with the charged call's `result` attached
+   * (`InvalidJsonError`, a `ValidationError`, when a JSON body does not parse at all).
    */
   schema?: BodySchema<T> | undefined;
   /** HTTP method; default `POST` when a body is given, else `GET`. */

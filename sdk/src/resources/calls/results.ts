@@ -2,15 +2,16 @@
 // thrown after the charge carries.
 import type { Receipt } from '../../receipts/types.js';
 import type { ShieldVerdict } from '../../shield/verdict.js';
+import type { APIPromise } from '../../core/api-promise.js';
 import type { Listing } from '../models.js';
+import type { BodySchema, ListingRef, PaidCallOptions } from './options.js';
 import type { PaidReceiptVerdict } from './receipt-verdict.js';
 import type { Settlement } from './settle.js';
 
-export interface CallResult<T = unknown> {
+/** What every paid call's result carries besides its body (see {@link CallResult}). */
+export interface CallResultBase {
   status: number;
   headers: Headers;
-  /** JSON-parsed when the content type is JSON, else text. */
-  body: T;
   /** The exact bytes received (what `response_sha256` covers). */
   rawBody: Uint8Array;
   contentType: string | null;
@@ -44,6 +45,49 @@ export interface CallResult<T = unknown> {
    */
   idempotencyKey: string | null;
   listing: Listing;
+}
+
+/** A result whose body decoded as its content type says: JSON-parsed when JSON, else text. */
+export interface ParsedCallResult<T = unknown> extends CallResultBase {
+  /** JSON-parsed when the content type is JSON, else text; typed as the call's `T` (or its `schema`). */
+  body: T;
+  /** Null: the body decoded. */
+  bodyParseError: null;
+}
+
+/**
+ * A result whose content type says JSON but whose body does not parse: damaged on the way (on a
+ * gateway that replays by key, fetched again first, at no extra charge) or broken upstream. The
+ * call was made and charged: the receipt, its verdict and the cost are here as on any result.
+ */
+export interface UnparsedCallResult extends CallResultBase {
+  /** The text as received (`rawBody` decoded as UTF-8), never the type the call was asked for. */
+  body: string;
+  /** Why the body did not parse (the JSON parser's message). */
+  bodyParseError: string;
+}
+
+/**
+ * What a paid call resolves to: the upstream answer with its receipt (raw and parsed), verdicts
+ * and cost. `body` is typed `T` only once `bodyParseError` is checked: a JSON answer that does not
+ * parse resolves too (it was charged; its receipt must not be lost), with `body` the text as
+ * received and `bodyParseError` saying why, so the compiler will not let it pass as a `T`:
+ *
+ * ```ts
+ * const result = await pg.call<Weather>('skycast/weather-current', '/current', { query: { city: 'Oslo' } });
+ * if (result.bodyParseError !== null) throw new Error(`damaged answer (${result.bodyParseError}); receipt kept: ${result.rawReceipt}`);
+ * result.body.temperature; // Weather
+ * ```
+ *
+ * With a `schema` the call resolves to a {@link ParsedCallResult} (an unparsed body rejects with
+ * `InvalidJsonError`, the charged result on `error.result`).
+ */
+export type CallResult<T = unknown> = ParsedCallResult<T> | UnparsedCallResult;
+
+/** `pg.call`: with a `schema` the body is checked, so the result is a {@link ParsedCallResult}. */
+export interface CallFunction {
+  <T>(listing: ListingRef, path: string, options: PaidCallOptions<T> & { schema: BodySchema<T> }): APIPromise<ParsedCallResult<T>>;
+  <T = unknown>(listing: ListingRef, path: string, options?: PaidCallOptions<T>): APIPromise<CallResult<T>>;
 }
 
 /** What a finished stream proved. */

@@ -1,11 +1,11 @@
 // The wire form of a paid call: the request body as exact bytes, the upstream path and query as
 // sent (what `request_sha256` covers), and the answer's body decoded (and checked against a schema).
-import { InvalidRequestError, ValidationError, type ValidationIssue } from '../../core/error.js';
+import { InvalidJsonError, InvalidRequestError, ValidationError, type ValidationIssue } from '../../core/error.js';
 import { isJsonType } from '../../internal/answer-body.js';
 import { path as encodePath } from '../../internal/path.js';
 import type { Listing } from '../models.js';
 import type { BodySchema, CallQuery } from './options.js';
-import type { CallResult } from './results.js';
+import type { CallResult, ParsedCallResult, UnparsedCallResult } from './results.js';
 import type { SentRequest } from './settle.js';
 
 const utf8 = new TextEncoder();
@@ -57,21 +57,35 @@ export function encodeBody(body: unknown): EncodedBody {
   return { bytes: utf8.encode(json), contentType: 'application/json' };
 }
 
-/** The body as JSON when its type says so, else text; `unparsed` when a JSON type did not parse (damage, or a broken upstream). */
-export function decodeBody(bytes: Uint8Array, contentType: string | null): { body: unknown; unparsed: boolean } {
+/**
+ * The body as JSON when its type says so, else text; a JSON type that does not parse (damage, or
+ * a broken upstream) gives the text and the parser's message.
+ */
+export function decodeBody(bytes: Uint8Array, contentType: string | null): Pick<ParsedCallResult, 'body' | 'bodyParseError'> | Pick<UnparsedCallResult, 'body' | 'bodyParseError'> {
   const text = new TextDecoder().decode(bytes);
   if (isJsonType(contentType) && text.trim() !== '') {
     try {
-      return { body: JSON.parse(text) as unknown, unparsed: false };
-    } catch {
-      return { body: text, unparsed: true };
+      return { body: JSON.parse(text) as unknown, bodyParseError: null };
+    } catch (error) {
+      return { body: text, bodyParseError: (error instanceof Error && error.message) || 'not valid JSON' };
     }
   }
-  return { body: text, unparsed: false };
+  return { body: text, bodyParseError: null };
 }
 
-/** Validates the body; on a mismatch the charged result travels with the error, never lost. */
-export function checkBody<T>(result: CallResult<unknown>, schema: BodySchema<T>): CallResult<T> {
+/**
+ * Validates the body; on a mismatch (or a body that is not JSON at all) the charged result travels
+ * with the error, never lost.
+ */
+export function checkBody<T>(result: CallResult<unknown>, schema: BodySchema<T>): ParsedCallResult<T> {
+  if (result.bodyParseError !== null) {
+    const { seller_slug: seller, slug } = result.listing;
+    const what = `the paid call to ${seller ? `${seller}/${slug}` : slug}`;
+    const error = new InvalidJsonError(what, result.status, result.bodyParseError, result.body, result.requestId ?? undefined,
+      'Keep error.result: the call was charged and its receipt is there; calling again charges again');
+    Object.defineProperty(error, 'result', { value: result, enumerable: false });
+    throw error;
+  }
   try {
     return { ...result, body: schema.parse(result.body) };
   } catch (cause) {
