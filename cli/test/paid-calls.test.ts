@@ -237,6 +237,19 @@ describe('an answer lost after the charge on the public profile (no idempotent r
     await env.restore();
   });
 
+  it('a body damaged after the charge is printed as received, said not to be JSON, charged once, its receipt kept', async () => {
+    ctx.mock.faults.inject({ kind: 'malformed_json', path: '/proxy/', phase: 'after', times: 5 });
+    const r = await cli(['call', 'weather-current', '/current', '--query', 'city=Rome']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\{,$/);
+    expect(r.stderr).toMatch(/^warning: the body is not valid JSON \(.+\); printed as received$/m);
+    expect(ctx.mock.ledger().filter((e) => e.kind === 'charge')).toHaveLength(1);
+    expect(await trailReceipts(keptLogFile(env.dir))).toHaveLength(1);
+    const json = JSON.parse((await cli(['call', 'weather-current', '/current', '--json'])).stdout) as { body: unknown; body_parse_error?: string };
+    expect(typeof json.body).toBe('string');
+    expect(json.body_parse_error).toEqual(expect.any(String));
+  });
+
   it.each(['server_error', 'truncate'] as const)('%s: sent once, exit 6, one line with the request and the usage command that finds it', async (kind) => {
     const receipts = join(env.dir, 'r.jsonl');
     ctx.mock.faults.inject({ kind, path: '/proxy/', phase: 'after', times: 5 });

@@ -241,8 +241,10 @@ flight finish) > 6 > 1 > 4 > 3 > 2 > 5 > 0.`;
       if (process.stdout.isTTY && bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a) process.stdout.write('\n');
     }
     const facts: CallFacts = { ...result, status: result.status, receiptVerdict: kept?.verdict ?? result.receiptVerdict };
+    // Charged and kept all the same; the bytes above are what came, said not to be the JSON it claims.
+    if (result.bodyParseError !== null) this.note(`warning: the body is not valid JSON (${result.bodyParseError}); printed as received`);
     this.note(formatCallSummary(money, facts, saved));
-    return { ...callFactsJson(facts), ...keptJson(kept), listing_id: result.listing.listing_id, body: result.body };
+    return { ...callFactsJson(facts), ...keptJson(kept), listing_id: result.listing.listing_id, body: result.body, ...(result.bodyParseError === null ? {} : { body_parse_error: result.bodyParseError }) };
   }
 
   private async streamCall(client: GatewayClient, trail: ReceiptTrail, money: Money, listing: string, path: string, options: CallOptions, flags: CallFlags): Promise<Record<string, unknown>> {
