@@ -35,23 +35,24 @@ interface Case {
 /** A token in the query and the body of the call. */
 const carrying = (token: string, extra: PaidCallOptions = {}): PaidCallOptions => ({ query: { t: token }, body: { note: token }, ...extra });
 
+type Fault = Parameters<Harness['mock']['faults']['inject']>[0];
+/** A call carrying the token, retries off, after the mock is told to fail it with `fault`. */
+const faulted = (fault: Fault) => (h: Harness, token: string) => {
+  h.mock.faults.inject(fault);
+  return h.client({ maxRetries: 0 }).call('mockworks/echo', '/echo', carrying(token));
+};
+
 const CASES: Record<Profile, Case[]> = {
   public: [
     {
       name: 'a 503 after the charge',
       type: PaidCallOutcomeUnknownError,
-      run: (h, token) => {
-        h.mock.faults.inject({ kind: 'server_error', phase: 'after', path: '/proxy/', status: 503 });
-        return h.client({ maxRetries: 0 }).call('mockworks/echo', '/echo', carrying(token));
-      },
+      run: faulted({ kind: 'server_error', phase: 'after', path: '/proxy/', status: 503 }),
     },
     {
       name: 'a reset after the charge',
       type: PaidCallOutcomeUnknownError,
-      run: (h, token) => {
-        h.mock.faults.inject({ kind: 'reset', phase: 'after', path: '/proxy/' });
-        return h.client({ maxRetries: 0 }).call('mockworks/echo', '/echo', carrying(token));
-      },
+      run: faulted({ kind: 'reset', phase: 'after', path: '/proxy/' }),
     },
     {
       name: 'a strict block, refunded',
@@ -66,10 +67,7 @@ const CASES: Record<Profile, Case[]> = {
     {
       name: 'a rate limit before processing',
       type: RateLimitError,
-      run: (h, token) => {
-        h.mock.faults.inject({ kind: 'rate_limit', phase: 'before', path: '/proxy/', retryAfter: 0 });
-        return h.client({ maxRetries: 0 }).call('mockworks/echo', '/echo', carrying(token));
-      },
+      run: faulted({ kind: 'rate_limit', phase: 'before', path: '/proxy/', retryAfter: 0 }),
     },
     {
       name: 'a spend limit',
@@ -132,18 +130,12 @@ const CASES: Record<Profile, Case[]> = {
     {
       name: 'a 500 after the charge, retries off (the receipt attached)',
       type: InternalServerError,
-      run: (h, token) => {
-        h.mock.faults.inject({ kind: 'server_error', phase: 'after', path: '/proxy/' });
-        return h.client({ maxRetries: 0 }).call('mockworks/echo', '/echo', carrying(token));
-      },
+      run: faulted({ kind: 'server_error', phase: 'after', path: '/proxy/' }),
     },
     {
       name: 'a reset after the charge, retries off',
       type: ConnectionError,
-      run: (h, token) => {
-        h.mock.faults.inject({ kind: 'reset', phase: 'after', path: '/proxy/' });
-        return h.client({ maxRetries: 0 }).call('mockworks/echo', '/echo', carrying(token));
-      },
+      run: faulted({ kind: 'reset', phase: 'after', path: '/proxy/' }),
     },
     {
       name: 'a strict block, refunded (v3 receipt)',
