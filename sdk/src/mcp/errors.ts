@@ -1,4 +1,5 @@
 import { AuthenticationError, ProxygateError } from '../core/error.js';
+import { errorJson } from '../internal/errors.js';
 import type { CallApiResult } from './options.js';
 import type { ToolPinDiff } from './tool-pinning.js';
 
@@ -24,7 +25,7 @@ export class ToolPinMismatchError extends ProxygateError {
     this.diff = diff;
   }
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), diff: this.diff };
+    return errorJson({ ...super.toJSON(), diff: this.diff });
   }
 }
 
@@ -49,11 +50,11 @@ export class ReceiptVerificationError extends ProxygateError {
   override toJSON(): Record<string, unknown> {
     // The upstream body stays out of logs; the receipt and verdict identify the charge.
     const result = this.result;
-    return {
+    return errorJson({
       ...super.toJSON(),
       reason: this.reason,
       ...(result ? { receipt: result.receipt, verification: { ...result.verification, receipt: undefined }, amount_micro_usd: result.amount_micro_usd } : {}),
-    };
+    });
   }
 }
 
@@ -85,7 +86,7 @@ export class AuthorizationRequiredError extends AuthenticationError {
     this.authorizationUrl = authorizationUrl?.toString();
   }
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), authorizationUrl: this.authorizationUrl };
+    return errorJson({ ...super.toJSON(), authorizationUrl: this.authorizationUrl });
   }
 }
 
@@ -114,7 +115,7 @@ export class UnsafeUrlError extends ProxygateError {
     this.url = url;
   }
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), url: this.url };
+    return errorJson({ ...super.toJSON(), url: this.url });
   }
 }
 
@@ -133,7 +134,7 @@ export class McpLimitError extends ProxygateError {
     this.max = max;
   }
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), limit: this.limit, max: this.max };
+    return errorJson({ ...super.toJSON(), limit: this.limit, max: this.max });
   }
 }
 

@@ -1,7 +1,7 @@
 // Errors of the MCP wrapper must not carry the token, whatever shape it has, in their message,
 // JSON or cause chain (what `console.error(err)` prints), even when the server echoes it.
 import { describe, expect, it } from 'vitest';
-import { connectGateway } from '../../src/mcp/index.js';
+import { AuthorizationRequiredError, connectGateway, UnsafeUrlError } from '../../src/mcp/index.js';
 
 function everythingSaid(error: unknown): string {
   const parts: string[] = [];
@@ -67,5 +67,18 @@ describe('reading the token scopes', () => {
     const said = everythingSaid(error);
     expect(said).toContain('proxy refused');
     expect(said).not.toContain(token);
+  });
+
+  it('the fields an MCP error adds to its JSON (a URL, a pin diff) are redacted like its message', () => {
+    const token = `pg_live_${'a'.repeat(24)}`;
+    const errors = [
+      new AuthorizationRequiredError(new URL(`https://auth.example/authorize?state=${token}`)),
+      new UnsafeUrlError(`http://evil.example/cb?t=${token}`, 'not https'),
+    ];
+    for (const error of errors) {
+      const json = JSON.stringify(error);
+      expect(json).toMatch(/authorizationUrl|url/);
+      expect(json).not.toContain(token);
+    }
   });
 });
