@@ -4,9 +4,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import ReceiptsAudit from '../src/commands/receipts/audit.js';
-import { chainKit, interleaved, trailLine, type ChainKit } from './helpers/chains.js';
-import { cli, isolatedEnv } from './helpers/run.js';
+import ReceiptsAudit from '../../../src/commands/receipts/audit.js';
+import { chainKit, interleaved, trailLine, type ChainKit } from '../../helpers/chains.js';
+import { cli, isolatedEnv } from '../../helpers/run.js';
 
 let env: Awaited<ReturnType<typeof isolatedEnv>>;
 let kit: ChainKit;

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { cli, isolatedEnv } from './helpers/run.js';
+import { cli, isolatedEnv } from '../../helpers/run.js';
 
 const ORIGIN = 'https://cursor-loop.proxygate.test';
 const requested: (string | null)[] = [];

@@ -4,9 +4,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { useInProcessMock } from './helpers/mock.js';
-import { cli, isolatedEnv } from './helpers/run.js';
-import { keptLogFile, trailLines } from './helpers/trail.js';
+import { useInProcessMock } from '../../helpers/mock.js';
+import { cli, isolatedEnv } from '../../helpers/run.js';
+import { keptLogFile, trailLines } from '../../helpers/trail.js';
 
 describe('--allow-legacy-receipts (extended mock: advertises receipt_v3, the token gets v1 receipts)', () => {
   const ctx = useInProcessMock('cli-allow-legacy');

@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { useInProcessMock } from './helpers/mock.js';
-import { cli, isolatedEnv } from './helpers/run.js';
+import { useInProcessMock } from '../../helpers/mock.js';
+import { cli, isolatedEnv } from '../../helpers/run.js';
 
 describe('mcp commands', () => {
   const ctx = useInProcessMock('cli-mcp');

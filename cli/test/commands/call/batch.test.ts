@@ -2,10 +2,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { useInProcessMock, type MockProfile } from './helpers/mock.js';
-import { callCost, usd } from './helpers/prices.js';
-import { cli, isolatedEnv } from './helpers/run.js';
-import { keptLogFile, trailLines } from './helpers/trail.js';
+import { useInProcessMock, type MockProfile } from '../../helpers/mock.js';
+import { callCost, usd } from '../../helpers/prices.js';
+import { cli, isolatedEnv } from '../../helpers/run.js';
+import { keptLogFile, trailLines } from '../../helpers/trail.js';
 
 interface ResultLine {
   line: number;

@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { http, HttpResponse } from 'msw';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { useInProcessMock } from './helpers/mock.js';
-import { cli, isolatedEnv } from './helpers/run.js';
-import { toBareReceipts } from './helpers/trail.js';
+import { useInProcessMock } from '../../../helpers/mock.js';
+import { cli, isolatedEnv } from '../../../helpers/run.js';
+import { toBareReceipts } from '../../../helpers/trail.js';
 
 describe('receipts keys export on the public profile (no key-set document: the keys of /health)', () => {
   const ctx = useInProcessMock('cli-keys-export-public', 'public');

@@ -2,11 +2,11 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { configFileFor } from '../src/lib/mcp-serve/client-config.js';
-import { isolatedEnv } from './helpers/run.js';
-import { cli } from './helpers/run.js';
+import { configFileFor } from '../../../src/lib/mcp-serve/client-config.js';
+import { isolatedEnv } from '../../helpers/run.js';
+import { cli } from '../../helpers/run.js';
 
-const runScript = fileURLToPath(new URL('../bin/run.cjs', import.meta.url));
+const runScript = fileURLToPath(new URL('../../../bin/run.cjs', import.meta.url));
 
 describe('mcp config', () => {
   let env: Awaited<ReturnType<typeof isolatedEnv>>;
@@ -44,7 +44,7 @@ describe('mcp config', () => {
       '--read-only', '--max-spend', '1.5', '--max-spend-per-day', '5', '--allow-listing', 'skycast/weather-current', '--allow-listing', 'echo', '--shield', 'monitor',
     ]);
     expect(r.exitCode, r.stderr).toBe(0);
-    const version = JSON.parse(await readFile(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')).version as string;
+    const version = JSON.parse(await readFile(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8')).version as string;
     expect(JSON.parse(r.stdout).mcpServers.proxygate).toEqual({
       command: 'npx',
       args: [
