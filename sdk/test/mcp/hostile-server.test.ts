@@ -101,10 +101,9 @@ describe('limits on what a server may send', () => {
       const event = `event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', id: m.id, result: { content: [{ type: 'text', text: 'y'.repeat(200_000) }] } })}\n\n`;
       return new HttpResponse(event, { headers: { 'content-type': 'text/event-stream' } });
     };
-    const started = Date.now();
+    // timeoutMs (60 s) is past the test's own timeout (20 s): a call that waited for it fails here.
     const error = await client.callTool('echo').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(McpLimitError);
-    expect(Date.now() - started).toBeLessThan(30_000);
   });
 
   it('refuses a limit option that is not a positive integer, typed', async () => {
