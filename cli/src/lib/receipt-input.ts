@@ -163,80 +163,6 @@ const NOT_A_RECEIPT = 'not a receipt: neither a JSON object nor a base64 receipt
 
 const tooLong = (max: number) => `longer than ${max} bytes, the longest receipt line read: not read`;
 
-/** JSON Lines: physical line numbers, a line over the limit dropped as it streams (never held). */
-class LineSplitter {
-  /** Line feeds seen so far (the next line is number `feeds + 1`). */
-  feeds: number;
-  private parts: Uint8Array[] = [];
-  private held = 0;
-  private overflow = false;
-
-  constructor(
-    startLine: number,
-    private max: number,
-    private readonly stats: ParseStats | undefined,
-  ) {
-    this.feeds = startLine - 1;
-  }
-
-  /** Bytes of the unfinished line held so far. */
-  get holding(): number {
-    return this.held;
-  }
-
-  /** A new limit for lines not yet finished; the one being read drops out if it is already over. */
-  limit(max: number): void {
-    this.max = max;
-    if (this.held > max) {
-      this.overflow = true;
-      this.parts = [];
-      this.held = 0;
-    }
-  }
-
-  *push(chunk: Uint8Array): Generator<{ line: number; bytes: Uint8Array | null }> {
-    let start = 0;
-    for (;;) {
-      const nl = chunk.indexOf(LF, start);
-      if (this.stats) this.stats.scanned += (nl < 0 ? chunk.length : nl + 1) - start;
-      if (nl < 0) break;
-      const line = this.finish(chunk.subarray(start, nl));
-      this.feeds++;
-      yield { line: this.feeds, bytes: line };
-      start = nl + 1;
-    }
-    if (start < chunk.length) this.hold(chunk.subarray(start));
-  }
-
-  end(): { line: number; bytes: Uint8Array | null } | undefined {
-    if (this.held === 0 && !this.overflow) return undefined;
-    return { line: this.feeds + 1, bytes: this.finish(new Uint8Array(0)) };
-  }
-
-  private hold(rest: Uint8Array): void {
-    if (this.overflow || this.held + rest.length > this.max) {
-      // A runaway line is counted, never kept.
-      this.overflow = true;
-      this.parts = [];
-      this.held = 0;
-      return;
-    }
-    // Copied: the reader may reuse its chunk's memory.
-    this.parts.push(rest.slice());
-    this.held += rest.length;
-    if (this.stats) this.stats.maxHeld = Math.max(this.stats.maxHeld, this.held);
-  }
-
-  private finish(tail: Uint8Array): Uint8Array | null {
-    const total = this.held + tail.length;
-    const line = this.overflow || total > this.max ? null : this.held === 0 ? tail : concat([...this.parts, tail], total);
-    this.parts = [];
-    this.held = 0;
-    this.overflow = false;
-    return line;
-  }
-}
-
 /**
  * The records of one source. Form first (from the first bytes that are not white space), then
  * one record per receipt, in order. Never throws for bad content: every problem is a record.
@@ -286,6 +212,9 @@ export async function* receiptRecords(source: string, input: AsyncIterable<Uint8
 
 type Line = { line: number; bytes: Uint8Array | null };
 
+let lineSplitter: Promise<typeof import('../lazy/receipt-lines.js')> | undefined;
+const loadLineSplitter = () => (lineSplitter ??= import('../lazy/receipt-lines.js'));
+
 /**
  * Lines from `chunks` (the first one starting at `line`), each classified, in one pass: every byte
  * is searched for line ends once and each line is cut out once.
@@ -304,7 +233,9 @@ async function* lineRecords(
   stats: ParseStats | undefined,
   maxDocument?: number,
 ): AsyncGenerator<ReceiptRecord> {
-  const splitter = new LineSplitter(line, max, stats);
+  // The SDK's splitter, raw: blank lines count for line numbers and a held document keeps its bytes.
+  const { LineSplitter } = await loadLineSplitter();
+  const splitter = new LineSplitter(max, { firstLine: line, raw: true, ...(stats ? { stats } : {}) });
   const record = (l: Line): ReceiptRecord | undefined => {
     if (l.bytes !== null && l.bytes.length > max) l = { line: l.line, bytes: null };
     if (l.bytes === null) return { source, line: l.line, problem: tooLong(max) };
@@ -348,13 +279,13 @@ async function* lineRecords(
   };
   for (let chunk = await chunks.next(); chunk; chunk = await chunks.next()) {
     read += chunk.length;
-    for (const l of splitter.push(chunk)) yield* take(l);
+    for (const bytes of splitter.push(chunk)) yield* take({ line: splitter.line, bytes });
     if (form !== 'held') continue;
     if (stats) stats.maxHeld = Math.max(stats.maxHeld, heldBytes + splitter.holding);
     if (read > maxDocument!) yield* asLines();
   }
   const last = splitter.end();
-  if (last) yield* take(last);
+  if (last !== undefined) yield* take({ line: splitter.line, bytes: last });
   if (form !== 'held') return;
   const document = joinedDocument(held);
   if (document) yield* documentRecords(source, document.text, held[0]!.line, document.value);

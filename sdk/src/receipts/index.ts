@@ -21,7 +21,7 @@ export {
 export { resolveBackend, nobleBackend, type Ed25519Backend, type BackendName, type BackendChoice } from './backends.js';
 export { verifyReceipt, verifyReceipts, fail as failedVerdict, downgradeVerdict, type VerifyOptions, type ReceiptInput } from './verify.js';
 export { receiptAmount } from './amount.js';
-export { verifyStream, jsonLines, type VerifyStreamOptions } from './stream.js';
+export { verifyStream, jsonLines, LineSplitter, type VerifyStreamOptions, type LineSplitterOptions, type LineStats } from './stream.js';
 export { auditReceipts, auditReportToJson, type AuditReportJson, type AuditOptions, type AuditReport, type AuditIssue, type ChainSummary, type UsageEntry } from './audit.js';
 export { verifyCheckpoint, checkpointKeyHash, type LogHead, type CheckpointResult } from './checkpoint.js';
 export { merkleRoot, receiptLeafHash } from './merkle.js';

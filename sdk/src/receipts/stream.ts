@@ -15,16 +15,38 @@ export type Chunk = string | Uint8Array;
 
 const NEWLINE = 0x0a;
 
+/** Counters a `LineSplitter` adds to (tests of a reader that must read each byte once). */
+export interface LineStats {
+  /** Bytes searched for line ends. */
+  scanned: number;
+  /** Most bytes of one unfinished line held at once. */
+  maxHeld: number;
+}
+
+export interface LineSplitterOptions {
+  /** Number of the first line (default 1), for a reader that takes over part-way into a source. */
+  firstLine?: number;
+  /**
+   * Every line exactly as read: blank ones too, a `\r` before the line feed kept (a reader that
+   * may join lines back into one document). Default false.
+   */
+  raw?: boolean;
+  stats?: LineStats;
+}
+
 /**
  * Splits chunks into JSON Lines without holding more than one partial line. Bytes are split
  * before decoding so a multi-byte character may straddle chunks. Blank lines are skipped; `\r\n`
- * endings are accepted. A line over `maxLineBytes` is reported as `null`. Synchronous per chunk,
- * so a consumer pays one await per chunk, not per line.
+ * endings are accepted (see `raw` to keep both). A line over `maxLineBytes` is reported as `null`,
+ * and never held whole. Synchronous per chunk, so a consumer pays one await per chunk, not per
+ * line. Public for readers that wrap JSON Lines in more forms (the CLI's receipt input).
  */
 export class LineSplitter {
   /** Physical line number (1-based, blank lines counted) of the line last yielded. */
   line = 0;
-  private lines = 0;
+  private lines: number;
+  private readonly raw: boolean;
+  private readonly stats: LineStats | undefined;
   private readonly encoder = new TextEncoder();
   private parts: Uint8Array[] = [];
   private partBytes = 0;
@@ -32,7 +54,26 @@ export class LineSplitter {
   // A string chunk may end between the two halves of a surrogate pair: the high half waits.
   private pendingHigh = '';
 
-  constructor(private readonly maxLineBytes: number) {}
+  constructor(private maxLineBytes: number, options: LineSplitterOptions = {}) {
+    this.lines = (options.firstLine ?? 1) - 1;
+    this.raw = options.raw ?? false;
+    this.stats = options.stats;
+  }
+
+  /** Bytes of the unfinished line held so far. */
+  get holding(): number {
+    return this.partBytes;
+  }
+
+  /** A new limit for lines not yet finished; the one being read is dropped if it is already over. */
+  limit(maxLineBytes: number): void {
+    this.maxLineBytes = maxLineBytes;
+    if (this.partBytes > maxLineBytes) {
+      this.overflow = true;
+      this.parts = [];
+      this.partBytes = 0;
+    }
+  }
 
   *push(chunk: Chunk): Generator<Uint8Array | null> {
     let bytes: Uint8Array;
@@ -53,9 +94,11 @@ export class LineSplitter {
     } else {
       bytes = chunk;
     }
+    const stats = this.stats;
     let start = 0;
     for (;;) {
       const nl = bytes.indexOf(NEWLINE, start);
+      if (stats) stats.scanned += (nl < 0 ? bytes.length : nl + 1) - start;
       if (nl < 0) break;
       const line = this.finish(bytes.subarray(start, nl));
       this.lines++;
@@ -70,10 +113,12 @@ export class LineSplitter {
       if (this.overflow || this.partBytes + rest.length > this.maxLineBytes) {
         this.overflow = true; // keep counting nothing: memory stays flat on a runaway line
         this.parts = [];
+        this.partBytes = 0;
       } else {
         // Copy: the caller may reuse its chunk buffer.
         this.parts.push(rest.slice());
         this.partBytes += rest.length;
+        if (stats && this.partBytes > stats.maxHeld) stats.maxHeld = this.partBytes;
       }
     }
   }
@@ -81,6 +126,7 @@ export class LineSplitter {
   /** The last line, when the input does not end with a newline. */
   end(): Uint8Array | null | undefined {
     this.line = this.lines + 1;
+    if (this.partBytes === 0 && !this.overflow && !this.pendingHigh) return undefined;
     return this.finish(this.pendingHigh ? this.encoder.encode(this.pendingHigh) : new Uint8Array(0));
   }
 
@@ -98,6 +144,7 @@ export class LineSplitter {
     this.partBytes = 0;
     this.overflow = false;
     if (tooLong) return null;
+    if (this.raw) return line;
     let end = line.length;
     if (end > 0 && line[end - 1] === 0x0d) end--;
     for (let i = 0; i < end; i++) {
