@@ -18,8 +18,7 @@ import {
   SpendLimitError,
   ValidationError,
 } from '../../src/core/error.js';
-import { ReceiptHookError } from '../../src/resources/calls/receipt-hook.js';
-import { MaxCostExceededError, UnboundedCostError } from '../../src/resources/calls/errors.js';
+import { MaxCostExceededError, ReceiptHookError, UnboundedCostError } from '../../src/resources/calls/errors.js';
 import type { PaidCallOptions } from '../../src/resources/calls/options.js';
 import { client, fakeFetch, json, mintToken } from '../core/helpers.js';
 import { startMock, type Profile } from './mock.js';

@@ -1,5 +1,5 @@
-// The refusals of a paid call whose cost `maxCost` cannot allow: thrown before anything is sent.
-// (`ReceiptHookError`, the third error of paid calls, lives with the hook in receipt-hook.ts.)
+// The errors of paid calls: the refusals of a call whose cost `maxCost` cannot allow (thrown
+// before anything is sent), and an `onReceipt` hook's failure (receipt-hook.ts throws it).
 import { ProxygateError } from '../../core/error.js';
 import { errorJson } from '../../internal/errors.js';
 import { joinSentences } from '../../internal/text.js';
@@ -58,4 +58,33 @@ export class UnboundedCostError extends ProxygateError {
   override toJSON(): Record<string, unknown> {
     return errorJson({ ...super.toJSON(), listingId: this.listingId, maxCostMicroUsd: this.maxCostMicroUsd.toString() });
   }
+}
+
+/**
+ * An `onReceipt` hook failed after a paid call that was answered. The call's result (charged:
+ * never to be lost) is `result`; the hook's error is `cause` (`errors` when several failed).
+ * After a failed call, the call's own error is thrown instead, with the hook's error attached as
+ * `receiptHookError` and named in its message.
+ */
+export class ReceiptHookError extends ProxygateError {
+  /** Every hook error, in the order the hooks ran. */
+  readonly errors: readonly unknown[];
+  /** The paid call's result (non-enumerable and never serialised: it holds the body). */
+  declare readonly result: unknown;
+
+  constructor(errors: readonly unknown[], result: unknown, requestId?: string) {
+    super(joinSentences(`The onReceipt hook failed after a paid call: ${describeHookError(errors[0])}`, "the call's result is on this error", '; '), {
+      code: 'receipt_hook_failed',
+      action: 'Keep error.result (and its rawReceipt); fix the hook (a full disk, an unwritable file)',
+      requestId,
+      cause: errors[0],
+    });
+    this.errors = errors;
+    Object.defineProperty(this, 'result', { value: result, enumerable: false });
+  }
+}
+
+/** The first hook error in a message: its class name and message. */
+export function describeHookError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -8,10 +8,10 @@
 // helpers are shared with the client: core/signals.ts.
 export { Calls } from './calls.js';
 export { CallStream } from './stream.js';
-export { MaxCostExceededError, UnboundedCostError } from './errors.js';
+export { MaxCostExceededError, ReceiptHookError, UnboundedCostError } from './errors.js';
 export { LISTING_TTL_MS } from './listing-cache.js';
 export { splitUpstreamPath } from './wire.js';
-export { ReceiptHookError, type ReceiptCallDetails, type ReceiptEvent, type ReceiptHook } from './receipt-hook.js';
+export type { ReceiptCallDetails, ReceiptEvent, ReceiptHook } from './receipt-hook.js';
 export { receiptTextOf, receiptTrailLine, type TrailEntry } from './trail-line.js';
 export type { BodySchema, CallQuery, ListingRef, PaidCallOptions } from './options.js';
 export type { CallFunction, CallResult, CallResultBase, ParsedCallResult, UnparsedCallResult, PaidCallErrorDetails, ShieldBlockedDetails, StreamOutcome } from './results.js';

@@ -2,11 +2,11 @@
 // a paid call receives (answered, blocked, or failed after the charge) before the call settles, so
 // an application keeps an audit trail with one option; a hook that fails is reported, never
 // ignored. No Node built-ins here (main entry).
-import { ProxygateError } from '../../core/error.js';
 import { redactText } from '../../internal/redact.js';
 import { joinSentences } from '../../internal/text.js';
 import type { KeySet, KeySetDocument } from '../../receipts/key-set.js';
 import type { Receipt } from '../../receipts/types.js';
+import { describeHookError, ReceiptHookError } from './errors.js';
 import { noKeysVerdict, type PaidReceiptVerdict } from './receipt-verdict.js';
 import type { Settlement } from './settle.js';
 import { receiptTextOf } from './trail-line.js';
@@ -53,34 +53,6 @@ export interface ReceiptEvent {
 
 /** Awaited before the paid call settles; a rejection is reported (see `ReceiptHookError`). */
 export type ReceiptHook = (event: ReceiptEvent) => void | Promise<void>;
-
-/**
- * An `onReceipt` hook failed after a paid call that was answered. The call's result (charged:
- * never to be lost) is `result`; the hook's error is `cause` (`errors` when several failed).
- * After a failed call, the call's own error is thrown instead, with the hook's error attached as
- * `receiptHookError` and named in its message.
- */
-export class ReceiptHookError extends ProxygateError {
-  /** Every hook error, in the order the hooks ran. */
-  readonly errors: readonly unknown[];
-  /** The paid call's result (non-enumerable and never serialised: it holds the body). */
-  declare readonly result: unknown;
-
-  constructor(errors: readonly unknown[], result: unknown, requestId?: string) {
-    super(joinSentences(`The onReceipt hook failed after a paid call: ${describe(errors[0])}`, "the call's result is on this error", '; '), {
-      code: 'receipt_hook_failed',
-      action: 'Keep error.result (and its rawReceipt); fix the hook (a full disk, an unwritable file)',
-      requestId,
-      cause: errors[0],
-    });
-    this.errors = errors;
-    Object.defineProperty(this, 'result', { value: result, enumerable: false });
-  }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
 
 type Reverify = ReceiptEvent['reverify'];
 
@@ -144,7 +116,7 @@ export class ReceiptRecorder {
     const errors = await this.flush();
     if (errors.length > 0 && error instanceof Error) {
       Object.defineProperty(error, 'receiptHookError', { value: new ReceiptHookError(errors, undefined), enumerable: false, configurable: true });
-      error.message = redactText(joinSentences(error.message, `and the onReceipt hook failed: ${describe(errors[0])})`, ' ('));
+      error.message = redactText(joinSentences(error.message, `and the onReceipt hook failed: ${describeHookError(errors[0])})`, ' ('));
     }
     return error;
   }
