@@ -5,7 +5,7 @@ import { ExitCode } from './exit-codes.js';
 import { readTextFile } from './input.js';
 import { unknownKeyAction } from './key-rotation-hint.js';
 import { loadFormatUsd, type FormatUsd } from './money.js';
-import { allRecords, parseShard, shardOf, type ReceiptRecord } from './receipt-input.js';
+import { allRecords, parseShard, shardOf } from './receipt-input.js';
 import { totalBytes, type InputSource } from './receipt-stream.js';
 import { DOWNGRADE_BECAUSE, type ReportFormat } from './receipts-verify.js';
 import { verifyProgress } from './verify-progress.js';
@@ -132,12 +132,10 @@ export function usageBound(flag: 'from' | 'to', value: string | undefined): stri
   return new Date(plainDate && flag === 'to' ? at + DAY_MS - 1 : at).toISOString();
 }
 
-/** A finding the CLI knows better than the placeholder the SDK judged (a downgrade, a line's problem). */
+/** A finding the CLI knows better than the placeholder the SDK judged (a line's problem). */
 interface Override {
-  reason: 'malformed' | 'downgrade';
+  reason: 'malformed';
   message: string;
-  field?: string;
-  request_id?: string;
 }
 
 // Records the SDK is told nothing about but must count (one invalid receipt each, at its place).
@@ -146,37 +144,27 @@ const looseUtf8 = new TextDecoder();
 
 /**
  * The audit's items: the records of every source, less those of other shards; a line that holds
- * no receipt, and a v1/v2 receipt where v3 is required, go in as a placeholder (counted invalid
- * where it is) and get their finding's text afterwards.
+ * no receipt goes in as a placeholder (counted invalid where it is) and gets its finding's text
+ * afterwards. The downgrade rule is the SDK's (`requireV3`), on the receipt it parses anyway.
  */
-async function buildItems(request: AuditRequest, sdk: AuditSdk, onBytes: (n: number) => void) {
+function buildItems(request: AuditRequest, onBytes: (n: number) => void) {
   const shard = request.shard === undefined ? undefined : parseShard(request.shard);
   const overrides = new Map<number, Override>();
-  const overridden = { downgrade: 0 };
   let index = 0;
-  // A buyer-chain shard needs each receipt's buyer; the downgrade rule its version.
-  const peek = shard !== undefined || request.requireV3;
-  const place = (o: Override) => {
-    if (overrides.size < request.maxIssues) overrides.set(index, o);
-    if (o.reason === 'downgrade') overridden.downgrade++;
-  };
   async function* items(source: InputSource): AsyncGenerator<{ input: Uint8Array | string; line: number }> {
     for await (const record of allRecords([source], { onBytes })) {
-      let override: Override | undefined;
-      let buyer: string | undefined;
-      if (record.input === undefined) override = { reason: 'malformed', message: record.problem ?? 'not a receipt' };
-      else if (peek) {
-        const value = looseParse(record.input);
-        buyer = typeof value?.['buyer'] === 'string' ? value['buyer'] : undefined;
-        if (request.requireV3 && value && value['receipt_version'] !== 3) override = downgradeOf(sdk, record);
+      const override: Override | undefined = record.input === undefined ? { reason: 'malformed', message: record.problem ?? 'not a receipt' } : undefined;
+      if (shard) {
+        // A buyer-chain shard needs each receipt's buyer before the audit reads it.
+        const buyer = record.input === undefined ? undefined : looseParse(record.input)?.['buyer'];
+        if (shardOf(typeof buyer === 'string' ? buyer : `${record.source}:${record.line}`, shard.total) !== shard.index) continue;
       }
-      if (shard && shardOf(buyer ?? `${record.source}:${record.line}`, shard.total) !== shard.index) continue;
-      if (override) place(override);
+      if (override && overrides.size < request.maxIssues) overrides.set(index, override);
       index++;
       yield { input: override ? PLACEHOLDER : record.input!, line: record.line };
     }
   }
-  return { sources: request.sources.map((s) => ({ name: s.name, items: items(s) })), overrides, overridden };
+  return { sources: request.sources.map((s) => ({ name: s.name, items: items(s) })), overrides };
 }
 
 function looseParse(input: Uint8Array | string): Record<string, unknown> | undefined {
@@ -188,36 +176,14 @@ function looseParse(input: Uint8Array | string): Record<string, unknown> | undef
   }
 }
 
-/** A v1/v2 receipt (by the SDK's strict reader) where v3 is required; anything else is left to the audit. */
-function downgradeOf(sdk: AuditSdk, record: ReceiptRecord): Override | undefined {
-  try {
-    const receipt = sdk.parseReceipt(record.input!);
-    if ((receipt.receipt_version ?? 1) >= 3) return undefined;
-    const { field = 'receipt_version', message } = sdk.downgradeVerdict(receipt, DOWNGRADE_BECAUSE);
-    return { reason: 'downgrade', field, message, request_id: receipt.request_id };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Puts the CLI's findings in place of the placeholders' (same place, same count). */
-function applyOverrides(report: AuditResult, overrides: Map<number, Override>, downgrades: number): void {
+/** Puts the CLI's findings in place of the placeholders' (same place, same reason). */
+function applyOverrides(report: AuditResult, overrides: Map<number, Override>): void {
   for (const issue of report.issues) {
     const o = issue.index === undefined ? undefined : overrides.get(issue.index);
     if (!o) continue;
     issue.reason = o.reason;
     issue.message = o.message;
-    if (o.field) issue.field = o.field;
-    else delete issue.field;
-    if (o.request_id) issue.request_id = o.request_id;
-  }
-  if (downgrades > 0) {
-    const byReason = report.issues_by_reason;
-    const malformed = (byReason.malformed ?? 0) - downgrades;
-    if (malformed > 0) byReason.malformed = malformed;
-    else delete byReason.malformed;
-    byReason.downgrade = (byReason.downgrade ?? 0) + downgrades;
-    report.ok = false;
+    delete issue.field;
   }
 }
 
@@ -247,13 +213,14 @@ export async function runAudit(request: AuditRequest): Promise<AuditRun> {
   const total = totalBytes(request.sources);
   let bytes = 0;
   const progress = verifyProgress({ label: 'auditing', totalBytes: total });
-  const built = await buildItems(request, sdk, (n) => {
+  const built = buildItems(request, (n) => {
     bytes += n;
   });
   const options = {
     partial: request.partial,
     slice: request.slice,
     maxIssues: request.maxIssues,
+    ...(request.requireV3 ? { requireV3: { because: DOWNGRADE_BECAUSE } } : {}),
     onProgress: (p: { receipts: number }) => progress.tick(p.receipts, bytes),
     progressIntervalMs: 100,
     ...(state ? { state } : {}),
@@ -277,7 +244,7 @@ export async function runAudit(request: AuditRequest): Promise<AuditRun> {
   } finally {
     progress.stop();
   }
-  applyOverrides(report, built.overrides, built.overridden.downgrade);
+  applyOverrides(report, built.overrides);
   nameSideFiles(report, { usage: request.usage, head: request.head, previousHead: request.previousHead });
   const run: AuditRun = { report };
   if (state) run.continued = state;

@@ -13,7 +13,7 @@ import { decodeUtf8 } from './strict-json.js';
 import type { Receipt, ReceiptV3, Verdict } from './types.js';
 import { unwrapTrailLine } from './trail-line.js';
 import { UsageReconciler, type UsageExport, type UsageRow } from './usage-reconcile.js';
-import { fail, isVerdict, parseToVerdict, verifyParsed, type ReceiptInput } from './verify.js';
+import { downgradeVerdict, fail, isVerdict, parseToVerdict, verifyParsed, type ReceiptInput } from './verify.js';
 
 /**
  * One input of an audit: JSON Lines (chunks of bytes or text, split anywhere), or receipts one
@@ -49,6 +49,12 @@ export interface AuditStreamOptions {
   maxLineBytes?: number;
   /** Chains need not start at seq 1 (a month of receipts); gaps inside them are still findings. */
   partial?: boolean;
+  /**
+   * Every v1/v2 receipt is a `downgrade` finding, not verified (they bind neither the request nor
+   * the response): for keys of a gateway that signs v3 receipts. `because` ends the finding's
+   * message (see `downgradeVerdict`). Decided on the receipt the audit parses, not a second read.
+   */
+  requireV3?: { because: string } | undefined;
   /**
    * One slice of a sharded audit: gaps and chain starts are left to `mergeAuditReports`, which
    * sees every slice's runs. Implies `partial`.
@@ -128,6 +134,7 @@ export async function auditStream(input: Input, options: AuditStreamOptions): Pr
       parsed = fail('malformed', 'not valid UTF-8');
     }
     if (isVerdict(parsed)) return { verdict: parsed, at };
+    if (options.requireV3 && parsed.receipt_version !== 3) return { verdict: downgradeVerdict(parsed, options.requireV3.because), at };
     if (auditor.isReplay(parsed)) {
       const r = parsed as ReceiptV3;
       return { verdict: { valid: true, reason: 'valid', message: 'audited before', receipt: r }, at, replay: true, ...hashes(r, utf8Bytes(v3SignedText(r))) };
