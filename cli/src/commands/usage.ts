@@ -3,7 +3,7 @@ import type { UsageRow, UsageSummaryEntry } from '@proxygate-kit/sdk';
 import { BaseCommand } from '../lib/base-command.js';
 import { createClient } from '../lib/client.js';
 import { UsageError } from '../lib/errors.js';
-import { compact, renderTable } from '../lib/format.js';
+import { compact, renderTable, todayUtc } from '../lib/format.js';
 import { loadMoney } from '../lib/money.js';
 import { listJson, listPages, moreHint, type ListJson } from '../lib/pages.js';
 
@@ -24,7 +24,7 @@ export function usageBound(flag: 'from' | 'to', value: string | undefined, now: 
   const at = Date.parse(plainDate ? `${text}T00:00:00Z` : text);
   if (Number.isNaN(at)) {
     // Today's date as the example: any fixed one would be in the future somewhere, then stale.
-    const today = new Date(now).toISOString().slice(0, 10);
+    const today = todayUtc(now);
     throw new UsageError(`--${flag} is not a date: "${value}"`, `use a duration before now (30m, 24h, 7d, 2w), a date like ${today}, or RFC 3339 like ${today}T00:00:00Z`);
   }
   return new Date(plainDate && flag === 'to' ? at + DAY_MS - 1 : at).toISOString();

@@ -28,6 +28,11 @@ export function renderKeyValues(pairs: ReadonlyArray<readonly [string, string | 
   return pairs.map(([k, v]) => `${k.padEnd(width)}  ${cellText(v)}`).join('\n');
 }
 
+/** Today's UTC date, `YYYY-MM-DD`: the date a hint gives as its example (a fixed one goes stale). */
+export function todayUtc(now: number = Date.now()): string {
+  return new Date(now).toISOString().slice(0, 10);
+}
+
 /** "30m", "12h", "7d" from now, an RFC 3339 timestamp or a date (midnight UTC) -> RFC 3339 UTC with milliseconds. */
 export function parseExpiry(text: string, now: number = Date.now()): string | undefined {
   const relative = /^(\d+)([smhd])$/.exec(text.trim());
