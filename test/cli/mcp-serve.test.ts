@@ -301,7 +301,9 @@ describe('proxygate mcp serve (extended profile)', { timeout: 120_000 }, () => {
     const cases: Array<{ args: string[]; env?: Record<string, string | undefined>; code: number; line: RegExp }> = [
       { args: [], env: { PROXYGATE_API_KEY: undefined }, code: 4, line: /^unauthorized: mcp serve has no token \(run "proxygate login"/ },
       { args: ['--api-key', mock.tokens.trader], code: 2, line: /^usage_error: mcp serve does not take --api-key/ },
-      { args: [], env: { PROXYGATE_GATEWAY_URL: 'http://127.0.0.1:9' }, code: 1, line: /^gateway_unreachable: cannot start: / },
+      { args: [], env: { PROXYGATE_GATEWAY_URL: 'http://127.0.0.1:8' }, code: 1, line: /^gateway_unreachable: cannot start: / },
+      // A port fetch refuses is the URL's mistake, not the network's.
+      { args: [], env: { PROXYGATE_GATEWAY_URL: 'http://127.0.0.1:6666' }, code: 2, line: /^usage_error: the gateway URL "http:\/\/127\.0\.0\.1:6666" .* uses port 6666, which fetch refuses/ },
       { args: ['--pins', join(h.dir, 'bad-pins.json')], code: 2, line: /^usage_error: the MCP tool pins in .*bad-pins\.json are not valid JSON/ },
       { args: ['--keys', join(h.dir, 'no-keys.json')], code: 2, line: /^usage_error: .*no-keys\.json/ },
       { args: ['--max-spend', '-1'], code: 2, line: /^usage_error: --max-spend must not be negative/ },

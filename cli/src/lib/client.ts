@@ -1,6 +1,7 @@
 import type { ClientOptions as SdkClientOptions, Proxygate } from '@proxygate-kit/sdk';
 import type { ResolvedAuth } from './base-command.js';
 import { UsageError } from './errors.js';
+import { refuseFetchBadPort } from './gateway-url.js';
 import { loadSdk } from './sdk-loader.js';
 
 export type GatewayClient = Proxygate;
@@ -21,7 +22,7 @@ export interface ClientOptions {
 export async function createClient(auth: ResolvedAuth, options: ClientOptions = {}): Promise<GatewayClient> {
   const timeout = timeoutSetting(process.env['PROXYGATE_TIMEOUT']);
   const { Proxygate } = await loadSdk();
-  return new Proxygate({
+  const client = new Proxygate({
     apiKey: auth.apiKey ?? null,
     gatewayUrl: auth.gatewayUrl,
     fetch: (input, init) => globalThis.fetch(input, init),
@@ -32,6 +33,9 @@ export async function createClient(auth: ResolvedAuth, options: ClientOptions = 
     ...(options.allowLegacyReceipts ? { allowLegacyReceipts: true } : {}),
     ...(timeout === undefined ? {} : { timeout }),
   });
+  // After the SDK's own checks of the URL (a query, a fragment), so those keep their words.
+  refuseFetchBadPort(auth.gatewayUrl, 'the gateway URL', "--gateway, PROXYGATE_GATEWAY_URL or the profile's");
+  return client;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { ConnectGatewayOptions } from '@proxygate-kit/sdk/mcp';
 import type { ResolvedAuth } from './base-command.js';
 import { UsageError } from './errors.js';
+import { refuseFetchBadPort } from './gateway-url.js';
 import { readTextFile } from './input.js';
 import { loadMcpSdk } from './sdk-loader.js';
 import { cliVersion } from './version.js';
@@ -15,6 +16,8 @@ export function mcpUrl(auth: ResolvedAuth): string {
  * `options` adds to (or overrides) what is passed to `connectGateway` (`mcp serve`: keys, pins).
  */
 export async function connectMcp(auth: ResolvedAuth, pinsFile?: string, options: ConnectGatewayOptions = {}) {
+  refuseFetchBadPort(auth.gatewayUrl, 'the gateway URL', "--gateway, PROXYGATE_GATEWAY_URL or the profile's");
+  if (process.env['PROXYGATE_MCP_URL'] !== undefined) refuseFetchBadPort(mcpUrl(auth), 'the MCP URL', 'PROXYGATE_MCP_URL');
   const { connectGateway, parseToolPinSet } = await loadMcpSdk();
   let saved;
   if (pinsFile) {
