@@ -114,7 +114,7 @@ export async function runVerifyFastPath(args: readonly string[], options: { chec
     const report = await verifySources(plan.sources, { keys: chosen.keys, requireV3, list: request.list, shard: request.shard, maxIssues, totalBytes: totalBytes(plan.sources) });
     writeDirect(1, await formatVerifyReport(report, format, (Date.now() - started) / 1000));
     if (report.valid + report.invalid === 0 && request.allowEmpty) writeDirect(2, 'no receipts found in the input\n');
-    const failure = verificationFailure(report, Boolean(request.allowEmpty));
+    const failure = verificationFailure(report, Boolean(request.allowEmpty), chosen.keys);
     if (!failure) return 0;
     writeDirect(2, `${formatErrorLine(failure)}\n`);
     return failure.exitCode;

@@ -79,7 +79,7 @@ export async function runAuditCommand(io: CommandIo, files: readonly string[], o
   }
   const allowEmpty = Boolean(opts['allow-empty']);
   if (report.counts.receipts === 0 && allowEmpty) io.note('no receipts found in the input');
-  const failure = auditFailure(report, allowEmpty);
+  const failure = auditFailure(report, allowEmpty, chosen.keys);
   if (failure) throw io.reported(failure, opts.format);
 }
 
@@ -146,7 +146,7 @@ export async function runMergeCommand(io: CommandIo, parts: readonly string[], o
   }
   const allowEmpty = Boolean(opts['allow-empty']);
   if (report.counts.receipts === 0 && allowEmpty) io.note('no receipts found in the parts');
-  const failure = auditFailure(report, allowEmpty);
+  const failure = auditFailure(report, allowEmpty, chosen.keys);
   if (failure) throw io.reported(failure, opts.format);
 }
 

@@ -329,10 +329,11 @@ export async function formatAuditReport(report: AuditResult, format: ReportForma
 }
 
 /** Exit 1 for findings, or for no receipts at all unless allowed; the report already said what. */
-export function auditFailure(report: AuditResult, allowEmpty: boolean): CliError | undefined {
+export function auditFailure(report: AuditResult, allowEmpty: boolean, keys?: KeySet): CliError | undefined {
   if (!report.ok) {
     const n = Object.values(report.issues_by_reason).reduce((a, b) => a + (b ?? 0), 0);
-    return Object.assign(new CliError('audit_failed', `${n} finding(s)`, ExitCode.failure, unknownKeyAction(report.issues_by_reason)), { reported: true });
+    const action = unknownKeyAction(report.issues_by_reason, keys && { keys, failures: report.issues });
+    return Object.assign(new CliError('audit_failed', `${n} finding(s)`, ExitCode.failure, action), { reported: true });
   }
   if (report.counts.receipts === 0 && !allowEmpty) {
     return new CliError('no_receipts', 'no receipts in the input: an audit of nothing is not a pass', ExitCode.failure, 'pass --allow-empty when no receipts is fine');

@@ -291,8 +291,11 @@ export async function formatVerifyReport(report: VerifyReport, format: ReportFor
 }
 
 /** Exit 1 when anything failed, or nothing was read (unless `--allow-empty`); the report already said what. */
-export function verificationFailure(report: VerifyReport, allowEmpty: boolean): CliError | undefined {
-  if (report.invalid > 0) return Object.assign(new CliError('verification_failed', `${report.invalid} problem(s) found`, ExitCode.failure, unknownKeyAction(report.failures_by_reason)), { reported: true });
+export function verificationFailure(report: VerifyReport, allowEmpty: boolean, keys?: KeySet): CliError | undefined {
+  if (report.invalid > 0) {
+    const action = unknownKeyAction(report.failures_by_reason, keys && { keys, failures: report.failures });
+    return Object.assign(new CliError('verification_failed', `${report.invalid} problem(s) found`, ExitCode.failure, action), { reported: true });
+  }
   if (report.valid === 0 && !allowEmpty) return emptyInputFailure();
   return undefined;
 }

@@ -57,7 +57,7 @@ ${KEYS_RULE}
     this.write(await formatVerifyReport(report, format, (Date.now() - started) / 1000));
     const allowEmpty = flags['allow-empty'];
     if (report.valid + report.invalid === 0 && allowEmpty) this.note('no receipts found in the input');
-    const failure = verificationFailure(report, allowEmpty);
+    const failure = verificationFailure(report, allowEmpty, chosen.keys);
     if (failure) throw this.reported(failure, format);
   }
 }
