@@ -17,8 +17,12 @@ ${Object.entries(HELP_TOPICS)
     const { argv } = await this.parse(HelpCommand);
     const words = argv as string[];
     const topic = words.length === 1 ? HELP_TOPICS[words[0] ?? ''] : undefined;
+    // The CLI's help class (package.json oclif.helpClass) by import(), not oclif's loadHelpClass: that
+    // path import()s dist/ beside the sources, which in-process tests cannot resolve the SDK from.
+    const { default: Help } = await import('../lib/help-class.js');
+    const help = new Help(this.config, this.config.pjson.oclif.helpOptions ?? {});
     if (topic) {
-      process.stdout.write(topic.render());
+      process.stdout.write(help.renderTopic(topic.render()));
       return;
     }
     // `help apis extra`: oclif's help would show the apis page and say nothing of the rest.
@@ -29,10 +33,6 @@ ${Object.entries(HELP_TOPICS)
         throw this.usageError(`Unexpected argument: ${words[n]}`, `"${this.config.bin} help" takes one command or topic; see "${this.config.bin} help --help"`);
       }
     }
-    // The CLI's help class (package.json oclif.helpClass) by import(), not oclif's loadHelpClass: that
-    // path import()s dist/ beside the sources, which in-process tests cannot resolve the SDK from.
-    const { default: Help } = await import('../lib/help-class.js');
-    const help = new Help(this.config, this.config.pjson.oclif.helpOptions ?? {});
     // oclif's styled " ›   Error: Command x not found." becomes the CLI's one usage line.
     help.unknownSubject = () => {
       const visible = this.config.commands.filter((c) => !c.hidden).map((c) => c.id);
