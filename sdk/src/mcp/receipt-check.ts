@@ -54,12 +54,18 @@ const failed = (reason: FailedVerdict['reason'], message: string, receipt?: Rece
 
 /** What the tool result claims next to the receipt; `body` is absent when the shield withheld it. */
 export type ReceiptClaims = Pick<CallApiToolOutput, 'receipt'> & {
-  /** The request id the result claims; undefined when it claims none (a tool error's body may not). */
+  /**
+   * The request id the result claims; undefined when it claims none (a tool error's body may not):
+   * then only a v3 receipt, which binds the call itself, can verify.
+   */
   request_id?: string | undefined;
   /** The claimed charge; undefined when nothing claims one (a blocked call's error: the receipt says). */
   amount_micro_usd?: number | undefined;
   body?: string | undefined;
 };
+
+/** The mismatch of a v1/v2 receipt beside an answer that claims no request id. */
+const NO_REQUEST_ID = 'request_id (none claimed)';
 
 /**
  * Fields of the tool result that the signature does not cover must agree with the signed ones,
@@ -67,7 +73,11 @@ export type ReceiptClaims = Pick<CallApiToolOutput, 'receipt'> & {
  * valid signature and matching hashes, only its `buyer` tells.
  */
 function unsignedMismatch(receipt: Receipt, output: ReceiptClaims, sent: CalledTool, expected: ReceiptExpectations): string | undefined {
-  if (output.request_id !== undefined && receipt.request_id !== output.request_id) return 'request_id';
+  if (output.request_id === undefined) {
+    // v1/v2 are tied to their call only by request_id (and buyer): with none claimed, a genuine
+    // receipt of an earlier call would pass for this one. v3 binds the call itself (below).
+    if (receipt.receipt_version !== 3) return NO_REQUEST_ID;
+  } else if (receipt.request_id !== output.request_id) return 'request_id';
   if (output.amount_micro_usd !== undefined && String(receipt.amount) !== String(output.amount_micro_usd)) return 'amount';
   // v1/v2 name the account wallet: someone else's genuine receipt must not pass for ours.
   if (receipt.receipt_version !== 3) return expected.wallet !== undefined && receipt.buyer !== expected.wallet ? 'buyer' : undefined;
@@ -83,6 +93,7 @@ function unsignedMismatch(receipt: Receipt, output: ReceiptClaims, sent: CalledT
 }
 
 const MISMATCH_MESSAGE: Record<string, string> = {
+  [NO_REQUEST_ID]: 'the answer named no request_id, so a v1/v2 receipt cannot be tied to this call',
   buyer: "the signed receipt's buyer is not this client's token (or account wallet)",
   'shield.mode': 'the signed receipt applied another shield mode than the one requested',
 };
@@ -113,7 +124,8 @@ export async function verifyCallReceipt(
   }
   const field = unsignedMismatch(receipt, output, sent, expected);
   if (field) {
-    return failed('content_mismatch', MISMATCH_MESSAGE[field] ?? `the tool result's ${field} differs from the signed receipt`, receipt, field);
+    const message = MISMATCH_MESSAGE[field] ?? `the tool result's ${field} differs from the signed receipt`;
+    return failed('content_mismatch', message, receipt, field === NO_REQUEST_ID ? 'request_id' : field);
   }
   const shield = receipt.receipt_version === 3 ? shieldFromSigned(receipt.shield) : null;
   return { ...verdict, shield };
