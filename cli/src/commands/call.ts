@@ -8,6 +8,7 @@ import { ExitCode, type ExitCodeValue } from '../lib/exit-codes.js';
 import { formatResponseHead } from '../lib/http-output.js';
 import { checkIdempotencyKey, parsePairs, readRequestBody } from '../lib/input.js';
 import { receiptInvalidFailure } from '../lib/key-rotation-hint.js';
+import { allowLegacyReceiptsFlag } from '../lib/legacy-receipts-flag.js';
 import { loadMoney, parseUsdFlag, type Money } from '../lib/money.js';
 import { loadPinnedKeys } from '../lib/receipt-keys.js';
 import { keepReceipt, keptWhere, receiptKeyFailure, ReceiptTrail } from '../lib/trail/index.js';
@@ -85,7 +86,7 @@ flight finish) > 6 > 1 > 4 > 3 > 2 > 5 > 0.`;
     receipts: Flags.string({ description: 'also append the receipt line (as the receipts log has it) to this JSON Lines file' }),
     keep: Flags.boolean({ description: 'keep the receipt in the profile\'s receipts log (--no-keep: do not)', allowNo: true, default: true }),
     keys: Flags.string({ description: 'verify against this key set instead of the pinned keys [env: PROXYGATE_RECEIPT_KEYS]' }),
-    'allow-legacy-receipts': Flags.boolean({ description: 'accept a v1/v2 receipt from a gateway that signs v3 receipts (a token it keeps on legacy receipts); by default that is a downgrade, never accepted once the token had a v3 receipt' }),
+    'allow-legacy-receipts': allowLegacyReceiptsFlag,
     include: Flags.boolean({ char: 'i', description: 'print the status line and response headers to stderr' }),
     batch: Flags.string({ description: 'make the calls of a JSON Lines FILE (- for stdin), one result line each on stdout, in order (see the description)', helpGroup: 'BATCH' }),
     concurrency: Flags.integer({ description: `with --batch: calls in flight at once (default 4, at most ${MAX_CONCURRENCY})`, min: 1, max: MAX_CONCURRENCY, helpGroup: 'BATCH' }),

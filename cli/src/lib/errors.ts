@@ -1,5 +1,6 @@
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 import { closestNames, takesNoArguments } from './help-suggest.js';
+import { ALLOW_LEGACY_RECEIPTS_HINT, legacyReceiptText } from './legacy-receipts.js';
 import { redactSecrets } from './redact.js';
 
 /** A failure the CLI reports as one line `code: message (action)` and a documented exit code. */
@@ -275,6 +276,7 @@ function redirectMessage(message: string): string {
 interface ReceiptVerdictLike {
   valid: boolean;
   reason: string;
+  receipt?: { receipt_version?: number | undefined } | null | undefined;
 }
 
 /**
@@ -299,7 +301,9 @@ function blockAction(thrown: object, settled: ReceiptVerdictLike | null | undefi
       ? 'no receipt came with the block'
       : verdict.reason === 'no_keys'
         ? 'its receipt is not verified: no receipt keys ("proxygate receipts keys trust" pins them)'
-        : `its receipt did not verify (${verdict.reason})`;
+        : verdict.reason === 'downgrade'
+          ? `its receipt is ${legacyReceiptText(verdict)}; ${ALLOW_LEGACY_RECEIPTS_HINT}`
+          : `its receipt did not verify (${verdict.reason})`;
   return `${claim}, but ${why}; the response is withheld`;
 }
 

@@ -1,5 +1,6 @@
 import { CliError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
+import { ALLOW_LEGACY_RECEIPTS_ACTION, receiptRefusal } from './legacy-receipts.js';
 
 // A receipt signed by a key the keys at hand do not hold ("unknown_key") is most often a key
 // rotation the saved keys have not caught up with: say how to take the new keys in, not only that
@@ -30,7 +31,12 @@ export function unknownKeyAction(byReason: Readonly<Record<string, number | unde
 }
 
 /** A paid call's receipt that did not verify (the answer was delivered): exit 1, with the right next step. */
-export function receiptInvalidFailure(verdict: { reason: string }): CliError {
-  const action = verdict.reason === 'unknown_key' ? `the receipt is kept; ${REEXPORT_KEYS_ACTION}` : 'keep the response and the receipt; report the request id to the gateway';
-  return new CliError('receipt_invalid', `the receipt did not verify (${verdict.reason})`, ExitCode.failure, action);
+export function receiptInvalidFailure(verdict: Parameters<typeof receiptRefusal>[0]): CliError {
+  const action =
+    verdict.reason === 'unknown_key'
+      ? `the receipt is kept; ${REEXPORT_KEYS_ACTION}`
+      : verdict.reason === 'downgrade'
+        ? ALLOW_LEGACY_RECEIPTS_ACTION
+        : 'keep the response and the receipt; report the request id to the gateway';
+  return new CliError('receipt_invalid', receiptRefusal(verdict), ExitCode.failure, action);
 }

@@ -108,8 +108,9 @@ async function connect(options: ConnectGatewayOptions, secrets: string[]): Promi
   }
   identity.tokenId ??= info?.id;
   identity.wallet ??= wallet;
-  // A gateway that signs v3 receipts: a weaker one for a paid call is a downgrade.
-  if (features.includes('receipt_v3')) identity.minVersion = 3;
+  // A gateway that signs v3 receipts: a weaker one for a paid call is a downgrade (unless the
+  // caller accepts a token kept on legacy receipts; a v3 receipt seen later still raises it).
+  if (features.includes('receipt_v3') && options.allowLegacyReceipts !== true) identity.minVersion = 3;
 
   let gateway: GatewayMcpClient | undefined;
   const gatewayFetch = createGatewayFetch({

@@ -170,7 +170,8 @@ export class GatewayMcpClient {
 
   /**
    * The weakest receipt version this client accepts for a paid call: 3 once the gateway
-   * advertises `receipt_v3` in `/health` or has signed a v3 receipt for this client's token.
+   * advertises `receipt_v3` in `/health` (unless `allowLegacyReceipts`) or has signed a v3
+   * receipt for this client's token.
    */
   get minReceiptVersion(): 1 | 2 | 3 {
     return this.identity.minVersion;

@@ -78,6 +78,12 @@ export interface ConnectGatewayOptions {
    * client's expectations), e.g. against keys it pins only once a receipt arrives. Implied by `keys`.
    */
   receiptIdentity?: boolean;
+  /**
+   * Accept v1/v2 receipts from a gateway that advertises `receipt_v3` (a token the gateway keeps on
+   * legacy receipts), as the REST client's `allowLegacyReceipts`. Default false: such a receipt is
+   * a `downgrade`. Never accepted once this client has seen a v3 receipt for the token.
+   */
+  allowLegacyReceipts?: boolean;
   /** Return results whose receipt fails verification instead of throwing (the verdict says why). */
   acceptInvalidReceipts?: boolean;
   /** Called once per paid call with its receipt and shield verdicts. */

@@ -95,6 +95,18 @@ describe('receipt downgrade over MCP (extended gateway: /health advertises recei
     expect((error as ReceiptVerificationError).reason).toBe('downgrade');
   });
 
+  it('allowLegacyReceipts accepts a token the gateway keeps on legacy receipts, until it had a v3 receipt', async () => {
+    const client = await connectGateway({ url: MCP_URL, token: h.gateway.demoTokens.traderV1, keys: h.keys, allowLegacyReceipts: true, fetch: h.recordingFetch });
+    open.push(client);
+    expect(client.minReceiptVersion).toBe(1);
+    const echo = { listing_id: listingId(h.gateway, 'echo'), path: '/echo' };
+    expect((await client.callApi(echo)).verification).toMatchObject({ valid: true });
+    h.gateway.setTokenReceiptVersion(h.gateway.tokenIdOf(h.gateway.demoTokens.traderV1), 3);
+    expect((await client.callApi(echo)).verification.receipt?.receipt_version).toBe(3);
+    h.gateway.setTokenReceiptVersion(h.gateway.tokenIdOf(h.gateway.demoTokens.traderV1), 1);
+    expect(await client.callApi(echo).catch((e: unknown) => (e as ReceiptVerificationError).reason)).toBe('downgrade');
+  });
+
   it('reports the downgrade without throwing when acceptInvalidReceipts is set', async () => {
     const client = await connectGateway({ url: MCP_URL, token: h.gateway.demoTokens.traderV1, keys: h.keys, acceptInvalidReceipts: true });
     open.push(client);

@@ -9,6 +9,7 @@ import { parsePairs } from '../../lib/input.js';
 import { connectMcp } from '../../lib/mcp-connect.js';
 import { loadPinnedKeys } from '../../lib/receipt-keys.js';
 import { receiptInvalidFailure } from '../../lib/key-rotation-hint.js';
+import { allowLegacyReceiptsFlag } from '../../lib/legacy-receipts-flag.js';
 import { loadMcpSdk, loadSdk } from '../../lib/sdk-loader.js';
 import { expectedFields, readArgValue, schemaProblems } from '../../lib/tool-arguments.js';
 import { keepCallApiReceipt, keptWhere, readCallApiAnswer, receiptKeyFailure, ReceiptTrail, toolText, type KeptReceipt, type SentCall } from '../../lib/trail/index.js';
@@ -43,6 +44,7 @@ not verify, or is signed by a key the pin does not know, exits 1.`;
     receipts: Flags.string({ description: 'call_api: also append the receipt line to this JSON Lines file' }),
     keep: Flags.boolean({ description: 'call_api: keep the receipt in the profile\'s receipts log (--no-keep: do not)', allowNo: true, default: true }),
     keys: Flags.string({ description: 'call_api: verify against this key set instead of the pinned keys [env: PROXYGATE_RECEIPT_KEYS]' }),
+    'allow-legacy-receipts': allowLegacyReceiptsFlag,
   };
 
   async run(): Promise<unknown> {
@@ -64,7 +66,7 @@ not verify, or is signed by a key the pin does not know, exits 1.`;
         : undefined;
     // A paid call's receipt is judged here (the trail may pin its keys only once it arrives):
     // the client learns at connect who the receipt must name and whether the gateway signs v3.
-    const client = await connectMcp(auth, flags.pins, trail ? { receiptIdentity: true } : {});
+    const client = await connectMcp(auth, flags.pins, trail ? { receiptIdentity: true, allowLegacyReceipts: flags['allow-legacy-receipts'] } : {});
     try {
       // A typo is the caller's mistake (exit 2), not a protocol failure of the gateway.
       if (!Object.hasOwn(client.pins.tools, args.tool)) {

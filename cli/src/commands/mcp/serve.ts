@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../lib/base-command.js';
 import { CliError, UsageError } from '../../lib/errors.js';
 import { ExitCode } from '../../lib/exit-codes.js';
+import { allowLegacyReceiptsFlag } from '../../lib/legacy-receipts-flag.js';
 
 export default class McpServe extends BaseCommand {
   static override summary = "a local MCP server for any MCP client, fronting the gateway with the kit's protections";
@@ -45,6 +46,7 @@ once on stderr at start.`;
     port: Flags.integer({ description: 'with --http: the port (0 picks a free one)', default: 0, min: 0, max: 65_535 }),
     pins: Flags.string({ description: "the MCP tool pins (created on the first run; default: in the profile's config directory)" }),
     keys: Flags.string({ description: 'verify receipts against this key set instead of the pinned keys [env: PROXYGATE_RECEIPT_KEYS]' }),
+    'allow-legacy-receipts': allowLegacyReceiptsFlag,
     receipts: Flags.string({ description: "append the receipts to this JSON Lines file instead of the profile's receipts log" }),
     'read-only': Flags.boolean({ description: 'refuse call_api and rate_seller locally' }),
     'max-spend': Flags.string({ description: 'most this session may spend, USD (at most 6 decimals)' }),
@@ -67,6 +69,7 @@ once on stderr at start.`;
     const settings = {
       pins: flags.pins,
       keys: flags.keys,
+      allowLegacyReceipts: flags['allow-legacy-receipts'],
       receipts: flags.receipts,
       readOnly: flags['read-only'],
       sessionMaxMicroUsd: await usdSetting('max-spend', flags['max-spend']),

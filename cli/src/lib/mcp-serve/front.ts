@@ -6,6 +6,7 @@ import type { PaidReceiptVerdict } from '@proxygate-kit/sdk';
 import type { CallReceiptVerdict, GatewayMcpClient, ReceiptClaims } from '@proxygate-kit/sdk/mcp';
 import type { GatewayClient } from '../client.js';
 import { toCliError } from '../errors.js';
+import { ALLOW_LEGACY_RECEIPTS_HINT, receiptRefusal } from '../legacy-receipts.js';
 import { redactSecrets } from '../redact.js';
 import { isBlock, keepCallApiReceipt, keptWhere, readCallApiAnswer, type CallApiAnswer, type KeptReceipt, type ReceiptTrail, type SentCall } from '../trail/index.js';
 import { BudgetExceeded, type Reservation, type SpendBudget } from './spend-budget.js';
@@ -243,7 +244,9 @@ export class GatewayFront {
         ? `UNKNOWN RECEIPT KEY: the receipt is ${change.message}`
         : verdict?.reason === 'no_keys'
           ? 'the receipt could not be verified (no receipt keys)'
-          : `the receipt did not verify (${verdict?.reason ?? 'missing'}: ${verdict?.message ?? 'no receipt'})`;
+          : verdict?.reason === 'downgrade'
+            ? `${receiptRefusal(verdict)}; ${ALLOW_LEGACY_RECEIPTS_HINT}`
+            : `the receipt did not verify (${verdict?.reason ?? 'missing'}: ${verdict?.message ?? 'no receipt'})`;
       this.o.note(`mcp serve: REFUSED the answer of request ${result.request_id}: ${why}`);
       const header = [
         `proxygate mcp serve: the answer of ${call} is WITHHELD: ${why}. The answer cannot be trusted to be what the gateway sent.`,

@@ -19,6 +19,8 @@ import { createToolPins, defaultToolPinsFile, pinsOf, readToolPins } from './too
 export interface ServeSettings {
   pins?: string | undefined;
   keys?: string | undefined;
+  /** `--allow-legacy-receipts`: v1/v2 receipts from a gateway that signs v3 are not downgrades. */
+  allowLegacyReceipts?: boolean | undefined;
   receipts?: string | undefined;
   readOnly: boolean;
   sessionMaxMicroUsd?: number | undefined;
@@ -87,6 +89,7 @@ export async function startServe(auth: ResolvedAuth, settings: ServeSettings, no
   try {
     client = await connectMcp(auth, undefined, {
       ...(trail.keys ? { keys: trail.keys } : {}),
+      allowLegacyReceipts: settings.allowLegacyReceipts === true,
       pin: { ...(pins ? { saved: pins.pins } : {}), mode: 'refuse-changed', onMismatch: () => undefined },
       clientInfo: { name: 'proxygate-mcp-serve', version: cliVersion() },
     });
