@@ -20,7 +20,7 @@ export interface ClientOptions {
  * fetch (which is what test interceptors patch).
  */
 export async function createClient(auth: ResolvedAuth, options: ClientOptions = {}): Promise<GatewayClient> {
-  const timeout = timeoutSetting(process.env['PROXYGATE_TIMEOUT']);
+  const timeout = requestTimeoutMs();
   const { Proxygate } = await loadSdk();
   const client = new Proxygate({
     apiKey: auth.apiKey ?? null,
@@ -40,9 +40,11 @@ export async function createClient(auth: ResolvedAuth, options: ClientOptions = 
 
 /**
  * PROXYGATE_TIMEOUT: seconds one attempt may take (the SDK's 60 s by default), so a script facing
- * a gateway that never answers gives up sooner than three attempts of a minute.
+ * a gateway that never answers gives up sooner than three attempts of a minute. In milliseconds;
+ * undefined when unset. Read here only: the REST client and the MCP commands (connectMcp) alike.
  */
-function timeoutSetting(text: string | undefined): number | undefined {
+export function requestTimeoutMs(): number | undefined {
+  const text = process.env['PROXYGATE_TIMEOUT'];
   if (text === undefined || text.trim() === '') return undefined;
   const seconds = Number(text);
   if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) {

@@ -30,8 +30,9 @@ const ENVIRONMENT = `ENVIRONMENT VARIABLES
                               instead of the keys pinned on first use, when neither --keys nor
                               --pin is given
   PROXYGATE_MCP_URL           MCP endpoint (default <gateway>/mcp)
-  PROXYGATE_TIMEOUT           seconds one request attempt may take (default 60); retries follow as
-                              for any failure (a paid call only where the gateway replays by key)
+  PROXYGATE_TIMEOUT           seconds one request attempt may take (default 60), REST and MCP
+                              (mcp tools/call/serve) alike; retries follow as for any failure (a
+                              paid call only where the gateway replays by key)
   PROXYGATE_LOG               SDK log level (off, error, warn, info, debug); off by default
   PROXYGATE_CONTENT_TYPE      "json" makes every data command print JSON, as --json does
   PROXYGATE_PROMPT_DISABLED   1 or true: never prompt (nor when CI is set or stdin is not a TTY)

@@ -1,5 +1,6 @@
 import type { ConnectGatewayOptions } from '@proxygate-kit/sdk/mcp';
 import type { ResolvedAuth } from './base-command.js';
+import { requestTimeoutMs } from './client.js';
 import { UsageError } from './errors.js';
 import { refuseFetchBadPort } from './gateway-url.js';
 import { readTextFile } from './input.js';
@@ -18,6 +19,7 @@ export function mcpUrl(auth: ResolvedAuth): string {
 export async function connectMcp(auth: ResolvedAuth, pinsFile?: string, options: ConnectGatewayOptions = {}) {
   refuseFetchBadPort(auth.gatewayUrl, 'the gateway URL', "--gateway, PROXYGATE_GATEWAY_URL or the profile's");
   if (process.env['PROXYGATE_MCP_URL'] !== undefined) refuseFetchBadPort(mcpUrl(auth), 'the MCP URL', 'PROXYGATE_MCP_URL');
+  const timeoutMs = requestTimeoutMs();
   const { connectGateway, parseToolPinSet } = await loadMcpSdk();
   let saved;
   if (pinsFile) {
@@ -35,6 +37,8 @@ export async function connectMcp(auth: ResolvedAuth, pinsFile?: string, options:
     fetch: (input, init) => globalThis.fetch(input, init),
     clientInfo: { name: 'proxygate-cli', version: cliVersion() },
     ...(saved ? { pin: { saved, mode: 'refuse' as const } } : {}),
+    // Each MCP request and each connect-time REST read (the SDK bounds them by timeoutMs).
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...options,
   });
 }

@@ -13,7 +13,7 @@ import { VERSION } from '../version.js';
 import { delegationTokenScopes } from '../internal/scopes.js';
 import { toGatewayError } from './error-mapping.js';
 import { ToolPinMismatchError } from './errors.js';
-import { createGatewayFetch, fetchBuyerWallet, fetchExtensionFeatures, fetchTokenInfo, resolveToken } from './gateway-fetch.js';
+import { boundedFetch, createGatewayFetch, fetchBuyerWallet, fetchExtensionFeatures, fetchTokenInfo, resolveToken } from './gateway-fetch.js';
 import { GatewayMcpClient, listAllTools, SPENDING_TOOLS, type McpSession, type ReceiptIdentity } from './gateway-client.js';
 import { resolveLimits } from './limits.js';
 import { OAuthSession } from './oauth-session.js';
@@ -96,10 +96,12 @@ async function connect(options: ConnectGatewayOptions, secrets: string[]): Promi
   const judgesReceipts = options.keys !== undefined || options.receiptIdentity === true;
   const needTokenInfo = restTokenAllowed && (scopes === undefined || (judgesReceipts && identity.tokenId === undefined));
   const needWallet = restTokenAllowed && judgesReceipts && identity.wallet === undefined;
+  // Bounded like every MCP request: a silent REST side must not hold connect for minutes.
+  const restFetch = boundedFetch(fetchImpl, options.timeoutMs);
   const [info, wallet, features] = await Promise.all([
-    needTokenInfo ? fetchTokenInfo(restBase, firstToken, fetchImpl, secrets) : undefined,
-    needWallet ? fetchBuyerWallet(restBase, firstToken, fetchImpl, secrets) : undefined,
-    judgesReceipts ? fetchExtensionFeatures(restBase, fetchImpl) : ([] as readonly string[]),
+    needTokenInfo ? fetchTokenInfo(restBase, firstToken, restFetch, secrets) : undefined,
+    needWallet ? fetchBuyerWallet(restBase, firstToken, restFetch, secrets) : undefined,
+    judgesReceipts ? fetchExtensionFeatures(restBase, restFetch) : ([] as readonly string[]),
   ]);
   if (scopes === undefined && !oauth) {
     // No introspection (the public gateway): a pg_del_ token's claim still tells, unverified.

@@ -1,7 +1,7 @@
 // The HTTP side of the MCP client: the Bearer token on every request (static or OAuth), the
 // token's scopes and buyer identity from the gateway's REST side, and auth answers turned into
 // one OAuth round or a typed error before the MCP transport sees them.
-import { APIError, AuthenticationError, ConnectionError, ValidationError } from '../core/error.js';
+import { APIError, AuthenticationError, ConnectionError, TimeoutError, ValidationError } from '../core/error.js';
 import { parseExtensions } from '../core/extensions.js';
 import { readEnv } from '../internal/env.js';
 import { scrubError } from '../internal/redact.js';
@@ -30,6 +30,25 @@ export function parseScopes(value: string | undefined): string[] | undefined {
   return value === undefined ? undefined : value.split(/\s+/).filter(Boolean);
 }
 
+/**
+ * `fetchImpl` bounded by `timeoutMs` per request, its body included: the connect-time REST reads
+ * would otherwise wait as long as the runtime lets a silent server hold them (minutes). A timeout
+ * rejects with `TimeoutError`. For requests that carry no signal of their own.
+ */
+export function boundedFetch(fetchImpl: typeof fetch, timeoutMs: number | undefined): typeof fetch {
+  if (timeoutMs === undefined) return fetchImpl;
+  return async (input, init) => {
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      return await fetchImpl(input, { ...init, signal });
+    } catch (error) {
+      if (!signal.aborted) throw error;
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      throw new TimeoutError(`${init?.method ?? 'GET'} ${url.pathname} got no answer within ${timeoutMs} ms`, error);
+    }
+  };
+}
+
 /** What `GET /v1/tokens/self` told about the presented token. */
 export interface TokenInfoSummary {
   scopes: string[];
@@ -48,6 +67,7 @@ export async function fetchTokenInfo(
   try {
     response = await fetchImpl(`${restBase}/v1/tokens/self`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
   } catch (error) {
+    if (error instanceof TimeoutError) throw error;
     throw new ConnectionError('Could not read the token scopes and id (GET /v1/tokens/self)', scrubError(error, [...secrets, token]), {
       action: 'Pass scopes and tokenId to connectGateway to connect without this request',
     });
@@ -69,6 +89,7 @@ export async function fetchBuyerWallet(restBase: string, token: string, fetchImp
   try {
     response = await fetchImpl(`${restBase}/v1/me`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
   } catch (error) {
+    if (error instanceof TimeoutError) throw error;
     throw new ConnectionError('Could not read the account wallet (GET /v1/me)', scrubError(error, [...secrets, token]), {
       action: 'Pass buyerWallet (and tokenId) to connectGateway to connect without this request',
     });

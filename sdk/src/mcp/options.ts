@@ -90,7 +90,10 @@ export interface ConnectGatewayOptions {
   onVerdict?: (verdict: CallVerdict) => void;
   /** Tool pinning; pass saved pins (or `{ saved, mode }`) to detect changed tool definitions. */
   pin?: ToolPinSet | PinOptions;
-  /** Per-request timeout in ms (the MCP SDK's default is 60 s). */
+  /**
+   * Per-request timeout in ms (the MCP SDK's default is 60 s); it bounds the connect-time REST
+   * reads (`/v1/tokens/self`, `/v1/me`, `/health`) too, which otherwise have none.
+   */
   timeoutMs?: number;
   /** fetch used for every HTTP request (MCP and REST). */
   fetch?: typeof fetch;
