@@ -220,6 +220,30 @@ describe('proxygate mcp serve (extended profile)', { timeout: 120_000 }, () => {
     }
   });
 
+  it('a replayed old receipt beside a failed call is not what the budget counts: the call counts its most', async () => {
+    const { startReplayingRelay } = await import('./mcp-serve-relay.js');
+    const relay = await startReplayingRelay(mock.url);
+    const h = await home();
+    const weather = await listingId(mock, 'weather-current');
+    const server = await serve(h, ['--max-spend', '1'], { PROXYGATE_MCP_URL: `${relay.url}/mcp` });
+    try {
+      const first = await server.call('call_api', { listing_id: echo, path: '/echo' });
+      expect(first.isError, textOf(first)).toBeFalsy();
+      expect(textOf(first)).toMatch(/^Spend: this session \$0\.005105 of \$1\.00\.$/m);
+      const before = await ledgerSize(mock);
+      const second = await server.call('call_api', { listing_id: weather, path: '/current' });
+      expect(relay.replayed()).toBe(1);
+      expect(await ledgerSize(mock)).toBe(before);
+      expect(second.isError).toBe(true);
+      // The echo receipt's $0.005105 would be counted twice; the weather call counts its price.
+      const spent = /^Spend: this session \$([\d.]+) of \$1\.00\.$/m.exec(textOf(second))?.[1];
+      expect(Number(spent)).toBeGreaterThan(0.005105 * 2);
+    } finally {
+      await server.close();
+      await relay.close();
+    }
+  });
+
   it('--max-spend refuses a call whose price could pass what is left, before sending; the receipt amount is what counts', async () => {
     const h = await home();
     // Exactly one echo call with the shield surcharge ($0.000105 + $0.005).

@@ -209,7 +209,7 @@ export class GatewayFront {
     const kept = claims ? await this.keep({ ...read, claims }, sent) : undefined;
     const amount = kept?.cost != null && kept.cost <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(kept.cost) : undefined;
     if (reservation) {
-      if (amount !== undefined) await this.o.budget.settle(reservation, amount);
+      if (amount !== undefined) await this.o.budget.settle(reservation, budgetAmount(amount, reservation, kept?.verdict));
       else if (!claims) await this.o.budget.release(reservation); // no receipt: nothing was charged
     }
     const spend = await this.spendLine();
@@ -422,4 +422,14 @@ function notSent(error: unknown): boolean {
   const { code, name, status } = error as { code?: unknown; name?: unknown; status?: unknown };
   if (typeof status === 'number' && status >= 400 && status < 500) return true;
   return code === 'session_expired' || code === 'tool_pin_mismatch' || name === 'ToolPinMismatchError';
+}
+
+/**
+ * What a call counts against the budget. A receipt found wrong (a replayed one, another call's,
+ * a forged body) does not say what was charged: the call counts the most it could cost, so a
+ * cheap old receipt cannot make the budget undercount. Unverified (no keys) keeps its amount.
+ */
+function budgetAmount(amount: number, reservation: Reservation, verdict: PaidReceiptVerdict | undefined): number {
+  if (!verdict || verdict.valid || verdict.reason === 'no_keys') return amount;
+  return Math.max(amount, reservation.microUsd);
 }
