@@ -38,10 +38,12 @@ export function checkMethod(method: unknown, allowed: readonly string[], argumen
 /** Refuses framing headers and names or values an HTTP header cannot carry (the value is never quoted). */
 export function checkHeaders(headers: Record<string, string | null | undefined> | undefined, argument = 'headers'): void {
   for (const [name, value] of Object.entries(headers ?? {})) {
+    // `undefined` is as if not given (`HeadersInit`): nothing is sent or removed, so nothing to refuse.
+    if (value === undefined) continue;
     if (!HEADER_NAME.test(name)) throw new InvalidRequestError(argument, `${JSON.stringify(name.slice(0, 40))} is not a valid header name`);
     const lower = name.toLowerCase();
     if (FORBIDDEN_HEADERS.has(lower)) throw new InvalidRequestError(`${argument}.${lower}`, 'is set by the HTTP layer from the body; remove it');
-    if (value === null || value === undefined) continue;
+    if (value === null) continue;
     if (typeof value !== 'string') throw new InvalidRequestError(`${argument}.${lower}`, 'must be a string');
     if (!HEADER_VALUE.test(value)) throw new InvalidRequestError(`${argument}.${lower}`, 'contains CR, LF or other control characters');
   }

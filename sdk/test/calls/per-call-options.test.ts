@@ -120,6 +120,25 @@ describe.each(PROFILES)('paid call per-call options against the %s profile', (pr
       expect(sent).toHaveLength(0);
     });
 
+    test('an undefined header value is as if not given, for the SDK\'s own headers and framing ones too', async () => {
+      const pg = harness.client();
+      const result = await pg.call('echo', '/echo', {
+        headers: { Authorization: undefined, 'idempotency-key': undefined, 'X-Proxygate-Shield': undefined, 'content-length': undefined, 'x-app': 'kept' },
+      });
+      expect(result.status).toBe(200);
+      const [sent] = harness.proxyCalls();
+      expect(sent!.headers.get('authorization')).toBe(`Bearer ${harness.mock.demoTokens.trader}`);
+      expect(sent!.headers.get('x-app')).toBe('kept');
+    });
+
+    test('a null value for a header the SDK sets is still refused (it would remove the SDK\'s own)', async () => {
+      const { pg, sent } = recordingClient();
+      const err = await pg.call('echo', '/echo', { headers: { Authorization: null } }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InvalidRequestError);
+      expect((err as InvalidRequestError).argument).toBe('headers.authorization');
+      expect(sent).toHaveLength(0);
+    });
+
     test('fetchOptions reach fetch on the paid request, the call\'s over the client\'s; the SDK\'s own fields win', async () => {
       const { pg, proxied } = recordingClient({ fetchOptions: { cache: 'no-store', keepalive: false } });
       await pg.call('echo', '/echo', { fetchOptions: { keepalive: true, priority: 'high' } });

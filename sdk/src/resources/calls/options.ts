@@ -35,9 +35,10 @@ export interface PaidCallOptions<T = unknown> {
   query?: CallQuery | undefined;
   /**
    * Extra request headers (e.g. `content-type`), over the client's `defaultHeaders`. The headers
-   * the SDK sets for a paid call are refused (`InvalidRequestError`): `authorization` (use
-   * `apiKey`), `idempotency-key` (use `idempotencyKey`) and `x-proxygate-shield` (use `shield`).
-   * A `null` value removes the header (a default one too); `undefined` is as if not given.
+   * the SDK sets for a paid call are refused (`InvalidRequestError`), with a string or a `null`
+   * value: `authorization` (use `apiKey`), `idempotency-key` (use `idempotencyKey`) and
+   * `x-proxygate-shield` (use `shield`). A `null` value removes any other header (a default one
+   * too); `undefined` is as if not given, for every header.
    */
   headers?: HeadersInit | undefined;
   /**

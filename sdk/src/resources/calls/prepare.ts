@@ -73,7 +73,9 @@ export function checkCall(ref: ListingRef, upstreamPath: string, options: PaidCa
   if (options.timeout !== undefined) checkTimeout(options.timeout);
   if (options.maxRetries !== undefined) checkRetries(options.maxRetries);
   checkHeaders(options.headers);
-  for (const name of Object.keys(options.headers ?? {})) {
+  for (const [name, value] of Object.entries(options.headers ?? {})) {
+    // `undefined` is as if not given (documented); `null` would remove the SDK's own header, so it is refused too.
+    if (value === undefined) continue;
     const instead = SDK_CALL_HEADERS[name.toLowerCase()];
     if (instead !== undefined) throw new InvalidRequestError(`headers.${name.toLowerCase()}`, `is set by the SDK on a paid call; use ${instead}`);
   }
