@@ -85,7 +85,8 @@ export interface ClientOptions {
   /**
    * Gateway token (`pg_live_...` API key or `pg_del_...` delegation token), or a function returning
    * one (called once per logical request, so rotating credentials work).
-   * Default: env `PROXYGATE_API_KEY`. Catalog, health and key-set calls work without a token.
+   * Default: env `PROXYGATE_API_KEY`, read only when `apiKey` is left out (`null`, a blank string or
+   * a function returning none is no key). Catalog, health and key-set calls work without a token.
    */
   apiKey?: string | (() => string | Promise<string>) | null | undefined;
   /** Gateway origin. Default: env `PROXYGATE_GATEWAY_URL`, else `https://gateway.proxygate.ai`. */
@@ -229,15 +230,44 @@ function cleanQuery(query: Record<string, QueryValue> | undefined): Record<strin
   return Object.keys(out).length ? out : undefined;
 }
 
+/**
+ * Where the missing key was looked for: nowhere but the environment (`unset`), or an `apiKey`
+ * option that holds none (then PROXYGATE_API_KEY is never read, so telling to set it misleads).
+ */
+type NoKeyReason = 'unset' | 'null' | 'blank' | 'function';
+
+const NO_KEY: Readonly<Record<NoKeyReason, { none: string; fix: string; action: string }>> = {
+  unset: {
+    none: 'none is set',
+    fix: 'set the PROXYGATE_API_KEY environment variable or pass apiKey (new Proxygate({ apiKey }))',
+    action: 'Set PROXYGATE_API_KEY or pass the apiKey option',
+  },
+  null: {
+    none: 'the apiKey option is null (no key)',
+    fix: 'pass a key as apiKey, or leave apiKey out to use the PROXYGATE_API_KEY environment variable',
+    action: 'Pass a key as the apiKey option, or leave apiKey out to use PROXYGATE_API_KEY',
+  },
+  blank: {
+    none: 'the apiKey option is blank',
+    fix: 'pass a key as apiKey, or leave apiKey out to use the PROXYGATE_API_KEY environment variable',
+    action: 'Pass a key as the apiKey option, or leave apiKey out to use PROXYGATE_API_KEY',
+  },
+  function: {
+    none: 'the apiKey function returned none',
+    fix: 'have it return a key, or leave apiKey out to use the PROXYGATE_API_KEY environment variable',
+    action: 'Return a key from the apiKey function, or leave apiKey out to use PROXYGATE_API_KEY',
+  },
+};
+
 /** A call the gateway would refuse without a token, refused before sending, saying where the key goes. */
-function missingApiKey(method: string, path: string, fromFunction: boolean): Errors.AuthenticationError {
-  const none = fromFunction ? 'the apiKey function returned none' : 'none is set';
+function missingApiKey(method: string, path: string, reason: NoKeyReason): Errors.AuthenticationError {
+  const { none, fix, action } = NO_KEY[reason];
   return new Errors.AuthenticationError({
     status: undefined,
     body: {
       error: 'missing_api_key',
-      message: `${method} ${path.split('?')[0]} needs an API key and ${none}: set the PROXYGATE_API_KEY environment variable or pass apiKey (new Proxygate({ apiKey })); nothing was sent`,
-      action: 'Set PROXYGATE_API_KEY or pass the apiKey option',
+      message: `${method} ${path.split('?')[0]} needs an API key and ${none}: ${fix}; nothing was sent`,
+      action,
     },
   });
 }
@@ -334,6 +364,8 @@ export class Proxygate {
 
   readonly #options: ClientOptions;
   readonly #apiKey: string | (() => string | Promise<string>) | undefined;
+  /** Why there is no key when a function gives none or `#apiKey` is undefined (for `missingApiKey`). */
+  readonly #noKey: NoKeyReason;
   readonly #fetch: Fetch;
   readonly #log: SdkLogger;
   readonly #secrets = new Set<string>();
@@ -354,6 +386,7 @@ export class Proxygate {
     // A blank key (`process.env.X ?? ''`) is no key: reads that need none still work.
     const apiKey = typeof given === 'string' && given.trim() === '' ? undefined : given;
     this.#apiKey = apiKey;
+    this.#noKey = typeof apiKey === 'function' ? 'function' : options.apiKey === undefined ? 'unset' : options.apiKey === null ? 'null' : 'blank';
     if (typeof apiKey === 'string') {
       this.#secrets.add(apiKey);
       this.#claimScopes = delegationTokenScopes(apiKey.trim());
@@ -596,7 +629,7 @@ export class Proxygate {
     const timeout = opts.timeout === undefined ? this.timeout : checkTimeout(opts.timeout);
     // The key first: a `pg_del_` token's claim tells its scopes before anything is sent.
     const token = await this.#resolveApiKey();
-    if (token === undefined && requiresAuth(opts.path)) throw missingApiKey(method, opts.path, typeof this.#apiKey === 'function');
+    if (token === undefined && requiresAuth(opts.path)) throw missingApiKey(method, opts.path, this.#noKey);
     const held = this.knownScopes;
     if (opts.requiredScope && held && !hasScope(held, opts.requiredScope)) {
       const error = Errors.InsufficientScopeError.missing(opts.requiredScope, held);

@@ -240,7 +240,7 @@ describe.each(['public', 'extended'] as const)('against the %s profile', (profil
       ['an empty string', () => ''],
       ['a blank string', () => '   '],
     ];
-    test.each(blank)('apiKey as %s is no key: public reads work, a call needing one says to set PROXYGATE_API_KEY', async (_name, key) => {
+    test.each(blank)('apiKey as %s is no key: public reads work, a call needing one says the option is blank', async (_name, key) => {
       for (const apiKey of [key() as string, () => key() as string]) {
         const pg = g.client({ apiKey });
         g.sent.length = 0;
@@ -250,7 +250,7 @@ describe.each(['public', 'extended'] as const)('against the %s profile', (profil
         expect(err).toBeInstanceOf(AuthenticationError);
         expect(err.code).toBe('missing_api_key');
         expect(err.message).toContain('PROXYGATE_API_KEY');
-        expect(err.message).toContain(typeof apiKey === 'function' ? 'the apiKey function returned none' : 'none is set');
+        expect(err.message).toContain(typeof apiKey === 'function' ? 'the apiKey function returned none' : 'the apiKey option is blank');
       }
     });
   });
