@@ -20,57 +20,13 @@ export interface ResolvedAuth {
   storedAt?: string;
 }
 
-/** Base of every command: shared connection flags, one error path, plain JSON output. */
-export abstract class BaseCommand extends Command {
-  static override baseFlags = {
-    'api-key': Flags.string({
-      description: 'API key or delegation token (prefer PROXYGATE_API_KEY or `proxygate login`: flags show up in shell history)',
-      helpGroup: 'CONNECTION',
-    }),
-    gateway: Flags.string({ description: `gateway base URL [env: PROXYGATE_GATEWAY_URL] (default ${DEFAULT_GATEWAY_URL})`, helpGroup: 'CONNECTION' }),
-    profile: Flags.string({ description: 'stored credentials profile [env: PROXYGATE_PROFILE] (default "default")', helpGroup: 'CONNECTION' }),
-  };
-
+/**
+ * One error path, plain JSON output. A command that never reaches a gateway (`version`) extends it
+ * directly, so its help lists no connection flags.
+ */
+export abstract class OutputCommand extends Command {
   /** Secrets seen by this run, masked in any error line. */
   protected readonly secrets: string[] = [];
-
-  /** `--api-key` > PROXYGATE_API_KEY > stored profile; `--gateway` > PROXYGATE_GATEWAY_URL > profile > default. */
-  protected async resolveAuth(flags: { 'api-key'?: string | undefined; gateway?: string | undefined; profile?: string | undefined }): Promise<ResolvedAuth> {
-    const env = process.env;
-    const profile = flags.profile ?? nonEmpty(env['PROXYGATE_PROFILE']) ?? DEFAULT_PROFILE;
-    const flagKey = nonEmpty(flags['api-key']);
-    const envKey = nonEmpty(env['PROXYGATE_API_KEY']);
-    let apiKey = flagKey ?? envKey;
-    let source: ResolvedAuth['source'] = flagKey ? 'flag' : envKey ? 'env' : 'none';
-    let storedGateway: string | undefined;
-    let storedAt: string | undefined;
-    // The profile is read even when a key came from elsewhere, for its gateway URL.
-    // A damaged store is reported, unless the key came from elsewhere and the store is not needed.
-    const stored = await loadProfile(profile).catch((error: unknown) => {
-      if (apiKey) return undefined;
-      throw error;
-    });
-    if (stored) {
-      storedGateway = stored.entry.gateway_url;
-      if (!apiKey && stored.apiKey) {
-        apiKey = stored.apiKey;
-        source = 'profile';
-        storedAt = describeLocation(stored.entry).description;
-      }
-    }
-    if (apiKey) this.secrets.push(apiKey);
-    const gatewayUrl = chooseGateway([['--gateway', flags.gateway], ['PROXYGATE_GATEWAY_URL', env['PROXYGATE_GATEWAY_URL']], [`profile "${profile}"`, storedGateway]]);
-    const auth: ResolvedAuth = { apiKey, source, profile, gatewayUrl };
-    if (storedAt) auth.storedAt = storedAt;
-    return auth;
-  }
-
-  protected requireKey(auth: ResolvedAuth): string {
-    if (!auth.apiKey) {
-      throw new CliError('unauthorized', 'no API key for this command', ExitCode.authRequired, 'run "proxygate login", pass --api-key or set PROXYGATE_API_KEY');
-    }
-    return auth.apiKey;
-  }
 
   /**
    * oclif's parse, after refusing `--flag=value` on a boolean flag: oclif would take the flag and
@@ -133,6 +89,56 @@ export abstract class BaseCommand extends Command {
     const exit = new Errors.CLIError(redactSecrets(failure.message, this.secrets), { exit: failure.exitCode, code: failure.code });
     exit.skipOclifErrorHandling = true;
     throw exit;
+  }
+}
+
+/** Base of every command that talks to a gateway: the shared connection flags, over OutputCommand. */
+export abstract class BaseCommand extends OutputCommand {
+  static override baseFlags = {
+    'api-key': Flags.string({
+      description: 'API key or delegation token (prefer PROXYGATE_API_KEY or `proxygate login`: flags show up in shell history)',
+      helpGroup: 'CONNECTION',
+    }),
+    gateway: Flags.string({ description: `gateway base URL [env: PROXYGATE_GATEWAY_URL] (default ${DEFAULT_GATEWAY_URL})`, helpGroup: 'CONNECTION' }),
+    profile: Flags.string({ description: 'stored credentials profile [env: PROXYGATE_PROFILE] (default "default")', helpGroup: 'CONNECTION' }),
+  };
+
+  /** `--api-key` > PROXYGATE_API_KEY > stored profile; `--gateway` > PROXYGATE_GATEWAY_URL > profile > default. */
+  protected async resolveAuth(flags: { 'api-key'?: string | undefined; gateway?: string | undefined; profile?: string | undefined }): Promise<ResolvedAuth> {
+    const env = process.env;
+    const profile = flags.profile ?? nonEmpty(env['PROXYGATE_PROFILE']) ?? DEFAULT_PROFILE;
+    const flagKey = nonEmpty(flags['api-key']);
+    const envKey = nonEmpty(env['PROXYGATE_API_KEY']);
+    let apiKey = flagKey ?? envKey;
+    let source: ResolvedAuth['source'] = flagKey ? 'flag' : envKey ? 'env' : 'none';
+    let storedGateway: string | undefined;
+    let storedAt: string | undefined;
+    // The profile is read even when a key came from elsewhere, for its gateway URL.
+    // A damaged store is reported, unless the key came from elsewhere and the store is not needed.
+    const stored = await loadProfile(profile).catch((error: unknown) => {
+      if (apiKey) return undefined;
+      throw error;
+    });
+    if (stored) {
+      storedGateway = stored.entry.gateway_url;
+      if (!apiKey && stored.apiKey) {
+        apiKey = stored.apiKey;
+        source = 'profile';
+        storedAt = describeLocation(stored.entry).description;
+      }
+    }
+    if (apiKey) this.secrets.push(apiKey);
+    const gatewayUrl = chooseGateway([['--gateway', flags.gateway], ['PROXYGATE_GATEWAY_URL', env['PROXYGATE_GATEWAY_URL']], [`profile "${profile}"`, storedGateway]]);
+    const auth: ResolvedAuth = { apiKey, source, profile, gatewayUrl };
+    if (storedAt) auth.storedAt = storedAt;
+    return auth;
+  }
+
+  protected requireKey(auth: ResolvedAuth): string {
+    if (!auth.apiKey) {
+      throw new CliError('unauthorized', 'no API key for this command', ExitCode.authRequired, 'run "proxygate login", pass --api-key or set PROXYGATE_API_KEY');
+    }
+    return auth.apiKey;
   }
 }
 
