@@ -86,7 +86,7 @@ describe('command-line mistakes say what is wrong, on one line', () => {
 
   it('a percentage filter that is not a number from 0 to 100 is refused, as --max-latency abc is', async () => {
     for (const flag of ['--min-uptime', '--min-rating', '--min-trust-score']) {
-      for (const value of ['abc', '101', '-1', '1e2']) {
+      for (const value of ['abc', '101', '-1', '1e3']) {
         const r = await cli(['apis', flag, value]);
         expect(r.exitCode, `${flag} ${value}`).toBe(2);
         expect(oneLine(r), `${flag} ${value}`).toBe(`usage_error: Parsing ${flag}: Expected a number from 0 to 100 but received: ${value} (see "proxygate apis --help")`);

@@ -10,15 +10,24 @@ import { listJson, listPages, moreHint, type ListJson } from '../../lib/pages.js
 
 const SORTS = ['price_asc', 'price_desc', 'popular', 'newest', 'fastest', 'best_rated'] as const;
 
+/** A decimal number as people write it (`99.5`, `.5`, `5.`, `1e2`): no hex, no `Infinity`, no blank. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 /**
- * A percentage from 0 to 100 (decimals allowed), as GET /v1/apis takes min_uptime, min_rating and
+ * A percentage from 0 to 100 (any decimal form), as GET /v1/apis takes min_uptime, min_rating and
  * min_trust_score. Checked here, as --max-latency is: a filter the gateway cannot read is ignored,
- * and every listing comes back as if it matched.
+ * and every listing comes back as if it matched. Sent as plain decimal text (`.5` as `0.5`, `1e2`
+ * as `100`), the form the gateway documents.
  */
 const percent = Flags.custom<string>({
   parse: async (input) => {
-    if (!/^\d+(\.\d+)?$/.test(input) || Number(input) > 100) throw new Errors.CLIError(`Expected a number from 0 to 100 but received: ${input}`);
-    return input;
+    const value = Number(input);
+    if (!DECIMAL.test(input) || !Number.isFinite(value) || value < 0 || value > 100) {
+      throw new Errors.CLIError(`Expected a number from 0 to 100 but received: ${input}`);
+    }
+    const text = String(value === 0 ? 0 : value);
+    // String() writes values below 1e-6 with an exponent; 20 places are more than any filter needs.
+    return text.includes('e') ? value.toFixed(20).replace(/\.?0+$/, '') : text;
   },
 });
 
