@@ -242,8 +242,12 @@ flight finish) > 6 > 1 > 4 > 3 > 2 > 5 > 0.`;
       if (process.stdout.isTTY && bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a) process.stdout.write('\n');
     }
     const facts: CallFacts = { ...result, status: result.status, receiptVerdict: kept?.verdict ?? result.receiptVerdict };
-    // Charged and kept all the same; the bytes above are what came, said not to be the JSON it claims.
-    if (result.bodyParseError !== null) this.note(`warning: the body is not valid JSON (${result.bodyParseError}); printed as received`);
+    // Charged and kept all the same; the body is what came, said not to be the JSON it claims (under
+    // --json it is not printed as received but as a JSON string in "body").
+    if (result.bodyParseError !== null) {
+      const where = this.jsonEnabled() ? 'given as text in "body" (see "body_parse_error")' : 'printed as received';
+      this.note(`warning: the body is not valid JSON (${result.bodyParseError}); ${where}`);
+    }
     this.note(formatCallSummary(money, facts, saved));
     return { ...callFactsJson(facts), ...keptJson(kept), listing_id: result.listing.listing_id, body: result.body, ...(result.bodyParseError === null ? {} : { body_parse_error: result.bodyParseError }) };
   }
@@ -266,7 +270,7 @@ flight finish) > 6 > 1 > 4 > 3 > 2 > 5 > 0.`;
     let plainBody: string | undefined;
     if (!isEventStream && outcome.events === 0 && outcome.rawBody.byteLength > 0) {
       const bytes = Buffer.from(outcome.rawBody.buffer, outcome.rawBody.byteOffset, outcome.rawBody.byteLength);
-      this.note('note: the response is not an event stream; printed as is');
+      this.note(`note: the response is not an event stream; ${this.jsonEnabled() ? 'given in "body", with no events' : 'printed as is'}`);
       if (!this.jsonEnabled()) process.stdout.write(bytes);
       plainBody = bytes.toString('utf8');
     }
