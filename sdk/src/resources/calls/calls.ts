@@ -46,7 +46,7 @@ export class Calls extends APIResource {
    * carries `idempotencyKey` and `recovery`. Where the gateway replays by key, a body damaged on
    * the way (its v3 `response_sha256` does not match, or its JSON does not parse) is fetched again
    * with the same key, within the retry budget, at no extra charge. A JSON body that still does
-   * not parse resolves as an `UnparsedCallResult` (`bodyParseError` set, `body` its text): check
+   * not parse (or is empty) resolves as an `UnparsedCallResult` (`bodyParseError` set, `body` its text): check
    * `bodyParseError` before reading `body` as `T` (see `CallResult`); with a `schema` it rejects
    * with `InvalidJsonError`, the result attached.
    *

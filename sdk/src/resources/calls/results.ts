@@ -49,21 +49,25 @@ export interface CallResultBase {
 
 /** A result whose body decoded as its content type says: JSON-parsed when JSON, else text. */
 export interface ParsedCallResult<T = unknown> extends CallResultBase {
-  /** JSON-parsed when the content type is JSON, else text; typed as the call's `T` (or its `schema`). */
+  /**
+   * JSON-parsed when the content type is JSON, else the text as received. Typed as the call's
+   * `schema` (checked) or the `T` you give (only asserted: nothing checks it, and a content type
+   * that is not JSON gives a `string` whatever `T` says; see {@link CallResult}).
+   */
   body: T;
   /** Null: the body decoded. */
   bodyParseError: null;
 }
 
 /**
- * A result whose content type says JSON but whose body does not parse: damaged on the way (on a
- * gateway that replays by key, fetched again first, at no extra charge) or broken upstream. The
+ * A result whose content type says JSON but whose body does not parse, or is empty: damaged on the
+ * way (on a gateway that replays by key, fetched again first, at no extra charge) or broken upstream. The
  * call was made and charged: the receipt, its verdict and the cost are here as on any result.
  */
 export interface UnparsedCallResult extends CallResultBase {
   /** The text as received (`rawBody` decoded as UTF-8), never the type the call was asked for. */
   body: string;
-  /** Why the body did not parse (the JSON parser's message). */
+  /** Why the body did not parse (the JSON parser's message, or that it is empty). */
   bodyParseError: string;
 }
 
@@ -81,6 +85,12 @@ export interface UnparsedCallResult extends CallResultBase {
  *
  * With a `schema` the call resolves to a {@link ParsedCallResult} (an unparsed body rejects with
  * `InvalidJsonError`, the charged result on `error.result`).
+ *
+ * Without a `schema`, `T` is your word for what the JSON body is: the SDK checks that it is JSON,
+ * not that it is a `T`. A listing whose content type is not JSON (`text/plain`, `text/html`)
+ * answers its text, a `string`, with `bodyParseError: null`: call it as `pg.call<string>()` (or
+ * leave `T` out and check `result.contentType`), or give a `schema`, which is handed that text
+ * (a mismatch rejects with `ValidationError`, the charged result on `error.result`).
  */
 export type CallResult<T = unknown> = ParsedCallResult<T> | UnparsedCallResult;
 

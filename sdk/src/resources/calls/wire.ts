@@ -59,18 +59,18 @@ export function encodeBody(body: unknown): EncodedBody {
 
 /**
  * The body as JSON when its type says so, else text; a JSON type that does not parse (damage, or
- * a broken upstream) gives the text and the parser's message.
+ * a broken upstream) gives the text and the parser's message. An empty (or blank) body under a
+ * JSON type is no JSON value either: as a `ParsedCallResult<T>` its '' would pass for a `T`.
  */
 export function decodeBody(bytes: Uint8Array, contentType: string | null): Pick<ParsedCallResult, 'body' | 'bodyParseError'> | Pick<UnparsedCallResult, 'body' | 'bodyParseError'> {
   const text = new TextDecoder().decode(bytes);
-  if (isJsonType(contentType) && text.trim() !== '') {
-    try {
-      return { body: JSON.parse(text) as unknown, bodyParseError: null };
-    } catch (error) {
-      return { body: text, bodyParseError: (error instanceof Error && error.message) || 'not valid JSON' };
-    }
+  if (!isJsonType(contentType)) return { body: text, bodyParseError: null };
+  if (text.trim() === '') return { body: text, bodyParseError: 'the body is empty, but its content type says JSON' };
+  try {
+    return { body: JSON.parse(text) as unknown, bodyParseError: null };
+  } catch (error) {
+    return { body: text, bodyParseError: (error instanceof Error && error.message) || 'not valid JSON' };
   }
-  return { body: text, bodyParseError: null };
 }
 
 /**
