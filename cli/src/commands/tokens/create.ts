@@ -4,7 +4,7 @@ import { BaseCommand } from '../../lib/base-command.js';
 import { createClient } from '../../lib/client.js';
 import { saveProfile } from '../../lib/credentials.js';
 import { UsageError } from '../../lib/errors.js';
-import { compact, parseExpiry } from '../../lib/format.js';
+import { compact, parseExpiry, todayUtc } from '../../lib/format.js';
 import { loadMoney, parseUsdFlag } from '../../lib/money.js';
 import { maskToken } from '../../lib/redact.js';
 import { tokenDetails } from '../../lib/token-render.js';
@@ -37,7 +37,7 @@ app) the command says so and exits 1, sending nothing.`;
     const cap = flags['spend-cap'] === undefined ? undefined : await parseUsdFlag('spend-cap', flags['spend-cap']);
     const expiresAt = flags.expires === undefined ? undefined : parseExpiry(flags.expires);
     // The example date is tomorrow's: a fixed one would itself be in the past some day.
-    const example = `e.g. --expires 1h or --expires ${new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)}`;
+    const example = `e.g. --expires 1h or --expires ${todayUtc(Date.now() + 86_400_000)}`;
     if (flags.expires !== undefined && expiresAt === undefined) throw new UsageError(`--expires is not a duration or time: "${flags.expires}"`, example);
     if (flags.expires !== undefined && expiresAt !== undefined && Date.parse(expiresAt) <= Date.now()) {
       throw new UsageError(`--expires is in the past: "${flags.expires}"`, example);
