@@ -4,7 +4,7 @@
 // which runs the same code (lib/receipts-verify.ts) and gives the same output for the same input.
 import type { CheckedKeyStore } from '@proxygate-kit/sdk/receipts';
 import { writeDirect } from './lib/direct-output.js';
-import { formatErrorLine, toCliError } from './lib/errors.js';
+import { errorJsonOutput, formatErrorLine, toCliError } from './lib/errors.js';
 import { planInputs, totalBytes } from './lib/receipt-stream.js';
 import {
   explicitKeys,
@@ -122,7 +122,7 @@ export async function runVerifyFastPath(args: readonly string[], options: { chec
     const failure = toCliError(thrown);
     writeDirect(2, `${formatErrorLine(failure)}\n`);
     if (jsonOutput) {
-      writeDirect(1, `${JSON.stringify({ error: { code: failure.code, message: failure.message, ...(failure.action ? { action: failure.action } : {}), exit_code: failure.exitCode } }, null, 2)}\n`);
+      writeDirect(1, `${JSON.stringify(errorJsonOutput(failure), null, 2)}\n`);
     }
     return failure.exitCode;
   }

@@ -1,7 +1,8 @@
 import { Args, Command, Errors } from '@oclif/core';
-import { ExitCode } from '../lib/exit-codes.js';
+import { UsageError } from '../lib/errors.js';
 import { guessCommandLine, quoteAlternatives } from '../lib/help-suggest.js';
 import { HELP_TOPICS } from '../lib/help-topics.js';
+import { reportedFailure } from '../lib/unhandled-errors.js';
 
 export default class HelpCommand extends Command {
   static override summary = 'show help for a command or a help topic';
@@ -44,11 +45,8 @@ ${Object.entries(HELP_TOPICS)
     await help.showHelp(words);
   }
 
-  /** One usage line on stderr; the error to throw (exit 2, nothing more printed). */
+  /** One usage line on stderr (help has no --json); the error to throw (exit 2, nothing more printed). */
   private usageError(message: string, action: string): Errors.CLIError {
-    process.stderr.write(`usage_error: ${message} (${action})\n`);
-    const exit = new Errors.CLIError(message, { exit: ExitCode.usage });
-    exit.skipOclifErrorHandling = true;
-    return exit;
+    return reportedFailure(new UsageError(message, action), false);
   }
 }

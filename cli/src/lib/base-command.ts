@@ -1,7 +1,7 @@
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import { DEFAULT_GATEWAY_URL } from '@proxygate-kit/sdk/defaults';
 import { DEFAULT_PROFILE, describeLocation, loadProfile } from './credentials.js';
-import { CliError, formatErrorLine, toCliError, UsageError } from './errors.js';
+import { CliError, errorJsonOutput, formatErrorLine, toCliError, UsageError } from './errors.js';
 import { chooseGateway } from './gateway-url.js';
 import { ExitCode } from './exit-codes.js';
 import { booleanGivenValue } from './fast/argv-parser.js';
@@ -75,17 +75,7 @@ export abstract class OutputCommand extends Command {
     process.stderr.write(`${formatErrorLine(failure, this.secrets)}\n`);
     // A command that already printed its own report (receipts verify) only needs the exit code.
     const reported = (thrown as { reported?: boolean }).reported === true;
-    if (this.jsonEnabled() && !reported) {
-      this.logJson({
-        error: {
-          code: failure.code,
-          message: redactSecrets(failure.message, this.secrets),
-          ...(failure.action ? { action: failure.action } : {}),
-          ...(failure.details ? JSON.parse(redactSecrets(JSON.stringify(failure.details), this.secrets)) as Record<string, unknown> : {}),
-          exit_code: failure.exitCode,
-        },
-      });
-    }
+    if (this.jsonEnabled() && !reported) this.logJson(errorJsonOutput(failure, this.secrets));
     const exit = new Errors.CLIError(redactSecrets(failure.message, this.secrets), { exit: failure.exitCode, code: failure.code });
     exit.skipOclifErrorHandling = true;
     throw exit;

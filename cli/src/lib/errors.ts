@@ -380,6 +380,22 @@ function firstLine(text: string): string {
   return text.split('\n').find((l) => l.trim().length > 0)?.trim() ?? text;
 }
 
+/**
+ * A failure as --json prints it on stdout: `{ error: { code, message, action, ...details, exit_code } }`,
+ * secrets masked as on stderr. Every path that reports a failure prints this one shape.
+ */
+export function errorJsonOutput(error: CliError, secrets: readonly string[] = []): { error: Record<string, unknown> } {
+  const body = { code: error.code, message: error.message, ...(error.action ? { action: error.action } : {}), ...(error.details ?? {}), exit_code: error.exitCode };
+  return { error: JSON.parse(redactSecrets(JSON.stringify(body), secrets)) as Record<string, unknown> };
+}
+
+/** Whether a command line asks for JSON output: `--json` before any `--`, or PROXYGATE_CONTENT_TYPE=json. */
+export function jsonRequested(argv: readonly string[] | undefined, env: Record<string, string | undefined> = process.env): boolean {
+  const args = argv ?? [];
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).includes('--json') || env['PROXYGATE_CONTENT_TYPE']?.toLowerCase() === 'json';
+}
+
 /** `code: message (action)`, one line, secrets masked. */
 export function formatErrorLine(error: CliError, secrets: readonly string[] = []): string {
   const message = error.message.replace(/\s*\n\s*/g, ' ').trim();

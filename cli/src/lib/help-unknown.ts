@@ -1,6 +1,7 @@
-import { Errors, type Config } from '@oclif/core';
-import { ExitCode } from './exit-codes.js';
+import type { Config, Errors } from '@oclif/core';
+import { jsonRequested, UsageError } from './errors.js';
 import { guessCommandLine, quoteAlternatives, takesNoArguments } from './help-suggest.js';
+import { reportedFailure } from './unhandled-errors.js';
 
 /**
  * Words oclif could not match to a command, whether to run it (the command_not_found hook) or to
@@ -30,20 +31,10 @@ export function unknownCommandError(config: Pick<Config, 'bin' | 'commands' | 't
     message = `unknown command "${typed}"`;
     action = topic ? `run "${config.bin} ${topic} --help" for the ${topic} commands` : `run "${config.bin} --help" for the list`;
   }
-  process.stderr.write(`usage_error: ${message} (${action})\n`);
-  if (wantsJson(argv)) {
-    process.stdout.write(`${JSON.stringify({ error: { code: 'usage_error', message, action, exit_code: ExitCode.usage } }, null, 2)}\n`);
-  }
-  const exit = new Errors.CLIError(message, { exit: ExitCode.usage });
-  exit.skipOclifErrorHandling = true;
-  return exit;
+  return reportedFailure(new UsageError(message, action), jsonRequested(argv));
 }
 
 function longestTopic(words: readonly string[], topics: ReadonlySet<string>): string | undefined {
   for (let n = words.length - 1; n >= 1; n--) if (topics.has(words.slice(0, n).join(':'))) return words.slice(0, n).join(' ');
   return undefined;
-}
-
-function wantsJson(argv: readonly string[] | undefined): boolean {
-  return (argv ?? []).includes('--json') || process.env['PROXYGATE_CONTENT_TYPE']?.toLowerCase() === 'json';
 }

@@ -1,6 +1,6 @@
-import { Config } from '@oclif/core';
+import { Config, Errors } from '@oclif/core';
 import { normalizeArgv } from '@oclif/core/help';
-import { formatErrorLine, toCliError } from './errors.js';
+import { errorJsonOutput, formatErrorLine, jsonRequested, toCliError, type CliError } from './errors.js';
 
 /**
  * An error that reached oclif's handler without being reported: a plugin's command
@@ -14,15 +14,20 @@ export async function reportUnhandled(error: unknown, argv: readonly string[], r
   if (process.env['DEBUG'] || !(error instanceof Error)) return error;
   const e = error as Error & { skipOclifErrorHandling?: boolean; code?: unknown };
   if (e.skipOclifErrorHandling || e.code === 'EEXIT' || e.message === 'SIGINT') return error;
-  const failure = toCliError(error, { commandId: await commandOf(argv, root) });
+  return reportedFailure(toCliError(error, { commandId: await commandOf(argv, root) }), jsonRequested(argv));
+}
+
+/**
+ * Reports a failure outside a command's own catch (oclif's hooks, its help, its handler) as a
+ * command would: its line on stderr, the JSON error on stdout when `json`. Returns the error to
+ * throw or hand to oclif: it carries the exit code, and oclif prints nothing more.
+ */
+export function reportedFailure(failure: CliError, json: boolean): Errors.CLIError {
   process.stderr.write(`${formatErrorLine(failure)}\n`);
-  const end = argv.indexOf('--');
-  const json = (end === -1 ? argv : argv.slice(0, end)).includes('--json') || process.env['PROXYGATE_CONTENT_TYPE']?.toLowerCase() === 'json';
-  if (json) {
-    const body = { code: failure.code, message: failure.message, ...(failure.action ? { action: failure.action } : {}), exit_code: failure.exitCode };
-    process.stdout.write(`${JSON.stringify({ error: body }, null, 2)}\n`);
-  }
-  return Object.assign(new Error(failure.message), { oclif: { exit: failure.exitCode }, skipOclifErrorHandling: true });
+  if (json) process.stdout.write(`${JSON.stringify(errorJsonOutput(failure), null, 2)}\n`);
+  const exit = new Errors.CLIError(failure.message, { exit: failure.exitCode });
+  exit.skipOclifErrorHandling = true;
+  return exit;
 }
 
 /**
