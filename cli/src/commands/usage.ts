@@ -3,7 +3,7 @@ import type { UsageRow, UsageSummaryEntry } from '@proxygate-kit/sdk';
 import { BaseCommand } from '../lib/base-command.js';
 import { createClient } from '../lib/client.js';
 import { UsageError } from '../lib/errors.js';
-import { compact, renderTable, todayUtc } from '../lib/format.js';
+import { compact, dateBound, renderTable, todayUtc } from '../lib/format.js';
 import { loadMoney } from '../lib/money.js';
 import { listJson, listPages, moreHint, type ListJson } from '../lib/pages.js';
 
@@ -20,14 +20,11 @@ export function usageBound(flag: 'from' | 'to', value: string | undefined, now: 
   const text = value.trim();
   const ago = /^(\d{1,6})([mhdw])$/.exec(text);
   if (ago) return new Date(now - Number(ago[1]) * UNIT_MS[ago[2]!]!).toISOString();
-  const plainDate = /^\d{4}-\d{2}-\d{2}$/.test(text);
-  const at = Date.parse(plainDate ? `${text}T00:00:00Z` : text);
-  if (Number.isNaN(at)) {
-    // Today's date as the example: any fixed one would be in the future somewhere, then stale.
-    const today = todayUtc(now);
-    throw new UsageError(`--${flag} is not a date: "${value}"`, `use a duration before now (30m, 24h, 7d, 2w), a date like ${today}, or RFC 3339 like ${today}T00:00:00Z`);
-  }
-  return new Date(plainDate && flag === 'to' ? at + DAY_MS - 1 : at).toISOString();
+  const bound = dateBound(text, flag);
+  if (bound !== undefined) return bound;
+  // Today's date as the example: any fixed one would be in the future somewhere, then stale.
+  const today = todayUtc(now);
+  throw new UsageError(`--${flag} is not a date: "${value}"`, `use a duration before now (30m, 24h, 7d, 2w), a date like ${today}, or RFC 3339 like ${today}T00:00:00Z`);
 }
 
 /** The list shape (rows under `data`), with the gateway's summary and the listed rows' total. */

@@ -28,6 +28,21 @@ export function renderKeyValues(pairs: ReadonlyArray<readonly [string, string | 
   return pairs.map(([k, v]) => `${k.padEnd(width)}  ${cellText(v)}`).join('\n');
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * A window bound as `usage --from/--to` and `receipts audit --usage-from/--usage-to` read it, in
+ * RFC 3339 UTC: RFC 3339 text, or a plain date (from: its first instant; to: its last, so a --to
+ * date includes that day). `undefined` when it is neither.
+ */
+export function dateBound(text: string, end: 'from' | 'to'): string | undefined {
+  const date = text.trim();
+  const plainDate = /^\d{4}-\d{2}-\d{2}$/.test(date);
+  const at = Date.parse(plainDate ? `${date}T00:00:00Z` : text);
+  if (Number.isNaN(at)) return undefined;
+  return new Date(plainDate && end === 'to' ? at + DAY_MS - 1 : at).toISOString();
+}
+
 /** Today's UTC date, `YYYY-MM-DD`: the date a hint gives as its example (a fixed one goes stale). */
 export function todayUtc(now: number = Date.now()): string {
   return new Date(now).toISOString().slice(0, 10);

@@ -2,7 +2,7 @@ import type { KeySet, UsageRow } from '@proxygate-kit/sdk/receipts';
 import type { AuditResult, AuditState, LogHead, UsageExport } from '../lazy/receipts-audit-sdk.js';
 import { CliError, UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
-import { todayUtc } from './format.js';
+import { dateBound, todayUtc } from './format.js';
 import { readTextFile } from './input.js';
 import { unknownKeyAction } from './key-rotation-hint.js';
 import { loadFormatUsd, type FormatUsd } from './money.js';
@@ -122,21 +122,16 @@ export async function readUsage(file: string, window: { from?: string | undefine
   return usage;
 }
 
-const DAY_MS = 86_400_000;
-
 /**
  * `--usage-from` / `--usage-to`: RFC 3339, or a date (from: its start; to: its end), as `usage --from/--to`
  * take them. No durations: "7d" now is not the window the export was asked for some time ago.
  */
 export function usageBound(flag: 'from' | 'to', value: string | undefined, now: number = Date.now()): string | undefined {
   if (value === undefined) return undefined;
-  const plainDate = /^\d{4}-\d{2}-\d{2}$/.test(value.trim());
-  const at = Date.parse(plainDate ? `${value.trim()}T00:00:00Z` : value);
-  if (Number.isNaN(at)) {
-    const today = todayUtc(now);
-    throw new UsageError(`--usage-${flag} is not a date: "${value}"`, `use RFC 3339, e.g. ${today}T00:00:00Z, or a date like ${today}`);
-  }
-  return new Date(plainDate && flag === 'to' ? at + DAY_MS - 1 : at).toISOString();
+  const bound = dateBound(value, flag);
+  if (bound !== undefined) return bound;
+  const today = todayUtc(now);
+  throw new UsageError(`--usage-${flag} is not a date: "${value}"`, `use RFC 3339, e.g. ${today}T00:00:00Z, or a date like ${today}`);
 }
 
 /** A finding the CLI knows better than the placeholder the SDK judged (a line's problem). */
