@@ -34,7 +34,7 @@ export async function createClient(auth: ResolvedAuth, options: ClientOptions = 
     ...(timeout === undefined ? {} : { timeout }),
   });
   // After the SDK's own checks of the URL (a query, a fragment), so those keep their words.
-  refuseFetchBadPort(auth.gatewayUrl, 'the gateway URL', "--gateway, PROXYGATE_GATEWAY_URL or the profile's");
+  refuseFetchBadPort(auth.gatewayUrl);
   return client;
 }
 

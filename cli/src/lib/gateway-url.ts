@@ -13,13 +13,13 @@ export const FETCH_BAD_PORTS: ReadonlySet<number> = new Set([
 ]);
 
 /**
- * Before anything is sent to `url` (`what`, set by `from`): a port fetch refuses is a configuration
+ * Before anything is sent to `url` (`what`, set by `from`; by default the gateway URL): a port fetch refuses is a configuration
  * error, said in one line. Unchecked, oclif's path fails with fetch's bare "bad port" (a connection
  * error, exit 1) while the data path (node:http, which has no such list) would reach a gateway that
  * the SDK in any other program cannot. Only where requests are made: offline commands (receipts
  * verify with the gateway's pin) may name such a URL.
  */
-export function refuseFetchBadPort(url: string, what: string, from: string): void {
+export function refuseFetchBadPort(url: string, what = 'the gateway URL', from = "--gateway, PROXYGATE_GATEWAY_URL or the profile's"): void {
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -17,7 +17,7 @@ export function mcpUrl(auth: ResolvedAuth): string {
  * `options` adds to (or overrides) what is passed to `connectGateway` (`mcp serve`: keys, pins).
  */
 export async function connectMcp(auth: ResolvedAuth, pinsFile?: string, options: ConnectGatewayOptions = {}) {
-  refuseFetchBadPort(auth.gatewayUrl, 'the gateway URL', "--gateway, PROXYGATE_GATEWAY_URL or the profile's");
+  refuseFetchBadPort(auth.gatewayUrl);
   if (process.env['PROXYGATE_MCP_URL'] !== undefined) refuseFetchBadPort(mcpUrl(auth), 'the MCP URL', 'PROXYGATE_MCP_URL');
   const timeoutMs = requestTimeoutMs();
   const { connectGateway, parseToolPinSet } = await loadMcpSdk();
